@@ -1,0 +1,40 @@
+"""The normalized submission record every source yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """One submission as a source delivered it, with its identity and system fields lifted out.
+
+    ``payload`` is the submission in the canonical shape: the ODK Central OData row with
+    ``$expand=*`` (groups as nested objects, repeats as arrays of objects, typed numbers,
+    select_multiple as one space-separated string, ``__id`` and ``__system`` included).
+    For ODK Central it is exactly the row received. A source whose native shape differs
+    (KoboToolbox, export files) converts to this shape and keeps its own document in
+    ``received``.
+
+    Timestamps are ISO 8601 strings in UTC as the source gave them (``...Z``), or ``None``.
+    """
+
+    source: str  # "odk_central", "kobotoolbox", "file:<kind>", "demo"
+    project: str  # ODK project id, Kobo asset owner/server, export file name
+    form_id: str  # xmlFormId (ODK) / form_id of the XLSForm settings
+    instance_id: str  # stable identity across edits: ODK ``__id``, Kobo ``meta/rootUuid``
+    form_version: str | None
+    current_instance_id: str | None  # ``meta/instanceID`` of the current version (changes on edit)
+    submitted_at: str | None
+    updated_at: str | None
+    deleted_at: str | None
+    submitter: str | None
+    review_state: str | None
+    payload: dict[str, Any] = field(repr=False)
+    received: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """The identity a warehouse upserts on."""
+        return (self.source, self.project, self.form_id, self.instance_id)

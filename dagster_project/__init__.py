@@ -1,0 +1,1 @@
+"""Dagster wiring: resources, assets, checks, schedules. Thin: the work lives in ``warehouse`` and ``connectors``."""
