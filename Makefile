@@ -1,0 +1,31 @@
+# Two commands: `make demo` (set up, run the main job on the embedded SQLite warehouse with demo data)
+# and `make test` (set up, run every test). Both start from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ENGINE := tests/forms/engine
+
+.PHONY: setup demo test dev test-tools
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(PY) -m dagster_project.demo
+
+dev: setup
+	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(VENV)/bin/dagster dev -m dagster_project.definitions
+
+# What the tests need besides Python: Node packages of the form engine, PostgreSQL server binaries.
+test-tools:
+	cd $(ENGINE) && npm ci --no-audit --no-fund --loglevel=error
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { echo "installing PostgreSQL server binaries"; apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+
+test: setup test-tools
+	$(PY) -m pytest

@@ -1,0 +1,202 @@
+"""Deterministic demo data: household-survey submissions in the ODK Central OData shape (``$expand=*``).
+
+Realistic enough to exercise the whole pipeline without a server: a dozen communes in four provinces
+with different child-labour rates, a few thousand children, some edited, approved and deleted
+submissions, and a small share of bad rows (unknown commune, age out of range, impossible hours,
+missing answers, a future interview date) that must end in quarantine.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+FORM_ID = "household_survey"
+FORM_VERSION = "2026112301"
+DEMO_PROVINCES = {"01": 0.006, "20": 0.07, "33": 0.035, "91": 0.055}  # code → base child-labour propensity
+COMMUNES_PER_PROVINCE = 3
+FIRST_DAY = date(2025, 7, 1)
+DAYS = 500
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc",
+         "Phúc", "Quân", "Thảo", "Trang", "Tuấn", "Vy"]
+VILLAGES = ["Thôn 1", "Thôn 2", "Ấp Mỹ Hòa", "Bản Nà Phặc", "Tổ dân phố 5", "Xóm Đông"]
+LIGHT = ["traditional_craft", "handicraft", "weaving_natural", "food_wrapping", "vegetable_weeding_harvest",
+         "grazing", "fishing_nets_drying_fish", "sericulture"]
+OTHER = ["crop_farming", "livestock_care", "fishing_aquaculture", "street_vending", "lottery_selling",
+         "domestic_work", "shop_restaurant", "factory_workshop"]
+PROHIBITED = ["heavy_loads", "chemicals_explosives", "machine_maintenance", "metal_work", "diving_offshore_fishing"]
+HAZARDS = ["dust_fumes_gas", "fire_heat_cold", "noise_vibration", "dangerous_tools", "heights",
+           "chemicals_pesticides", "heavy_loads"]
+SECTOR_OF = {"crop_farming": "agriculture_forestry_fishery", "livestock_care": "agriculture_forestry_fishery",
+             "fishing_aquaculture": "agriculture_forestry_fishery", "grazing": "agriculture_forestry_fishery",
+             "vegetable_weeding_harvest": "agriculture_forestry_fishery", "sericulture": "agriculture_forestry_fishery",
+             "fishing_nets_drying_fish": "agriculture_forestry_fishery",
+             "diving_offshore_fishing": "agriculture_forestry_fishery", "factory_workshop": "industry_construction",
+             "metal_work": "industry_construction", "machine_maintenance": "industry_construction",
+             "chemicals_explosives": "industry_construction", "heavy_loads": "industry_construction",
+             "traditional_craft": "industry_construction", "handicraft": "industry_construction",
+             "weaving_natural": "industry_construction"}
+
+
+def demo_communes(communes_csv: Path) -> list[tuple[str, str, float]]:
+    """(commune code, province code, propensity) for the first communes of each demo province."""
+    picked: dict[str, list[str]] = {code: [] for code in DEMO_PROVINCES}
+    with open(communes_csv, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            chosen = picked.get(row["province"])
+            if chosen is not None and len(chosen) < COMMUNES_PER_PROVINCE:
+                chosen.append(row["name"])
+    return [(commune, province, DEMO_PROVINCES[province] * (0.6 + 0.4 * i))
+            for province, communes in picked.items() for i, commune in enumerate(communes)]
+
+
+def household_rows(communes: list[tuple[str, str, float]], households: int, seed: int) -> Iterator[dict]:
+    """``households`` OData rows, the same for the same arguments."""
+    rng = random.Random(seed)
+    for n in range(households):
+        commune, province, propensity = communes[n % len(communes)]
+        yield _row(rng, n, commune, province, propensity)
+
+
+def _uuid(rng: random.Random) -> str:
+    return f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _row(rng: random.Random, n: int, commune: str, province: str, propensity: float) -> dict:
+    interview = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+    submitted = datetime(interview.year, interview.month, interview.day, 10, tzinfo=timezone.utc) + timedelta(
+        days=rng.choice([0, 0, 1, 2]), seconds=rng.randrange(36000), milliseconds=rng.randrange(1000))
+    instance = _uuid(rng)
+    consent = rng.random() > 0.03
+    poverty = rng.choices(["poor", "near_poor", "not_poor"], [0.12, 0.1, 0.78])[0]
+    n_children = rng.choices([0, 1, 2, 3, 4, 5], [0.12, 0.3, 0.32, 0.16, 0.07, 0.03])[0] if consent else 0
+    children = [_child(rng, interview, propensity * (2.0 if poverty != "not_poor" else 1.0))
+                for _ in range(n_children)]
+    row = {
+        "interview_date": interview.isoformat(),
+        "enumerator": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+        "consent": "yes" if consent else "no",
+        "location": {
+            "province": province,
+            "commune": commune,
+            "village": rng.choice(VILLAGES),
+            "gps": {"type": "Point",
+                    "coordinates": [round(104 + rng.random() * 3, 6), round(9 + rng.random() * 13, 6),
+                                    round(rng.random() * 50, 1)],
+                    "properties": {"accuracy": round(3 + rng.random() * 10, 1)}},
+        },
+        "household": {
+            "respondent_name": f"{rng.choice(SURNAMES)} Văn {rng.choice(GIVEN)}" if consent else None,
+            "respondent_phone": f"09{rng.randrange(10**8):08d}" if consent else None,
+            "hh_size": n_children + rng.randint(1, 4) if consent else None,
+            "poverty_status": poverty if consent else None,
+            "craft_village": rng.choice(["yes", "no", "no", "no"]) if consent else None,
+            "livelihood": rng.choice(["crop_farming", "livestock", "fishery_aquaculture", "craft",
+                                      "trade_services", "wage_work"]) if consent else None,
+            "caregiver_informed": rng.choices(["yes", "no", "dont_know"], [0.62, 0.33, 0.05])[0] if consent else None,
+            "n_children": n_children if consent else None,
+        },
+        "meta": {"instanceID": instance, "instanceName": f"{commune} - {interview.isoformat()}"},
+        "__id": instance,
+        "__system": {
+            "submissionDate": _stamp(submitted), "updatedAt": None, "submitterId": "7",
+            "submitterName": "demo-collector", "attachmentsPresent": 0, "attachmentsExpected": 0,
+            "status": None, "reviewState": None, "deviceId": None, "edits": 0,
+            "formVersion": FORM_VERSION, "deletedAt": None,
+        },
+    }
+    if children:
+        row["child@odata.navigationLink"] = f"Submissions('{instance.replace(':', '%3A')}')/child"
+        row["child"] = children
+    _afterwards(rng, row, submitted)
+    return row
+
+
+def _child(rng: random.Random, interview: date, propensity: float) -> dict:
+    age = rng.randint(5, 17)
+    dob_known = rng.random() < 0.7
+    dob = interview - timedelta(days=int(age * 365.25) + rng.randrange(300))
+    working = rng.random() < propensity * (0.4 + age / 10)
+    child = {
+        "child_name": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+        "sex": rng.choice(["male", "female"]),
+        "dob_known": "yes" if dob_known else "no",
+        "dob": dob.isoformat() if dob_known else None,
+        "age_stated": None if dob_known else age,
+        "age": age,
+        "ethnicity": rng.choices(["kinh", "tay", "nung", "khmer", "hmong", "other"], [0.82, 0.05, 0.04, 0.04, 0.03, 0.02])[0],
+        "school_status": "attending" if rng.random() > (0.02 + (0.25 if working else 0)) else "dropped_out",
+        "econ_activity": "yes" if working else "no",
+        "temp_absent": None if working else "no",
+        "work": _work(rng, age) if working else {k: None for k in (
+            "work_kind", "performance_approved", "workplace", "sector", "hours_day", "hours_week", "night_work",
+            "overtime", "hazards")},
+        "chores_hours_week": round(rng.random() * 14, 1),
+        "worked_12m": "yes" if working or rng.random() < 0.05 else "no",
+        "child_informed": rng.choices(["yes", "no", "dont_know"], [0.68, 0.28, 0.04])[0],
+    }
+    child["grade"] = min(12, max(1, age - 5)) if child["school_status"] == "attending" else None
+    return child
+
+
+def _work(rng: random.Random, age: int) -> dict:
+    kinds = {rng.choice(LIGHT if rng.random() < 0.45 else OTHER)}
+    if rng.random() < 0.08:
+        kinds.add(rng.choice(PROHIBITED))
+    hazards = rng.sample(HAZARDS, rng.choice([0, 0, 0, 0, 0, 1, 2])) or ["none"]
+    hours_day = rng.choice([1, 2, 3, 4, 4, 5, 6, 8, 9])
+    hours_week = min(112, hours_day * rng.choice([1, 2, 3, 5, 6, 7]))
+    main = sorted(kinds)[0]
+    return {
+        "work_kind": " ".join(sorted(kinds)),
+        "performance_approved": None,
+        "workplace": rng.choice(["home", "family_farm", "fields_forest_water", "shop_market", "street",
+                                 "workshop_factory", "construction_site"] if age >= 12 else ["home", "family_farm"]),
+        "sector": SECTOR_OF.get(main, "services"),
+        "hours_day": hours_day,
+        "hours_week": hours_week,
+        "night_work": "yes" if rng.random() < 0.06 else "no",
+        "overtime": "yes" if rng.random() < 0.05 else "no",
+        "hazards": " ".join(sorted(hazards)),
+    }
+
+
+def _afterwards(rng: random.Random, row: dict, submitted: datetime) -> None:
+    """What happened to a submission on the server: an edit, a review, a deletion, or a bad answer."""
+    system = row["__system"]
+    later = _stamp(submitted + timedelta(days=rng.randint(1, 20)))
+    roll = rng.random()
+    if roll < 0.03:  # edited on the server: new instanceID, same __id
+        system.update(edits=1, reviewState="edited", updatedAt=later)
+        row["meta"]["instanceID"] = _uuid(rng)
+        row["household"]["hh_size"] = (row["household"]["hh_size"] or 0) + 1 if row["consent"] == "yes" else None
+    elif roll < 0.08:
+        system.update(reviewState="approved", updatedAt=later)
+    elif roll < 0.09:
+        system.update(deletedAt=later)
+    elif roll < 0.105:
+        _spoil(rng, row)
+
+
+def _spoil(rng: random.Random, row: dict) -> None:
+    kind = rng.randrange(5)
+    children = row.get("child") or []
+    if kind == 0:
+        row["location"]["commune"] = "99999"
+    elif kind == 1:
+        row["interview_date"] = "2031-01-01"
+    elif kind == 2 and children:
+        children[0]["dob"], children[0]["age_stated"], children[0]["dob_known"] = None, 19, "no"
+    elif kind == 3 and children and children[0]["work"]["hours_day"] is not None:
+        children[0]["work"]["hours_week"] = children[0]["work"]["hours_day"] - 1
+    else:
+        row["consent"] = None

@@ -1,0 +1,37 @@
+"""Shared fixtures: a pseudonym key, a real PostgreSQL server, and a warehouse URL on each backend."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tests.pg_server import PostgresServer, find_bindir
+
+TEST_PSEUDONYM_KEY = "test-key-not-a-secret-0123456789"
+_databases = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch):
+    monkeypatch.setenv("CLMS_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
+    return TEST_PSEUDONYM_KEY
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine: set PG_BINDIR or "
+                    "install postgresql; the warehouse tests ran on SQLite only")
+    with PostgresServer(bindir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse_url(request, tmp_path):
+    """A fresh, empty warehouse on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"clms_test_{next(_databases)}")

@@ -1,0 +1,31 @@
+"""Small statistics for published cells: the Wilson score interval and small-cell suppression.
+
+The functions take scalars or NumPy/pandas arrays alike.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+
+import numpy as np
+
+
+def z_for(confidence: float) -> float:
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
+
+
+def wilson_interval(successes, trials, z: float):
+    """Wilson score interval for ``successes / trials`` (``trials > 0``)."""
+    successes = np.asarray(successes, dtype=float)
+    trials = np.asarray(trials, dtype=float)
+    p = successes / trials
+    z2 = z * z
+    denominator = 1 + z2 / trials
+    centre = (p + z2 / (2 * trials)) / denominator
+    half = z * np.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denominator
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def is_suppressed(numerator, denominator, min_cell: int):
+    """A cell is suppressed when its numerator or denominator is below ``min_cell``."""
+    return (np.asarray(numerator) < min_cell) | (np.asarray(denominator) < min_cell)

@@ -1,0 +1,88 @@
+"""Reading typed answers out of a canonical submission payload, with a specific reason when one is bad."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+
+class Problem(ValueError):
+    """A bad answer: which field, its value, a reason code and a sentence for the data manager."""
+
+    def __init__(self, field: str, value: Any, code: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field, self.value, self.code, self.reason = field, value, code, reason
+
+
+_MISSING = object()
+
+
+def get_path(doc: dict, path: str) -> Any:
+    """The value at ``a/b/c`` in nested groups, or ``None``."""
+    node: Any = doc
+    for part in path.split("/"):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def required(field: str, value: Any) -> Any:
+    if value is None or value == "":
+        raise Problem(field, value, "MISSING_REQUIRED", "a required answer is missing")
+    return value
+
+
+def number(field: str, value: Any, low: float, high: float, integer: bool = False) -> float | int | None:
+    """A number in ``[low, high]`` (``None`` stays ``None``); numeric strings are accepted."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise Problem(field, value, "WRONG_TYPE", "expected a number")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise Problem(field, value, "WRONG_TYPE", "expected a number") from None
+    if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
+        raise Problem(field, value, "WRONG_TYPE", "expected a number")
+    if integer and value != int(value):
+        raise Problem(field, value, "WRONG_TYPE", "expected a whole number")
+    if not low <= value <= high:
+        raise Problem(field, value, "OUT_OF_RANGE", f"{value:g} is outside {low:g}–{high:g}")
+    return int(value) if integer else float(value)
+
+
+def iso_date(field: str, value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise Problem(field, value, "INVALID_DATE", "not a date (YYYY-MM-DD)") from None
+
+
+def choice(field: str, value: Any, allowed: frozenset[str]) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise Problem(field, value, "INVALID_CHOICE", f"{value!r} is not a choice of this question")
+    return value
+
+
+def choices(field: str, value: Any, allowed: frozenset[str]) -> frozenset[str]:
+    """A select_multiple answer (one space-separated string) as a set of codes."""
+    if value is None or value == "":
+        return frozenset()
+    if not isinstance(value, str):
+        raise Problem(field, value, "WRONG_TYPE", "expected space-separated choice codes")
+    codes = frozenset(value.split())
+    unknown = sorted(codes - allowed)
+    if unknown:
+        raise Problem(field, value, "INVALID_CHOICE", f"not choices of this question: {', '.join(unknown)}")
+    return codes
+
+
+def yes_no(field: str, value: Any) -> bool | None:
+    return {"yes": True, "no": False, None: None}[choice(field, value, frozenset({"yes", "no"}))]
