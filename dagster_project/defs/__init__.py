@@ -1,0 +1,1 @@
+"""Dagster definitions organised by domain: one subpackage per form family."""

@@ -1,0 +1,85 @@
+"""Data-quality checks of the household survey, next to its assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+from sqlalchemy import distinct, func, or_, select
+
+from dagster_project.resources import WarehouseResource
+from warehouse.admin_units import load_admin_units
+from warehouse.classification import load_rules
+from warehouse.household import AGE_MAX, AGE_MIN, FORM_ID
+from warehouse.models import Child, ChildClassification, Household, IndicatorValue, Quarantine, RawSubmission
+
+
+def _scalar(warehouse: WarehouseResource, query):
+    with warehouse.engine().connect() as conn:
+        return conn.execute(query).scalar_one()
+
+
+@dg.asset_check(asset="households", description="Every live raw submission is a household or is quarantined.")
+def raw_rows_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    live = _scalar(warehouse, select(func.count()).select_from(RawSubmission)
+                   .where(RawSubmission.form_id == FORM_ID, RawSubmission.deleted_at.is_(None)))
+    clean = _scalar(warehouse, select(func.count()).select_from(Household).where(Household.form_id == FORM_ID))
+    quarantined = _scalar(warehouse, select(func.count(distinct(Quarantine.raw_submission_id)))
+                          .where(Quarantine.form_id == FORM_ID, Quarantine.entity == "household"))
+    return dg.AssetCheckResult(
+        passed=live == clean + quarantined,
+        metadata={"live_raw": live, "households": clean, "quarantined_households": quarantined},
+    )
+
+
+@dg.asset_check(asset="households", description="Household ids are unique.")
+def household_ids_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    total = _scalar(warehouse, select(func.count()).select_from(Household))
+    unique = _scalar(warehouse, select(func.count(distinct(Household.household_id))))
+    return dg.AssetCheckResult(passed=total == unique, metadata={"rows": total, "unique_ids": unique})
+
+
+@dg.asset_check(asset="households", description="Every commune code is in the official code list.")
+def commune_codes_valid(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    units = load_admin_units()
+    with warehouse.engine().connect() as conn:
+        codes = conn.execute(select(distinct(Household.commune_code))).scalars().all()
+    unknown = sorted(set(codes) - set(units.communes))
+    return dg.AssetCheckResult(passed=not unknown, metadata={
+        "communes": len(codes), "unknown": dg.MetadataValue.json(unknown[:50]),
+        "code_list_version": units.code_list_version})
+
+
+@dg.asset_check(asset="children", description="Child ids are unique and every age is within 5–17.")
+def children_ids_and_ages(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    total = _scalar(warehouse, select(func.count()).select_from(Child))
+    unique = _scalar(warehouse, select(func.count(distinct(Child.child_id))))
+    out_of_range = _scalar(warehouse, select(func.count()).select_from(Child)
+                           .where(or_(Child.age < AGE_MIN, Child.age > AGE_MAX)))
+    return dg.AssetCheckResult(passed=total == unique and out_of_range == 0,
+                               metadata={"rows": total, "unique_ids": unique, "ages_out_of_range": out_of_range})
+
+
+@dg.asset_check(asset="child_classification",
+                description="Every child has one classification per rule set, under the current rules version.")
+def every_child_classified(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    rules = load_rules()
+    children = _scalar(warehouse, select(func.count()).select_from(Child))
+    current = _scalar(warehouse, select(func.count()).select_from(ChildClassification)
+                      .where(ChildClassification.rules_version == rules.version))
+    stale = _scalar(warehouse, select(func.count()).select_from(ChildClassification)
+                    .where(ChildClassification.rules_version != rules.version))
+    expected = children * len(rules.rule_sets)
+    return dg.AssetCheckResult(passed=current == expected and stale == 0,
+                               metadata={"children": children, "classifications": current, "expected": expected,
+                                         "stale": stale, "rules_version": rules.version})
+
+
+@dg.asset_check(asset="child_labour_indicators",
+                description="Published values are proportions inside their interval; suppressed cells carry no numbers.")
+def indicator_cells_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    iv = IndicatorValue
+    bad_values = _scalar(warehouse, select(func.count()).select_from(iv).where(
+        iv.value.is_not(None), or_(iv.value < 0, iv.value > 1, iv.ci_low > iv.value, iv.ci_high < iv.value)))
+    leaking = _scalar(warehouse, select(func.count()).select_from(iv).where(
+        iv.suppressed, or_(iv.numerator.is_not(None), iv.denominator.is_not(None), iv.value.is_not(None))))
+    return dg.AssetCheckResult(passed=bad_values == 0 and leaking == 0,
+                               metadata={"values_outside_interval": bad_values, "suppressed_with_numbers": leaking})
