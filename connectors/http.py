@@ -1,0 +1,227 @@
+"""HTTP plumbing shared by the survey-platform connectors: timeouts, retries, whole-body reads.
+
+urllib3's ``Retry`` (mounted on the session's adapters) retries every method on connection
+errors, timeouts, resets and on 429/500/502/503/504, with exponential backoff, honouring
+``Retry-After`` in seconds or as an HTTP date. It cannot see a body cut short after the status
+line, nor a JSON body that does not parse: :meth:`HttpClient.send` reads the whole body and,
+when asked to (idempotent reads), sends the request again in that case.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
+from urllib3.util.retry import Retry
+
+from connectors.errors import PROTOCOL, UNAVAILABLE, RequestInfo, ResponseInfo, SourceError
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """Timeouts (seconds) and the retry policy. Tests use tiny values to stay fast."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 120.0
+    max_tries: int = 5  # attempts in all, the first one included
+    backoff_factor: float = 1.0  # sleeps 0, 2, 4, 8 … × factor between tries
+    backoff_max: float = 60.0
+    retry_after_max: int = 300  # a longer Retry-After is cut to this
+    user_agent: str = "clms-connectors"
+
+    def __post_init__(self) -> None:
+        if self.max_tries < 1:
+            raise ValueError("max_tries must be at least 1")
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds to wait before try number ``attempt + 1`` (same curve as urllib3's)."""
+        if attempt <= 1:
+            return 0.0
+        return min(self.backoff_max, self.backoff_factor * 2 ** (attempt - 1))
+
+
+class _TimeoutAdapter(HTTPAdapter):
+    """An adapter that applies the default (connect, read) timeout to every request."""
+
+    def __init__(self, timeout: tuple[float, float], **kwargs: Any) -> None:
+        self._timeout = timeout
+        super().__init__(**kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
+        return super().send(request, **kwargs)
+
+
+def build_session(settings: HttpSettings) -> requests.Session:
+    """A session with timeouts and retries on both schemes, and no cookie jar (tokens only)."""
+    retry = Retry(
+        total=settings.max_tries - 1,
+        allowed_methods=None,  # every method: login is a POST, reads are GETs
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=settings.backoff_factor,
+        backoff_max=settings.backoff_max,
+        retry_after_max=settings.retry_after_max,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # hand the last answer back; the caller words the error
+    )
+    adapter = _TimeoutAdapter((settings.connect_timeout, settings.read_timeout), max_retries=retry)
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = settings.user_agent
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return session
+
+
+def tries_made(response: requests.Response) -> int:
+    """How many times urllib3 sent the request that produced ``response``."""
+    retries = getattr(response.raw, "retries", None)
+    return 1 + len(retries.history) if retries is not None else 1
+
+
+def is_json(response: requests.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+class HttpClient:
+    """A configured session that reads whole bodies and words transport failures for people.
+
+    ``label`` names the server in every message, e.g. ``"ODK Central at https://…"``.
+    """
+
+    def __init__(self, settings: HttpSettings, *, label: str) -> None:
+        self.settings = settings
+        self.label = label
+        self.session = build_session(settings)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: bytes | None = None,
+        json_body: Any = None,
+        reread: bool = False,
+    ) -> tuple[requests.Response, Any]:
+        """Send once (urllib3 retries inside) and read the whole body.
+
+        Returns the response and, for a 2xx JSON answer, the parsed body (else ``None``).
+        With ``reread=True`` a body cut short or a JSON body that does not parse is requested
+        again, up to ``max_tries`` times in all. Raises :class:`SourceError` when the server
+        cannot be reached or keeps sending broken bodies.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            response = self._send_once(method, url, headers=headers, data=data, json_body=json_body)
+            try:
+                body = response.content
+                parsed = self._parse(response, body)
+            except (requests.RequestException, ValueError) as exc:
+                failure = _describe(exc, self.settings)
+            else:
+                return response, parsed
+            request_info = RequestInfo.from_prepared(response.request)
+            response.close()
+            if not reread or attempt >= self.settings.max_tries:
+                break
+            log.warning(
+                "%s: the answer to %s %s was broken (%s); trying again (%d/%d)",
+                self.label, method, url, failure, attempt + 1, self.settings.max_tries,
+            )
+            time.sleep(self.settings.backoff(attempt + 1))
+        raise SourceError(
+            f"{self.label}: server down or unreachable after {attempt} tries: {failure}",
+            kind=UNAVAILABLE,
+            request=request_info,
+        )
+
+    def _send_once(
+        self, method: str, url: str, *, headers: dict[str, str] | None, data: bytes | None, json_body: Any
+    ) -> requests.Response:
+        failure = None
+        try:
+            return self.session.request(
+                method, url, headers=headers, data=data, json=json_body, stream=True, allow_redirects=False
+            )
+        except requests.RequestException as exc:
+            failure = _describe(exc, self.settings)
+            request_info = RequestInfo(method=method, url=url)
+        # Raised outside the except block so that no exception holding the request's
+        # headers (with the bearer token) is chained to the error.
+        raise SourceError(
+            f"{self.label}: server down or unreachable after {self.settings.max_tries} tries: {failure}",
+            kind=UNAVAILABLE,
+            request=request_info,
+        )
+
+    def _parse(self, response: requests.Response, body: bytes) -> Any:
+        if not (200 <= response.status_code < 300) or not is_json(response):
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise ValueError(f"incomplete or invalid JSON ({len(body)} bytes: {exc})") from None
+
+
+def protocol_error(label: str, message: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
+    """An answer this connector cannot use (wrong content type, missing keys …)."""
+    return SourceError(
+        f"{label}: {message}",
+        kind=PROTOCOL,
+        request=RequestInfo.from_prepared(response.request),
+        response=ResponseInfo.from_response(response, keep_body=keep_body),
+    )
+
+
+def _describe(exc: BaseException, settings: HttpSettings) -> str:
+    """A short, secret-free account of a transport failure."""
+    if isinstance(exc, ValueError) and not isinstance(exc, requests.RequestException):
+        return str(exc)
+    reason: BaseException = exc
+    if exc.args and isinstance(exc.args[0], MaxRetryError):
+        reason = exc.args[0].reason or exc.args[0]
+    elif exc.args and isinstance(exc.args[0], BaseException):
+        reason = exc.args[0]
+    if isinstance(reason, (ReadTimeoutError, requests.ReadTimeout)):
+        return f"no answer within {settings.read_timeout:g} s (read timeout)"
+    if isinstance(reason, (ConnectTimeoutError, requests.ConnectTimeout)):
+        return f"could not connect within {settings.connect_timeout:g} s (connect timeout)"
+    if isinstance(reason, NewConnectionError):
+        return f"could not connect ({_root_cause(reason)})"
+    if isinstance(reason, (ProtocolError, requests.exceptions.ChunkedEncodingError)):
+        return f"connection dropped mid-answer ({_root_cause(reason)})"
+    return f"{type(reason).__name__}: {_root_cause(reason)}"
+
+
+def _root_cause(exc: BaseException) -> str:
+    inner: BaseException = exc
+    while inner.args and isinstance(inner.args[-1], BaseException):
+        inner = inner.args[-1]
+    if isinstance(inner, OSError) and inner.strerror:
+        return inner.strerror
+    text = str(inner)
+    return text.split(": ", 1)[-1] if text else type(inner).__name__

@@ -1,0 +1,206 @@
+"""One ODK Central server: session login, authenticated JSON requests, errors in plain words."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import requests
+
+from connectors.errors import (
+    ACCESS,
+    AUTH,
+    CONFLICT,
+    NOT_FOUND,
+    PROTOCOL,
+    REJECTED,
+    UNAVAILABLE,
+    RequestInfo,
+    ResponseInfo,
+    SourceError,
+)
+from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, protocol_error, tries_made
+from connectors.odk_central.forms import FormService
+from connectors.odk_central.submissions import SubmissionService
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/v1"
+_RESOURCE = re.compile(r"/v1/projects/(?P<project>\d+)(?:/forms/(?P<form>[^/?]+?)(?:\.svc)?(?=[/?(]|$))?")
+
+
+class OdkCentralClient:
+    """Logs in with an email and password (``POST /v1/sessions``) and sends bearer requests.
+
+    A 401 during a run (the 24 h session expired) leads to one new login and one more try of
+    the request. Services: :attr:`forms` and :attr:`submissions`. Use as a context manager or
+    call :meth:`close`.
+    """
+
+    def __init__(self, base_url: str, email: str, password: str, *, settings: HttpSettings | None = None) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.label = f"ODK Central at {self.base_url}"
+        self.email = email
+        self._password = password
+        self._token: str | None = None
+        self.http = HttpClient(settings or HttpSettings(), label=self.label)
+        self.forms = FormService(self)
+        self.submissions = SubmissionService(self)
+
+    def __repr__(self) -> str:
+        return f"OdkCentralClient({self.base_url!r}, email={self.email!r})"
+
+    def __enter__(self) -> OdkCentralClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def api_url(self, path: str) -> str:
+        """The absolute URL of an API path such as ``/projects/3/forms``."""
+        return f"{self.base_url}{API_PREFIX}{path}"
+
+    def on_this_server(self, url: str) -> str:
+        """``url`` with this client's scheme and host, path and query kept exactly as given.
+
+        Central builds absolute links (``@odata.nextLink``) from its configured domain, which
+        can differ from the address this client uses; the bearer token must not go elsewhere.
+        """
+        link = urlsplit(url)
+        base = urlsplit(self.base_url)
+        if (link.scheme, link.netloc) == (base.scheme, base.netloc):
+            return url
+        log.warning("%s: a link points to %s://%s; following it on %s", self.label, link.scheme, link.netloc, self.base_url)
+        return urlunsplit((base.scheme, base.netloc, link.path, link.query, link.fragment))
+
+    def login(self) -> None:
+        """Open a session; raises :class:`SourceError` with the reason when that is refused."""
+        self._token = None
+        response, body = self.http.send(
+            "POST", self.api_url("/sessions"), json_body={"email": self.email, "password": self._password}, reread=True
+        )
+        if response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("token"), str):
+            self._token = body["token"]
+            log.info("%s: logged in as %s", self.label, self.email)
+            return
+        if response.status_code == 200:
+            raise protocol_error(self.label, "the login answer holds no session token", response, keep_body=False)
+        reasons = {
+            401: "wrong email or password",
+            404: "single sign-on is enabled, password login is disabled (or this address is not ODK Central)",
+            400: "the login was rejected: both an email and a password are required",
+        }
+        if response.status_code in reasons:
+            raise _error(self.label, reasons[response.status_code], AUTH, response)
+        raise error_for(self.label, response)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: bytes | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """Send an authenticated request to an absolute ``url``; return the parsed JSON body.
+
+        GETs whose body arrives cut short or unparsable are sent again (see
+        :meth:`connectors.http.HttpClient.send`). Any answer but a 2xx JSON one raises
+        :class:`SourceError`.
+        """
+        if self._token is None:
+            self.login()
+        logged_in_again = False
+        while True:
+            sent_headers = {**(headers or {}), "Authorization": f"Bearer {self._token}"}
+            response, body = self.http.send(
+                method, url, headers=sent_headers, data=data, json_body=json_body, reread=method == "GET"
+            )
+            if response.status_code == 401 and not logged_in_again:
+                log.info("%s: the session was refused (expired?); logging in again", self.label)
+                logged_in_again = True
+                self.login()
+                continue
+            if not 200 <= response.status_code < 300:
+                raise error_for(self.label, response)
+            if body is None:
+                content_type = response.headers.get("Content-Type", "none")
+                raise protocol_error(
+                    self.label,
+                    f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} ODK Central?",
+                    response,
+                )
+            return body
+
+    def get(self, path: str, *, headers: dict[str, str] | None = None) -> Any:
+        return self.request("GET", self.api_url(path), headers=headers)
+
+
+def normalize_base_url(base_url: str) -> str:
+    """``https://host[:port][/prefix]`` without a trailing ``/`` or ``/v1``; refuses credentials in URLs."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) address: {base_url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("the ODK Central address must not contain credentials; pass email and password")
+    path = parts.path.rstrip("/")
+    if path.endswith(API_PREFIX):
+        path = path[: -len(API_PREFIX)]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def error_for(label: str, response: requests.Response) -> SourceError:
+    """The :class:`SourceError` for a non-2xx answer, worded for a data manager."""
+    status = response.status_code
+    method = (response.request.method or "GET").upper()
+    match = _RESOURCE.search(urlsplit(response.url).path)
+    project = match and match.group("project")
+    form = match and match.group("form") and unquote(match.group("form"))
+    info = ResponseInfo.from_response(response)
+    if status in RETRY_STATUSES:
+        tries = tries_made(response)
+        return _error(label, f"server down or unreachable after {tries} tries: HTTP {status} {response.reason}", UNAVAILABLE, response)
+    if status == 401:
+        return _error(label, "the session was refused even after logging in again (HTTP 401)", AUTH, response)
+    if status == 403:
+        if method == "GET":
+            where = f"project {project}" if project else "this resource"
+            return _error(label, f"no access to {where} (the account needs the Project Viewer role)", ACCESS, response)
+        where = f"in project {project}" if project else "here"
+        return _error(label, f"no permission to change forms {where} (the account needs the Project Manager role)", ACCESS, response)
+    if status == 404:
+        if form:
+            return _error(label, f"form `{form}` not found in project {project}", NOT_FOUND, response)
+        if project:
+            return _error(label, f"project {project} not found", NOT_FOUND, response)
+        return _error(label, f"not found: {urlsplit(response.url).path}", NOT_FOUND, response)
+    if status == 409 and info.code == "409.6" and info.details:
+        version, form_id = info.details.get("version"), info.details.get("xmlFormId", form)
+        return _error(
+            label,
+            f"version {version} of form `{form_id}` is already published: raise the version in the form's settings",
+            CONFLICT,
+            response,
+        )
+    server_says = f": {info.server_message}" if info.server_message else ""
+    code = f", code {info.code}" if info.code else ""
+    if status == 409:
+        return _error(label, f"conflict (HTTP 409{code}){server_says}", CONFLICT, response)
+    if 400 <= status < 600:
+        return _error(label, f"request refused (HTTP {status}{code}){server_says}", REJECTED, response)
+    return _error(label, f"unexpected answer HTTP {status} {response.reason}", PROTOCOL, response)
+
+
+def _error(label: str, message: str, kind: str, response: requests.Response) -> SourceError:
+    return SourceError(
+        f"{label}: {message}",
+        kind=kind,
+        request=RequestInfo.from_prepared(response.request),
+        response=ResponseInfo.from_response(response),
+    )
