@@ -18,6 +18,7 @@ import datetime
 import hashlib
 import json
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import openpyxl
@@ -27,6 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
 FORMS_DIR = REPO / "forms"
 VERSIONS_FILE = FORMS_DIR / "versions.json"
 UPDATE_COMMAND = ".venv/bin/python -m tests.forms.xlsform_tools --update"
+NS = {"xf": "http://www.w3.org/2002/xforms", "h": "http://www.w3.org/1999/xhtml", "jr": "http://openrosa.org/javarosa"}
 
 
 def form_files(forms_dir: Path = FORMS_DIR) -> list[Path]:
@@ -37,6 +39,28 @@ def form_files(forms_dir: Path = FORMS_DIR) -> list[Path]:
 def convert_form(xlsform) -> ConvertResult:
     """Convert an XLSForm (path, bytes or dict) with pyxform; warnings are in the result's `warnings`."""
     return convert(xlsform=xlsform, warnings=[], pretty_print=True)
+
+
+def itext(xform: str) -> dict[str, dict[str, str]]:
+    """{language: {text id: text}} of an XForm's translations, in document order."""
+    translations = ET.fromstring(xform).iterfind("h:head/xf:model/xf:itext/xf:translation", NS)
+    return {
+        translation.get("lang"): {
+            text.get("id"): "".join(text.find("xf:value", NS).itertext()).strip()
+            for text in translation.iterfind("xf:text", NS)
+        }
+        for translation in translations
+    }
+
+
+def untranslated(xform: str) -> list[str]:
+    """"language: text id" of every text missing or blank ("" or pyxform's "-" placeholder) in a language."""
+    texts = itext(xform)
+    ids = set().union(*texts.values()) if texts else set()
+    return sorted(
+        f"{language}: {text_id}"
+        for language, by_id in texts.items() for text_id in ids if by_id.get(text_id, "") in ("", "-")
+    )
 
 
 def _cell_text(value) -> str:
