@@ -27,6 +27,7 @@ MIN_PACKAGE_VERSION = (2026, 9, 0)  # 2025.x was built from a draft list: 114 co
 
 COMMUNE_COLUMNS = ["name", "label", "province", "province_name", "division_type"]
 PROVINCE_COLUMNS = ["name", "label"]
+UNIT_PREFIXES = {"XA": "Xã ", "PHUONG": "Phường ", "DAC_KHU": "Đặc khu "}
 LEGACY_COLUMNS = [
     "legacy_code", "legacy_name", "legacy_division_type", "legacy_district_code", "legacy_district_name",
     "legacy_province_code", "legacy_province_name", "partly_merged", "commune", "province",
@@ -55,12 +56,20 @@ def provinces_rows(vp) -> list[dict]:
     return sorted(rows, key=lambda row: row["name"])
 
 
+def commune_label(ward) -> str:
+    """The commune's name with its unit type capitalised ("xã Bắc Sơn" in data 2026-09-20 -> "Xã Bắc Sơn")."""
+    prefix = UNIT_PREFIXES[ward.division_type.name]
+    if ward.name.lower().startswith(prefix.lower()):
+        return prefix + ward.name[len(prefix):]
+    return ward.name
+
+
 def communes_rows(vp) -> list[dict]:
     province_names = {p.code: p.name for p in vp.Province.iter_all()}
     rows = [
         {
             "name": f"{w.code.value:05d}",
-            "label": w.name,
+            "label": commune_label(w),
             "province": f"{w.province_code.value:02d}",
             "province_name": province_names[w.province_code],
             "division_type": w.division_type.name.lower(),

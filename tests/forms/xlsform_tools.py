@@ -54,13 +54,20 @@ def itext(xform: str) -> dict[str, dict[str, str]]:
 
 
 def untranslated(xform: str) -> list[str]:
-    """"language: text id" of every text missing or blank ("" or pyxform's "-" placeholder) in a language."""
+    """Texts not given in every language: blank in a translation ("" or pyxform's "-" placeholder), or written
+    as a literal label or hint instead of a translation (a plain `label` or `hint` column, which pyxform accepts
+    silently; a plain `constraint_message` or `required_message` column is a pyxform warning)."""
     texts = itext(xform)
     ids = set().union(*texts.values()) if texts else set()
-    return sorted(
+    problems = [
         f"{language}: {text_id}"
         for language, by_id in texts.items() for text_id in ids if by_id.get(text_id, "") in ("", "-")
-    )
+    ]
+    for parent in ET.fromstring(xform).find("h:body", NS).iter():
+        for child in [*parent.iterfind("xf:label", NS), *parent.iterfind("xf:hint", NS)]:
+            if child.get("ref") is None and "".join(child.itertext()).strip():
+                problems.append(f"literal: {parent.get('ref') or parent.get('nodeset')} {child.tag.split('}')[1]}")
+    return sorted(problems)
 
 
 def _cell_text(value) -> str:
