@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
+from pyxform.xls2xform import convert
 
 from tests.forms.xlsform_tools import FORMS_DIR, NS, convert_form, form_files, read_sheets, settings_version, untranslated
 
@@ -27,6 +29,14 @@ def test_there_are_forms():
 def test_converts_without_warnings(converted):
     path, result = converted
     assert result.warnings == [], f"{path.name}: pyxform warnings"
+
+
+def test_passes_odk_validate(converted):
+    """ODK Validate (JavaRosa, the engine of ODK Collect, shipped with pyxform) accepts the XForm."""
+    if shutil.which("java") is None:
+        pytest.skip("ODK Validate needs Java")
+    path, _ = converted
+    assert convert(xlsform=path, warnings=[], validate=True).warnings == []
 
 
 def test_form_id_and_version_come_from_settings(converted):

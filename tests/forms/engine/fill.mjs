@@ -139,6 +139,9 @@ for await (const line of createInterface({ input: process.stdin })) {
 			throw new Error(`unknown op ${request.op}`);
 		}
 		const root = request.instance == null ? null : instances[request.instance];
+		if (request.instance != null && root == null) {
+			throw new Error(`no instance ${request.instance}`);
+		}
 		reply({ ok: true, result: await handler({ ...request, root }) });
 	} catch (error) {
 		reply({ ok: false, error: String(error?.stack ?? error) });
