@@ -19,12 +19,12 @@ def convert_md(md: str):
 
 def test_both_languages_everywhere_converts_cleanly():
     result = convert_md("""
-| survey  |                   |      |                        |                     |                       |                     |
-|         | type              | name | label::Vietnamese (vi) | label::English (en) | hint::Vietnamese (vi) | hint::English (en)  |
-|         | select_one yes_no | q    | Có không?              | Yes or no?          | Chọn một              | Choose one          |
-| choices |                   |      |                        |                     |                       |                     |
-|         | list_name         | name | label::Vietnamese (vi) | label::English (en) |                       |                     |
-|         | yes_no            | yes  | Có                     | Yes                 |                       |                     |
+| survey  |                   |      |                        |                     |
+|         | type              | name | label::Vietnamese (vi) | label::English (en) |
+|         | select_one yes_no | q    | Có không?              | Yes or no?          |
+| choices |                   |      |                        |                     |
+|         | list_name         | name | label::Vietnamese (vi) | label::English (en) |
+|         | yes_no            | yes  | Có                     | Yes                 |
 """)
     assert result.warnings == [] and untranslated(result.xform) == []
     assert list(itext(result.xform)) == ["Vietnamese (vi)", "English (en)"]

@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from pyxform.xls2xform import convert
 
-from tests.forms.xlsform_tools import FORMS_DIR, NS, convert_form, form_files, read_sheets, settings_version, untranslated
+from tests.forms.xlsform_tools import (
+    FORMS_DIR, NS, convert_form, form_files, read_sheets, settings_version, untranslated,
+)
 
 LANGUAGES = ["Vietnamese (vi)", "English (en)"]
 
@@ -73,9 +75,10 @@ def test_household_survey_structure():
         "provinces": "jr://file-csv/provinces.csv", "communes": "jr://file-csv/communes.csv"}
     repeat = html.find(".//xf:repeat", NS)
     assert repeat.get("nodeset") == "/data/child"
-    assert repeat.get("{http://openrosa.org/javarosa}count").strip() == "/data/household/n_children"
+    assert repeat.get(f"{{{NS['jr']}}}count").strip() == "/data/household/n_children"
     commune = html.find(".//xf:select1[@ref='/data/location/commune']/xf:itemset", NS)
-    assert commune.get("nodeset").replace(" ", "") == "instance('communes')/root/item[province=/data/location/province]"
+    predicate = "instance('communes')/root/item[province=/data/location/province]"
+    assert commune.get("nodeset").replace(" ", "") == predicate
     binds = {b.get("nodeset"): b for b in model.iterfind("xf:bind", NS)}
     assert binds["/data/consent"].get("required") == "true()"
     assert binds["/data/location"].get("relevant").replace(" ", "") == "/data/consent='yes'"
