@@ -89,7 +89,9 @@ class OdkCentralClient:
             log.info("%s: logged in as %s", self.label, self.email)
             return
         if response.status_code == 200:
-            raise protocol_error(self.label, "the login answer holds no session token", response, keep_body=False)
+            content_type = response.headers.get("Content-Type", "none")
+            message = f"the login answer ({content_type}) holds no session token: is {self.base_url} ODK Central?"
+            raise protocol_error(self.label, message, response, keep_body=False)
         reasons = {
             401: "wrong email or password",
             404: "single sign-on is enabled, password login is disabled (or this address is not ODK Central)",

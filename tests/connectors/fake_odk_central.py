@@ -304,12 +304,18 @@ def problem_reply(problem: Problem, *, write: bool, odata: bool) -> Reply:
     return Reply(problem.status, headers + _tail(), body)
 
 
+_CENTRAL_PROBLEMS = {
+    401: (401.2, "Could not authenticate with the provided credentials."),
+    403: (403.1, "The authenticated actor does not have rights to perform that action."),
+    500: (500.1, "An unknown internal problem has occurred. Please try again later."),
+}
+
+
 def fault_reply(fault: Fault, write: bool) -> Reply:
-    """What a failing Central (500) or the nginx in front of it (429, 502, 503, 504) answers."""
+    """What Central (401, 403, 500) or the nginx in front of it (429, 502, 503, 504 …) answers."""
     extra = [("Retry-After", fault.retry_after)] if fault.retry_after is not None else []
-    if fault.status == 500:
-        problem = Problem(500, 500.1, "An unknown internal problem has occurred. Please try again later.")
-        reply = problem_reply(problem, write=write, odata=False)
+    if fault.status in _CENTRAL_PROBLEMS:
+        reply = problem_reply(Problem(fault.status, *_CENTRAL_PROBLEMS[fault.status]), write=write, odata=False)
         reply.headers[2:2] = extra
         return reply
     reason = BaseHTTPRequestHandler.responses.get(fault.status, ("Error",))[0]
@@ -419,7 +425,7 @@ class FakeOdkCentral:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        threading.Thread(target=self._server.serve_forever, name="fake-odk-central", daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-odk-central", daemon=True).start()
         return self
 
     def stop(self) -> None:
