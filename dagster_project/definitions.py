@@ -10,6 +10,7 @@ Environment:
 from __future__ import annotations
 
 import os
+import warnings
 
 import dagster as dg
 
@@ -39,9 +40,12 @@ def source_from_env() -> SubmissionSource:
 
 
 def build_definitions(warehouse: WarehouseResource, household_source: SubmissionSource) -> dg.Definitions:
-    return dg.load_definitions_from_package_module(
-        defs_package, resources={"warehouse": warehouse, "household_source": household_source}
-    )
+    """Everything under ``defs`` (assets, checks, jobs, schedules), bound to these resources."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)  # the loader is marked preview in Dagster 1.13
+        return dg.load_definitions_from_package_module(
+            defs_package, resources={"warehouse": warehouse, "household_source": household_source}
+        )
 
 
 defs = build_definitions(warehouse_from_env(), source_from_env())

@@ -1,6 +1,5 @@
 """Assets of the household survey. Thin: each calls one plain step of ``warehouse`` and reports on it."""
 
-from __future__ import annotations
 
 import dagster as dg
 from sqlalchemy import case, func, select
@@ -33,7 +32,7 @@ def raw_household_submissions(
     source, project = household_source.source_name, household_source.project_key
     cursor = raw_store.read_cursor(engine, source, project, FORM_ID)
     run = household_source.open_sync(FORM_ID, cursor)
-    stats = raw_store.store_records(engine, run.records())
+    stats = raw_store.store_records(engine, run)
     raw_store.save_cursor(engine, source, project, FORM_ID, run.cursor, stats.as_dict())
     context.log.info("synced %s from %s: %s", FORM_ID, source, stats.as_dict())
     with engine.connect() as conn:
@@ -58,7 +57,6 @@ def raw_household_submissions(
 
 @dg.multi_asset(
     group_name=GROUP,
-    deps=[raw_household_submissions],
     specs=[
         dg.AssetSpec("households", group_name=GROUP, deps=[raw_household_submissions], kinds={"python"},
                      description="One row per interviewed household: typed, de-identified."),

@@ -1,6 +1,5 @@
 """Data-quality checks of the household survey, next to its assets."""
 
-from __future__ import annotations
 
 import dagster as dg
 from sqlalchemy import distinct, func, or_, select
@@ -41,7 +40,7 @@ def household_ids_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def commune_codes_valid(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     units = load_admin_units()
     with warehouse.engine().connect() as conn:
-        codes = conn.execute(select(distinct(Household.commune_code))).scalars().all()
+        codes = conn.execute(select(Household.commune_code).distinct()).scalars().all()
     unknown = sorted(set(codes) - set(units.communes))
     return dg.AssetCheckResult(passed=not unknown, metadata={
         "communes": len(codes), "unknown": dg.MetadataValue.json(unknown[:50]),
