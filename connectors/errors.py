@@ -61,13 +61,14 @@ class ResponseInfo:
 
     @classmethod
     def from_response(cls, response: requests.Response, *, keep_body: bool = True) -> ResponseInfo:
-        """Snapshot ``response``; pass ``keep_body=False`` for answers that may hold a secret."""
+        """Snapshot ``response``. With ``keep_body=False`` (answers to a login, which may echo
+        the credentials or hold a token) only the server's error code is kept from the body."""
         headers = {
             name: value
             for name, value in response.headers.items()
             if name.lower() not in _SECRET_RESPONSE_HEADERS
         }
-        text = response.text if keep_body else ""
+        text = response.text
         code = message = details = None
         try:
             problem = json.loads(text) if text else None
@@ -77,6 +78,8 @@ class ResponseInfo:
             code = None if problem.get("code") is None else str(problem["code"])
             message = problem.get("message") if isinstance(problem.get("message"), str) else None
             details = problem.get("details") if isinstance(problem.get("details"), dict) else None
+        if not keep_body:
+            text, message, details = "", None, None
         return cls(
             status=response.status_code,
             reason=response.reason or "",

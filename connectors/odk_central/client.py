@@ -98,8 +98,8 @@ class OdkCentralClient:
             400: "the login was rejected: both an email and a password are required",
         }
         if response.status_code in reasons:
-            raise _error(self.label, reasons[response.status_code], AUTH, response)
-        raise error_for(self.label, response)
+            raise _error(self.label, reasons[response.status_code], AUTH, response, keep_body=False)
+        raise error_for(self.label, response, keep_body=False)
 
     def request(
         self,
@@ -157,52 +157,58 @@ def normalize_base_url(base_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def error_for(label: str, response: requests.Response) -> SourceError:
+def error_for(label: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
     """The :class:`SourceError` for a non-2xx answer, worded for a data manager."""
     status = response.status_code
     method = (response.request.method or "GET").upper()
     match = _RESOURCE.search(urlsplit(response.url).path)
     project = match and match.group("project")
     form = match and match.group("form") and unquote(match.group("form"))
-    info = ResponseInfo.from_response(response)
+    info = ResponseInfo.from_response(response, keep_body=keep_body)
+
+    def error(message: str, kind: str) -> SourceError:
+        return _error(label, message, kind, response, keep_body=keep_body)
+
     if status in RETRY_STATUSES:
         tries = tries_made(response)
-        return _error(label, f"server down or unreachable after {tries} tries: HTTP {status} {response.reason}", UNAVAILABLE, response)
+        return error(
+            f"server down or unreachable after {tries} tries: HTTP {status} {response.reason}", UNAVAILABLE
+        )
     if status == 401:
-        return _error(label, "the session was refused even after logging in again (HTTP 401)", AUTH, response)
+        return error("the session was refused even after logging in again (HTTP 401)", AUTH)
     if status == 403:
         if method == "GET":
             where = f"project {project}" if project else "this resource"
-            return _error(label, f"no access to {where} (the account needs the Project Viewer role)", ACCESS, response)
+            return error(f"no access to {where} (the account needs the Project Viewer role)", ACCESS)
         where = f"in project {project}" if project else "here"
-        return _error(label, f"no permission to change forms {where} (the account needs the Project Manager role)", ACCESS, response)
+        return error(
+            f"no permission to change forms {where} (the account needs the Project Manager role)", ACCESS
+        )
     if status == 404:
         if form:
-            return _error(label, f"form `{form}` not found in project {project}", NOT_FOUND, response)
+            return error(f"form `{form}` not found in project {project}", NOT_FOUND)
         if project:
-            return _error(label, f"project {project} not found", NOT_FOUND, response)
-        return _error(label, f"not found: {urlsplit(response.url).path}", NOT_FOUND, response)
+            return error(f"project {project} not found", NOT_FOUND)
+        return error(f"not found: {urlsplit(response.url).path}", NOT_FOUND)
     if status == 409 and info.code == "409.6" and info.details:
         version, form_id = info.details.get("version"), info.details.get("xmlFormId", form)
-        return _error(
-            label,
+        return error(
             f"version {version} of form `{form_id}` is already published: raise the version in the form's settings",
             CONFLICT,
-            response,
         )
     server_says = f": {info.server_message}" if info.server_message else ""
     code = f", code {info.code}" if info.code else ""
     if status == 409:
-        return _error(label, f"conflict (HTTP 409{code}){server_says}", CONFLICT, response)
+        return error(f"conflict (HTTP 409{code}){server_says}", CONFLICT)
     if 400 <= status < 600:
-        return _error(label, f"request refused (HTTP {status}{code}){server_says}", REJECTED, response)
-    return _error(label, f"unexpected answer HTTP {status} {response.reason}", PROTOCOL, response)
+        return error(f"request refused (HTTP {status}{code}){server_says}", REJECTED)
+    return error(f"unexpected answer HTTP {status} {response.reason}", PROTOCOL)
 
 
-def _error(label: str, message: str, kind: str, response: requests.Response) -> SourceError:
+def _error(label: str, message: str, kind: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
     return SourceError(
         f"{label}: {message}",
         kind=kind,
         request=RequestInfo.from_prepared(response.request),
-        response=ResponseInfo.from_response(response),
+        response=ResponseInfo.from_response(response, keep_body=keep_body),
     )
