@@ -57,7 +57,7 @@ class FormService:
         Without media files this is one ``POST …/forms?publish=true``; with media files the
         form is created as a draft, each file is uploaded, then the draft is published.
         ``form_id_fallback`` names an XLSForm that has no ``form_id`` setting (default: the
-        file name). Returns the published form.
+        file name). Returns the published form with extended metadata.
         """
         body, content_type, fallback = _definition(definition, form_id_fallback)
         headers = {"Content-Type": content_type}
@@ -68,7 +68,7 @@ class FormService:
         form = self._client.request("POST", url, headers=headers, data=body)
         log.info("%s: created form %s in project %s", self._client.label, form.get("xmlFormId"), project_id)
         if not attachments:
-            return form
+            return self.get(project_id, form["xmlFormId"])
         return self._publish_draft(project_id, form["xmlFormId"], attachments, version=None)
 
     def publish_version(

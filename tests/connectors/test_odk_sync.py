@@ -1,0 +1,192 @@
+"""Incremental sync: nothing lost across edits, reviews, deletions, late commits and crashes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+
+from connectors.errors import SourceError
+from connectors.odk_central import OdkCentralClient, reconcile_ids, sync_submissions
+from connectors.records import SubmissionRecord
+from tests.connectors.conftest import make_client
+from tests.connectors.fake_faults import http_error
+from tests.connectors.fake_odk_central import FIXTURES, FakeOdkCentral
+
+FORM = "household_mini"
+S1, S2, S3, S4, S5 = (
+    "uuid:f798ea8b-d657-4700-8c93-827087eff09d",
+    "uuid:3a75adea-9252-45f0-9f7f-5e097697effa",
+    "uuid:4df2b9cb-a77f-4088-a976-c80d4ab54654",
+    "uuid:7508a483-387b-4328-98ce-6809b5bde3f7",
+    "uuid:996eb553-1911-460c-bfb3-901432c224ff",
+)
+
+
+@pytest.fixture
+def before(fake_before_changes: FakeOdkCentral) -> Iterator[tuple[FakeOdkCentral, OdkCentralClient]]:
+    with make_client(fake_before_changes) as client:
+        yield fake_before_changes, client
+
+
+def run(client: OdkCentralClient, cursor: dict | None = None, **options) -> tuple[list[SubmissionRecord], dict]:
+    sync = sync_submissions(client, 3, FORM, cursor, **options)
+    records = list(sync)
+    return records, json.loads(json.dumps(sync.cursor))  # the cursor survives JSON
+
+
+def household(province: str, size: int) -> dict:
+    return {"consent": "yes", "province": province, "commune": "Xã A", "hh_size": size}
+
+
+def test_first_sync_reads_every_live_and_deleted_row(fake: FakeOdkCentral, client: OdkCentralClient) -> None:
+    records, cursor = run(client)
+    assert [r.instance_id for r in records] == [S5, S4, S2, S1, S3]
+    assert [r.deleted_at is not None for r in records] == [False] * 4 + [True]
+    assert cursor == {
+        "version": 1,
+        "project": "3",
+        "form_id": FORM,
+        "watermark": "2026-11-23T03:47:28.854Z",  # the approval, later than any submissionDate
+        "deleted_watermark": "2026-11-23T03:47:29.861Z",
+    }
+    filters = [r.target.partition("$filter=")[2] for r in fake.requests if ".svc" in r.target]
+    assert filters == ["", "__system/deletedAt%20ne%20null"]
+
+
+def test_edits_reviews_and_deletions_between_two_syncs(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    fake, client = before
+    records, cursor = run(client, overlap=timedelta(seconds=1))
+    assert {r.instance_id for r in records} == {S1, S2, S3, S4, S5}
+    assert cursor["watermark"] == "2026-11-23T03:47:15.273Z"
+
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    fake.submit(3, (FIXTURES / "submission_1_edit.xml").read_bytes())
+    fake.clock.advance(1)
+    fake.set_review_state(3, FORM, S2, "approved")
+    fake.clock.advance(1)
+    fake.delete_submission(3, FORM, S3)
+    fake.clock.advance(1)
+    new = fake.add_submission(3, FORM, household("Điện Biên", 4))
+
+    records, cursor = run(client, cursor, overlap=timedelta(seconds=1))
+    live = {r.instance_id: r for r in records if r.deleted_at is None}
+    deleted = [r for r in records if r.deleted_at is not None]
+    # S5 comes back because it lies within the overlap of the old watermark; S4 is untouched and older
+    assert set(live) == {new, S1, S2, S5}
+    edited = live[S1]
+    assert edited.current_instance_id == "uuid:6fbcb571-e9cb-4a42-97a8-e7f4c2136adb"
+    assert (edited.review_state, edited.updated_at) == ("edited", "2026-11-23T05:00:00.000Z")
+    assert edited.payload["hh_size"] == 6 and len(edited.payload["child"]) == 3
+    assert live[S2].review_state == "approved"
+    assert [(r.instance_id, r.deleted_at) for r in deleted] == [(S3, "2026-11-23T05:00:02.000Z")]
+    assert cursor["watermark"] == "2026-11-23T05:00:03.000Z"
+    assert cursor["deleted_watermark"] == "2026-11-23T05:00:03.000Z"
+
+    records, _ = run(client, cursor, overlap=timedelta(seconds=1))
+    assert [r.instance_id for r in records] == [new]  # only what lies within the overlap
+
+
+def test_the_default_overlap_leaves_old_untouched_rows_out(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    fake, client = before
+    _, cursor = run(client)
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    new = fake.add_submission(3, FORM, household("Lai Châu", 3))
+    records, cursor = run(client, cursor)
+    assert {r.instance_id for r in records} == {new, S1, S2, S3, S4, S5}  # all within 5 min of the watermark
+    fake.clock.set("2026-11-23T06:00:00.000Z")
+    fake.set_review_state(3, FORM, S4, "hasIssues")
+    records, _ = run(client, cursor)
+    assert {r.instance_id for r in records} == {new, S4}  # new: within the overlap of 05:00
+
+
+def test_rows_sharing_the_watermark_millisecond_are_not_lost(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    """A row committed late with the same millisecond as the watermark: a strict `gt W` misses it."""
+    fake, client = before
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    first = fake.add_submission(3, FORM, household("A", 1))
+    _, cursor = run(client)
+    late = fake.add_submission(3, FORM, household("B", 2))  # same millisecond, visible only now
+    without_overlap, _ = run(client, cursor, overlap=timedelta(0))
+    assert late not in {r.instance_id for r in without_overlap}
+    with_overlap, _ = run(client, cursor)
+    assert {first, late} <= {r.instance_id for r in with_overlap}
+
+
+def test_the_cursor_exists_only_after_the_whole_run(fake: FakeOdkCentral, client: OdkCentralClient) -> None:
+    sync = sync_submissions(client, 3, FORM, page_size=2)
+    records = iter(sync)
+    next(records)
+    with pytest.raises(RuntimeError, match="only after every record"):
+        sync.cursor
+    list(records)
+    assert sync.cursor["watermark"] == "2026-11-23T03:47:28.854Z"
+    with pytest.raises(RuntimeError, match="only once"):
+        iter(sync)
+
+
+def test_a_run_that_fails_midway_is_redone_from_the_old_cursor(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    fake, client = before
+    _, cursor = run(client)
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    added = []
+    for number in range(5):
+        fake.clock.advance(1)
+        added.append(fake.add_submission(3, FORM, household(f"P{number}", number)))
+    fake.faults.add(http_error(503), path=r"\.svc", after=1, times=None)  # page 2 never comes
+    sync = sync_submissions(client, 3, FORM, cursor, page_size=2)
+    stored = []
+    with pytest.raises(SourceError, match="server down"):
+        for record in sync:
+            stored.append(record.instance_id)
+    assert stored == added[::-1][:2]  # the two newest: the watermark must not move past the rest
+    with pytest.raises(RuntimeError):
+        sync.cursor
+    fake.faults.clear()
+    records, _ = run(client, cursor, page_size=2)
+    assert set(added) <= {r.instance_id for r in records}
+
+
+def test_rows_arriving_during_a_run_come_with_the_next_run(fake: FakeOdkCentral, client: OdkCentralClient) -> None:
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    sync = sync_submissions(client, 3, FORM, page_size=2)
+    records = iter(sync)
+    seen = [next(records).instance_id]
+    fake.clock.advance(1)
+    arrived = fake.add_submission(3, FORM, household("C", 5))
+    seen += [r.instance_id for r in records]
+    assert arrived not in seen
+    records_next, _ = run(client, sync.cursor)
+    assert arrived in {r.instance_id for r in records_next}
+
+
+def test_a_submission_deleted_during_a_run_ends_deleted(fake: FakeOdkCentral, client: OdkCentralClient) -> None:
+    sync = sync_submissions(client, 3, FORM)
+    records = iter(sync)
+    first = next(records)
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    fake.delete_submission(3, FORM, first.instance_id)
+    rest = list(records)
+    last_state = {r.instance_id: r.deleted_at for r in [first, *rest]}
+    assert last_state[first.instance_id] == "2026-11-23T05:00:00.000Z"
+
+
+def test_a_cursor_of_another_form_is_refused(client: OdkCentralClient) -> None:
+    _, cursor = run(client)
+    with pytest.raises(ValueError, match="belongs to form 'household_mini' of project '3'"):
+        sync_submissions(client, 3, "other_form", cursor)
+    with pytest.raises(ValueError, match="version"):
+        sync_submissions(client, 3, FORM, {**cursor, "version": 99})
+
+
+def test_reconcile_ids_finds_deleted_purged_and_missing(fake: FakeOdkCentral, client: OdkCentralClient) -> None:
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    fake.purge_submission(3, FORM, S5)
+    result = reconcile_ids(client, 3, FORM, [S1, S2, S3, S5], page_size=2)
+    assert result.live == 3
+    assert result.gone == {S3, S5}  # S3 soft-deleted, S5 purged
+    assert result.missing == {S4}
+    fake.restore_submission(3, FORM, S3)
+    assert reconcile_ids(client, 3, FORM, [S1, S2, S4]).missing == {S3}  # a restore moves no watermark
