@@ -1,0 +1,61 @@
+"""The code location loads, shows the lineage, and takes its secrets only from the environment."""
+
+import importlib
+
+import dagster as dg
+import pytest
+
+from connectors.demo import demo_communes, household_rows
+from warehouse.admin_units import forms_dir
+
+
+def load_definitions(monkeypatch, **env) -> dg.Definitions:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    import dagster_project.definitions as module
+
+    return importlib.reload(module).defs
+
+
+def test_lineage_checks_job_and_schedule(monkeypatch):
+    defs = load_definitions(monkeypatch, CLMS_SOURCE="demo")
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"raw_household_submissions", "households", "children", "household_quarantine",
+            "child_classification", "child_labour_indicators"} <= keys
+    assert {p.to_user_string() for p in graph.get(dg.AssetKey("child_labour_indicators")).parent_keys} == {
+        "child_classification"}
+    assert {p.to_user_string() for p in graph.get(dg.AssetKey("child_classification")).parent_keys} == {"children"}
+    checks = {c.name for c in graph.asset_check_keys}
+    assert {"raw_rows_accounted_for", "commune_codes_valid", "children_ids_and_ages",
+            "every_child_classified"} <= checks
+    assert defs.resolve_job_def("household_survey_job")
+    assert defs.resolve_schedule_def("household_survey_job_schedule").cron_schedule == "0 5 * * *"
+
+
+def test_odk_central_secrets_are_environment_variables(monkeypatch):
+    defs = load_definitions(monkeypatch, CLMS_SOURCE="odk_central", ODK_CENTRAL_URL="https://central.example.org",
+                            ODK_CENTRAL_EMAIL="viewer@example.org", ODK_CENTRAL_PASSWORD="s3cret-Pa55word",
+                            ODK_CENTRAL_PROJECT_ID="7")
+    source = defs.resources["household_source"]
+    assert source.password == dg.EnvVar("ODK_CENTRAL_PASSWORD")
+    assert "s3cret-Pa55word" not in repr(source)
+    assert defs.resources["warehouse"].pseudonym_key == dg.EnvVar("CLMS_PSEUDONYM_KEY")
+
+
+def test_unknown_source_is_a_clear_error(monkeypatch):
+    with pytest.raises(ValueError, match="CLMS_SOURCE='kobo'"):
+        load_definitions(monkeypatch, CLMS_SOURCE="kobo")
+
+
+def test_demo_data_is_deterministic_and_realistic():
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    assert len(communes) == 12 and len({p for _, p, _ in communes}) == 4
+    rows = list(household_rows(communes, 1500, seed=1))
+    assert rows == list(household_rows(communes, 1500, seed=1))
+    assert rows != list(household_rows(communes, 1500, seed=2))
+    children = [c for r in rows for c in r.get("child", [])]
+    assert 2000 < len(children) < 3500
+    assert any(r["__system"]["deletedAt"] for r in rows) and any(r["__system"]["edits"] for r in rows)
+    assert any(r["location"]["commune"] == "99999" for r in rows)  # bad rows to quarantine
+    assert any(r["interview_date"] == "2031-01-01" for r in rows)
