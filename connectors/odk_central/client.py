@@ -75,7 +75,9 @@ class OdkCentralClient:
         base = urlsplit(self.base_url)
         if (link.scheme, link.netloc) == (base.scheme, base.netloc):
             return url
-        log.warning("%s: a link points to %s://%s; following it on %s", self.label, link.scheme, link.netloc, self.base_url)
+        log.warning(
+            "%s: a link points to %s://%s; following it on %s", self.label, link.scheme, link.netloc, self.base_url
+        )
         return urlunsplit((base.scheme, base.netloc, link.path, link.query, link.fragment))
 
     def login(self) -> None:

@@ -67,7 +67,8 @@ class SubmissionService:
             document = self._client.request("GET", url)
             value = document.get("value") if isinstance(document, dict) else None
             if not isinstance(value, list):
-                raise SourceError(f"{self._client.label}: the answer to GET {url} has no OData `value` list", kind=PROTOCOL)
+                message = f"{self._client.label}: the answer to GET {url} has no OData `value` list"
+                raise SourceError(message, kind=PROTOCOL)
             next_link = document.get("@odata.nextLink")
             del document
             pages += 1
@@ -83,7 +84,12 @@ class SubmissionService:
         log.info("%s: read %d rows of form %s in %d pages", self._client.label, rows, form_id, pages)
 
     def records(
-        self, project_id: int | str, form_id: str, *, filter: str | None = None, page_size: int | None = DEFAULT_PAGE_SIZE
+        self,
+        project_id: int | str,
+        form_id: str,
+        *,
+        filter: str | None = None,
+        page_size: int | None = DEFAULT_PAGE_SIZE,
     ) -> Iterator[SubmissionRecord]:
         """Yield :class:`SubmissionRecord` objects, one per OData row (``$expand=*``)."""
         for row in self.rows(project_id, form_id, filter=filter, page_size=page_size):

@@ -113,7 +113,8 @@ class SubmissionSync:
 
     def _query(self, filter: str | None) -> Iterator[SubmissionRecord]:
         seen: set[str] = set()
-        for record in self._client.submissions.records(self.project, self.form_id, filter=filter, page_size=self._page_size):
+        records = self._client.submissions.records(self.project, self.form_id, filter=filter, page_size=self._page_size)
+        for record in records:
             if record.instance_id in seen:
                 self.duplicate_count += 1
                 continue

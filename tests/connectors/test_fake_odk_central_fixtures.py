@@ -16,14 +16,20 @@ from typing import Any
 import pytest
 import requests
 
-from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FIXTURES, RECORDED_DOMAIN, FakeOdkCentral
+from tests.connectors.fake_odk_central import (
+    DEFAULT_PASSWORD,
+    FIXTURES,
+    RECORDED_DOMAIN,
+    RECORDED_USER_AGENT,
+    FakeOdkCentral,
+)
 
 SIDECARS = {path.name.removesuffix(".meta.json"): json.loads(path.read_text()) for path in FIXTURES.glob("*.meta.json")}
 NOT_REPLAYED = {
     "odata_metadata": "the fake does not render the EDMX $metadata document",
     "etag_metadata_if_none_match": "the fake does not render the EDMX $metadata document",
     "odata_submissions_expand_before_changes": "recorded before the changes: see test_before_changes",
-    "etag_forms_list_if_none_match": "recorded after a draft was made and deleted: see test_forms_list_etag_after_draft",
+    "etag_forms_list_if_none_match": "recorded after a draft was made and deleted: test_forms_list_etag_after_draft",
 }
 AFTER_CHANGES_GETS = sorted(
     name for name, meta in SIDECARS.items() if meta["request"]["method"] == "GET" and name not in NOT_REPLAYED
@@ -190,7 +196,7 @@ def openrosa_or_rest(fake: FakeOdkCentral, token: str, meta: dict[str, Any], eta
     xml = (FIXTURES / request["body_file"]).read_bytes()
     return requests.post(
         fake.url + request["url"],
-        headers={"Authorization": f"Bearer {token}", "X-OpenRosa-Version": "1.0", "User-Agent": "python-requests/2.34.2"},
+        headers={"Authorization": f"Bearer {token}", "X-OpenRosa-Version": "1.0", "User-Agent": RECORDED_USER_AGENT},
         files={"xml_submission_file": ("submission.xml", xml, "text/xml")},
         timeout=10,
     )

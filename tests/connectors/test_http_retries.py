@@ -116,11 +116,13 @@ def test_a_refused_connection_is_retried_then_reported() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with OdkCentralClient(f"http://127.0.0.1:{port}", "a@b.c", "pw", settings=FAST) as client:
-        with pytest.raises(SourceError) as caught:
-            client.login()
+    with OdkCentralClient(f"http://127.0.0.1:{port}", "a@b.c", "pw", settings=FAST) as client, \
+            pytest.raises(SourceError) as caught:
+        client.login()
     assert caught.value.kind == UNAVAILABLE
-    assert str(caught.value).startswith(f"ODK Central at http://127.0.0.1:{port}: server down or unreachable after 5 tries: could not connect")
+    assert str(caught.value).startswith(
+        f"ODK Central at http://127.0.0.1:{port}: server down or unreachable after 5 tries: could not connect"
+    )
 
 
 class _HtmlEverywhere(BaseHTTPRequestHandler):

@@ -13,7 +13,8 @@ from connectors.odk_central import OdkCentralClient
 from connectors.odk_central.client import normalize_base_url
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_faults import http_error
-from tests.connectors.fake_odk_central import FakeOdkCentral, skiptoken
+from tests.connectors.fake_odk_central import FakeOdkCentral
+from tests.connectors.fake_odk_replies import skiptoken
 
 FORM = "household_mini"
 
@@ -74,7 +75,9 @@ def test_no_access_to_a_project(fake: FakeOdkCentral) -> None:
     with make_client(fake, email="viewer@example.com", password="viewer-pass-1") as client:
         assert len(client.forms.list(3)) == 1
         error = error_of(lambda: client.forms.list(other))
-    assert str(error) == f"ODK Central at {fake.url}: no access to project {other} (the account needs the Project Viewer role)"
+    assert str(error) == (
+        f"ODK Central at {fake.url}: no access to project {other} (the account needs the Project Viewer role)"
+    )
     assert error.kind == ACCESS
     assert error.response.code == "403.1"
 
@@ -89,7 +92,8 @@ def test_unknown_form_and_project(client: OdkCentralClient, fake: FakeOdkCentral
 
 
 def test_a_filter_the_server_refuses(client: OdkCentralClient) -> None:
-    error = error_of(lambda: list(client.submissions.rows(3, FORM, filter="__system/submissionDate gte 2020-01-01T00:00:00Z")))
+    gte = "__system/submissionDate gte 2020-01-01T00:00:00Z"
+    error = error_of(lambda: list(client.submissions.rows(3, FORM, filter=gte)))
     assert error.kind == REJECTED
     assert str(error).endswith(
         "request refused (HTTP 400, code 400.18): The OData filter expression you provided could not be parsed:"
@@ -114,11 +118,9 @@ def test_next_links_to_another_host_are_followed_on_this_server() -> None:
     with FakeOdkCentral(domain="https://central.example.invalid") as fake, make_client(fake) as client:
         assert len(list(client.submissions.rows(3, FORM, page_size=3))) == 4
         pages = [r.target for r in fake.requests if ".svc" in r.target]
-    token = skiptoken({"instanceId": "uuid:3a75adea-9252-45f0-9f7f-5e097697effa"})
-    assert pages == [
-        "/v1/projects/3/forms/household_mini.svc/Submissions?$top=3&$expand=*",
-        f"/v1/projects/3/forms/household_mini.svc/Submissions?%24top=3&%24expand=*&%24skiptoken={quote(token, safe='')}",
-    ]
+    token = quote(skiptoken({"instanceId": "uuid:3a75adea-9252-45f0-9f7f-5e097697effa"}), safe="")
+    feed = "/v1/projects/3/forms/household_mini.svc/Submissions"
+    assert pages == [f"{feed}?$top=3&$expand=*", f"{feed}?%24top=3&%24expand=*&%24skiptoken={token}"]
 
 
 # ---------------------------------------------------------------- secrets
@@ -166,7 +168,7 @@ def _walk(error: BaseException) -> list[object]:
 def test_secrets_never_appear_in_errors_or_logs(fake: FakeOdkCentral, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     errors = _failures(fake)
-    issued = set(fake._tokens)
+    issued = set(fake.issued_tokens)
     assert len(errors) == 6 and len(issued) == 2
     secrets = [SECRET_PASSWORD, *issued]
     for error in errors:

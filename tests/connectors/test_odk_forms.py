@@ -102,9 +102,9 @@ def test_changing_a_field_type_is_refused(client: OdkCentralClient, empty_projec
 
 def test_publishing_needs_the_manager_role(fake: FakeOdkCentral) -> None:
     fake.add_user("viewer@example.com", "viewer-pass-1", project_roles={3: "viewer"})
-    with make_client(fake, email="viewer@example.com", password="viewer-pass-1") as client:
-        with pytest.raises(SourceError) as caught:
-            client.forms.publish_version(3, "household_mini", follow_up_form("9"))
+    with make_client(fake, email="viewer@example.com", password="viewer-pass-1") as client, \
+            pytest.raises(SourceError) as caught:
+        client.forms.publish_version(3, "household_mini", follow_up_form("9"))
     assert caught.value.kind == ACCESS
     assert str(caught.value).endswith(
         "no permission to change forms in project 3 (the account needs the Project Manager role)"

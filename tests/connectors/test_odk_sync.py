@@ -120,7 +120,7 @@ def test_the_cursor_exists_only_after_the_whole_run(fake: FakeOdkCentral, client
     records = iter(sync)
     next(records)
     with pytest.raises(RuntimeError, match="only after every record"):
-        sync.cursor
+        _ = sync.cursor
     list(records)
     assert sync.cursor["watermark"] == "2026-11-23T03:47:28.854Z"
     with pytest.raises(RuntimeError, match="only once"):
@@ -143,7 +143,7 @@ def test_a_run_that_fails_midway_is_redone_from_the_old_cursor(before: tuple[Fak
             stored.append(record.instance_id)
     assert stored == added[::-1][:2]  # the two newest: the watermark must not move past the rest
     with pytest.raises(RuntimeError):
-        sync.cursor
+        _ = sync.cursor
     fake.faults.clear()
     records, _ = run(client, cursor, page_size=2)
     assert set(added) <= {r.instance_id for r in records}
