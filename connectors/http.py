@@ -153,8 +153,9 @@ class HttpClient:
                 self.label, method, url, failure, attempt + 1, self.settings.max_tries,
             )
             time.sleep(self.settings.backoff(attempt + 1))
+        tries = "1 try" if attempt == 1 else f"{attempt} tries"
         raise SourceError(
-            f"{self.label}: server down or unreachable after {attempt} tries: {failure}",
+            f"{self.label}: server down or unreachable after {tries}: {failure}",
             kind=UNAVAILABLE,
             request=request_info,
         )

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from connectors.errors import NOT_FOUND, SourceError
+
 if TYPE_CHECKING:
     from connectors.odk_central.client import OdkCentralClient
 
@@ -98,7 +100,13 @@ class FormService:
             data = content.read_bytes() if isinstance(content, Path) else content
             media_type = _MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
             url = self._client.api_url(f"{draft}/attachments/{quote(name, safe='')}")
-            self._client.request("POST", url, headers={"Content-Type": media_type}, data=data)
+            try:
+                self._client.request("POST", url, headers={"Content-Type": media_type}, data=data)
+            except SourceError as error:
+                if error.kind != NOT_FOUND:
+                    raise
+                message = f"{self._client.label}: form `{form_id}` does not use a media file named `{name}`"
+                raise SourceError(message, kind=NOT_FOUND, request=error.request, response=error.response) from None
         query = f"?version={quote(version, safe='')}" if version is not None else ""
         self._client.request("POST", self._client.api_url(f"{draft}/publish{query}"))
         published = self.get(project_id, form_id)

@@ -82,6 +82,13 @@ def test_create_with_media_then_publish_a_new_version(
     ]
 
 
+def test_a_media_file_the_form_does_not_use(client: OdkCentralClient, empty_project: int) -> None:
+    with pytest.raises(SourceError) as caught:
+        client.forms.create(empty_project, follow_up_form("1"), attachments={"village.csv": VILLAGES})
+    assert str(caught.value).endswith("form `follow_up` does not use a media file named `village.csv`")
+    assert caught.value.response.code == "404.1"
+
+
 def test_publishing_an_existing_version_says_to_raise_it(client: OdkCentralClient) -> None:
     with pytest.raises(SourceError) as caught:
         client.forms.publish_version(3, "household_mini", (FIXTURES / "household_mini.xml").read_bytes())
