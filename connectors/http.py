@@ -126,7 +126,7 @@ class HttpClient:
         json_body: Any = None,
         reread: bool = False,
     ) -> tuple[requests.Response, Any]:
-        """Send once (urllib3 retries inside) and read the whole body.
+        """Send (urllib3 retries failed connections and 429/5xx inside) and read the whole body.
 
         Returns the response and, for a 2xx JSON answer, the parsed body (else ``None``).
         With ``reread=True`` a body cut short or a JSON body that does not parse is requested

@@ -204,6 +204,8 @@ def error_for(label: str, response: requests.Response, *, keep_body: bool = True
         return error(f"conflict (HTTP 409{code}){server_says}", CONFLICT)
     if 400 <= status < 600:
         return error(f"request refused (HTTP {status}{code}){server_says}", REJECTED)
+    if 300 <= status < 400 and response.headers.get("Location"):
+        return error(f"the server redirects to {response.headers['Location']}: use that address", PROTOCOL)
     return error(f"unexpected answer HTTP {status} {response.reason}", PROTOCOL)
 
 

@@ -125,13 +125,17 @@ def test_a_refused_connection_is_retried_then_reported() -> None:
     )
 
 
-class _HtmlEverywhere(BaseHTTPRequestHandler):
-    """A web server that answers every request with 200 and an HTML page (a wrong address)."""
+class _NotCentral(BaseHTTPRequestHandler):
+    """A web server that is not ODK Central: an HTML page for everything, or a redirect."""
+
+    redirect_to: str | None = None
 
     def answer(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = b"<!doctype html><title>Welcome</title>"
-        self.send_response(200)
+        self.send_response(301 if self.redirect_to else 200)
+        if self.redirect_to:
+            self.send_header("Location", self.redirect_to)
         self.send_header("Content-Type", "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -143,17 +147,30 @@ class _HtmlEverywhere(BaseHTTPRequestHandler):
         pass
 
 
-def test_an_html_page_is_not_taken_for_central() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _HtmlEverywhere)
+def login_error(redirect_to: str | None) -> tuple[str, SourceError]:
+    handler = type("Handler", (_NotCentral,), {"redirect_to": redirect_to})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}"
         with OdkCentralClient(url, "a@b.c", "pw", settings=FAST) as client, pytest.raises(SourceError) as caught:
             client.login()
     finally:
         server.shutdown()
         server.server_close()
-    assert caught.value.kind == PROTOCOL
-    assert str(caught.value) == (
+    return url, caught.value
+
+
+def test_an_html_page_is_not_taken_for_central() -> None:
+    url, error = login_error(None)
+    assert error.kind == PROTOCOL
+    assert str(error) == (
         f"ODK Central at {url}: the login answer (text/html) holds no session token: is {url} ODK Central?"
     )
+
+
+def test_a_redirect_is_reported_not_followed() -> None:
+    """Following a redirect would turn the login POST into a GET; say where to point the client instead."""
+    url, error = login_error("https://central.example.org/v1/sessions")
+    assert error.kind == PROTOCOL
+    assert str(error).endswith("the server redirects to https://central.example.org/v1/sessions: use that address")
