@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Protocol
 
 import dagster as dg
@@ -13,6 +14,7 @@ from pydantic import Field
 from connectors.demo import demo_communes, household_rows
 from connectors.http import HttpSettings
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
+from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.records import SubmissionRecord
 from warehouse.admin_units import forms_dir
 
@@ -41,6 +43,10 @@ class SubmissionSource(dg.ConfigurableResource):
         raise NotImplementedError
 
     def open_sync(self, form_id: str, cursor: dict | None) -> SyncRun:
+        raise NotImplementedError
+
+    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
+        """Make the form's current version live on the platform; say what was done."""
         raise NotImplementedError
 
 
@@ -77,6 +83,10 @@ class DemoSource(SubmissionSource):
     def open_sync(self, form_id: str, cursor: dict | None) -> SyncRun:
         communes = demo_communes(forms_dir() / "media" / "communes.csv")
         return _DemoRun(list(household_rows(communes, self.households, self.seed)), form_id)
+
+    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
+        info = read_xlsform(xlsform)
+        return {"form_id": info.form_id, "version": info.version, "action": "skipped: the demo source has no server"}
 
 
 class _ClosingSync:
@@ -130,3 +140,9 @@ class OdkCentralSource(SubmissionSource):
         sync = sync_submissions(client, self.project_id, form_id, cursor, page_size=self.page_size,
                                 overlap=timedelta(seconds=self.overlap_seconds))
         return _ClosingSync(client, sync)
+
+    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
+        with self.client() as client:
+            result = publish_xlsform(client, self.project_id, xlsform, media_dir)
+        return {"form_id": result.form_id, "version": result.version, "action": result.action,
+                "media": ", ".join(result.media)}

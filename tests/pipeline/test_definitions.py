@@ -21,7 +21,7 @@ def test_lineage_checks_job_and_schedule(monkeypatch):
     defs = load_definitions(monkeypatch, CLMS_SOURCE="demo")
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"raw_household_submissions", "households", "children", "household_quarantine",
+    assert {"household_survey_form", "raw_household_submissions", "households", "children", "household_quarantine",
             "child_classification", "child_labour_indicators"} <= keys
     assert {p.to_user_string() for p in graph.get(dg.AssetKey("child_labour_indicators")).parent_keys} == {
         "child_classification"}

@@ -24,7 +24,8 @@ from warehouse.models import (
 GROUP = "household_survey"
 
 
-@dg.asset(group_name=GROUP, kinds={"python"}, description="Household-survey submissions exactly as received.")
+@dg.asset(group_name=GROUP, deps=["household_survey_form"], kinds={"python"},
+          description="Household-survey submissions exactly as received.")
 def raw_household_submissions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, household_source: SubmissionSource
 ) -> dg.MaterializeResult:

@@ -1,0 +1,69 @@
+"""Publish an XLSForm of ``forms/`` with its media files: a new form, a new version, or nothing to do."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import load_workbook
+
+if TYPE_CHECKING:
+    from connectors.odk_central.client import OdkCentralClient
+
+_FROM_FILE = re.compile(r"^select_(?:one|multiple)_from_file\s+(\S+)$")
+
+
+@dataclass(frozen=True)
+class XlsFormInfo:
+    form_id: str
+    version: str
+    media: tuple[str, ...]  # file names the form reads (select_*_from_file)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    form_id: str
+    version: str
+    action: str  # "created", "published", "unchanged"
+    media: tuple[str, ...]
+
+
+def read_xlsform(path: Path) -> XlsFormInfo:
+    """The form id, version and media file names written in an XLSForm."""
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        settings = _sheet_dicts(workbook["settings"])
+        survey_types = [str(row.get("type") or "").strip() for row in _sheet_dicts(workbook["survey"])]
+    finally:
+        workbook.close()
+    if not settings or not settings[0].get("form_id") or not settings[0].get("version"):
+        raise ValueError(f"{path.name}: the settings sheet needs a form_id and a version")
+    media = sorted({m.group(1) for t in survey_types if (m := _FROM_FILE.match(t))})
+    return XlsFormInfo(str(settings[0]["form_id"]), str(settings[0]["version"]), tuple(media))
+
+
+def _sheet_dicts(sheet) -> list[dict]:
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    return [dict(zip(header, row)) for row in rows if any(v is not None for v in row)]
+
+
+def publish_xlsform(client: OdkCentralClient, project_id: int, xlsform: Path, media_dir: Path) -> PublishResult:
+    """Make the form's current version live in the project, uploading the media files it reads."""
+    info = read_xlsform(xlsform)
+    missing = [name for name in info.media if not (media_dir / name).exists()]
+    if missing:
+        raise FileNotFoundError(f"{xlsform.name} reads media files missing from {media_dir}: {', '.join(missing)}")
+    attachments = {name: media_dir / name for name in info.media}
+    existing = {form["xmlFormId"] for form in client.forms.list(project_id)}
+    if info.form_id not in existing:
+        client.forms.create(project_id, xlsform, attachments=attachments)
+        action = "created"
+    elif any(v.get("version") == info.version for v in client.forms.versions(project_id, info.form_id)):
+        action = "unchanged"
+    else:
+        client.forms.publish_version(project_id, info.form_id, xlsform, attachments=attachments)
+        action = "published"
+    return PublishResult(info.form_id, info.version, action, info.media)

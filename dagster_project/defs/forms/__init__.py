@@ -1,0 +1,1 @@
+"""The forms collectors fill, published to the survey platform."""
