@@ -42,7 +42,8 @@ def main() -> None:
     from warehouse.db import default_url, make_engine
     from warehouse.models import IndicatorValue as iv
 
-    result = defs.resolve_job_def("household_survey_job").execute_in_process(instance=DagsterInstance.get())
+    result = defs.resolve_job_def("household_survey_job").execute_in_process(
+        instance=DagsterInstance.get(), run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:
         raise SystemExit("the household survey job failed: see the log above")
     for event in result.get_asset_check_evaluations():
