@@ -1,0 +1,374 @@
+"""The typed field list of a form, and the canonical payload built from a submission's raw answers.
+
+A :class:`FormSchema` comes from the XForm that pyxform makes of an XLSForm (the local ``.xlsx``,
+or a KoboToolbox asset's ``content`` turned back into XLSForm rows): every field's path
+(``child/work/hours_day``), XForm data type (``string``, ``int``, ``decimal``, ``date``,
+``dateTime``, ``geopoint`` …), how it is asked (``select_one``, ``select_multiple``,
+``calculate`` …) and the repeat holding it.
+
+:func:`canonical_payload` turns raw text answers (as in submission XML, Kobo JSON or export
+cells) into the canonical shape: the ODK Central OData row with ``$expand=*``, built the way
+central-backend's ``lib/data/odata.js`` builds it — every field present (``null`` when not
+answered), groups nested, repeats as arrays with a positional ``__id`` and a navigation link,
+``int`` by JavaScript ``parseInt``, ``decimal`` by ``parseFloat``, geopoints as GeoJSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pyxform.xls2xform import convert
+
+XFORMS = "{http://www.w3.org/2002/xforms}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+JR_TEMPLATE = "{http://openrosa.org/javarosa}template"
+JR_PRELOAD = "{http://openrosa.org/javarosa}preload"
+GROUP, REPEAT = "group", "repeat"
+_CONTROLS = {"select1": "select_one", "select": "select_multiple", "input": "input", "upload": "upload",
+             "trigger": "trigger", "range": "range", "rank": "rank"}
+_KOBO_ONLY_ROWS = {"__version__"}  # KPI appends it to every deployed form; not part of the XLSForm
+_INT = re.compile(r"\s*([+-]?\d+)")
+_FLOAT = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+_URI_COMPONENT_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves alone
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One node of the form: a question, a calculation, metadata, a group or a repeat."""
+
+    path: str  # relative to the instance root: "child/work/hours_day"
+    name: str
+    type: str  # XForm data type ("string", "int", "decimal", "date", "geopoint" …); "group"/"repeat"
+    kind: str  # "select_one", "select_multiple", "input", "calculate", "note", "metadata", "group", "repeat" …
+    repeat: str | None  # path of the innermost repeat holding this node (a repeat: the one around it)
+
+    @property
+    def structural(self) -> bool:
+        return self.type in (GROUP, REPEAT)
+
+    @property
+    def parent(self) -> str:
+        return self.path.rpartition("/")[0]
+
+
+@dataclass(frozen=True)
+class FormSchema:
+    form_id: str
+    version: str
+    title: str
+    fields: tuple[FormField, ...]  # document order
+    _by_path: dict[str, FormField] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_path", {f.path: f for f in self.fields})
+
+    @classmethod
+    def from_xlsform(cls, source: str | Path | bytes) -> FormSchema:
+        """Convert an XLSForm (path or ``.xlsx`` bytes) with pyxform, as both servers do."""
+        try:
+            result = convert(xlsform=str(source) if isinstance(source, Path) else source)
+        except Exception as exc:  # noqa: BLE001 - pyxform raises many kinds; all mean "not a usable form"
+            raise ValueError(f"not a valid XLSForm: {exc}") from None
+        return cls.from_xform(result.xform)
+
+    @classmethod
+    def from_kobo_content(cls, content: dict[str, Any], *, form_id: str | None = None) -> FormSchema:
+        """Type a deployed KoboToolbox asset from its ``content`` (``survey``, ``choices``, ``settings``).
+
+        The rows go back through pyxform, so types come out exactly as for the ``.xlsx``; the
+        ``__version__`` calculation KPI adds is left out. Raises ``ValueError`` when pyxform
+        cannot read the content (KPI-only question types such as ``score`` or ``kobomatrix``).
+        """
+        settings = dict(content.get("settings") or {})
+        workbook = {
+            "survey": [_xlsform_row(row) for row in content.get("survey") or []
+                       if _name(row) not in _KOBO_ONLY_ROWS],
+            "choices": [{"list_name": c["list_name"], "name": _name(c), "label": _name(c)}
+                        for c in content.get("choices") or []],
+            "settings": [{"form_id": form_id or settings.get("form_id") or settings.get("id_string") or "data",
+                          "version": str(settings.get("version") or ""),
+                          "form_title": str(settings.get("form_title") or "")}],
+        }
+        if not workbook["choices"]:
+            del workbook["choices"]
+        return cls.from_xlsform_dict(workbook)
+
+    @classmethod
+    def from_xlsform_dict(cls, workbook: dict[str, list[dict[str, Any]]]) -> FormSchema:
+        try:
+            result = convert(xlsform=workbook)
+        except Exception as exc:  # noqa: BLE001
+            raise ValueError(f"not a valid form: {exc}") from None
+        return cls.from_xform(result.xform)
+
+    @classmethod
+    def from_xform(cls, xml: str | bytes) -> FormSchema:
+        """Read the fields of an XForm: binds give types, the body gives controls and repeats."""
+        root = ET.fromstring(xml)
+        model = root.find(f".//{XFORMS}model")
+        primary = next((i for i in model.findall(f"{XFORMS}instance") if "id" not in i.attrib), None) \
+            if model is not None else None
+        if primary is None or len(primary) == 0:
+            raise ValueError("an XForm without a primary instance")
+        data = primary[0]
+        top = f"/{_local(data.tag)}"
+        binds = {b.get("nodeset"): b for b in model.iter(f"{XFORMS}bind")}
+        controls: dict[str, str] = {}
+        repeats: set[str] = set()
+        body = root.find(f"{XHTML}body")
+        for element in body.iter() if body is not None else ():
+            tag = _local(element.tag)
+            if tag == "repeat":
+                repeats.add(element.get("nodeset", ""))
+            elif tag in _CONTROLS and element.get("ref"):
+                controls[element.get("ref")] = _CONTROLS[tag]
+        fields: list[FormField] = []
+        seen: set[str] = set()
+
+        def walk(element: ET.Element, path: str, repeat: str | None) -> None:
+            for child in element:
+                name = _local(child.tag)
+                child_path = f"{path}/{name}" if path else name
+                if child_path in seen:  # a repeat's jr:template and its first instance
+                    continue
+                seen.add(child_path)
+                absolute = f"{top}/{child_path}"
+                if absolute in repeats or child.get(JR_TEMPLATE) is not None:
+                    fields.append(FormField(child_path, name, REPEAT, REPEAT, repeat))
+                    walk(child, child_path, child_path)
+                elif len(child):
+                    fields.append(FormField(child_path, name, GROUP, GROUP, repeat))
+                    walk(child, child_path, repeat)
+                else:
+                    bind = binds.get(absolute)
+                    data_type = (bind.get("type") if bind is not None else None) or "string"
+                    fields.append(FormField(child_path, name, data_type.split(":")[-1],
+                                            _kind(controls.get(absolute), bind), repeat))
+
+        walk(data, "", None)
+        title = root.find(f".//{XHTML}title")
+        return cls(form_id=data.get("id") or "", version=data.get("version") or "",
+                   title=(title.text or "") if title is not None else "", fields=tuple(fields))
+
+    def get(self, path: str) -> FormField | None:
+        return self._by_path.get(path)
+
+    def children(self, path: str) -> list[FormField]:
+        """The nodes directly under ``path`` ("" for the root), in document order."""
+        return [f for f in self.fields if f.parent == path]
+
+    @property
+    def repeats(self) -> tuple[FormField, ...]:
+        return tuple(f for f in self.fields if f.type == REPEAT)
+
+    def table_fields(self, table: str | None) -> list[FormField]:
+        """The answer fields of one table: the root (``None``) or a repeat, without nested repeats."""
+        return [f for f in self.fields if not f.structural and f.repeat == table]
+
+    def frame(self, path: str) -> dict[str, Any]:
+        """Every field under ``path`` set to ``None``, groups nested, repeats left out (as Central does)."""
+        frame: dict[str, Any] = {}
+        for child in self.children(path):
+            if not child.structural:
+                frame[odata_name(child.name)] = None
+            elif child.type == GROUP:
+                frame[odata_name(child.name)] = self.frame(child.path)
+        return frame
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _kind(control: str | None, bind: ET.Element | None) -> str:
+    if control == "input" and bind is not None and bind.get("readonly") == "true()" and bind.get("calculate") is None:
+        return "note"
+    if control is not None:
+        return control
+    if bind is not None and bind.get("calculate") is not None:
+        return "calculate"
+    return "metadata" if bind is not None and bind.get(JR_PRELOAD) else "hidden"
+
+
+def _name(row: dict[str, Any]) -> str:
+    return row.get("name") or row.get("$autoname") or row.get("$autovalue") or ""
+
+
+def _xlsform_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A KPI content row back as an XLSForm survey row with only what decides types and paths."""
+    kind = str(row.get("type", ""))
+    if row.get("select_from_list_name") and " " not in kind:
+        kind = f"{kind} {row['select_from_list_name']}"
+    elif row.get("file") and " " not in kind:
+        kind = f"{kind} {row['file']}"
+    out: dict[str, Any] = {"type": kind}
+    if kind.startswith(("end_", "end ")):
+        return out
+    out["name"] = _name(row)
+    out["label"] = out["name"]
+    for key in ("calculation", "parameters"):
+        if row.get(key):
+            out[key] = row[key]
+    out.update({k: v for k, v in row.items() if k.startswith("bind::")})
+    return out
+
+
+def odata_name(name: str) -> str:
+    """Central's ``sanitizeOdataIdentifier``: a leading non-letter gets ``_``, other characters become ``_``."""
+    return re.sub(r"[^a-z0-9_]+", "_", re.sub(r"^([^a-z_])", r"_\1", name, flags=re.I), flags=re.I)
+
+
+def typed_value(data_type: str, text: str) -> Any:
+    """One answer typed as Central's OData feed types it (``int``, ``decimal``, geo types, ``dateTime``)."""
+    if data_type == "int":
+        match = _INT.match(text)
+        return int(match.group(1)) if match else None
+    if data_type == "decimal":
+        return _js_number(_parse_float(text))
+    if data_type == "geopoint":
+        point = _point(text)
+        if point is None:
+            return None
+        coordinates, accuracy = point
+        geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
+        if accuracy is not None:
+            geo["properties"] = {"accuracy": accuracy}
+        return geo
+    if data_type in ("geotrace", "geoshape"):
+        return _line(data_type, text)
+    if data_type == "dateTime":
+        trimmed = text.strip()
+        return f"{trimmed}:00" if re.search(r"[+-]\d\d$", trimmed) else trimmed
+    return text
+
+
+def _parse_float(text: str) -> float:
+    match = _FLOAT.match(text)
+    return float(match.group(1)) if match else math.nan
+
+
+def _js_number(value: float) -> int | float | None:
+    """As ``JSON.stringify`` writes a JavaScript number: NaN and infinities → null, 21.0 → 21."""
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return int(value) if value.is_integer() else value
+
+
+def _point(text: str) -> tuple[list[Any], Any] | None:
+    numbers = [_parse_float(p) for p in re.split(r"\s+", text)]
+    if len(numbers) < 2 or math.isnan(numbers[0]) or math.isnan(numbers[1]):
+        return None
+    coordinates = [_js_number(numbers[1]), _js_number(numbers[0])]
+    if len(numbers) > 2 and not math.isnan(numbers[2]):
+        coordinates.append(_js_number(numbers[2]))
+    accuracy = numbers[3] if len(numbers) > 3 and not math.isnan(numbers[3]) else None
+    return coordinates, None if accuracy is None else _js_number(accuracy)
+
+
+def _line(data_type: str, text: str) -> dict[str, Any] | None:
+    pieces = re.split(r"; ?", text)
+    coordinates, accuracies = [], []
+    for piece in pieces:
+        point = _point(piece)
+        if point is None:
+            if len(pieces) == 1:
+                return None
+            continue
+        coordinates.append(point[0])
+        accuracies.append(point[1] or None)
+    geo: dict[str, Any] = ({"type": "LineString", "coordinates": coordinates} if data_type == "geotrace"
+                           else {"type": "Polygon", "coordinates": [coordinates]})
+    if any(a is not None for a in accuracies):
+        geo["properties"] = {"accuracies": accuracies}
+    return geo
+
+
+@dataclass
+class Answers:
+    """One submission (or one repeat entry) as raw text answers, before typing and nesting.
+
+    ``values`` maps full field paths to their text (``{"location/province": "01"}``); an
+    unanswered field is simply absent. ``repeats`` maps a repeat's full path to its entries.
+    """
+
+    values: dict[str, str] = field(default_factory=dict)
+    repeats: dict[str, list[Answers]] = field(default_factory=dict)
+
+
+def canonical_payload(schema: FormSchema, answers: Answers, instance_id: str, system: dict[str, Any]) -> dict[str, Any]:
+    """The ODK Central OData row (``$expand=*``) for ``answers``; ``instance_id`` is the stable ``__id``.
+
+    Raises ``ValueError`` for an answer whose path is not a field of that table of the form.
+    """
+    row = schema.frame("")
+    _set_values(schema, row, None, answers.values)
+    row["__id"] = instance_id
+    row["__system"] = system
+    _add_repeats(schema, row, None, answers.repeats, [], instance_id)
+    return row
+
+
+def _set_values(schema: FormSchema, node: dict[str, Any], table: str | None, values: dict[str, str]) -> None:
+    for path, text in values.items():
+        target = schema.get(path)
+        if target is None or target.structural or target.repeat != table:
+            raise ValueError(f"`{path}` is not a question of {'the form' if table is None else f'repeat `{table}`'}")
+        relative = path[len(table) + 1:] if table else path
+        *groups, name = relative.split("/")
+        container = node
+        for group in groups:
+            container = container[odata_name(group)]
+        container[odata_name(name)] = typed_value(target.type, text)
+
+
+def _add_repeats(schema: FormSchema, node: dict[str, Any], table: str | None, repeats: dict[str, list[Answers]],
+                 stack: list[tuple[FormField, int | None]], instance_id: str) -> None:
+    unknown = set(repeats) - {r.path for r in schema.repeats if r.repeat == table}
+    if unknown:
+        where = "the form" if table is None else f"repeat `{table}`"
+        raise ValueError(f"`{sorted(unknown)[0]}` is not a repeat of {where}")
+    for repeat in schema.repeats:
+        entries = repeats.get(repeat.path)
+        if repeat.repeat != table or not entries:
+            continue
+        relative = repeat.parent[len(table) + 1:] if table else repeat.parent
+        container, inner = node, list(stack)
+        prefix = table or ""
+        for group in filter(None, relative.split("/")):
+            prefix = f"{prefix}/{group}" if prefix else group
+            container = container[odata_name(group)]
+            inner.append((schema.get(prefix), None))
+        key = odata_name(repeat.name)
+        container[f"{key}@odata.navigationLink"] = _navigation_link(inner + [(repeat, 0)], instance_id)
+        container[key] = []
+        for index, entry in enumerate(entries):
+            entry_stack = inner + [(repeat, index)]
+            bag = schema.frame(repeat.path)
+            bag["__id"] = repeat_entry_id(entry_stack, instance_id)
+            _set_values(schema, bag, repeat.path, entry.values)
+            _add_repeats(schema, bag, repeat.path, entry.repeats, entry_stack, instance_id)
+            container[key].append(bag)
+
+
+def repeat_entry_id(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:
+    """Central's positional ``__id`` of a repeat entry: sha1 of the groups and repeat positions above it."""
+    parts = [f"Submissions#{instance_id}"]
+    parts += [f"{f.name}#" if f.type == GROUP else f"{f.name}#{index}" for f, index in stack]
+    return hashlib.sha1("%%".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _navigation_link(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:
+    parts = [f"Submissions('{quote(instance_id, safe=_URI_COMPONENT_SAFE)}')"]
+    for position, (node, _) in enumerate(stack):
+        if node.type == REPEAT and position < len(stack) - 1:
+            parts.append(f"{odata_name(node.name)}('{repeat_entry_id(stack[: position + 1], instance_id)}')")
+        else:
+            parts.append(odata_name(node.name))
+    return "/".join(parts)
