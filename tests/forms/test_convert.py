@@ -25,7 +25,8 @@ def instance_root(xform: str) -> ET.Element:
 
 
 def test_there_are_forms():
-    assert "household_survey.xlsx" in [path.name for path in form_files()]
+    assert [path.name for path in form_files()] == [
+        "activity_report.xlsx", "case_followup.xlsx", "household_survey.xlsx", "workplace_inspection.xlsx"]
 
 
 def test_converts_without_warnings(converted):
@@ -68,18 +69,68 @@ def test_attachments_are_in_media(converted):
         assert src.startswith("jr://file-csv/") and (FORMS_DIR / "media" / src.rsplit("/", 1)[1]).is_file(), src
 
 
-def test_household_survey_structure():
-    html = ET.fromstring(convert_form(FORMS_DIR / "household_survey.xlsx").xform)
+def parts(form: str):
+    """The converted form's model, body and binds by nodeset."""
+    html = ET.fromstring(convert_form(FORMS_DIR / form).xform)
     model = html.find("h:head/xf:model", NS)
-    assert {i.get("id"): i.get("src") for i in model.iterfind("xf:instance[@src]", NS)} == {
-        "provinces": "jr://file-csv/provinces.csv", "communes": "jr://file-csv/communes.csv"}
-    repeat = html.find(".//xf:repeat", NS)
-    assert repeat.get("nodeset") == "/data/child"
-    assert repeat.get(f"{{{NS['jr']}}}count").strip() == "/data/household/n_children"
-    commune = html.find(".//xf:select1[@ref='/data/location/commune']/xf:itemset", NS)
-    predicate = "instance('communes')/root/item[province=/data/location/province]"
-    assert commune.get("nodeset").replace(" ", "") == predicate
-    binds = {b.get("nodeset"): b for b in model.iterfind("xf:bind", NS)}
+    return model, html.find("h:body", NS), {b.get("nodeset"): b for b in model.iterfind("xf:bind", NS)}
+
+
+def attachments(model) -> dict[str, str]:
+    return {i.get("id"): i.get("src") for i in model.iterfind("xf:instance[@src]", NS)}
+
+
+def itemset(body, ref: str) -> str:
+    return body.find(f".//*[@ref='{ref}']/xf:itemset", NS).get("nodeset").replace(" ", "")
+
+
+def repeat_count(body, nodeset: str) -> str:
+    return body.find(f".//xf:repeat[@nodeset='{nodeset}']", NS).get(f"{{{NS['jr']}}}count").strip()
+
+
+CODE_LISTS = {"provinces": "jr://file-csv/provinces.csv", "communes": "jr://file-csv/communes.csv"}
+COMMUNES_OF_PROVINCE = "instance('communes')/root/item[province=/data/location/province]"
+
+
+def test_household_survey_structure():
+    model, body, binds = parts("household_survey.xlsx")
+    assert attachments(model) == CODE_LISTS
+    assert repeat_count(body, "/data/child") == "/data/household/n_children"
+    assert itemset(body, "/data/location/commune") == COMMUNES_OF_PROVINCE
     assert binds["/data/consent"].get("required") == "true()"
     assert binds["/data/location"].get("relevant").replace(" ", "") == "/data/consent='yes'"
     assert binds["/data/child/age"].get("calculate")
+
+
+def test_workplace_inspection_structure():
+    model, body, binds = parts("workplace_inspection.xlsx")
+    assert attachments(model) == CODE_LISTS
+    assert repeat_count(body, "/data/young_worker") == "/data/establishment/n_young_workers"
+    assert itemset(body, "/data/location/commune") == COMMUNES_OF_PROVINCE
+    assert binds["/data/young_worker/contract_signed"].get("relevant").replace(" ", "") == "../age<15"
+    assert binds["/data/young_worker/work/hours_week"].get("constraint")
+
+
+def test_case_followup_updates_the_selected_case():
+    model, body, binds = parts("case_followup.xlsx")
+    assert model.get("{http://www.opendatakit.org/xforms/entities}entities-version") == "2024.1.0"
+    assert attachments(model) == {"cases": "jr://file-csv/cases.csv"}
+    assert itemset(body, "/data/case_id") == "instance('cases')/root/item[status!='closed']"
+    entity = model.find("xf:instance/xf:data/xf:meta/xf:entity", NS)
+    assert {key: entity.get(key) for key in ("dataset", "update", "create")} == {
+        "dataset": "cases", "update": "1", "create": None}
+    assert binds["/data/meta/entity/@id"].get("calculate").strip() == "/data/case_id"
+    saveto = {nodeset: bind.get("{http://www.opendatakit.org/xforms/entities}saveto")
+              for nodeset, bind in binds.items()}
+    assert {nodeset: prop for nodeset, prop in saveto.items() if prop} == {
+        "/data/visit_date": "last_visit", "/data/case_type": "case_type", "/data/first_support": "first_support",
+        "/data/case_status": "status", "/data/next_visit": "due_date"}
+
+
+def test_activity_report_structure():
+    model, body, binds = parts("activity_report.xlsx")
+    assert attachments(model) == CODE_LISTS
+    assert body.find(".//xf:upload[@ref='/data/participants/participant_list']", NS) is not None
+    assert binds["/data/participants/participant_list"].get("required") is None
+    assert binds["/data/participants/total"].get("constraint").replace(" ", "") == (
+        ".>=1and.=/data/participants/male+/data/participants/female")
