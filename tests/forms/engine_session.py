@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
+import re
 import shutil
 import subprocess
 import tempfile
@@ -12,6 +14,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+
+from tests.forms.xlsform_tools import FORMS_DIR, convert_form
 
 ENGINE_DIR = Path(__file__).parent / "engine"
 MIN_NODE = 20
@@ -90,6 +94,24 @@ class EngineSession:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def published_form(form: Path, work: Path):
+    """An EngineSession on `form` converted, with the attachments it references copied from forms/media into
+    `work`, as they are published."""
+    node = ensure_engine_installed()
+    xform = convert_form(form).xform
+    (work / f"{form.stem}.xml").write_text(xform, encoding="utf-8")
+    for name in re.findall(r'src="jr://file-csv/([^"]+)"', xform):
+        shutil.copy(FORMS_DIR / "media" / name, work / name)
+    with EngineSession(node, work / f"{form.stem}.xml", work) as session:
+        yield session
+
+
+def violation(state: dict) -> str | None:
+    """The condition a question's answer violates ("constraint", "required") or None."""
+    return state["violation"] and state["violation"]["condition"]
 
 
 class FormFill:

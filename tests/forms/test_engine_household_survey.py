@@ -5,35 +5,17 @@ from __future__ import annotations
 import csv
 import datetime
 import re
-import shutil
 
 import pytest
 
-from tests.forms.engine_session import EngineSession, ensure_engine_installed
-from tests.forms.xlsform_tools import FORMS_DIR, convert_form
+from tests.forms.engine_session import violation
+from tests.forms.xlsform_tools import FORMS_DIR
 
 pytestmark = pytest.mark.engine
 
+FORM = FORMS_DIR / "household_survey.xlsx"
 INTERVIEW = "2026-11-20"
 AN_GIANG, MY_HOA_HUNG = "91", "30313"
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    """The converted form and the attachments it references, as published, loaded in the engine."""
-    node = ensure_engine_installed()
-    work = tmp_path_factory.mktemp("household_survey")
-    xform = convert_form(FORMS_DIR / "household_survey.xlsx").xform
-    (work / "household_survey.xml").write_text(xform, encoding="utf-8")
-    for name in re.findall(r'src="jr://file-csv/([^"]+)"', xform):
-        shutil.copy(FORMS_DIR / "media" / name, work / name)
-    with EngineSession(node, work / "household_survey.xml", work) as session:
-        yield session
-
-
-@pytest.fixture
-def form(engine):
-    return engine.open()
 
 
 def communes_of(province: str) -> set[str]:
@@ -71,10 +53,6 @@ def child(form, i: int, *, dob=None, age=None, working=False) -> None:
         form.set(f"{c}/temp_absent", "no")
     form.answer({f"{c}/chores_hours_week": 7, f"{c}/worked_12m": "yes" if working else "no",
                  f"{c}/child_informed": "dont_know"})
-
-
-def violation(state: dict) -> str | None:
-    return state["violation"] and state["violation"]["condition"]
 
 
 def test_languages_vietnamese_first(form):
