@@ -57,7 +57,7 @@ def test_provinces(provinces):
     assert all(row["label"].startswith(("Tỉnh ", "Thành phố ")) for row in rows)
 
 
-@pytest.mark.parametrize("name", ["communes.csv", "provinces.csv", "legacy_communes.csv"])
+@pytest.mark.parametrize("name", ["communes.csv", "provinces.csv", "legacy_communes.csv", "cases.csv"])
 def test_utf8_nfc_without_bom(name):
     text = (MEDIA / name).read_bytes().decode("utf-8")
     assert not text.startswith("\ufeff") and unicodedata.is_normalized("NFC", text)

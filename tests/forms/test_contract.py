@@ -155,3 +155,26 @@ def test_work_is_asked_as_in_the_household_survey(form):
         household = {path: cells for path, cells in household.items() if path.startswith("work/")}
         this.pop("work")
     assert this == household
+
+
+def cases_csv_contract() -> dict[str, str]:
+    """{column: written by} of the cases.csv table in "The `cases` entity list"."""
+    section = subsection(form_section("case_followup.xlsx"), "### The `cases` entity list")
+    return dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", section, flags=re.MULTILINE))
+
+
+def test_cases_csv_columns_are_the_contract():
+    with open(FORMS_DIR / "media" / "cases.csv", encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split(",")
+    assert header == list(cases_csv_contract())
+
+
+def test_the_case_followup_reads_and_writes_contract_columns_only():
+    columns = cases_csv_contract()
+    rows = survey_rows("case_followup.xlsx")
+    written = {cells["save_to"] for cells in rows.values() if cells.get("save_to")}
+    assert written == {column for column, writer in columns.items() if "form" in writer}
+    expressions = " ".join(cells.get(key, "") for cells in rows.values() for key in ("calculation", "choice_filter"))
+    read = set(re.findall(r"instance\('cases'\)/root/item\[[^]]*\]/(\w+)", expressions))
+    read |= set(re.findall(r"^(\w+) *!?=", rows["case_id"]["choice_filter"]))
+    assert read == {"label", "first_support", "status"} and read <= columns.keys()
