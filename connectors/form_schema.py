@@ -94,7 +94,8 @@ class FormSchema:
                         for c in content.get("choices") or []],
             "settings": [{"form_id": form_id or settings.get("form_id") or settings.get("id_string") or "data",
                           "version": str(settings.get("version") or ""),
-                          "form_title": str(settings.get("form_title") or "")}],
+                          "form_title": str(settings.get("form_title") or ""),
+                          **({"instance_name": settings["instance_name"]} if settings.get("instance_name") else {})}],
         }
         if not workbook["choices"]:
             del workbook["choices"]

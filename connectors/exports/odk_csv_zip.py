@@ -1,0 +1,271 @@
+"""ODK Central's ``submissions.csv.zip`` export → :class:`SubmissionRecord` objects in the canonical shape.
+
+The format assumed (central-backend ``lib/data/briefcase.js``, the Briefcase-compatible export):
+
+- ``<xmlFormId>.csv`` is the root table; each repeat has ``<xmlFormId>-<repeat name>.csv``
+  (``~1``, ``~2`` … in form order when two repeats share a name), written even when empty.
+  Other members (``media/…`` attachments) are ignored. UTF-8, comma-separated, RFC 4180 quotes;
+  a byte-order mark is accepted.
+- Root header: ``SubmissionDate``, the fields in form order, then ``KEY, SubmitterID,
+  SubmitterName, AttachmentsPresent, AttachmentsExpected, Status, ReviewState, DeviceID, Edits,
+  FormVersion`` (older Centrals lack some trailing ones: only ``SubmissionDate`` and ``KEY`` are
+  required).
+- A field's column is its path below its table joined with ``-`` (``location-province``), or
+  its bare name when exported with “remove group names”; a geopoint is four columns
+  ``<col>-Latitude``, ``-Longitude``, ``-Altitude``, ``-Accuracy``; a select_multiple may be
+  followed by ``<col>/<choice>`` 0/1 columns (“split select multiple”), which are ignored.
+- Cells hold the submission XML's text as is (empty: not answered). ``KEY`` is the instance id
+  (ODK's ``__id``, kept across edits); ``meta-instanceID`` is the current version's.
+- A repeat table has its fields, then ``PARENT_KEY`` (the root ``KEY``, or the enclosing repeat
+  entry's ``KEY``) and ``KEY`` = ``<PARENT_KEY>/<groups>/<repeat>[n]`` (n from 1, in form order).
+- Deleted submissions are not exported; ``updatedAt`` is not in the file (``None``).
+
+Fields of the form with no column are taken as unanswered (an export made before they were
+added); a column that is not a field of the form is refused (its answers would be lost).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from connectors.exports.common import ExportImport, decode_text, listing, read_source, refuse
+from connectors.form_schema import Answers, FormField, FormSchema, canonical_payload
+from connectors.records import SubmissionRecord
+
+SOURCE = "file:odk_csv_zip"
+ROOT_SYSTEM = ("SubmissionDate", "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
+               "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion")
+REPEAT_SYSTEM = ("PARENT_KEY", "KEY")
+GEO_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
+
+
+@dataclass
+class _Table:
+    member: str
+    header: list[str]
+    rows: list[list[str]]
+    columns: dict[int, tuple[FormField, int | None]]  # cell index → field (and geopoint part)
+    system: dict[str, int]
+
+
+def read_odk_csv_zip(source: Path | bytes, schema: FormSchema, *, name: str | None = None) -> ExportImport:
+    """Read and check a whole ``submissions.csv.zip`` of ``schema``'s form; refuses it with a
+    :class:`SourceError` before anything is yielded if it is malformed or of another form."""
+    content, name = read_source(source, name)
+    what = f"ODK Central export {name}"
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise refuse(what, "not a zip archive (expected ODK Central's submissions.csv.zip)") from None
+    with archive:
+        members = {Path(m).name: m for m in archive.namelist() if m.lower().endswith(".csv") and "/" not in m}
+        root_member = f"{schema.form_id}.csv"
+        if root_member not in members:
+            found = sorted(members)
+            raise refuse(what, f"no `{root_member}` in the archive" +
+                         (f"; it holds {listing(found)}: an export of another form?" if found else ""))
+        expected = _repeat_members(schema)
+        strangers = sorted(set(members) - {root_member} - set(expected))
+        if strangers:
+            raise refuse(what, f"{listing(strangers)} {'is not a repeat' if len(strangers) == 1 else 'are not repeats'}"
+                               f" of form `{schema.form_id}`")
+        missing = sorted(set(expected) - set(members))
+        if missing:
+            raise refuse(what, f"{listing(missing)} missing: the answers in repeats would be lost")
+        root = _read_table(archive, members[root_member], schema, None, what)
+        repeats = {repeat.path: _read_table(archive, members[member], schema, repeat, what)
+                   for member, repeat in expected.items()}
+    records = _records(schema, root, repeats, name, what)
+    return ExportImport(name, content, records)
+
+
+def _repeat_members(schema: FormSchema) -> dict[str, FormField]:
+    totals = Counter(r.name for r in schema.repeats)
+    seen: Counter[str] = Counter()
+    members = {}
+    for repeat in schema.repeats:
+        seen[repeat.name] += 1
+        suffix = f"~{seen[repeat.name]}" if totals[repeat.name] > 1 else ""
+        members[f"{schema.form_id}-{repeat.name}{suffix}.csv"] = repeat
+    return members
+
+
+def _read_table(archive: zipfile.ZipFile, member: str, schema: FormSchema, repeat: FormField | None,
+                what: str) -> _Table:
+    text = decode_text(archive.read(member), what, member)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise refuse(what, f"`{member}` is not a readable CSV file ({exc})") from None
+    if not rows:
+        raise refuse(what, f"`{member}` is empty (no header row)")
+    header, rows = rows[0], [r for r in rows[1:] if r]
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise refuse(what, f"`{member}` line {number} has {len(row)} cells, its header {len(header)}")
+    duplicates = sorted(c for c, n in Counter(header).items() if n > 1)
+    if duplicates:
+        raise refuse(what, f"`{member}` has the column {listing(duplicates)} twice")
+    system_names = REPEAT_SYSTEM if repeat else ROOT_SYSTEM
+    required = REPEAT_SYSTEM if repeat else ("SubmissionDate", "KEY")
+    absent = [c for c in required if c not in header]
+    if absent:
+        raise refuse(what, f"`{member}` has no {listing(absent)} column: not an ODK Central export")
+    system = {c: i for i, c in enumerate(header) if c in system_names}
+    table = None if repeat is None else repeat.path
+    columns = _columns(schema, table, header, grouped=True)
+    unknown = [c for i, c in enumerate(header) if i not in columns and c not in system and not _split(c, header)]
+    if unknown:
+        by_name = _columns(schema, table, header, grouped=False)
+        if by_name is not None and all(i in by_name or c in system or _split(c, header) for i, c in enumerate(header)):
+            columns = by_name
+        else:
+            raise refuse(what, f"`{member}` has {listing(unknown)}, not {'a field' if len(unknown) == 1 else 'fields'}"
+                               f" of form `{schema.form_id}` version {schema.version}: an export of another form or"
+                               " version?")
+    return _Table(member, header, rows, columns, system)
+
+
+def _columns(schema: FormSchema, table: str | None, header: list[str], *, grouped: bool
+             ) -> dict[int, tuple[FormField, int | None]] | None:
+    """Cell index → (field, geopoint part) for the fields of ``table``; ``None`` if names are ambiguous."""
+    names: dict[str, tuple[FormField, int | None]] = {}
+    for target in schema.table_fields(table):
+        relative = target.path[len(table) + 1:] if table else target.path
+        base = relative.replace("/", "-") if grouped else target.name
+        spellings = [(f"{base}-{part}", i) for i, part in enumerate(GEO_PARTS)] if target.type == "geopoint" \
+            else [(base, None)]
+        for spelling, part in spellings:
+            if spelling in names:
+                return None
+            names[spelling] = (target, part)
+    return {i: names[c] for i, c in enumerate(header) if c in names}
+
+
+def _split(column: str, header: list[str]) -> bool:
+    """A ``<select_multiple column>/<choice>`` 0/1 column of the “split select multiple” option."""
+    base, slash, _ = column.rpartition("/")
+    return bool(slash) and base in header
+
+
+def _answers(table: _Table, row: list[str]) -> Answers:
+    answers = Answers()
+    points: dict[str, list[str]] = {}
+    for index, (target, part) in table.columns.items():
+        cell = row[index]
+        if part is not None:
+            points.setdefault(target.path, ["", "", "", ""])[part] = cell.strip()
+        elif cell != "":
+            answers.values[target.path] = cell
+    for path, parts in points.items():
+        if parts[0] and parts[1]:
+            while not parts[-1]:
+                parts.pop()
+            answers.values[path] = " ".join(parts)
+    return answers
+
+
+def _records(schema: FormSchema, root: _Table, repeats: dict[str, _Table], name: str,
+             what: str) -> list[SubmissionRecord]:
+    nodes: dict[str | None, dict[str, Answers]] = {None: {}}
+    key_at = root.system["KEY"]
+    for number, row in enumerate(root.rows, start=2):
+        key = row[key_at]
+        if not key:
+            raise refuse(what, f"`{root.member}` line {number} has no KEY")
+        if key in nodes[None]:
+            raise refuse(what, f"`{root.member}` holds submission `{key}` twice")
+        _timestamp(row[root.system["SubmissionDate"]], f"`{root.member}` line {number}", what)
+        nodes[None][key] = _answers(root, row)
+    received: dict[str, dict[str, list[dict[str, str]]]] = {key: {} for key in nodes[None]}
+    for repeat in schema.repeats:
+        table = repeats[repeat.path]
+        parents = nodes[repeat.repeat]
+        entries: dict[str, tuple[Answers, str, int]] = {}
+        for number, row in enumerate(table.rows, start=2):
+            parent, key = row[table.system["PARENT_KEY"]], row[table.system["KEY"]]
+            if parent not in parents:
+                raise refuse(what, f"`{table.member}` line {number}: PARENT_KEY `{parent}` points to no"
+                                   f" {'submission' if repeat.repeat is None else 'entry'} of this export")
+            position = _position(repeat, parent, key)
+            if position is None:
+                raise refuse(what, f"`{table.member}` line {number}: KEY `{key}` is not `{parent}/…{repeat.name}[n]`")
+            if key in entries:
+                raise refuse(what, f"`{table.member}` holds entry `{key}` twice")
+            entries[key] = (_answers(table, row), parent, position)
+            received[key.split("/", 1)[0]].setdefault(table.member, []).append(dict(zip(table.header, row, strict=True)))
+        for answers, parent, _ in sorted(entries.values(), key=lambda entry: entry[2]):
+            parents[parent].repeats.setdefault(repeat.path, []).append(answers)
+        nodes[repeat.path] = {key: answers for key, (answers, _, _) in entries.items()}
+    return [_record(schema, root, row, nodes[None][row[key_at]], name, what,
+                    {"row": dict(zip(root.header, row, strict=True)), "repeats": received[row[key_at]]})
+            for row in root.rows]
+
+
+def _timestamp(text: str, where: str, what: str) -> None:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise refuse(what, f"{where}: SubmissionDate `{text}` is not a timestamp") from None
+
+
+def _position(repeat: FormField, parent: str, key: str) -> int | None:
+    holder = repeat.repeat or ""
+    groups = repeat.parent[len(holder):].strip("/")
+    prefix = f"{parent}/{groups}/" if groups else f"{parent}/"
+    match = re.fullmatch(re.escape(prefix + repeat.name) + r"\[([1-9]\d*)\]", key)
+    return int(match.group(1)) if match else None
+
+
+def _record(schema: FormSchema, root: _Table, row: list[str], answers: Answers, name: str, what: str,
+            received: dict[str, object]) -> SubmissionRecord:
+    def cell(column: str) -> str | None:
+        index = root.system.get(column)
+        return (row[index] or None) if index is not None else None
+
+    def count(column: str) -> int:
+        text = cell(column)
+        if text is None:
+            return 0
+        if not text.isdigit():
+            raise refuse(what, f"`{root.member}`: {column} `{text}` of submission `{cell('KEY')}` is not a number")
+        return int(text)
+
+    instance_id = cell("KEY")
+    current = answers.values.get("meta/instanceID") or instance_id
+    system = {
+        "submissionDate": cell("SubmissionDate"),
+        "updatedAt": None,
+        "submitterId": cell("SubmitterID"),
+        "submitterName": cell("SubmitterName"),
+        "attachmentsPresent": count("AttachmentsPresent"),
+        "attachmentsExpected": count("AttachmentsExpected"),
+        "status": cell("Status"),
+        "reviewState": cell("ReviewState"),
+        "deviceId": cell("DeviceID"),
+        "edits": count("Edits"),
+        "formVersion": cell("FormVersion"),
+        "deletedAt": None,
+    }
+    return SubmissionRecord(
+        source=SOURCE,
+        project=name,
+        form_id=schema.form_id,
+        instance_id=instance_id,
+        form_version=system["formVersion"],
+        current_instance_id=current,
+        submitted_at=system["submissionDate"],
+        updated_at=None,
+        deleted_at=None,
+        submitter=system["submitterName"] or system["submitterId"],
+        review_state=system["reviewState"],
+        payload=canonical_payload(schema, answers, instance_id, system),
+        received=received,
+    )

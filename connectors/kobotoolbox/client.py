@@ -1,0 +1,169 @@
+"""One KoboToolbox server (KPI API v2): token-authenticated JSON requests, errors in plain words."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from connectors.errors import (
+    ACCESS,
+    AUTH,
+    NOT_FOUND,
+    PROTOCOL,
+    REJECTED,
+    UNAVAILABLE,
+    RequestInfo,
+    ResponseInfo,
+    SourceError,
+)
+from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, protocol_error, tries_made
+from connectors.kobotoolbox.assets import AssetService
+from connectors.kobotoolbox.submissions import SubmissionService
+
+API_PREFIX = "/api/v2"
+_ASSET = re.compile(r"/api/v2/assets/(?P<asset>[^/?]+)(?:/(?P<part>[^/?]+))?")
+_IMPORT = re.compile(r"/api/v2/imports/(?P<task>[^/?]+)")
+_MAX_DETAIL = 300
+
+
+class KoboClient:
+    """Sends ``Authorization: Token <key>`` requests to a KPI server (``https://kf.kobotoolbox.org``).
+
+    Services: :attr:`assets` (forms: deploy, media, schema) and :attr:`submissions` (data).
+    Use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, base_url: str, token: str, *, settings: HttpSettings | None = None) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.label = f"KoboToolbox at {self.base_url}"
+        self._token = token
+        self.http = HttpClient(settings or HttpSettings(), label=self.label)
+        self.assets = AssetService(self)
+        self.submissions = SubmissionService(self)
+
+    def __repr__(self) -> str:
+        return f"KoboClient({self.base_url!r})"
+
+    def __enter__(self) -> KoboClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def api_url(self, path: str, params: list[tuple[str, str]] | None = None) -> str:
+        """The absolute URL of an API path such as ``/assets/aB3…/data/``, with a query string."""
+        url = f"{self.base_url}{API_PREFIX}{path}"
+        return f"{url}?{urlencode(params, quote_via=quote)}" if params else url
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: bytes | None = None,
+        json_body: Any = None,
+    ) -> Any:
+        """Send an authenticated request to an absolute ``url``; the parsed JSON body (``None`` for 204).
+
+        GETs whose body arrives cut short or unparsable are sent again. Any other answer than
+        a 2xx raises :class:`SourceError`.
+        """
+        sent = {**(headers or {}), "Accept": "application/json", "Authorization": f"Token {self._token}"}
+        response, body = self.http.send(method, url, headers=sent, data=data, json_body=json_body,
+                                        reread=method == "GET")
+        if not 200 <= response.status_code < 300:
+            raise error_for(self.label, response)
+        if response.status_code == 204:
+            return None
+        if body is None:
+            content_type = response.headers.get("Content-Type", "none")
+            raise protocol_error(
+                self.label, f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} KoboToolbox?",
+                response,
+            )
+        return body
+
+    def get(self, path: str, params: list[tuple[str, str]] | None = None) -> Any:
+        return self.request("GET", self.api_url(path, params))
+
+
+def normalize_base_url(base_url: str) -> str:
+    """``https://host[:port][/prefix]`` without a trailing ``/`` or ``/api/v2``; refuses credentials in URLs."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) address: {base_url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("the KoboToolbox address must not contain credentials; pass the API token")
+    path = parts.path.rstrip("/")
+    if path.endswith(API_PREFIX):
+        path = path[: -len(API_PREFIX)]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def error_for(label: str, response: requests.Response) -> SourceError:
+    """The :class:`SourceError` for a non-2xx answer, worded for a data manager."""
+    status = response.status_code
+    method = (response.request.method or "GET").upper()
+    path = urlsplit(response.url).path
+    asset = _ASSET.search(path)
+    task = _IMPORT.search(path)
+    detail = _detail(response)
+
+    def error(message: str, kind: str) -> SourceError:
+        return SourceError(f"{label}: {message}", kind=kind, request=RequestInfo.from_prepared(response.request),
+                           response=ResponseInfo.from_response(response))
+
+    if status in RETRY_STATUSES:
+        tries = tries_made(response)
+        return error(f"server down or unreachable after {'1 try' if tries == 1 else f'{tries} tries'}:"
+                     f" HTTP {status} {response.reason}", UNAVAILABLE)
+    if status == 401:
+        return error("the API token was refused (wrong or revoked token)", AUTH)
+    if status == 403:
+        if asset and asset.group("part") == "data":
+            return error(f"no access to the submissions of asset `{asset.group('asset')}`"
+                         " (the account needs the “View submissions” permission)", ACCESS)
+        if asset and method != "GET":
+            return error(f"no permission to change asset `{asset.group('asset')}`"
+                         " (the account needs the “Edit form” permission)", ACCESS)
+        if asset:
+            return error(f"no access to asset `{asset.group('asset')}`", ACCESS)
+        return error(f"no permission for {method} {path}", ACCESS)
+    if status == 404:
+        if asset:
+            return error(f"asset `{asset.group('asset')}` not found (or not shared with this account)", NOT_FOUND)
+        if task:
+            return error(f"import `{task.group('task')}` not found", NOT_FOUND)
+        return error(f"not found: {path}", NOT_FOUND)
+    if 300 <= status < 400 and response.headers.get("Location"):
+        return error(f"the server redirects to {response.headers['Location']}: use that address", PROTOCOL)
+    server_says = f": {detail}" if detail else ""
+    if 400 <= status < 600:
+        return error(f"request refused (HTTP {status}){server_says}", REJECTED)
+    return error(f"unexpected answer HTTP {status} {response.reason}", PROTOCOL)
+
+
+def _detail(response: requests.Response) -> str | None:
+    """What a Django REST framework error body says: ``{"detail": …}`` or ``{"field": ["…"]}``."""
+    try:
+        body = json.loads(response.text)
+    except ValueError:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("detail"), str):
+        text = body["detail"]
+    elif isinstance(body, dict) and body:
+        text = "; ".join(f"{key}: {' '.join(map(str, value)) if isinstance(value, list) else value}"
+                         for key, value in body.items())
+    elif isinstance(body, list) and body:
+        text = " ".join(map(str, body))
+    else:
+        return None
+    return text[:_MAX_DETAIL]

@@ -1,0 +1,262 @@
+"""Incremental sync of one KoboToolbox asset: new submissions by ``_id``, edits, reviews and deletions by reconciliation.
+
+Cursor (a JSON-serializable dict; persist it only after every record of the run is stored)::
+
+    {"version": 1, "asset_uid": "aB3dE…", "max_id": 1234}   # the largest ``_id`` seen (None: none yet)
+
+KoboToolbox keeps no modification time and a deleted submission simply disappears, so a run:
+
+1. reconciles what is stored with the server (only when the caller gives its store): the ids of
+   every submission up to ``max_id`` (``fields=["_id","_uuid","meta/rootUuid",…]``,
+   1,000 a page) are merged, in ascending ``_id``, with the stored identities the caller streams
+   in the same order. A different ``_uuid`` (an edit) or review, or a submission the store lacks,
+   is fetched whole and yielded; a stored submission the server no longer has is deleted. Memory
+   stays flat at any size: one page of each side, plus the submissions that changed;
+2. reads the submissions with ``_id > max_id`` (new since the last run);
+3. yields each deletion as the stored record (the caller's :meth:`StoredSubmissions.records`)
+   with ``deleted_at`` and ``__system.deletedAt`` set to the time the run saw it gone, so the
+   warehouse keeps the last answers. A submission whose ``_id`` changed (data moved between
+   servers) comes back under its new ``_id`` with the same ``instance_id`` and is not deleted.
+
+Without a store only step 2 runs: new submissions, no edits or deletions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from connectors.errors import PROTOCOL, SourceError
+from connectors.form_schema import FormSchema
+from connectors.kobotoolbox.documents import (
+    DocumentError,
+    instance_ids,
+    is_edited,
+    record_from_document,
+    review_state,
+)
+from connectors.kobotoolbox.submissions import PAGE_SIZE
+from connectors.records import SubmissionRecord
+
+if TYPE_CHECKING:
+    from connectors.kobotoolbox.client import KoboClient
+
+log = logging.getLogger(__name__)
+
+CURSOR_VERSION = 1
+FETCH_BATCH = 200  # ids per `$in` query: keeps the URL short
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    """What the warehouse holds of one live Kobo submission, enough to see it changed."""
+
+    kobo_id: int  # Kobo ``_id`` (in ``received["_id"]``)
+    instance_id: str
+    current_instance_id: str | None
+    review_state: str | None
+
+
+class StoredSubmissions(Protocol):
+    """The caller's view of what it stored from this asset."""
+
+    def identities(self) -> Iterable[StoredIdentity]:
+        """Every stored submission of the asset that is not deleted, in ascending ``kobo_id``."""
+
+    def records(self, instance_ids: Sequence[str]) -> Iterable[SubmissionRecord]:
+        """The stored records with these instance ids (as last stored)."""
+
+
+def stored_identity(record: SubmissionRecord) -> StoredIdentity:
+    """The :class:`StoredIdentity` of a record this connector yielded."""
+    kobo_id = (record.received or {}).get("_id")
+    if not isinstance(kobo_id, int):
+        raise ValueError(f"record {record.instance_id} has no Kobo `_id` in `received`")
+    return StoredIdentity(kobo_id, record.instance_id, record.current_instance_id, record.review_state)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class KoboSync:
+    """One incremental read of an asset: iterate it once, then take :attr:`cursor`.
+
+    ``schema`` types the answers (default: the asset's own form content); ``form_id`` names the
+    form in the records (default: the schema's ``form_id``). Counts: :attr:`changed_count`
+    (edited, reviewed or missing from the store), :attr:`new_count`, :attr:`deleted_count`.
+    """
+
+    def __init__(
+        self,
+        client: KoboClient,
+        asset_uid: str,
+        cursor: dict[str, Any] | None = None,
+        *,
+        store: StoredSubmissions | None = None,
+        schema: FormSchema | None = None,
+        form_id: str | None = None,
+        page_size: int = PAGE_SIZE,
+        now: Callable[[], str] = utc_now,
+    ) -> None:
+        self._client = client
+        self.asset_uid = asset_uid
+        self._max_id = _read_cursor(cursor, asset_uid)
+        self._store = store
+        self._schema = schema
+        self._form_id = form_id
+        self._page_size = page_size
+        self._now = now
+        self._new_cursor: dict[str, Any] | None = None
+        self._started = False
+        self.changed_count = 0
+        self.new_count = 0
+        self.deleted_count = 0
+
+    def __iter__(self) -> Iterator[SubmissionRecord]:
+        if self._started:
+            raise RuntimeError("a KoboSync can be iterated only once; start a new one with its cursor")
+        self._started = True
+        return self._run()
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """The cursor for the next run; only once every record of this run was read."""
+        if self._new_cursor is None:
+            raise RuntimeError("the new cursor exists only after every record of the sync was read")
+        return dict(self._new_cursor)
+
+    def _run(self) -> Iterator[SubmissionRecord]:
+        schema = self._schema or self._client.assets.schema(self.asset_uid, form_id=self._form_id)
+        gone: dict[str, StoredIdentity] = {}
+        resurfaced: set[str] = set()
+        if self._store is not None:
+            for record in self._reconcile(schema, gone, resurfaced):
+                self.changed_count += 1
+                yield record
+        newest = self._max_id
+        documents = self._client.submissions.documents(self.asset_uid, after=self._max_id, page_size=self._page_size)
+        for document in documents:
+            record = self._record(document, schema)
+            gone.pop(record.instance_id, None)
+            newest = document["_id"]
+            self.new_count += 1
+            yield record
+        for record in self._deletions([i for i in gone if i not in resurfaced]):
+            self.deleted_count += 1
+            yield record
+        self._new_cursor = {"version": CURSOR_VERSION, "asset_uid": self.asset_uid, "max_id": newest}
+        log.info("%s: asset %s synced: %d new, %d changed, %d deleted", self._client.label, self.asset_uid,
+                 self.new_count, self.changed_count, self.deleted_count)
+
+    def _reconcile(self, schema: FormSchema, gone: dict[str, StoredIdentity],
+                   resurfaced: set[str]) -> Iterator[SubmissionRecord]:
+        """Fetch what changed up to ``max_id``; collect stored submissions the server lacks into ``gone``."""
+        stored = iter(self._store.identities())
+        first = next(stored, None)
+        if first is None:
+            return
+        refetch = self._max_id is not None  # without a cursor, step 2 reads everything anyway
+        server = self._client.submissions.identities(self.asset_uid, upto=self._max_id, page_size=self._page_size)
+        batch: list[int] = []
+        missing: set[int] = set()
+        for kobo_id, document, identity in _merge(server, _ascending(first, stored)):
+            if document is None:
+                gone[identity.instance_id] = identity
+            elif refetch and (identity is None or _changed(document, identity)):
+                batch.append(kobo_id)
+                if identity is None:
+                    missing.add(kobo_id)
+            if len(batch) >= FETCH_BATCH:
+                yield from self._fetch(batch, schema, gone, resurfaced, missing)
+                batch = []
+        yield from self._fetch(batch, schema, gone, resurfaced, missing)
+
+    def _fetch(self, ids: list[int], schema: FormSchema, gone: dict[str, StoredIdentity],
+               resurfaced: set[str], missing: set[int]) -> Iterator[SubmissionRecord]:
+        if not ids:
+            return
+        for document in self._client.submissions.documents(self.asset_uid, ids=ids, page_size=self._page_size):
+            record = self._record(document, schema)
+            gone.pop(record.instance_id, None)
+            if document["_id"] in missing:
+                resurfaced.add(record.instance_id)
+            yield record
+
+    def _deletions(self, instance_ids: list[str]) -> Iterator[SubmissionRecord]:
+        when = self._now()
+        for start in range(0, len(instance_ids), FETCH_BATCH):
+            for record in self._store.records(instance_ids[start:start + FETCH_BATCH]):
+                system = {**(record.payload.get("__system") or {}), "deletedAt": when}
+                yield dataclasses.replace(record, deleted_at=when, payload={**record.payload, "__system": system})
+
+    def _record(self, document: dict[str, Any], schema: FormSchema) -> SubmissionRecord:
+        try:
+            return record_from_document(document, schema, project=self.asset_uid, form_id=self._form_id)
+        except DocumentError as exc:
+            raise SourceError(f"{self._client.label}: submission {document.get('_id')} of asset"
+                              f" `{self.asset_uid}` cannot be read: {exc}", kind=PROTOCOL) from None
+
+
+def sync_submissions(
+    client: KoboClient,
+    asset_uid: str,
+    cursor: dict[str, Any] | None = None,
+    *,
+    store: StoredSubmissions | None = None,
+    schema: FormSchema | None = None,
+    form_id: str | None = None,
+    page_size: int = PAGE_SIZE,
+) -> KoboSync:
+    """Start an incremental sync of one asset from ``cursor`` (``None``: everything)."""
+    return KoboSync(client, asset_uid, cursor, store=store, schema=schema, form_id=form_id, page_size=page_size)
+
+
+def _changed(document: dict[str, Any], identity: StoredIdentity) -> bool:
+    _, current = instance_ids(document)
+    return (current != identity.current_instance_id
+            or review_state(document.get("_validation_status"), edited=is_edited(document)) != identity.review_state)
+
+
+def _ascending(first: StoredIdentity, rest: Iterator[StoredIdentity]) -> Iterator[StoredIdentity]:
+    previous = first
+    yield first
+    for identity in rest:
+        if identity.kobo_id <= previous.kobo_id:
+            raise ValueError(f"stored identities must come in ascending kobo_id: {identity.kobo_id} after"
+                             f" {previous.kobo_id}")
+        previous = identity
+        yield identity
+
+
+def _merge(server: Iterator[dict[str, Any]], stored: Iterator[StoredIdentity]
+           ) -> Iterator[tuple[int, dict[str, Any] | None, StoredIdentity | None]]:
+    """(``_id``, server document or None, stored identity or None), ascending, both sides streamed."""
+    document, identity = next(server, None), next(stored, None)
+    while document is not None or identity is not None:
+        if identity is None or (document is not None and document["_id"] < identity.kobo_id):
+            yield document["_id"], document, None
+            document = next(server, None)
+        elif document is None or identity.kobo_id < document["_id"]:
+            yield identity.kobo_id, None, identity
+            identity = next(stored, None)
+        else:
+            yield document["_id"], document, identity
+            document, identity = next(server, None), next(stored, None)
+
+
+def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> int | None:
+    if cursor is None:
+        return None
+    if cursor.get("version") != CURSOR_VERSION:
+        raise ValueError(f"unknown Kobo sync cursor version {cursor.get('version')!r}")
+    if cursor.get("asset_uid") != asset_uid:
+        raise ValueError(f"the cursor belongs to asset {cursor.get('asset_uid')!r}, not to {asset_uid!r}")
+    max_id = cursor.get("max_id")
+    if max_id is not None and not isinstance(max_id, int):
+        raise ValueError(f"a cursor with a max_id that is not a number: {max_id!r}")
+    return max_id
