@@ -3,8 +3,11 @@
 Environment:
 - ``CLMS_PSEUDONYM_KEY`` (required): secret key of the pseudonymous ids.
 - ``CLMS_WAREHOUSE_URL``: SQLAlchemy URL; default the embedded SQLite file ``var/warehouse.sqlite``.
-- ``CLMS_SOURCE``: ``demo`` (default) or ``odk_central``; for ODK Central also ``ODK_CENTRAL_URL``,
-  ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.
+- ``CLMS_REFERENCE_DIR``: where data managers drop reference spreadsheets (``targets/``, ``populations/``);
+  default ``var/reference_uploads``.
+- ``CLMS_SOURCE``: where every form's submissions come from, ``demo`` (default) or ``odk_central``;
+  ``CLMS_SOURCE_<FORM_ID>`` (e.g. ``CLMS_SOURCE_ACTIVITY_REPORT``) chooses for one form. ODK Central also needs
+  ``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import warnings
 import dagster as dg
 
 from dagster_project import defs as defs_package
-from dagster_project.resources import WarehouseResource
+from dagster_project.raw_assets import source_key
+from dagster_project.resources import DEFAULT_REFERENCE_DIR, ReferenceFiles, WarehouseResource
 from dagster_project.sources import DemoSource, OdkCentralSource, SubmissionSource
 from warehouse.db import default_url
 
@@ -25,8 +29,16 @@ def warehouse_from_env() -> WarehouseResource:
     return WarehouseResource(url=url, pseudonym_key=dg.EnvVar("CLMS_PSEUDONYM_KEY"))
 
 
-def source_from_env() -> SubmissionSource:
-    kind = os.environ.get("CLMS_SOURCE", "demo")
+def reference_files_from_env() -> ReferenceFiles:
+    return ReferenceFiles(folder=os.environ.get("CLMS_REFERENCE_DIR", str(DEFAULT_REFERENCE_DIR)))
+
+
+FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report")
+
+
+def source_from_env(form_id: str) -> SubmissionSource:
+    variable = f"CLMS_SOURCE_{form_id.upper()}"
+    kind = os.environ.get(variable) or os.environ.get("CLMS_SOURCE", "demo")
     if kind == "demo":
         return DemoSource()
     if kind == "odk_central":
@@ -36,16 +48,16 @@ def source_from_env() -> SubmissionSource:
             password=dg.EnvVar("ODK_CENTRAL_PASSWORD"),
             project_id=dg.EnvVar.int("ODK_CENTRAL_PROJECT_ID"),
         )
-    raise ValueError(f"CLMS_SOURCE={kind!r}: expected 'demo' or 'odk_central'")
+    raise ValueError(f"{variable} or CLMS_SOURCE is {kind!r}: expected 'demo' or 'odk_central'")
 
 
-def build_definitions(warehouse: WarehouseResource, household_source: SubmissionSource) -> dg.Definitions:
-    """Everything under ``defs`` (assets, checks, jobs, schedules), bound to these resources."""
+def build_definitions(warehouse: WarehouseResource, sources: dict[str, SubmissionSource]) -> dg.Definitions:
+    """Everything under ``defs`` (assets, checks, jobs, schedules), bound to the warehouse and each form's source."""
+    resources = {"warehouse": warehouse, "reference_files": reference_files_from_env(),
+                 **{source_key(form): source for form, source in sources.items()}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.PreviewWarning)  # the loader is marked preview in Dagster 1.13
-        return dg.load_definitions_from_package_module(
-            defs_package, resources={"warehouse": warehouse, "household_source": household_source}
-        )
+        return dg.load_definitions_from_package_module(defs_package, resources=resources)
 
 
-defs = build_definitions(warehouse_from_env(), source_from_env())
+defs = build_definitions(warehouse_from_env(), {form: source_from_env(form) for form in FORMS})

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
+
+from dagster_project.resources import DEFAULT_REFERENCE_DIR
 
 ENV_FILE = Path(".env")
 DAGSTER_HOME = Path("var") / "dagster_home"
@@ -30,8 +33,18 @@ def ensure_env_file() -> None:
             os.environ.setdefault(name.strip(), value.strip())
 
 
+def seed_reference_uploads() -> None:
+    """Put the demo reference populations where a data manager would drop a spreadsheet."""
+    folder = Path(os.environ.get("CLMS_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)) / "populations"
+    folder.mkdir(parents=True, exist_ok=True)
+    demo = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "demo" / "populations_demo.csv"
+    if not (folder / demo.name).exists():
+        shutil.copy(demo, folder / demo.name)
+
+
 def main() -> None:
     ensure_env_file()
+    seed_reference_uploads()
     DAGSTER_HOME.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(DAGSTER_HOME.resolve())
 
@@ -42,28 +55,31 @@ def main() -> None:
     from warehouse.db import default_url, make_engine
     from warehouse.models import IndicatorValue as iv
 
-    result = defs.resolve_job_def("household_survey_job").execute_in_process(
+    result = defs.resolve_job_def("monitoring_job").execute_in_process(
         instance=DagsterInstance.get(), run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
     if not result.success:
-        raise SystemExit("the household survey job failed: see the log above")
+        raise SystemExit("the monitoring job failed: see the log above")
     for event in result.get_asset_check_evaluations():
         print(f"check {event.check_name}: {'passed' if event.passed else 'FAILED'}")
 
     engine = make_engine()
     with engine.connect() as conn:
         rows = conn.execute(
-            select(iv.indicator_id, iv.area_code, iv.period, iv.numerator, iv.denominator, iv.value,
-                   iv.ci_low, iv.ci_high, iv.suppressed)
-            .where(iv.rule_set == "vn_law", iv.period_type == "year", iv.dimension == "total",
-                   iv.area_level.in_(["national", "province"]))
-            .order_by(iv.indicator_id, iv.period, iv.area_level.desc(), iv.area_code)
+            select(iv.indicator_id, iv.source, iv.area_level, iv.area_code, iv.code_list_version, iv.period,
+                   iv.numerator, iv.denominator, iv.value, iv.unit, iv.target_comparator, iv.target_value, iv.status)
+            .where(iv.rule_set.in_(["vn_law", ""]), iv.period_type == "year", iv.dimension == "total",
+                   (iv.area_level == "national") | ((iv.indicator_id == "1.1") & (iv.area_level == "province")))
+            .order_by(iv.indicator_id, iv.source, iv.area_level.desc(), iv.code_list_version, iv.area_code, iv.period)
         ).all()
-    print("\nIndicators (vn_law, by year, national and province):")
-    print(f"{'indicator':<10}{'area':<6}{'period':<8}{'num':>6}{'den':>7}{'value':>9}  95% interval")
+    print("\nIndicators by year (vn_law): every indicator for the nation, 1.1 by province")
+    print(f"{'indicator':<10}{'source':<24}{'area':<14}{'period':<8}{'num':>7}{'den':>8}{'value':>9}  target     status")
     for r in rows:
-        shown = "suppressed" if r.suppressed else (
-            f"{r.value:8.2%}  {r.ci_low:.2%}–{r.ci_high:.2%}" if r.value is not None else "no data")
-        print(f"{r.indicator_id:<10}{r.area_code:<6}{r.period:<8}{r.numerator or '':>6}{r.denominator or '':>7} {shown}")
+        value = "" if r.value is None else (f"{r.value:8.1f}d" if r.unit == "days" else f"{r.value:8.2%}")
+        target = "" if r.target_comparator is None else (
+            r.target_comparator if r.target_value is None else f"{r.target_comparator} {r.target_value:.0%}")
+        area = r.area_code + (" (old)" if r.code_list_version == "vn-legacy" else "")
+        print(f"{r.indicator_id:<10}{r.source:<24}{area:<14}{r.period:<8}{'' if r.numerator is None else r.numerator:>7}"
+              f"{'' if r.denominator is None else r.denominator:>8}{value:>9}  {target:<10} {r.status}")
     print(f"\nWarehouse: {default_url()}")
     print("Analyst tables: household, child, child_classification, indicator_value "
           "(restricted: restricted_household_pii, restricted_child_pii, quarantine, raw_submission).")

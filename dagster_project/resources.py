@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field, PrivateAttr
@@ -32,3 +33,16 @@ class WarehouseResource(dg.ConfigurableResource):
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
+
+
+class ReferenceFiles(dg.ConfigurableResource):
+    """The folder where data managers drop reference spreadsheets: ``targets/`` and ``populations/``."""
+
+    folder: str = Field(description="Folder with targets/ and populations/ sub-folders of .xlsx or .csv files")
+
+    def files(self, kind: str) -> list[Path]:
+        folder = Path(self.folder) / kind
+        return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".xlsx", ".csv")) if folder.exists() else []

@@ -81,8 +81,10 @@ class DemoSource(SubmissionSource):
         return {"source": "demo", "households": str(self.households), "seed": str(self.seed)}
 
     def open_sync(self, form_id: str, cursor: dict | None) -> SyncRun:
+        """The demo submissions of ``form_id`` (none for a form without demo data)."""
         communes = demo_communes(forms_dir() / "media" / "communes.csv")
-        return _DemoRun(list(household_rows(communes, self.households, self.seed)), form_id)
+        rows = household_rows(communes, self.households, self.seed) if form_id == "household_survey" else []
+        return _DemoRun(list(rows), form_id)
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         info = read_xlsform(xlsform)

@@ -21,30 +21,32 @@ def test_lineage_checks_job_and_schedule(monkeypatch):
     defs = load_definitions(monkeypatch, CLMS_SOURCE="demo")
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"household_survey_form", "raw_household_submissions", "households", "children", "household_quarantine",
-            "child_classification", "child_labour_indicators"} <= keys
-    assert {p.to_user_string() for p in graph.get(dg.AssetKey("child_labour_indicators")).parent_keys} == {
-        "child_classification"}
+    assert {"household_survey_form", "raw_household_survey", "households", "children", "household_quarantine",
+            "child_classification", "targets", "reference_populations", "administrative_units",
+            "indicator_values"} <= keys
+    assert {"child_classification", "targets", "administrative_units"} <= {
+        p.to_user_string() for p in graph.get(dg.AssetKey("indicator_values")).parent_keys}
     assert {p.to_user_string() for p in graph.get(dg.AssetKey("child_classification")).parent_keys} == {"children"}
     checks = {c.name for c in graph.asset_check_keys}
     assert {"raw_rows_accounted_for", "commune_codes_valid", "children_ids_and_ages",
             "every_child_classified"} <= checks
-    assert defs.resolve_job_def("household_survey_job")
-    assert defs.resolve_schedule_def("household_survey_job_schedule").cron_schedule == "0 5 * * *"
+    assert defs.resolve_job_def("monitoring_job") and defs.resolve_job_def("reference_job")
+    assert defs.resolve_schedule_def("monitoring_job_schedule").cron_schedule == "0 5 * * *"
+    assert defs.resolve_sensor_def("reference_uploads")
 
 
 def test_odk_central_secrets_are_environment_variables(monkeypatch):
     defs = load_definitions(monkeypatch, CLMS_SOURCE="odk_central", ODK_CENTRAL_URL="https://central.example.org",
                             ODK_CENTRAL_EMAIL="viewer@example.org", ODK_CENTRAL_PASSWORD="s3cret-Pa55word",
                             ODK_CENTRAL_PROJECT_ID="7")
-    source = defs.resources["household_source"]
+    source = defs.resources["household_survey_source"]
     assert source.password == dg.EnvVar("ODK_CENTRAL_PASSWORD")
     assert "s3cret-Pa55word" not in repr(source)
     assert defs.resources["warehouse"].pseudonym_key == dg.EnvVar("CLMS_PSEUDONYM_KEY")
 
 
 def test_unknown_source_is_a_clear_error(monkeypatch):
-    with pytest.raises(ValueError, match="CLMS_SOURCE='kobo'"):
+    with pytest.raises(ValueError, match="CLMS_SOURCE is .kobo."):
         load_definitions(monkeypatch, CLMS_SOURCE="kobo")
 
 

@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from dagster_project.defs.household_survey import assets, checks
-from dagster_project.resources import WarehouseResource
+from dagster_project.defs.indicators import assets as indicator_assets
+from dagster_project.defs.indicators import checks as indicator_checks
+from dagster_project.defs.reference import assets as reference_assets
+from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
@@ -31,10 +34,11 @@ from warehouse.models import (
 
 FORM = Path(__file__).resolve().parents[2] / "forms" / "household_survey.xlsx"
 PROJECT = 7
-ASSETS = [assets.raw_household_submissions, assets.household_tables, assets.child_classification,
-          assets.child_labour_indicators]
+REFERENCE = [reference_assets.targets, reference_assets.reference_populations, reference_assets.administrative_units]
+ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification, *REFERENCE,
+          indicator_assets.indicator_values]
 CHECKS = [checks.raw_rows_accounted_for, checks.household_ids_unique, checks.commune_codes_valid,
-          checks.children_ids_and_ages, checks.every_child_classified, checks.indicator_cells_consistent]
+          checks.children_ids_and_ages, checks.every_child_classified, indicator_checks.indicator_cells_consistent]
 ANALYST_TABLES = [Household, Child, ChildClassification, IndicatorValue]
 
 
@@ -55,13 +59,13 @@ def central():
         yield fake
 
 
-def materialize(warehouse_url: str, central: FakeOdkCentral) -> dg.ExecuteInProcessResult:
+def materialize(warehouse_url: str, central: FakeOdkCentral, uploads: Path) -> dg.ExecuteInProcessResult:
     source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
                               project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01)
     result = dg.materialize(
         [*ASSETS, *CHECKS],
         resources={"warehouse": WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY),
-                   "household_source": source},
+                   "household_survey_source": source, "reference_files": ReferenceFiles(folder=str(uploads))},
     )
     assert result.success
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
@@ -70,10 +74,14 @@ def materialize(warehouse_url: str, central: FakeOdkCentral) -> dg.ExecuteInProc
 
 
 def cell(engine, indicator: str, rule_set: str, area: str, period: str = "2026", dimension: str = "total",
-         value: str = "all"):
+         value: str = "all", source: str = "household_survey", code_list_version: str | None = None):
+    level = {"VN": "national"}.get(area, "province" if len(area) == 2 else "commune")
+    version = code_list_version or ("national" if area == "VN" else "vn-2025-07")
     with engine.connect() as conn:
         return conn.execute(select(IndicatorValue).where(
             IndicatorValue.indicator_id == indicator, IndicatorValue.rule_set == rule_set,
+            IndicatorValue.source == source, IndicatorValue.area_level == level,
+            IndicatorValue.code_list_version == version,
             IndicatorValue.area_code == area, IndicatorValue.period == period,
             IndicatorValue.dimension == dimension, IndicatorValue.dimension_value == value)).one()
 
@@ -85,11 +93,11 @@ def snapshot(engine) -> dict:
                 for m in tables}
 
 
-def test_pipeline_by_hand(warehouse_url, central):
+def test_pipeline_by_hand(warehouse_url, central, tmp_path):
     engine = make_engine(warehouse_url)
 
-    first = materialize(warehouse_url, central)
-    sync = first.asset_materializations_for_node("raw_household_submissions")[0].metadata
+    first = materialize(warehouse_url, central, tmp_path)
+    sync = first.asset_materializations_for_node("raw_household_survey")[0].metadata
     assert sync["sync/inserted"].value == 9 and sync["deleted_submissions"].value == 1
     with engine.connect() as conn:
         assert conn.execute(select(Household.household_id)).all().__len__() == 7  # H7 quarantined, H8 deleted
@@ -101,8 +109,8 @@ def test_pipeline_by_hand(warehouse_url, central):
     assert (national.numerator, national.denominator, national.value) == (6, 16, 0.375)  # before the edit
 
     central.edit_submission(PROJECT, "household_survey", fixture_rows()[8]["__id"], form_values(edit_h9(fixture_rows()[8])))
-    second = materialize(warehouse_url, central)
-    sync = second.asset_materializations_for_node("raw_household_submissions")[0].metadata
+    second = materialize(warehouse_url, central, tmp_path)
+    sync = second.asset_materializations_for_node("raw_household_survey")[0].metadata
     assert sync["sync/updated"].value == 1 and sync["sync/inserted"].value == 0
 
     national = cell(engine, "1.1", "vn_law", "VN")
@@ -116,6 +124,13 @@ def test_pipeline_by_hand(warehouse_url, central):
     assert cell(engine, "1.1h", "vn_law", "VN").suppressed  # 1 hazardous of 5
     assert cell(engine, "1.1", "icls", "VN").suppressed  # 3 of 16
     assert cell(engine, "1.1", "vn_law", "VN", dimension="urban_rural", value="urban").value == 0.3125
+    old_hanoi = cell(engine, "1.1", "vn_law", "01", code_list_version="vn-legacy")  # Plan 195/KH-UBND's territory
+    assert (old_hanoi.value, old_hanoi.exact_territory, old_hanoi.target_comparator, old_hanoi.target_value,
+            old_hanoi.target_year, old_hanoi.status) == (0.625, True, "<", 0.01, 2030, "off_track")
+    assert (national.target_comparator, national.target_value, national.target_year) == ("<=", 0.045, 2030)
+    survey_2_2 = cell(engine, "2.2", "", "VN")  # every fixture child was informed; 2025's 70% is the latest target
+    assert (survey_2_2.numerator, survey_2_2.denominator, survey_2_2.value, survey_2_2.target_value,
+            survey_2_2.status) == (16, 16, 1.0, 0.7, "met")
     with engine.connect() as conn:
         c16 = conn.execute(select(ChildClassification.child_labour, ChildClassification.rules_version)
                            .join(Child).join(Household)
@@ -123,15 +138,15 @@ def test_pipeline_by_hand(warehouse_url, central):
     assert [row.child_labour for row in c16] == [False, False]  # vn_law and icls, after the edit
 
     before = snapshot(engine)
-    third = materialize(warehouse_url, central)
-    sync = third.asset_materializations_for_node("raw_household_submissions")[0].metadata
+    third = materialize(warehouse_url, central, tmp_path)
+    sync = third.asset_materializations_for_node("raw_household_survey")[0].metadata
     assert sync["sync/unchanged"].value >= 1 and sync["sync/updated"].value == 0 and sync["sync/inserted"].value == 0
     assert snapshot(engine) == before
     engine.dispose()
 
 
-def test_analyst_tables_hold_no_names_phones_or_gps(warehouse_url, central):
-    materialize(warehouse_url, central)
+def test_analyst_tables_hold_no_names_phones_or_gps(warehouse_url, central, tmp_path):
+    materialize(warehouse_url, central, tmp_path)
     engine = make_engine(warehouse_url)
     secrets = {"Nguyễn Văn Điều Tra", "Chủ hộ 1", "0912345678", "Thôn 1", "105.8", "21.0", "too old"}
     with engine.connect() as conn:

@@ -8,7 +8,7 @@ from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.household import AGE_MAX, AGE_MIN, FORM_ID
-from warehouse.models import Child, ChildClassification, Household, IndicatorValue, Quarantine, RawSubmission
+from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission
 
 
 def _scalar(warehouse: WarehouseResource, query):
@@ -70,15 +70,3 @@ def every_child_classified(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=current == expected and stale == 0,
                                metadata={"children": children, "classifications": current, "expected": expected,
                                          "stale": stale, "rules_version": rules.version})
-
-
-@dg.asset_check(asset="child_labour_indicators",
-                description="Published values are proportions inside their interval; suppressed cells carry no numbers.")
-def indicator_cells_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    iv = IndicatorValue
-    bad_values = _scalar(warehouse, select(func.count()).select_from(iv).where(
-        iv.value.is_not(None), or_(iv.value < 0, iv.value > 1, iv.ci_low > iv.value, iv.ci_high < iv.value)))
-    leaking = _scalar(warehouse, select(func.count()).select_from(iv).where(
-        iv.suppressed, or_(iv.numerator.is_not(None), iv.denominator.is_not(None), iv.value.is_not(None))))
-    return dg.AssetCheckResult(passed=bad_values == 0 and leaking == 0,
-                               metadata={"values_outside_interval": bad_values, "suppressed_with_numbers": leaking})

@@ -1,0 +1,1 @@
+"""Every indicator of the programme's catalogue against the targets of the plans."""

@@ -1,0 +1,1 @@
+"""Reference data: administrative units (old and new), targets of the plans, reference populations."""

@@ -1,0 +1,71 @@
+"""The raw-submissions asset of a form: pull from the form's source, upsert exactly as received, save the cursor."""
+
+import dagster as dg
+from sqlalchemy import func, select
+
+from dagster_project.metadata import table_metadata
+from dagster_project.resources import WarehouseResource
+from dagster_project.sources import SubmissionSource
+from warehouse import raw_store
+from warehouse.models import RawSubmission
+
+
+def source_key(form_id: str) -> str:
+    """The resource key of a form's source: each form can come from its own platform."""
+    return f"{form_id}_source"
+
+
+def raw_submissions_asset(form_id: str, group: str) -> dg.AssetsDefinition:
+    """``raw_<form_id>``: every submission of the form, upserted on its stable id with its form version."""
+
+    @dg.asset(name=f"raw_{form_id}", group_name=group, deps=[f"{form_id}_form"], kinds={"python"},
+              required_resource_keys={"warehouse", source_key(form_id)},
+              description=f"Submissions of the form `{form_id}` exactly as received, with their form version.")
+    def _raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        warehouse: WarehouseResource = context.resources.warehouse
+        source: SubmissionSource = getattr(context.resources, source_key(form_id))
+        engine = warehouse.engine()
+        project = source.project_key
+        cursor = raw_store.read_cursor(engine, source.source_name, project, form_id)
+        run = source.open_sync(form_id, cursor)
+        stats = raw_store.store_records(engine, run)
+        raw_store.save_cursor(engine, source.source_name, project, form_id, run.cursor, stats.as_dict())
+        context.log.info("synced %s from %s: %s", form_id, source.source_name, stats.as_dict())
+        with engine.connect() as conn:
+            live, deleted, last = conn.execute(
+                select(func.count().filter(RawSubmission.deleted_at.is_(None)),
+                       func.count().filter(RawSubmission.deleted_at.is_not(None)),
+                       func.max(RawSubmission.submitted_at))
+                .where(RawSubmission.form_id == form_id)
+            ).one()
+        preview = (select(RawSubmission.source, RawSubmission.instance_id, RawSubmission.form_version,
+                          RawSubmission.submitted_at, RawSubmission.updated_at, RawSubmission.deleted_at,
+                          RawSubmission.review_state)
+                   .where(RawSubmission.form_id == form_id).order_by(RawSubmission.change_seq.desc()))
+        return dg.MaterializeResult(metadata={
+            **table_metadata(engine, RawSubmission.__table__, preview),
+            **{f"sync/{k}": v for k, v in stats.as_dict().items()},
+            **{f"source/{k}": v for k, v in source.describe().items()},
+            "live_submissions": live,
+            "deleted_submissions": deleted,
+            "last_submission": last or "",
+            "cursor": dg.MetadataValue.json(run.cursor),
+        })
+
+    return _raw
+
+
+def form_asset(form_id: str) -> dg.AssetsDefinition:
+    """``<form_id>_form``: materializing it publishes ``forms/<form_id>.xlsx`` with its media files."""
+    from warehouse.admin_units import forms_dir
+
+    @dg.asset(name=f"{form_id}_form", group_name="forms", kinds={"xlsform"},
+              required_resource_keys={source_key(form_id)},
+              description=f"forms/{form_id}.xlsx published with the media files it reads.")
+    def _form(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        source: SubmissionSource = getattr(context.resources, source_key(form_id))
+        result = source.publish_form(forms_dir() / f"{form_id}.xlsx", forms_dir() / "media")
+        context.log.info("%s: %s", form_id, result)
+        return dg.MaterializeResult(metadata={**result, **{f"source/{k}": v for k, v in source.describe().items()}})
+
+    return _form

@@ -1,0 +1,177 @@
+"""Published indicator cells, one way for every indicator.
+
+Facts arrive counted by commune, period and disaggregation (``numerator`` and, for survey or register
+indicators, ``denominator``). They are summed over every reporting area the commune belongs to (the nation,
+the new province and commune, and old pre-2025 territories that have targets), per year and quarter and per
+disaggregation. Indicators whose denominator is a reference population take it from the uploaded table for the
+area and year. Then each cell gets its value, a Wilson interval when it is a sample proportion, small-cell
+suppression, the target that applies, the gap and a status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from warehouse.stats import is_suppressed, wilson_interval, z_for
+
+KEYS = ["indicator_id", "source", "rule_set", "period", "period_type", "area_level", "area_code",
+        "code_list_version", "dimension", "dimension_value"]
+MET, ON_TRACK, OFF_TRACK = "met", "on_track", "off_track"
+NO_DATA, NO_DENOMINATOR, SUPPRESSED, NO_TARGET = "no_data", "no_denominator", "suppressed", "no_target"
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """How one indicator (from one source) is published."""
+
+    indicator_id: str
+    source: str
+    sample: bool = False  # a sample proportion: gets a Wilson interval
+    population: tuple[str, ...] = ()  # reference-population groups summed as the denominator, else the facts'
+    dimensions: tuple[str, ...] = ()
+    unit: str = "share"  # "share": numerator / denominator; "days": the median of the facts' ``days``
+
+
+def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate ``facts`` over every area each commune belongs to, per year, quarter and disaggregation.
+
+    ``facts``: rule_set, commune_code, year, quarter, the dimension columns, and numerator and denominator
+    (summed) or, for a "days" indicator, ``days`` (numerator = how many, value = their median).
+    ``areas``: area_level, area_code, code_list_version, commune_code, exact.
+    """
+    value_columns = ["numerator", "denominator"] + (["value"] if spec.unit == "days" else [])
+    if spec.unit == "days":
+        aggregations = {"numerator": ("days", "size"), "denominator": ("days", "size"), "value": ("days", "median")}
+    else:
+        aggregations = {"numerator": ("numerator", "sum"), "denominator": ("denominator", "sum")}
+    joined = facts.merge(areas, on="commune_code", how="inner")
+    periods = [("year", joined["year"].astype(str)),
+               ("quarter", joined["year"].astype(str) + "-Q" + joined["quarter"].astype(str))]
+    parts = []
+    area_keys = ["area_level", "area_code", "code_list_version"]
+    columns = ["rule_set", "period", "period_type", *area_keys, "dimension", "dimension_value", *value_columns, "exact"]
+    for period_type, period in periods:
+        framed = joined.assign(period=period, period_type=period_type)
+        for dimension in ("total", *spec.dimensions):
+            keys = ["rule_set", "period", "period_type", *area_keys] + ([] if dimension == "total" else [dimension])
+            summed = framed.groupby(keys, as_index=False, dropna=False).agg(**aggregations, exact=("exact", "min"))
+            summed["dimension"] = dimension
+            summed["dimension_value"] = "all" if dimension == "total" else summed[dimension].fillna("unknown")
+            parts.append(summed[columns])
+    rolled = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    rolled.insert(0, "source", spec.source)
+    rolled.insert(0, "indicator_id", spec.indicator_id)
+    return rolled
+
+
+def with_population_denominators(rolled: pd.DataFrame, spec: IndicatorSpec, populations: pd.DataFrame) -> pd.DataFrame:
+    """The denominator is the sum of the area's reference populations of the spec's groups for the period's
+    year; NaN (no denominator) unless every group has a figure."""
+    if not spec.population:
+        return rolled
+    keys = ["area_level", "area_code", "code_list_version", "year"]
+    wanted = populations[populations["population_group"].isin(spec.population)]
+    summed = wanted.groupby(keys, as_index=False).agg(population=("value", "sum"), groups=("population_group", "nunique"))
+    summed = summed[summed["groups"] == len(spec.population)]
+    merged = rolled.assign(year=rolled["period"].str[:4].astype(int)).merge(summed[keys + ["population"]], on=keys,
+                                                                            how="left")
+    return merged.assign(denominator=merged["population"]).drop(columns=["year", "population"])
+
+
+def finish(rolled: pd.DataFrame, spec: IndicatorSpec, min_cell: int, confidence: float) -> pd.DataFrame:
+    """Value, interval, suppression, and a status before targets (no_data, no_denominator, suppressed)."""
+    num = rolled["numerator"].astype(float)
+    den = rolled["denominator"].astype(float)
+    no_denominator = den.isna()
+    no_data = ~no_denominator & (den <= 0)
+    suppressed = ~no_denominator & ~no_data & pd.Series(is_suppressed(num, den, min_cell), index=rolled.index)
+    shown = ~(no_denominator | no_data | suppressed)
+    cells = rolled.drop(columns=["numerator", "denominator", "value"], errors="ignore").copy()
+    cells["numerator"] = num.where(shown | no_denominator & (num >= min_cell)).round().astype("Int64")
+    if spec.unit == "days":
+        cells["denominator"] = pd.array([pd.NA] * len(cells), dtype="Int64")
+        cells["value"] = rolled["value"].astype(float).where(shown)
+    else:
+        cells["denominator"] = den.where(shown).round().astype("Int64")
+        cells["value"] = (num / den).where(shown)
+    if spec.sample:
+        low, high = wilson_interval(num.where(shown, 0), den.where(shown, 1), z_for(confidence))
+        cells["ci_low"] = pd.Series(low, index=rolled.index).where(shown)
+        cells["ci_high"] = pd.Series(high, index=rolled.index).where(shown)
+    else:
+        cells["ci_low"] = cells["ci_high"] = np.nan
+    cells["suppressed"] = suppressed.astype(bool)
+    cells["unit"] = spec.unit
+    cells["status"] = np.select([no_denominator, no_data, suppressed], [NO_DENOMINATOR, NO_DATA, SUPPRESSED], "")
+    return cells
+
+
+def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Attach the target in force for each cell's area and year, the gap, and met / on track / off track.
+
+    The target in force for year Y is the one with the earliest target year ≥ Y (else the latest one).
+    Before its target year a cell is on track when, since the area's previous year, it moved towards the
+    target at least at the pace that reaches it on time; a ``minimise`` target is on track while the value falls.
+    """
+    cells = cells.copy()
+    cells["target_year"] = pd.array([pd.NA] * len(cells), dtype="Int64")
+    cells["target_comparator"] = None
+    cells["target_value"] = np.nan
+    cells["target_source"] = None
+    year = cells["period"].str[:4].astype(int)
+    by_area = targets.groupby(["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version"])
+    for (indicator, level, code, version), group in by_area:
+        mask = ((cells["indicator_id"] == indicator) & (cells["area_level"] == level) & (cells["area_code"] == code)
+                & (cells["code_list_version"] == version))
+        if not mask.any():
+            continue
+        group = group.sort_values("year")
+        for index in cells.index[mask]:
+            later = group[group["year"] >= year[index]]
+            target = later.iloc[0] if len(later) else group.iloc[-1]
+            cells.at[index, "target_year"] = int(target["year"])
+            cells.at[index, "target_comparator"] = target["comparator"]
+            cells.at[index, "target_value"] = target["value"] if target["comparator"] != "minimise" else np.nan
+            cells.at[index, "target_source"] = target["source_document"]
+    cells["gap"] = cells["value"] - cells["target_value"]
+    previous = _previous_year_values(cells)
+    statuses = [
+        row.status or _status(row.value, row.target_comparator, row.target_value, int(row.period[:4]),
+                              row.target_year, previous.get(_series_key(row)))
+        for row in cells.itertuples(index=False)
+    ]
+    cells["status"] = statuses
+    return cells
+
+
+def _series_key(row) -> tuple:
+    return (row.indicator_id, row.source, row.rule_set, row.area_level, row.area_code, row.code_list_version,
+            row.dimension, row.dimension_value, int(row.period[:4]) - 1)
+
+
+def _previous_year_values(cells: pd.DataFrame) -> dict[tuple, float]:
+    yearly = cells[(cells["period_type"] == "year") & cells["value"].notna()]
+    return {(r.indicator_id, r.source, r.rule_set, r.area_level, r.area_code, r.code_list_version, r.dimension,
+             r.dimension_value, int(r.period)): r.value for r in yearly.itertuples(index=False)}
+
+
+def _meets(value: float, comparator: str, target: float) -> bool:
+    return {"<": value < target, "<=": value <= target, ">=": value >= target, ">": value > target}[comparator]
+
+
+def _status(value, comparator, target, year, target_year, previous) -> str:
+    if comparator is None or pd.isna(target_year):
+        return NO_TARGET
+    if comparator == "minimise":
+        if previous is None:
+            return NO_TARGET
+        return ON_TRACK if value < previous else OFF_TRACK
+    if _meets(value, comparator, target):
+        return MET
+    if year >= target_year or previous is None:
+        return OFF_TRACK
+    needed = (target - previous) / (target_year - year + 1)  # the yearly move that reaches the target on time
+    return ON_TRACK if (value - previous) * np.sign(needed) >= abs(needed) else OFF_TRACK
