@@ -19,7 +19,8 @@ _FROM_FILE = re.compile(r"^select_(?:one|multiple)_from_file\s+(\S+)$")
 class XlsFormInfo:
     form_id: str
     version: str
-    media: tuple[str, ...]  # file names the form reads (select_*_from_file)
+    media: tuple[str, ...]  # files the form reads (select_*_from_file) that are uploaded with it
+    entity_lists: tuple[str, ...]  # entity lists it reads or updates: Central serves them, never uploaded
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,15 @@ def read_xlsform(path: Path) -> XlsFormInfo:
     try:
         settings = _sheet_dicts(workbook["settings"])
         survey_types = [str(row.get("type") or "").strip() for row in _sheet_dicts(workbook["survey"])]
+        entities = _sheet_dicts(workbook["entities"]) if "entities" in workbook.sheetnames else []
     finally:
         workbook.close()
     if not settings or not settings[0].get("form_id") or not settings[0].get("version"):
         raise ValueError(f"{path.name}: the settings sheet needs a form_id and a version")
-    media = sorted({m.group(1) for t in survey_types if (m := _FROM_FILE.match(t))})
-    return XlsFormInfo(str(settings[0]["form_id"]), str(settings[0]["version"]), tuple(media))
+    entity_lists = sorted({str(row["list_name"]).strip() for row in entities if row.get("list_name")})
+    files = {m.group(1) for t in survey_types if (m := _FROM_FILE.match(t))}
+    media = sorted(f for f in files if Path(f).stem not in entity_lists)
+    return XlsFormInfo(str(settings[0]["form_id"]), str(settings[0]["version"]), tuple(media), tuple(entity_lists))
 
 
 def _sheet_dicts(sheet) -> list[dict]:

@@ -35,7 +35,13 @@ def media_uploads(fake: FakeOdkCentral) -> list[str]:
 def test_read_xlsform_settings_and_media():
     info = read_xlsform(FORM)
     assert info.form_id == "household_survey" and info.version.isdigit()
-    assert info.media == ("communes.csv", "provinces.csv")
+    assert info.media == ("communes.csv", "provinces.csv") and info.entity_lists == ()
+
+
+def test_an_entity_list_is_never_uploaded():
+    """Central serves the `cases` dataset as cases.csv; uploading the demo file would cut that link."""
+    info = read_xlsform(FORMS / "case_followup.xlsx")
+    assert info.entity_lists == ("cases",) and "cases.csv" not in info.media
 
 
 def test_publish_create_unchanged_then_new_version(tmp_path):
