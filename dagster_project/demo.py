@@ -76,7 +76,7 @@ def main() -> None:
     for r in rows:
         value = "" if r.value is None else (f"{r.value:8.1f}d" if r.unit == "days" else f"{r.value:8.2%}")
         target = "" if r.target_comparator is None else (
-            r.target_comparator if r.target_value is None else f"{r.target_comparator} {r.target_value:.0%}")
+            r.target_comparator if r.target_value is None else f"{r.target_comparator} {r.target_value:.1%}")
         area = r.area_code + (" (old)" if r.code_list_version == "vn-legacy" else "")
         print(f"{r.indicator_id:<10}{r.source:<24}{area:<14}{r.period:<8}{'' if r.numerator is None else r.numerator:>7}"
               f"{'' if r.denominator is None else r.denominator:>8}{value:>9}  {target:<10} {r.status}")

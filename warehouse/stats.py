@@ -23,7 +23,8 @@ def wilson_interval(successes, trials, z: float):
     denominator = 1 + z2 / trials
     centre = (p + z2 / (2 * trials)) / denominator
     half = z * np.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denominator
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+    # the interval always contains p; clamp away floating-point noise at p = 0 or 1
+    return np.clip(np.minimum(centre - half, p), 0.0, 1.0), np.clip(np.maximum(centre + half, p), 0.0, 1.0)
 
 
 def is_suppressed(numerator, denominator, min_cell: int):

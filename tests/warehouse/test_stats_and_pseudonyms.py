@@ -43,3 +43,9 @@ def test_pseudonym_key_is_required(monkeypatch):
         Pseudonymizer.from_env()
     with pytest.raises(PseudonymKeyError):
         Pseudonymizer("short")
+
+
+def test_interval_contains_the_proportion_at_the_edges():
+    for k, n in [(13, 13), (0, 13), (1, 1), (999, 1000)]:
+        lo, hi = wilson_interval(k, n, z_for(0.95))
+        assert float(lo) <= k / n <= float(hi)
