@@ -17,9 +17,11 @@ The format assumed (formpack's ``to_xlsx`` as KPI runs it):
 - Cells are text as submitted (the default, “store date and number responses as text”), or
   numbers and dates when exported typed, turned back into text. ``_validation_status`` is a
   status uid (``validation_status_approved``) or its label (``Approved``).
-- Identity: ``meta/rootUuid`` when the export has that column, else ``uuid:`` + ``_uuid`` — which,
-  for a submission edited on the server, is its current version's id, not the original one.
-  ``meta/instanceName`` is not exported: it is ``None`` unless the column is there.
+- Identity: KPI does not export ``meta/rootUuid``, so a submission is known by ``uuid:`` +
+  ``_uuid`` — for one edited on the server that is its current version's id, not the original
+  one the API sync uses. Pass ``known_ids`` (current instance id → stable instance id, e.g. the
+  ``current_instance_id``/``instance_id`` pairs the Kobo sync stored) to recover it; a
+  ``meta/rootUuid`` column is used when present. ``meta/instanceName`` is not exported either.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -37,7 +40,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from connectors.exports.common import ExportImport, listing, read_source, refuse
 from connectors.form_schema import Answers, FormField, FormSchema
-from connectors.kobotoolbox.documents import DocumentError, record_from_answers
+from connectors.kobotoolbox.documents import DocumentError, record_from_answers, with_uuid_prefix
 from connectors.records import SubmissionRecord
 
 SOURCE = "file:kobo_xlsx"
@@ -54,7 +57,8 @@ class _Sheet:
     system: dict[str, int]  # ``_``-prefixed and identity columns
 
 
-def read_kobo_xlsx(source: Path | bytes, schema: FormSchema, *, name: str | None = None) -> ExportImport:
+def read_kobo_xlsx(source: Path | bytes, schema: FormSchema, *, name: str | None = None,
+                   known_ids: Mapping[str, str] | None = None) -> ExportImport:
     """Read and check a whole KoboToolbox XLSX export of ``schema``'s form; refuses it with a
     :class:`SourceError` before anything is yielded if it is malformed or of another form."""
     content, name = read_source(source, name)
@@ -79,7 +83,7 @@ def read_kobo_xlsx(source: Path | bytes, schema: FormSchema, *, name: str | None
         raise refuse(what, f"sheet `{main.title}` has no `_uuid` column: not a KoboToolbox export (or exported"
                            " without its metadata columns)")
     repeats = {by_title[title].path: _sheet(schema, by_title[title], title, rows, what) for title, rows in sheets[1:]}
-    records = _records(schema, main, repeats, name, what)
+    records = _records(schema, main, repeats, name, what, known_ids or {})
     return ExportImport(name, content, records)
 
 
@@ -148,8 +152,8 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, time)) else value
 
 
-def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name: str,
-             what: str) -> list[SubmissionRecord]:
+def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name: str, what: str,
+             known_ids: Mapping[str, str]) -> list[SubmissionRecord]:
     index_at = main.system.get("_index")
     if repeats and index_at is None:
         raise refuse(what, f"sheet `{main.title}` has no `_index` column to link the repeat sheets to")
@@ -185,6 +189,10 @@ def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name:
     for (answers, root_row), row in zip(nodes[None].values(), main.rows, strict=True):
         keys = {column: _plain(row[i]) for column, i in main.system.items() if row[i] not in (None, "")}
         keys.update({p: v for p, v in answers.values.items() if p in IDENTITY_COLUMNS})
+        if "meta/rootUuid" not in keys and isinstance(keys.get("_uuid"), str):
+            stable = known_ids.get(with_uuid_prefix(keys["_uuid"]))
+            if stable:
+                keys["meta/rootUuid"] = stable
         try:
             record = record_from_answers(answers, schema, keys, project=name, form_id=schema.form_id, source=SOURCE,
                                          received=received[root_row])

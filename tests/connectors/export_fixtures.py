@@ -4,8 +4,9 @@
   ``lib/data/briefcase.js`` (root table, one table per repeat with ``PARENT_KEY``/``KEY``,
   ``-``-joined group paths, geopoints in four columns, the trailing system columns).
 - :func:`kobo_xlsx`: a KoboToolbox XLS export with XML values and headers, after formpack's
-  ``Export.to_xlsx`` (one sheet per repeat, ``_index``/``_parent_index``, KPI's copied
-  ``_id``/``_uuid``/… columns, geopoint and select_multiple extra columns).
+  ``Export.to_xlsx`` with KPI's defaults (one sheet per repeat, ``_index`` on every sheet,
+  ``_parent_table_name``/``_parent_index``, KPI's copied ``_id``/``_uuid``/… columns, geopoint
+  and select_multiple extra columns, text cells).
 
 Form values are nested like the fakes' ``add_submission`` values: groups as dicts, repeats as
 lists of dicts, ``None`` for no answer.
@@ -151,8 +152,7 @@ def kobo_xlsx(content: dict[str, Any], documents: list[dict[str, Any]], *, title
                 row.append(_typed(value, kind) if typed else (value or ""))
         if parent is None:
             row += [_copy(document, name) for name in KOBO_COPY_FIELDS]
-        if info["children"]:
-            row.append(indexes[section])
+        row.append(indexes[section])  # KPI exports with force_index: every sheet has `_index`
         if parent is not None:
             row += [parent[0], parent[1]] + [_copy(document, name) for name in KOBO_COPY_FIELDS]
         rows[section].append(row)
@@ -179,8 +179,7 @@ def kobo_xlsx(content: dict[str, Any], documents: list[dict[str, Any]], *, title
                 header.append(label)
         if info["parent"] is None:
             header += list(KOBO_COPY_FIELDS)
-        if info["children"]:
-            header.append("_index")
+        header.append("_index")
         if info["parent"] is not None:
             header += ["_parent_table_name", "_parent_index"] + [f"_submission_{n}" for n in KOBO_COPY_FIELDS]
         sheet.append(header)

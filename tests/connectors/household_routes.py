@@ -6,7 +6,8 @@ turns each into form values and delivers them through
 - ``odk_central``: the fake ODK Central (XLSForm published, answers submitted) and the ODK sync;
 - ``kobotoolbox``: the fake KoboToolbox (asset deployed, answers received) and the Kobo sync;
 - ``file:odk_csv_zip``: a ``submissions.csv.zip`` made of the same answers, read by the importer;
-- ``file:kobo_xlsx``: a KoboToolbox XLSX export of the fake Kobo's documents, read by the importer;
+- ``file:kobo_xlsx``: a KoboToolbox XLSX export of the fake Kobo's documents, read by the importer
+  (given the edited submissions' ids, as KPI does not export ``meta/rootUuid``);
 - ``file:kobo_json``: those documents saved as a data API page, read by the importer.
 
 The canonical payloads then agree on everything but ``__system`` (see :data:`SYSTEM_DIFFERENCES`).
@@ -35,6 +36,7 @@ ROUTES = ("odk_central", "kobotoolbox", "file:odk_csv_zip", "file:kobo_xlsx", "f
 # What legitimately differs between routes, and why (the answers never do):
 SYSTEM_DIFFERENCES = {
     "submissionDate": "when each server (or export) received the submission",
+    "updatedAt": "set by ODK Central on an edit or a review; Kobo keeps no modification time, exports omit it",
     "submitterId": "ODK Central's user id; Kobo has none (None)",
     "submitterName": "each platform's account (ODK display name / Kobo username)",
     "formVersion": "ODK: the XLSForm's settings.version; Kobo: KPI's own version id (__version__)",
@@ -62,29 +64,47 @@ def form_values(row: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def records_by_route(rows: list[dict[str, Any]], *, form: Path = FORM) -> dict[str, list[SubmissionRecord]]:
-    """Every route's records for ``rows`` (each list in its route's own order)."""
+def records_by_route(rows: list[dict[str, Any]], *, edits: dict[str, dict[str, Any]] | None = None,
+                     form: Path = FORM) -> dict[str, list[SubmissionRecord]]:
+    """Every route's records for ``rows`` (each list in its route's own order).
+
+    ``edits`` maps an instance id to its row as edited on the server (a new ``meta.instanceID``):
+    each platform receives the edit its own way before the records are read.
+    """
+    edits = edits or {}
     xlsx = form.read_bytes()
     schema = FormSchema.from_xlsform(form)
     answers = [(row["__id"], form_values(row)) for row in rows]
+    changes = {i: (row["meta"]["instanceID"], form_values(row)) for i, row in edits.items()}
     routes: dict[str, list[SubmissionRecord]] = {}
     with FakeOdkCentral(seed=None) as odk:
         project = odk.create_project("clms")
         odk.publish_form(project, xlsx)
         for instance_id, values in answers:
             odk.add_submission(project, schema.form_id, values, instance_id=instance_id)
+        for instance_id, (new_id, values) in changes.items():
+            odk.edit_submission(project, schema.form_id, instance_id, values, new_instance_id=new_id)
         with OdkCentralClient(odk.url, "admin@example.com", DEFAULT_PASSWORD, settings=FAST) as client:
             routes["odk_central"] = list(odk_sync(client, project, schema.form_id))
     with FakeKoboToolbox() as kobo:
         asset = kobo.create_asset(xlsx)
-        for instance_id, values in answers:
-            kobo.add_submission(asset, values, instance_id=instance_id)
+        kobo_ids = {instance_id: kobo.add_submission(asset, values, instance_id=instance_id)
+                    for instance_id, values in answers}
+        for instance_id, (new_id, values) in changes.items():
+            kobo.edit_submission(asset, kobo_ids[instance_id], values, new_instance_id=new_id)
         with KoboClient(kobo.url, DEFAULT_TOKEN, settings=FAST) as client:
             routes["kobotoolbox"] = list(kobo_sync(client, asset))
         content, documents = kobo.asset(asset).content, kobo.documents(asset)
-    archive = odk_csv_zip(schema, [CentralSubmission(i, v) for i, v in answers])
+    central = [CentralSubmission(i, v) for i, v in answers]
+    for submission in central:
+        if submission.instance_id in changes:
+            submission.current_instance_id, submission.values = changes[submission.instance_id]
+            submission.review_state, submission.edits = "edited", 1
+    archive = odk_csv_zip(schema, central)
     routes["file:odk_csv_zip"] = list(read_odk_csv_zip(archive, schema, name="household_survey.csv.zip"))
-    routes["file:kobo_xlsx"] = list(read_kobo_xlsx(kobo_xlsx(content, documents), schema, name="household_survey.xlsx"))
+    known_ids = {new_id: instance_id for instance_id, (new_id, _) in changes.items()}
+    routes["file:kobo_xlsx"] = list(read_kobo_xlsx(kobo_xlsx(content, documents), schema, name="household_survey.xlsx",
+                                                   known_ids=known_ids))
     page = {"count": len(documents), "next": None, "previous": None, "results": documents}
     routes["file:kobo_json"] = list(read_kobo_json(json.dumps(page).encode(), schema, name="household_survey.json"))
     return routes
