@@ -7,23 +7,24 @@ bad answer is quarantined alone and the rest of the household still loads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from typing import Any
 
-from warehouse.admin_units import AdminUnits
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
+from warehouse.answers import (
+    AGE_MAX,  # the survey's age range, re-exported
+    AGE_MIN,
+    Context,
+    age_on,
+    event_date,
+    geopoint,
+    location,
+    period,
+    quarantine_entry,
+    staff_id,
+    work_answers,
+)
+from warehouse.values import Problem, choice, get_path, number, required, yes_no
 
 FORM_ID = "household_survey"
-AGE_MIN, AGE_MAX = 5, 17
-DATE_TOLERANCE = timedelta(days=1)  # phones in UTC+7 may be a day ahead of the server's UTC date
-
-
-@dataclass(frozen=True)
-class Context:
-    pseudonymizer: Pseudonymizer
-    units: AdminUnits
-    choices: dict[str, frozenset[str]]
 
 
 @dataclass
@@ -35,11 +36,7 @@ class Parsed:
     quarantine: list[dict] = field(default_factory=list)
 
     def reject(self, problem: Problem, entity: str, repeat_index: int | None = None) -> None:
-        value = None if problem.value is None else str(problem.value)[:256]
-        self.quarantine.append(
-            {"entity": entity, "repeat_index": repeat_index, "field": problem.field, "value": value,
-             "reason_code": problem.code, "reason": problem.reason}
-        )
+        self.quarantine.append(quarantine_entry(problem, entity, repeat_index))
 
 
 def parse_household(raw: Any, ctx: Context) -> Parsed:
@@ -68,21 +65,9 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
 
 
 def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict:
-    interview = required("interview_date", iso_date("interview_date", payload.get("interview_date")))
-    latest = iso_date("submitted_at", raw.submitted_at) or date.today()
-    if interview > latest + DATE_TOLERANCE:
-        raise Problem("interview_date", interview, "DATE_IN_FUTURE", "the interview date is after the submission")
-    province = required("location/province", get_path(payload, "location/province"))
-    commune_code = required("location/commune", get_path(payload, "location/commune"))
-    commune = ctx.units.communes.get(str(commune_code))
-    if commune is None:
-        raise Problem("location/commune", commune_code, "UNKNOWN_COMMUNE",
-                      f"not a commune code of the official list {ctx.units.code_list_version}")
-    if commune.province_code != str(province):
-        raise Problem("location/commune", commune_code, "COMMUNE_NOT_IN_PROVINCE",
-                      f"commune {commune_code} is not in province {province}")
+    interview = event_date(raw, "interview_date")
+    commune = location(payload, ctx.units)
     consent = required("consent", yes_no("consent", payload.get("consent")))
-    enumerator = payload.get("enumerator")
     row = {
         "household_id": household_id,
         "source": raw.source,
@@ -90,13 +75,12 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
         "form_version": raw.form_version,
         "review_state": raw.review_state,
         "interview_date": interview,
-        "year": interview.year,
-        "quarter": (interview.month - 1) // 3 + 1,
+        **period(interview),
         "province_code": commune.province_code,
         "commune_code": commune.code,
         "code_list_version": ctx.units.code_list_version,
         "urban_rural": commune.urban_rural,
-        "enumerator_id": ctx.pseudonymizer.id("enumerator", enumerator.strip().casefold()) if enumerator else None,
+        "enumerator_id": staff_id(ctx.pseudonymizer, "enumerator", payload.get("enumerator")),
         "consent": consent,
         "hh_size": None, "poverty_status": None, "craft_village": None, "livelihood": None,
         "caregiver_informed": None, "n_children": None,
@@ -115,7 +99,7 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
 
 
 def _household_pii(payload: dict, household_id: str) -> dict:
-    lat, lon, alt, accuracy = _point(get_path(payload, "location/gps"))
+    lat, lon, alt, accuracy = geopoint(get_path(payload, "location/gps"))
     return {
         "household_id": household_id,
         "village": get_path(payload, "location/village"),
@@ -126,40 +110,11 @@ def _household_pii(payload: dict, household_id: str) -> dict:
     }
 
 
-def _point(value: Any) -> tuple[float | None, ...]:
-    """GeoJSON ``{"coordinates": [lon, lat, alt], "properties": {"accuracy"}}`` or ODK's ``"lat lon alt acc"``."""
-    if isinstance(value, dict):
-        coords = list(value.get("coordinates") or []) + [None, None, None]
-        accuracy = (value.get("properties") or {}).get("accuracy")
-        return coords[1], coords[0], coords[2], accuracy
-    if isinstance(value, str) and value.strip():
-        parts = [float(p) for p in value.split()] + [None, None, None, None]
-        return parts[0], parts[1], parts[2], parts[3]
-    return None, None, None, None
-
-
 def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict, dict]:
     c = ctx.choices
     sex = required("child/sex", choice("child/sex", child.get("sex"), c["sex"]))
-    dob = iso_date("child/dob", child.get("dob"))
-    if dob is not None:
-        age = _completed_years(dob, household["interview_date"])
-        age_source = "dob"
-    else:
-        stated = child.get("age_stated", child.get("age"))
-        age = required("child/age_stated", number("child/age_stated", stated, 0, 120, integer=True))
-        age_source = "stated"
-    if not AGE_MIN <= age <= AGE_MAX:
-        raise Problem("child/age", age, "AGE_OUT_OF_RANGE", f"age {age} is outside {AGE_MIN}–{AGE_MAX}")
-    econ = required("child/econ_activity", yes_no("child/econ_activity", child.get("econ_activity")))
-    temp_absent = bool(yes_no("child/temp_absent", child.get("temp_absent")))
-    working = econ or temp_absent
-    work = (child.get("work") or {}) if working else {}
-    hours_day = number("child/work/hours_day", work.get("hours_day"), 0, 24)
-    hours_week = number("child/work/hours_week", work.get("hours_week"), 0, 112)
-    if hours_day is not None and hours_week is not None and hours_day > hours_week:
-        raise Problem("child/work/hours_day", hours_day, "HOURS_DAY_EXCEEDS_WEEK",
-                      f"{hours_day:g} hours in a day but {hours_week:g} in the week")
+    age, age_source, dob = age_on(child, "child/", household["interview_date"])
+    work = work_answers(child, "child/", c)
     ethnicity = choice("child/ethnicity", child.get("ethnicity"), c["ethnicity"])
     row = {
         "child_id": ctx.pseudonymizer.id("child", household["form_id"], household["household_id"], index),
@@ -172,18 +127,7 @@ def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict
         "ethnic_group": None if ethnicity is None else ("kinh" if ethnicity == "kinh" else "other"),
         "school_status": choice("child/school_status", child.get("school_status"), c["school_status"]),
         "grade": number("child/grade", child.get("grade"), 1, 12, integer=True),
-        "econ_activity": econ,
-        "temp_absent": temp_absent,
-        "working": working,
-        "work_kinds": _joined(choices("child/work/work_kind", work.get("work_kind"), c["work_kind"])),
-        "workplaces": _joined(choices("child/work/workplace", work.get("workplace"), c["workplace"])),
-        "sector": choice("child/work/sector", work.get("sector"), c["sector"]),
-        "hours_day": hours_day,
-        "hours_week": hours_week,
-        "night_work": yes_no("child/work/night_work", work.get("night_work")),
-        "overtime": yes_no("child/work/overtime", work.get("overtime")),
-        "hazards": _joined(choices("child/work/hazards", work.get("hazards"), c["hazard"])),
-        "performance_approved": yes_no("child/work/performance_approved", work.get("performance_approved")),
+        **work,
         "chores_hours_week": number("child/chores_hours_week", child.get("chores_hours_week"), 0, 112),
         "worked_12m": yes_no("child/worked_12m", child.get("worked_12m")),
         "child_informed": choice("child/child_informed", child.get("child_informed"), c["yes_no_dk"]),
@@ -191,11 +135,3 @@ def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict
     pii = {"child_id": row["child_id"], "household_id": row["household_id"],
            "child_name": child.get("child_name"), "dob": dob}
     return row, pii
-
-
-def _completed_years(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _joined(codes: frozenset[str]) -> str | None:
-    return " ".join(sorted(codes)) or None

@@ -8,11 +8,13 @@ next run does again. A change of the step's logic version (e.g. a new rules vers
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from warehouse.classification import ChildFacts, Rules, classify
+from warehouse.answers import child_facts
+from warehouse.classification import Classification, Rules, classify
 from warehouse.household import FORM_ID, Context, parse_household
 from warehouse.models import (
     Child,
@@ -52,18 +54,26 @@ def write_checkpoint(conn: Connection, step: str, version: str, position: int) -
         conn.execute(insert(PipelineCheckpoint).values(step=step, **values))
 
 
-def clean_households(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
-    """Turn changed household-survey submissions into households, children and quarantine rows."""
-    step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
-    stats = StepStats()
+def replace_changed(engine: Engine, step: str, version: str, form_id: str,
+                    replace: Callable[[Connection, list], None], batch_size: int = BATCH_SIZE) -> None:
+    """Call ``replace(conn, raw_rows)`` on each batch of ``form_id``'s raw rows changed since the step's
+    checkpoint, and move the checkpoint in the same transaction."""
     while True:
         with engine.begin() as conn:
             position = read_checkpoint(conn, step, version)
-            rows = changed_batch(conn, FORM_ID, position, batch_size)
+            rows = changed_batch(conn, form_id, position, batch_size)
             if not rows:
-                return stats
-            _replace_household_rows(conn, rows, ctx, stats)
+                return
+            replace(conn, rows)
             write_checkpoint(conn, step, version, rows[-1].change_seq)
+
+
+def clean_households(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
+    """Turn changed household-survey submissions into households, children and quarantine rows."""
+    stats = StepStats()
+    replace_changed(engine, "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}", FORM_ID,
+                    lambda conn, rows: _replace_household_rows(conn, rows, ctx, stats), batch_size)
+    return stats
 
 
 def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: StepStats) -> None:
@@ -120,33 +130,22 @@ def _replace_classifications(conn: Connection, households: list, rules: Rules, s
     working_in = Counter(c.household_id for c in children if c.working)
     rows = []
     for child in children:
-        facts = ChildFacts(
-            age=child.age,
-            working=child.working,
-            hours_day=child.hours_day,
-            hours_week=child.hours_week,
-            night_work=bool(child.night_work),
-            overtime=bool(child.overtime),
-            work_kinds=_codes(child.work_kinds),
-            workplaces=_codes(child.workplaces),
-            hazards=_codes(child.hazards),
-            performance_approved=bool(child.performance_approved),
+        facts = child_facts(
+            child,
             chores_hours_week=child.chores_hours_week,
             school_status=child.school_status,
             poor_household=poor[child.household_id],
             working_sibling=working_in[child.household_id] - child.working > 0,
         )
-        for c in classify(facts, rules):
-            rows.append({
-                "child_id": child.child_id, "rule_set": c.rule_set, "rules_version": c.rules_version,
-                "age_band": c.age_band, "working": c.working, "child_labour": c.child_labour,
-                "hazardous": c.hazardous, "at_risk": c.at_risk, "reasons": " ".join(c.reasons),
-            })
+        rows.extend({"child_id": child.child_id, **classification_columns(c)} for c in classify(facts, rules))
         stats.processed += 1
     if rows:
         conn.execute(insert(ChildClassification), rows)
     stats.loaded["child_classification"] += len(rows)
 
 
-def _codes(joined: str | None) -> frozenset[str]:
-    return frozenset(joined.split()) if joined else frozenset()
+def classification_columns(c: Classification) -> dict:
+    """The ``ClassificationColumns`` of a stored classification."""
+    return {"rule_set": c.rule_set, "rules_version": c.rules_version, "age_band": c.age_band, "working": c.working,
+            "child_labour": c.child_labour, "hazardous": c.hazardous, "at_risk": c.at_risk,
+            "reasons": " ".join(c.reasons)}

@@ -1,0 +1,165 @@
+"""Answers that several forms ask the same way: when and where, who collected, a child's age and a child's work.
+
+Each reader returns typed values or raises :class:`~warehouse.values.Problem` naming the field as it appears in
+the submission (``prefix`` is the repeat or group the answers sit in, e.g. ``"child/"``). Pure: no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from warehouse.admin_units import AdminUnits, Commune
+from warehouse.classification import ChildFacts
+from warehouse.pseudonym import Pseudonymizer
+from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
+
+AGE_MIN, AGE_MAX = 5, 17
+DATE_TOLERANCE = timedelta(days=1)  # phones in UTC+7 may be a day ahead of the server's UTC date
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a parser needs besides the submission: the pseudonym key, the official units, the form's choices."""
+
+    pseudonymizer: Pseudonymizer
+    units: AdminUnits
+    choices: dict[str, frozenset[str]]
+
+
+def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = None) -> dict:
+    """A quarantine row (without its raw-submission stamp) for ``problem`` found in ``entity``."""
+    value = None if problem.value is None else str(problem.value)[:256]
+    return {"entity": entity, "repeat_index": repeat_index, "field": problem.field, "value": value,
+            "reason_code": problem.code, "reason": problem.reason}
+
+
+def event_date(raw: Any, field: str) -> date:
+    """The required date ``field`` of the submission; not after the day it was submitted."""
+    day = required(field, iso_date(field, get_path(raw.payload, field)))
+    latest = iso_date("submitted_at", raw.submitted_at) or date.today()
+    if day > latest + DATE_TOLERANCE:
+        raise Problem(field, day, "DATE_IN_FUTURE", f"the {field.replace('_', ' ')} is after the submission")
+    return day
+
+
+def not_after(field: str, day: date | None, limit: date, what: str) -> date | None:
+    """``day`` unless it is after ``limit`` (the date of the event it belongs to)."""
+    if day is not None and day > limit:
+        raise Problem(field, day, "DATE_AFTER_EVENT", f"{day} is after the {what} ({limit})")
+    return day
+
+
+def period(day: date) -> dict:
+    return {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
+
+
+def location(payload: dict, units: AdminUnits) -> Commune:
+    """The commune of ``location/province`` and ``location/commune``, checked against the official list."""
+    province = required("location/province", get_path(payload, "location/province"))
+    commune_code = required("location/commune", get_path(payload, "location/commune"))
+    commune = units.communes.get(str(commune_code))
+    if commune is None:
+        raise Problem("location/commune", commune_code, "UNKNOWN_COMMUNE",
+                      f"not a commune code of the official list {units.code_list_version}")
+    if commune.province_code != str(province):
+        raise Problem("location/commune", commune_code, "COMMUNE_NOT_IN_PROVINCE",
+                      f"commune {commune_code} is not in province {province}")
+    return commune
+
+
+def staff_id(pseudonymizer: Pseudonymizer, role: str, name: Any) -> str | None:
+    """A pseudonymous id for a staff member (enumerator, inspector, case worker) from the name typed."""
+    return pseudonymizer.id(role, name.strip().casefold()) if isinstance(name, str) and name.strip() else None
+
+
+def geopoint(value: Any) -> tuple[float | None, ...]:
+    """GeoJSON ``{"coordinates": [lon, lat, alt], "properties": {"accuracy"}}`` or ODK's ``"lat lon alt acc"``."""
+    if isinstance(value, dict):
+        coords = list(value.get("coordinates") or []) + [None, None, None]
+        accuracy = (value.get("properties") or {}).get("accuracy")
+        return coords[1], coords[0], coords[2], accuracy
+    if isinstance(value, str) and value.strip():
+        parts = [float(p) for p in value.split()] + [None, None, None, None]
+        return parts[0], parts[1], parts[2], parts[3]
+    return None, None, None, None
+
+
+def age_on(answers: dict, prefix: str, on: date) -> tuple[int, str, date | None]:
+    """(age, "dob" or "stated", date of birth): completed years on ``on`` from ``dob``, else the stated age;
+    5–17 or a Problem."""
+    dob = iso_date(f"{prefix}dob", answers.get("dob"))
+    if dob is not None:
+        age, source = completed_years(dob, on), "dob"
+    else:
+        stated = answers.get("age_stated", answers.get("age"))
+        age, source = required(f"{prefix}age_stated", number(f"{prefix}age_stated", stated, 0, 120, integer=True)), "stated"
+    if not AGE_MIN <= age <= AGE_MAX:
+        raise Problem(f"{prefix}age", age, "AGE_OUT_OF_RANGE", f"age {age} is outside {AGE_MIN}–{AGE_MAX}")
+    return age, source, dob
+
+
+def completed_years(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def work_answers(answers: dict, prefix: str, c: dict[str, frozenset[str]], *, always_working: bool = False) -> dict:
+    """The ``WorkAnswers`` columns of one child's answers (``econ_activity``, ``temp_absent`` and the ``work`` group).
+
+    With ``always_working`` (a young worker found at an inspection) there is no ``econ_activity`` question and the
+    ``work`` group is always asked; otherwise ``econ_activity`` and ``temp_absent`` are returned too.
+    """
+    if always_working:
+        status = {"working": True}
+    else:
+        econ = required(f"{prefix}econ_activity", yes_no(f"{prefix}econ_activity", answers.get("econ_activity")))
+        temp_absent = bool(yes_no(f"{prefix}temp_absent", answers.get("temp_absent")))
+        status = {"econ_activity": econ, "temp_absent": temp_absent, "working": econ or temp_absent}
+    work = (answers.get("work") or {}) if status["working"] else {}
+    w = f"{prefix}work/"
+    hours_day = number(f"{w}hours_day", work.get("hours_day"), 0, 24)
+    hours_week = number(f"{w}hours_week", work.get("hours_week"), 0, 112)
+    if hours_day is not None and hours_week is not None and hours_day > hours_week:
+        raise Problem(f"{w}hours_day", hours_day, "HOURS_DAY_EXCEEDS_WEEK",
+                      f"{hours_day:g} hours in a day but {hours_week:g} in the week")
+    return {
+        **status,
+        "work_kinds": joined(choices(f"{w}work_kind", work.get("work_kind"), c["work_kind"])),
+        "workplaces": joined(choices(f"{w}workplace", work.get("workplace"), c["workplace"])),
+        "sector": choice(f"{w}sector", work.get("sector"), c["sector"]),
+        "hours_day": hours_day,
+        "hours_week": hours_week,
+        "night_work": yes_no(f"{w}night_work", work.get("night_work")),
+        "overtime": yes_no(f"{w}overtime", work.get("overtime")),
+        "hazards": joined(choices(f"{w}hazards", work.get("hazards"), c["hazard"])),
+        "performance_approved": yes_no(f"{w}performance_approved", work.get("performance_approved")),
+    }
+
+
+def child_facts(row: Any, **more: Any) -> ChildFacts:
+    """The classifier's input from a stored row with ``age`` and the ``WorkAnswers`` columns (a child, a young
+    worker, a case visit); ``more`` gives the other :class:`ChildFacts` fields the row's form asks."""
+    return ChildFacts(
+        age=row.age,
+        working=row.working,
+        hours_day=row.hours_day,
+        hours_week=row.hours_week,
+        night_work=bool(row.night_work),
+        overtime=bool(row.overtime),
+        work_kinds=codes(row.work_kinds),
+        workplaces=codes(row.workplaces),
+        hazards=codes(row.hazards),
+        performance_approved=bool(row.performance_approved),
+        **more,
+    )
+
+
+def joined(values: frozenset[str]) -> str | None:
+    """Codes as one sorted, space-separated string (``None`` when there are none)."""
+    return " ".join(sorted(values)) or None
+
+
+def codes(value: str | None) -> frozenset[str]:
+    """The codes of a space-separated string."""
+    return frozenset(value.split()) if value else frozenset()
