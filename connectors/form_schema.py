@@ -74,7 +74,7 @@ class FormSchema:
         """Convert an XLSForm (path or ``.xlsx`` bytes) with pyxform, as both servers do."""
         try:
             result = convert(xlsform=str(source) if isinstance(source, Path) else source)
-        except Exception as exc:  # noqa: BLE001 - pyxform raises many kinds; all mean "not a usable form"
+        except Exception as exc:  # pyxform raises many kinds; all mean "not a usable form"
             raise ValueError(f"not a valid XLSForm: {exc}") from None
         return cls.from_xform(result.xform)
 
@@ -105,7 +105,7 @@ class FormSchema:
     def from_xlsform_dict(cls, workbook: dict[str, list[dict[str, Any]]]) -> FormSchema:
         try:
             result = convert(xlsform=workbook)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise ValueError(f"not a valid form: {exc}") from None
         return cls.from_xform(result.xform)
 
@@ -347,10 +347,10 @@ def _add_repeats(schema: FormSchema, node: dict[str, Any], table: str | None, re
             container = container[odata_name(group)]
             inner.append((schema.get(prefix), None))
         key = odata_name(repeat.name)
-        container[f"{key}@odata.navigationLink"] = _navigation_link(inner + [(repeat, 0)], instance_id)
+        container[f"{key}@odata.navigationLink"] = _navigation_link([*inner, (repeat, 0)], instance_id)
         container[key] = []
         for index, entry in enumerate(entries):
-            entry_stack = inner + [(repeat, index)]
+            entry_stack = [*inner, (repeat, index)]
             bag = schema.frame(repeat.path)
             bag["__id"] = repeat_entry_id(entry_stack, instance_id)
             _set_values(schema, bag, repeat.path, entry.values)

@@ -152,6 +152,11 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, time)) else value
 
 
+def _row(header: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row as JSON-ready ``{header: cell}`` (cells beyond the header are dropped)."""
+    return {column: _plain(value) for column, value in zip(header, row, strict=False)}
+
+
 def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name: str, what: str,
              known_ids: Mapping[str, str]) -> list[SubmissionRecord]:
     index_at = main.system.get("_index")
@@ -165,7 +170,7 @@ def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name:
         if index in nodes[None]:
             raise refuse(what, f"sheet `{main.title}` has `_index` {index} twice")
         nodes[None][index] = (answers, number)
-        received.append({"sheet": main.title, "row": {c: _plain(v) for c, v in zip(main.header, row)}, "repeats": {}})
+        received.append({"sheet": main.title, "row": _row(main.header, row), "repeats": {}})
     for repeat in schema.repeats:
         sheet = repeats.get(repeat.path)
         if sheet is None:
@@ -183,8 +188,7 @@ def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name:
             parents[parent][0].repeats.setdefault(repeat.path, []).append(answers)
             if own_index is not None:
                 nodes[repeat.path][row[own_index]] = (answers, root_row)
-            received[root_row]["repeats"].setdefault(sheet.title, []).append(
-                {c: _plain(v) for c, v in zip(sheet.header, row)})
+            received[root_row]["repeats"].setdefault(sheet.title, []).append(_row(sheet.header, row))
     records, seen = [], set()
     for (answers, root_row), row in zip(nodes[None].values(), main.rows, strict=True):
         keys = {column: _plain(row[i]) for column, i in main.system.items() if row[i] not in (None, "")}

@@ -200,7 +200,8 @@ def _records(schema: FormSchema, root: _Table, repeats: dict[str, _Table], name:
             if key in entries:
                 raise refuse(what, f"`{table.member}` holds entry `{key}` twice")
             entries[key] = (_answers(table, row), parent, position)
-            received[key.split("/", 1)[0]].setdefault(table.member, []).append(dict(zip(table.header, row, strict=True)))
+            root_key = key.split("/", 1)[0]
+            received[root_key].setdefault(table.member, []).append(dict(zip(table.header, row, strict=True)))
         for answers, parent, _ in sorted(entries.values(), key=lambda entry: entry[2]):
             parents[parent].repeats.setdefault(repeat.path, []).append(answers)
         nodes[repeat.path] = {key: answers for key, (answers, _, _) in entries.items()}

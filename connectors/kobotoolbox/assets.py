@@ -46,10 +46,8 @@ class AssetService:
         try:
             return FormSchema.from_kobo_content(content, form_id=form_id)
         except ValueError as exc:
-            raise SourceError(
-                f"{self._client.label}: the form of asset `{uid}` cannot be read ({exc}); pass its XLSForm as the schema",
-                kind=PROTOCOL,
-            ) from None
+            raise SourceError(f"{self._client.label}: the form of asset `{uid}` cannot be read ({exc});"
+                              " pass its XLSForm as the schema", kind=PROTOCOL) from None
 
     def deploy(
         self,

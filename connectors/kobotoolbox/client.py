@@ -85,10 +85,8 @@ class KoboClient:
             return None
         if body is None:
             content_type = response.headers.get("Content-Type", "none")
-            raise protocol_error(
-                self.label, f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} KoboToolbox?",
-                response,
-            )
+            message = f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} KoboToolbox?"
+            raise protocol_error(self.label, message, response)
         return body
 
     def get(self, path: str, params: list[tuple[str, str]] | None = None) -> Any:

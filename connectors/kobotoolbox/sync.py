@@ -1,4 +1,4 @@
-"""Incremental sync of one KoboToolbox asset: new submissions by ``_id``, edits, reviews and deletions by reconciliation.
+"""Incremental sync of one KoboToolbox asset: new submissions by ``_id``; edits, reviews, deletions by reconciliation.
 
 Cursor (a JSON-serializable dict; persist it only after every record of the run is stored)::
 

@@ -82,7 +82,7 @@ def odk_csv_zip(schema: FormSchema, submissions: list[CentralSubmission], *, gro
             relative = field.path[len(table) + 1:] if table else field.path
             text = _text(_at(values, relative))
             if field.type == "geopoint":
-                row += (text.split() + ["", "", "", ""])[:4]
+                row += [*text.split(), "", "", "", ""][:4]
             else:
                 row.append(text)
                 chosen = text.split()
@@ -97,7 +97,7 @@ def odk_csv_zip(schema: FormSchema, submissions: list[CentralSubmission], *, gro
             groups = relative.rpartition("/")[0]
             for number, entry in enumerate(_at(values, relative) or [], start=1):
                 entry_key = f"{key}/{groups + '/' if groups else ''}{repeat.name}[{number}]"
-                tables[repeat.path].append(cells(repeat.path, entry) + [key, entry_key])
+                tables[repeat.path].append([*cells(repeat.path, entry), key, entry_key])
                 repeats(repeat.path, entry, entry_key)
 
     for submission in submissions:

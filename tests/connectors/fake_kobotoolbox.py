@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import re
 import secrets
 import socket
@@ -139,13 +140,14 @@ def kpi_content(xlsx: bytes) -> dict[str, Any]:
             out["name"] = out["$autoname"] = row["name"]
         translated(row, out)
         for column, value in row.items():
-            if column in ("type", "name") or "::" in column and not column.startswith("bind::"):
+            if column in ("type", "name") or ("::" in column and not column.startswith("bind::")):
                 continue
             out[column] = value in ("yes", "true", "TRUE") if column == "required" else value
         survey.append(out)
     choices = []
     for row in book.get("choices", []):
-        out = {"list_name": row["list_name"], "name": row["name"], "$autovalue": row["name"], "$kuid": secrets.token_hex(4)}
+        out = {"list_name": row["list_name"], "name": row["name"], "$autovalue": row["name"],
+               "$kuid": secrets.token_hex(4)}
         translated(row, out)
         choices.append(out)
     settings = dict(book.get("settings", [{}])[0]) if book.get("settings") else {}
@@ -163,7 +165,7 @@ def content_paths(content: dict[str, Any]) -> dict[str, str]:
             stack.pop()
             continue
         name = row.get("name") or row.get("$autoname")
-        path = "/".join(stack + [name])
+        path = "/".join([*stack, name])
         paths[path] = kind
         if kind in ("begin_group", "begin_repeat"):
             stack.append(name)
@@ -346,7 +348,7 @@ class FakeKoboToolbox:
                              "version": f"{asset.version_count} ({self.clock:%Y-%m-%d %H:%M:%S})"}]
         try:
             convert(xlsform=book)
-        except Exception as exc:  # noqa: BLE001 - pyxform's refusal becomes KPI's 400
+        except Exception as exc:  # pyxform's refusal becomes KPI's 400
             raise ApiError(400, {"detail": f"ODK Validate Errors: {exc}"}) from None
         asset.deployed_version_id = asset.version_id
 
@@ -436,7 +438,8 @@ class _Router:
             else:
                 self.run_import(task)
         return 200, {"url": self.absolute(f"/api/v2/imports/{task.uid}/"), "status": task.status,
-                     "messages": task.messages, "uid": task.uid, "date_created": f"{self.fake.clock:%Y-%m-%dT%H:%M:%SZ}"}
+                     "messages": task.messages, "uid": task.uid,
+                     "date_created": f"{self.fake.clock:%Y-%m-%dT%H:%M:%SZ}"}
 
     def run_import(self, task: ImportTask) -> None:
         try:
@@ -457,7 +460,7 @@ class _Router:
             task.messages = {key: [{"uid": asset.uid, "kind": "asset", "owner__username": task.user,
                                     "summary": {"filename": task.filename}}]}
             task.status = "complete"
-        except Exception as exc:  # noqa: BLE001 - KPI records any failure on the task
+        except Exception as exc:  # KPI records any failure on the task
             task.messages = {"error_type": type(exc).__name__, "error": str(exc)}
             task.status = "error"
 
@@ -497,7 +500,8 @@ class _Router:
         base = self.absolute(f"/api/v2/assets/{asset.uid}/")
         return {"url": base, "owner__username": asset.owner, "uid": asset.uid, "name": asset.name,
                 "asset_type": "survey", "version_id": asset.version_id,
-                "deployed_version_id": asset.deployed_version_id, "has_deployment": asset.deployed_version_id is not None,
+                "deployed_version_id": asset.deployed_version_id,
+                "has_deployment": asset.deployed_version_id is not None,
                 "deployment__active": asset.deployed_version_id is not None,
                 "deployment__submission_count": len(asset.documents), "content": asset.content,
                 "data": f"{base}data/", "files": list(asset.files.values())}
@@ -521,7 +525,7 @@ class _Router:
     def upload(self, asset: Asset) -> tuple[int, Any]:
         fields = _multipart(self.headers.get("Content-Type", ""), self.body)
         metadata = json.loads(fields.get("metadata", (None, b"{}"))[1] or b"{}")
-        filename, content = fields["content"] if "content" in fields else (None, b"")
+        filename, content = fields.get("content", (None, b""))
         name = metadata.get("filename") or filename
         if any(f["metadata"].get("filename") == name for f in asset.files.values()):
             raise ApiError(400, {"content": [f"A file named {name} already exists for this project."]})
@@ -573,6 +577,10 @@ class _Router:
                      "previous": _previous_link(url, start, limit), "results": json.loads(json.dumps(page))}
 
 
+_OPERATORS = {"$gt": operator.gt, "$gte": operator.ge, "$lt": operator.lt, "$lte": operator.le,
+              "$in": lambda value, operand: value in operand}
+
+
 def _matches(document: dict[str, Any], query: dict[str, Any]) -> bool:
     for key, condition in query.items():
         if key not in ("_id", "_uuid", "meta/rootUuid"):
@@ -582,15 +590,10 @@ def _matches(document: dict[str, Any], query: dict[str, Any]) -> bool:
             if value != condition:
                 return False
             continue
-        for operator, operand in condition.items():
-            tests = {"$gt": lambda: value is not None and value > operand,
-                     "$gte": lambda: value is not None and value >= operand,
-                     "$lt": lambda: value is not None and value < operand,
-                     "$lte": lambda: value is not None and value <= operand,
-                     "$in": lambda: value in operand}
-            if operator not in tests:
+        for name, operand in condition.items():
+            if name not in _OPERATORS:
                 raise ApiError(400, ["Unsupported query"])
-            if not tests[operator]():
+            if value is None or not _OPERATORS[name](value, operand):
                 return False
     return True
 
@@ -637,7 +640,7 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 5
     fake: FakeKoboToolbox
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet server
+    def log_message(self, format: str, *args: Any) -> None:  # quiet server
         pass
 
     def do_GET(self) -> None:
@@ -697,7 +700,8 @@ class _Handler(BaseHTTPRequestHandler):
 def _fault_reply(status: int, retry_after: str | None) -> Reply:
     """What the nginx in front of KPI (429, 502, 503, 504) or Django (500) answers: an HTML page."""
     reason = BaseHTTPRequestHandler.responses.get(status, ("Error",))[0]
-    body = f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>\n".encode()
+    body = (f"<html><head><title>{status} {reason}</title></head>"
+            f"<body><h1>{status} {reason}</h1></body></html>\n").encode()
     headers = [("Date", formatdate(usegmt=True)), ("Server", "nginx"), ("Content-Type", "text/html"),
                ("Content-Length", str(len(body)))]
     if retry_after is not None:

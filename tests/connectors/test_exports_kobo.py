@@ -151,7 +151,8 @@ JSON_REFUSALS = {
     "not JSON": (lambda docs: b"<html>", "not JSON"),
     "one page of several": (lambda docs: json.dumps({"count": 9, "next": "http://k/api?start=3", "results": docs}),
                             "it is one page of several"),
-    "not submissions": (lambda docs: json.dumps({"detail": "Not found."}), "expected a list of KoboToolbox submissions"),
+    "not submissions": (lambda docs: json.dumps({"detail": "Not found."}),
+                        "expected a list of KoboToolbox submissions"),
     "unknown question": (lambda docs: json.dumps([{**docs[0], "household/pets": "3"}]),
                          "submission 1 (`_id` 101): `household/pets` is not a question of form `household_survey`"),
     "no identity": (lambda docs: json.dumps([{k: v for k, v in docs[1].items()

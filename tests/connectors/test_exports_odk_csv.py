@@ -69,7 +69,7 @@ def test_import_export_picks_the_reader_and_gives_a_cursor(household_schema: For
     loaded = import_export(path, household_schema)
     assert len(loaded) == 3
     with pytest.raises(RuntimeError):
-        loaded.cursor
+        _ = loaded.cursor
     assert [r.project for r in loaded] == [NAME] * 3
     assert loaded.cursor["file"] == NAME and loaded.cursor["records"] == 3 and len(loaded.cursor["sha256"]) == 64
     with pytest.raises(SourceError, match="unknown kind of file"):

@@ -16,7 +16,8 @@ from tests.connectors.fake_kobotoolbox import kpi_content
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.connectors.kobo_fixtures import FORMS, HOUSEHOLD_XLSX, household_schema  # noqa: F401 - fixture
 
-CENTRAL = Path(os.environ.get("CLMS_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "fixtures" / "odk-central"
+SHARED = Path(os.environ.get("CLMS_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+CENTRAL = SHARED / "fixtures" / "odk-central"
 
 
 def test_household_survey_fields(household_schema: FormSchema) -> None:
@@ -183,7 +184,8 @@ def test_typed_values_follow_javascript_parsing() -> None:
 
 
 def test_odata_names_and_unknown_answers(household_schema: FormSchema) -> None:
-    assert [odata_name(n) for n in ("hh_size", "member-name", "2nd", "a.b")] == ["hh_size", "member_name", "_2nd", "a_b"]
+    names = ("hh_size", "member-name", "2nd", "a.b")
+    assert [odata_name(n) for n in names] == ["hh_size", "member_name", "_2nd", "a_b"]
     with pytest.raises(ValueError, match="`household/pets` is not a question of the form"):
         canonical_payload(household_schema, Answers(values={"household/pets": "2"}), "uuid:x", {})
     with pytest.raises(ValueError, match="`child/child_name` is not a question of the form"):

@@ -29,10 +29,13 @@ def read_ids(client: KoboClient, asset: str) -> list[int]:
     return [d["_id"] for d in client.submissions.documents(asset)]
 
 
-def test_requests_carry_the_token_and_read_the_asset(kobo: FakeKoboToolbox, client: KoboClient, asset: str) -> None:
+def test_requests_carry_the_token_and_never_log_it(kobo: FakeKoboToolbox, client: KoboClient, asset: str,
+                                                   caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     kobo.add_submission(asset, household(1))
     assert client.assets.get(asset)["uid"] == asset
     assert read_ids(client, asset) == [101]
+    assert "/data/" in caplog.text and DEFAULT_TOKEN not in caplog.text
 
 
 def test_a_wrong_token_is_a_clear_auth_error_without_the_token(kobo: FakeKoboToolbox, asset: str, caplog) -> None:

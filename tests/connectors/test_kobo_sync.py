@@ -136,7 +136,8 @@ def test_a_submission_whose_id_changed_is_not_deleted(kobo: FakeKoboToolbox, cli
 
 def test_without_a_cursor_a_store_still_sees_deletions(kobo: FakeKoboToolbox, client: KoboClient, asset: str) -> None:
     store = MemoryStore()
-    first, second = kobo.add_submission(asset, household(1)), kobo.add_submission(asset, household(2))
+    first = kobo.add_submission(asset, household(1))
+    kobo.add_submission(asset, household(2))
     run(client, asset, None, store)
     kobo.delete_submission(asset, first)
     records, _, sync = run(client, asset, None, store)
@@ -166,7 +167,7 @@ def test_the_cursor_exists_only_after_a_complete_run(kobo: FakeKoboToolbox, clie
     records = iter(sync)
     next(records)
     with pytest.raises(RuntimeError, match="only after every record"):
-        sync.cursor
+        _ = sync.cursor
     list(records)
     assert sync.cursor["max_id"] == 102
     with pytest.raises(RuntimeError, match="only once"):
