@@ -1,9 +1,14 @@
 """Deterministic demo data: household-survey submissions in the ODK Central OData shape (``$expand=*``).
 
 Realistic enough to exercise the whole pipeline without a server: a dozen communes in four provinces
-with different child-labour rates, a few thousand children, some edited, approved and deleted
-submissions, and a small share of bad rows (unknown commune, age out of range, impossible hours,
-missing answers, a future interview date) that must end in quarantine.
+(or every commune of the country, :func:`national_communes`) with different child-labour rates, about
+1.8 children per household, some edited, approved and deleted submissions, and a small share of bad rows
+(unknown commune, age out of range, impossible hours, missing answers, a future interview date) that must
+end in quarantine.
+
+Scales to national size: row ``n`` depends only on ``(seed, n)`` (:func:`household_row`), so rows are
+streamed (:func:`household_rows` holds one at a time) and a server can render any page on demand; the
+system fields of a row (:func:`row_system`) are drawn first and cost a fraction of the whole row.
 """
 
 from __future__ import annotations
@@ -55,12 +60,41 @@ def demo_communes(communes_csv: Path) -> list[tuple[str, str, float]]:
             for province, communes in picked.items() for i, commune in enumerate(communes)]
 
 
-def household_rows(communes: list[tuple[str, str, float]], households: int, seed: int) -> Iterator[dict]:
-    """``households`` OData rows, the same for the same arguments."""
-    rng = random.Random(seed)
-    for n in range(households):
-        commune, province, propensity = communes[n % len(communes)]
-        yield _row(rng, n, commune, province, propensity)
+def national_communes(communes_csv: Path) -> list[tuple[str, str, float]]:
+    """Every commune of the official list, with a child-labour propensity per province (0.5 %–7.5 %)."""
+    with open(communes_csv, encoding="utf-8", newline="") as f:
+        return [(row["name"], row["province"], DEMO_PROVINCES.get(row["province"],
+                                                                   0.005 + 0.07 * (int(row["province"]) * 37 % 100) / 100))
+                for row in csv.DictReader(f)]
+
+
+def household_rows(communes: list[tuple[str, str, float]], households: int, seed: int,
+                   start: int = 0) -> Iterator[dict]:
+    """Rows ``start`` … ``start + households - 1``, one at a time; the same for the same arguments."""
+    for n in range(start, start + households):
+        yield household_row(communes, n, seed)
+
+
+def household_row(communes: list[tuple[str, str, float]], n: int, seed: int, *,
+                  submitted: datetime | None = None) -> dict:
+    """Row ``n`` alone. ``submitted`` makes it a fresh submission arriving at that moment (no later edit,
+    review or deletion), as a server receives new rows after a sync."""
+    commune, province, propensity = communes[n % len(communes)]
+    return _row(_rng(seed, n), commune, province, propensity, submitted)
+
+
+def row_system(communes: list[tuple[str, str, float]], n: int, seed: int) -> tuple[str, str, str | None, str | None]:
+    """``(__id, submissionDate, updatedAt, deletedAt)`` of row ``n``, without drawing the rest of it."""
+    rng = _rng(seed, n)
+    _, submitted = _when(rng, None)
+    instance = _uuid(rng)
+    fate, later = _fate(rng, submitted, fresh=False)
+    return (instance, _stamp(submitted), later if fate in ("edited", "approved") else None,
+            later if fate == "deleted" else None)
+
+
+def _rng(seed: int, n: int) -> random.Random:
+    return random.Random((seed << 40) ^ n)
 
 
 def _uuid(rng: random.Random) -> str:
@@ -71,11 +105,31 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _row(rng: random.Random, n: int, commune: str, province: str, propensity: float) -> dict:
+def _when(rng: random.Random, submitted: datetime | None) -> tuple[date, datetime]:
+    """The interview day and the submission moment (drawn even when ``submitted`` is given: same stream)."""
     interview = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
-    submitted = datetime(interview.year, interview.month, interview.day, 10, tzinfo=timezone.utc) + timedelta(
+    moment = datetime(interview.year, interview.month, interview.day, 10, tzinfo=timezone.utc) + timedelta(
         days=rng.choice([0, 0, 1, 2]), seconds=rng.randrange(36000), milliseconds=rng.randrange(1000))
+    if submitted is not None:
+        return submitted.date(), submitted
+    return interview, moment
+
+
+def _fate(rng: random.Random, submitted: datetime, *, fresh: bool) -> tuple[str | None, str]:
+    """What happened to a submission on the server afterwards: edited, approved, deleted, spoiled or nothing."""
+    later = _stamp(submitted + timedelta(days=rng.randint(1, 20)))
+    roll = rng.random()
+    fate = ("edited" if roll < 0.03 else "approved" if roll < 0.08 else "deleted" if roll < 0.09
+            else "spoiled" if roll < 0.105 else None)
+    if fresh and fate != "spoiled":
+        fate = None
+    return fate, later
+
+
+def _row(rng: random.Random, commune: str, province: str, propensity: float, submitted_at: datetime | None) -> dict:
+    interview, submitted = _when(rng, submitted_at)
     instance = _uuid(rng)
+    fate, later = _fate(rng, submitted, fresh=submitted_at is not None)
     consent = rng.random() > 0.03
     poverty = rng.choices(["poor", "near_poor", "not_poor"], [0.12, 0.1, 0.78])[0]
     n_children = rng.choices([0, 1, 2, 3, 4, 5], [0.12, 0.3, 0.32, 0.16, 0.07, 0.03])[0] if consent else 0
@@ -117,7 +171,7 @@ def _row(rng: random.Random, n: int, commune: str, province: str, propensity: fl
     if children:
         row["child@odata.navigationLink"] = f"Submissions('{instance.replace(':', '%3A')}')/child"
         row["child"] = children
-    _afterwards(rng, row, submitted)
+    _afterwards(rng, row, fate, later)
     return row
 
 
@@ -170,20 +224,18 @@ def _work(rng: random.Random, age: int) -> dict:
     }
 
 
-def _afterwards(rng: random.Random, row: dict, submitted: datetime) -> None:
-    """What happened to a submission on the server: an edit, a review, a deletion, or a bad answer."""
+def _afterwards(rng: random.Random, row: dict, fate: str | None, later: str) -> None:
+    """Apply the submission's fate: an edit, a review, a deletion, or a bad answer."""
     system = row["__system"]
-    later = _stamp(submitted + timedelta(days=rng.randint(1, 20)))
-    roll = rng.random()
-    if roll < 0.03:  # edited on the server: new instanceID, same __id
+    if fate == "edited":  # edited on the server: new instanceID, same __id
         system.update(edits=1, reviewState="edited", updatedAt=later)
         row["meta"]["instanceID"] = _uuid(rng)
         row["household"]["hh_size"] = (row["household"]["hh_size"] or 0) + 1 if row["consent"] == "yes" else None
-    elif roll < 0.08:
+    elif fate == "approved":
         system.update(reviewState="approved", updatedAt=later)
-    elif roll < 0.09:
+    elif fate == "deleted":
         system.update(deletedAt=later)
-    elif roll < 0.105:
+    elif fate == "spoiled":
         _spoil(rng, row)
 
 

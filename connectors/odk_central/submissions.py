@@ -47,6 +47,24 @@ class SubmissionService:
         ``filter`` is an OData ``$filter`` on system fields (``__id``, ``__system/…``) with
         ``eq ne lt le gt ge and or not``; ``page_size=None`` asks for everything at once.
         """
+        pages = self.pages(project_id, form_id, filter=filter, page_size=page_size, expand=expand, select=select,
+                           count=count)
+        for page in pages:
+            yield from page
+
+    def pages(
+        self,
+        project_id: int | str,
+        form_id: str,
+        *,
+        filter: str | None = None,
+        page_size: int | None = DEFAULT_PAGE_SIZE,
+        expand: bool = True,
+        select: str | None = None,
+        count: bool = False,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield the rows page by page (same options as :meth:`rows`); the next page is asked for only
+        when the previous one was consumed, so stopping after the first page sends one request."""
         options: list[tuple[str, str]] = []
         if page_size is not None:
             options.append(("$top", str(page_size)))
@@ -74,7 +92,7 @@ class SubmissionService:
             pages += 1
             rows += len(value)
             log.debug("%s: page %d of form %s: %d rows", self._client.label, pages, form_id, len(value))
-            yield from value
+            yield value
             if not next_link:
                 break
             next_url = self._client.on_this_server(urljoin(url, next_link))

@@ -10,16 +10,29 @@ A run reads ``__system/submissionDate gt W' or __system/updatedAt gt W'`` (W' = 
 the overlap: commits become visible late and uploads share milliseconds), then the deletions
 ``__system/deletedAt gt D'``. Without a cursor it reads every live row and every deleted row.
 Rows come newest first, so the new cursor exists only once both traversals are complete.
+
+Central's cost of a page grows with every row its query matches, not only with the page (see
+``bench/costmodel.py``): following ``@odata.nextLink`` through N matching rows in pages of s costs
+(N/s)·N, quadratic. So each query is read for one page only, and the next query starts where that page
+stopped: a full page ends at its oldest ``submissionDate`` T, and the rest is asked for in a time window
+``… and submissionDate le T and submissionDate gt L`` sized, from the density just seen, to hold about one
+page; a window that is not full is exhausted, and the next one starts at its lower end, wider or narrower
+as the last one was empty or crowded. After a few empty windows an open-ended query (``le T`` only) jumps
+the gap, and ends the traversal when it comes back short. Every query thus matches about one page of rows
+(linear in N), every row has one ``submissionDate``, so nothing is missed, and only the rows sharing T with
+the end of the previous page are seen twice: they are skipped, and they are the only de-duplication state,
+bounded by a page. Memory is bounded by the page size, whatever the form's history.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from connectors.odk_central.rows import record_from_odata_row
 from connectors.odk_central.submissions import DEFAULT_PAGE_SIZE
 from connectors.records import SubmissionRecord
 
@@ -30,6 +43,9 @@ log = logging.getLogger(__name__)
 
 CURSOR_VERSION = 1
 DEFAULT_OVERLAP = timedelta(minutes=5)
+WINDOW_FILL = 0.8  # a window aims at this share of a page, so that most windows take one request
+EMPTY_WINDOWS_BEFORE_JUMP = 6  # empty windows, each 4× wider, before an open-ended query jumps the gap
+_SUBMITTED = "__system/submissionDate"
 
 
 class SubmissionSync:
@@ -112,14 +128,51 @@ class SubmissionSync:
         )
 
     def _query(self, filter: str | None) -> Iterator[SubmissionRecord]:
-        seen: set[str] = set()
-        records = self._client.submissions.records(self.project, self.form_id, filter=filter, page_size=self._page_size)
-        for record in records:
-            if record.instance_id in seen:
-                self.duplicate_count += 1
-                continue
-            seen.add(record.instance_id)
-            yield record
+        """Every row ``filter`` selects, newest first, one page per query (module docstring)."""
+        size = self._page_size
+        if size is None:
+            yield from self._records(self._pages(filter))
+            return
+        upper: str | None = None  # every row submitted after `upper` is read; at `upper`, those in `boundary`
+        lower: str | None = None  # the window's exclusive lower end; None: open-ended
+        boundary: frozenset[str] = frozenset()
+        width, empty = timedelta(0), 0
+        while True:
+            page = next(self._pages(_and(filter, upper and f"{_SUBMITTED} le {upper}",
+                                         lower and f"{_SUBMITTED} gt {lower}")), [])
+            yield from self._records([page], skip=boundary)
+            if len(page) < size:  # nothing more in (lower, upper]
+                if lower is None:
+                    return
+                upper, boundary = lower, frozenset()
+                empty = 0 if page else empty + 1
+                width *= min(4.0, WINDOW_FILL * size / len(page)) if page else 4
+            else:
+                newest, oldest = _submitted(page[0]), _submitted(page[-1])
+                seen = frozenset(r["__id"] for r in page if _submitted(r) == oldest)
+                boundary = seen | boundary if oldest == upper else seen
+                upper, empty = oldest, 0
+                if newest == oldest:  # a whole page in one millisecond: page through that millisecond
+                    before = _format(_parse(oldest) - timedelta(milliseconds=1))
+                    yield from self._records(self._pages(_and(filter, f"{_SUBMITTED} le {oldest}",
+                                                              f"{_SUBMITTED} gt {before}")), skip=boundary)
+                    upper, boundary = before, frozenset()
+                width = max((_parse(newest) - _parse(oldest)) * (WINDOW_FILL * size / len(page)),
+                            timedelta(milliseconds=1))
+            lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _format(_parse(upper) - width)
+
+    def _pages(self, filter: str | None) -> Iterator[list[dict[str, Any]]]:
+        return self._client.submissions.pages(self.project, self.form_id, filter=filter, page_size=self._page_size)
+
+    def _records(self, pages: Iterable[Sequence[dict[str, Any]]], *, skip: frozenset[str] = frozenset()
+                 ) -> Iterator[SubmissionRecord]:
+        for page in pages:
+            for row in page:
+                record = record_from_odata_row(row, self.project, self.form_id)
+                if record.instance_id in skip:
+                    self.duplicate_count += 1
+                    continue
+                yield record
 
 
 def sync_submissions(
@@ -190,6 +243,18 @@ def _format(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds, the way Central writes timestamps."""
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _and(*filters: str | None) -> str | None:
+    """The conjunction of the given filters (``None`` ones left out), each in parentheses when needed."""
+    present = [f for f in filters if f]
+    if len(present) <= 1:
+        return present[0] if present else None
+    return " and ".join(f"({f})" if " or " in f else f for f in present)
+
+
+def _submitted(row: dict[str, Any]) -> str:
+    return row["__system"]["submissionDate"]
 
 
 def _latest(current: str | None, *candidates: str | None) -> str | None:

@@ -1,0 +1,149 @@
+"""Pipeline benchmark: raw store → clean → classify → indicators, then 100 new submissions through every step.
+
+Runs the warehouse steps the Dagster assets call (``warehouse.raw_store``, ``warehouse.steps``,
+``warehouse.indicators``) on a fresh SQLite file or a throwaway PostgreSQL server, in one process, and
+measures each step's wall time and resident peak (reset before each step). Rows come from the demo generator
+over every commune of the country; reading them (generation + ``record_from_odata_row``) is timed on its own
+and reported apart from the store step, which it feeds.
+
+``python -m bench.pipeline CHILDREN BACKEND`` runs one size in a fresh interpreter and prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.measure import households_for, label, measured, run_json
+from connectors.demo import FORM_ID, household_row, household_rows, national_communes
+from connectors.odk_central import record_from_odata_row
+from connectors.records import SubmissionRecord
+from warehouse import indicators, raw_store, steps
+from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.classification import load_rules
+from warehouse.db import make_engine, upgrade
+from warehouse.form_choices import load_choices
+from warehouse.household import Context
+from warehouse.pseudonym import Pseudonymizer
+
+SEED = 2026
+KEY = "bench-pseudonym-key-not-a-secret"
+PROJECT = "1"
+
+
+def records(communes: list, households: int, start: int = 0, *, arriving: datetime | None = None
+            ) -> Iterator[SubmissionRecord]:
+    """The generator's rows as the connector yields them."""
+    if arriving is None:
+        rows = household_rows(communes, households, SEED, start)
+    else:
+        rows = (household_row(communes, n, SEED, submitted=arriving + timedelta(milliseconds=n - start))
+                for n in range(start, start + households))
+    for row in rows:
+        yield record_from_odata_row(row, PROJECT, FORM_ID)
+
+
+@contextmanager
+def warehouse(backend: str) -> Iterator[str]:
+    """The URL of an empty warehouse on ``backend``, removed afterwards."""
+    if backend == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="clms-bench-"))
+        try:
+            yield f"sqlite:///{folder / 'warehouse.sqlite'}"
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    from tests.pg_server import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        raise RuntimeError("no PostgreSQL server binaries: set PG_BINDIR or install postgresql")
+    with PostgresServer(bindir) as server:
+        yield server.create_database("clms_bench")
+
+
+def measure_steps(children: int, backend: str, *, incremental: int = 100) -> dict:
+    households = households_for(children)
+    communes = national_communes(forms_dir() / "media" / "communes.csv")
+    ctx = Context(Pseudonymizer(KEY), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    rules, settings = load_rules(), indicators.load_settings()
+    result: dict = {"children": children, "size": label(children), "households": households, "backend": backend,
+                    "steps": {}, "incremental": {}}
+
+    def step(into: dict, name: str, work) -> object:
+        with measured() as m:
+            outcome = work()
+        into[name] = {"seconds": round(m.seconds, 3), "peak_mb": round(m.peak_mb, 1), "grew_mb": round(m.grew_mb, 1)}
+        return outcome
+
+    def all_indicators() -> int:
+        counts = indicators.count_children(engine)
+        cells = indicators.compute_cells(counts, settings, rules.version, ctx.units.code_list_version)
+        return indicators.publish(engine, cells, [i["id"] for i in settings.indicators])
+
+    with warehouse(backend) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        step(result["steps"], "read rows (generator)", lambda: sum(1 for _ in records(communes, households)))
+        stored = step(result["steps"], "store", lambda: raw_store.store_records(engine, records(communes, households)))
+        cleaned = step(result["steps"], "clean", lambda: steps.clean_households(engine, ctx))
+        classified = step(result["steps"], "classify", lambda: steps.classify_children(engine, rules))
+        cells = step(result["steps"], "indicators", all_indicators)
+        result["counts"] = {"stored": stored.as_dict(), "cleaned": cleaned.as_dict(),
+                            "classified": classified.processed, "cells": cells}
+        step(result["steps"], "re-run with nothing new", lambda: (steps.clean_households(engine, ctx),
+                                                                   steps.classify_children(engine, rules)))
+        if incremental:
+            arriving = datetime(2027, 1, 1, tzinfo=UTC)
+            new = list(records(communes, incremental, households, arriving=arriving))
+            inc = result["incremental"]
+            step(inc, "store", lambda: raw_store.store_records(engine, new))
+            added = step(inc, "clean", lambda: steps.clean_households(engine, ctx))
+            step(inc, "classify", lambda: steps.classify_children(engine, rules))
+            step(inc, "indicators", all_indicators)
+            result["incremental_counts"] = {"new_submissions": incremental, "cleaned": added.as_dict()}
+        engine.dispose()
+    core = ("clean", "classify", "indicators")
+    result["raw_to_indicators_seconds"] = round(sum(result["steps"][s]["seconds"] for s in core), 2)
+    result["raw_to_indicators_peak_mb"] = max(result["steps"][s]["peak_mb"] for s in core)
+    return result
+
+
+def run(children: int, backend: str) -> dict:
+    """One size on one backend, in a fresh interpreter (memory figures of its own)."""
+    return run_json(["-m", "bench.pipeline", str(children), backend], timeout=3600)
+
+
+def markdown(results: list[dict]) -> str:
+    lines = ["| backend | children | households | step | wall s | per s | peak MB (grew) |", "|---|---|---|---|---|---|---|"]
+    for r in results:
+        for name, m in r["steps"].items():
+            unit = r["households"] if name in ("read rows (generator)", "store", "clean") else r["children"]
+            rate = f"{unit / m['seconds']:,.0f}" if m["seconds"] > 0 and not name.startswith("re-run") else ""
+            lines.append(f"| {r['backend']} | {r['size']} | {r['households']:,} | {name} | {m['seconds']:.2f} | {rate} |"
+                         f" {m['peak_mb']:.0f} ({m['grew_mb']:.0f}) |")
+        lines.append(f"| {r['backend']} | {r['size']} | {r['households']:,} | **clean + classify + indicators** |"
+                     f" **{r['raw_to_indicators_seconds']:.1f}** | | {r['raw_to_indicators_peak_mb']:.0f} |")
+        for name, m in r.get("incremental", {}).items():
+            lines.append(f"| {r['backend']} | {r['size']} + 100 new | | {name} | {m['seconds']:.3f} | |"
+                         f" {m['peak_mb']:.0f} ({m['grew_mb']:.0f}) |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("children", type=int)
+    parser.add_argument("backend", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    print(json.dumps(measure_steps(args.children, args.backend)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
