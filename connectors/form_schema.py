@@ -15,6 +15,7 @@ answered), groups nested, repeats as arrays with a positional ``__id`` and a nav
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -65,9 +66,14 @@ class FormSchema:
     title: str
     fields: tuple[FormField, ...]  # document order
     _by_path: dict[str, FormField] = field(init=False, repr=False, compare=False)
+    _children: dict[str, list[FormField]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_path", {f.path: f for f in self.fields})
+        children: dict[str, list[FormField]] = {}
+        for node in self.fields:
+            children.setdefault(node.parent, []).append(node)
+        object.__setattr__(self, "_children", children)
 
     @classmethod
     def from_xlsform(cls, source: str | Path | bytes) -> FormSchema:
@@ -163,7 +169,7 @@ class FormSchema:
 
     def children(self, path: str) -> list[FormField]:
         """The nodes directly under ``path`` ("" for the root), in document order."""
-        return [f for f in self.fields if f.parent == path]
+        return list(self._children.get(path, ()))
 
     @property
     def repeats(self) -> tuple[FormField, ...]:
@@ -221,6 +227,7 @@ def _xlsform_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@functools.cache
 def odata_name(name: str) -> str:
     """Central's ``sanitizeOdataIdentifier``: a leading non-letter gets ``_``, other characters become ``_``."""
     return re.sub(r"[^a-z0-9_]+", "_", re.sub(r"^([^a-z_])", r"_\1", name, flags=re.I), flags=re.I)

@@ -106,13 +106,13 @@ def answers_from_document(document: dict[str, Any], schema: FormSchema, *, stric
                 raise DocumentError(f"repeat `{key}` is not a list of entries")
             answers.repeats[key] = [answers_from_document(entry, schema, strict=strict) for entry in value]
         elif value not in (None, ""):
-            answers.values[key] = value if isinstance(value, str) else _text(value)
+            answers.values[key] = value if isinstance(value, str) else _text(key, value)
     return answers
 
 
-def _text(value: Any) -> str:
+def _text(key: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DocumentError(f"an answer that is not text: {value!r}")
+        raise DocumentError(f"the answer to `{key}` is not text: {value!r}"[:200])
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # the most a hosted KoboToolbox returns per page
-IDENTITY_FIELDS = ("_id", "_uuid", "meta/rootUuid", "meta/deprecatedID", "_validation_status")
+IDENTITY_FIELDS = ("_id", "_uuid", "meta/instanceID", "meta/rootUuid", "meta/deprecatedID", "_validation_status")
 
 
 class SubmissionService:

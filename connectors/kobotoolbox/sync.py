@@ -162,37 +162,38 @@ class KoboSync:
             return
         refetch = self._max_id is not None  # without a cursor, step 2 reads everything anyway
         server = self._client.submissions.identities(self.asset_uid, upto=self._max_id, page_size=self._page_size)
-        batch: list[int] = []
-        missing: set[int] = set()
+        batch: dict[int, bool] = {}  # _id → missing from the store
         for kobo_id, document, identity in _merge(server, _ascending(first, stored)):
             if document is None:
                 gone[identity.instance_id] = identity
             elif refetch and (identity is None or _changed(document, identity)):
-                batch.append(kobo_id)
-                if identity is None:
-                    missing.add(kobo_id)
+                batch[kobo_id] = identity is None
             if len(batch) >= FETCH_BATCH:
-                yield from self._fetch(batch, schema, gone, resurfaced, missing)
-                batch = []
-        yield from self._fetch(batch, schema, gone, resurfaced, missing)
+                yield from self._fetch(batch, schema, gone, resurfaced)
+                batch = {}
+        if batch:
+            yield from self._fetch(batch, schema, gone, resurfaced)
 
-    def _fetch(self, ids: list[int], schema: FormSchema, gone: dict[str, StoredIdentity],
-               resurfaced: set[str], missing: set[int]) -> Iterator[SubmissionRecord]:
-        if not ids:
-            return
-        for document in self._client.submissions.documents(self.asset_uid, ids=ids, page_size=self._page_size):
+    def _fetch(self, batch: dict[int, bool], schema: FormSchema, gone: dict[str, StoredIdentity],
+               resurfaced: set[str]) -> Iterator[SubmissionRecord]:
+        for document in self._client.submissions.documents(self.asset_uid, ids=list(batch), page_size=self._page_size):
             record = self._record(document, schema)
             gone.pop(record.instance_id, None)
-            if document["_id"] in missing:
+            if batch.get(document["_id"]):
                 resurfaced.add(record.instance_id)
             yield record
 
     def _deletions(self, instance_ids: list[str]) -> Iterator[SubmissionRecord]:
         when = self._now()
         for start in range(0, len(instance_ids), FETCH_BATCH):
-            for record in self._store.records(instance_ids[start:start + FETCH_BATCH]):
+            wanted = set(instance_ids[start:start + FETCH_BATCH])
+            for record in self._store.records(sorted(wanted)):
+                wanted.discard(record.instance_id)
                 system = {**(record.payload.get("__system") or {}), "deletedAt": when}
                 yield dataclasses.replace(record, deleted_at=when, payload={**record.payload, "__system": system})
+            if wanted:
+                log.warning("%s: %d submissions of asset %s are gone from the server but not in the store",
+                            self._client.label, len(wanted), self.asset_uid)
 
     def _record(self, document: dict[str, Any], schema: FormSchema) -> SubmissionRecord:
         try:

@@ -104,8 +104,8 @@ def test_edits_reviews_and_deletions_come_through_reconciliation(kobo: FakeKoboT
     assert sync.cursor["max_id"] == later
     assert untouched not in [r.received["_id"] for r in records]
     identity_queries = [q for q in data_queries(kobo) if "fields" in q]
-    assert json.loads(identity_queries[-1]["fields"][0]) == ["_id", "_uuid", "meta/rootUuid", "meta/deprecatedID",
-                                                              "_validation_status"]
+    assert json.loads(identity_queries[-1]["fields"][0]) == [
+        "_id", "_uuid", "meta/instanceID", "meta/rootUuid", "meta/deprecatedID", "_validation_status"]
     quiet = KoboSync(client, asset, sync.cursor, store=store)
     assert store.save(quiet) == [] and quiet.deleted_count == 0
 
