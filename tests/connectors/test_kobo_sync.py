@@ -123,6 +123,26 @@ def test_reconciliation_pages_both_sides(kobo: FakeKoboToolbox, client: KoboClie
     assert json.loads(queries[-2]["query"][0]) == {"_id": {"$in": [ids[5]]}}
 
 
+def test_reconciliation_streams_both_sides_in_step(kobo: FakeKoboToolbox, client: KoboClient, asset: str) -> None:
+    """Memory stays flat at any size: the stored identities are read as the server's pages arrive."""
+    ids = [kobo.add_submission(asset, household(n)) for n in range(8)]
+    store = MemoryStore()
+    _, cursor, _ = run(client, asset, None, store)
+    seen: list[tuple[int, int]] = []
+
+    class Watched(MemoryStore):
+        def identities(self):
+            for number, identity in enumerate(store.identities(), start=1):
+                seen.append((number, sum(1 for q in data_queries(kobo) if "fields" in q)))
+                yield identity
+
+    watched = Watched()
+    watched.rows = store.rows
+    assert run(client, asset, cursor, watched, page_size=2)[0] == []
+    assert [n for n, _ in seen] == list(range(1, len(ids) + 1))
+    assert all((number - 1) // 2 <= pages <= number // 2 + 1 for number, pages in seen), seen
+
+
 def test_a_submission_whose_id_changed_is_not_deleted(kobo: FakeKoboToolbox, client: KoboClient, asset: str) -> None:
     store = MemoryStore()
     ids = [kobo.add_submission(asset, household(n)) for n in range(3)]
