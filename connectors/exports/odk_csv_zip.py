@@ -120,16 +120,20 @@ def _read_table(archive: zipfile.ZipFile, member: str, schema: FormSchema, repea
         raise refuse(what, f"`{member}` has no {listing(absent)} column: not an ODK Central export")
     system = {c: i for i, c in enumerate(header) if c in system_names}
     table = None if repeat is None else repeat.path
-    columns = _columns(schema, table, header, grouped=True)
-    unknown = [c for i, c in enumerate(header) if i not in columns and c not in system and not _split(c, header)]
-    if unknown:
-        by_name = _columns(schema, table, header, grouped=False)
-        if by_name is not None and all(i in by_name or c in system or _split(c, header) for i, c in enumerate(header)):
-            columns = by_name
-        else:
-            raise refuse(what, f"`{member}` has {listing(unknown)}, not {'a field' if len(unknown) == 1 else 'fields'}"
-                               f" of form `{schema.form_id}` version {schema.version}: an export of another form or"
-                               " version?")
+    unknown: list[str] = []
+    for grouped in (True, False):  # columns named by group paths (the default), or by field names only
+        columns = _columns(schema, table, header, grouped=grouped)
+        if columns is None:
+            continue
+        strays = [c for i, c in enumerate(header) if i not in columns and c not in system and not _split(c, header)]
+        if not strays:
+            break
+        unknown = unknown or strays
+    else:
+        strays = f"{listing(unknown)}, not {'a field' if len(unknown) == 1 else 'fields'}" if unknown \
+            else "columns that match several fields"
+        raise refuse(what, f"`{member}` has {strays} of form `{schema.form_id}` version {schema.version}:"
+                           " an export of another form or version?")
     return _Table(member, header, rows, columns, system)
 
 

@@ -341,7 +341,8 @@ class FakeKoboToolbox:
         return Reply(status, _headers(data), data)
 
     def _deploy(self, asset: Asset) -> None:
-        book = xls2json_backends.xlsx_to_dict(BytesIO(asset.xlsx))
+        book = {sheet: rows for sheet, rows in xls2json_backends.xlsx_to_dict(BytesIO(asset.xlsx)).items()
+                if sheet in ("survey", "choices", "settings")}  # headers are taken from the rows
         book["survey"] = [*book["survey"], {"type": "calculate", "name": "__version__",
                                             "calculation": f"'{asset.version_id}'"}]
         book["settings"] = [{**(book.get("settings") or [{}])[0], "form_id": asset.uid,

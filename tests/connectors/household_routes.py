@@ -71,11 +71,17 @@ def records_by_route(rows: list[dict[str, Any]], *, edits: dict[str, dict[str, A
     ``edits`` maps an instance id to its row as edited on the server (a new ``meta.instanceID``):
     each platform receives the edit its own way before the records are read.
     """
-    edits = edits or {}
-    xlsx = form.read_bytes()
-    schema = FormSchema.from_xlsform(form)
     answers = [(row["__id"], form_values(row)) for row in rows]
-    changes = {i: (row["meta"]["instanceID"], form_values(row)) for i, row in edits.items()}
+    changes = {i: (row["meta"]["instanceID"], form_values(row)) for i, row in (edits or {}).items()}
+    return deliver(answers, form.read_bytes(), changes)
+
+
+def deliver(answers: list[tuple[str, dict[str, Any]]], xlsx: bytes,
+            changes: dict[str, tuple[str, dict[str, Any]]] | None = None) -> dict[str, list[SubmissionRecord]]:
+    """Every route's records for form values ``(instance id, values)`` of the XLSForm ``xlsx``;
+    ``changes`` maps an instance id to ``(new instance id, edited values)``."""
+    changes = changes or {}
+    schema = FormSchema.from_xlsform(xlsx)
     routes: dict[str, list[SubmissionRecord]] = {}
     with FakeOdkCentral(seed=None) as odk:
         project = odk.create_project("clms")
@@ -95,18 +101,18 @@ def records_by_route(rows: list[dict[str, Any]], *, edits: dict[str, dict[str, A
         with KoboClient(kobo.url, DEFAULT_TOKEN, settings=FAST) as client:
             routes["kobotoolbox"] = list(kobo_sync(client, asset))
         content, documents = kobo.asset(asset).content, kobo.documents(asset)
-    central = [CentralSubmission(i, v) for i, v in answers]
+    central = [CentralSubmission(i, v, form_version=schema.version) for i, v in answers]
     for submission in central:
         if submission.instance_id in changes:
             submission.current_instance_id, submission.values = changes[submission.instance_id]
             submission.review_state, submission.edits = "edited", 1
-    archive = odk_csv_zip(schema, central)
-    routes["file:odk_csv_zip"] = list(read_odk_csv_zip(archive, schema, name="household_survey.csv.zip"))
+    name = schema.form_id
+    routes["file:odk_csv_zip"] = list(read_odk_csv_zip(odk_csv_zip(schema, central), schema, name=f"{name}.csv.zip"))
     known_ids = {new_id: instance_id for instance_id, (new_id, _) in changes.items()}
-    routes["file:kobo_xlsx"] = list(read_kobo_xlsx(kobo_xlsx(content, documents), schema, name="household_survey.xlsx",
+    routes["file:kobo_xlsx"] = list(read_kobo_xlsx(kobo_xlsx(content, documents), schema, name=f"{name}.xlsx",
                                                    known_ids=known_ids))
     page = {"count": len(documents), "next": None, "previous": None, "results": documents}
-    routes["file:kobo_json"] = list(read_kobo_json(json.dumps(page).encode(), schema, name="household_survey.json"))
+    routes["file:kobo_json"] = list(read_kobo_json(json.dumps(page).encode(), schema, name=f"{name}.json"))
     return routes
 
 

@@ -7,9 +7,13 @@ What legitimately differs is listed in ``household_routes.SYSTEM_DIFFERENCES``.
 
 from __future__ import annotations
 
-import pytest
+import io
 
-from tests.connectors.household_routes import ROUTES, SYSTEM_DIFFERENCES, answer_fields, records_by_route
+import pytest
+from openpyxl import Workbook
+
+from tests.connectors.household_routes import ROUTES, SYSTEM_DIFFERENCES, answer_fields, deliver, records_by_route
+from tests.connectors.test_form_schema import NESTED, NESTED_VALUES
 from tests.pipeline.household_fixture import edit_h9, fixture_rows
 
 H9 = "uuid:00000000-0000-4000-8000-000000000009"
@@ -52,3 +56,24 @@ def test_the_edit_keeps_the_identity_everywhere(routes: dict) -> None:
         assert edited.review_state == "edited", route
         assert edited.payload["child"][0]["work"]["hours_day"] == 6, route
         assert edited.payload["meta"]["instanceID"] == edited.current_instance_id, route
+
+
+def test_nested_repeats_and_edge_values_agree_on_every_route(tmp_path) -> None:
+    """Repeats in groups and in repeats, odd numbers, a geopoint, a dateTime: the same on all routes."""
+    workbook = Workbook()
+    for sheet_name, rows in NESTED.items():
+        sheet = workbook.create_sheet(sheet_name)
+        columns = list(dict.fromkeys(c for row in rows for c in row))
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([row.get(c) for c in columns])
+    workbook.remove(workbook["Sheet"])
+    saved = io.BytesIO()
+    workbook.save(saved)
+    second = {**NESTED_VALUES, "n": "-2", "photo": []}
+    routes = deliver([("uuid:nested-1", NESTED_VALUES), ("uuid:nested-2", second)], saved.getvalue())
+    reference = by_id(routes["odk_central"])
+    assert reference["uuid:nested-1"].payload["visit"]["member"][2]["injury"][0]["when"] == "2026-03-04"
+    for route, records in routes.items():
+        assert {i: answer_fields(r.payload) for i, r in by_id(records).items()} == {
+            i: answer_fields(r.payload) for i, r in reference.items()}, route
