@@ -70,6 +70,11 @@ class AssetService:
         uid = self._import(body, name, asset_uid, poll_interval=poll_interval, timeout=timeout)
         for media_name, content in (media or {}).items():
             self.upload_media(uid, media_name, content)
+        return self.redeploy(uid)
+
+    def redeploy(self, uid: str) -> dict[str, Any]:
+        """Deploy the asset's current version (``POST`` the first time, then ``PATCH`` with its
+        ``version_id``); devices get the asset's media files as they are now. Returns the asset."""
         asset = self.get(uid)
         deployment = self._client.api_url(asset_path(uid, "deployment/"))
         if asset.get("has_deployment"):

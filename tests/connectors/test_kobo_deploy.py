@@ -60,6 +60,15 @@ def test_redeploying_replaces_the_form_and_its_media(kobo: FakeKoboToolbox, clie
     assert list(stored.blobs.values()) == [MEDIA["provinces.csv"].read_bytes()]
 
 
+def test_a_new_code_list_is_uploaded_and_redeployed(kobo: FakeKoboToolbox, client: KoboClient) -> None:
+    asset = client.assets.deploy(HOUSEHOLD_XLSX, media={"provinces.csv": b"name,label\n"}, poll_interval=0)
+    client.assets.upload_media(asset["uid"], "provinces.csv", MEDIA["provinces.csv"])
+    again = client.assets.redeploy(asset["uid"])
+    assert again["deployed_version_id"] == asset["version_id"]
+    assert [m for m, t, s in requests_to(kobo, "/deployment/")] == ["POST", "PATCH"]
+    assert list(kobo.asset(asset["uid"]).blobs.values()) == [MEDIA["provinces.csv"].read_bytes()]
+
+
 def test_a_form_kobo_refuses_is_a_clear_error(client: KoboClient) -> None:
     with pytest.raises(SourceError) as caught:
         client.assets.deploy(b"not a workbook", file_name="broken.xlsx", poll_interval=0)
