@@ -1,4 +1,5 @@
-"""Answers that several forms ask the same way: when and where, who collected, a child's age and a child's work.
+"""Answers that several forms ask the same way: when and where, who collected, a child's age and a child's work;
+and :class:`Rows`, what a parser makes of one submission.
 
 Each reader returns typed values or raises :class:`~warehouse.values.Problem` naming the field as it appears in
 the submission (``prefix`` is the repeat or group the answers sit in, e.g. ``"child/"``). Pure: no database.
@@ -6,7 +7,9 @@ the submission (``prefix`` is the repeat or group the answers sit in, e.g. ``"ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +36,20 @@ def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = N
     value = None if problem.value is None else str(problem.value)[:256]
     return {"entity": entity, "repeat_index": repeat_index, "field": problem.field, "value": value,
             "reason_code": problem.code, "reason": problem.reason}
+
+
+@dataclass
+class Rows:
+    """What one submission becomes: rows per warehouse table name, and quarantine entries."""
+
+    tables: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    quarantine: list[dict] = field(default_factory=list)
+
+    def add(self, table: str, row: dict) -> None:
+        self.tables[table].append(row)
+
+    def reject(self, problem: Problem, entity: str, repeat_index: int | None = None) -> None:
+        self.quarantine.append(quarantine_entry(problem, entity, repeat_index))
 
 
 def event_date(raw: Any, field: str) -> date:
@@ -137,20 +154,20 @@ def work_answers(answers: dict, prefix: str, c: dict[str, frozenset[str]], *, al
     }
 
 
-def child_facts(row: Any, **more: Any) -> ChildFacts:
-    """The classifier's input from a stored row with ``age`` and the ``WorkAnswers`` columns (a child, a young
-    worker, a case visit); ``more`` gives the other :class:`ChildFacts` fields the row's form asks."""
+def child_facts(row: Mapping[str, Any], **more: Any) -> ChildFacts:
+    """The classifier's input from a row with ``age`` and the ``WorkAnswers`` columns (a child, a young worker,
+    a case visit); ``more`` gives the other :class:`ChildFacts` fields the row's form asks."""
     return ChildFacts(
-        age=row.age,
-        working=row.working,
-        hours_day=row.hours_day,
-        hours_week=row.hours_week,
-        night_work=bool(row.night_work),
-        overtime=bool(row.overtime),
-        work_kinds=codes(row.work_kinds),
-        workplaces=codes(row.workplaces),
-        hazards=codes(row.hazards),
-        performance_approved=bool(row.performance_approved),
+        age=row["age"],
+        working=row["working"],
+        hours_day=row["hours_day"],
+        hours_week=row["hours_week"],
+        night_work=bool(row["night_work"]),
+        overtime=bool(row["overtime"]),
+        work_kinds=codes(row["work_kinds"]),
+        workplaces=codes(row["workplaces"]),
+        hazards=codes(row["hazards"]),
+        performance_approved=bool(row["performance_approved"]),
         **more,
     )
 

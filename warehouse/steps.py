@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from warehouse.answers import child_facts
+from warehouse.bulk import insert_dicts
 from warehouse.classification import Classification, Rules, classify
 from warehouse.household import FORM_ID, Context, parse_household
 from warehouse.models import (
@@ -100,8 +101,7 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
     for model in (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine):
-        if tables[model]:
-            conn.execute(insert(model), tables[model])
+        insert_dicts(conn, model.__table__, tables[model])
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
@@ -131,7 +131,7 @@ def _replace_classifications(conn: Connection, households: list, rules: Rules, s
     rows = []
     for child in children:
         facts = child_facts(
-            child,
+            child._mapping,
             chores_hours_week=child.chores_hours_week,
             school_status=child.school_status,
             poor_household=poor[child.household_id],
@@ -139,8 +139,7 @@ def _replace_classifications(conn: Connection, households: list, rules: Rules, s
         )
         rows.extend({"child_id": child.child_id, **classification_columns(c)} for c in classify(facts, rules))
         stats.processed += 1
-    if rows:
-        conn.execute(insert(ChildClassification), rows)
+    insert_dicts(conn, ChildClassification.__table__, rows)
     stats.loaded["child_classification"] += len(rows)
 
 

@@ -1,0 +1,220 @@
+"""The case register: one case per child the pipeline identified, and its current state from the follow-up visits.
+
+Two steps, so that the lineage has no cycle (cases → published case list → visits → state):
+
+- :func:`identify_cases` keeps the register's membership and identification columns. A household-survey child or
+  an inspected young worker classified (``vn_law``) as child labour is a ``child_labourer`` case, otherwise at risk
+  an ``at_risk`` case. ``case_id`` is a UUID derived from the subject's pseudonymous id (the same case on every
+  run, no personal data in it); ``case_code`` a short code from a keyed hash, lengthened only when it would
+  collide, and never changed once given. A case whose subject is gone (submission deleted, child re-classified)
+  is removed when it has no visit; with visits it is kept, as last identified, so that no follow-up is lost.
+  The same child seen by a survey and an inspection is two subjects, hence two cases: they cannot be linked.
+- :func:`update_case_register` folds each case's visits into its state (status, first support, visits, last
+  visit, closure, education and work at the last visit) and quarantines visits whose ``case_id`` matches no
+  case (``UNKNOWN_CASE``); those are looked at again on every run, as a visit may arrive before its case.
+
+Both recompute from the whole current state and write only what differs (a re-run writes nothing): they read the
+identified subjects and the visits, a few columns each, set-based, which stays cheap next to the cleaning steps.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, literal, or_, select, update
+
+from warehouse.models import (
+    Case,
+    CaseVisit,
+    Child,
+    ChildClassification,
+    Household,
+    Inspection,
+    Quarantine,
+    RawSubmission,
+    YoungWorker,
+    YoungWorkerClassification,
+)
+from warehouse.pseudonym import Pseudonymizer
+from warehouse.steps import StepStats
+
+CASE_NAMESPACE = uuid.UUID("5d1f4c0e-8a7b-5c3d-9e2f-2b6a7c1d0e4f")  # of the case ids; never change it
+CODE_PREFIX, CODE_LENGTH = "C-", 5
+CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+UNKNOWN_CASE = "UNKNOWN_CASE"
+IDENTIFICATION = ("subject_kind", "subject_id", "identified_source", "identified_on", "year", "quarter",
+                  "province_code", "commune_code", "code_list_version", "sex", "age_band", "case_type")
+STATE = ("status", "first_support_on", "visits", "last_visit_on", "closed_on", "closure_reason",
+         "in_education_at_last_visit", "child_labour_at_last_visit")
+NO_VISITS = {"status": "open", "first_support_on": None, "visits": 0, "last_visit_on": None, "closed_on": None,
+             "closure_reason": None, "in_education_at_last_visit": None, "child_labour_at_last_visit": None}
+
+
+def case_id_of(subject_id: str) -> str:
+    """The case id of a subject: a name-based UUID of its pseudonymous id."""
+    return str(uuid.uuid5(CASE_NAMESPACE, subject_id))
+
+
+def case_code(pseudonymizer: Pseudonymizer, case_id: str, length: int = CODE_LENGTH) -> str:
+    """``C-`` and ``length`` Crockford base-32 characters (no I, L, O, U) of a keyed hash of the case id."""
+    digest = bytes.fromhex(pseudonymizer.id("case_code", case_id))
+    return CODE_PREFIX + base64.b32encode(digest).decode().translate(CROCKFORD)[:length]
+
+
+def identify_cases(engine: Engine, pseudonymizer: Pseudonymizer) -> StepStats:
+    """Add a case for every newly identified subject, follow changes of its identification, remove cases whose
+    subject is gone and that have no visit."""
+    stats = StepStats()
+    with engine.begin() as conn:
+        subjects = {case_id_of(s["subject_id"]): s for s in _subjects(conn)}
+        existing = {r.case_id: r for r in conn.execute(select(Case.case_id, Case.case_code,
+                                                              *(getattr(Case, c) for c in IDENTIFICATION)))}
+        visited = set(conn.execute(select(CaseVisit.case_id).distinct()).scalars())
+        gone = [case_id for case_id in existing if case_id not in subjects and case_id not in visited]
+        changed = [{"b_case_id": case_id, **subject} for case_id, subject in subjects.items()
+                   if case_id in existing and _identification(existing[case_id]) != subject]
+        codes = {r.case_code for r in existing.values()}
+        new = []
+        for case_id in sorted(subjects.keys() - existing.keys()):
+            code = _free_code(pseudonymizer, case_id, codes)
+            codes.add(code)
+            new.append({"case_id": case_id, "case_code": code, **subjects[case_id], **NO_VISITS})
+        if gone:
+            conn.execute(delete(Case).where(Case.case_id.in_(gone)))
+        if changed:
+            conn.execute(_update_by_id(), changed)
+        if new:
+            conn.execute(insert(Case), new)
+    stats.processed = len(subjects)
+    stats.loaded.update(new=len(new), changed=len(changed))
+    stats.deleted = len(gone)
+    return stats
+
+
+def update_case_register(engine: Engine) -> StepStats:
+    """Fold the visits into each case's state and quarantine the visits that match no case."""
+    stats = StepStats()
+    with engine.begin() as conn:
+        states = _fold(conn)
+        current = {r.case_id: {c: getattr(r, c) for c in STATE}
+                   for r in conn.execute(select(Case.case_id, *(getattr(Case, c) for c in STATE)))}
+        changed = [{"b_case_id": case_id, **states.get(case_id, NO_VISITS)} for case_id, state in current.items()
+                   if state != states.get(case_id, NO_VISITS)]
+        if changed:
+            conn.execute(_update_by_id(), changed)
+        added, removed = _quarantine_unknown(conn, set(current))
+    stats.processed = len(current)
+    stats.loaded["changed"] = len(changed)
+    stats.quarantined.update(unknown_case=added, matched_again=removed)
+    return stats
+
+
+def open_cases(engine: Engine) -> list:
+    """The cases not closed, as collectors see them in the case list: id, source, identification date, type,
+    age band, sex, commune."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(Case.case_id, Case.identified_source, Case.identified_on, Case.case_type, Case.age_band, Case.sex,
+                   Case.commune_code)
+            .where(Case.status != "closed").order_by(Case.case_id)
+        ).all()
+
+
+def _subjects(conn: Connection) -> list[dict]:
+    """Every household-survey child and inspected young worker that is a case now, with its identification."""
+    cc, c, h = ChildClassification, Child, Household
+    yc, yw, i = YoungWorkerClassification, YoungWorker, Inspection
+    children = (select(literal("child").label("subject_kind"), c.child_id.label("subject_id"),
+                       literal("household_survey").label("identified_source"), h.interview_date, h.year, h.quarter,
+                       h.province_code, h.commune_code, h.code_list_version, c.sex, cc.age_band, cc.child_labour)
+                .join(c, c.child_id == cc.child_id).join(h, h.household_id == c.household_id)
+                .where(cc.rule_set == "vn_law", or_(cc.child_labour, cc.at_risk)))
+    workers = (select(literal("young_worker"), yw.worker_id, literal("inspection"), i.inspection_date, i.year,
+                      i.quarter, i.province_code, i.commune_code, i.code_list_version, yw.sex, yc.age_band,
+                      yc.child_labour)
+               .join(yw, yw.worker_id == yc.worker_id).join(i, i.inspection_id == yw.inspection_id)
+               .where(yc.rule_set == "vn_law", or_(yc.child_labour, yc.at_risk)))
+    subjects = []
+    for query in (children, workers):
+        for r in conn.execute(query):
+            kind, subject_id, source, on, year, quarter, province, commune, version, sex, band, labour = r
+            subjects.append({
+                "subject_kind": kind, "subject_id": subject_id, "identified_source": source, "identified_on": on,
+                "year": year, "quarter": quarter, "province_code": province, "commune_code": commune,
+                "code_list_version": version, "sex": sex, "age_band": band,
+                "case_type": "child_labourer" if labour else "at_risk",
+            })
+    return subjects
+
+
+def _update_by_id():
+    """An UPDATE of ``case_register`` for executemany: each parameter set names its row as ``b_case_id``."""
+    table = Case.__table__
+    return update(table).where(table.c.case_id == bindparam("b_case_id"))
+
+
+def _identification(row) -> dict:
+    return {c: getattr(row, c) for c in IDENTIFICATION}
+
+
+def _free_code(pseudonymizer: Pseudonymizer, case_id: str, taken: set[str]) -> str:
+    length = CODE_LENGTH
+    while (code := case_code(pseudonymizer, case_id, length)) in taken:
+        length += 1
+    return code
+
+
+def _fold(conn: Connection) -> dict[str, dict]:
+    """Each visited case's state: its latest visit (by visit date, then arrival) decides status, closure and
+    the situation at the last visit; the first support is the earliest date given, else the first visit that
+    recorded a support."""
+    v = CaseVisit
+    by_case: dict[str, list] = defaultdict(list)
+    for visit in conn.execute(
+        select(v.case_id, v.visit_date, v.case_status, v.closure_reason, v.supports, v.first_support_date,
+               v.school_status, v.vocational_training, v.child_labour).order_by(v.case_id, v.visit_date, v.change_seq)
+    ):
+        by_case[visit.case_id].append(visit)
+    states = {}
+    for case_id, visits in by_case.items():
+        last = visits[-1]
+        closed = last.case_status == "closed"
+        given = [x.first_support_date for x in visits if x.first_support_date]
+        supported = [x.visit_date for x in visits if x.supports and x.supports != "none"]
+        states[case_id] = {
+            "status": last.case_status,
+            "first_support_on": min(given) if given else min(supported, default=None),
+            "visits": len(visits),
+            "last_visit_on": last.visit_date,
+            "closed_on": last.visit_date if closed else None,
+            "closure_reason": last.closure_reason if closed else None,
+            "in_education_at_last_visit": last.school_status == "attending" or bool(last.vocational_training),
+            "child_labour_at_last_visit": last.child_labour,
+        }
+    return states
+
+
+def _quarantine_unknown(conn: Connection, cases: set[str]) -> tuple[int, int]:
+    """Make the ``UNKNOWN_CASE`` quarantine rows exactly the visits whose case is not in ``cases``; returns how
+    many were added and removed."""
+    v, q = CaseVisit, Quarantine
+    unknown = {r.raw_submission_id: r for r in conn.execute(
+        select(v.raw_submission_id, v.change_seq, v.case_id, RawSubmission.form_id, RawSubmission.instance_id)
+        .join(RawSubmission, RawSubmission.id == v.raw_submission_id)) if r.case_id not in cases}
+    held = {r.raw_submission_id: r for r in conn.execute(
+        select(q.id, q.raw_submission_id, q.change_seq, q.value).where(q.reason_code == UNKNOWN_CASE))}
+    stale = [r.id for raw_id, r in held.items()
+             if raw_id not in unknown or (r.change_seq, r.value) != (unknown[raw_id].change_seq, unknown[raw_id].case_id)]
+    fresh = [r for raw_id, r in unknown.items() if raw_id not in held or held[raw_id].id in stale]
+    if stale:
+        conn.execute(delete(q).where(q.id.in_(stale)))
+    if fresh:
+        conn.execute(insert(q), [{
+            "raw_submission_id": r.raw_submission_id, "change_seq": r.change_seq, "form_id": r.form_id,
+            "instance_id": r.instance_id, "entity": "case_visit", "repeat_index": None, "field": "case_id",
+            "value": r.case_id, "reason_code": UNKNOWN_CASE,
+            "reason": "no case in the register has this id (yet): the visit counts once its case exists",
+        } for r in fresh])
+    return len(fresh), len(stale)

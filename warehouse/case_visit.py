@@ -1,0 +1,66 @@
+"""From one case follow-up submission to a case visit with its work answers, or a quarantine row.
+
+Pure: no database. Whether the visited case exists is not known here: the case register step matches visits to
+cases (and quarantines those that match none, until their case appears). The case worker's name is kept only as
+a pseudonymous id (the raw submission keeps the name).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from warehouse.answers import Context, Rows, event_date, joined, not_after, period, staff_id, work_answers
+from warehouse.values import Problem, choice, choices, iso_date, number, required, yes_no
+
+FORM_ID = "case_followup"
+AGE_MIN, AGE_MAX = 5, 18  # 18: the visit that closes a case when the child comes of age
+
+
+def parse_case_visit(raw: Any, ctx: Context) -> Rows:
+    """``raw`` is a ``raw_submission`` row; the result holds one ``case_visit`` row without its classification
+    (``rules_version``, ``child_labour``, ``reasons``), which the step adds."""
+    rows = Rows()
+    try:
+        rows.add("case_visit", _visit(raw, ctx))
+    except Problem as problem:
+        rows.reject(problem, "case_visit")
+    return rows
+
+
+def _visit(raw: Any, ctx: Context) -> dict:
+    payload, c = raw.payload, ctx.choices
+    day = event_date(raw, "visit_date")
+    status = required("case_status", choice("case_status", payload.get("case_status"), c["case_status"]))
+    closure = choice("closure_reason", payload.get("closure_reason"), c["closure_reason"])
+    if status == "closed":
+        required("closure_reason", closure)
+    return {
+        "visit_id": ctx.pseudonymizer.id("case_visit", raw.form_id, raw.instance_id),
+        "case_id": _case_id(payload.get("case_id")),
+        "visit_date": day,
+        **period(day),
+        "case_worker_id": staff_id(ctx.pseudonymizer, "case_worker", payload.get("case_worker")),
+        "case_source": choice("case_source", payload.get("case_source"), c["case_source"]),
+        "case_type": choice("case_type", payload.get("case_type"), c["case_type"]),
+        "age": required("age", number("age", payload.get("age"), AGE_MIN, AGE_MAX, integer=True)),
+        **work_answers(payload, "", c),
+        "chores_hours_week": number("chores_hours_week", payload.get("chores_hours_week"), 0, 112),
+        "school_status": choice("school_status", payload.get("school_status"), c["school_status"]),
+        "vocational_training": yes_no("vocational_training", payload.get("vocational_training")),
+        "supports": joined(choices("support", payload.get("support"), c["support_type"])),
+        "first_support_date": not_after("first_support_date", iso_date(
+            "first_support_date", payload.get("first_support_date")), day, "visit"),
+        "case_status": status,
+        "closure_reason": closure,
+        "next_visit": iso_date("next_visit", payload.get("next_visit")),
+    }
+
+
+def _case_id(value: Any) -> str:
+    """The chosen case's entity id, a UUID in its canonical lower-case form."""
+    required("case_id", value)
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise Problem("case_id", value, "INVALID_CASE_ID", "not a case id (UUID) of the cases list") from None

@@ -1,0 +1,118 @@
+"""Incremental steps of the programme forms: inspections, case visits and activity reports, raw → clean.
+
+Same contract as the household survey's (``warehouse.steps``): each cleaning step reads the raw rows changed since
+its checkpoint, replaces everything derived from them and moves the checkpoint in one transaction. Young workers
+are classified by what is missing instead: every worker without a classification under the current rules version
+(a re-cleaned worker lost its own by cascade; a new rules version makes all stale), so no checkpoint can miss one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, exists, insert, select
+
+from warehouse import activity, case_visit, inspection
+from warehouse.answers import Context, Rows, child_facts
+from warehouse.classification import Rules, classify
+from warehouse.models import Activity, Base, CaseVisit, Inspection, Quarantine, YoungWorker, YoungWorkerClassification
+from warehouse.raw_store import BATCH_SIZE
+from warehouse.steps import StepStats, classification_columns, replace_changed
+
+CLEAN_LOGIC_VERSION = "1"
+VN_LAW = "vn_law"
+
+
+def clean_inspections(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
+    """Turn changed inspection submissions into inspections, young workers and quarantine rows."""
+    return _clean(engine, "clean_inspection", _version(ctx), inspection.FORM_ID, Inspection,
+                  lambda raw: inspection.parse_inspection(raw, ctx), batch_size)
+
+
+def clean_activities(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
+    """Turn changed activity reports into activities, their reach per audience group and quarantine rows."""
+    return _clean(engine, "clean_activity", _version(ctx), activity.FORM_ID, Activity,
+                  lambda raw: activity.parse_activity(raw, ctx), batch_size)
+
+
+def clean_case_visits(engine: Engine, ctx: Context, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
+    """Turn changed follow-up submissions into case visits, each with the child's work classified under
+    ``vn_law`` as at that visit; a new rules version re-cleans every visit."""
+
+    def parse(raw: Any) -> Rows:
+        rows = case_visit.parse_case_visit(raw, ctx)
+        rows.tables["case_visit"] = [_with_vn_law(v, rules) for v in rows.tables.get("case_visit", [])]
+        return rows
+
+    return _clean(engine, "clean_case_visit", f"{_version(ctx)}|{rules.version}", case_visit.FORM_ID, CaseVisit,
+                  parse, batch_size)
+
+
+def _with_vn_law(visit: dict, rules: Rules) -> dict:
+    """The visit with its ``vn_law`` classification. At 18 (the visit closing a case) the child is an adult:
+    not child labour, and outside the rules' scope, so no reasons."""
+    if visit["age"] > rules.max_age:
+        return {**visit, "rules_version": rules.version, "child_labour": False, "reasons": ""}
+    facts = child_facts(visit, chores_hours_week=visit["chores_hours_week"], school_status=visit["school_status"])
+    vn_law = next(c for c in classify(facts, rules) if c.rule_set == VN_LAW)
+    return {**visit, "rules_version": rules.version, "child_labour": vn_law.child_labour,
+            "reasons": " ".join(vn_law.reasons)}
+
+
+def classify_young_workers(engine: Engine, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
+    """Classify every young worker not yet classified under ``rules.version``, under every rule set."""
+    ywc = YoungWorkerClassification
+    stats = StepStats()
+    with engine.begin() as conn:
+        stats.deleted = conn.execute(delete(ywc).where(ywc.rules_version != rules.version)).rowcount
+    unclassified = ~exists().where(ywc.worker_id == YoungWorker.worker_id)
+    while True:
+        with engine.begin() as conn:
+            workers = conn.execute(select(YoungWorker).where(unclassified).limit(batch_size)).all()
+            if not workers:
+                return stats
+            rows = [{"worker_id": w.worker_id, **classification_columns(c)}
+                    for w in workers for c in classify(child_facts(w._mapping), rules)]
+            conn.execute(insert(ywc), rows)
+            stats.processed += len(workers)
+            stats.loaded["young_worker_classification"] += len(rows)
+
+
+def _version(ctx: Context) -> str:
+    return f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
+
+
+def _clean(engine: Engine, step: str, version: str, form_id: str, main: type, parse: Callable[[Any], Rows],
+           batch_size: int) -> StepStats:
+    stats = StepStats()
+    replace_changed(engine, step, version, form_id, lambda conn, rows: _replace(conn, rows, main, parse, stats),
+                    batch_size)
+    return stats
+
+
+def _replace(conn: Connection, raws: list, main: type, parse: Callable[[Any], Rows], stats: StepStats) -> None:
+    """Delete what ``raws`` gave before (``main`` rows cascade to the tables below them) and insert what they give
+    now; a row gets ``raw_submission_id`` and ``change_seq`` where its table has those columns."""
+    raw_ids = [r.id for r in raws]
+    conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(raw_ids)))
+    conn.execute(delete(main).where(main.raw_submission_id.in_(raw_ids)))
+    tables: dict[str, list[dict]] = defaultdict(list)
+    for raw in raws:
+        stats.processed += 1
+        if raw.deleted_at:
+            stats.deleted += 1
+            continue
+        parsed = parse(raw)
+        stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
+        for q in parsed.quarantine:
+            tables["quarantine"].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
+            stats.quarantined[q["entity"]] += 1
+        for name, rows in parsed.tables.items():
+            columns = Base.metadata.tables[name].c
+            tables[name].extend({**row, **{k: v for k, v in stamp.items() if k in columns}} for row in rows)
+            stats.loaded[name] += len(rows)
+    for table in Base.metadata.sorted_tables:
+        if tables[table.name]:
+            conn.execute(insert(table), tables[table.name])
