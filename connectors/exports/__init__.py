@@ -8,6 +8,7 @@ as ``project``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from connectors.exports.common import ExportImport, refuse
@@ -16,16 +17,22 @@ from connectors.exports.kobo_xlsx import read_kobo_xlsx
 from connectors.exports.odk_csv_zip import read_odk_csv_zip
 from connectors.form_schema import FormSchema
 
-READERS = {".zip": read_odk_csv_zip, ".xlsx": read_kobo_xlsx, ".json": read_kobo_json}
 
+def import_export(path: Path, schema: FormSchema, *, known_ids: Mapping[str, str] | None = None) -> ExportImport:
+    """Read an export file by its kind: ``.zip`` (ODK Central), ``.xlsx`` or ``.json`` (KoboToolbox).
 
-def import_export(path: Path, schema: FormSchema) -> ExportImport:
-    """Read an export file by its kind: ``.zip`` (ODK Central), ``.xlsx`` or ``.json`` (KoboToolbox)."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise refuse(f"export {path.name}", "unknown kind of file: expected ODK Central's .csv.zip, or a"
-                                             " KoboToolbox .xlsx or .json export")
-    return reader(path, schema)
+    ``known_ids`` (current → stable instance id, from what the Kobo sync stored) lets a Kobo
+    XLSX export name edited submissions by their original id (see :mod:`.kobo_xlsx`).
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return read_kobo_xlsx(path, schema, known_ids=known_ids)
+    if suffix == ".zip":
+        return read_odk_csv_zip(path, schema)
+    if suffix == ".json":
+        return read_kobo_json(path, schema)
+    raise refuse(f"export {path.name}", "unknown kind of file: expected ODK Central's .csv.zip, or a"
+                                         " KoboToolbox .xlsx or .json export")
 
 
 __all__ = ["ExportImport", "import_export", "read_kobo_json", "read_kobo_xlsx", "read_odk_csv_zip"]
