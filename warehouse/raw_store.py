@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 
-from sqlalchemy import Connection, Engine, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, String, func, insert, literal, select, update
 
 from connectors.records import SubmissionRecord
-from warehouse.models import RawSubmission, RawSubmissionHistory, SyncCursor
+from warehouse.bulk import insert_rows, json_text
+from warehouse.models import PipelineCheckpoint, RawSubmission, RawSubmissionHistory, SyncCursor
 
 BATCH_SIZE = 1000
+CHANGE_SEQ = "raw_submission.change_seq"  # the pipeline_checkpoint row that hands out change_seq numbers
 
 
 @dataclass
@@ -36,9 +38,27 @@ def utc_now() -> str:
 
 def content_sha256(record: SubmissionRecord) -> str:
     """A digest of everything about a record that can change: payload, received document and system fields."""
-    doc = [record.payload, record.received, record.form_version, record.current_instance_id,
-           record.updated_at, record.deleted_at, record.review_state]
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return _Serialized(record).digest
+
+
+class _Serialized:
+    """A record's JSON texts, made once: stored as they are and hashed for :func:`content_sha256`.
+
+    The digest is the SHA-256 of ``json.dumps([payload, received, form_version, current_instance_id,
+    updated_at, deleted_at, review_state], sort_keys=True, ensure_ascii=False)``, built here from the
+    parts (the same text, so digests stored by earlier versions still match).
+    """
+
+    __slots__ = ("record", "payload", "received", "digest")
+
+    def __init__(self, record: SubmissionRecord) -> None:
+        self.record = record
+        self.payload = json_text(record.payload)
+        self.received = json_text(record.received)
+        system = [json_text(v) for v in (record.form_version, record.current_instance_id, record.updated_at,
+                                          record.deleted_at, record.review_state)]
+        text = "[" + ", ".join([self.payload, self.received, *system]) + "]"
+        self.digest = hashlib.sha256(text.encode()).hexdigest()
 
 
 def store_records(engine: Engine, records: Iterable[SubmissionRecord], batch_size: int = BATCH_SIZE) -> LoadStats:
@@ -60,76 +80,91 @@ def _last_wins(batch: list[SubmissionRecord]) -> list[SubmissionRecord]:
     return list({r.key: r for r in batch}.values())
 
 
+_INSERTED = ("source", "project", "form_id", "instance_id", "form_version", "current_instance_id", "submitted_at",
+             "updated_at", "deleted_at", "submitter", "review_state", "payload", "received", "content_sha256",
+             "change_seq", "last_changed_at", "first_loaded_at")
+_UPDATED = _INSERTED[4:-1]  # identity and first_loaded_at never change
+_KEPT = ("form_version", "current_instance_id", "updated_at", "deleted_at", "review_state", "payload", "received",
+         "content_sha256", "change_seq")  # what raw_submission_history keeps of the replaced content
+
+
 def _store_batch(conn: Connection, batch: list[SubmissionRecord], stats: LoadStats) -> None:
-    keys = [r.key for r in batch]
-    identity = tuple_(RawSubmission.source, RawSubmission.project, RawSubmission.form_id, RawSubmission.instance_id)
-    existing = {
-        (row.source, row.project, row.form_id, row.instance_id): row
-        for row in conn.execute(select(RawSubmission).where(identity.in_(keys)))
-    }
-    seq = (conn.execute(select(func.max(RawSubmission.change_seq))).scalar() or 0) + 1
-    now = utc_now()
-    inserts, history = [], []
+    existing = _existing(conn, [r.key for r in batch])
+    changed: list[tuple[_Serialized, int | None]] = []
     for record in batch:
         stats.received += 1
         stats.forms.add(record.form_id)
-        digest = content_sha256(record)
+        serialized = _Serialized(record)
         old = existing.get(record.key)
-        if old is not None and old.content_sha256 == digest:
+        if old is not None and old[1] == serialized.digest:
             stats.unchanged += 1
             continue
-        values = _row_values(record, digest, seq, now)
-        seq += 1
-        if record.deleted_at:
-            stats.deleted += 1
-        if old is None:
-            inserts.append({**values, "first_loaded_at": now})
-            stats.inserted += 1
+        changed.append((serialized, None if old is None else old[0]))
+    if not changed:
+        return
+    seq = next_change_seq(conn, len(changed))
+    now = utc_now()
+    inserts, updates = [], []
+    for offset, (s, old_id) in enumerate(changed):
+        r = s.record
+        values = (r.form_version, r.current_instance_id, r.submitted_at, r.updated_at, r.deleted_at, r.submitter,
+                  r.review_state, s.payload, s.received, s.digest, seq + offset, now)
+        stats.deleted += bool(r.deleted_at)
+        if old_id is None:
+            inserts.append((r.source, r.project, r.form_id, r.instance_id, *values, now))
         else:
-            history.append(_history_values(old, now))
-            conn.execute(update(RawSubmission).where(RawSubmission.id == old.id).values(**values))
-            stats.updated += 1
-    if history:
-        conn.execute(insert(RawSubmissionHistory), history)
-    if inserts:
-        conn.execute(insert(RawSubmission), inserts)
+            updates.append((*values, old_id))
+    stats.inserted += len(inserts)
+    stats.updated += len(updates)
+    if updates:
+        _replace(conn, updates, now)
+    insert_rows(conn, RawSubmission.__table__, _INSERTED, inserts)
 
 
-def _row_values(record: SubmissionRecord, digest: str, seq: int, now: str) -> dict:
-    return {
-        "source": record.source,
-        "project": record.project,
-        "form_id": record.form_id,
-        "instance_id": record.instance_id,
-        "form_version": record.form_version,
-        "current_instance_id": record.current_instance_id,
-        "submitted_at": record.submitted_at,
-        "updated_at": record.updated_at,
-        "deleted_at": record.deleted_at,
-        "submitter": record.submitter,
-        "review_state": record.review_state,
-        "payload": record.payload,
-        "received": record.received,
-        "content_sha256": digest,
-        "change_seq": seq,
-        "last_changed_at": now,
-    }
+def _existing(conn: Connection, keys: list[tuple[str, str, str, str]]) -> dict[tuple, tuple[int, str]]:
+    """``key → (id, content_sha256)`` of the stored rows among ``keys`` (payloads are not read)."""
+    by_form: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for source, project, form_id, instance_id in keys:
+        by_form[(source, project, form_id)].append(instance_id)
+    found = {}
+    r = RawSubmission
+    for (source, project, form_id), instance_ids in by_form.items():
+        rows = conn.execute(select(r.instance_id, r.id, r.content_sha256).where(
+            r.source == source, r.project == project, r.form_id == form_id, r.instance_id.in_(instance_ids)))
+        found.update({(source, project, form_id, i): (row_id, digest) for i, row_id, digest in rows})
+    return found
 
 
-def _history_values(old, now: str) -> dict:
-    return {
-        "raw_submission_id": old.id,
-        "form_version": old.form_version,
-        "current_instance_id": old.current_instance_id,
-        "updated_at": old.updated_at,
-        "deleted_at": old.deleted_at,
-        "review_state": old.review_state,
-        "payload": old.payload,
-        "received": old.received,
-        "content_sha256": old.content_sha256,
-        "change_seq": old.change_seq,
-        "replaced_at": now,
-    }
+def _replace(conn: Connection, updates: list[tuple], now: str) -> None:
+    """Copy the rows about to change into the history (in the database), then update them."""
+    ids = [u[-1] for u in updates]
+    r, h = RawSubmission, RawSubmissionHistory
+    kept = [getattr(r, c) for c in _KEPT]
+    conn.execute(insert(h).from_select(
+        ["raw_submission_id", *_KEPT, "replaced_at"],
+        select(r.id, *kept, literal(now, String)).where(r.id.in_(ids))))
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    cast = "::jsonb" if conn.dialect.name == "postgresql" else ""
+    assignments = ", ".join(f"{quote(c)} = {mark}{cast if c in ('payload', 'received') else ''}" for c in _UPDATED)
+    conn.exec_driver_sql(f"UPDATE {quote(r.__tablename__)} SET {assignments} WHERE id = {mark}", updates)
+
+
+def next_change_seq(conn: Connection, count: int) -> int:
+    """Reserve ``count`` consecutive ``change_seq`` numbers; returns the first.
+
+    The last number handed out is kept in ``pipeline_checkpoint`` (step ``raw_submission.change_seq``), so
+    this costs one indexed row update instead of a scan of ``max(change_seq)``, and concurrent writers
+    (another form's sync) get distinct numbers: the update locks the row until the batch commits.
+    """
+    pc = PipelineCheckpoint
+    reserved = conn.execute(update(pc).where(pc.step == CHANGE_SEQ).values(position=pc.position + count)
+                            .returning(pc.position)).scalar()
+    if reserved is None:  # first use: start after what is stored
+        stored = conn.execute(select(func.max(RawSubmission.change_seq))).scalar() or 0
+        reserved = stored + count
+        conn.execute(insert(pc).values(step=CHANGE_SEQ, position=reserved, version="sequence"))
+    return reserved - count + 1
 
 
 def read_cursor(engine: Engine, source: str, project: str, form_id: str) -> dict | None:
@@ -154,10 +189,15 @@ def save_cursor(engine: Engine, source: str, project: str, form_id: str, cursor:
             conn.execute(insert(SyncCursor).values(source=source, project=project, form_id=form_id, **values))
 
 
+_READ = [c for c in RawSubmission.__table__.columns
+         if c.name not in ("received", "content_sha256", "first_loaded_at", "last_changed_at")]
+
+
 def changed_batch(conn: Connection, form_id: str, after_seq: int, limit: int = BATCH_SIZE) -> list:
-    """The next raw rows of ``form_id`` whose ``change_seq`` is above ``after_seq``, oldest change first."""
+    """The next raw rows of ``form_id`` whose ``change_seq`` is above ``after_seq``, oldest change first
+    (every column but the received document, the digest and the load times)."""
     return conn.execute(
-        select(RawSubmission)
+        select(*_READ)
         .where(RawSubmission.form_id == form_id, RawSubmission.change_seq > after_seq)
         .order_by(RawSubmission.change_seq)
         .limit(limit)

@@ -1,0 +1,63 @@
+"""Bulk writes for the hot paths: many rows in one round trip, without per-row SQLAlchemy parameter building.
+
+``insert_rows`` sends rows as plain tuples: ``COPY … FROM STDIN`` on PostgreSQL (psycopg), ``executemany``
+on SQLite. Values must already be what the column stores: ``str``, numbers, ``bool``, ``datetime.date`` or
+``None``; a JSON column takes its JSON text (see :func:`json_text`). Columns without a value get their default
+(autoincrement ids). It runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from datetime import date
+from operator import itemgetter
+
+from sqlalchemy import Connection, Date, Table
+
+
+def json_text(value: Any) -> str:
+    """The JSON text stored for ``value``: keys sorted, non-ASCII kept (``None`` is JSON ``null``, as
+    SQLAlchemy's JSON type stores it)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``; returns how many."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return 0
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.dbapi_connection
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    dates = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, Date)]
+    if dates:  # as SQLAlchemy stores them in SQLite (and without sqlite3's deprecated default adapter)
+        rows = [_iso_dates(row, dates) for row in rows]
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+    return len(rows)
+
+
+def _iso_dates(row: Sequence[Any], indexes: list[int]) -> tuple:
+    values = list(row)
+    for i in indexes:
+        if isinstance(values[i], date):
+            values[i] = values[i].isoformat()
+    return tuple(values)
+
+
+def insert_dicts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+    """:func:`insert_rows` for dicts that all have the same keys."""
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    values = itemgetter(*columns)
+    return insert_rows(conn, table, columns, [values(r) for r in rows] if len(columns) > 1 else
+                       [(values(r),) for r in rows])
