@@ -1,0 +1,77 @@
+"""Communication activities and training courses carried out in an area's communes in a year.
+
+Activity counts and participants are not counts of identified children: they are shown as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, case, func, select
+
+from warehouse.models import Activity, ActivityReach
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    code: str
+    activities: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class AudienceReach:
+    """People (establishments) of one audience group: attending, reached for the first time this year, trained."""
+
+    code: str
+    reached: int
+    reached_new: int
+    trained_new: int
+
+
+@dataclass(frozen=True)
+class ActivitySummary:
+    activities: int
+    trainings: int
+    participants: int
+    participants_male: int
+    participants_female: int
+    by_type: tuple[ActivityType, ...]
+    by_audience: tuple[AudienceReach, ...]
+
+    @property
+    def participants_sex_not_reported(self) -> int:
+        return self.participants - self.participants_male - self.participants_female
+
+    @property
+    def reached_new(self) -> int:
+        return sum(a.reached_new for a in self.by_audience)
+
+    @property
+    def trained_new(self) -> int:
+        return sum(a.trained_new for a in self.by_audience)
+
+
+def summarise_activities(engine: Engine, communes: list[str], year: int) -> ActivitySummary:
+    a, r = Activity, ActivityReach
+    in_area = (a.commune_code.in_(communes), a.year == year)
+    with engine.connect() as conn:
+        activities, trainings, total, male, female = conn.execute(select(
+            func.count(), func.coalesce(func.sum(case((a.training, 1), else_=0)), 0),
+            func.coalesce(func.sum(a.participants_total), 0), func.coalesce(func.sum(a.participants_male), 0),
+            func.coalesce(func.sum(a.participants_female), 0)).where(*in_area)).one()
+        by_type = conn.execute(
+            select(a.activity_type, func.count(), func.coalesce(func.sum(a.participants_total), 0))
+            .where(*in_area).group_by(a.activity_type).order_by(func.count().desc(), a.activity_type)).all()
+        by_audience = conn.execute(
+            select(r.audience, func.sum(r.reached), func.sum(r.reached_new),
+                   func.coalesce(func.sum(r.reached_new_trained), 0))
+            .join(a, a.activity_id == r.activity_id).where(*in_area)
+            .group_by(r.audience).order_by(func.sum(r.reached).desc(), r.audience)).all()
+    return ActivitySummary(
+        activities=activities, trainings=int(trainings), participants=int(total), participants_male=int(male),
+        participants_female=int(female),
+        by_type=tuple(ActivityType(code, n, int(p)) for code, n, p in by_type),
+        by_audience=tuple(AudienceReach(code, int(reached), int(new), int(trained))
+                          for code, reached, new, trained in by_audience),
+    )

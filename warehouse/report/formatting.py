@@ -1,0 +1,96 @@
+"""Numbers, targets and statuses as words of one language (Vietnamese: 12,5% and 1.234; English: 12.5%, 1,234)."""
+
+from __future__ import annotations
+
+from warehouse.report.counts import Count
+from warehouse.report.gather import ProgressReport
+from warehouse.report.indicator_results import Cell, TargetInForce
+from warehouse.report.labels import Labels
+
+COMPARATOR_SIGNS = {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}
+
+
+class Formatter:
+    def __init__(self, labels: Labels, min_cell: int):
+        self.labels = labels
+        self.min_cell = min_cell
+
+    @classmethod
+    def for_report(cls, report: ProgressReport, language: str) -> Formatter:
+        return cls(Labels(language, report.indicator_names), report.min_cell)
+
+    def title(self, report: ProgressReport) -> str:
+        """E.g. "Báo cáo kết quả thực hiện Chương trình … năm 2026 — Tỉnh Lạng Sơn"."""
+        return f"{self.labels('title', year=report.year)} — {self.area_name(report)}"
+
+    def area_name(self, report: ProgressReport) -> str:
+        name = report.details.name
+        if report.area.legacy:
+            name += f" ({self.labels('legacy_area')})"
+        if report.details.parent_name:
+            name += f", {self.labels('part_of', name=report.details.parent_name)}"
+        return name
+
+    def date(self, day) -> str:
+        return day.strftime("%d/%m/%Y") if self.labels.language == "vi" else day.strftime("%d %B %Y")
+
+    def _localise(self, text: str) -> str:
+        if self.labels.language != "vi":
+            return text
+        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+    def integer(self, n: int) -> str:
+        return self._localise(f"{n:,}")
+
+    def decimal(self, x: float, digits: int = 1) -> str:
+        return self._localise(f"{x:,.{digits}f}")
+
+    def percent(self, share: float, digits: int = 1) -> str:
+        return self.decimal(share * 100, digits) + "%"
+
+    def amount(self, value: float, unit: str) -> str:
+        """A share as a percent, or a number of days."""
+        return self.percent(value) if unit == "share" else self.labels("days", n=self.decimal(value))
+
+    def status(self, status: str) -> str:
+        return self.labels.status(status, self.min_cell)
+
+    def value(self, cell: Cell, unit: str) -> str:
+        """The cell's value, or what stands in its place, in words."""
+        return self.amount(cell.value, unit) if cell.value is not None else self.status(cell.status)
+
+    def fraction(self, cell: Cell) -> str:
+        """``numerator / denominator`` as far as they are shown."""
+        if cell.numerator is None:
+            return ""
+        if cell.denominator is None:
+            return self.integer(cell.numerator)
+        return f"{self.integer(cell.numerator)} / {self.integer(cell.denominator)}"
+
+    def interval(self, cell: Cell) -> str:
+        if cell.ci_low is None or cell.ci_high is None:
+            return ""
+        return f"{self.decimal(cell.ci_low * 100)}–{self.percent(cell.ci_high)}"
+
+    def target(self, target: TargetInForce | None, unit: str) -> str:
+        if target is None:
+            return ""
+        if target.comparator == "minimise" or target.value is None:
+            return f"{self.labels('minimise')} ({target.year})"
+        return f"{COMPARATOR_SIGNS[target.comparator]} {self.amount(target.value, unit)} ({target.year})"
+
+    def gap(self, gap: float | None, unit: str) -> str:
+        if gap is None:
+            return ""
+        sign = "+" if gap > 0 else "−" if gap < 0 else "±"
+        if unit == "share":
+            return f"{sign}{self.labels('points', n=self.decimal(abs(gap) * 100))}"
+        return f"{sign}{self.labels('days', n=self.decimal(abs(gap)))}"
+
+    def count(self, count: Count) -> str:
+        return self.labels("suppressed", min_cell=self.min_cell) if count.suppressed else self.integer(count.value)
+
+    def money(self, amount: int | None) -> str:
+        if amount is None:
+            return self.labels("suppressed", min_cell=self.min_cell)
+        return self.labels("currency", n=self.integer(amount))

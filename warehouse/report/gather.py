@@ -1,0 +1,50 @@
+"""Everything a progress report shows, gathered once from the warehouse; the workbook and the page render it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from warehouse.indicators import IndicatorSettings, load_settings
+from warehouse.report.activities import ActivitySummary, summarise_activities
+from warehouse.report.area import AreaDetails, ReportArea, area_details
+from warehouse.report.cases import CaseSummary, summarise_cases
+from warehouse.report.indicator_results import IndicatorResult, gather_indicators
+from warehouse.report.inspections import InspectionSummary, summarise_inspections
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    area: ReportArea
+    details: AreaDetails
+    year: int
+    generated_on: date
+    min_cell: int  # counts and cells below this are suppressed
+    settings_version: str
+    indicator_names: dict[str, dict]  # the catalogue's names: {indicator_id: {"vi": …, "en": …}}
+    indicators: tuple[IndicatorResult, ...]
+    activities: ActivitySummary
+    inspections: InspectionSummary
+    cases: CaseSummary
+
+    @property
+    def exact_territory(self) -> bool:
+        return all(c.exact for c in self.details.communes)
+
+
+def gather_report(engine: Engine, area: ReportArea, year: int, settings: IndicatorSettings | None = None,
+                  generated_on: date | None = None) -> ProgressReport:
+    """The progress report of ``area`` for ``year``, from the published indicators and the programme's records."""
+    settings = settings or load_settings()
+    details = area_details(engine, area)
+    communes = [c.code for c in details.communes]
+    return ProgressReport(
+        area=area, details=details, year=year, generated_on=generated_on or date.today(),
+        min_cell=settings.min_cell, settings_version=settings.version, indicator_names=settings.names,
+        indicators=gather_indicators(engine, area, details, year, settings),
+        activities=summarise_activities(engine, communes, year),
+        inspections=summarise_inspections(engine, communes, year, settings),
+        cases=summarise_cases(engine, communes, year, settings),
+    )

@@ -1,0 +1,207 @@
+"""Each indicator of the catalogue for a report's area and year, as published in ``indicator_value``.
+
+Per (indicator, source) of ``indicators.toml``: the year's total cell with its target, gap and status, the trend
+(earlier years, the year's quarters), and breakdowns by commune, sex and age band. Classified indicators are
+taken under the ``vn_law`` rule set. An indicator without a cell for the area and year is reported as "no data",
+with the target in force all the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, or_, select
+
+from warehouse.cells import KEYS, NO_DATA, apply_targets
+from warehouse.indicators import IndicatorSettings
+from warehouse.models import IndicatorValue, Target
+from warehouse.report.area import AreaDetails, ReportArea
+
+RULE_SETS = ("vn_law", "")  # vn_law where the indicator is classified, "" where it is not
+PERSON_DIMENSIONS = ("sex", "age_band")
+SEX_ORDER = ("male", "female")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published cell; numbers are ``None`` when suppressed, missing, or without a denominator."""
+
+    period: str
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    status: str
+    exact_territory: bool = True
+
+
+@dataclass(frozen=True)
+class TargetInForce:
+    comparator: str  # < <= >= > minimise
+    value: float | None  # None for "minimise"
+    year: int
+    source_document: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of a breakdown: a commune (code and name), a sex or an age band."""
+
+    code: str
+    name: str | None
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    indicator_id: str
+    source: str
+    rule_set: str
+    unit: str  # share | days
+    cell: Cell
+    target: TargetInForce | None
+    gap: float | None
+    trend: tuple[Cell, ...]  # earlier years, then the quarters of the year
+    by_commune: tuple[Group, ...]
+    by_sex: tuple[Group, ...]
+    by_age_band: tuple[Group, ...]
+
+    @property
+    def has_data(self) -> bool:
+        cells = (self.cell, *self.trend, *(g.cell for g in self.by_commune + self.by_sex + self.by_age_band))
+        return any(c.value is not None for c in cells)
+
+
+def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, year: int,
+                      settings: IndicatorSettings) -> tuple[IndicatorResult, ...]:
+    """One result per (indicator, source) of the catalogue, in catalogue order."""
+    own = _area_cells(engine, area, year)
+    communes = _commune_cells(engine, area, details, year)
+    missing = [s for s in settings.specs if own[_is_total(own, s.indicator_id, s.source, str(year))].empty]
+    targets = _targets_of_missing(engine, area, year, [(s.indicator_id, s.source) for s in missing])
+    names = {c.code: c.name for c in details.communes}
+    results = []
+    for spec in settings.specs:
+        rows = own[(own["indicator_id"] == spec.indicator_id) & (own["source"] == spec.source)]
+        rule_set = "vn_law" if (rows["rule_set"] == "vn_law").any() else ""
+        rows = rows[rows["rule_set"] == rule_set]
+        total = rows[(rows["dimension"] == "total")]
+        this_year = total[total["period"] == str(year)]
+        head = this_year.iloc[0] if len(this_year) else targets.get((spec.indicator_id, spec.source))
+        earlier = total[(total["period_type"] == "year") & (total["period"] != str(year))].sort_values("period")
+        quarters = total[total["period_type"] == "quarter"].sort_values("period")
+        mine = communes[(communes["indicator_id"] == spec.indicator_id) & (communes["source"] == spec.source)
+                        & (communes["rule_set"] == rule_set)]
+        year_rows = rows[rows["period"] == str(year)]
+        results.append(IndicatorResult(
+            indicator_id=spec.indicator_id, source=spec.source, rule_set=rule_set, unit=spec.unit,
+            cell=_cell(head) if head is not None else Cell(str(year), None, None, None, None, None, NO_DATA),
+            target=_target(head) if head is not None else None,
+            gap=_number(head["gap"]) if head is not None else None,
+            trend=tuple(_cell(r) for _, r in pd.concat([earlier, quarters]).iterrows()),
+            by_commune=tuple(Group(r["area_code"], names.get(r["area_code"]), _cell(r))
+                             for _, r in mine.sort_values("area_code").iterrows()),
+            by_sex=_groups(year_rows, "sex", _sex_order),
+            by_age_band=_groups(year_rows, "age_band", _age_order),
+        ))
+    return tuple(results)
+
+
+COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
+
+
+def _query(engine: Engine, *where) -> pd.DataFrame:
+    iv = IndicatorValue
+    with engine.connect() as conn:
+        rows = conn.execute(select(iv.__table__).where(iv.rule_set.in_(RULE_SETS), *where)).all()
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _area_cells(engine: Engine, area: ReportArea, year: int) -> pd.DataFrame:
+    """The area's cells: totals of every year up to ``year`` and of its quarters, sex and age band of the year."""
+    iv = IndicatorValue
+    return _query(
+        engine, iv.area_level == area.level, iv.area_code == area.code, iv.code_list_version == area.code_list_version,
+        or_((iv.dimension == "total") & (iv.period_type == "year") & (iv.period <= str(year)),
+            (iv.dimension == "total") & iv.period.like(f"{year}-Q%"),
+            iv.dimension.in_(PERSON_DIMENSIONS) & (iv.period == str(year))))
+
+
+def _commune_cells(engine: Engine, area: ReportArea, details: AreaDetails, year: int) -> pd.DataFrame:
+    iv = IndicatorValue
+    if area.level == "commune":
+        return pd.DataFrame(columns=COLUMNS)  # a commune is not broken down into communes
+    codes = [c.code for c in details.communes]
+    return _query(engine, iv.area_level == "commune", iv.code_list_version != "vn-legacy", iv.area_code.in_(codes),
+                  iv.dimension == "total", iv.period == str(year))
+
+
+def _is_total(frame: pd.DataFrame, indicator_id: str, source: str, period: str) -> pd.Series:
+    return ((frame["indicator_id"] == indicator_id) & (frame["source"] == source) & (frame["dimension"] == "total")
+            & (frame["period"] == period))
+
+
+def _targets_of_missing(engine: Engine, area: ReportArea, year: int,
+                        missing: list[tuple[str, str]]) -> dict[tuple[str, str], pd.Series]:
+    """The target in force for indicators with no cell, chosen the way published cells get theirs."""
+    if not missing:
+        return {}
+    t = Target
+    with engine.connect() as conn:
+        targets = pd.DataFrame(conn.execute(select(
+            t.indicator_id, t.jurisdiction_level, t.jurisdiction_code, t.code_list_version, t.year, t.comparator,
+            t.value, t.source_document).where(
+            t.jurisdiction_level == area.level, t.jurisdiction_code == area.code,
+            t.code_list_version == area.code_list_version)).all(),
+            columns=["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
+                     "comparator", "value", "source_document"])
+    empty = pd.DataFrame([{
+        "indicator_id": indicator_id, "source": source, "rule_set": "", "period": str(year), "period_type": "year",
+        "area_level": area.level, "area_code": area.code, "code_list_version": area.code_list_version,
+        "dimension": "total", "dimension_value": "all", "value": np.nan, "status": NO_DATA,
+        "numerator": None, "denominator": None, "ci_low": None, "ci_high": None, "exact_territory": True,
+    } for indicator_id, source in missing], columns=[*KEYS, "value", "status", "numerator", "denominator", "ci_low",
+                                                     "ci_high", "exact_territory"])
+    with_targets = apply_targets(empty, targets)
+    with_targets = with_targets.astype(object).where(with_targets.notna(), None)
+    return {(r["indicator_id"], r["source"]): r for _, r in with_targets.iterrows()}
+
+
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _integer(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _cell(row: pd.Series) -> Cell:
+    return Cell(period=row["period"], numerator=_integer(row["numerator"]), denominator=_integer(row["denominator"]),
+                value=_number(row["value"]), ci_low=_number(row["ci_low"]), ci_high=_number(row["ci_high"]),
+                status=row["status"], exact_territory=bool(row["exact_territory"]))
+
+
+def _target(row: pd.Series) -> TargetInForce | None:
+    if row["target_comparator"] is None:
+        return None
+    return TargetInForce(row["target_comparator"], _number(row["target_value"]), int(row["target_year"]),
+                         row["target_source"])
+
+
+def _sex_order(code: str) -> tuple:
+    return (SEX_ORDER.index(code) if code in SEX_ORDER else len(SEX_ORDER), code)
+
+
+def _age_order(code: str) -> tuple:
+    start = code.split("-")[0]
+    return (int(start) if start.isdigit() else 99, code)
+
+
+def _groups(rows: pd.DataFrame, dimension: str, order) -> tuple[Group, ...]:
+    chosen = rows[rows["dimension"] == dimension]
+    return tuple(Group(r["dimension_value"], None, _cell(r))
+                 for _, r in sorted(chosen.iterrows(), key=lambda item: order(item[1]["dimension_value"])))

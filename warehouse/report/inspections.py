@@ -1,0 +1,87 @@
+"""Workplace inspections in an area's communes in a year: establishments inspected, found using child labour,
+in violation, sanctioned and fined, and the young workers found.
+
+"Found using child labour", "in violation" and "sanctioned" are counted by the facts of indicators 4.1a–c, so
+the report and the indicators always agree; their small counts are suppressed as the indicator cells are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, select
+
+from warehouse.indicators import FACTS, IndicatorSettings
+from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
+from warehouse.report.counts import Count, protected_part, protected_total
+
+FINDINGS = {"child_labour": "4.1a", "violation": "4.1b", "sanctioned": "4.1c"}
+
+
+@dataclass(frozen=True)
+class EstablishmentTypeFindings:
+    code: str
+    inspected: int
+    child_labour: Count
+    violation: Count
+    sanctioned: Count
+
+
+@dataclass(frozen=True)
+class InspectionSummary:
+    inspected: int
+    child_labour: Count
+    violation: Count
+    sanctioned: Count
+    fined: Count
+    fines_total: int | None  # VND; None when the number fined is suppressed
+    young_workers: Count
+    young_child_labourers: Count  # vn_law
+    by_establishment_type: tuple[EstablishmentTypeFindings, ...]
+
+
+def summarise_inspections(engine: Engine, communes: list[str], year: int,
+                          settings: IndicatorSettings) -> InspectionSummary:
+    findings = _findings_by_type(engine, communes, year, settings)
+    min_cell = settings.min_cell
+    inspected = int(findings["inspected"].sum())
+    i, yw, yc = Inspection, YoungWorker, YoungWorkerClassification
+    in_area = (i.commune_code.in_(communes), i.year == year)
+    fined_flag = and_(i.actions.is_not(None), i.actions.contains("fine"))
+    with engine.connect() as conn:
+        fined, fines = conn.execute(select(func.count(), func.coalesce(func.sum(i.fine_amount), 0))
+                                    .where(*in_area, fined_flag)).one()
+        workers, labourers = conn.execute(
+            select(func.count(), func.coalesce(func.sum(case((yc.child_labour, 1), else_=0)), 0))
+            .select_from(yw).join(i, i.inspection_id == yw.inspection_id)
+            .outerjoin(yc, (yc.worker_id == yw.worker_id) & (yc.rule_set == "vn_law")).where(*in_area)).one()
+    fined_count = protected_part(fined, inspected, min_cell)
+    young_workers = protected_total(workers, min_cell)
+    return InspectionSummary(
+        inspected=inspected,
+        **{name: protected_part(int(findings[name].sum()), inspected, min_cell) for name in FINDINGS},
+        fined=fined_count,
+        fines_total=None if fined_count.suppressed else int(fines),
+        young_workers=young_workers,
+        young_child_labourers=protected_part(int(labourers), workers, min_cell),
+        by_establishment_type=tuple(
+            EstablishmentTypeFindings(row.establishment_type, int(row.inspected),
+                                      *(protected_part(int(getattr(row, name)), int(row.inspected), min_cell)
+                                        for name in FINDINGS))
+            for row in findings.sort_values(["inspected", "establishment_type"], ascending=[False, True])
+            .itertuples(index=False)),
+    )
+
+
+def _findings_by_type(engine: Engine, communes: list[str], year: int, settings: IndicatorSettings) -> pd.DataFrame:
+    """Per establishment type: inspected, and each finding's count, from the facts of indicators 4.1a–c."""
+    columns = {}
+    for name, indicator_id in FINDINGS.items():
+        facts = FACTS[(indicator_id, "inspections")](engine, settings)
+        facts = facts[facts["commune_code"].isin(communes) & (facts["year"] == year)]
+        summed = facts.groupby("establishment_type")[["numerator", "denominator"]].sum()
+        columns[name] = summed["numerator"]
+        columns["inspected"] = summed["denominator"]
+    frame = pd.DataFrame(columns, columns=["inspected", *FINDINGS]).fillna(0).astype(int)
+    return frame.rename_axis("establishment_type").reset_index()

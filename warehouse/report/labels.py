@@ -1,0 +1,219 @@
+"""Every word of a report in Vietnamese (default) and English: one translation table, the catalogue's indicator
+names (``indicators.toml``) and the forms' choice labels (activity types, audiences, case statuses …)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from warehouse.admin_units import forms_dir
+
+LANGUAGES = ("vi", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # titles
+    "title": ("Báo cáo kết quả thực hiện Chương trình phòng ngừa, giảm thiểu lao động trẻ em năm {year}",
+              "Progress report on the Programme on preventing and reducing child labour, {year}"),
+    "system": ("Hệ thống giám sát lao động trẻ em", "Child Labour Monitoring System"),
+    "programme": ("Thực hiện Quyết định 782/QĐ-TTg ngày 27/5/2021 của Thủ tướng Chính phủ",
+                  "Implementing Decision 782/QĐ-TTg of the Prime Minister, 27 May 2021"),
+    "legacy_area": ("địa giới trước 01/7/2025", "boundaries before 1 July 2025"),
+    "part_of": ("thuộc {name}", "in {name}"),
+    "generated_on": ("Lập ngày {date}", "Produced on {date}"),
+    "communes_in_area": ("{n} xã, phường trên địa bàn", "{n} communes in the area"),
+    # sections
+    "summary": ("Tổng hợp", "Summary"),
+    "indicators": ("Kết quả thực hiện các chỉ tiêu", "Indicators against targets"),
+    "indicator_details": ("Chi tiết từng chỉ tiêu", "Each indicator in detail"),
+    "activities": ("Hoạt động truyền thông, tập huấn", "Communication and training activities"),
+    "inspections": ("Thanh tra, kiểm tra", "Inspections"),
+    "cases": ("Trường hợp được phát hiện, hỗ trợ", "Cases identified and supported"),
+    "notes": ("Ghi chú", "Notes"),
+    "status_overview": ("Tình trạng các chỉ tiêu", "Status of the indicators"),
+    "key_figures": ("Số liệu chính", "Key figures"),
+    # sheet names (at most 31 characters)
+    "sheet_summary": ("Tổng hợp", "Summary"),
+    "sheet_indicators": ("Chỉ tiêu", "Indicators"),
+    "sheet_trend": ("Xu hướng", "Trend"),
+    "sheet_communes": ("Theo xã", "By commune"),
+    "sheet_sex_age": ("Theo giới tính, tuổi", "By sex and age"),
+    "sheet_activities": ("Hoạt động", "Activities"),
+    "sheet_inspections": ("Thanh tra", "Inspections"),
+    "sheet_cases": ("Trường hợp", "Cases"),
+    "sheet_charts": ("Biểu đồ", "Charts"),
+    # column headers
+    "code": ("Mã", "Code"),
+    "indicator": ("Chỉ tiêu", "Indicator"),
+    "source": ("Nguồn số liệu", "Data source"),
+    "numerator": ("Tử số", "Numerator"),
+    "denominator": ("Mẫu số", "Denominator"),
+    "value": ("Kết quả đạt được", "Value"),
+    "interval": ("Khoảng tin cậy 95%", "95% interval"),
+    "ci_low": ("Cận dưới KTC 95%", "95% interval, low"),
+    "ci_high": ("Cận trên KTC 95%", "95% interval, high"),
+    "target": ("Chỉ tiêu kế hoạch", "Target"),
+    "target_comparator": ("So sánh", "Comparator"),
+    "target_value": ("Mức chỉ tiêu", "Target value"),
+    "target_year": ("Năm chỉ tiêu", "Target year"),
+    "target_source": ("Văn bản giao chỉ tiêu", "Set by"),
+    "gap": ("Chênh lệch so với chỉ tiêu", "Gap to target"),
+    "status": ("Đánh giá", "Status"),
+    "period": ("Kỳ", "Period"),
+    "quarter": ("Quý {q}", "Q{q}"),
+    "commune": ("Xã, phường", "Commune"),
+    "commune_code": ("Mã xã", "Commune code"),
+    "breakdown": ("Phân tổ", "Breakdown"),
+    "group": ("Nhóm", "Group"),
+    "item": ("Nội dung", "Item"),
+    "number": ("Số lượng", "Number"),
+    "note": ("Ghi chú", "Note"),
+    "trend": ("Diễn biến qua các kỳ", "Trend"),
+    "by_commune": ("Theo xã, phường", "By commune"),
+    "by_sex": ("Theo giới tính", "By sex"),
+    "by_age_band": ("Theo nhóm tuổi", "By age band"),
+    "sex": ("Giới tính", "Sex"),
+    "age_band": ("Nhóm tuổi", "Age band"),
+    "age_band_value": ("{low}–{high} tuổi", "aged {low}–{high}"),
+    "unknown": ("Không rõ", "Unknown"),
+    "target_line": ("Chỉ tiêu", "Target"),
+    "chart_value_vs_target": ("Kết quả so với chỉ tiêu", "Value against target"),
+    "chart_trend": ("Diễn biến theo năm", "Yearly trend"),
+    # statuses
+    "status_met": ("Đạt chỉ tiêu", "Target met"),
+    "status_on_track": ("Đúng tiến độ", "On track"),
+    "status_off_track": ("Chưa đạt", "Off track"),
+    "status_no_data": ("Chưa có số liệu", "No data"),
+    "status_no_denominator": ("Chưa có mẫu số", "No denominator"),
+    "status_suppressed": ("Ẩn (dưới {min_cell})", "Suppressed (under {min_cell})"),
+    "status_no_target": ("Chưa giao chỉ tiêu", "No target"),
+    "suppressed": ("Ẩn (dưới {min_cell})", "Suppressed (under {min_cell})"),
+    "suppressed_short": ("Ẩn", "Suppr."),
+    # comparators and units
+    "minimise": ("Giảm tối đa", "Minimise"),
+    "days": ("{n} ngày", "{n} days"),
+    "points": ("{n} điểm %", "{n} pp"),
+    "currency": ("{n} đồng", "VND {n}"),
+    # sources
+    "source_household_survey": ("Khảo sát hộ gia đình", "Household survey"),
+    "source_inspections": ("Thanh tra, kiểm tra", "Inspections"),
+    "source_cases": ("Theo dõi trường hợp", "Case follow-up"),
+    "source_activities": ("Báo cáo hoạt động", "Activity reports"),
+    "source_activities_inspections": ("Báo cáo hoạt động và thanh tra", "Activity reports and inspections"),
+    # activities
+    "activities_held": ("Số hoạt động đã tổ chức", "Activities held"),
+    "trainings_held": ("Trong đó: lớp tập huấn", "of which training courses"),
+    "participants": ("Lượt người tham dự", "Participants (attendances)"),
+    "participants_male": ("Nam", "Male"),
+    "participants_female": ("Nữ", "Female"),
+    "participants_sex_not_reported": ("Không phân theo giới tính", "Sex not reported"),
+    "reached_new": ("Lượt tiếp cận lần đầu trong năm", "Reached for the first time this year"),
+    "trained_new": ("Được tập huấn lần đầu trong năm", "Trained for the first time this year"),
+    "activity_type": ("Loại hoạt động", "Activity type"),
+    "activity_count": ("Số hoạt động", "Activities"),
+    "audience": ("Đối tượng", "Audience"),
+    "reached": ("Số người (cơ sở) tham dự", "People (establishments) attending"),
+    "by_activity_type": ("Theo loại hoạt động", "By activity type"),
+    "by_audience": ("Theo đối tượng", "By audience"),
+    "participants_by_sex": ("Người tham dự theo giới tính", "Participants by sex"),
+    # inspections
+    "inspected": ("Số cơ sở được thanh tra, kiểm tra", "Establishments inspected"),
+    "found_child_labour": ("Phát hiện sử dụng lao động trẻ em", "Found using child labour"),
+    "in_violation": ("Có vi phạm", "In violation"),
+    "sanctioned": ("Bị xử phạt (cảnh cáo, phạt tiền)", "Sanctioned (warning, fine)"),
+    "fined": ("Bị phạt tiền", "Fined"),
+    "fines_total": ("Tổng số tiền phạt", "Fines in total"),
+    "young_workers": ("Người lao động dưới 18 tuổi được phát hiện", "Workers under 18 found"),
+    "young_child_labourers": ("Trong đó: lao động trẻ em trái quy định", "of whom child labourers (contrary to the law)"),
+    "establishment_type": ("Loại hình cơ sở", "Establishment type"),
+    "by_establishment_type": ("Theo loại hình cơ sở", "By establishment type"),
+    # cases
+    "cases_identified": ("Trường hợp được phát hiện trong năm", "Cases identified in the year"),
+    "cases_supported_in_time": ("Được hỗ trợ, can thiệp kịp thời", "Supported in time"),
+    "cases_followed_up": ("Trường hợp được theo dõi trong năm", "Cases followed up in the year"),
+    "cases_closed": ("Hồ sơ đóng trong năm", "Cases closed in the year"),
+    "case_type": ("Loại trường hợp", "Case type"),
+    "case_status": ("Tình trạng hiện nay", "Current status"),
+    "closure_reason": ("Lý do đóng hồ sơ", "Reason for closing"),
+    "by_case_type": ("Trường hợp phát hiện trong năm theo loại", "Cases identified in the year, by type"),
+    "by_case_status": ("Tình trạng hiện nay của các trường hợp phát hiện trong năm",
+                       "Current status of the cases identified in the year"),
+    "by_closure_reason": ("Hồ sơ đóng trong năm theo lý do", "Cases closed in the year, by reason"),
+    # notes
+    "note_suppression": ("Ô có tử số hoặc mẫu số dưới {min_cell} được ẩn để bảo vệ trẻ em; ô bị ẩn không phải là số 0.",
+                         "Cells with a numerator or denominator under {min_cell} are suppressed to protect children; "
+                         "a suppressed cell is not a zero."),
+    "note_no_denominator": ("“Chưa có mẫu số”: chưa có dân số tham chiếu (giáo viên, cha mẹ, cán bộ, doanh nghiệp …) "
+                            "của địa bàn cho năm báo cáo; tử số vẫn được nêu khi đủ lớn.",
+                            "“No denominator”: the area has no reference population (teachers, caregivers, "
+                            "officials, enterprises …) for the year; the numerator is still shown when large enough."),
+    "note_interval": ("Chỉ tiêu từ khảo sát hộ gia đình là tỷ lệ mẫu, kèm khoảng tin cậy 95% (Wilson).",
+                      "Household-survey indicators are sample proportions with a 95% (Wilson) interval."),
+    "note_rule_set": ("Lao động trẻ em được xác định theo Bộ luật Lao động 2019 và Thông tư 09/2020/TT-BLĐTBXH.",
+                      "Child labour is classified under the Labour Code 2019 and Circular 09/2020/TT-BLĐTBXH."),
+    "note_legacy": ("Địa bàn theo địa giới trước 01/7/2025, tổng hợp từ các xã, phường mới.",
+                    "The area within its boundaries before 1 July 2025, built from the new communes."),
+    "note_approximate": ("Một số xã, phường mới nằm một phần ngoài địa bàn cũ: số liệu là ước tính gần đúng.",
+                         "Some new communes lie partly outside the old area: figures are approximate."),
+    "note_gap": ("Chênh lệch = kết quả − chỉ tiêu (điểm phần trăm).", "Gap = value − target (percentage points)."),
+    "note_version": ("Danh mục chỉ tiêu phiên bản {version}.", "Indicator catalogue version {version}."),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+}
+
+# Choice lists whose labels the forms give, and the form that gives them.
+CHOICE_FORMS = {
+    "activity_type": "activity_report", "audience": "activity_report",
+    "establishment_type": "workplace_inspection", "sex": "workplace_inspection",
+    "case_type": "case_followup", "case_status": "case_followup", "closure_reason": "case_followup",
+}
+
+
+class Labels:
+    """The words of one language."""
+
+    def __init__(self, language: str = "vi", indicator_names: dict[str, dict] | None = None):
+        if language not in LANGUAGES:
+            raise ValueError(f"language {language!r}: expected one of {LANGUAGES}")
+        self.language = language
+        self._index = LANGUAGES.index(language)
+        self._names = indicator_names or {}
+
+    def __call__(self, key: str, **values) -> str:
+        return TEXT[key][self._index].format(**values)
+
+    def indicator(self, indicator_id: str) -> str:
+        return self._names.get(indicator_id, {}).get(self.language, indicator_id)
+
+    def status(self, status: str, min_cell: int) -> str:
+        return self(f"status_{status}", min_cell=min_cell)
+
+    def source(self, source: str) -> str:
+        return self(f"source_{source}")
+
+    def choice(self, list_name: str, code: str) -> str:
+        """A form's label for ``code`` of ``list_name``; the code itself when the form does not have it."""
+        if code == "unknown":
+            return self("unknown")
+        return choice_labels(CHOICE_FORMS[list_name]).get((list_name, code), {}).get(self.language, code)
+
+    def age_band(self, code: str) -> str:
+        low, sep, high = code.partition("-")
+        return self("age_band_value", low=low, high=high) if sep else self("unknown")
+
+
+@lru_cache(maxsize=8)
+def choice_labels(form_id: str, folder: Path | None = None) -> dict[tuple[str, str], dict[str, str]]:
+    """``{(list_name, name): {"vi": label, "en": label}}`` from a form's ``choices`` sheet."""
+    workbook = load_workbook((folder or forms_dir()) / f"{form_id}.xlsx", read_only=True, data_only=True)
+    try:
+        rows = workbook["choices"].iter_rows(values_only=True)
+        header = [str(h or "") for h in next(rows)]
+        columns = {lang: next(i for i, h in enumerate(header) if h.startswith("label::") and f"({lang})" in h)
+                   for lang in LANGUAGES}
+        list_col, name_col = header.index("list_name"), header.index("name")
+        return {(str(r[list_col]), str(r[name_col])): {lang: str(r[i]) for lang, i in columns.items()}
+                for r in rows if r[list_col] and r[name_col] is not None}
+    finally:
+        workbook.close()

@@ -1,0 +1,384 @@
+"""The progress report as an Excel workbook: a summary, indicators against targets, trend, breakdowns,
+activities, inspections and cases, and native charts of each indicator against its target.
+
+Numbers are stored as numbers with their format (percent, days, thousands); a value that is not shown (suppressed,
+no data, no denominator) is written as words, never as an empty or zero number.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from warehouse.report.counts import Count
+from warehouse.report.formatting import COMPARATOR_SIGNS, Formatter
+from warehouse.report.gather import ProgressReport
+from warehouse.report.indicator_results import Cell, IndicatorResult
+
+PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
+HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
+STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6"}
+WORDS_FONT = Font(italic=True, color="5D6B7C")
+STATUS_ORDER = ("met", "on_track", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
+
+
+def write_workbook(report: ProgressReport, path: str | Path, language: str = "vi") -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    build_workbook(report, language).save(path)
+    return path
+
+
+def build_workbook(report: ProgressReport, language: str = "vi") -> Workbook:
+    f = Formatter.for_report(report, language)
+    lab = f.labels
+    workbook = Workbook()
+    _summary(workbook.active, report, f)
+    _indicators(workbook.create_sheet(lab("sheet_indicators")), report, f)
+    _trend(workbook.create_sheet(lab("sheet_trend")), report, f)
+    if report.area.level != "commune":
+        _by_commune(workbook.create_sheet(lab("sheet_communes")), report, f)
+    _by_sex_age(workbook.create_sheet(lab("sheet_sex_age")), report, f)
+    _activities(workbook.create_sheet(lab("sheet_activities")), report, f)
+    _inspections(workbook.create_sheet(lab("sheet_inspections")), report, f)
+    _cases(workbook.create_sheet(lab("sheet_cases")), report, f)
+    _charts(workbook.create_sheet(lab("sheet_charts")), report, f)
+    title = f.title(report)
+    for sheet in workbook.worksheets:
+        sheet.oddHeader.center.text = title.replace("&", "&&")
+        sheet.oddHeader.center.size = 9
+        sheet.oddFooter.right.text = "&P / &N"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    workbook.properties.title = title
+    return workbook
+
+
+# ---------------------------------------------------------------- cells
+
+
+def _header(ws: Worksheet, row: int, headers: list[str]) -> None:
+    for column, text in enumerate(headers, 1):
+        cell = ws.cell(row, column, text)
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _widths(ws: Worksheet, widths: list[float]) -> None:
+    for column, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def _table_sheet(ws: Worksheet, headers: list[str], widths: list[float], freeze: str) -> None:
+    _header(ws, 1, headers)
+    _widths(ws, widths)
+    ws.freeze_panes = freeze
+
+
+def _number(ws: Worksheet, row: int, column: int, value, number_format: str) -> None:
+    ws.cell(row, column, value).number_format = number_format
+
+
+def _words(ws: Worksheet, row: int, column: int, text: str) -> None:
+    ws.cell(row, column, text).font = WORDS_FONT
+
+
+def _value_format(unit: str) -> str:
+    return PERCENT if unit == "share" else DAYS
+
+
+def _write_cell(ws: Worksheet, row: int, column: int, cell: Cell, unit: str, f: Formatter) -> None:
+    """Numerator, denominator, value, interval low and high from ``column`` on; words where there is no number."""
+    says_why = {0: cell.status == "suppressed", 1: cell.status in ("suppressed", "no_denominator"), 2: True}
+    for offset, number, number_format in ((0, cell.numerator, INTEGER), (1, cell.denominator, INTEGER),
+                                          (2, cell.value, _value_format(unit))):
+        if number is not None:
+            _number(ws, row, column + offset, number, number_format)
+        elif says_why[offset]:
+            _words(ws, row, column + offset, f.status(cell.status))
+    for offset, bound in ((3, cell.ci_low), (4, cell.ci_high)):
+        if bound is not None:
+            _number(ws, row, column + offset, bound, PERCENT)
+
+
+def _status(ws: Worksheet, row: int, column: int, status: str, f: Formatter) -> None:
+    cell = ws.cell(row, column, f.status(status))
+    if status in STATUS_FILLS:
+        cell.fill = PatternFill("solid", start_color=STATUS_FILLS[status])
+        cell.font = Font(bold=True)
+    else:
+        cell.font = WORDS_FONT
+
+
+def _count(ws: Worksheet, row: int, column: int, count: Count, f: Formatter) -> None:
+    if count.suppressed:
+        _words(ws, row, column, f.count(count))
+    else:
+        _number(ws, row, column, count.value, INTEGER)
+
+
+def _names(ws: Worksheet, row: int, r: IndicatorResult, f: Formatter) -> None:
+    ws.cell(row, 1, r.indicator_id).font = Font(bold=True)
+    ws.cell(row, 2, f.labels.indicator(r.indicator_id)).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.cell(row, 3, f.labels.source(r.source))
+
+
+def _block(ws: Worksheet, row: int, heading: str, headers: list[str]) -> int:
+    """A bold heading and a header row from ``row``; returns the first data row."""
+    ws.cell(row, 1, heading).font = Font(bold=True, size=12)
+    _header(ws, row + 1, headers)
+    return row + 2
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def _summary(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab = f.labels
+    ws.title = lab("sheet_summary")
+    ws["A1"] = f.title(report)
+    ws["A1"].font = Font(bold=True, size=14, color="123A66")
+    ws["A2"] = lab("programme")
+    ws["A3"] = lab("generated_on", date=f.date(report.generated_on))
+    _widths(ws, [64, 18])
+    row = _block(ws, 5, lab("status_overview"), [lab("status"), lab("number")])
+    statuses = Counter(r.cell.status for r in report.indicators)
+    for status in STATUS_ORDER:
+        if statuses[status]:
+            _status(ws, row, 1, status, f)
+            _number(ws, row, 2, statuses[status], INTEGER)
+            row += 1
+    a, i, c = report.activities, report.inspections, report.cases
+    row = _block(ws, row + 1, lab("key_figures"), [lab("item"), lab("number")])
+    for key, value in (("activities_held", a.activities), ("trainings_held", a.trainings),
+                       ("participants", a.participants), ("reached_new", a.reached_new),
+                       ("trained_new", a.trained_new), ("inspected", i.inspected)):
+        ws.cell(row, 1, lab(key))
+        _number(ws, row, 2, value, INTEGER)
+        row += 1
+    for key, count in (("found_child_labour", i.child_labour), ("in_violation", i.violation),
+                       ("cases_identified", c.identified), ("cases_supported_in_time", c.supported_in_time)):
+        ws.cell(row, 1, lab(key))
+        _count(ws, row, 2, count, f)
+        row += 1
+    ws.cell(row + 1, 1, lab("notes")).font = Font(bold=True, size=12)
+    notes = [lab("note_suppression", min_cell=report.min_cell), lab("note_no_denominator"), lab("note_interval"),
+             lab("note_rule_set"), lab("note_gap")]
+    notes += [lab("note_legacy")] if report.area.legacy else []
+    notes += [] if report.exact_territory else [lab("note_approximate")]
+    notes.append(lab("note_version", version=report.settings_version))
+    for offset, note in enumerate(notes, row + 2):
+        ws.cell(offset, 1, note).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+
+
+def _indicators(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab = f.labels
+    headers = [lab(k) for k in ("code", "indicator", "source", "numerator", "denominator", "value", "ci_low",
+                                "ci_high", "target_comparator", "target_value", "target_year", "target_source",
+                                "gap", "status")]
+    _table_sheet(ws, headers, [7, 48, 22, 10, 10, 13, 11, 11, 12, 11, 9, 30, 14, 18], "C2")
+    gap_unit = {"share": lab("points", n="").strip(), "days": lab("days", n="").strip()}
+    for row, r in enumerate(report.indicators, 2):
+        _names(ws, row, r, f)
+        _write_cell(ws, row, 4, r.cell, r.unit, f)
+        if r.target is not None:
+            minimise = r.target.comparator == "minimise"
+            ws.cell(row, 9, lab("minimise") if minimise else COMPARATOR_SIGNS[r.target.comparator])
+            if r.target.value is not None:
+                _number(ws, row, 10, r.target.value, _value_format(r.unit))
+            _number(ws, row, 11, r.target.year, "0")
+            ws.cell(row, 12, r.target.source_document)
+        if r.gap is not None:
+            gap = r.gap * 100 if r.unit == "share" else r.gap
+            _number(ws, row, 13, gap, f'+0.0" {gap_unit[r.unit]}";-0.0" {gap_unit[r.unit]}";0.0')
+        _status(ws, row, 14, r.cell.status, f)
+    ws.auto_filter.ref = f"A1:N{len(report.indicators) + 1}"
+
+
+def _periods(r: IndicatorResult) -> list[Cell]:
+    years = [c for c in r.trend if "-Q" not in c.period]
+    return years + [r.cell] + [c for c in r.trend if "-Q" in c.period]
+
+
+def _trend(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab = f.labels
+    headers = [lab(k) for k in ("code", "indicator", "source", "period", "numerator", "denominator", "value",
+                                "ci_low", "ci_high", "status")]
+    _table_sheet(ws, headers, [7, 48, 22, 10, 10, 10, 13, 11, 11, 18], "E2")
+    row = 2
+    for r in (r for r in report.indicators if r.has_data):
+        for cell in _periods(r):
+            _names(ws, row, r, f)
+            ws.cell(row, 4, cell.period)
+            _write_cell(ws, row, 5, cell, r.unit, f)
+            _status(ws, row, 10, cell.status, f)
+            row += 1
+    ws.auto_filter.ref = f"A1:J{max(row - 1, 1)}"
+
+
+def _by_commune(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab = f.labels
+    headers = [lab(k) for k in ("code", "indicator", "source", "commune_code", "commune", "numerator", "denominator",
+                                "value", "ci_low", "ci_high", "status")]
+    _table_sheet(ws, headers, [7, 40, 20, 10, 26, 10, 10, 13, 11, 11, 18], "F2")
+    row = 2
+    for r in report.indicators:
+        for group in r.by_commune:
+            _names(ws, row, r, f)
+            ws.cell(row, 4, group.code)
+            ws.cell(row, 5, group.name)
+            _write_cell(ws, row, 6, group.cell, r.unit, f)
+            _status(ws, row, 11, group.cell.status, f)
+            row += 1
+    ws.auto_filter.ref = f"A1:K{max(row - 1, 1)}"
+
+
+def _by_sex_age(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab = f.labels
+    headers = [lab(k) for k in ("code", "indicator", "source", "breakdown", "group", "numerator", "denominator",
+                                "value", "ci_low", "ci_high", "status")]
+    _table_sheet(ws, headers, [7, 40, 20, 13, 14, 10, 10, 13, 11, 11, 18], "F2")
+    row = 2
+    for r in report.indicators:
+        groups = [(lab("sex"), lab.choice("sex", g.code), g) for g in r.by_sex]
+        groups += [(lab("age_band"), lab.age_band(g.code), g) for g in r.by_age_band]
+        for dimension, name, group in groups:
+            _names(ws, row, r, f)
+            ws.cell(row, 4, dimension)
+            ws.cell(row, 5, name)
+            _write_cell(ws, row, 6, group.cell, r.unit, f)
+            _status(ws, row, 11, group.cell.status, f)
+            row += 1
+    ws.auto_filter.ref = f"A1:K{max(row - 1, 1)}"
+
+
+def _activities(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab, a = f.labels, report.activities
+    _table_sheet(ws, [lab("item"), lab("number")], [58, 16, 18, 18], "A2")
+    rows = (("activities_held", a.activities), ("trainings_held", a.trainings), ("participants", a.participants),
+            ("participants_male", a.participants_male), ("participants_female", a.participants_female),
+            ("participants_sex_not_reported", a.participants_sex_not_reported), ("reached_new", a.reached_new),
+            ("trained_new", a.trained_new))
+    for row, (key, value) in enumerate(rows, 2):
+        ws.cell(row, 1, lab(key))
+        _number(ws, row, 2, value, INTEGER)
+    row = _block(ws, len(rows) + 3, lab("by_activity_type"),
+                 [lab("activity_type"), lab("activity_count"), lab("participants")])
+    for t in a.by_type:
+        ws.cell(row, 1, lab.choice("activity_type", t.code))
+        _number(ws, row, 2, t.activities, INTEGER)
+        _number(ws, row, 3, t.participants, INTEGER)
+        row += 1
+    row = _block(ws, row + 1, lab("by_audience"), [lab(k) for k in ("audience", "reached", "reached_new",
+                                                                     "trained_new")])
+    for g in a.by_audience:
+        ws.cell(row, 1, lab.choice("audience", g.code))
+        for column, value in enumerate((g.reached, g.reached_new, g.trained_new), 2):
+            _number(ws, row, column, value, INTEGER)
+        row += 1
+
+
+def _inspections(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab, i = f.labels, report.inspections
+    _table_sheet(ws, [lab("item"), lab("number")], [46, 16, 18, 16, 18], "A2")
+    ws.cell(2, 1, lab("inspected"))
+    _number(ws, 2, 2, i.inspected, INTEGER)
+    for row, (key, count) in enumerate((("found_child_labour", i.child_labour), ("in_violation", i.violation),
+                                        ("sanctioned", i.sanctioned), ("fined", i.fined)), 3):
+        ws.cell(row, 1, lab(key))
+        _count(ws, row, 2, count, f)
+    ws.cell(7, 1, lab("fines_total"))
+    if i.fines_total is None:
+        _words(ws, 7, 2, f.money(None))
+    else:
+        _number(ws, 7, 2, i.fines_total, INTEGER)
+    for row, (key, count) in enumerate((("young_workers", i.young_workers),
+                                        ("young_child_labourers", i.young_child_labourers)), 8):
+        ws.cell(row, 1, lab(key))
+        _count(ws, row, 2, count, f)
+    row = _block(ws, 11, lab("by_establishment_type"),
+                 [lab(k) for k in ("establishment_type", "inspected", "found_child_labour", "in_violation",
+                                   "sanctioned")])
+    for t in i.by_establishment_type:
+        ws.cell(row, 1, lab.choice("establishment_type", t.code))
+        _number(ws, row, 2, t.inspected, INTEGER)
+        for column, count in enumerate((t.child_labour, t.violation, t.sanctioned), 3):
+            _count(ws, row, column, count, f)
+        row += 1
+
+
+def _cases(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    lab, c = f.labels, report.cases
+    _table_sheet(ws, [lab("item"), lab("number")], [58, 16], "A2")
+    for row, (key, count) in enumerate((("cases_identified", c.identified),
+                                        ("cases_supported_in_time", c.supported_in_time),
+                                        ("cases_followed_up", c.followed_up), ("cases_closed", c.closed)), 2):
+        ws.cell(row, 1, lab(key))
+        _count(ws, row, 2, count, f)
+    row = 7
+    for heading, column, list_name, counts in (("by_case_type", "case_type", "case_type", c.by_type),
+                                               ("by_case_status", "case_status", "case_status", c.by_status),
+                                               ("by_closure_reason", "closure_reason", "closure_reason",
+                                                c.closed_by_reason)):
+        row = _block(ws, row, lab(heading), [lab(column), lab("number")])
+        for code, count in counts:
+            ws.cell(row, 1, lab.choice(list_name, code))
+            _count(ws, row, 2, count, f)
+            row += 1
+        row += 1
+
+
+def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    """Chart data (shares with a value only: a hidden value is never drawn as zero) and two native charts."""
+    lab = f.labels
+    shares = [r for r in report.indicators if r.unit == "share" and r.cell.value is not None]
+    _table_sheet(ws, [lab("indicator"), lab("value"), lab("target")], [34, 12, 12], "A2")
+    for row, r in enumerate(shares, 2):
+        ws.cell(row, 1, f"{r.indicator_id} – {lab.source(r.source)}")
+        _number(ws, row, 2, r.cell.value, PERCENT)
+        if r.target is not None and r.target.value is not None:
+            _number(ws, row, 3, r.target.value, PERCENT)
+    if shares:
+        chart = BarChart()
+        chart.type, chart.grouping = "bar", "clustered"
+        chart.title, chart.y_axis.title = lab("chart_value_vs_target"), lab("value")
+        chart.y_axis.number_format, chart.y_axis.scaling.min = "0%", 0
+        chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=1, max_row=len(shares) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(shares) + 1))
+        chart.x_axis.scaling.orientation = "maxMin"  # first indicator on top
+        chart.height, chart.width = max(7.5, 1.1 * len(shares) + 3), 18
+        ws.add_chart(chart, "E2")
+    _trend_chart(ws, report, f, first_row=len(shares) + 4)
+
+
+def _trend_chart(ws: Worksheet, report: ProgressReport, f: Formatter, first_row: int) -> None:
+    """Yearly values of the share indicators with at least two years, one line each, below the first chart."""
+    lab = f.labels
+    series = [r for r in report.indicators if r.unit == "share"
+              and sum(c.value is not None for c in [*r.trend, r.cell] if "-Q" not in c.period) >= 2]
+    if not series:
+        return
+    years = sorted({c.period for r in series for c in [*r.trend, r.cell] if "-Q" not in c.period})
+    ws.cell(first_row, 1, lab("period")).font = Font(bold=True)
+    for column, r in enumerate(series, 2):
+        ws.cell(first_row, column, f"{r.indicator_id} – {lab.source(r.source)}").font = Font(bold=True)
+        values = {c.period: c.value for c in [*r.trend, r.cell]}
+        for row, year in enumerate(years, first_row + 1):
+            ws.cell(row, 1, year)
+            if values.get(year) is not None:
+                _number(ws, row, column, values[year], PERCENT)
+    chart = LineChart()
+    chart.title, chart.y_axis.number_format = lab("chart_trend"), "0%"
+    chart.add_data(Reference(ws, min_col=2, max_col=len(series) + 1, min_row=first_row,
+                             max_row=first_row + len(years)), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first_row + 1, max_row=first_row + len(years)))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"E{first_row}")
