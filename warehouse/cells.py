@@ -123,13 +123,16 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     cells["target_source"] = None
     year = cells["period"].str[:4].astype(int)
     by_area = targets.groupby(["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version"])
+    # the few cells of an indicator and area that have targets, found once instead of by every group
+    candidates = cells[cells["indicator_id"].isin(targets["indicator_id"])
+                       & cells["area_code"].isin(targets["jurisdiction_code"])]
     for (indicator, level, code, version), group in by_area:
-        mask = ((cells["indicator_id"] == indicator) & (cells["area_level"] == level) & (cells["area_code"] == code)
-                & (cells["code_list_version"] == version))
+        mask = ((candidates["indicator_id"] == indicator) & (candidates["area_level"] == level)
+                & (candidates["area_code"] == code) & (candidates["code_list_version"] == version))
         if not mask.any():
             continue
         group = group.sort_values("year")
-        for index in cells.index[mask]:
+        for index in candidates.index[mask]:
             later = group[group["year"] >= year[index]]
             target = later.iloc[0] if len(later) else group.iloc[-1]
             cells.at[index, "target_year"] = int(target["year"])
@@ -137,13 +140,16 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
             cells.at[index, "target_value"] = target["value"] if target["comparator"] != "minimise" else np.nan
             cells.at[index, "target_source"] = target["source_document"]
     cells["gap"] = cells["value"] - cells["target_value"]
-    previous = _previous_year_values(cells)
-    statuses = [
-        row.status or _status(row.value, row.target_comparator, row.target_value, int(row.period[:4]),
-                              row.target_year, previous.get(_series_key(row)))
-        for row in cells.itertuples(index=False)
+    # only cells with a target and no status yet need the comparison; the rest are decided column-wise
+    targeted = cells["target_comparator"].notna() & cells["target_year"].notna()
+    undecided = targeted & (cells["status"] == "")
+    previous = _previous_year_values(cells[targeted])
+    cells["status"] = cells["status"].where(cells["status"] != "", NO_TARGET)
+    cells.loc[undecided, "status"] = [
+        _status(row.value, row.target_comparator, row.target_value, int(row.period[:4]), row.target_year,
+                previous.get(_series_key(row)))
+        for row in cells[undecided].itertuples(index=False)
     ]
-    cells["status"] = statuses
     return cells
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, delete, func, insert, literal, select
+from sqlalchemy import Engine, and_, case, delete, func, literal, select
 
+from warehouse.bulk import insert_rows
 from warehouse.cells import IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
 from warehouse.models import (
     Activity,
@@ -81,27 +83,46 @@ def _yes(column) -> case:
 # ---------------------------------------------------------------- household survey
 
 
-def _child_counts(engine: Engine, numerator, denominator) -> pd.DataFrame:
+_SURVEY_COUNTS: ContextVar[dict | None] = ContextVar("survey_counts", default=None)
+_SURVEY_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "sex", "age_band", "ethnic_group",
+                "poverty_status"]
+
+
+def _survey_counts(engine: Engine) -> pd.DataFrame:
+    """Classified children at the finest grain with every count the survey indicators use, in one query:
+    children, child labourers, hazardous child labourers and children informed. During :func:`compute_cells`
+    the frame is made once and shared by the three indicators that read it."""
+    shared = _SURVEY_COUNTS.get()
+    if shared is not None and "frame" in shared:
+        return shared["frame"]
     cc, c, h = ChildClassification, Child, Household
-    dims = [h.urban_rural, c.sex, cc.age_band, c.ethnic_group, h.poverty_status]
-    keys = [cc.rule_set, h.commune_code, h.year, h.quarter, *dims]
-    query = (select(*keys, func.sum(numerator).label("n"), func.sum(denominator).label("d"))
+    keys = [cc.rule_set, h.commune_code, h.year, h.quarter, h.urban_rural, c.sex, cc.age_band, c.ethnic_group,
+            h.poverty_status]
+    query = (select(*keys, func.count(), func.sum(_yes(cc.child_labour)), func.sum(_yes(cc.hazardous)),
+                    func.sum(_yes(c.child_informed == "yes")))
              .join(c, c.child_id == cc.child_id).join(h, h.household_id == c.household_id).group_by(*keys))
-    return _frame(engine, query, ["rule_set", "commune_code", "year", "quarter", "urban_rural", "sex", "age_band",
-                                  "ethnic_group", "poverty_status", "numerator", "denominator"])
+    frame = _frame(engine, query, [*_SURVEY_KEYS, "children", "child_labour", "hazardous", "informed"])
+    if shared is not None:
+        shared["frame"] = frame
+    return frame
+
+
+def _child_counts(engine: Engine, numerator: str, denominator: str) -> pd.DataFrame:
+    counts = _survey_counts(engine)
+    return counts[_SURVEY_KEYS].assign(numerator=counts[numerator].astype("int64"),
+                                       denominator=counts[denominator].astype("int64"))
 
 
 def child_labour_rate(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    return _child_counts(engine, _yes(ChildClassification.child_labour), literal(1))
+    return _child_counts(engine, "child_labour", "children")
 
 
 def hazardous_share_survey(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    cc = ChildClassification
-    return _child_counts(engine, _yes(cc.hazardous), _yes(cc.child_labour))
+    return _child_counts(engine, "hazardous", "child_labour")
 
 
 def children_informed_survey(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    frame = _child_counts(engine, _yes(Child.child_informed == "yes"), literal(1))
+    frame = _child_counts(engine, "informed", "children")
     return frame[frame["rule_set"] == "vn_law"].assign(rule_set="")  # vn_law age bands; one row per child
 
 
@@ -300,12 +321,16 @@ def compute_cells(engine: Engine, settings: IndicatorSettings, rules_version: st
     """Every published cell of every indicator in the catalogue."""
     areas, populations, targets = reference_frames(engine)
     parts = []
-    for spec in settings.specs:
-        facts = FACTS[(spec.indicator_id, spec.source)](engine, settings)
-        if facts.empty:
-            continue
-        rolled = with_population_denominators(roll_up(facts, spec, areas), spec, populations)
-        parts.append(finish(rolled, spec, settings.min_cell, settings.confidence))
+    shared = _SURVEY_COUNTS.set({})
+    try:
+        for spec in settings.specs:
+            facts = FACTS[(spec.indicator_id, spec.source)](engine, settings)
+            if facts.empty:
+                continue
+            rolled = with_population_denominators(roll_up(facts, spec, areas), spec, populations)
+            parts.append(finish(rolled, spec, settings.min_cell, settings.confidence))
+    finally:
+        _SURVEY_COUNTS.reset(shared)
     columns = [c.name for c in IndicatorValue.__table__.columns]
     if not parts:
         return pd.DataFrame(columns=columns)
@@ -316,11 +341,16 @@ def compute_cells(engine: Engine, settings: IndicatorSettings, rules_version: st
     return cells[columns]
 
 
+PUBLISH_CHUNK = 50_000
+
+
 def publish(engine: Engine, cells: pd.DataFrame) -> int:
-    """Replace every published cell with ``cells`` in one transaction."""
-    records = cells.astype(object).where(cells.notna(), None).to_dict("records")
+    """Replace every published cell with ``cells`` in one transaction (bulk, a chunk of rows at a time)."""
+    columns = list(cells.columns)
     with engine.begin() as conn:
         conn.execute(delete(IndicatorValue))
-        for start in range(0, len(records), 10_000):
-            conn.execute(insert(IndicatorValue), records[start:start + 10_000])
-    return len(records)
+        for start in range(0, len(cells), PUBLISH_CHUNK):
+            chunk = cells.iloc[start:start + PUBLISH_CHUNK]
+            values = [chunk[c].astype(object).where(chunk[c].notna(), None).tolist() for c in columns]
+            insert_rows(conn, IndicatorValue.__table__, columns, list(zip(*values, strict=True)))
+    return len(cells)
