@@ -1,5 +1,7 @@
 """The raw-submissions asset of a form: pull from the form's source, upsert exactly as received, save the cursor."""
 
+from collections.abc import Sequence
+
 import dagster as dg
 from sqlalchemy import func, select
 
@@ -7,6 +9,7 @@ from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
 from warehouse import raw_store
+from warehouse.case_register import open_cases
 from warehouse.models import RawSubmission
 
 
@@ -15,10 +18,15 @@ def source_key(form_id: str) -> str:
     return f"{form_id}_source"
 
 
-def raw_submissions_asset(form_id: str, group: str) -> dg.AssetsDefinition:
-    """``raw_<form_id>``: every submission of the form, upserted on its stable id with its form version."""
+def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
+                          reads_case_list: bool = False) -> dg.AssetsDefinition:
+    """``raw_<form_id>``: every submission of the form, upserted on its stable id with its form version.
 
-    @dg.asset(name=f"raw_{form_id}", group_name=group, deps=[f"{form_id}_form"], kinds={"python"},
+    ``deps``: assets to run before, besides the published form. ``reads_case_list``: the form picks a case from the
+    register's list, so the sync is given the open cases (the demo source visits them).
+    """
+
+    @dg.asset(name=f"raw_{form_id}", group_name=group, deps=[f"{form_id}_form", *deps], kinds={"python"},
               required_resource_keys={"warehouse", source_key(form_id)},
               description=f"Submissions of the form `{form_id}` exactly as received, with their form version.")
     def _raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
@@ -27,7 +35,7 @@ def raw_submissions_asset(form_id: str, group: str) -> dg.AssetsDefinition:
         engine = warehouse.engine()
         project = source.project_key
         cursor = raw_store.read_cursor(engine, source.source_name, project, form_id)
-        run = source.open_sync(form_id, cursor)
+        run = source.open_sync(form_id, cursor, open_cases(engine)) if reads_case_list else source.open_sync(form_id, cursor)
         stats = raw_store.store_records(engine, run)
         raw_store.save_cursor(engine, source.source_name, project, form_id, run.cursor, stats.as_dict())
         context.log.info("synced %s from %s: %s", form_id, source.source_name, stats.as_dict())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
@@ -12,6 +12,7 @@ import dagster as dg
 from pydantic import Field
 
 from connectors.demo import demo_communes, household_rows
+from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
 from connectors.http import HttpSettings
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
@@ -42,7 +43,9 @@ class SubmissionSource(dg.ConfigurableResource):
     def project_key(self) -> str:
         raise NotImplementedError
 
-    def open_sync(self, form_id: str, cursor: dict | None) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = ()) -> SyncRun:
+        """Start a sync of ``form_id`` from ``cursor``. ``open_cases``: for the follow-up form, the register's
+        open cases as collectors see them; only a source that plays the collectors (the demo) reads them."""
         raise NotImplementedError
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
@@ -64,9 +67,10 @@ class _DemoRun:
 
 
 class DemoSource(SubmissionSource):
-    """The bundled demo data: deterministic household-survey submissions in ODK Central's OData shape."""
+    """The bundled demo data: deterministic submissions of every form in ODK Central's OData shape."""
 
     households: int = Field(default=1500, description="How many household submissions to generate.")
+    inspections: int = Field(default=300, description="How many workplace inspections to generate.")
     seed: int = Field(default=2026, description="Random seed: the same seed gives the same submissions.")
 
     @property
@@ -78,12 +82,19 @@ class DemoSource(SubmissionSource):
         return "demo"
 
     def describe(self) -> dict[str, str]:
-        return {"source": "demo", "households": str(self.households), "seed": str(self.seed)}
+        return {"source": "demo", "households": str(self.households), "inspections": str(self.inspections),
+                "seed": str(self.seed)}
 
-    def open_sync(self, form_id: str, cursor: dict | None) -> SyncRun:
-        """The demo submissions of ``form_id`` (none for a form without demo data)."""
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = ()) -> SyncRun:
+        """The demo submissions of ``form_id`` (none for a form without demo data); follow-up visits to
+        ``open_cases`` only, as collectors can visit only the cases of their list."""
         communes = demo_communes(forms_dir() / "media" / "communes.csv")
-        rows = household_rows(communes, self.households, self.seed) if form_id == "household_survey" else []
+        rows = {
+            "household_survey": lambda: household_rows(communes, self.households, self.seed),
+            "workplace_inspection": lambda: inspection_rows(communes, self.inspections, self.seed),
+            "activity_report": lambda: activity_rows(communes, self.seed),
+            "case_followup": lambda: visit_rows(open_cases, self.seed),
+        }.get(form_id, list)()
         return _DemoRun(list(rows), form_id)
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
@@ -137,7 +148,8 @@ class OdkCentralSource(SubmissionSource):
                                 backoff_factor=self.backoff_factor)
         return OdkCentralClient(self.base_url, self.email, self.password, settings=settings)
 
-    def open_sync(self, form_id: str, cursor: dict | None) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = ()) -> SyncRun:
+        """The server's submissions since ``cursor`` (it serves the case list to the form itself)."""
         client = self.client()
         sync = sync_submissions(client, self.project_id, form_id, cursor, page_size=self.page_size,
                                 overlap=timedelta(seconds=self.overlap_seconds))

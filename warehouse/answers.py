@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from warehouse.admin_units import AdminUnits, Commune
+from warehouse.admin_units import AdminUnits, Commune, forms_dir, load_admin_units
 from warehouse.classification import ChildFacts
+from warehouse.form_choices import load_choices
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
 
@@ -29,6 +30,11 @@ class Context:
     pseudonymizer: Pseudonymizer
     units: AdminUnits
     choices: dict[str, frozenset[str]]
+
+    @classmethod
+    def of_form(cls, pseudonymizer: Pseudonymizer, form_id: str) -> Context:
+        """The context of ``forms/<form_id>.xlsx``: the official units and that form's choice lists."""
+        return cls(pseudonymizer, load_admin_units(), load_choices(forms_dir() / f"{form_id}.xlsx"))
 
 
 def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = None) -> dict:

@@ -1,0 +1,95 @@
+"""Assets of the case register and the follow-up visits.
+
+Lineage, without a cycle: the classifications identify the cases (``identified_cases``); collectors visit the
+open ones (``raw_case_followup`` runs after, so the demo source visits the cases identified in the same run);
+the visits are cleaned (``case_visits``) and folded into each case's state (``case_register``), which the case
+list published to the follow-up form then reads. ``identified_cases`` and ``case_register`` are two assets over
+one table, ``case_register``: the first owns which cases exist and their identification, the second their state.
+"""
+
+import dagster as dg
+from sqlalchemy import func, select
+
+from dagster_project.metadata import table_metadata
+from dagster_project.raw_assets import raw_submissions_asset
+from dagster_project.resources import WarehouseResource
+from warehouse import case_register as register
+from warehouse import programme_steps
+from warehouse.answers import Context
+from warehouse.case_visit import FORM_ID
+from warehouse.classification import load_rules
+from warehouse.models import Case, CaseVisit, Quarantine
+
+GROUP = "cases"
+
+
+@dg.asset(group_name=GROUP, deps=["child_classification", "young_worker_classification"], kinds={"python"},
+          description="The case register's membership: one case per household-survey child or inspected young "
+                      "worker classified (vn_law) as child labour or at risk, with a stable case id and code.")
+def identified_cases(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine = warehouse.engine()
+    stats = register.identify_cases(engine, warehouse.pseudonymizer)
+    context.log.info("identified: %s", stats.as_dict())
+    c = Case
+    with engine.connect() as conn:
+        by_type = dict(conn.execute(select(c.case_type, func.count()).group_by(c.case_type)).all())
+    return dg.MaterializeResult(metadata={
+        **table_metadata(engine, c.__table__, select(
+            c.case_code, c.subject_kind, c.identified_on, c.commune_code, c.sex, c.age_band, c.case_type)
+            .order_by(c.identified_on.desc())),
+        "cases_by_type": dg.MetadataValue.json(by_type),
+        "step/subjects": stats.processed, "step/new": stats.loaded["new"], "step/changed": stats.loaded["changed"],
+        "step/removed": stats.deleted})
+
+
+raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_cases"], reads_case_list=True)
+
+
+@dg.multi_asset(
+    group_name=GROUP,
+    specs=[
+        dg.AssetSpec("case_visits", group_name=GROUP, deps=[raw_case_followup], kinds={"python"},
+                     description="One row per follow-up visit: support given, school, case status, and the child's "
+                                 "work classified (vn_law) as at the visit."),
+        dg.AssetSpec("case_visit_quarantine", group_name=GROUP, deps=[raw_case_followup], kinds={"python"},
+                     description="Rejected follow-up submissions, with the field and reason (visits to an unknown "
+                                 "case are added by the case register)."),
+    ],
+)
+def case_visit_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    engine = warehouse.engine()
+    rules = load_rules()
+    stats = programme_steps.clean_case_visits(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID), rules)
+    context.log.info("cleaned: %s", stats.as_dict())
+    v, q = CaseVisit, Quarantine
+    yield dg.MaterializeResult(asset_key="case_visits", metadata={
+        **table_metadata(engine, v.__table__, select(
+            v.visit_id, v.visit_date, v.case_type, v.age, v.working, v.child_labour, v.school_status, v.supports,
+            v.first_support_date, v.case_status).order_by(v.change_seq.desc())),
+        "rules_version": rules.version,
+        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_visit"]})
+    yield dg.MaterializeResult(asset_key="case_visit_quarantine", metadata={
+        **table_metadata(engine, q.__table__, select(
+            q.field, q.value, q.reason_code, q.reason).where(q.form_id == FORM_ID).order_by(q.change_seq.desc())),
+        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))})
+
+
+@dg.asset(group_name=GROUP, deps=["identified_cases", "case_visits"], kinds={"python"},
+          description="The case register with each case's state from its visits: status, first support, visits, "
+                      "last visit, closure, education and child labour at the last visit.")
+def case_register(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine = warehouse.engine()
+    stats = register.update_case_register(engine)
+    context.log.info("register: %s", stats.as_dict())
+    c = Case
+    with engine.connect() as conn:
+        by_status = dict(conn.execute(select(c.status, func.count()).group_by(c.status)).all())
+    return dg.MaterializeResult(metadata={
+        **table_metadata(engine, c.__table__, select(
+            c.case_code, c.case_type, c.identified_on, c.status, c.first_support_on, c.visits, c.last_visit_on,
+            c.closed_on, c.in_education_at_last_visit, c.child_labour_at_last_visit)
+            .order_by(c.last_visit_on.desc())),
+        "cases_by_status": dg.MetadataValue.json(by_status),
+        "step/cases": stats.processed, "step/changed": stats.loaded["changed"],
+        "step/visits_to_unknown_cases_added": stats.quarantined["unknown_case"],
+        "step/visits_matched_again": stats.quarantined["matched_again"]})
