@@ -14,6 +14,7 @@ Indicator cells (province 20, 2026 unless said):
 - 2.1a 12 people informed, no reference population: no denominator.
 - 2.2 survey 300/382 = 78.53%, target ≥ 70% (2025), met.
 - 4.2b median 12.5 days over 9 cases, no target.
+- legacy-province-89: 1.1 vn_law 18/120 = 15%, not an exact territory.
 
 Activities 2026: 3 (1 training), participants 100 (28 male, 42 female, 30 not by sex); communication events 2
 with 80 participants, training course 1 with 20; children 40 reached / 35 new, parents 40 / 35, commune officials
@@ -109,7 +110,7 @@ def _areas() -> list[dict]:
 def cell(indicator: str, source: str, num, den, value, *, rule_set: str = "", period: str = str(YEAR),
          level: str = "province", code: str = PROVINCE, version: str = VERSION, dimension: str = "total",
          group: str = "all", status: str = "no_target", ci=(None, None), target=None, gap=None,
-         unit: str = "share") -> dict:
+         unit: str = "share", exact: bool = True) -> dict:
     """An indicator_value row; ``target`` is (comparator, value, year)."""
     comparator, target_value, target_year = target or (None, None, None)
     return {
@@ -117,7 +118,7 @@ def cell(indicator: str, source: str, num, den, value, *, rule_set: str = "", pe
         "period_type": "quarter" if "-Q" in period else "year", "area_level": level, "area_code": code,
         "code_list_version": version, "dimension": dimension, "dimension_value": group, "unit": unit,
         "rules_version": "test", "numerator": num, "denominator": den, "value": value, "ci_low": ci[0],
-        "ci_high": ci[1], "suppressed": status == "suppressed", "exact_territory": True,
+        "ci_high": ci[1], "suppressed": status == "suppressed", "exact_territory": exact,
         "target_year": target_year, "target_comparator": comparator, "target_value": target_value,
         "target_source": TARGET_DOC if target else None, "gap": gap, "status": status,
     }
@@ -150,6 +151,8 @@ def _indicator_cells() -> list[dict]:
         cell("2.2", hh, 300, 382, 300 / 382, ci=(0.7413, 0.8243), status="met", target=(">=", 0.7, 2025),
              gap=300 / 382 - 0.7),
         cell("4.2b", "cases", 9, None, 12.5, unit="days"),
+        cell("1.1", hh, 18, 120, 0.15, level="province", code="89", version="vn-legacy", status="off_track",
+             target=("<=", 0.045, 2030), exact=False, **vn),
     ]
 
 

@@ -1,0 +1,1 @@
+"""Progress reports of provinces and communes, per year, as files a data manager sends on."""

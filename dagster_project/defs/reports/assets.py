@@ -1,0 +1,68 @@
+"""The progress report of one area for one year: an Excel workbook and a self-contained web page."""
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+from pydantic import Field
+
+from dagster_project.defs.reports.partitions import area_and_year
+from dagster_project.resources import WarehouseResource
+from warehouse.admin_units import load_admin_units
+from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
+from warehouse.report.formatting import Formatter
+
+DEFAULT_REPORTS_DIR = os.environ.get("CLMS_REPORTS_DIR", str(Path("var") / "reports"))
+
+
+class ReportConfig(dg.Config):
+    output_folder: str = Field(default=DEFAULT_REPORTS_DIR,
+                               description="Reports go to <output_folder>/<area>/<year>/ (default CLMS_REPORTS_DIR "
+                                           "or var/reports).")
+    language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
+
+
+@dg.asset(group_name="reports", deps=["indicator_values"], partitions_def=area_and_year, kinds={"excel", "html"},
+          description="Báo cáo kết quả thực hiện Chương trình (progress report) of a province or commune for a year: "
+                      "each indicator against its target with trend and breakdowns, activities, inspections and "
+                      "cases, as an .xlsx workbook and a self-contained .html page.")
+def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
+                    warehouse: WarehouseResource) -> dg.MaterializeResult:
+    keys = context.partition_key.keys_by_dimension
+    area = ReportArea.from_key(keys["area"], load_admin_units().code_list_version)
+    year = int(keys["year"])
+    report = gather_report(warehouse.engine(), area, year)
+    folder = Path(config.output_folder) / area.key / str(year)
+    stem = f"bao-cao-{area.key}-{year}-{config.language}"
+    workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)
+    page = write_html_page(report, folder / f"{stem}.html", config.language)
+    context.log.info("wrote %s and %s", workbook, page)
+    statuses = Counter(result.cell.status for result in report.indicators)
+    inspections, cases = report.inspections, report.cases
+    return dg.MaterializeResult(metadata={
+        "workbook": dg.MetadataValue.path(str(workbook.resolve())),
+        "html_page": dg.MetadataValue.path(str(page.resolve())),
+        "title": Formatter.for_report(report, config.language).title(report),
+        "indicators": dg.MetadataValue.md(indicator_table(report, config.language)),
+        "indicators_with_data": sum(r.cell.value is not None for r in report.indicators),
+        "status_of_indicators": dg.MetadataValue.json(dict(statuses)),
+        "communes": len(report.details.communes),
+        "activities": report.activities.activities,
+        "establishments_inspected": inspections.inspected,
+        "cases_identified": "suppressed" if cases.identified.suppressed else cases.identified.value,
+    })
+
+
+def indicator_table(report, language: str) -> str:
+    """The report's indicator table in Markdown, in the report's words."""
+    f = Formatter.for_report(report, language)
+    lab = f.labels
+    header = [lab(k) for k in ("code", "indicator", "source", "value", "target", "gap", "status")]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in report.indicators:
+        cells = [r.indicator_id, lab.indicator(r.indicator_id), lab.source(r.source), f.value(r.cell, r.unit),
+                 f.target(r.target, r.unit), f.gap(r.gap, r.unit), f.status(r.cell.status)]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""The partitioned ``progress_report`` asset, the sensor that registers its areas, and their place in the code
+location."""
+
+import importlib
+
+import dagster as dg
+import pytest
+from openpyxl import load_workbook
+
+from dagster_project.defs.reports.assets import progress_report
+from dagster_project.defs.reports.sensors import report_area_partitions
+from dagster_project.resources import WarehouseResource
+from tests.conftest import TEST_PSEUDONYM_KEY
+from tests.report import warehouse_state
+
+AREAS_WITH_DATA = ["commune-00004", "commune-05977", "commune-05983", "commune-06001", "legacy-province-89",
+                   "province-20"]
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> WarehouseResource:
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    warehouse_state.build(url).dispose()
+    return WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY)
+
+
+def test_materialize_one_area_and_year(warehouse, tmp_path):
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("report_area", ["province-20", "commune-05977"])
+    result = dg.materialize(
+        [progress_report], instance=instance, resources={"warehouse": warehouse},
+        partition_key=dg.MultiPartitionKey({"area": "province-20", "year": "2026"}),
+        run_config={"ops": {"progress_report": {"config": {"output_folder": str(tmp_path / "reports")}}}})
+    assert result.success
+    folder = tmp_path / "reports" / "province-20" / "2026"
+    assert sorted(p.name for p in folder.iterdir()) == ["bao-cao-province-20-2026-vi.html",
+                                                        "bao-cao-province-20-2026-vi.xlsx"]
+    [materialization] = result.asset_materializations_for_node("progress_report")
+    metadata = materialization.metadata
+    assert metadata["workbook"].value == str((folder / "bao-cao-province-20-2026-vi.xlsx").resolve())
+    assert metadata["html_page"].value == str((folder / "bao-cao-province-20-2026-vi.html").resolve())
+    assert metadata["title"].value.endswith("năm 2026 — Tỉnh Lạng Sơn")
+    table = metadata["indicators"].value
+    assert table.splitlines()[0] == "| Mã | Chỉ tiêu | Nguồn số liệu | Kết quả đạt được | Chỉ tiêu kế hoạch | " \
+                                    "Chênh lệch so với chỉ tiêu | Đánh giá |"
+    assert ("| 1.1 | Tỷ lệ lao động trẻ em và người chưa thành niên từ 5 đến 17 tuổi | Khảo sát hộ gia đình | "
+            "12,0% | ≤ 4,5% (2030) | +7,5 điểm % | Chưa đạt |") in table
+    assert (metadata["indicators_with_data"].value, metadata["communes"].value, metadata["activities"].value,
+            metadata["establishments_inspected"].value, metadata["cases_identified"].value) == (4, 3, 3, 10, 10)
+    assert metadata["status_of_indicators"].value["met"] == 1
+    assert load_workbook(folder / "bao-cao-province-20-2026-vi.xlsx")["Chỉ tiêu"]["D2"].value == 46
+
+
+def test_english_report_of_a_commune(warehouse, tmp_path):
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("report_area", ["commune-05977"])
+    result = dg.materialize(
+        [progress_report], instance=instance, resources={"warehouse": warehouse},
+        partition_key=dg.MultiPartitionKey({"area": "commune-05977", "year": "2026"}),
+        run_config={"ops": {"progress_report": {"config": {"output_folder": str(tmp_path), "language": "en"}}}})
+    assert result.success
+    page = (tmp_path / "commune-05977" / "2026" / "bao-cao-commune-05977-2026-en.html").read_text(encoding="utf-8")
+    assert "Progress report on the Programme on preventing and reducing child labour, 2026 — Phường Đông Kinh" in page
+    [materialization] = result.asset_materializations_for_node("progress_report")
+    assert materialization.metadata["cases_identified"].value == "suppressed"  # 4 cases
+
+
+def test_sensor_registers_every_area_with_indicators_once(warehouse):
+    instance = dg.DagsterInstance.ephemeral()
+    with dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse}) as context:
+        result = report_area_partitions(context)
+    [request] = result.dynamic_partitions_requests
+    assert (request.partitions_def_name, list(request.partition_keys)) == ("report_area", AREAS_WITH_DATA)
+    instance.add_dynamic_partitions("report_area", list(request.partition_keys))
+    with dg.build_sensor_context(instance=instance, resources={"warehouse": warehouse}) as context:
+        assert isinstance(report_area_partitions(context), dg.SkipReason)
+
+
+def test_in_the_code_location_downstream_of_the_indicators(monkeypatch):
+    monkeypatch.setenv("CLMS_SOURCE", "demo")
+    import dagster_project.definitions as module
+
+    defs = importlib.reload(module).defs
+    graph = defs.resolve_asset_graph()
+    node = graph.get(dg.AssetKey("progress_report"))
+    assert node.group_name == "reports"
+    assert dg.AssetKey("indicator_values") in node.parent_keys
+    assert node.partitions_def.partitions_defs[0].partitions_def.name == "report_area"
+    assert node.partitions_def.partitions_defs[1].partitions_def.get_partition_keys() == [
+        str(y) for y in range(2021, 2031)]
+    assert defs.resolve_sensor_def("report_area_partitions")
+    assert dg.AssetKey("progress_report") not in defs.resolve_job_def("monitoring_job").asset_layer.asset_graph \
+        .executable_asset_keys
