@@ -59,7 +59,8 @@ def area_details(engine: Engine, area: ReportArea) -> AreaDetails:
     with engine.connect() as conn:
         members = conn.execute(
             select(ac.commune_code, ac.exact, ac.area_name)
-            .where(ac.area_level == area.level, ac.area_code == area.code, ac.code_list_version == area.code_list_version)
+            .where(ac.area_level == area.level, ac.area_code == area.code,
+                   ac.code_list_version == area.code_list_version)
             .order_by(ac.commune_code)).all()
         if not members:
             raise ValueError(f"no area {area.level} {area.code} ({area.code_list_version}) in the warehouse")

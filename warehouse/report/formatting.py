@@ -31,6 +31,15 @@ class Formatter:
             name += f", {self.labels('part_of', name=report.details.parent_name)}"
         return name
 
+    def notes(self, report: ProgressReport) -> list[str]:
+        """How to read the report: suppression, missing denominators, intervals, rules, gap, territory, version."""
+        lab = self.labels
+        notes = [lab("note_suppression", min_cell=report.min_cell), lab("note_no_denominator"), lab("note_interval"),
+                 lab("note_rule_set"), lab("note_gap")]
+        notes += [lab("note_legacy")] if report.area.legacy else []
+        notes += [] if report.exact_territory else [lab("note_approximate")]
+        return [*notes, lab("note_version", version=report.settings_version)]
+
     def date(self, day) -> str:
         return day.strftime("%d/%m/%Y") if self.labels.language == "vi" else day.strftime("%d %B %Y")
 

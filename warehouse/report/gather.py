@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +14,8 @@ from warehouse.report.area import AreaDetails, ReportArea, area_details
 from warehouse.report.cases import CaseSummary, summarise_cases
 from warehouse.report.indicator_results import IndicatorResult, gather_indicators
 from warehouse.report.inspections import InspectionSummary, summarise_inspections
+
+STATUS_ORDER = ("met", "on_track", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,11 @@ class ProgressReport:
     @property
     def exact_territory(self) -> bool:
         return all(c.exact for c in self.details.communes)
+
+    def statuses(self) -> list[tuple[str, int]]:
+        """How many indicators have each status, in the order met, on track, off track … no data."""
+        counts = Counter(r.cell.status for r in self.indicators)
+        return [(status, counts[status]) for status in STATUS_ORDER if counts[status]]
 
 
 def gather_report(engine: Engine, area: ReportArea, year: int, settings: IndicatorSettings | None = None,

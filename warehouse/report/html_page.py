@@ -3,7 +3,6 @@ readable on screen, printable on A4, safe to send by email."""
 
 from __future__ import annotations
 
-from collections import Counter
 from html import escape
 from pathlib import Path
 
@@ -11,10 +10,9 @@ from warehouse.report.counts import Count
 from warehouse.report.formatting import Formatter
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, Group, IndicatorResult
-from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column_chart
 from warehouse.report.page_style import STYLE
+from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column_chart
 
-STATUS_ORDER = ("met", "on_track", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗"}
 TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "no_target": "neutral"}
 
@@ -93,9 +91,8 @@ def _cover(report: ProgressReport, f: Formatter, title: str) -> str:
 
 def _summary(report: ProgressReport, f: Formatter) -> str:
     lab = f.labels
-    statuses = Counter(r.cell.status for r in report.indicators)
-    tiles = "".join(f'<div class="tile status-{s}"><span class="big">{statuses[s]}</span>'
-                    f'<span>{escape(f.status(s))}</span></div>' for s in STATUS_ORDER if statuses[s])
+    tiles = "".join(f'<div class="tile status-{s}"><span class="big">{n}</span>'
+                    f'<span>{escape(f.status(s))}</span></div>' for s, n in report.statuses())
     a, i, c = report.activities, report.inspections, report.cases
     figures = [
         (lab("activities_held"), escape(f.integer(a.activities))),
@@ -170,7 +167,8 @@ def _details(report: ProgressReport, f: Formatter) -> str:
 def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) -> str:
     lab = f.labels
     target_value = r.target.value if r.target else None
-    facts = [(lab("value"), f.value(r.cell, r.unit)), (lab("numerator") + " / " + lab("denominator"), f.fraction(r.cell)),
+    facts = [(lab("value"), f.value(r.cell, r.unit)),
+             (f'{lab("numerator")} / {lab("denominator")}', f.fraction(r.cell)),
              (lab("interval"), f.interval(r.cell)), (lab("target"), f.target(r.target, r.unit)),
              (lab("gap"), f.gap(r.gap, r.unit))]
     facts_html = "".join(f"<div><dt>{escape(k)}</dt><dd>{escape(v)}</dd></div>" for k, v in facts if v)
@@ -181,9 +179,7 @@ def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) ->
             source_doc += (f'<span class="legend"><i class="swatch dashed"></i>{escape(lab("target_line"))} '
                            f'{escape(f.target(r.target, r.unit))}</span>')
         source_doc += "</p>"
-    years = [c for c in r.trend if "-Q" not in c.period]  # earlier years, this year, then its quarters
-    quarters = [c for c in r.trend if "-Q" in c.period]
-    trend = [(c, "year") for c in years] + [(r.cell, "current")] + [(c, "quarter") for c in quarters]
+    trend = [(c, "current" if c is r.cell else "year" if c.period.isdigit() else "quarter") for c in r.periods]
     values = [c.value for c, _ in trend] + [target_value]
     charts = [_figure(lab("trend"), column_chart(
         [Column(_period(c.period, f), c.value, _short(c, r.unit, f), tone) for c, tone in trend], title=lab("trend"),
@@ -195,7 +191,7 @@ def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) ->
         if groups:
             heading = lab(f"by_{dimension}")
             charts.append(_figure(heading, _group_chart(groups, name, heading, r, f, target_value,
-                                                        width=340, label_width=96, chart=dimension)))
+                                                        width=285, label_width=84, chart=dimension)))
     by_commune = ""
     if r.by_commune:
         heading = lab("by_commune")
@@ -307,13 +303,5 @@ def _cases(report: ProgressReport, f: Formatter) -> str:
 
 
 def _notes(report: ProgressReport, f: Formatter) -> str:
-    lab = f.labels
-    notes = [lab("note_suppression", min_cell=report.min_cell), lab("note_no_denominator"), lab("note_interval"),
-             lab("note_rule_set"), lab("note_gap")]
-    if report.area.legacy:
-        notes.append(lab("note_legacy"))
-    if not report.exact_territory:
-        notes.append(lab("note_approximate"))
-    notes.append(lab("note_version", version=report.settings_version))
-    items = "".join(f"<li>{escape(n)}</li>" for n in notes)
-    return f'<footer class="notes"><h2>{escape(lab("notes"))}</h2><ul>{items}</ul></footer>'
+    items = "".join(f"<li>{escape(n)}</li>" for n in f.notes(report))
+    return f'<footer class="notes"><h2>{escape(f.labels("notes"))}</h2><ul>{items}</ul></footer>'

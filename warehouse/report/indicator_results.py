@@ -70,6 +70,12 @@ class IndicatorResult:
     by_age_band: tuple[Group, ...]
 
     @property
+    def periods(self) -> list[Cell]:
+        """Earlier years, this year, then this year's quarters."""
+        years = [c for c in self.trend if c.period.isdigit()]
+        return years + [self.cell] + [c for c in self.trend if not c.period.isdigit()]
+
+    @property
     def has_data(self) -> bool:
         cells = (self.cell, *self.trend, *(g.cell for g in self.by_commune + self.by_sex + self.by_age_band))
         return any(c.value is not None for c in cells)

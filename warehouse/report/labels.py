@@ -125,7 +125,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "fined": ("Bị phạt tiền", "Fined"),
     "fines_total": ("Tổng số tiền phạt", "Fines in total"),
     "young_workers": ("Người lao động dưới 18 tuổi được phát hiện", "Workers under 18 found"),
-    "young_child_labourers": ("Trong đó: lao động trẻ em trái quy định", "of whom child labourers (contrary to the law)"),
+    "young_child_labourers": ("Trong đó: lao động trẻ em trái quy định",
+                              "of whom child labourers (contrary to the law)"),
     "establishment_type": ("Loại hình cơ sở", "Establishment type"),
     "by_establishment_type": ("Theo loại hình cơ sở", "By establishment type"),
     # cases

@@ -58,14 +58,14 @@ article.indicator header .code{font-size:15px;padding-top:1px}
 .facts{display:flex;flex-wrap:wrap;gap:6px 26px;margin:10px 0 4px}
 .facts div{min-width:110px}.facts dt{font-size:11.5px;color:var(--muted)}.facts dd{margin:0;font-weight:600}
 .source-doc{font-size:12px;color:var(--muted);margin:2px 0 6px}
-.charts{display:flex;flex-wrap:wrap;gap:4px 22px}
+.charts{display:flex;flex-wrap:wrap;gap:4px 20px}
 .two{display:flex;flex-wrap:wrap;gap:10px 30px;align-items:flex-start}
 svg.chart{max-width:100%;height:auto;font-size:12px;overflow:visible}
 svg .grid{stroke:#e3e8ef;stroke-width:1}
 svg .axis{stroke:#8a97a8;stroke-width:1}
 svg .tick,svg .period-label{fill:var(--muted);font-size:11px}
 svg .label{fill:var(--ink)}svg .sublabel{fill:var(--muted);font-size:10.5px}
-svg .value{fill:var(--ink);font-size:11.5px;font-weight:600}
+svg .value{fill:var(--ink);font-size:11px;font-weight:600}
 svg .note{fill:var(--muted);font-style:italic;font-size:11.5px}
 svg .bar.tone-neutral,svg .column.tone-year{fill:#5f86b3}
 svg .bar.tone-met{fill:var(--met)}svg .bar.tone-on_track{fill:var(--on_track)}

@@ -71,9 +71,13 @@ def bar_chart(bars: list[Bar], *, title: str, axis: tuple[float, float], tick: C
     parts = [f'<svg class="chart bar-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              f'role="img" {_attrs(aria_label=title, **{f"data_{k}": v for k, v in data.items()})}>',
              f"<title>{escape(title)}</title>"]
-    for v in _ticks(scale_max, step):
-        parts.append(f'<line class="grid" x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top - 6}" y2="{height - 6}"/>'
-                     f'<text class="tick" x="{x(v):.1f}" y="{top - 11}" text-anchor="middle">{escape(tick(v))}</text>')
+    ticks = _ticks(scale_max, step)
+    every = math.ceil(40 / (plot_w / (len(ticks) - 1)))  # label every n-th tick so that labels do not touch
+    for i, v in enumerate(ticks):
+        parts.append(f'<line class="grid" x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{top - 6}" y2="{height - 6}"/>')
+        if i % every == 0:
+            parts.append(f'<text class="tick" x="{x(v):.1f}" y="{top - 11}" text-anchor="middle">{escape(tick(v))}'
+                         '</text>')
     for i, bar in enumerate(bars):
         y = top + i * row_h
         label, _, sublabel = bar.label.partition("\n")
@@ -90,12 +94,13 @@ def bar_chart(bars: list[Bar], *, title: str, axis: tuple[float, float], tick: C
             parts.append(f'<text class="note" x="{plot_x + 6}" y="{y + row_h / 2 + 4:.1f}">{escape(bar.text)}</text>')
         else:
             end = x(bar.value)
-            parts.append(f'<rect class="bar tone-{bar.tone}" x="{plot_x}" y="{y + 5}" width="{max(end - plot_x, 1.5):.1f}" '
-                         f'height="{row_h - 10}" rx="2" {_attrs(data_key=bar.key or None, data_value=f"{bar.value:.6g}")}/>')
+            data = _attrs(data_key=bar.key or None, data_value=f"{bar.value:.6g}")
+            parts.append(f'<rect class="bar tone-{bar.tone}" x="{plot_x}" y="{y + 5}" '
+                         f'width="{max(end - plot_x, 1.5):.1f}" height="{row_h - 10}" rx="2" {data}/>')
             if bar.low is not None and bar.high is not None:
-                mid = y + row_h / 2
-                parts.append(f'<path class="ci" d="M{x(bar.low):.1f} {mid - 4}v8M{x(bar.low):.1f} {mid}H{x(bar.high):.1f}'
-                             f'M{x(bar.high):.1f} {mid - 4}v8"/>')
+                mid, low, high = y + row_h / 2, x(bar.low), x(bar.high)
+                parts.append(f'<path class="ci" d="M{low:.1f} {mid - 4}v8M{low:.1f} {mid}H{high:.1f}'
+                             f'M{high:.1f} {mid - 4}v8"/>')
             text_x = max([end, *(x(v) for v in (bar.high, bar.target) if v is not None)]) + 6
             parts.append(f'<text class="value" x="{text_x:.1f}" y="{y + row_h / 2 + 4:.1f}">{escape(bar.text)}</text>')
         if bar.target is not None:
@@ -118,7 +123,7 @@ class Column:
 
 
 def column_chart(columns: list[Column], *, title: str, axis: tuple[float, float], tick: Callable[[float], str],
-                 target: float | None = None, width: int = 380, **data) -> str:
+                 target: float | None = None, width: int = 320, **data) -> str:
     """Vertical columns over periods on the ``axis`` (maximum, step), with a dashed target line where given."""
     scale_max, step = axis
     height, top, bottom, left = 190, 22, 28, 44
@@ -150,6 +155,7 @@ def column_chart(columns: list[Column], *, title: str, axis: tuple[float, float]
         parts.append(f'<text class="period-label" x="{cx:.1f}" y="{height - bottom + 15}" text-anchor="middle">'
                      f'{escape(column.label)}</text></g>')
     if target is not None:
-        parts.append(f'<line class="target-line" x1="{left}" x2="{width - 8}" y1="{y(target):.1f}" y2="{y(target):.1f}"/>')
+        parts.append(f'<line class="target-line" x1="{left}" x2="{width - 8}" y1="{y(target):.1f}" '
+                     f'y2="{y(target):.1f}"/>')
     parts.append(f'<line class="axis" x1="{left}" x2="{width - 8}" y1="{top + plot_h}" y2="{top + plot_h}"/></svg>')
     return "".join(parts)

@@ -7,7 +7,6 @@ no data, no denominator) is written as words, never as an empty or zero number.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -25,7 +24,6 @@ PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
 HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6"}
 WORDS_FONT = Font(italic=True, color="5D6B7C")
-STATUS_ORDER = ("met", "on_track", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 
 
 def write_workbook(report: ProgressReport, path: str | Path, language: str = "vi") -> Path:
@@ -149,12 +147,10 @@ def _summary(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     ws["A3"] = lab("generated_on", date=f.date(report.generated_on))
     _widths(ws, [64, 18])
     row = _block(ws, 5, lab("status_overview"), [lab("status"), lab("number")])
-    statuses = Counter(r.cell.status for r in report.indicators)
-    for status in STATUS_ORDER:
-        if statuses[status]:
-            _status(ws, row, 1, status, f)
-            _number(ws, row, 2, statuses[status], INTEGER)
-            row += 1
+    for status, n in report.statuses():
+        _status(ws, row, 1, status, f)
+        _number(ws, row, 2, n, INTEGER)
+        row += 1
     a, i, c = report.activities, report.inspections, report.cases
     row = _block(ws, row + 1, lab("key_figures"), [lab("item"), lab("number")])
     for key, value in (("activities_held", a.activities), ("trainings_held", a.trainings),
@@ -169,12 +165,7 @@ def _summary(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
         _count(ws, row, 2, count, f)
         row += 1
     ws.cell(row + 1, 1, lab("notes")).font = Font(bold=True, size=12)
-    notes = [lab("note_suppression", min_cell=report.min_cell), lab("note_no_denominator"), lab("note_interval"),
-             lab("note_rule_set"), lab("note_gap")]
-    notes += [lab("note_legacy")] if report.area.legacy else []
-    notes += [] if report.exact_territory else [lab("note_approximate")]
-    notes.append(lab("note_version", version=report.settings_version))
-    for offset, note in enumerate(notes, row + 2):
+    for offset, note in enumerate(f.notes(report), row + 2):
         ws.cell(offset, 1, note).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
 
@@ -203,11 +194,6 @@ def _indicators(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     ws.auto_filter.ref = f"A1:N{len(report.indicators) + 1}"
 
 
-def _periods(r: IndicatorResult) -> list[Cell]:
-    years = [c for c in r.trend if "-Q" not in c.period]
-    return years + [r.cell] + [c for c in r.trend if "-Q" in c.period]
-
-
 def _trend(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab = f.labels
     headers = [lab(k) for k in ("code", "indicator", "source", "period", "numerator", "denominator", "value",
@@ -215,7 +201,7 @@ def _trend(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     _table_sheet(ws, headers, [7, 48, 22, 10, 10, 10, 13, 11, 11, 18], "E2")
     row = 2
     for r in (r for r in report.indicators if r.has_data):
-        for cell in _periods(r):
+        for cell in r.periods:
             _names(ws, row, r, f)
             ws.cell(row, 4, cell.period)
             _write_cell(ws, row, 5, cell, r.unit, f)
@@ -363,14 +349,14 @@ def _trend_chart(ws: Worksheet, report: ProgressReport, f: Formatter, first_row:
     """Yearly values of the share indicators with at least two years, one line each, below the first chart."""
     lab = f.labels
     series = [r for r in report.indicators if r.unit == "share"
-              and sum(c.value is not None for c in [*r.trend, r.cell] if "-Q" not in c.period) >= 2]
+              and sum(c.value is not None for c in r.periods if c.period.isdigit()) >= 2]
     if not series:
         return
-    years = sorted({c.period for r in series for c in [*r.trend, r.cell] if "-Q" not in c.period})
+    years = sorted({c.period for r in series for c in r.periods if c.period.isdigit()})
     ws.cell(first_row, 1, lab("period")).font = Font(bold=True)
     for column, r in enumerate(series, 2):
         ws.cell(first_row, column, f"{r.indicator_id} – {lab.source(r.source)}").font = Font(bold=True)
-        values = {c.period: c.value for c in [*r.trend, r.cell]}
+        values = {c.period: c.value for c in r.periods}
         for row, year in enumerate(years, first_row + 1):
             ws.cell(row, 1, year)
             if values.get(year) is not None:

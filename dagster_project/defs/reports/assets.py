@@ -1,7 +1,6 @@
 """The progress report of one area for one year: an Excel workbook and a self-contained web page."""
 
 import os
-from collections import Counter
 from pathlib import Path
 from typing import Literal
 
@@ -39,7 +38,6 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)
     page = write_html_page(report, folder / f"{stem}.html", config.language)
     context.log.info("wrote %s and %s", workbook, page)
-    statuses = Counter(result.cell.status for result in report.indicators)
     inspections, cases = report.inspections, report.cases
     return dg.MaterializeResult(metadata={
         "workbook": dg.MetadataValue.path(str(workbook.resolve())),
@@ -47,7 +45,7 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
         "title": Formatter.for_report(report, config.language).title(report),
         "indicators": dg.MetadataValue.md(indicator_table(report, config.language)),
         "indicators_with_data": sum(r.cell.value is not None for r in report.indicators),
-        "status_of_indicators": dg.MetadataValue.json(dict(statuses)),
+        "status_of_indicators": dg.MetadataValue.json(dict(report.statuses())),
         "communes": len(report.details.communes),
         "activities": report.activities.activities,
         "establishments_inspected": inspections.inspected,
