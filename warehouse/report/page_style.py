@@ -80,5 +80,6 @@ footer.notes ul{margin:0;padding-left:18px}
 @page{size:A4;margin:12mm}
 @media print{body{background:#fff;font-size:12px}.report{box-shadow:none;max-width:none;margin:0}
 .cover{padding:18px 20px}section,footer.notes{padding:10px 4px 4px}
-h2{break-after:avoid}table,figure{break-inside:avoid}}
+h2,h3{break-after:avoid}table.compact,figure,tr,.tiles,.figures{break-inside:avoid}
+.badge,td.num{white-space:normal}th,td{padding:5px 6px}}
 """
