@@ -6,8 +6,14 @@ bad answer is quarantined alone and the rest of the household still loads.
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
+
+from openpyxl import load_workbook
 
 from warehouse.answers import (
     AGE_MAX,  # the survey's age range, re-exported
@@ -22,9 +28,19 @@ from warehouse.answers import (
     staff_id,
     work_answers,
 )
+from warehouse.admin_units import forms_dir
 from warehouse.values import Problem, choice, get_path, number, required, yes_no
 
 FORM_ID = "household_survey"
+PHONE = re.compile(r"^(0|\+84)([35789][0-9]{8}|2[0-9]{9})$")  # the form's constraint on respondent_phone
+
+RENAMED_FIELDS: dict[str, str] = {}
+"""Questions renamed by a later form version: old path → current path, e.g. ``{"household/poverty":
+"household/poverty_status"}``. Answers under an old name are read under the current one. A submission with an
+answer the form does not know (and no entry here) is quarantined as ``UNKNOWN_FIELD``, never read as a missing
+answer. After adding an entry, raise ``warehouse.steps.CLEAN_LOGIC_VERSION`` so that every submission is cleaned
+again (those quarantined for the old name included)."""
+_SYSTEM_KEY = re.compile(r"^__|@odata\.navigationLink$")  # ODK's ids, system fields and repeat links
 
 
 @dataclass
@@ -42,19 +58,27 @@ class Parsed:
 def parse_household(raw: Any, ctx: Context) -> Parsed:
     """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …)."""
     parsed = Parsed()
-    payload = raw.payload
+    payload = _current_names(raw.payload)
+    if payload is not raw.payload:
+        raw = _Renamed(raw, payload)
     household_id = ctx.pseudonymizer.id("household", raw.form_id, raw.instance_id)
     try:
+        _known_answers_only(payload, raw.form_version)
         household = _household(raw, payload, household_id, ctx)
+        children = payload.get("child") or []
+        if not isinstance(children, list):
+            raise Problem("child", children, "WRONG_TYPE", "expected the child repeat: a list of children")
     except Problem as problem:
         parsed.reject(problem, "household")
         return parsed
     parsed.household = household
     parsed.household_pii = _household_pii(payload, household_id)
-    for index, child in enumerate(payload.get("child") or [], start=1):
+    for index, child in enumerate(children, start=1):
         try:
             if not household["consent"]:
                 raise Problem("consent", "no", "NO_CONSENT", "child answers in a household that did not consent")
+            if not isinstance(child, dict):
+                raise Problem("child", child, "WRONG_TYPE", "expected the answers about one child")
             row, pii = _child(child, index, household, ctx)
         except Problem as problem:
             parsed.reject(problem, "child", index)
@@ -64,10 +88,90 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
     return parsed
 
 
+@lru_cache(maxsize=4)
+def form_paths(xlsform: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(paths of the groups and repeats, paths of every other field) of an XLSForm, e.g. ``child/work/hours_day``."""
+    workbook = load_workbook(xlsform, read_only=True, data_only=True)
+    try:
+        rows = workbook["survey"].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows)]
+        type_col, name_col = header.index("type"), header.index("name")
+        groups, fields, stack = set(), set(), []
+        for row in rows:
+            kind = str(row[type_col] or "").strip()
+            name = str(row[name_col] or "").strip()
+            if kind in ("end_group", "end_repeat", "end group", "end repeat"):
+                stack.pop()
+            elif name:
+                path = "/".join([*stack, name])
+                if kind in ("begin_group", "begin_repeat", "begin group", "begin repeat"):
+                    groups.add(path)
+                    stack.append(name)
+                else:
+                    fields.add(path)
+    finally:
+        workbook.close()
+    return frozenset(groups), frozenset(fields)
+
+
+def _current_names(payload: dict) -> dict:
+    """``payload`` with answers under a renamed question's old path moved to its current path."""
+    moves = [(old, new) for old, new in RENAMED_FIELDS.items() if get_path(payload, old) is not None]
+    if not moves:
+        return payload
+    payload = copy.deepcopy(payload)
+    for old, new in moves:
+        *parents, last = old.split("/")
+        node = payload
+        for part in parents:
+            node = node[part]
+        value = node.pop(last)
+        *parents, last = new.split("/")
+        node = payload
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return payload
+
+
+class _Renamed:
+    """A raw row whose payload was read under current names."""
+
+    def __init__(self, raw: Any, payload: dict) -> None:
+        self._raw, self.payload = raw, payload
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+def _known_answers_only(payload: dict, form_version: str | None) -> None:
+    """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
+    groups, fields = form_paths(forms_dir() / f"{FORM_ID}.xlsx")
+    pending = [("", payload)]
+    while pending:
+        prefix, node = pending.pop()
+        for key, value in node.items():
+            if _SYSTEM_KEY.search(key) or (not prefix and key == "meta"):
+                continue
+            path = prefix + key
+            if path in groups:
+                items = value if isinstance(value, list) else [value]
+                pending.extend((path + "/", item) for item in items if isinstance(item, dict))
+            elif path not in fields:
+                raise Problem(path[:128], value, "UNKNOWN_FIELD",
+                              f"`{path[:128]}` is not a question of the form `{FORM_ID}` (this submission's version:"
+                              f" {form_version}); a question renamed by a form version is mapped in"
+                              " warehouse.household.RENAMED_FIELDS")
+
+
 def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict:
     interview = event_date(raw, "interview_date")
     commune = location(payload, ctx.units)
     consent = required("consent", yes_no("consent", payload.get("consent")))
+    phone = get_path(payload, "household/respondent_phone")
+    if phone not in (None, "") and (not isinstance(phone, str) or not PHONE.match(phone.strip())):
+        raise Problem("household/respondent_phone", phone, "INVALID_PHONE",
+                      "not a phone number the form accepts (0 or +84, then 9 or 10 digits)")
     row = {
         "household_id": household_id,
         "source": raw.source,
@@ -112,6 +216,8 @@ def _household_pii(payload: dict, household_id: str) -> dict:
 
 def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict, dict]:
     c = ctx.choices
+    if not isinstance(child.get("work"), dict | None):
+        raise Problem("child/work", child["work"], "WRONG_TYPE", "expected the work group: answers about the work")
     sex = required("child/sex", choice("child/sex", child.get("sex"), c["sex"]))
     age, age_source, dob = age_on(child, "child/", household["interview_date"])
     work = work_answers(child, "child/", c)

@@ -7,6 +7,7 @@ next run does again. A change of the step's logic version (e.g. a new rules vers
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from warehouse.answers import child_facts
 from warehouse.bulk import insert_dicts
 from warehouse.classification import Classification, Rules, classify
-from warehouse.household import FORM_ID, Context, parse_household
+from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
     Child,
     ChildClassification,
@@ -27,8 +28,10 @@ from warehouse.models import (
     RestrictedHouseholdPii,
 )
 from warehouse.raw_store import BATCH_SIZE, changed_batch
+from warehouse.values import Problem
 
 CLEAN_LOGIC_VERSION = "1"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -87,7 +90,14 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
         if raw.deleted_at:
             stats.deleted += 1
             continue
-        parsed = parse_household(raw, ctx)
+        try:
+            parsed = parse_household(raw, ctx)
+        except Exception as error:  # noqa: BLE001 - a shape no check foresaw: quarantined, never a stuck batch
+            log.warning("submission %s of %s could not be read: %s", raw.instance_id, raw.form_id,
+                        type(error).__name__)
+            parsed = Parsed()
+            parsed.reject(Problem("", None, "UNREADABLE", f"the submission could not be read"
+                                  f" ({type(error).__name__}: {str(error)[:200]})"), "household")
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
             tables[Quarantine].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
