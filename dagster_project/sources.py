@@ -15,9 +15,13 @@ from connectors.demo import demo_communes, household_rows
 from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
 from connectors.http import HttpSettings
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
+from connectors.odk_central.entities import publish_entities
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.records import SubmissionRecord
 from warehouse.admin_units import forms_dir
+from warehouse.case_list import DATASET, PROPERTIES, CaseListRow, write_cases_csv
+
+CASE_LIST_CSV = Path("var") / "case_list" / "cases.csv"
 
 
 class SyncRun(Protocol):
@@ -50,6 +54,14 @@ class SubmissionSource(dg.ConfigurableResource):
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         """Make the form's current version live on the platform; say what was done."""
+        raise NotImplementedError
+
+    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
+        """Give the follow-up form its list of cases (``rows``: every case, closed ones too); say what was done.
+
+        KoboToolbox (no source here yet) would write :func:`write_cases_csv` and upload it with
+        ``connectors.kobotoolbox.assets.AssetService.upload_media(asset_uid, "cases.csv", path)``, then redeploy.
+        """
         raise NotImplementedError
 
 
@@ -100,6 +112,10 @@ class DemoSource(SubmissionSource):
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         info = read_xlsform(xlsform)
         return {"form_id": info.form_id, "version": info.version, "action": "skipped: the demo source has no server"}
+
+    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
+        written = write_cases_csv(rows, CASE_LIST_CSV)
+        return {"action": f"wrote {CASE_LIST_CSV} (the demo source has no server)", "written": written}
 
 
 class _ClosingSync:
@@ -160,3 +176,12 @@ class OdkCentralSource(SubmissionSource):
             result = publish_xlsform(client, self.project_id, xlsform, media_dir)
         return {"form_id": result.form_id, "version": result.version, "action": result.action,
                 "media": ", ".join(result.media)}
+
+    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
+        """Create the entities of the open cases that have none (the account needs the Project Manager role)."""
+        with self.client() as client:
+            result = publish_entities(client, self.project_id, DATASET, PROPERTIES, [r for r in rows if r.is_open],
+                                      source="CLMS case register", known=[r.uuid for r in rows])
+        return {"action": f"entity list `{DATASET}` of project {self.project_id}", "created": len(result.created),
+                "unchanged": len(result.unchanged), "deleted_on_server": len(result.deleted),
+                "not_in_register": len(result.unknown), "properties_added": ", ".join(result.properties_added)}

@@ -25,6 +25,7 @@ from tests.connectors.fake_odk_model import (
     iso,
     read_definition,
 )
+from tests.connectors.fake_odk_entities import EntityRoutes, apply_submission
 from tests.connectors.fake_odk_odata import ODataRoutes
 from tests.connectors.fake_odk_replies import (
     JSON_TYPE,
@@ -72,6 +73,8 @@ class Router(ODataRoutes):
         if not self.user.can(project.id, write=self.write):
             raise Problem(403, 403.1, "The authenticated actor does not have rights to perform that action.")
         rest = parts[2:]
+        if rest[:1] == ["datasets"]:
+            return EntityRoutes(self, project).route(rest[1:])
         key = (self.method, tuple(rest[:1]), len(rest))
         if key == ("GET", (), 0):
             return json_reply(self.project_json(project))
@@ -304,6 +307,8 @@ class Router(ODataRoutes):
         else:
             user_agent = self.headers.get("User-Agent") or ""
             status, text = self.state.submit(project, xml, self.user, self.query.get("deviceID"), user_agent)
+            if status == 201:
+                apply_submission(self.state, project, xml, self.user, user_agent)
         nature = "" if status == 201 else "error"
         body = (f'\n  <OpenRosaResponse xmlns="http://openrosa.org/http/response" items="0">\n'
                 f'    <message nature="{nature}">{escape(text)}</message>\n  </OpenRosaResponse>').encode()

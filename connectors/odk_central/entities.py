@@ -1,0 +1,219 @@
+"""Entity lists (datasets) of an ODK Central project: the list and its properties, its entities, bulk creation.
+
+Needs Central v2024.1+ (lists and properties created without a form), bulk creation
+(``{"entities": [...], "source": {...}}``) and ``__system/deletedAt`` in the entities feed (v2025.1+, assumed).
+Reading needs the Project Viewer role, writing the Project Manager role. Property values are strings.
+
+:func:`publish_entities` is what the pipeline runs: it creates what is missing and never changes an entity
+that exists, so the properties a form updates (and the label) stay as the collectors left them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote, urljoin
+
+from connectors.errors import ACCESS, CONFLICT, NOT_FOUND, PROTOCOL, SourceError
+
+if TYPE_CHECKING:
+    from connectors.odk_central.client import OdkCentralClient
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 200  # entities per bulk request: each request is all or nothing, and stays well under 100 kB
+PAGE_SIZE = 5000
+_QUERY_SAFE = "$/:,*'()"
+
+
+class EntityDraft(Protocol):
+    """An entity to create: its id (a UUID), its label and its property values (strings)."""
+
+    @property
+    def uuid(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def data(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True)
+class ServerEntity:
+    """A live entity as the server holds it (a property never set is ``None``)."""
+
+    uuid: str
+    label: str
+    version: int
+    data: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class EntityListResult:
+    """What :func:`publish_entities` found and did; tuples of entity ids."""
+
+    dataset_created: bool
+    properties_added: tuple[str, ...]
+    created: tuple[str, ...]
+    unchanged: tuple[str, ...]  # already on the server: left exactly as they are
+    deleted: tuple[str, ...]  # deleted on the server (by a data manager): not created again
+    unknown: tuple[str, ...]  # live on the server but unknown to the caller: reported, never changed
+
+
+def dataset_path(project_id: int | str, name: str) -> str:
+    return f"/projects/{int(project_id)}/datasets/{quote(name, safe='')}"
+
+
+class EntityService:
+    """The ``/datasets`` endpoints of one server."""
+
+    def __init__(self, client: OdkCentralClient) -> None:
+        self._client = client
+
+    def datasets(self, project_id: int | str) -> list[dict[str, Any]]:
+        """The project's entity lists (a 404 means the project does not exist)."""
+        return self._client.get(f"/projects/{int(project_id)}/datasets")
+
+    def dataset(self, project_id: int | str, name: str) -> dict[str, Any]:
+        """One list with its ``properties`` (``[{name, publishedAt, odataName, forms}]``)."""
+        try:
+            return self._client.get(dataset_path(project_id, name))
+        except SourceError as error:
+            raise self._reworded(error, project_id, name) from None
+
+    def create_dataset(self, project_id: int | str, name: str) -> dict[str, Any]:
+        path = f"/projects/{int(project_id)}/datasets"
+        return self._write(path, {"name": name}, project_id, name, f"create the entity list `{name}`")
+
+    def add_property(self, project_id: int | str, name: str, prop: str) -> None:
+        path = f"{dataset_path(project_id, name)}/properties"
+        self._write(path, {"name": prop}, project_id, name, f"add the property `{prop}` to the entity list `{name}`")
+
+    def ensure_dataset(self, project_id: int | str, name: str,
+                       properties: Sequence[str]) -> tuple[bool, tuple[str, ...]]:
+        """Create the list and the properties it lacks; returns (list created, properties added)."""
+        created = name not in {d.get("name") for d in self.datasets(project_id)}
+        if created:
+            self.create_dataset(project_id, name)
+            existing: set[str] = set()
+        else:
+            existing = {p.get("name") for p in self.dataset(project_id, name).get("properties") or []}
+        added = tuple(p for p in properties if p not in existing)
+        for prop in added:
+            self.add_property(project_id, name, prop)
+        if created or added:
+            log.info("%s: entity list %s in project %s: created=%s, properties added: %s",
+                     self._client.label, name, project_id, created, ", ".join(added) or "none")
+        return created, added
+
+    def entities(self, project_id: int | str, name: str, *, page_size: int = PAGE_SIZE) -> Iterator[ServerEntity]:
+        """Every live entity with its version and properties, from the OData feed."""
+        for row in self._feed(project_id, name, [("$top", str(page_size))]):
+            try:
+                system = row["__system"]
+                data = {k: v for k, v in row.items() if k not in ("__id", "label", "__system")}
+                yield ServerEntity(row["__id"], row["label"], int(system["version"]), data)
+            except (KeyError, TypeError, ValueError):
+                message = f"{self._client.label}: an entity of `{name}` lacks __id, label or __system/version"
+                raise SourceError(message, kind=PROTOCOL) from None
+
+    def deleted_ids(self, project_id: int | str, name: str) -> set[str]:
+        """Ids of the entities deleted on the server (Central refuses to create an entity with such an id)."""
+        options = [("$filter", "__system/deletedAt ne null"), ("$select", "__id")]
+        return {row["__id"] for row in self._feed(project_id, name, options)}
+
+    def create(self, project_id: int | str, name: str, drafts: Sequence[EntityDraft], *, source: str,
+               batch_size: int = BATCH_SIZE) -> None:
+        """Create ``drafts`` in bulk, ``batch_size`` per request; a failed request creates none of its batch."""
+        path = f"{dataset_path(project_id, name)}/entities"
+        for start in range(0, len(drafts), batch_size):
+            batch = drafts[start:start + batch_size]
+            body = {"entities": [{"uuid": d.uuid, "label": d.label, "data": dict(d.data)} for d in batch],
+                    "source": {"name": source, "size": len(batch)}}
+            try:
+                self._write(path, body, project_id, name, f"create entities in the entity list `{name}`")
+            except SourceError as error:
+                if error.kind != CONFLICT:
+                    raise
+                values = (error.response and error.response.details or {}).get("values") or ["?"]
+                message = (f"entity {values[0]} already exists in the entity list `{name}` (created by someone else"
+                           " or by an earlier try whose answer was lost): run again, only missing entities are created")
+                raise self._error(error, message) from None
+
+    def _feed(self, project_id: int | str, name: str, options: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+        query = "&".join(f"{key}={quote(value, safe=_QUERY_SAFE)}" for key, value in options)
+        url = self._client.api_url(f"{dataset_path(project_id, name)}.svc/Entities?{query}")
+        while url:
+            try:
+                document = self._client.request("GET", url)
+            except SourceError as error:
+                raise self._reworded(error, project_id, name) from None
+            value = document.get("value") if isinstance(document, dict) else None
+            if not isinstance(value, list):
+                raise SourceError(f"{self._client.label}: the answer to GET {url} has no OData `value` list",
+                                  kind=PROTOCOL)
+            yield from value
+            next_link = document.get("@odata.nextLink")
+            next_url = self._client.on_this_server(urljoin(url, next_link)) if next_link else None
+            if next_url == url:
+                raise SourceError(f"{self._client.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
+            url = next_url
+
+    def _write(self, path: str, body: Any, project_id: int | str, name: str, what: str) -> Any:
+        try:
+            return self._client.request("POST", self._client.api_url(path), json_body=body)
+        except SourceError as error:
+            raise self._reworded(error, project_id, name, what) from None
+
+    def _reworded(self, error: SourceError, project_id: int | str, name: str, what: str | None = None) -> SourceError:
+        """Central's 403 and 404 in the words of entity lists (the client's speak of forms and projects);
+        ``what`` names the change a write attempted."""
+        if error.kind == ACCESS and what is not None:
+            return self._error(error, f"no permission to {what} in project {project_id}"
+                                      " (the account needs the Project Manager role)")
+        if error.kind == NOT_FOUND and "/datasets/" in (error.request.url if error.request else ""):
+            return self._error(error, f"entity list `{name}` not found in project {project_id}")
+        return error
+
+    def _error(self, error: SourceError, message: str) -> SourceError:
+        return SourceError(f"{self._client.label}: {message}", kind=error.kind, request=error.request,
+                           response=error.response)
+
+
+def publish_entities(client: OdkCentralClient, project_id: int | str, dataset: str, properties: Sequence[str],
+                     wanted: Sequence[EntityDraft], *, source: str, known: Collection[str] = ()) -> EntityListResult:
+    """Make every entity of ``wanted`` exist in ``dataset``, creating the list and its properties if needed.
+
+    Only missing entities are created. An entity that exists is never changed, whatever its properties say:
+    the form owns the properties it updates, and the pipeline writes the others only at creation. An entity
+    deleted on the server is not created again. An entity whose id is neither wanted nor in ``known`` (e.g.
+    the case it stood for left the register) is reported in ``unknown`` and left alone: deleting it would lose
+    what collectors recorded, and Central keeps the visits it received.
+    """
+    service = EntityService(client)
+    dataset_created, added = service.ensure_dataset(project_id, dataset, properties)
+    live = set() if dataset_created else {e.uuid for e in service.entities(project_id, dataset)}
+    deleted = set() if dataset_created else service.deleted_ids(project_id, dataset)
+    new = [e for e in wanted if e.uuid not in live and e.uuid not in deleted]
+    service.create(project_id, dataset, new, source=source)
+    wanted_ids = {e.uuid for e in wanted}
+    result = EntityListResult(
+        dataset_created=dataset_created,
+        properties_added=added,
+        created=tuple(e.uuid for e in new),
+        unchanged=tuple(sorted(wanted_ids & live)),
+        deleted=tuple(sorted(wanted_ids & deleted)),
+        unknown=tuple(sorted(live - wanted_ids - set(known))),
+    )
+    log.info("%s: entity list %s: %d created, %d unchanged", client.label, dataset, len(result.created),
+             len(result.unchanged))
+    if result.deleted:
+        log.warning("%s: %d entities of %s were deleted on the server and are not created again: %s",
+                    client.label, len(result.deleted), dataset, ", ".join(result.deleted))
+    if result.unknown:
+        log.warning("%s: %d entities of %s are unknown to the pipeline (left as they are): %s",
+                    client.label, len(result.unknown), dataset, ", ".join(result.unknown))
+    return result

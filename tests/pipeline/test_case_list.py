@@ -1,0 +1,159 @@
+"""The case list from a hand-made case register: rows and labels, cases.csv, and ``case_list`` materialized to the
+demo file and to a fake ODK Central (entities created once, then left to the form), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import insert
+
+from dagster_project.defs.cases.case_list import case_list
+from dagster_project.resources import WarehouseResource
+from dagster_project.sources import DemoSource, OdkCentralSource
+from tests.conftest import TEST_PSEUDONYM_KEY
+from tests.connectors.conftest import make_client
+from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
+from tests.pipeline.test_definitions import load_definitions
+from warehouse.case_list import COLUMNS, case_list_rows, write_cases_csv
+from warehouse.db import make_engine, upgrade
+from warehouse.models import Case, CaseVisit, RawSubmission
+
+DEMO_CSV = Path(__file__).resolve().parents[2] / "forms" / "media" / "cases.csv"
+NEW, SUPPORTED, CLOSED, ELSEWHERE = (f"{n}0000000-0000-4000-8000-00000000000{n}" for n in range(1, 5))
+LABEL = re.compile(r"^C-[0-9A-Z]{5} · [^·]+ · (5–12|13–14|15–17) tuổi$")
+
+
+def case(case_id: str, code: str, *, commune: str = "30313", age_band: str = "13-14", status: str = "open",
+         visits: int = 0, last_visit: date | None = None, first_support: date | None = None) -> dict:
+    return {"case_id": case_id, "case_code": code, "subject_kind": "child", "subject_id": code.lower() * 4,
+            "identified_source": "household_survey", "identified_on": date(2026, 11, 16), "year": 2026,
+            "quarter": 4, "province_code": commune[:2], "commune_code": commune, "code_list_version": "vn-2025-07",
+            "sex": "female", "age_band": age_band, "case_type": "child_labourer", "status": status,
+            "first_support_on": first_support, "visits": visits, "last_visit_on": last_visit,
+            "closed_on": None, "closure_reason": None, "in_education_at_last_visit": None,
+            "child_labour_at_last_visit": None}
+
+
+def visit(seq: int, case_id: str, visit_date: date, next_visit: date | None, status: str) -> tuple[dict, dict]:
+    raw = {"id": seq, "source": "odk_central", "project": "7", "form_id": "case_followup", "instance_id": f"uuid:{seq}",
+           "payload": {}, "content_sha256": "0" * 64, "change_seq": seq, "first_loaded_at": "2026-12-01T00:00:00Z",
+           "last_changed_at": "2026-12-01T00:00:00Z"}
+    row = {"visit_id": f"visit{seq}", "raw_submission_id": seq, "change_seq": seq, "case_id": case_id,
+           "visit_date": visit_date, "year": 2026, "quarter": 4, "age": 13, "econ_activity": False,
+           "temp_absent": False, "working": False, "case_status": status, "next_visit": next_visit,
+           "rules_version": "test", "child_labour": False, "reasons": ""}
+    return raw, row
+
+
+@pytest.fixture
+def register(warehouse_url: str) -> str:
+    """Four cases: new; supported after two visits; closed; in a commune outside the code list."""
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    visits = [visit(1, SUPPORTED, date(2026, 11, 20), date(2026, 12, 4), "open"),
+              visit(2, SUPPORTED, date(2026, 11, 27), date(2026, 12, 11), "supported")]
+    with engine.begin() as conn:
+        conn.execute(insert(Case), [
+            case(NEW, "C-7K3Q9"),
+            case(SUPPORTED, "C-2M8TX", age_band="5-12", status="supported", visits=2, last_visit=date(2026, 11, 27),
+                 first_support=date(2026, 11, 20)),
+            case(CLOSED, "C-9P4WD", age_band="15-17", status="closed", visits=1, last_visit=date(2026, 11, 25)),
+            case(ELSEWHERE, "C-4HJ2R", commune="99999"),
+        ])
+        conn.execute(insert(RawSubmission), [raw for raw, _ in visits])
+        conn.execute(insert(CaseVisit), [row for _, row in visits])
+    engine.dispose()
+    return warehouse_url
+
+
+def test_rows_labels_and_due_dates(register: str) -> None:
+    rows = {r.case_code: r for r in case_list_rows(make_engine(register))}
+    assert list(rows) == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9", "C-9P4WD"]
+    new = rows["C-7K3Q9"]
+    assert (new.uuid, new.label) == (NEW, "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi")
+    assert new.data == {"case_code": "C-7K3Q9", "commune": "30313", "age_band": "13-14",
+                        "case_type": "child_labourer", "status": "open", "due_date": "2026-11-30"}
+    supported = rows["C-2M8TX"]
+    assert (supported.label, supported.status, supported.due_date, supported.last_visit, supported.first_support) == (
+        "C-2M8TX · Xã Mỹ Hòa Hưng · 5–12 tuổi", "supported", "2026-12-11", "2026-11-27", "2026-11-20")
+    assert (rows["C-9P4WD"].is_open, rows["C-9P4WD"].due_date) == (False, "")
+    assert rows["C-4HJ2R"].label == "C-4HJ2R · 99999 · 13–14 tuổi"  # no name for the commune: its code
+    assert all(LABEL.match(r.label) for r in rows.values())
+    later = {r.case_code: r for r in case_list_rows(make_engine(register), first_visit_days=7)}
+    assert (later["C-7K3Q9"].due_date, later["C-2M8TX"].due_date) == ("2026-11-23", "2026-12-11")
+
+
+def test_cases_csv_has_the_readme_columns_and_open_cases_only(register: str, tmp_path: Path) -> None:
+    path = tmp_path / "out" / "cases.csv"
+    assert write_cases_csv(case_list_rows(make_engine(register)), path) == 3
+    with open(path, encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    with open(DEMO_CSV, encoding="utf-8", newline="") as f:
+        assert table[0] == next(csv.reader(f)) == list(COLUMNS)
+    assert [r[0] for r in table[1:]] == [SUPPORTED, ELSEWHERE, NEW]
+    assert table[3] == [NEW, "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi", "C-7K3Q9", "30313", "13-14", "child_labourer",
+                        "open", "2026-11-30", "", ""]
+    assert path.read_bytes().decode("utf-8")  # UTF-8, no BOM
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_case_id_that_is_not_a_uuid_is_refused(register: str) -> None:
+    engine = make_engine(register)
+    with engine.begin() as conn:
+        conn.execute(insert(Case), [case("not-a-uuid", "C-ZZZZZ")])
+    with pytest.raises(ValueError, match="case C-ZZZZZ: its id 'not-a-uuid' is not a UUID"):
+        case_list_rows(engine)
+
+
+def materialize(register: str, source, **config) -> dg.ExecuteInProcessResult:
+    result = dg.materialize(
+        [case_list],
+        resources={"warehouse": WarehouseResource(url=register, pseudonym_key=TEST_PSEUDONYM_KEY),
+                   "case_followup_source": source},
+        run_config={"ops": {"case_list": {"config": config}}} if config else None,
+    )
+    assert result.success
+    return result
+
+
+def test_demo_source_writes_the_file(register: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = materialize(register, DemoSource(), first_visit_days=7)
+    metadata = result.asset_materializations_for_node("case_list")[0].metadata
+    assert (metadata["written"].value, metadata["open_cases"].value, metadata["cases"].value) == (3, 3, 4)
+    assert metadata["action"].value == "wrote var/case_list/cases.csv (the demo source has no server)"
+    preview = metadata["preview"].value
+    assert "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi" in preview and "2026-11-23" in preview
+    assert "C-9P4WD" not in preview
+    with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
+        assert [r["case_code"] for r in csv.DictReader(f)] == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9"]
+
+
+def test_odk_central_gets_the_open_cases_once(register: str) -> None:
+    with FakeOdkCentral(seed=None) as central:
+        central.create_project("cases", project_id=7)
+        source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
+                                  project_id=7, read_timeout=5, max_tries=2, backoff_factor=0.01)
+        first = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
+        assert (first["created"].value, first["unchanged"].value, first["open_cases"].value) == (3, 0, 3)
+        assert first["properties_added"].value == ", ".join(COLUMNS[2:])
+        with make_client(central) as odk:
+            entity = odk.get(f"/projects/7/datasets/cases/entities/{NEW}")
+            assert entity["currentVersion"]["label"] == "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi"
+            assert entity["currentVersion"]["data"]["due_date"] == "2026-11-30"
+            assert {e["uuid"] for e in odk.get("/projects/7/datasets/cases/entities")} == {NEW, SUPPORTED, ELSEWHERE}
+
+        second = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
+        assert (second["created"].value, second["unchanged"].value, second["not_in_register"].value) == (0, 3, 0)
+        assert DEFAULT_PASSWORD not in repr(second)
+
+
+def test_the_code_location_runs_the_case_list_after_the_register(monkeypatch) -> None:
+    defs = load_definitions(monkeypatch, CLMS_SOURCE="demo")
+    node = defs.resolve_asset_graph().get(dg.AssetKey("case_list"))
+    assert ({p.to_user_string() for p in node.parent_keys}, node.group_name) == ({"case_register"}, "cases")

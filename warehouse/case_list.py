@@ -1,0 +1,127 @@
+"""The case list the follow-up form picks a child from: one row per case of the register, never a name.
+
+On ODK Central each row is an entity of the list ``cases`` (id = the case id); on KoboToolbox the open rows are
+written to ``cases.csv`` (:func:`write_cases_csv`), the form's media file. Columns, properties and who writes
+them: ``forms/README.md``, "The `cases` entity list".
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from warehouse.admin_units import Commune, load_admin_units
+from warehouse.models import Case, CaseVisit
+
+DATASET = "cases"
+COLUMNS = ("name", "label", "case_code", "commune", "age_band", "case_type", "status", "due_date", "last_visit",
+           "first_support")
+PROPERTIES = COLUMNS[2:]
+FIRST_VISIT_DAYS = 14  # default delay from identification to the first visit
+CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CaseListRow:
+    """A case as the list shows it; dates ISO, blanks as ``""``. ``uuid`` is ``name`` in cases.csv."""
+
+    uuid: str
+    label: str
+    case_code: str
+    commune: str
+    age_band: str
+    case_type: str
+    status: str
+    due_date: str
+    last_visit: str
+    first_support: str
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CLOSED
+
+    @property
+    def data(self) -> dict[str, str]:
+        """The entity's property values: the properties that have one."""
+        return {p: getattr(self, p) for p in PROPERTIES if getattr(self, p)}
+
+    def csv_row(self) -> list[str]:
+        return [self.uuid, self.label, *(getattr(self, p) for p in PROPERTIES)]
+
+
+def case_label(case_code: str, commune_name: str, age_band: str) -> str:
+    """``C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi``: code, commune, age band; nothing that names the child."""
+    return unicodedata.normalize("NFC", f"{case_code} · {commune_name} · {age_band.replace('-', '–')} tuổi")
+
+
+def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
+                   communes: Mapping[str, Commune] | None = None) -> list[CaseListRow]:
+    """Every case of the register (closed ones too), by case code, in its current state.
+
+    ``due_date``: the identification date plus ``first_visit_days`` before the first visit, then the latest
+    visit's ``next_visit``; blank once closed. A commune missing from the code list is labelled by its code.
+    """
+    communes = load_admin_units().communes if communes is None else communes
+    with engine.connect() as conn:
+        cases = conn.execute(select(Case.__table__).order_by(Case.case_code)).all()
+        visits = conn.execute(select(CaseVisit.case_id, CaseVisit.next_visit)
+                              .order_by(CaseVisit.case_id, CaseVisit.visit_date, CaseVisit.change_seq)).all()
+    next_visit = {case_id: due for case_id, due in visits}  # the latest visit of each case wins
+    rows = []
+    for case in cases:
+        if case.status == CLOSED:
+            due = None
+        elif case.visits:
+            due = next_visit.get(case.case_id)
+        else:
+            due = case.identified_on + timedelta(days=first_visit_days)
+        commune = communes.get(case.commune_code)
+        rows.append(CaseListRow(
+            uuid=_entity_id(case.case_id, case.case_code),
+            label=case_label(case.case_code, commune.name if commune else case.commune_code, case.age_band),
+            case_code=case.case_code,
+            commune=case.commune_code,
+            age_band=case.age_band,
+            case_type=case.case_type,
+            status=case.status,
+            due_date=_iso(due),
+            last_visit=_iso(case.last_visit_on),
+            first_support=_iso(case.first_support_on),
+        ))
+    return rows
+
+
+def write_cases_csv(rows: Iterable[CaseListRow], path: Path) -> int:
+    """Write the open cases to ``path`` (UTF-8, README columns in order); returns how many."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            if row.is_open:
+                writer.writerow(row.csv_row())
+                written += 1
+    return written
+
+
+def _entity_id(case_id: str, case_code: str) -> str:
+    """The case id, checked to be a UUID in canonical form: Central takes nothing else as an entity id."""
+    try:
+        canonical = str(uuid.UUID(case_id))
+    except ValueError:
+        canonical = None
+    if canonical != case_id.lower():
+        raise ValueError(f"case {case_code}: its id {case_id!r} is not a UUID, so it cannot be an entity id")
+    return case_id
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
