@@ -1,0 +1,90 @@
+"""The demo data of the programme forms: deterministic, realistic, and follow-up visits only to real cases."""
+
+from collections import Counter
+
+from connectors.demo import demo_communes, household_rows
+from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, visit_rows
+from dagster_project.sources import DemoSource
+from tests.conftest import TEST_PSEUDONYM_KEY
+from warehouse import case_register, programme_steps, raw_store, steps
+from warehouse.activity import FORM_ID as ACTIVITY
+from warehouse.admin_units import forms_dir
+from warehouse.answers import Context
+from warehouse.case_visit import FORM_ID as FOLLOWUP
+from warehouse.classification import load_rules
+from warehouse.db import make_engine, upgrade
+from warehouse.household import FORM_ID as SURVEY
+from warehouse.inspection import FORM_ID as INSPECTION
+from warehouse.models import Case, Quarantine
+from warehouse.pseudonym import Pseudonymizer
+
+COMMUNES = demo_communes(forms_dir() / "media" / "communes.csv")
+PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
+
+
+def test_inspections_and_activities_are_deterministic_and_cover_the_programme():
+    inspections = list(inspection_rows(COMMUNES, 300, seed=1))
+    assert inspections == list(inspection_rows(COMMUNES, 300, seed=1)) != list(inspection_rows(COMMUNES, 300, seed=2))
+    workers = [w for row in inspections for w in row.get("young_worker", [])]
+    assert 100 < len(workers) < 300
+    findings = Counter(code for row in inspections for code in row["findings"]["actions"].split())
+    assert findings["fine"] > 20 and findings["warning"] > 20 and findings["none"] > 50
+    assert any(row["__system"]["deletedAt"] for row in inspections)
+    assert any(row["location"]["commune"] == "99999" for row in inspections)  # bad rows to quarantine
+
+    activities = list(activity_rows(COMMUNES, seed=1))
+    assert activities == list(activity_rows(COMMUNES, seed=1))
+    covered = {(row["activity_date"][:4], row["location"]["province"], audience)
+               for row in activities for audience in row["audience_groups"].split()}
+    audiences = {a for *_, a in covered}
+    assert len(audiences) == 9
+    assert covered == {(year, province, a) for year in ("2025", "2026") for province in ("01", "20", "33", "91")
+                       for a in audiences}
+    assert max(row["activity_date"] for row in activities) <= LAST_DAY.isoformat()
+
+
+def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
+    """Households and inspections through the steps, then visits to the open cases: every visit matches a case,
+    and the register shows late and timely first supports and closed cases."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    upgrade(engine)
+    source, rules = DemoSource(households=400, inspections=200, seed=3), load_rules()
+
+    def pull(form_id: str, **kwargs) -> None:
+        raw_store.store_records(engine, source.open_sync(form_id, None, **kwargs))
+
+    pull(SURVEY)
+    pull(INSPECTION)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
+    steps.classify_children(engine, rules)
+    programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
+    programme_steps.classify_young_workers(engine, rules)
+    case_register.identify_cases(engine, PSEUDONYMIZER)
+    open_cases = case_register.open_cases(engine)
+    assert len(open_cases) > 50
+    assert list(source.open_sync(FOLLOWUP, None)) == []  # no case list, no visits
+    pull(FOLLOWUP, open_cases=open_cases)
+    programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
+    case_register.update_case_register(engine)
+    with engine.connect() as conn:
+        quarantined = Counter(conn.execute(Quarantine.__table__.select().with_only_columns(
+            Quarantine.form_id, Quarantine.reason_code)).all())
+        cases = conn.execute(Case.__table__.select()).all()
+    assert not any(form == FOLLOWUP for form, _ in quarantined)  # every visit parses and matches a case
+    delays = [(c.first_support_on - c.identified_on).days for c in cases if c.first_support_on]
+    assert sum(d <= 30 for d in delays) > sum(d > 30 for d in delays) > 5
+    statuses = Counter(c.status for c in cases)
+    assert statuses["closed"] > 5 and statuses["monitoring"] > 5
+    assert {c.child_labour_at_last_visit for c in cases if c.visits} == {True, False}
+    assert max(c.last_visit_on for c in cases if c.visits) <= LAST_DAY
+
+    again = list(visit_rows(open_cases, seed=3))
+    assert again == list(visit_rows(open_cases, seed=3))  # the same visits on every run
+    assert {row["case_id"] for row in again} <= {c.case_id for c in open_cases}
+    engine.dispose()
+
+
+def test_the_demo_source_serves_each_form_its_own_rows():
+    assert [r.payload for r in DemoSource(households=30, seed=5).open_sync(SURVEY, None)] == list(
+        household_rows(COMMUNES, 30, 5))
+    assert {(r.source, r.form_id) for r in DemoSource().open_sync(ACTIVITY, None)} == {("demo", ACTIVITY)}
