@@ -17,6 +17,7 @@ HANG = "hang"  # say nothing for `seconds`, then drop the connection
 RESET = "reset"  # drop the connection at once with a TCP reset
 TRUNCATE = "truncate"  # the real answer, the connection dropped halfway through the body
 INVALID_JSON = "invalid_json"  # the real answer, complete HTTP message, body cut in half
+EXPIRE = "expire_session"  # every session ends just before this request (which then gets a 401)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ def truncated_body() -> Fault:
 
 def invalid_json() -> Fault:
     return Fault(INVALID_JSON)
+
+
+def expire_session() -> Fault:
+    """The 24-hour session runs out mid-sync: this request and every later one with the old token get a 401."""
+    return Fault(EXPIRE)
 
 
 @dataclass

@@ -22,7 +22,8 @@ Test API, all thread-safe:
 - sessions: :meth:`~FakeOdkCentral.expire_sessions`, :attr:`~FakeOdkCentral.sso_enabled`,
   :attr:`~FakeOdkCentral.issued_tokens`, :attr:`~FakeOdkCentral.login_count`;
 - faults: :attr:`~FakeOdkCentral.faults`, a :class:`fake_faults.FaultPlan` (queue per path, or a
-  seeded random rate): error statuses with Retry-After, hangs, resets, truncated or invalid bodies;
+  seeded random rate): error statuses with Retry-After, hangs, resets, truncated or invalid bodies,
+  sessions expiring;
 - what happened: :attr:`~FakeOdkCentral.requests` (method, target as received, status, headers).
 
 Cost per OData page: O(page) plus the scan from the skiptoken position over rows the filter
@@ -44,7 +45,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from tests.connectors.fake_faults import HANG, INVALID_JSON, RESET, STATUS, TRUNCATE, FaultPlan
+from tests.connectors.fake_faults import EXPIRE, HANG, INVALID_JSON, RESET, STATUS, TRUNCATE, FaultPlan
 from tests.connectors.fake_odk_model import CentralState, ManualClock, User, read_definition
 from tests.connectors.fake_odk_replies import Problem, Reply, fault_reply, lead, matches_etag, problem_reply, tail
 from tests.connectors.fake_odk_routes import Router
@@ -313,6 +314,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self.drop(reset=False)
         if fault is not None and fault.kind == RESET:
             return self.drop(reset=True)
+        if fault is not None and fault.kind == EXPIRE:
+            self.fake.expire_sessions()
         if fault is not None and fault.kind == STATUS:
             reply = fault_reply(fault, write=method != "GET")
         else:
