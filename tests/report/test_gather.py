@@ -68,8 +68,8 @@ def test_activities_of_the_area_and_year(report_engine):
     assert (a.participants_male, a.participants_female, a.participants_sex_not_reported) == (28, 42, 30)
     assert [(t.code, t.activities, t.participants) for t in a.by_type] == [("communication_event", 2, 80),
                                                                            ("training_course", 1, 20)]
-    assert {(g.code, g.reached, g.reached_new, g.trained_new) for g in a.by_audience} == {
-        ("children", 40, 35, 0), ("parents_caregivers", 40, 35, 0), ("commune_officials", 20, 15, 15)}
+    assert {(g.code, g.activities, g.reached, g.reached_new, g.trained_new) for g in a.by_audience} == {
+        ("children", 2, 40, 35, 0), ("parents_caregivers", 1, 40, 35, 0), ("commune_officials", 1, 20, 15, 15)}
     assert (a.reached_new, a.trained_new) == (85, 15)
 
 

@@ -75,6 +75,9 @@ def test_suppressed_cells_are_words_never_zero(workbook):
 def test_activities_inspections_cases(workbook):
     activities = workbook["Hoạt động"]
     assert [activities[f"B{r}"].value for r in range(2, 10)] == [3, 1, 100, 28, 42, 30, 85, 15]
+    audiences = {r[0].value: [c.value for c in r[1:5]] for r in activities.iter_rows(min_row=18, max_row=20)}
+    assert audiences == {"Trẻ em": [2, 40, 35, 0], "Cha mẹ, người chăm sóc trẻ": [1, 40, 35, 0],
+                         "Cán bộ, công chức cấp xã (ngành lao động và các cơ quan liên quan)": [1, 20, 15, 15]}
     inspections = workbook["Thanh tra"]
     assert [inspections[f"B{r}"].value for r in range(2, 10)] == [10, SUPPRESSED, 6, 5, SUPPRESSED, SUPPRESSED, 7,
                                                                    SUPPRESSED]

@@ -21,9 +21,11 @@ class ActivityType:
 
 @dataclass(frozen=True)
 class AudienceReach:
-    """People (establishments) of one audience group: attending, reached for the first time this year, trained."""
+    """One audience group: activities that reached it, and people (establishments) attending, reached for the
+    first time this year, trained for the first time this year."""
 
     code: str
+    activities: int
     reached: int
     reached_new: int
     trained_new: int
@@ -64,7 +66,7 @@ def summarise_activities(engine: Engine, communes: list[str], year: int) -> Acti
             select(a.activity_type, func.count(), func.coalesce(func.sum(a.participants_total), 0))
             .where(*in_area).group_by(a.activity_type).order_by(func.count().desc(), a.activity_type)).all()
         by_audience = conn.execute(
-            select(r.audience, func.sum(r.reached), func.sum(r.reached_new),
+            select(r.audience, func.count(), func.sum(r.reached), func.sum(r.reached_new),
                    func.coalesce(func.sum(r.reached_new_trained), 0))
             .join(a, a.activity_id == r.activity_id).where(*in_area)
             .group_by(r.audience).order_by(func.sum(r.reached).desc(), r.audience)).all()
@@ -72,6 +74,6 @@ def summarise_activities(engine: Engine, communes: list[str], year: int) -> Acti
         activities=activities, trainings=int(trainings), participants=int(total), participants_male=int(male),
         participants_female=int(female),
         by_type=tuple(ActivityType(code, n, int(p)) for code, n, p in by_type),
-        by_audience=tuple(AudienceReach(code, int(reached), int(new), int(trained))
-                          for code, reached, new, trained in by_audience),
+        by_audience=tuple(AudienceReach(code, n, int(reached), int(new), int(trained))
+                          for code, n, reached, new, trained in by_audience),
     )

@@ -244,9 +244,10 @@ def _activities(report: ProgressReport, f: Formatter) -> str:
                      [[escape(lab.choice("activity_type", t.code)), escape(f.integer(t.activities)),
                        escape(f.integer(t.participants))] for t in a.by_type], numeric={1, 2})
     by_audience = _table(
-        [escape(lab(k)) for k in ("audience", "reached", "reached_new", "trained_new")],
-        [[escape(lab.choice("audience", g.code)), escape(f.integer(g.reached)), escape(f.integer(g.reached_new)),
-          escape(f.integer(g.trained_new))] for g in a.by_audience], numeric={1, 2, 3})
+        [escape(lab(k)) for k in ("audience", "activity_count", "reached", "reached_new", "trained_new")],
+        [[escape(lab.choice("audience", g.code)),
+          *(escape(f.integer(n)) for n in (g.activities, g.reached, g.reached_new, g.trained_new))]
+         for g in a.by_audience], numeric={1, 2, 3, 4})
     chart = ""
     if a.by_type:
         chart = _figure(lab("activity_count"), bar_chart(

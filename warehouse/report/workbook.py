@@ -248,7 +248,7 @@ def _by_sex_age(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
 
 def _activities(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab, a = f.labels, report.activities
-    _table_sheet(ws, [lab("item"), lab("number")], [58, 16, 18, 18], "A2")
+    _table_sheet(ws, [lab("item"), lab("number")], [58, 16, 18, 18, 18], "A2")
     rows = (("activities_held", a.activities), ("trainings_held", a.trainings), ("participants", a.participants),
             ("participants_male", a.participants_male), ("participants_female", a.participants_female),
             ("participants_sex_not_reported", a.participants_sex_not_reported), ("reached_new", a.reached_new),
@@ -263,11 +263,11 @@ def _activities(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
         _number(ws, row, 2, t.activities, INTEGER)
         _number(ws, row, 3, t.participants, INTEGER)
         row += 1
-    row = _block(ws, row + 1, lab("by_audience"), [lab(k) for k in ("audience", "reached", "reached_new",
-                                                                     "trained_new")])
+    row = _block(ws, row + 1, lab("by_audience"), [lab(k) for k in ("audience", "activity_count", "reached",
+                                                                     "reached_new", "trained_new")])
     for g in a.by_audience:
         ws.cell(row, 1, lab.choice("audience", g.code))
-        for column, value in enumerate((g.reached, g.reached_new, g.trained_new), 2):
+        for column, value in enumerate((g.activities, g.reached, g.reached_new, g.trained_new), 2):
             _number(ws, row, column, value, INTEGER)
         row += 1
 
