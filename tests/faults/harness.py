@@ -77,10 +77,12 @@ def add(fake: FakeOdkCentral, rows: list[dict]) -> None:
             fake.set_review_state(PROJECT, FORM_ID, row["__id"], "approved")
 
 
-def source(fake: FakeOdkCentral, **options: Any) -> OdkCentralSource:
-    """The ODK Central source with short timeouts and many quick tries (faults are injected often)."""
+def source(fake: FakeOdkCentral | str, **options: Any) -> OdkCentralSource:
+    """The ODK Central source (a fake or its URL) with short timeouts and many quick tries (faults are
+    injected often) and small pages (many requests)."""
     settings = {"page_size": 7, "read_timeout": 0.5, "max_tries": 8, "backoff_factor": 0.001, **options}
-    return OdkCentralSource(base_url=fake.url, email="admin@example.com", password=DEFAULT_PASSWORD,
+    url = fake if isinstance(fake, str) else fake.url
+    return OdkCentralSource(base_url=url, email="admin@example.com", password=DEFAULT_PASSWORD,
                             project_id=PROJECT, **settings)
 
 
@@ -95,14 +97,15 @@ def materialize(warehouse_url: str, odk: OdkCentralSource, uploads: Path, *,
     )
 
 
-def snapshot(warehouse_url: str) -> dict[str, list[tuple]]:
-    """Every row of the raw, clean, derived and bookkeeping tables, without surrogate ids and load times."""
+def snapshot(warehouse_url: str, *, ignore: frozenset[str] = frozenset()) -> dict[str, list[tuple]]:
+    """Every row of the raw, clean, derived and bookkeeping tables, without surrogate ids, load times and the
+    columns in ``ignore``."""
     engine = make_engine(warehouse_url)
     try:
         with engine.connect() as conn:
             tables = {}
             for model in COMPARED:
-                columns = [c for c in model.__table__.columns if c.name not in VOLATILE]
+                columns = [c for c in model.__table__.columns if c.name not in VOLATILE | ignore]
                 rows = conn.execute(select(*columns)).all()
                 tables[model.__tablename__] = sorted((tuple(r) for r in rows), key=repr)
             return tables

@@ -1,0 +1,20 @@
+"""``python -m tests.faults.run_pipeline CENTRAL_URL WAREHOUSE_URL UPLOADS PAGE_SIZE``: the household-survey pipeline once,
+in a process of its own that a test can kill. Prints ``ready`` when it starts the work, ``done`` at the end."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.faults.harness import materialize, source
+
+
+def main() -> None:
+    central, warehouse, uploads, page_size = sys.argv[1:5]
+    print("ready", flush=True)
+    result = materialize(warehouse, source(central, page_size=int(page_size)), Path(uploads))
+    print("done" if result.success else "failed", flush=True)
+
+
+if __name__ == "__main__":
+    main()
