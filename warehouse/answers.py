@@ -44,6 +44,12 @@ def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = N
             "reason_code": problem.code, "reason": problem.reason}
 
 
+def unreadable(error: Exception) -> Problem:
+    """The problem of a submission whose shape no check foresaw: it is quarantined, never a stuck batch."""
+    return Problem("", None, "UNREADABLE",
+                   f"the submission could not be read ({type(error).__name__}: {str(error)[:200]})")
+
+
 @dataclass
 class Rows:
     """What one submission becomes: rows per warehouse table name, and quarantine entries."""

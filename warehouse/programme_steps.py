@@ -8,6 +8,7 @@ are classified by what is missing instead: every worker without a classification
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, exists, insert, select
 
 from warehouse import activity, case_visit, inspection
-from warehouse.answers import Context, Rows, child_facts
+from warehouse.answers import Context, Rows, child_facts, unreadable
+from warehouse.bulk import insert_dicts
 from warehouse.classification import Rules, classify
 from warehouse.models import Activity, Base, CaseVisit, Inspection, Quarantine, YoungWorker, YoungWorkerClassification
 from warehouse.raw_store import BATCH_SIZE
@@ -23,17 +25,18 @@ from warehouse.steps import StepStats, classification_columns, replace_changed
 
 CLEAN_LOGIC_VERSION = "1"
 VN_LAW = "vn_law"
+log = logging.getLogger(__name__)
 
 
 def clean_inspections(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
     """Turn changed inspection submissions into inspections, young workers and quarantine rows."""
-    return _clean(engine, "clean_inspection", _version(ctx), inspection.FORM_ID, Inspection,
+    return _clean(engine, "clean_inspection", _version(ctx), inspection.FORM_ID, Inspection, "inspection",
                   lambda raw: inspection.parse_inspection(raw, ctx), batch_size)
 
 
 def clean_activities(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
     """Turn changed activity reports into activities, their reach per audience group and quarantine rows."""
-    return _clean(engine, "clean_activity", _version(ctx), activity.FORM_ID, Activity,
+    return _clean(engine, "clean_activity", _version(ctx), activity.FORM_ID, Activity, "activity",
                   lambda raw: activity.parse_activity(raw, ctx), batch_size)
 
 
@@ -47,7 +50,7 @@ def clean_case_visits(engine: Engine, ctx: Context, rules: Rules, batch_size: in
         return rows
 
     return _clean(engine, "clean_case_visit", f"{_version(ctx)}|{rules.version}", case_visit.FORM_ID, CaseVisit,
-                  parse, batch_size)
+                  "case_visit", parse, batch_size)
 
 
 def _with_vn_law(visit: dict, rules: Rules) -> dict:
@@ -84,17 +87,19 @@ def _version(ctx: Context) -> str:
     return f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
 
 
-def _clean(engine: Engine, step: str, version: str, form_id: str, main: type, parse: Callable[[Any], Rows],
-           batch_size: int) -> StepStats:
+def _clean(engine: Engine, step: str, version: str, form_id: str, main: type, entity: str,
+           parse: Callable[[Any], Rows], batch_size: int) -> StepStats:
     stats = StepStats()
-    replace_changed(engine, step, version, form_id, lambda conn, rows: _replace(conn, rows, main, parse, stats),
-                    batch_size)
+    replace_changed(engine, step, version, form_id,
+                    lambda conn, rows: _replace(conn, rows, main, entity, parse, stats), batch_size)
     return stats
 
 
-def _replace(conn: Connection, raws: list, main: type, parse: Callable[[Any], Rows], stats: StepStats) -> None:
+def _replace(conn: Connection, raws: list, main: type, entity: str, parse: Callable[[Any], Rows],
+             stats: StepStats) -> None:
     """Delete what ``raws`` gave before (``main`` rows cascade to the tables below them) and insert what they give
-    now; a row gets ``raw_submission_id`` and ``change_seq`` where its table has those columns."""
+    now; a row gets ``raw_submission_id`` and ``change_seq`` where its table has those columns. A submission that
+    cannot be read at all is quarantined whole, as ``entity``."""
     raw_ids = [r.id for r in raws]
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(raw_ids)))
     conn.execute(delete(main).where(main.raw_submission_id.in_(raw_ids)))
@@ -104,7 +109,13 @@ def _replace(conn: Connection, raws: list, main: type, parse: Callable[[Any], Ro
         if raw.deleted_at:
             stats.deleted += 1
             continue
-        parsed = parse(raw)
+        try:
+            parsed = parse(raw)
+        except Exception as error:  # noqa: BLE001 - a shape no check foresaw: quarantined, never a stuck batch
+            log.warning("submission %s of %s could not be read: %s", raw.instance_id, raw.form_id,
+                        type(error).__name__)
+            parsed = Rows()
+            parsed.reject(unreadable(error), entity)
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
             tables["quarantine"].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
@@ -114,5 +125,4 @@ def _replace(conn: Connection, raws: list, main: type, parse: Callable[[Any], Ro
             tables[name].extend({**row, **{k: v for k, v in stamp.items() if k in columns}} for row in rows)
             stats.loaded[name] += len(rows)
     for table in Base.metadata.sorted_tables:
-        if tables[table.name]:
-            conn.execute(insert(table), tables[table.name])
+        insert_dicts(conn, table, tables[table.name])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from warehouse.answers import child_facts
+from warehouse.answers import child_facts, unreadable
 from warehouse.bulk import insert_dicts
 from warehouse.classification import Classification, Rules, classify
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
@@ -28,7 +28,6 @@ from warehouse.models import (
     RestrictedHouseholdPii,
 )
 from warehouse.raw_store import BATCH_SIZE, changed_batch
-from warehouse.values import Problem
 
 CLEAN_LOGIC_VERSION = "1"
 log = logging.getLogger(__name__)
@@ -96,8 +95,7 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
             log.warning("submission %s of %s could not be read: %s", raw.instance_id, raw.form_id,
                         type(error).__name__)
             parsed = Parsed()
-            parsed.reject(Problem("", None, "UNREADABLE", f"the submission could not be read"
-                                  f" ({type(error).__name__}: {str(error)[:200]})"), "household")
+            parsed.reject(unreadable(error), "household")
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
             tables[Quarantine].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})

@@ -221,3 +221,12 @@ def test_case_ids_and_codes_are_stable_pseudonymous_and_never_collide():
     assert case_code(Pseudonymizer("another-key-0123456789"), case_id_of(subject)) != code
     assert case_register._free_code(PSEUDONYMIZER, case_id_of(subject), {code}) == case_code(
         PSEUDONYMIZER, case_id_of(subject), 6)
+
+
+def test_a_submission_no_check_foresaw_is_quarantined_not_a_stuck_batch(engine):
+    odd = copy.deepcopy(inspection_rows()[1])
+    odd["young_worker"] = "not a repeat"
+    store(engine, "workplace_inspection", [inspection_rows()[0], odd])
+    stats = programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, "workplace_inspection"))
+    assert stats.loaded["inspection"] == 1
+    assert rows(engine, Quarantine.entity, Quarantine.reason_code) == [("inspection", "UNREADABLE")]
