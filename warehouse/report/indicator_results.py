@@ -22,6 +22,7 @@ from warehouse.report.area import AreaDetails, ReportArea
 RULE_SETS = ("vn_law", "")  # vn_law where the indicator is classified, "" where it is not
 PERSON_DIMENSIONS = ("sex", "age_band")
 SEX_ORDER = ("male", "female")
+COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, ye
         rows = rows[rows["rule_set"] == rule_set]
         total = rows[(rows["dimension"] == "total")]
         this_year = total[total["period"] == str(year)]
-        head = this_year.iloc[0] if len(this_year) else targets.get((spec.indicator_id, spec.source))
+        head = this_year.iloc[0] if len(this_year) else targets[(spec.indicator_id, spec.source)]
         earlier = total[(total["period_type"] == "year") & (total["period"] != str(year))].sort_values("period")
         quarters = total[total["period_type"] == "quarter"].sort_values("period")
         mine = communes[(communes["indicator_id"] == spec.indicator_id) & (communes["source"] == spec.source)
@@ -104,9 +105,7 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, ye
         year_rows = rows[rows["period"] == str(year)]
         results.append(IndicatorResult(
             indicator_id=spec.indicator_id, source=spec.source, rule_set=rule_set, unit=spec.unit,
-            cell=_cell(head) if head is not None else Cell(str(year), None, None, None, None, None, NO_DATA),
-            target=_target(head) if head is not None else None,
-            gap=_number(head["gap"]) if head is not None else None,
+            cell=_cell(head), target=_target(head), gap=_number(head["gap"]),
             trend=tuple(_cell(r) for _, r in pd.concat([earlier, quarters]).iterrows()),
             by_commune=tuple(Group(r["area_code"], names.get(r["area_code"]), _cell(r))
                              for _, r in mine.sort_values("area_code").iterrows()),
@@ -114,9 +113,6 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, ye
             by_age_band=_groups(year_rows, "age_band", _age_order),
         ))
     return tuple(results)
-
-
-COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
 
 
 def _query(engine: Engine, *where) -> pd.DataFrame:
@@ -153,7 +149,8 @@ def _is_total(frame: pd.DataFrame, indicator_id: str, source: str, period: str) 
 
 def _targets_of_missing(engine: Engine, area: ReportArea, year: int,
                         missing: list[tuple[str, str]]) -> dict[tuple[str, str], pd.Series]:
-    """The target in force for indicators with no cell, chosen the way published cells get theirs."""
+    """A "no data" row for each indicator with no cell, with the target in force chosen the way published cells
+    get theirs."""
     if not missing:
         return {}
     t = Target
