@@ -123,7 +123,8 @@ def age_on(answers: dict, prefix: str, on: date) -> tuple[int, str, date | None]
         age, source = completed_years(dob, on), "dob"
     else:
         stated = answers.get("age_stated", answers.get("age"))
-        age, source = required(f"{prefix}age_stated", number(f"{prefix}age_stated", stated, 0, 120, integer=True)), "stated"
+        field = f"{prefix}age_stated"
+        age, source = required(field, number(field, stated, 0, 120, integer=True)), "stated"
     if not AGE_MIN <= age <= AGE_MAX:
         raise Problem(f"{prefix}age", age, "AGE_OUT_OF_RANGE", f"age {age} is outside {AGE_MIN}–{AGE_MAX}")
     return age, source, dob

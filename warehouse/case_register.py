@@ -205,8 +205,8 @@ def _quarantine_unknown(conn: Connection, cases: set[str]) -> tuple[int, int]:
         .join(RawSubmission, RawSubmission.id == v.raw_submission_id)) if r.case_id not in cases}
     held = {r.raw_submission_id: r for r in conn.execute(
         select(q.id, q.raw_submission_id, q.change_seq, q.value).where(q.reason_code == UNKNOWN_CASE))}
-    stale = [r.id for raw_id, r in held.items()
-             if raw_id not in unknown or (r.change_seq, r.value) != (unknown[raw_id].change_seq, unknown[raw_id].case_id)]
+    stale = [r.id for raw_id, r in held.items() if raw_id not in unknown
+             or (r.change_seq, r.value) != (unknown[raw_id].change_seq, unknown[raw_id].case_id)]
     fresh = [r for raw_id, r in unknown.items() if raw_id not in held or held[raw_id].id in stale]
     if stale:
         conn.execute(delete(q).where(q.id.in_(stale)))

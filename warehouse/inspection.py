@@ -65,10 +65,11 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
     def answer(path: str) -> Any:
         return get_path(payload, path)
 
-    total = required("establishment/total_workers",
-                     number("establishment/total_workers", answer("establishment/total_workers"), 1, 100_000, integer=True))
-    young = required("establishment/n_young_workers",
-                     number("establishment/n_young_workers", answer("establishment/n_young_workers"), 0, 100, integer=True))
+    def count(path: str, low: int, high: int) -> int:
+        return required(path, number(path, answer(path), low, high, integer=True))
+
+    total = count("establishment/total_workers", 1, 100_000)
+    young = count("establishment/n_young_workers", 0, 100)
     if young > total:
         raise Problem("establishment/n_young_workers", young, "YOUNG_WORKERS_EXCEED_TOTAL",
                       f"{young} workers under 18 but {total} workers in all")

@@ -58,8 +58,8 @@ def test_an_inspection_is_typed_and_de_identified():
             row["employer_informed"], row["employer_informed_date"]) == (
         "enterprise", 2, "excess_hours no_minor_register", "fine warning", 15_000_000, "yes", date(2025, 11, 1))
     w1, w2 = parsed.tables["young_worker"]
-    assert (w1["age"], w1["sex"], w1["working"], w1["hours_week"], w1["work_kinds"], w1["hazards"], w1["in_register"]) == (
-        16, "male", True, 50.0, "factory_workshop", "noise_vibration", False)
+    assert (w1["age"], w1["sex"], w1["working"], w1["hours_week"], w1["work_kinds"], w1["hazards"],
+            w1["in_register"]) == (16, "male", True, 50.0, "factory_workshop", "noise_vibration", False)
     assert w1["inspection_id"] == row["inspection_id"] and w1["worker_id"] != w2["worker_id"]
     assert "w1" not in str(parsed.tables["young_worker"]) and "Cơ sở" not in str(row)
     assert parsed.tables["restricted_young_worker_pii"][0]["worker_name"] == "w1"
@@ -177,7 +177,8 @@ def test_an_activity_is_typed_with_one_reach_row_per_audience_group():
 def test_counts_sent_as_decimals_are_whole_numbers_and_only_a_training_counts_the_trained():
     parsed = parse(activity_rows()[1])  # 70.0 + 90.0, a communication event
     assert parsed.quarantine == []
-    assert (parsed.tables["activity"][0]["participants_total"], parsed.tables["activity"][0]["training"]) == (160, False)
+    activity_row = parsed.tables["activity"][0]
+    assert (activity_row["participants_total"], activity_row["training"]) == (160, False)
     assert {r["audience"]: (r["reached"], r["reached_new"], r["reached_new_trained"])
             for r in parsed.tables["activity_reach"]} == {"parents_caregivers": (60, 50, None),
                                                           "children": (100, 40, None)}

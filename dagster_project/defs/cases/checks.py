@@ -40,6 +40,7 @@ def every_visit_matched_or_quarantined(warehouse: WarehouseResource) -> dg.Asset
 @dg.asset_check(asset="case_register", description="Each case's visit count is its number of visits.")
 def case_visit_counts_agree(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     counted = select(CaseVisit.case_id, func.count().label("n")).group_by(CaseVisit.case_id).subquery()
-    wrong = scalar(warehouse, select(func.count()).select_from(Case).outerjoin(counted, counted.c.case_id == Case.case_id)
+    wrong = scalar(warehouse, select(func.count()).select_from(Case)
+                   .outerjoin(counted, counted.c.case_id == Case.case_id)
                    .where(Case.visits != func.coalesce(counted.c.n, 0)))
     return dg.AssetCheckResult(passed=wrong == 0, metadata={"cases_with_wrong_visit_count": wrong})
