@@ -69,11 +69,14 @@ def load_settings(path: str | Path | None = None) -> IndicatorSettings:
                              int(pub["support_in_time_days"]), names, specs)
 
 
+DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
+
+
 def _frame(engine: Engine, query, columns: list[str]) -> pd.DataFrame:
+    """The query's rows; a missing disaggregation value becomes "unknown" (dates and counts stay as they are)."""
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
-    text_columns = [c for c in columns if c not in ("year", "quarter", "numerator", "denominator", "days")]
-    return frame.fillna({c: UNKNOWN for c in text_columns})
+    return frame.fillna({c: UNKNOWN for c in columns if c in DIMENSIONS})
 
 
 def _yes(column) -> case:

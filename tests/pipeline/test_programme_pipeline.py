@@ -185,9 +185,6 @@ def test_register_visits_and_quarantine_by_hand(warehouse_url, central, uploads)
     engine.dispose()
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="warehouse/indicators.py (lead): _frame fills a NULL first_support_on with 'unknown', so "
-                          "1.2 fails on any case not yet supported (w9, k3); see the report")
 def test_indicators_by_hand(warehouse_url, central, uploads):
     engine = make_engine(warehouse_url)
     materialize(warehouse_url, central, uploads)
