@@ -7,6 +7,7 @@ bad answer is quarantined alone and the rest of the household still loads.
 from __future__ import annotations
 
 import copy
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -89,29 +90,38 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
 
 
 @lru_cache(maxsize=4)
-def form_paths(xlsform: Path) -> tuple[frozenset[str], frozenset[str]]:
-    """(paths of the groups and repeats, paths of every other field) of an XLSForm, e.g. ``child/work/hours_day``."""
+def form_paths(xlsform: Path) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """The questions of an XLSForm by level: ``{"": (names, groups), "child/": …, "child/work/": …}`` where
+    ``names`` are the questions and groups at that level and ``groups`` the groups and repeats among them."""
     workbook = load_workbook(xlsform, read_only=True, data_only=True)
+    levels: dict[str, tuple[set[str], set[str]]] = {"": (set(), set())}
     try:
         rows = workbook["survey"].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows)]
         type_col, name_col = header.index("type"), header.index("name")
-        groups, fields, stack = set(), set(), []
+        stack: list[str] = []
         for row in rows:
-            kind = str(row[type_col] or "").strip()
+            kind = str(row[type_col] or "").strip().replace(" ", "_")
             name = str(row[name_col] or "").strip()
-            if kind in ("end_group", "end_repeat", "end group", "end repeat"):
+            if kind in ("end_group", "end_repeat"):
                 stack.pop()
-            elif name:
-                path = "/".join([*stack, name])
-                if kind in ("begin_group", "begin_repeat", "begin group", "begin repeat"):
-                    groups.add(path)
-                    stack.append(name)
-                else:
-                    fields.add(path)
+                continue
+            if not name:
+                continue
+            names, groups = levels.setdefault("".join(f"{part}/" for part in stack), (set(), set()))
+            names.add(name)
+            if kind in ("begin_group", "begin_repeat"):
+                groups.add(name)
+                stack.append(name)
     finally:
         workbook.close()
-    return frozenset(groups), frozenset(fields)
+    return {level: (frozenset(names), frozenset(groups)) for level, (names, groups) in levels.items()}
+
+
+@lru_cache(maxsize=4)
+def _household_form(forms_setting: str | None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """The household form's questions, for the forms folder ``CLMS_FORMS_DIR`` names (``None``: the default)."""
+    return form_paths(forms_dir() / f"{FORM_ID}.xlsx")
 
 
 def _current_names(payload: dict) -> dict:
@@ -146,22 +156,22 @@ class _Renamed:
 
 def _known_answers_only(payload: dict, form_version: str | None) -> None:
     """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
-    groups, fields = form_paths(forms_dir() / f"{FORM_ID}.xlsx")
+    levels = _household_form(os.environ.get("CLMS_FORMS_DIR"))
     pending = [("", payload)]
     while pending:
         prefix, node = pending.pop()
-        for key, value in node.items():
-            if _SYSTEM_KEY.search(key) or (not prefix and key == "meta"):
-                continue
-            path = prefix + key
-            if path in groups:
-                items = value if isinstance(value, list) else [value]
-                pending.extend((path + "/", item) for item in items if isinstance(item, dict))
-            elif path not in fields:
-                raise Problem(path[:128], value, "UNKNOWN_FIELD",
-                              f"`{path[:128]}` is not a question of the form `{FORM_ID}` (this submission's version:"
+        names, groups = levels.get(prefix, (frozenset(), frozenset()))
+        for key in node.keys() - names:
+            if not _SYSTEM_KEY.search(key) and (prefix or key != "meta"):
+                path = (prefix + key)[:128]
+                raise Problem(path, node[key], "UNKNOWN_FIELD",
+                              f"`{path}` is not a question of the form `{FORM_ID}` (this submission's version:"
                               f" {form_version}); a question renamed by a form version is mapped in"
                               " warehouse.household.RENAMED_FIELDS")
+        for group in groups & node.keys():
+            value = node[group]
+            items = value if isinstance(value, list) else [value]
+            pending.extend((f"{prefix}{group}/", item) for item in items if isinstance(item, dict))
 
 
 def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict:

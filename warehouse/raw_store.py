@@ -12,7 +12,7 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, String, func, insert, literal, select, update
 
 from connectors.records import SubmissionRecord
-from warehouse.bulk import insert_rows, json_text
+from warehouse.bulk import FreshStatistics, insert_rows, json_text
 from warehouse.models import PipelineCheckpoint, RawSubmission, RawSubmissionHistory, SyncCursor
 
 BATCH_SIZE = 1000
@@ -68,10 +68,12 @@ def store_records(engine: Engine, records: Iterable[SubmissionRecord], batch_siz
     previous content goes to ``raw_submission_history``. Re-storing the same records changes nothing.
     """
     stats = LoadStats()
+    statistics = FreshStatistics(RawSubmission.__tablename__)
     iterator = iter(records)
     while batch := list(islice(iterator, batch_size)):
         with engine.begin() as conn:
             _store_batch(conn, _last_wins(batch), stats)
+            statistics.written(conn, stats.inserted + stats.updated)
     return stats
 
 

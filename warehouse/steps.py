@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from warehouse.answers import child_facts, unreadable
-from warehouse.bulk import insert_dicts
+from warehouse.bulk import FreshStatistics, insert_dicts
 from warehouse.classification import Classification, Rules, classify
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
@@ -61,6 +61,7 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
                     replace: Callable[[Connection, list], None], batch_size: int = BATCH_SIZE) -> None:
     """Call ``replace(conn, raw_rows)`` on each batch of ``form_id``'s raw rows changed since the step's
     checkpoint, and move the checkpoint in the same transaction."""
+    statistics, done = FreshStatistics(), 0  # the tables `replace` writes are not known here: all of them
     while True:
         with engine.begin() as conn:
             position = read_checkpoint(conn, step, version)
@@ -69,6 +70,8 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
                 return
             replace(conn, rows)
             write_checkpoint(conn, step, version, rows[-1].change_seq)
+            done += len(rows)
+            statistics.written(conn, done)
 
 
 def clean_households(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
@@ -116,6 +119,7 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = BATCH_SIZE
     """Classify the children of changed households under every rule set of ``rules``."""
     step = "classify_children"
     stats = StepStats()
+    statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
     while True:
         with engine.begin() as conn:
             position = read_checkpoint(conn, step, rules.version)
@@ -129,6 +133,7 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = BATCH_SIZE
                 return stats
             _replace_classifications(conn, households, rules, stats)
             write_checkpoint(conn, step, rules.version, households[-1].change_seq)
+            statistics.written(conn, stats.processed)
 
 
 def _replace_classifications(conn: Connection, households: list, rules: Rules, stats: StepStats) -> None:
