@@ -81,8 +81,9 @@ def main() -> None:
         print(f"{r.indicator_id:<10}{r.source:<24}{area:<14}{r.period:<8}{'' if r.numerator is None else r.numerator:>7}"
               f"{'' if r.denominator is None else r.denominator:>8}{value:>9}  {target:<10} {r.status}")
     print(f"\nWarehouse: {default_url()}")
-    print("Analyst tables: household, child, child_classification, indicator_value "
-          "(restricted: restricted_household_pii, restricted_child_pii, quarantine, raw_submission).")
+    print("Analyst tables: household, child, child_classification, inspection, young_worker, "
+          "young_worker_classification, case_register, case_visit, activity, activity_reach, indicator_value "
+          "(for data managers: raw_submission, quarantine, restricted_*).")
     print(f"Open the Dagster UI:  DAGSTER_HOME={DAGSTER_HOME.resolve()} .venv/bin/dagster dev "
           "-m dagster_project.definitions   (then http://127.0.0.1:3000)")
 

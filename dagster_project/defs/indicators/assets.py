@@ -9,7 +9,8 @@ from warehouse import indicators
 from warehouse.classification import load_rules
 from warehouse.models import IndicatorValue
 
-UPSTREAM = ["child_classification", "administrative_units", "reference_populations", "targets"]
+UPSTREAM = ["child_classification", "young_worker_classification", "inspections", "activity_reach", "case_register",
+            "administrative_units", "reference_populations", "targets"]
 
 
 @dg.asset(group_name="indicators", deps=UPSTREAM, kinds={"python"},
