@@ -5,22 +5,31 @@ Environment:
 - ``CLMS_WAREHOUSE_URL``: SQLAlchemy URL; default the embedded SQLite file ``var/warehouse.sqlite``.
 - ``CLMS_REFERENCE_DIR``: where data managers drop reference spreadsheets (``targets/``, ``populations/``);
   default ``var/reference_uploads``.
-- ``CLMS_SOURCE``: where every form's submissions come from, ``demo`` (default) or ``odk_central``;
-  ``CLMS_SOURCE_<FORM_ID>`` (e.g. ``CLMS_SOURCE_ACTIVITY_REPORT``) chooses for one form. ODK Central also needs
-  ``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.
+- ``CLMS_SOURCE``: where every form's submissions come from: ``demo`` (default), ``odk_central``, ``kobotoolbox``
+  or ``file``; ``CLMS_SOURCE_<FORM_ID>`` (e.g. ``CLMS_SOURCE_ACTIVITY_REPORT``) chooses for one form.
+  ODK Central: ``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.
+  KoboToolbox: ``KOBO_URL``, ``KOBO_TOKEN``, and the form's asset ``KOBO_ASSET_<FORM_ID>``.
+  Export files: dropped into ``CLMS_IMPORT_DIR/<form_id>/`` (default ``var/imports``).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import dagster as dg
 
 from dagster_project import defs as defs_package
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import DEFAULT_REFERENCE_DIR, ReferenceFiles, WarehouseResource
-from dagster_project.sources import DemoSource, OdkCentralSource, SubmissionSource
+from dagster_project.sources import (
+    DemoSource,
+    FileImportSource,
+    KoboToolboxSource,
+    OdkCentralSource,
+    SubmissionSource,
+)
 from warehouse.db import default_url
 
 
@@ -48,7 +57,12 @@ def source_from_env(form_id: str) -> SubmissionSource:
             password=dg.EnvVar("ODK_CENTRAL_PASSWORD"),
             project_id=dg.EnvVar.int("ODK_CENTRAL_PROJECT_ID"),
         )
-    raise ValueError(f"{variable} or CLMS_SOURCE is {kind!r}: expected 'demo' or 'odk_central'")
+    if kind == "kobotoolbox":
+        return KoboToolboxSource(base_url=dg.EnvVar("KOBO_URL"), token=dg.EnvVar("KOBO_TOKEN"),
+                                 asset_uid=dg.EnvVar(f"KOBO_ASSET_{form_id.upper()}"))
+    if kind == "file":
+        return FileImportSource(folder=os.environ.get("CLMS_IMPORT_DIR", str(Path("var") / "imports")))
+    raise ValueError(f"{variable} or CLMS_SOURCE is {kind!r}: expected 'demo', 'odk_central', 'kobotoolbox' or 'file'")
 
 
 def build_definitions(warehouse: WarehouseResource, sources: dict[str, SubmissionSource]) -> dg.Definitions:

@@ -9,6 +9,7 @@ from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
 from warehouse import raw_store
+from warehouse.stored_submissions import WarehouseSubmissions
 from warehouse.case_register import open_cases
 from warehouse.models import RawSubmission
 
@@ -35,7 +36,8 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
         engine = warehouse.engine()
         project = source.project_key
         cursor = raw_store.read_cursor(engine, source.source_name, project, form_id)
-        run = source.open_sync(form_id, cursor, open_cases(engine) if reads_case_list else ())
+        stored = WarehouseSubmissions(engine, source.source_name, project, form_id)
+        run = source.open_sync(form_id, cursor, open_cases(engine) if reads_case_list else (), stored)
         stats = raw_store.store_records(engine, run)
         raw_store.save_cursor(engine, source.source_name, project, form_id, run.cursor, stats.as_dict())
         context.log.info("synced %s from %s: %s", form_id, source.source_name, stats.as_dict())

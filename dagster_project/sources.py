@@ -1,8 +1,9 @@
-"""Where submissions come from: ODK Central, or the bundled demo data. Chosen by configuration."""
+"""Where a form's submissions come from: ODK Central, KoboToolbox, export files, or the bundled demo data."""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +13,12 @@ import dagster as dg
 from pydantic import Field
 
 from connectors.demo import demo_communes, household_rows
+from connectors.exports import import_export
+from connectors.form_schema import FormSchema
 from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
 from connectors.http import HttpSettings
+from connectors.kobotoolbox import KoboClient, StoredSubmissions
+from connectors.kobotoolbox import sync_submissions as kobo_sync
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
 from connectors.odk_central.entities import publish_entities
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
@@ -47,9 +52,12 @@ class SubmissionSource(dg.ConfigurableResource):
     def project_key(self) -> str:
         raise NotImplementedError
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = ()) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
+                  stored: StoredSubmissions | None = None) -> SyncRun:
         """Start a sync of ``form_id`` from ``cursor``. ``open_cases``: for the follow-up form, the register's
-        open cases as collectors see them; only a source that plays the collectors (the demo) reads them."""
+        open cases as collectors see them; only a source that plays the collectors (the demo) reads them.
+        ``stored``: what the warehouse holds of this form from this source, for a platform whose edits and
+        deletions are found only by reconciling (KoboToolbox)."""
         raise NotImplementedError
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
@@ -57,11 +65,7 @@ class SubmissionSource(dg.ConfigurableResource):
         raise NotImplementedError
 
     def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
-        """Give the follow-up form its list of cases (``rows``: every case, closed ones too); say what was done.
-
-        KoboToolbox (no source here yet) would write :func:`write_cases_csv` and upload it with
-        ``connectors.kobotoolbox.assets.AssetService.upload_media(asset_uid, "cases.csv", path)``, then redeploy.
-        """
+        """Give the follow-up form its list of cases (``rows``: every case, closed ones too); say what was done."""
         raise NotImplementedError
 
 
@@ -97,7 +101,8 @@ class DemoSource(SubmissionSource):
         return {"source": "demo", "households": str(self.households), "inspections": str(self.inspections),
                 "seed": str(self.seed)}
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = ()) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
+                  stored: StoredSubmissions | None = None) -> SyncRun:
         """The demo submissions of ``form_id`` (none for a form without demo data); follow-up visits to
         ``open_cases`` only, as collectors can visit only the cases of their list."""
         communes = demo_communes(forms_dir() / "media" / "communes.csv")
@@ -164,7 +169,8 @@ class OdkCentralSource(SubmissionSource):
                                 backoff_factor=self.backoff_factor)
         return OdkCentralClient(self.base_url, self.email, self.password, settings=settings)
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = ()) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
+                  stored: StoredSubmissions | None = None) -> SyncRun:
         """The server's submissions since ``cursor`` (it serves the case list to the form itself)."""
         client = self.client()
         sync = sync_submissions(client, self.project_id, form_id, cursor, page_size=self.page_size,
@@ -185,3 +191,110 @@ class OdkCentralSource(SubmissionSource):
         return {"action": f"entity list `{DATASET}` of project {self.project_id}", "created": len(result.created),
                 "unchanged": len(result.unchanged), "deleted_on_server": len(result.deleted),
                 "not_in_register": len(result.unknown), "properties_added": ", ".join(result.properties_added)}
+
+
+class KoboToolboxSource(SubmissionSource):
+    """A form deployed as one KoboToolbox asset (hosted or own server), read with an API token."""
+
+    base_url: str = Field(description="Server address, e.g. https://kf.kobotoolbox.org")
+    token: str = Field(description="API token of an account that can view the asset's submissions: set it "
+                                   "through an environment variable")
+    asset_uid: str = Field(description="The asset's uid, as in /api/v2/assets/{uid}/")
+    read_timeout: float = Field(default=120.0, description="Seconds to wait for a response")
+    max_tries: int = Field(default=5, description="Tries of a request before giving up")
+    backoff_factor: float = Field(default=1.0, description="Backoff between tries: 0, 2, 4, 8 … × this, seconds")
+
+    @property
+    def source_name(self) -> str:
+        return "kobotoolbox"
+
+    @property
+    def project_key(self) -> str:
+        return self.asset_uid
+
+    def describe(self) -> dict[str, str]:
+        return {"source": "kobotoolbox", "server": self.base_url, "asset": self.asset_uid}
+
+    def client(self) -> KoboClient:
+        settings = HttpSettings(read_timeout=self.read_timeout, max_tries=self.max_tries,
+                                backoff_factor=self.backoff_factor)
+        return KoboClient(self.base_url, self.token, settings=settings)
+
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
+                  stored: StoredSubmissions | None = None) -> SyncRun:
+        """New submissions by ``_id``; edits and deletions by reconciling with what the warehouse stored; answers
+        typed by the form of ``forms/`` (not the asset's possibly undeployed content)."""
+        client = self.client()
+        schema = FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx")
+        return _ClosingSync(client, kobo_sync(client, self.asset_uid, cursor, store=stored, schema=schema,
+                                              form_id=form_id))
+
+    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
+        info = read_xlsform(xlsform)
+        with self.client() as client:
+            asset = client.assets.deploy(xlsform, asset_uid=self.asset_uid,
+                                         media={name: media_dir / name for name in info.media})
+        return {"form_id": info.form_id, "version": info.version, "action": f"deployed as {asset.get('uid')}",
+                "media": ", ".join(info.media)}
+
+    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
+        """Kobo has no entities: upload the open cases as the form's cases.csv and redeploy so phones get it."""
+        written = write_cases_csv(rows, CASE_LIST_CSV)
+        with self.client() as client:
+            client.assets.upload_media(self.asset_uid, "cases.csv", CASE_LIST_CSV)
+            client.assets.redeploy(self.asset_uid)
+        return {"action": f"cases.csv uploaded to asset {self.asset_uid} and redeployed", "written": written}
+
+
+class _FileImports:
+    def __init__(self, files: list[Path], schema: FormSchema, cursor: dict | None):
+        self._files, self._schema = files, schema
+        self._seen: dict[str, str] = dict((cursor or {}).get("files", {}))
+        self._done = False
+
+    def __iter__(self) -> Iterator[SubmissionRecord]:
+        for path in self._files:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if self._seen.get(path.name) == digest:
+                continue
+            yield from import_export(path, self._schema)  # refuses a bad file whole, before any record
+            self._seen[path.name] = digest
+        self._done = True
+
+    @property
+    def cursor(self) -> dict:
+        if not self._done:
+            raise RuntimeError("the new cursor exists only after every file was read")
+        return {"files": dict(sorted(self._seen.items()))}
+
+
+class FileImportSource(SubmissionSource):
+    """Export files partners send (ODK Central ``.csv.zip``, KoboToolbox ``.xlsx`` or ``.json``), dropped into
+    ``<folder>/<form_id>/``; each file is imported whole once, again only when its content changes."""
+
+    folder: str = Field(description="Folder with one sub-folder per form id holding export files")
+
+    @property
+    def source_name(self) -> str:
+        return "file"
+
+    @property
+    def project_key(self) -> str:
+        return "imports"
+
+    def describe(self) -> dict[str, str]:
+        return {"source": "file", "folder": self.folder}
+
+    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
+                  stored: StoredSubmissions | None = None) -> SyncRun:
+        folder = Path(self.folder) / form_id
+        files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \
+            if folder.exists() else []
+        return _FileImports(files, FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx"), cursor)
+
+    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
+        info = read_xlsform(xlsform)
+        return {"form_id": info.form_id, "version": info.version, "action": "skipped: export files have no server"}
+
+    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
+        return {"action": f"written to {CASE_LIST_CSV}", "written": write_cases_csv(rows, CASE_LIST_CSV)}

@@ -47,6 +47,7 @@ class RawSubmission(Base):
     __table_args__ = (
         UniqueConstraint("source", "project", "form_id", "instance_id", name="uq_raw_submission_identity"),
         Index("ix_raw_submission_form_seq", "form_id", "change_seq"),
+        Index("ix_raw_submission_source_row", "source", "project", "form_id", "source_row_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -54,6 +55,7 @@ class RawSubmission(Base):
     project: Mapped[str] = mapped_column(String(128))
     form_id: Mapped[str] = mapped_column(String(128))
     instance_id: Mapped[str] = mapped_column(String(128))
+    source_row_id: Mapped[int | None] = mapped_column(BigInteger)  # the platform's row number (KoboToolbox `_id`)
     form_version: Mapped[str | None] = mapped_column(String(64))
     current_instance_id: Mapped[str | None] = mapped_column(String(128))
     submitted_at: Mapped[str | None] = mapped_column(String(40))

@@ -77,14 +77,20 @@ def store_records(engine: Engine, records: Iterable[SubmissionRecord], batch_siz
     return stats
 
 
+def source_row_id(record: SubmissionRecord) -> int | None:
+    """The platform's own row number, when it has one (KoboToolbox's ``_id``, kept to reconcile in its order)."""
+    row_id = (record.received or {}).get("_id")
+    return row_id if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+
+
 def _last_wins(batch: list[SubmissionRecord]) -> list[SubmissionRecord]:
     """One record per identity within a batch; the later one wins (a source may yield an id twice)."""
     return list({r.key: r for r in batch}.values())
 
 
-_INSERTED = ("source", "project", "form_id", "instance_id", "form_version", "current_instance_id", "submitted_at",
-             "updated_at", "deleted_at", "submitter", "review_state", "payload", "received", "content_sha256",
-             "change_seq", "last_changed_at", "first_loaded_at")
+_INSERTED = ("source", "project", "form_id", "instance_id", "source_row_id", "form_version", "current_instance_id",
+             "submitted_at", "updated_at", "deleted_at", "submitter", "review_state", "payload", "received",
+             "content_sha256", "change_seq", "last_changed_at", "first_loaded_at")
 _UPDATED = _INSERTED[4:-1]  # identity and first_loaded_at never change
 _KEPT = ("form_version", "current_instance_id", "updated_at", "deleted_at", "review_state", "payload", "received",
          "content_sha256", "change_seq")  # what raw_submission_history keeps of the replaced content
@@ -109,8 +115,8 @@ def _store_batch(conn: Connection, batch: list[SubmissionRecord], stats: LoadSta
     inserts, updates = [], []
     for offset, (s, old_id) in enumerate(changed):
         r = s.record
-        values = (r.form_version, r.current_instance_id, r.submitted_at, r.updated_at, r.deleted_at, r.submitter,
-                  r.review_state, s.payload, s.received, s.digest, seq + offset, now)
+        values = (source_row_id(r), r.form_version, r.current_instance_id, r.submitted_at, r.updated_at,
+                  r.deleted_at, r.submitter, r.review_state, s.payload, s.received, s.digest, seq + offset, now)
         stats.deleted += bool(r.deleted_at)
         if old_id is None:
             inserts.append((r.source, r.project, r.form_id, r.instance_id, *values, now))

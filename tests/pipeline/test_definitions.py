@@ -61,3 +61,15 @@ def test_demo_data_is_deterministic_and_realistic():
     assert any(r["__system"]["deletedAt"] for r in rows) and any(r["__system"]["edits"] for r in rows)
     assert any(r["location"]["commune"] == "99999" for r in rows)  # bad rows to quarantine
     assert any(r["interview_date"] == "2031-01-01" for r in rows)
+
+
+def test_each_form_can_come_from_its_own_platform(monkeypatch):
+    defs = load_definitions(monkeypatch, CLMS_SOURCE="odk_central", CLMS_SOURCE_ACTIVITY_REPORT="kobotoolbox",
+                            CLMS_SOURCE_WORKPLACE_INSPECTION="file", ODK_CENTRAL_URL="https://central.example.org",
+                            ODK_CENTRAL_EMAIL="v@example.org", ODK_CENTRAL_PASSWORD="pw-123456",
+                            ODK_CENTRAL_PROJECT_ID="7", KOBO_URL="https://kf.example.org", KOBO_TOKEN="tok-123456",
+                            KOBO_ASSET_ACTIVITY_REPORT="aXyz")
+    kinds = {key: type(resource).__name__ for key, resource in defs.resources.items() if key.endswith("_source")}
+    assert kinds == {"household_survey_source": "OdkCentralSource", "case_followup_source": "OdkCentralSource",
+                     "activity_report_source": "KoboToolboxSource", "workplace_inspection_source": "FileImportSource"}
+    assert defs.resources["activity_report_source"].token == dg.EnvVar("KOBO_TOKEN")

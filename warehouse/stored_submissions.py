@@ -1,0 +1,45 @@
+"""What the warehouse holds of one form from one source, as a connector that reconciles against it sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import Engine, select
+
+from connectors.kobotoolbox import StoredIdentity
+from connectors.records import SubmissionRecord
+from warehouse.models import RawSubmission
+
+PAGE = 5000
+
+
+class WarehouseSubmissions:
+    """Stored live submissions streamed in the platform's row order, page by page (memory flat at any size)."""
+
+    def __init__(self, engine: Engine, source: str, project: str, form_id: str, page: int = PAGE):
+        self._engine, self._page = engine, page
+        r = RawSubmission
+        self._where = (r.source == source, r.project == project, r.form_id == form_id)
+
+    def identities(self) -> Iterator[StoredIdentity]:
+        r = RawSubmission
+        after = -1
+        while True:
+            with self._engine.connect() as conn:
+                rows = conn.execute(
+                    select(r.source_row_id, r.instance_id, r.current_instance_id, r.review_state)
+                    .where(*self._where, r.deleted_at.is_(None), r.source_row_id > after)
+                    .order_by(r.source_row_id).limit(self._page)).all()
+            if not rows:
+                return
+            yield from (StoredIdentity(*row) for row in rows)
+            after = rows[-1].source_row_id
+
+    def records(self, instance_ids: Sequence[str]) -> list[SubmissionRecord]:
+        r = RawSubmission
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(
+                r.source, r.project, r.form_id, r.instance_id, r.form_version, r.current_instance_id, r.submitted_at,
+                r.updated_at, r.deleted_at, r.submitter, r.review_state, r.payload, r.received,
+            ).where(*self._where, r.instance_id.in_(list(instance_ids)))).all()
+        return [SubmissionRecord(*row) for row in rows]
