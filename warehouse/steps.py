@@ -30,6 +30,8 @@ from warehouse.models import (
 from warehouse.raw_store import BATCH_SIZE, changed_batch
 
 CLEAN_LOGIC_VERSION = "1"
+STEP_BATCH_SIZE = 5000  # rows per transaction: on SQLite each commit writes every page the batch touched, and
+#                         the random pseudonymous keys scatter a batch over the tables (a quarter of the time at 1,000)
 log = logging.getLogger(__name__)
 
 
@@ -74,7 +76,7 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
             statistics.written(conn, done)
 
 
-def clean_households(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
+def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
     """Turn changed household-survey submissions into households, children and quarantine rows."""
     stats = StepStats()
     replace_changed(engine, "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}", FORM_ID,
@@ -115,7 +117,7 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
         insert_dicts(conn, model.__table__, tables[model])
 
 
-def classify_children(engine: Engine, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
+def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
     """Classify the children of changed households under every rule set of ``rules``."""
     step = "classify_children"
     stats = StepStats()

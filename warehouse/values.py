@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 
@@ -21,11 +22,16 @@ _MISSING = object()
 def get_path(doc: dict, path: str) -> Any:
     """The value at ``a/b/c`` in nested groups, or ``None``."""
     node: Any = doc
-    for part in path.split("/"):
+    for part in _parts(path):
         if not isinstance(node, dict):
             return None
         node = node.get(part)
     return node
+
+
+@lru_cache(maxsize=1024)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
 
 
 def required(field: str, value: Any) -> Any:
@@ -84,5 +90,9 @@ def choices(field: str, value: Any, allowed: frozenset[str]) -> frozenset[str]:
     return codes
 
 
+_YES_NO = frozenset({"yes", "no"})
+_AS_BOOL = {"yes": True, "no": False, None: None}
+
+
 def yes_no(field: str, value: Any) -> bool | None:
-    return {"yes": True, "no": False, None: None}[choice(field, value, frozenset({"yes", "no"}))]
+    return _AS_BOOL[choice(field, value, _YES_NO)]
