@@ -118,13 +118,21 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Classify the children of changed households under every rule set of ``rules``."""
+    """Classify the children of changed households under every rule set of ``rules``.
+
+    The checkpoint's version joins the rules version and the cleaning step's version: cleaning everything again
+    (a new code list) re-inserts households with their old ``change_seq``, so they must all be classified again.
+    """
     step = "classify_children"
+    with engine.connect() as conn:
+        cleaned_under = conn.execute(select(PipelineCheckpoint.version)
+                                     .where(PipelineCheckpoint.step == "clean_household")).scalar() or ""
+    version = f"{rules.version}|{cleaned_under}"
     stats = StepStats()
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
     while True:
         with engine.begin() as conn:
-            position = read_checkpoint(conn, step, rules.version)
+            position = read_checkpoint(conn, step, version)
             households = conn.execute(
                 select(Household.household_id, Household.change_seq, Household.poverty_status)
                 .where(Household.change_seq > position)
@@ -134,7 +142,7 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
             if not households:
                 return stats
             _replace_classifications(conn, households, rules, stats)
-            write_checkpoint(conn, step, rules.version, households[-1].change_seq)
+            write_checkpoint(conn, step, version, households[-1].change_seq)
             statistics.written(conn, stats.processed)
 
 
