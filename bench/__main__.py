@@ -5,7 +5,8 @@
 - ``pipeline``: raw store → clean → classify → indicators on SQLite and PostgreSQL, wall time and peak
   memory per step, then 100 new submissions through every step;
 - ``model``: the cost model's fit and its predictions;
-- ``all``: ``sync`` then ``pipeline``.
+- ``all``: ``sync`` then ``pipeline``;
+- ``report``: the Markdown tables of the saved results of ``--tag`` (for ``RESULTS.md``).
 
 Each run writes ``bench/results/<benchmark>-<size>[-<backend>]-<tag>.json`` and prints its Markdown table.
 """
@@ -24,7 +25,7 @@ RESULTS = Path(__file__).with_name("results")
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("benchmark", choices=["sync", "pipeline", "all", "model"])
+    parser.add_argument("benchmark", choices=["sync", "pipeline", "all", "model", "report"])
     parser.add_argument("--sizes", default="1k,100k", help="children, comma-separated: 1k,100k,1m (default 1k,100k)")
     parser.add_argument("--backends", default="sqlite,postgresql", help="pipeline warehouses (default both)")
     parser.add_argument("--page-size", type=int, default=None, help="connector page size (default: its own)")
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.benchmark == "model":
         print(costmodel.report())
+        return
+    if args.benchmark == "report":
+        report(args.tag)
         return
     sizes = [parse_size(s) for s in args.sizes.split(",") if s]
     RESULTS.mkdir(exist_ok=True)
@@ -64,6 +68,19 @@ def main(argv: list[str] | None = None) -> None:
                 _write(f"pipeline-{label(children)}-{backend}-{args.tag}.json", result)
                 results.append(result)
                 print(pipeline.markdown([result]), flush=True)
+
+
+def report(tag: str) -> None:
+    from bench import pipeline, sync
+
+    def load(pattern: str) -> list[dict]:
+        found = [json.loads(p.read_text(encoding="utf-8")) for p in RESULTS.glob(pattern)]
+        return sorted(found, key=lambda r: (r.get("backend", ""), r["children"]))
+
+    if synced := load(f"sync-*-{tag}.json"):
+        print(sync.markdown(synced), end="\n\n")
+    if piped := load(f"pipeline-*-{tag}.json"):
+        print(pipeline.markdown(piped))
 
 
 def _write(name: str, result: dict) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,7 @@ DEFAULT_OVERLAP = timedelta(minutes=5)
 WINDOW_FILL = 0.8  # a window aims at this share of a page, so that most windows take one request
 EMPTY_WINDOWS_BEFORE_JUMP = 6  # empty windows, each 4× wider, before an open-ended query jumps the gap
 _SUBMITTED = "__system/submissionDate"
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before ODK Central: a window reaching it is open-ended
 
 
 class SubmissionSync:
@@ -128,7 +130,11 @@ class SubmissionSync:
         )
 
     def _query(self, filter: str | None) -> Iterator[SubmissionRecord]:
-        """Every row ``filter`` selects, newest first, one page per query (module docstring)."""
+        """Every row ``filter`` selects, newest first, one page per query (module docstring).
+
+        The next query depends only on the page just read, so it is sent (in a thread) before this page's
+        records are handed over: the server works on it while the caller stores them.
+        """
         size = self._page_size
         if size is None:
             yield from self._records(self._pages(filter))
@@ -137,29 +143,44 @@ class SubmissionSync:
         lower: str | None = None  # the window's exclusive lower end; None: open-ended
         boundary: frozenset[str] = frozenset()
         width, empty = timedelta(0), 0
-        while True:
-            page = next(self._pages(_and(filter, upper and f"{_SUBMITTED} le {upper}",
-                                         lower and f"{_SUBMITTED} gt {lower}")), [])
-            yield from self._records([page], skip=boundary)
-            if len(page) < size:  # nothing more in (lower, upper]
-                if lower is None:
-                    return
-                upper, boundary = lower, frozenset()
-                empty = 0 if page else empty + 1
-                width *= min(4.0, WINDOW_FILL * size / len(page)) if page else 4
-            else:
-                newest, oldest = _submitted(page[0]), _submitted(page[-1])
-                seen = frozenset(r["__id"] for r in page if _submitted(r) == oldest)
-                boundary = seen | boundary if oldest == upper else seen
-                upper, empty = oldest, 0
-                if newest == oldest:  # a whole page in one millisecond: page through that millisecond
-                    before = _format(_parse(oldest) - timedelta(milliseconds=1))
-                    yield from self._records(self._pages(_and(filter, f"{_SUBMITTED} le {oldest}",
-                                                              f"{_SUBMITTED} gt {before}")), skip=boundary)
-                    upper, boundary = before, frozenset()
-                width = max((_parse(newest) - _parse(oldest)) * (WINDOW_FILL * size / len(page)),
-                            timedelta(milliseconds=1))
-            lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _format(_parse(upper) - width)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="odk-next-page") as ahead:
+            pending: Future | None = ahead.submit(self._first_page, filter, upper, lower)
+            while pending is not None:
+                page, skip, millisecond = pending.result(), boundary, None
+                if len(page) < size:  # nothing more in (lower, upper]
+                    if lower is None:
+                        pending = None  # nothing older is left
+                    else:
+                        upper, boundary = lower, frozenset()
+                        empty = 0 if page else empty + 1
+                        width *= min(4.0, WINDOW_FILL * size / len(page)) if page else 4
+                else:
+                    newest, oldest = _submitted(page[0]), _submitted(page[-1])
+                    seen = frozenset(r["__id"] for r in page if _submitted(r) == oldest)
+                    boundary = seen | boundary if oldest == upper else seen
+                    upper, empty = oldest, 0
+                    if newest == oldest:  # a whole page in one millisecond: page through that millisecond
+                        millisecond, boundary = (oldest, boundary), frozenset()
+                        upper = _format(_parse(oldest) - timedelta(milliseconds=1))
+                    width = max((_parse(newest) - _parse(oldest)) * (WINDOW_FILL * size / len(page)),
+                                timedelta(milliseconds=1))
+                if pending is not None:
+                    lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _lower_end(upper, width)
+                    pending = None if millisecond else ahead.submit(self._first_page, filter, upper, lower)
+                yield from self._records([page], skip=skip)
+                if millisecond:  # (one client, one request at a time: read it before asking for the next page)
+                    at, skip = millisecond
+                    yield from self._records(self._pages(_and(filter, f"{_SUBMITTED} le {at}",
+                                                              f"{_SUBMITTED} gt {upper}")), skip=skip)
+                    pending = ahead.submit(self._first_page, filter, upper, lower)
+
+    def _first_page(self, filter: str | None, upper: str | None, lower: str | None) -> list[dict[str, Any]]:
+        """The first page of ``filter`` among rows submitted in (``lower``, ``upper``] (open ends: ``None``)."""
+        pages = self._pages(_and(filter, upper and f"{_SUBMITTED} le {upper}", lower and f"{_SUBMITTED} gt {lower}"))
+        try:
+            return next(pages, [])
+        finally:
+            pages.close()
 
     def _pages(self, filter: str | None) -> Iterator[list[dict[str, Any]]]:
         return self._client.submissions.pages(self.project, self.form_id, filter=filter, page_size=self._page_size)
@@ -251,6 +272,12 @@ def _and(*filters: str | None) -> str | None:
     if len(present) <= 1:
         return present[0] if present else None
     return " and ".join(f"({f})" if " or " in f else f for f in present)
+
+
+def _lower_end(upper: str, width: timedelta) -> str | None:
+    """``upper - width``, or None (open-ended) when that is before any submission could have been made."""
+    end = _parse(upper)
+    return None if end - _EARLIEST <= width else _format(end - width)
 
 
 def _submitted(row: dict[str, Any]) -> str:

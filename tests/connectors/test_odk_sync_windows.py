@@ -82,3 +82,21 @@ def test_rows_sharing_the_millisecond_where_a_page_stops_come_once(fake_before_c
         ids = [r.instance_id for r in sync if r.deleted_at is None]
     assert sorted(ids) == sorted(set(ids)) and set(same) <= set(ids)
     assert sync.duplicate_count > 0  # the open-ended page's last millisecond, read again by the window
+
+
+def test_sparse_rows_widen_the_windows_without_running_past_the_calendar(fake_before_changes: FakeOdkCentral) -> None:
+    """Deleted rows years apart: the windows grow fourfold while empty, and end in an open-ended query instead of
+    reaching back past year 1."""
+    fake = fake_before_changes
+    fake.clock.set("2026-11-24T00:00:00.000Z")
+    ids = []
+    for n in range(9):
+        fake.clock.advance(86400 * 200)
+        ids.append(fake.add_submission(3, FORM, {"consent": "yes", "province": f"P{n}", "hh_size": 1}))
+    for instance_id in ids[::4]:
+        fake.delete_submission(3, FORM, instance_id)
+    with make_client(fake) as client:
+        records = list(sync_submissions(client, 3, FORM, page_size=2))
+    deleted = set(fake.submission_ids(3, FORM, deleted=True))
+    assert {r.instance_id for r in records if r.deleted_at} == deleted and set(ids[::4]) <= deleted
+    assert {r.instance_id for r in records if not r.deleted_at} == set(fake.submission_ids(3, FORM))
