@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
@@ -70,16 +70,19 @@ class SubmissionSource(dg.ConfigurableResource):
 
 
 class _DemoRun:
-    def __init__(self, rows: list[dict], form_id: str):
-        self._rows, self._form_id = rows, form_id
+    """The demo rows streamed as records (never all in memory), counted for the cursor."""
+
+    def __init__(self, rows: Iterable[dict], form_id: str):
+        self._rows, self._form_id, self._count = rows, form_id, 0
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
         for row in self._rows:
+            self._count += 1
             yield dataclasses.replace(record_from_odata_row(row, "demo", self._form_id), source="demo")
 
     @property
     def cursor(self) -> dict:
-        return {"rows": len(self._rows)}
+        return {"rows": self._count}
 
 
 class DemoSource(SubmissionSource):
@@ -112,7 +115,7 @@ class DemoSource(SubmissionSource):
             "activity_report": lambda: activity_rows(communes, self.seed),
             "case_followup": lambda: visit_rows(open_cases, self.seed),
         }.get(form_id, list)()
-        return _DemoRun(list(rows), form_id)
+        return _DemoRun(rows, form_id)
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         info = read_xlsform(xlsform)
@@ -141,10 +144,11 @@ class _ClosingSync:
 
 
 class OdkCentralSource(SubmissionSource):
-    """An ODK Central server; the account should be a Project Viewer of the project."""
+    """An ODK Central server: a Project Viewer can pull submissions; publishing forms and creating the `cases`
+    entities need a Project Manager."""
 
     base_url: str = Field(description="Server address, e.g. https://central.example.org")
-    email: str = Field(description="Web user's email (Project Viewer of the project)")
+    email: str = Field(description="Web user's email (Project Viewer, or Project Manager to publish)")
     password: str = Field(description="Web user's password: set it through an environment variable")
     project_id: int = Field(description="Numeric project id, as in /v1/projects/{id}")
     page_size: int = Field(default=5000, description="Rows per OData page; large pages keep a full sync linear")

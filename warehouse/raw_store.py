@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
 
@@ -26,10 +26,9 @@ class LoadStats:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    forms: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in vars(self).items() if k != "forms"}
+        return dict(vars(self))
 
 
 def utc_now() -> str:
@@ -101,7 +100,6 @@ def _store_batch(conn: Connection, batch: list[SubmissionRecord], stats: LoadSta
     changed: list[tuple[_Serialized, int | None]] = []
     for record in batch:
         stats.received += 1
-        stats.forms.add(record.form_id)
         serialized = _Serialized(record)
         old = existing.get(record.key)
         if old is not None and old[1] == serialized.digest:

@@ -16,9 +16,6 @@ class Problem(ValueError):
         self.field, self.value, self.code, self.reason = field, value, code, reason
 
 
-_MISSING = object()
-
-
 def get_path(doc: dict, path: str) -> Any:
     """The value at ``a/b/c`` in nested groups, or ``None``."""
     node: Any = doc
