@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,8 +155,12 @@ def validate_populations(frame: pd.DataFrame, name: str, units: AdminUnits, lega
 
 
 def store_upload(engine: Engine, kind: str, path: Path, rows: list[dict]) -> tuple[str, bool]:
-    """Replace the rows of this file's earlier versions with ``rows``; (upload id, whether anything changed)."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    """Replace the rows of this file's earlier versions with ``rows``; (upload id, whether anything changed).
+
+    The version is the digest of the validated rows, not of the file's bytes: a spreadsheet saved again without
+    changes (Excel rewrites its timestamps) is the same version.
+    """
+    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     upload_id = f"{kind}:{digest[:40]}"
     model = {"targets": Target, "populations": ReferencePopulation}[kind]
     with engine.begin() as conn:
