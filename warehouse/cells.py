@@ -39,7 +39,8 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
     """Aggregate ``facts`` over every area each commune belongs to, per year, quarter and disaggregation.
 
     ``facts``: rule_set, commune_code, year, quarter, the dimension columns, and numerator and denominator
-    (summed) or, for a "days" indicator, ``days`` (numerator = how many, value = their median).
+    (summed) or, for a "days" indicator, ``days`` (numerator = how many, value = their median); with a
+    ``members`` column, it and ``inexact_members`` (members in communes the area only partly covers) are summed.
     ``areas``: area_level, area_code, code_list_version, commune_code, exact.
     """
     value_columns = ["numerator", "denominator"] + (["value"] if spec.unit == "days" else [])
@@ -48,6 +49,10 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
     else:
         aggregations = {"numerator": ("numerator", "sum"), "denominator": ("denominator", "sum")}
     joined = facts.merge(areas, on="commune_code", how="inner")
+    if "members" in facts:  # kept sums: how many were counted, and how many of them in partly covered communes
+        joined["inexact_members"] = joined["members"].where(~joined["exact"].astype(bool), 0)
+        aggregations.update(members=("members", "sum"), inexact_members=("inexact_members", "sum"))
+        value_columns += ["members", "inexact_members"]
     periods = [("year", joined["year"].astype(str)),
                ("quarter", joined["year"].astype(str) + "-Q" + joined["quarter"].astype(str))]
     parts = []

@@ -1,39 +1,44 @@
 """Every indicator of the catalogue, by area, period and disaggregation, against its target.
 
-Each (indicator, source) pair of ``reference/indicators.toml`` has a facts query here: the database counts at the
-finest grain (commune, quarter, disaggregation), nothing loads individual children; ``warehouse.cells`` does the
-rest the same way for all of them.
+Each (indicator, source) pair of ``reference/indicators.toml`` has facts here, counted at the finest grain
+(commune, quarter, disaggregation); nothing loads individual children; ``warehouse.cells`` does the rest the same
+way for all of them. The household-survey indicators, by far the most cells, are kept as sums
+(``survey_cell_sum``) that the count changes recorded by the cleaning and classifying steps update: a run after
+100 new submissions rewrites the cells of the areas and periods those touch, not every cell (:func:`refresh`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from collections.abc import Callable
-from contextvars import ContextVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, delete, func, literal, select
+from sqlalchemy import Connection, Engine, and_, case, delete, func, literal, select
 
+from warehouse import survey_counts
 from warehouse.bulk import insert_rows
-from warehouse.cells import IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
+from warehouse.cells import KEYS, IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
 from warehouse.models import (
     Activity,
     ActivityReach,
     AreaCommune,
     Case,
-    Child,
-    ChildClassification,
-    Household,
     IndicatorValue,
     Inspection,
+    PipelineCheckpoint,
     ReferencePopulation,
+    SurveyCellSum,
+    SurveyCountDelta,
     Target,
     YoungWorker,
     YoungWorkerClassification,
 )
+from warehouse.steps import write_checkpoint
 
 UNKNOWN = "unknown"
 
@@ -72,10 +77,9 @@ def load_settings(path: str | Path | None = None) -> IndicatorSettings:
 DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
 
 
-def _frame(engine: Engine, query, columns: list[str]) -> pd.DataFrame:
+def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
     """The query's rows; a missing disaggregation value becomes "unknown" (dates and counts stay as they are)."""
-    with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
+    frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
     return frame.fillna({c: UNKNOWN for c in columns if c in DIMENSIONS})
 
 
@@ -84,78 +88,45 @@ def _yes(column) -> case:
 
 
 # ---------------------------------------------------------------- household survey
+#
+# From the finest-grain counts (warehouse.survey_counts): the counts as they stand for a full computation, or
+# their changes for an update. Every survey indicator is a sum, so the same functions serve both.
 
 
-_SURVEY_COUNTS: ContextVar[dict | None] = ContextVar("survey_counts", default=None)
-_SURVEY_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "sex", "age_band", "ethnic_group",
-                "poverty_status"]
+def _shares(counts: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
+    keys = [c for c in counts.columns if c not in survey_counts.COUNTS]
+    return counts[keys].assign(numerator=counts[numerator], denominator=counts[denominator],
+                               members=counts["members"])
 
 
-def _survey_counts(engine: Engine) -> pd.DataFrame:
-    """Classified children at the finest grain with every count the survey indicators use, in one query:
-    children, child labourers, hazardous child labourers and children informed. During :func:`compute_cells`
-    the frame is made once and shared by the three indicators that read it."""
-    shared = _SURVEY_COUNTS.get()
-    if shared is not None and "frame" in shared:
-        return shared["frame"]
-    cc, c, h = ChildClassification, Child, Household
-    keys = [cc.rule_set, h.commune_code, h.year, h.quarter, h.urban_rural, c.sex, cc.age_band, c.ethnic_group,
-            h.poverty_status]
-    query = (select(*keys, func.count(), func.sum(_yes(cc.child_labour)), func.sum(_yes(cc.hazardous)),
-                    func.sum(_yes(c.child_informed == "yes")))
-             .join(c, c.child_id == cc.child_id).join(h, h.household_id == c.household_id).group_by(*keys))
-    frame = _frame(engine, query, [*_SURVEY_KEYS, "children", "child_labour", "hazardous", "informed"])
-    if shared is not None:
-        shared["frame"] = frame
-    return frame
-
-
-def _child_counts(engine: Engine, numerator: str, denominator: str) -> pd.DataFrame:
-    counts = _survey_counts(engine)
-    return counts[_SURVEY_KEYS].assign(numerator=counts[numerator].astype("int64"),
-                                       denominator=counts[denominator].astype("int64"))
-
-
-def child_labour_rate(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    return _child_counts(engine, "child_labour", "children")
-
-
-def hazardous_share_survey(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    return _child_counts(engine, "hazardous", "child_labour")
-
-
-def children_informed_survey(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    frame = _child_counts(engine, "informed", "children")
-    return frame[frame["rule_set"] == "vn_law"].assign(rule_set="")  # vn_law age bands; one row per child
-
-
-def caregivers_informed_survey(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    h = Household
-    keys = [h.commune_code, h.year, h.quarter, h.urban_rural, h.poverty_status]
-    query = (select(*keys, func.sum(_yes(h.caregiver_informed == "yes")), func.count())
-             .where(h.consent).group_by(*keys))
-    frame = _frame(engine, query, ["commune_code", "year", "quarter", "urban_rural", "poverty_status",
-                                   "numerator", "denominator"])
-    return frame.assign(rule_set="")
+SURVEY_FACTS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = {
+    "1.1": lambda children, _: _shares(children, "child_labour", "members"),
+    "1.1h": lambda children, _: _shares(children, "hazardous", "child_labour"),
+    # one row per child: the vn_law rows (their age bands); informed does not depend on the rule set
+    "2.2": lambda children, _: _shares(children[children["rule_set"] == "vn_law"], "informed", "members")
+    .assign(rule_set=""),
+    "2.1b": lambda _, households: _shares(households, "informed", "members").assign(rule_set=""),
+}
+"""Household-survey facts of each indicator, from (children, households) counts."""
 
 
 # ---------------------------------------------------------------- inspections
 
 
-def hazardous_share_inspections(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
+def hazardous_share_inspections(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     yc, yw, i = YoungWorkerClassification, YoungWorker, Inspection
     keys = [yc.rule_set, i.commune_code, i.year, i.quarter, yw.sex, yc.age_band]
     query = (select(*keys, func.sum(_yes(yc.hazardous)), func.sum(_yes(yc.child_labour)))
              .join(yw, yw.worker_id == yc.worker_id).join(i, i.inspection_id == yw.inspection_id).group_by(*keys))
-    return _frame(engine, query, ["rule_set", "commune_code", "year", "quarter", "sex", "age_band",
-                                  "numerator", "denominator"])
+    return _frame(conn, query, ["rule_set", "commune_code", "year", "quarter", "sex", "age_band",
+                                "numerator", "denominator"])
 
 
-def _per_inspection(engine: Engine, flag) -> pd.DataFrame:
+def _per_inspection(conn: Connection, flag) -> pd.DataFrame:
     i = Inspection
     keys = [i.commune_code, i.year, i.quarter, i.establishment_type]
     query = select(*keys, func.sum(_yes(flag)), func.count()).group_by(*keys)
-    frame = _frame(engine, query, ["commune_code", "year", "quarter", "establishment_type", "numerator", "denominator"])
+    frame = _frame(conn, query, ["commune_code", "year", "quarter", "establishment_type", "numerator", "denominator"])
     return frame.assign(rule_set="")
 
 
@@ -165,74 +136,74 @@ def _uses_child_labour():
             .where(yc.rule_set == "vn_law", yc.child_labour).scalar_subquery())
 
 
-def inspections_child_labour(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    return _per_inspection(engine, Inspection.inspection_id.in_(_uses_child_labour()))
+def inspections_child_labour(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
+    return _per_inspection(conn, Inspection.inspection_id.in_(_uses_child_labour()))
 
 
-def inspections_violation(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
+def inspections_violation(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     v = Inspection.violations
-    return _per_inspection(engine, and_(v.is_not(None), v != "none"))
+    return _per_inspection(conn, and_(v.is_not(None), v != "none"))
 
 
-def inspections_sanctioned(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
+def inspections_sanctioned(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     a = Inspection.actions
-    return _per_inspection(engine, and_(a.is_not(None), (a.contains("warning") | a.contains("fine"))))
+    return _per_inspection(conn, and_(a.is_not(None), (a.contains("warning") | a.contains("fine"))))
 
 
-def employers_informed_at_inspection(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
-    return _per_inspection(engine, Inspection.employer_informed == "yes")
+def employers_informed_at_inspection(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
+    return _per_inspection(conn, Inspection.employer_informed == "yes")
 
 
 # ---------------------------------------------------------------- activity reports (+ inspected employers)
 
 
-def _reached(engine: Engine, audiences: tuple[str, ...], column) -> pd.DataFrame:
+def _reached(conn: Connection, audiences: tuple[str, ...], column) -> pd.DataFrame:
     a, r = Activity, ActivityReach
     keys = [a.commune_code, a.year, a.quarter]
     query = (select(*keys, func.sum(func.coalesce(column, 0)), literal(0))
              .join(a, a.activity_id == r.activity_id).where(r.audience.in_(audiences)).group_by(*keys))
-    return _frame(engine, query, ["commune_code", "year", "quarter", "numerator", "denominator"]).assign(rule_set="")
+    return _frame(conn, query, ["commune_code", "year", "quarter", "numerator", "denominator"]).assign(rule_set="")
 
 
-def _employers_since(engine: Engine, date_column, types: tuple[str, ...]) -> pd.DataFrame:
+def _employers_since(conn: Connection, date_column, types: tuple[str, ...]) -> pd.DataFrame:
     """Inspected employers who received information (or training) dated in a year, counted in that year."""
     i = Inspection
     query = select(i.commune_code, date_column).where(date_column.is_not(None), i.establishment_type.in_(types))
-    frame = _period_of(_frame(engine, query, ["commune_code", "on"]), "on")
+    frame = _period_of(_frame(conn, query, ["commune_code", "on"]), "on")
     return frame.drop(columns="on").assign(numerator=1, denominator=0, rule_set="")
 
 
 def _informed(*audiences: str) -> Callable:
-    return lambda engine, _: _reached(engine, audiences, ActivityReach.reached_new)
+    return lambda conn, _: _reached(conn, audiences, ActivityReach.reached_new)
 
 
 def _trained(*audiences: str) -> Callable:
-    return lambda engine, _: _reached(engine, audiences, ActivityReach.reached_new_trained)
+    return lambda conn, _: _reached(conn, audiences, ActivityReach.reached_new_trained)
 
 
 ESTABLISHMENTS = ("enterprises", "cooperatives", "craft_village_households")
 ALL_TYPES = ("enterprise", "cooperative", "household_business", "craft_village_workshop", "farm")
 
 
-def establishments_informed(engine: Engine, settings: IndicatorSettings) -> pd.DataFrame:
-    return pd.concat([_informed(*ESTABLISHMENTS)(engine, settings),
-                      _employers_since(engine, Inspection.employer_informed_date, ALL_TYPES)], ignore_index=True)
+def establishments_informed(conn: Connection, settings: IndicatorSettings) -> pd.DataFrame:
+    return pd.concat([_informed(*ESTABLISHMENTS)(conn, settings),
+                      _employers_since(conn, Inspection.employer_informed_date, ALL_TYPES)], ignore_index=True)
 
 
-def enterprises_trained(engine: Engine, settings: IndicatorSettings) -> pd.DataFrame:
-    return pd.concat([_trained("enterprises")(engine, settings),
-                      _employers_since(engine, Inspection.employer_trained_date, ("enterprise",))], ignore_index=True)
+def enterprises_trained(conn: Connection, settings: IndicatorSettings) -> pd.DataFrame:
+    return pd.concat([_trained("enterprises")(conn, settings),
+                      _employers_since(conn, Inspection.employer_trained_date, ("enterprise",))], ignore_index=True)
 
 
 # ---------------------------------------------------------------- cases
 
 
-def _cases(engine: Engine, columns: list, names: list[str], where=None) -> pd.DataFrame:
+def _cases(conn: Connection, columns: list, names: list[str], where=None) -> pd.DataFrame:
     c = Case
     query = select(c.commune_code, c.sex, c.age_band, c.case_type, *columns)
     if where is not None:
         query = query.where(where)
-    return _frame(engine, query, ["commune_code", "sex", "age_band", "case_type", *names]).assign(rule_set="")
+    return _frame(conn, query, ["commune_code", "sex", "age_band", "case_type", *names]).assign(rule_set="")
 
 
 def _period_of(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -240,48 +211,44 @@ def _period_of(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(year=dates.dt.year, quarter=dates.dt.quarter)
 
 
-def supported_in_time(engine: Engine, settings: IndicatorSettings) -> pd.DataFrame:
+def supported_in_time(conn: Connection, settings: IndicatorSettings) -> pd.DataFrame:
     c = Case
-    frame = _cases(engine, [c.identified_on, c.first_support_on, c.visits], ["identified_on", "first_support", "visits"])
+    frame = _cases(conn, [c.identified_on, c.first_support_on, c.visits], ["identified_on", "first_support", "visits"])
     days = (pd.to_datetime(frame["first_support"]) - pd.to_datetime(frame["identified_on"])).dt.days
     in_time = days.le(settings.support_in_time_days) & frame["visits"].ge(1)
     return _period_of(frame, "identified_on").assign(numerator=in_time.astype(int), denominator=1)
 
 
-def in_education(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
+def in_education(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     c = Case
-    frame = _cases(engine, [c.last_visit_on, c.in_education_at_last_visit], ["last_visit", "numerator"], c.visits >= 1)
+    frame = _cases(conn, [c.last_visit_on, c.in_education_at_last_visit], ["last_visit", "numerator"], c.visits >= 1)
     return _period_of(frame, "last_visit").assign(numerator=frame["numerator"].fillna(False).astype(int), denominator=1)
 
 
-def out_of_child_labour(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
+def out_of_child_labour(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     c = Case
-    frame = _cases(engine, [c.last_visit_on, c.child_labour_at_last_visit], ["last_visit", "still"],
+    frame = _cases(conn, [c.last_visit_on, c.child_labour_at_last_visit], ["last_visit", "still"],
                    and_(c.visits >= 1, c.case_type == "child_labourer"))
     return _period_of(frame, "last_visit").assign(numerator=(~frame["still"].fillna(True).astype(bool)).astype(int),
                                                   denominator=1)
 
 
 def days_to(column_name: str) -> Callable:
-    def facts(engine: Engine, _: IndicatorSettings) -> pd.DataFrame:
+    def facts(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
         c = Case
         column = getattr(c, column_name)
-        frame = _cases(engine, [c.identified_on, column], ["identified_on", "until"], column.is_not(None))
+        frame = _cases(conn, [c.identified_on, column], ["identified_on", "until"], column.is_not(None))
         days = (pd.to_datetime(frame["until"]) - pd.to_datetime(frame["identified_on"])).dt.days
         return _period_of(frame, "until").assign(days=days)
     return facts
 
 
-FACTS: dict[tuple[str, str], Callable[[Engine, IndicatorSettings], pd.DataFrame]] = {
-    ("1.1", "household_survey"): child_labour_rate,
-    ("1.1h", "household_survey"): hazardous_share_survey,
+FACTS: dict[tuple[str, str], Callable[[Connection, IndicatorSettings], pd.DataFrame]] = {
     ("1.1h", "inspections"): hazardous_share_inspections,
     ("1.2", "cases"): supported_in_time,
     ("1.3", "cases"): in_education,
     ("2.1a", "activities"): _informed("teachers_staff"),
-    ("2.1b", "household_survey"): caregivers_informed_survey,
     ("2.1b", "activities"): _informed("parents_caregivers"),
-    ("2.2", "household_survey"): children_informed_survey,
     ("2.2", "activities"): _informed("children"),
     ("2.3", "activities_inspections"): establishments_informed,
     ("2.3", "inspections"): employers_informed_at_inspection,
@@ -297,63 +264,205 @@ FACTS: dict[tuple[str, str], Callable[[Engine, IndicatorSettings], pd.DataFrame]
     ("4.2b", "cases"): days_to("first_support_on"),
     ("4.2c", "cases"): days_to("closed_on"),
 }
+"""Facts of every other (indicator, source), read whole from the clean tables: these tables are small."""
 
 
 # ---------------------------------------------------------------- publishing
 
 
-def reference_frames(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def reference_frames(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Area membership, reference populations and targets, as loaded in the warehouse."""
-    with engine.connect() as conn:
-        areas = pd.DataFrame(conn.execute(select(
-            AreaCommune.area_level, AreaCommune.area_code, AreaCommune.code_list_version, AreaCommune.commune_code,
-            AreaCommune.exact)).all(), columns=["area_level", "area_code", "code_list_version", "commune_code", "exact"])
-        populations = pd.DataFrame(conn.execute(select(
-            ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.code_list_version,
-            ReferencePopulation.year, ReferencePopulation.population_group, ReferencePopulation.value)).all(),
-            columns=["area_level", "area_code", "code_list_version", "year", "population_group", "value"])
-        targets = pd.DataFrame(conn.execute(select(
-            Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code, Target.code_list_version,
-            Target.year, Target.comparator, Target.value, Target.source_document)).all(),
-            columns=["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
-                     "comparator", "value", "source_document"])
+    areas = pd.DataFrame(conn.execute(select(
+        AreaCommune.area_level, AreaCommune.area_code, AreaCommune.code_list_version, AreaCommune.commune_code,
+        AreaCommune.exact)).all(), columns=["area_level", "area_code", "code_list_version", "commune_code", "exact"])
+    populations = pd.DataFrame(conn.execute(select(
+        ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.code_list_version,
+        ReferencePopulation.year, ReferencePopulation.population_group, ReferencePopulation.value)).all(),
+        columns=["area_level", "area_code", "code_list_version", "year", "population_group", "value"])
+    targets = pd.DataFrame(conn.execute(select(
+        Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code, Target.code_list_version,
+        Target.year, Target.comparator, Target.value, Target.source_document)).all(),
+        columns=["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
+                 "comparator", "value", "source_document"])
     return areas, populations, targets
 
 
-def compute_cells(engine: Engine, settings: IndicatorSettings, rules_version: str) -> pd.DataFrame:
-    """Every published cell of every indicator in the catalogue."""
-    areas, populations, targets = reference_frames(engine)
+SURVEY = "household_survey"
+STEP = "indicator_values"
+SUM_COLUMNS = [*KEYS, "numerator", "denominator", "members", "inexact_members"]
+CELL_COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What :func:`refresh` did: ``full`` (everything recomputed) or not, and the cells it wrote."""
+
+    full: bool
+    survey_cells: int  # household-survey cells written (all of them when full, else those in touched areas)
+    other_cells: int  # cells of the other sources, always recomputed whole
+    survey_changes: int  # finest-grain count changes folded in (0 when full)
+
+
+def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, full: bool = False) -> Refreshed:
+    """Bring ``indicator_value`` up to date, in one transaction.
+
+    The household-survey cells follow the count changes the cleaning and classifying steps recorded: their
+    sums are updated in the areas and periods touched (and the following year's, whose status compares with
+    them), and only those cells are republished. Everything is recomputed from the clean tables when ``full``
+    is asked, or when the basis of the published cells changed: the indicator settings, the rules version, the
+    areas, populations or targets. The other sources' tables are small: their cells are recomputed every time.
+    """
+    with _snapshot(engine) as conn:
+        areas, populations, targets = reference_frames(conn)
+        basis = _basis(settings, rules_version, areas, populations, targets)
+        published = conn.execute(select(PipelineCheckpoint.version).where(PipelineCheckpoint.step == STEP)).scalar()
+        full = full or published != basis
+        specs = [s for s in settings.specs if s.source == SURVEY]
+        if full:
+            conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite, the snapshot on PostgreSQL
+            sums = survey_sums(*survey_counts.current(conn), specs, areas)
+            conn.execute(delete(SurveyCellSum))
+            conn.execute(delete(IndicatorValue))
+            cells, changes = apply_targets(survey_cells(sums, specs, settings), targets), 0
+        else:
+            children, households = survey_counts.take_pending(conn)
+            changes = len(children) + len(households)
+            sums, touched = _updated_sums(conn, survey_sums(children, households, specs, areas))
+            _delete_touched(conn, SurveyCellSum, touched)
+            cells = _with_targets(conn, survey_cells(sums, specs, settings), targets, touched)
+            _delete_touched(conn, IndicatorValue, touched)
+            conn.execute(delete(IndicatorValue).where(IndicatorValue.source != SURVEY))
+        insert_frame(conn, SurveyCellSum.__table__, sums[SUM_COLUMNS])
+        other = other_cells(conn, settings, areas, populations, targets)
+        survey_written = insert_frame(conn, IndicatorValue.__table__, _published(cells, rules_version))
+        other_written = insert_frame(conn, IndicatorValue.__table__, _published(other, rules_version))
+        write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
+    return Refreshed(full, survey_written, other_written, changes)
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A transaction whose reads all see one state of the warehouse (REPEATABLE READ on PostgreSQL; on SQLite
+    the first write takes the only write lock, and the reads after it see a fixed state)."""
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        yield conn
+
+
+def _basis(settings: IndicatorSettings, rules_version: str, *frames: pd.DataFrame) -> str:
+    """A digest of everything the published cells depend on besides the counts."""
+    digest = hashlib.sha256(repr((settings.version, settings.min_cell, settings.confidence,
+                                  settings.support_in_time_days, settings.specs, rules_version)).encode())
+    for frame in frames:
+        ordered = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
+        digest.update(ordered.encode())
+    return digest.hexdigest()
+
+
+def survey_sums(children: pd.DataFrame, households: pd.DataFrame, specs: list[IndicatorSpec],
+                areas: pd.DataFrame) -> pd.DataFrame:
+    """The sums of each household-survey cell (or their changes, from count changes) over every area."""
     parts = []
-    shared = _SURVEY_COUNTS.set({})
-    try:
-        for spec in settings.specs:
-            facts = FACTS[(spec.indicator_id, spec.source)](engine, settings)
-            if facts.empty:
-                continue
-            rolled = with_population_denominators(roll_up(facts, spec, areas), spec, populations)
-            parts.append(finish(rolled, spec, settings.min_cell, settings.confidence))
-    finally:
-        _SURVEY_COUNTS.reset(shared)
-    columns = [c.name for c in IndicatorValue.__table__.columns]
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    cells = apply_targets(pd.concat(parts, ignore_index=True), targets)
+    for spec in specs:
+        facts = SURVEY_FACTS[spec.indicator_id](children, households)
+        if not facts.empty:
+            parts.append(roll_up(facts, spec, areas)[SUM_COLUMNS])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SUM_COLUMNS)
+
+
+def survey_cells(sums: pd.DataFrame, specs: list[IndicatorSpec], settings: IndicatorSettings) -> pd.DataFrame:
+    """Published cells (before targets) from the sums."""
+    parts = []
+    for spec in specs:
+        rows = sums[(sums["indicator_id"] == spec.indicator_id) & (sums["source"] == spec.source)]
+        if rows.empty:
+            continue
+        rows = rows.assign(exact=rows["inexact_members"] == 0).drop(columns=["members", "inexact_members"])
+        parts.append(finish(rows.reset_index(drop=True), spec, settings.min_cell, settings.confidence))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Touched:
+    """Areas × periods whose household-survey cells are rewritten."""
+
+    areas: list[str]
+    periods: list[str]
+
+    def where(self, table):
+        return and_(table.source == SURVEY, table.area_code.in_(self.areas), table.period.in_(self.periods))
+
+
+def _updated_sums(conn: Connection, changes: pd.DataFrame) -> tuple[pd.DataFrame, _Touched]:
+    """The stored sums of the touched areas and periods with ``changes`` added; cells left with no member go."""
+    years = {int(p[:4]) for p in changes["period"]}
+    following = {f"{y + 1}{q}" for y in years for q in ("", "-Q1", "-Q2", "-Q3", "-Q4")}  # their status moves
+    touched = _Touched(sorted(set(changes["area_code"])), sorted(set(changes["period"]) | following))
+    if changes.empty:
+        return changes, touched
+    s = SurveyCellSum
+    stored = pd.DataFrame(conn.execute(select(*(getattr(s, c) for c in SUM_COLUMNS)).where(touched.where(s))).all(),
+                          columns=SUM_COLUMNS)
+    sums = (pd.concat([stored, changes], ignore_index=True)
+            .groupby(KEYS, as_index=False)[["numerator", "denominator", "members", "inexact_members"]].sum())
+    if (sums["members"] < 0).any():
+        raise RuntimeError("survey_cell_sum went below zero: the counts and their changes disagree; "
+                           "refresh the indicators with full=True")
+    return sums[sums["members"] > 0].reset_index(drop=True), touched
+
+
+def _delete_touched(conn: Connection, model, touched: _Touched) -> None:
+    if touched.areas:
+        conn.execute(delete(model).where(touched.where(model)))
+
+
+def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, touched: _Touched) -> pd.DataFrame:
+    """:func:`apply_targets` on the rewritten cells, with the published values of the year before (the status
+    of a cell compares with it) read from ``indicator_value``."""
+    earlier = sorted({str(int(p[:4]) - 1) for p in touched.periods} - set(touched.periods))
+    iv = IndicatorValue
+    context = pd.DataFrame(conn.execute(select(*(getattr(iv, c) for c in CELL_COLUMNS)).where(
+        iv.source == SURVEY, iv.area_code.in_(touched.areas), iv.period.in_(earlier))).all(), columns=CELL_COLUMNS)
+    if cells.empty:
+        return cells
+    context = context.rename(columns={"exact_territory": "exact"}).assign(_context=True)
+    both = pd.concat([cells.assign(_context=False), context], ignore_index=True)
+    applied = apply_targets(both, targets)
+    return applied[~applied["_context"].astype(bool)].drop(columns="_context").reset_index(drop=True)
+
+
+def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFrame, populations: pd.DataFrame,
+                targets: pd.DataFrame) -> pd.DataFrame:
+    """Every cell of the sources other than the household survey, from their clean tables."""
+    parts = []
+    for spec in settings.specs:
+        if spec.source == SURVEY:
+            continue
+        facts = FACTS[(spec.indicator_id, spec.source)](conn, settings)
+        if facts.empty:
+            continue
+        rolled = with_population_denominators(roll_up(facts, spec, areas), spec, populations)
+        parts.append(finish(rolled, spec, settings.min_cell, settings.confidence))
+    return apply_targets(pd.concat(parts, ignore_index=True), targets) if parts else pd.DataFrame(columns=CELL_COLUMNS)
+
+
+def _published(cells: pd.DataFrame, rules_version: str) -> pd.DataFrame:
     cells = cells.rename(columns={"exact": "exact_territory"})
     cells["exact_territory"] = cells["exact_territory"].astype(bool)
     cells["rules_version"] = rules_version
-    return cells[columns]
+    for column in ("numerator", "denominator", "target_year"):  # whole numbers, even after a concat with NULLs
+        cells[column] = pd.to_numeric(cells[column]).astype("Int64")
+    return cells[CELL_COLUMNS]
 
 
-PUBLISH_CHUNK = 50_000
+INSERT_CHUNK = 50_000
 
 
-def publish(engine: Engine, cells: pd.DataFrame) -> int:
-    """Replace every published cell with ``cells`` in one transaction (bulk, a chunk of rows at a time)."""
-    columns = list(cells.columns)
-    with engine.begin() as conn:
-        conn.execute(delete(IndicatorValue))
-        for start in range(0, len(cells), PUBLISH_CHUNK):
-            chunk = cells.iloc[start:start + PUBLISH_CHUNK]
-            values = [chunk[c].astype(object).where(chunk[c].notna(), None).tolist() for c in columns]
-            insert_rows(conn, IndicatorValue.__table__, columns, list(zip(*values, strict=True)))
-    return len(cells)
+def insert_frame(conn: Connection, table, frame: pd.DataFrame) -> int:
+    """Insert ``frame``'s rows (its columns are the table's) in bulk, a chunk at a time; NaN/NA become NULL."""
+    columns = list(frame.columns)
+    for start in range(0, len(frame), INSERT_CHUNK):
+        chunk = frame.iloc[start:start + INSERT_CHUNK]
+        values = [chunk[c].astype(object).where(chunk[c].notna(), None).tolist() for c in columns]
+        insert_rows(conn, table, columns, list(zip(*values, strict=True)))
+    return len(frame)

@@ -3,6 +3,8 @@
 Each step reads only what changed since its checkpoint (``change_seq``), replaces the rows derived from it,
 and moves the checkpoint in the same transaction: a crash loses at most one uncommitted batch, which the
 next run does again. A change of the step's logic version (e.g. a new rules version) reprocesses everything.
+Both steps record what they change in the survey counts (:mod:`warehouse.survey_counts`), in the same
+transaction, for the indicator step.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from warehouse.models import (
     RestrictedHouseholdPii,
 )
 from warehouse.raw_store import BATCH_SIZE, changed_batch
+from warehouse.survey_counts import record_children, record_households
 
 CLEAN_LOGIC_VERSION = "1"
 STEP_BATCH_SIZE = 5000  # rows per transaction: on SQLite each commit writes every page the batch touched, and
@@ -86,8 +89,11 @@ def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_
 
 def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: StepStats) -> None:
     raw_ids = [r.id for r in rows]
+    replaced = Household.raw_submission_id.in_(raw_ids)
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(raw_ids)))
-    conn.execute(delete(Household).where(Household.raw_submission_id.in_(raw_ids)))  # cascades to children
+    record_children(conn, replaced, -1)  # what the indicators counted of the rows about to go
+    record_households(conn, replaced, -1)
+    conn.execute(delete(Household).where(replaced))  # cascades to children and their classifications
     tables = defaultdict(list)
     for raw in rows:
         stats.processed += 1
@@ -115,6 +121,7 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
         stats.loaded["child"] += len(parsed.children)
     for model in (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine):
         insert_dicts(conn, model.__table__, tables[model])
+    record_households(conn, replaced, +1)
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -148,7 +155,9 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
 
 def _replace_classifications(conn: Connection, households: list, rules: Rules, stats: StepStats) -> None:
     poor = {h.household_id: h.poverty_status in ("poor", "near_poor") for h in households}
+    batch = Household.household_id.in_(list(poor))
     children = conn.execute(select(Child).where(Child.household_id.in_(list(poor)))).all()
+    record_children(conn, batch, -1)
     conn.execute(delete(ChildClassification).where(ChildClassification.child_id.in_([c.child_id for c in children])))
     working_in = Counter(c.household_id for c in children if c.working)
     rows = []
@@ -163,6 +172,7 @@ def _replace_classifications(conn: Connection, households: list, rules: Rules, s
         rows.extend({"child_id": child.child_id, **classification_columns(c)} for c in classify(facts, rules))
         stats.processed += 1
     insert_dicts(conn, ChildClassification.__table__, rows)
+    record_children(conn, batch, +1)
     stats.loaded["child_classification"] += len(rows)
 
 

@@ -30,7 +30,7 @@ def warehouse_from(records, url: str) -> dict:
     reference_data.store_area_communes(engine, reference_data.area_communes(units, reference_data.load_legacy_units(),
                                                                           set()))
     settings = indicators.load_settings()
-    indicators.publish(engine, indicators.compute_cells(engine, settings, rules.version))
+    indicators.refresh(engine, settings, rules.version)
     tables = {}
     with engine.connect() as conn:
         for model in (Household, Child, ChildClassification, IndicatorValue, Quarantine):

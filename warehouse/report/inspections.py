@@ -78,7 +78,8 @@ def _findings_by_type(engine: Engine, communes: list[str], year: int, settings: 
     """Per establishment type: inspected, and each finding's count, from the facts of indicators 4.1a–c."""
     columns = {}
     for name, indicator_id in FINDINGS.items():
-        facts = FACTS[(indicator_id, "inspections")](engine, settings)
+        with engine.connect() as conn:
+            facts = FACTS[(indicator_id, "inspections")](conn, settings)
         facts = facts[facts["commune_code"].isin(communes) & (facts["year"] == year)]
         summed = facts.groupby("establishment_type")[["numerator", "denominator"]].sum()
         columns[name] = summed["numerator"]

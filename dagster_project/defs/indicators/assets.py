@@ -19,22 +19,26 @@ UPSTREAM = ["child_classification", "young_worker_classification", "inspections"
 def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     settings = indicators.load_settings()
-    cells = indicators.compute_cells(engine, settings, load_rules().version)
-    published = indicators.publish(engine, cells)
+    refreshed = indicators.refresh(engine, settings, load_rules().version)
     iv = IndicatorValue
     with engine.connect() as conn:
         statuses = dict(conn.execute(select(iv.status, func.count()).where(iv.dimension == "total")
                                      .group_by(iv.status)).all())
+        suppressed = conn.execute(select(func.count()).where(iv.suppressed)).scalar()
     preview = (select(iv.indicator_id, iv.source, iv.rule_set, iv.period, iv.area_level, iv.area_code,
                       iv.code_list_version, iv.numerator, iv.denominator, iv.value, iv.target_comparator,
                       iv.target_value, iv.status)
                .where(iv.dimension == "total", iv.period_type == "year", iv.area_level != "commune")
                .order_by(iv.indicator_id, iv.source, iv.rule_set, iv.period, iv.area_level, iv.area_code))
-    context.log.info("published %d cells", published)
+    written = refreshed.survey_cells + refreshed.other_cells
+    context.log.info("%s: wrote %d cells (%d count changes folded in)",
+                     "recomputed everything" if refreshed.full else "updated", written, refreshed.survey_changes)
     return dg.MaterializeResult(metadata={
         **table_metadata(engine, iv.__table__, preview),
-        "cells_published": published,
-        "cells_suppressed": int(cells["suppressed"].sum()),
+        "recomputed_everything": refreshed.full,
+        "cells_written": written,
+        "survey_count_changes": refreshed.survey_changes,
+        "cells_suppressed": suppressed,
         "status_of_totals": dg.MetadataValue.json(statuses),
         "settings_version": settings.version,
         "min_cell": settings.min_cell,

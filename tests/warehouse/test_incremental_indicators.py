@@ -1,0 +1,154 @@
+"""The indicator step updates only what changed, and ends exactly where recomputing everything ends.
+
+Demo households through the real steps (store, clean, classify, indicators) on SQLite and PostgreSQL, then
+edits that move households between communes and years, change answers, withdraw consent, delete and add: the
+updated cells and sums must equal a full recomputation, and a change in one commune must rewrite only the
+cells of the areas that contain it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from sqlalchemy import func, select
+
+from connectors.demo import demo_communes, household_row
+from connectors.odk_central import record_from_odata_row
+from warehouse import indicators, raw_store, steps
+from warehouse import reference_data as ref
+from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.classification import load_rules
+from warehouse.db import make_engine, upgrade
+from warehouse.form_choices import load_choices
+from warehouse.household import FORM_ID, Context
+from warehouse.models import AreaCommune, IndicatorValue, SurveyCellSum, SurveyCountDelta, Target
+from warehouse.pseudonym import Pseudonymizer
+
+SEED = 11
+HOUSEHOLDS = 400
+
+
+@pytest.fixture
+def pipeline(warehouse_url):
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    units, legacy = load_admin_units(), ref.load_legacy_units()
+    settings, rules = indicators.load_settings(), load_rules()
+    path = ref.SHIPPED_TARGETS
+    rows = ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS), path.name, set(settings.names), units,
+                                legacy)
+    ref.store_upload(engine, "targets", path, rows)
+    ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
+    with engine.connect() as conn:
+        legacy_areas = set(conn.execute(select(Target.jurisdiction_level, Target.jurisdiction_code)
+                                        .where(Target.code_list_version == ref.LEGACY)).all())
+    ref.store_area_communes(engine, ref.area_communes(units, legacy, legacy_areas))
+    ctx = Context(Pseudonymizer("incremental-indicators-test-key"), units, load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+
+    def run(rows: list[dict], *, full: bool = False) -> indicators.Refreshed:
+        raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
+        steps.clean_households(engine, ctx)
+        steps.classify_children(engine, rules)
+        return indicators.refresh(engine, settings, rules.version, full=full)
+
+    yield engine, run
+    engine.dispose()
+
+
+def table(engine, model) -> list[tuple]:
+    columns = [c for c in model.__table__.columns]
+    with engine.connect() as conn:
+        rows = conn.execute(select(*columns)).all()
+    return sorted((tuple(round(v, 12) if isinstance(v, float) else v for v in row) for row in rows), key=repr)
+
+
+def edited(rows: list[dict], communes: list) -> list[dict]:
+    """Edits of the first households: moved to another commune (and province), to another year, poverty
+    changed, consent withdrawn, children swapped between households, and deleted."""
+    changed = []
+    for n, original in enumerate(rows[:60]):
+        row = copy.deepcopy(original)
+        row["__system"]["updatedAt"] = "2026-11-20T10:00:00.000Z"
+        kind = n % 6
+        if kind == 0:
+            commune, province, _ = communes[(communes.index(next(c for c in communes
+                                                                  if c[0] == row["location"]["commune"])) + 4)
+                                            % len(communes)]
+            row["location"].update(commune=commune, province=province)
+        elif kind == 1:
+            row["interview_date"] = "2025-08-15" if row["interview_date"] >= "2026" else "2026-08-15"
+        elif kind == 2 and row["consent"] == "yes":
+            row["household"]["poverty_status"] = "poor" if row["household"]["poverty_status"] != "poor" else "not_poor"
+        elif kind == 3:
+            row["consent"] = "no"
+            row["household"] = {k: None for k in row["household"]}
+            row["child"] = []
+        elif kind == 4:
+            row["child"] = copy.deepcopy(rows[-1 - n].get("child") or [])
+        else:
+            row["__system"]["deletedAt"] = "2026-11-20T10:00:00.000Z"
+        changed.append(row)
+    return changed
+
+
+def test_updates_equal_a_full_recomputation(pipeline):
+    engine, run = pipeline
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    rows = [household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]
+
+    first = run(rows)
+    assert first.full and first.survey_cells > 0 and first.survey_changes == 0
+
+    later = edited(rows, communes) + [household_row(communes, n, SEED) for n in range(HOUSEHOLDS, HOUSEHOLDS + 40)]
+    update = run(later)
+    assert not update.full and update.survey_changes > 0
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(SurveyCountDelta)).scalar() == 0
+    updated = table(engine, IndicatorValue), table(engine, SurveyCellSum)
+
+    again = run([])
+    assert not again.full and again.survey_changes == 0 and again.survey_cells == 0
+    assert (table(engine, IndicatorValue), table(engine, SurveyCellSum)) == updated
+
+    recomputed = run([], full=True)
+    assert recomputed.full
+    assert table(engine, SurveyCellSum) == updated[1]
+    assert table(engine, IndicatorValue) == updated[0]
+    statuses = {row.status for row in engine.connect().execute(select(IndicatorValue.status)).all()}
+    assert {"met", "off_track"} & statuses, "the targets' statuses are part of what is compared"
+
+
+def test_a_change_in_one_commune_rewrites_only_its_areas(pipeline):
+    engine, run = pipeline
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    assert run([household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]).full
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(IndicatorValue)
+                             .where(IndicatorValue.source == "household_survey")).scalar()
+
+    new = household_row(communes, HOUSEHOLDS + 1, SEED)
+    commune = new["location"]["commune"]
+    update = run([new])
+    assert not update.full and 0 < update.survey_cells < total / 4
+    with engine.connect() as conn:
+        containing = set(conn.execute(select(AreaCommune.area_code).where(AreaCommune.commune_code == commune))
+                         .scalars())
+        assert {commune, new["location"]["province"], "VN"} <= containing
+        year, month = int(new["interview_date"][:4]), int(new["interview_date"][5:7])
+        periods = {str(year), f"{year}-Q{(month - 1) // 3 + 1}", *(f"{year + 1}{q}" for q in ("", "-Q1", "-Q2",
+                                                                                          "-Q3", "-Q4"))}
+        iv = IndicatorValue
+        in_touched = conn.execute(select(func.count()).where(
+            iv.source == "household_survey", iv.area_code.in_(containing), iv.period.in_(periods))).scalar()
+        assert update.survey_cells == in_touched
+
+
+def test_new_targets_recompute_everything(pipeline):
+    engine, run = pipeline
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    assert run([household_row(communes, n, SEED) for n in range(100)]).full
+    assert not run([]).full
+    with engine.begin() as conn:
+        conn.execute(Target.__table__.update().where(Target.indicator_id == "1.1").values(value=Target.value / 2))
+    assert run([]).full

@@ -1,0 +1,109 @@
+"""The household-survey counts behind the indicators, as they stand and as they change.
+
+The finest grain: children by (rule set, commune, year, quarter, urban/rural, poverty status, sex, age band,
+ethnic group) and consenting households by (commune, year, quarter, urban/rural, poverty status), each with
+``members`` (how many) and the counts the indicators need (child labour, hazardous, informed).
+
+:func:`record_children` and :func:`record_households` write a change (the counts of the rows a condition
+selects, added or subtracted) into ``survey_count_delta`` inside the caller's transaction, computed by the
+database; :func:`current` reads the counts from the clean tables; :func:`take_pending` removes and returns the
+changes recorded so far.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, case, delete, func, insert, literal, select
+
+from warehouse.models import Child, ChildClassification, Household, SurveyCountDelta
+
+CHILD, HOUSEHOLD = "child", "household"
+CHILD_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "poverty_status", "sex", "age_band",
+              "ethnic_group"]
+HOUSEHOLD_KEYS = ["commune_code", "year", "quarter", "urban_rural", "poverty_status"]
+COUNTS = ["members", "child_labour", "hazardous", "informed"]
+DIMENSIONS = ("urban_rural", "poverty_status", "sex", "age_band", "ethnic_group")
+UNKNOWN = "unknown"
+
+
+def _yes(condition):
+    return case((condition, 1), else_=0)
+
+
+def _child_columns():
+    cc, c, h = ChildClassification, Child, Household
+    keys = [cc.rule_set, h.commune_code, h.year, h.quarter, h.urban_rural, h.poverty_status, c.sex, cc.age_band,
+            c.ethnic_group]
+    counts = [func.count(), func.sum(_yes(cc.child_labour)), func.sum(_yes(cc.hazardous)),
+              func.sum(_yes(c.child_informed == "yes"))]
+    return keys, counts
+
+
+def _household_columns():
+    h = Household
+    keys = [h.commune_code, h.year, h.quarter, h.urban_rural, h.poverty_status]
+    return keys, [func.count(), literal(0), literal(0), func.sum(_yes(h.caregiver_informed == "yes"))]
+
+
+def _children_query(keys, counts, where=None):
+    cc, c, h = ChildClassification, Child, Household
+    query = (select(*keys, *counts).select_from(cc).join(c, c.child_id == cc.child_id)
+             .join(h, h.household_id == c.household_id))
+    return (query if where is None else query.where(where)).group_by(*keys)
+
+
+def _households_query(keys, counts, where=None):
+    query = select(*keys, *counts).where(Household.consent)
+    return (query if where is None else query.where(where)).group_by(*keys)
+
+
+def record_children(conn: Connection, where, sign: int) -> None:
+    """Record ``sign`` (+1 or −1) times the counts of the classified children of the households ``where``
+    selects (a condition on ``Household``)."""
+    keys, counts = _child_columns()
+    query = _children_query([literal(CHILD), *keys], [c if sign > 0 else -c for c in counts], where)
+    conn.execute(insert(SurveyCountDelta).from_select(["kind", *CHILD_KEYS, *COUNTS], query))
+
+
+def record_households(conn: Connection, where, sign: int) -> None:
+    """Record ``sign`` (+1 or −1) times the counts of the consenting households ``where`` selects."""
+    keys, counts = _household_columns()
+    columns = [literal(HOUSEHOLD), literal(""), *keys, literal(None), literal(None), literal(None)]
+    query = _households_query(columns, [c if sign > 0 else -c for c in counts], where)
+    names = ["kind", "rule_set", *HOUSEHOLD_KEYS, "sex", "age_band", "ethnic_group", *COUNTS]
+    conn.execute(insert(SurveyCountDelta).from_select(names, query))
+
+
+def _frame(rows, keys: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[*keys, *COUNTS])
+    frame[COUNTS] = frame[COUNTS].fillna(0).astype("int64")
+    return frame.fillna({k: UNKNOWN for k in keys if k in DIMENSIONS})
+
+
+def current(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The counts of children and of households as the clean and classified tables hold them."""
+    keys, counts = _child_columns()
+    children = _frame(conn.execute(_children_query(keys, counts)).all(), CHILD_KEYS)
+    keys, counts = _household_columns()
+    households = _frame(conn.execute(_households_query(keys, counts)).all(), HOUSEHOLD_KEYS)
+    return children, households
+
+
+def take_pending(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Delete the recorded changes and return them, summed, as (children, households) counts.
+
+    One ``DELETE … RETURNING``: the changes returned are exactly the ones removed, even while other
+    transactions record new ones.
+    """
+    d = SurveyCountDelta
+    columns = [d.kind, *(getattr(d, k) for k in CHILD_KEYS), *(getattr(d, k) for k in COUNTS)]
+    rows = pd.DataFrame(conn.execute(delete(d).returning(*columns)).all(),
+                        columns=["kind", *CHILD_KEYS, *COUNTS])
+    return _summed(rows[rows["kind"] == CHILD], CHILD_KEYS), _summed(rows[rows["kind"] == HOUSEHOLD], HOUSEHOLD_KEYS)
+
+
+def _summed(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    rows = rows[keys + COUNTS].fillna({k: UNKNOWN for k in keys if k in DIMENSIONS})
+    summed = rows.groupby(keys, as_index=False, dropna=False)[COUNTS].sum()
+    summed[COUNTS] = summed[COUNTS].astype("int64")
+    return summed[(summed[COUNTS] != 0).any(axis=1)].reset_index(drop=True)
