@@ -58,11 +58,22 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
     parts = []
     area_keys = ["area_level", "area_code", "code_list_version"]
     columns = ["rule_set", "period", "period_type", *area_keys, "dimension", "dimension_value", *value_columns, "exact"]
+    # group on integer codes, each key column factorized once (grouping on the strings factorizes them again
+    # for every disaggregation): the values are put back after summing
+    sources = {c: pd.Series(joined[c]) for c in ["rule_set", *area_keys, *spec.dimensions]}
+    values = joined[[c for _, (c, _) in {**aggregations, "exact": ("exact", "min")}.items()]].copy()
+    values = values.loc[:, ~values.columns.duplicated()]
     for period_type, period in periods:
-        framed = joined.assign(period=period, period_type=period_type)
+        coded, labels = values.copy(), {}
+        for name, column in {**sources, "period": period}.items():
+            coded[f"_{name}"], labels[name] = pd.factorize(column, use_na_sentinel=False)
         for dimension in ("total", *spec.dimensions):
-            keys = ["rule_set", "period", "period_type", *area_keys] + ([] if dimension == "total" else [dimension])
-            summed = framed.groupby(keys, as_index=False, dropna=False).agg(**aggregations, exact=("exact", "min"))
+            keys = ["rule_set", "period", *area_keys] + ([] if dimension == "total" else [dimension])
+            summed = coded.groupby([f"_{k}" for k in keys], as_index=False, sort=False).agg(
+                **aggregations, exact=("exact", "min"))
+            for k in keys:
+                summed[k] = labels[k].take(summed.pop(f"_{k}").to_numpy())
+            summed["period_type"] = period_type
             summed["dimension"] = dimension
             summed["dimension_value"] = "all" if dimension == "total" else summed[dimension].fillna("unknown")
             parts.append(summed[columns])

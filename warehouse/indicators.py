@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, delete, func, literal, select
+from sqlalchemy import Connection, Engine, and_, case, delete, func, literal, select, tuple_
 
 from warehouse import survey_counts
 from warehouse.bulk import insert_rows
@@ -38,6 +38,7 @@ from warehouse.models import (
     YoungWorker,
     YoungWorkerClassification,
 )
+from warehouse.reference_data import LEGACY
 from warehouse.steps import write_checkpoint
 
 UNKNOWN = "unknown"
@@ -306,11 +307,13 @@ class Refreshed:
 def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, full: bool = False) -> Refreshed:
     """Bring ``indicator_value`` up to date, in one transaction.
 
-    The household-survey cells follow the count changes the cleaning and classifying steps recorded: their
-    sums are updated in the areas and periods touched (and the following year's, whose status compares with
-    them), and only those cells are republished. Everything is recomputed from the clean tables when ``full``
-    is asked, or when the basis of the published cells changed: the indicator settings, the rules version, the
-    areas, populations or targets. The other sources' tables are small: their cells are recomputed every time.
+    The household-survey cells follow the count changes the cleaning and classifying steps recorded. A commune
+    touched by a change has its cells recomputed from its own clean rows; the larger areas containing it keep
+    their sums (``survey_cell_sum``), which the changes update in the periods touched, and their cells of those
+    periods (and of the following year, whose status compares with them) are rewritten. Everything is
+    recomputed from the clean tables when ``full`` is asked, or when the basis of the published cells changed:
+    the indicator settings, the rules version, the areas, populations or targets. The other sources' tables are
+    small: their cells are recomputed every time.
     """
     with _snapshot(engine) as conn:
         areas, populations, targets = reference_frames(conn)
@@ -318,20 +321,32 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         published = conn.execute(select(PipelineCheckpoint.version).where(PipelineCheckpoint.step == STEP)).scalar()
         full = full or published != basis
         specs = [s for s in settings.specs if s.source == SURVEY]
+        own = (areas["area_level"] == "commune") & (areas["area_code"] == areas["commune_code"]) & (
+            areas["code_list_version"] != LEGACY)
+        communes, larger = areas[own], areas[~own]
         if full:
             conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite, the snapshot on PostgreSQL
-            sums = survey_sums(*survey_counts.current(conn), specs, areas)
+            children, households = survey_counts.current(conn)
+            sums = survey_sums(children, households, specs, larger)
             conn.execute(delete(SurveyCellSum))
             conn.execute(delete(IndicatorValue))
-            cells, changes = apply_targets(survey_cells(sums, specs, settings), targets), 0
+            commune_sums = survey_sums(children, households, specs, communes)
+            cells, changes = apply_targets(survey_cells(pd.concat([sums, commune_sums]), specs, settings), targets), 0
         else:
             children, households = survey_counts.take_pending(conn)
             changes = len(children) + len(households)
-            sums, touched = _updated_sums(conn, survey_sums(children, households, specs, areas))
-            _delete_touched(conn, SurveyCellSum, touched)
-            cells = _with_targets(conn, survey_cells(sums, specs, settings), targets, touched)
-            _delete_touched(conn, IndicatorValue, touched)
-            conn.execute(delete(IndicatorValue).where(IndicatorValue.source != SURVEY))
+            sums, touched = _updated_sums(conn, survey_sums(children, households, specs, larger))
+            touched_communes = sorted(set(children["commune_code"]) | set(households["commune_code"]))
+            commune_sums = survey_sums(*survey_counts.current(conn, touched_communes), specs,
+                                       communes[communes["commune_code"].isin(touched_communes)])
+            conn.execute(delete(SurveyCellSum).where(touched.where(SurveyCellSum)))
+            cells = _with_targets(conn, survey_cells(pd.concat([sums, commune_sums]), specs, settings), targets,
+                                  touched)
+            iv = IndicatorValue
+            conn.execute(delete(iv).where(touched.where(iv)))
+            conn.execute(delete(iv).where(iv.source == SURVEY, iv.area_level == "commune",
+                                          iv.code_list_version != LEGACY, iv.area_code.in_(touched_communes)))
+            conn.execute(delete(iv).where(iv.source != SURVEY))
         insert_frame(conn, SurveyCellSum.__table__, sums[SUM_COLUMNS])
         other = other_cells(conn, settings, areas, populations, targets)
         survey_written = insert_frame(conn, IndicatorValue.__table__, _published(cells, rules_version))
@@ -384,20 +399,22 @@ def survey_cells(sums: pd.DataFrame, specs: list[IndicatorSpec], settings: Indic
 
 @dataclass(frozen=True)
 class _Touched:
-    """Areas × periods whose household-survey cells are rewritten."""
+    """The larger areas × periods whose household-survey sums and cells are rewritten."""
 
-    areas: list[str]
+    areas: list[tuple[str, str, str]]  # (area_level, area_code, code_list_version)
     periods: list[str]
 
-    def where(self, table):
-        return and_(table.source == SURVEY, table.area_code.in_(self.areas), table.period.in_(self.periods))
+    def where(self, table, periods: list[str] | None = None):
+        area = tuple_(table.area_level, table.area_code, table.code_list_version)
+        return and_(table.source == SURVEY, area.in_(self.areas), table.period.in_(periods or self.periods))
 
 
 def _updated_sums(conn: Connection, changes: pd.DataFrame) -> tuple[pd.DataFrame, _Touched]:
     """The stored sums of the touched areas and periods with ``changes`` added; cells left with no member go."""
     years = {int(p[:4]) for p in changes["period"]}
     following = {f"{y + 1}{q}" for y in years for q in ("", "-Q1", "-Q2", "-Q3", "-Q4")}  # their status moves
-    touched = _Touched(sorted(set(changes["area_code"])), sorted(set(changes["period"]) | following))
+    areas = changes[["area_level", "area_code", "code_list_version"]].drop_duplicates()
+    touched = _Touched(sorted(areas.itertuples(index=False, name=None)), sorted(set(changes["period"]) | following))
     if changes.empty:
         return changes, touched
     s = SurveyCellSum
@@ -411,18 +428,14 @@ def _updated_sums(conn: Connection, changes: pd.DataFrame) -> tuple[pd.DataFrame
     return sums[sums["members"] > 0].reset_index(drop=True), touched
 
 
-def _delete_touched(conn: Connection, model, touched: _Touched) -> None:
-    if touched.areas:
-        conn.execute(delete(model).where(touched.where(model)))
-
-
 def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, touched: _Touched) -> pd.DataFrame:
-    """:func:`apply_targets` on the rewritten cells, with the published values of the year before (the status
-    of a cell compares with it) read from ``indicator_value``."""
+    """:func:`apply_targets` on the rewritten cells, with the published values of the year before in the larger
+    areas (the status of a cell compares with it) read from ``indicator_value``; a recomputed commune has all
+    its years among the cells."""
     earlier = sorted({str(int(p[:4]) - 1) for p in touched.periods} - set(touched.periods))
     iv = IndicatorValue
-    context = pd.DataFrame(conn.execute(select(*(getattr(iv, c) for c in CELL_COLUMNS)).where(
-        iv.source == SURVEY, iv.area_code.in_(touched.areas), iv.period.in_(earlier))).all(), columns=CELL_COLUMNS)
+    context = pd.DataFrame(conn.execute(select(*(getattr(iv, c) for c in CELL_COLUMNS))
+                                        .where(touched.where(iv, earlier))).all(), columns=CELL_COLUMNS)
     if cells.empty:
         return cells
     context = context.rename(columns={"exact_territory": "exact"}).assign(_context=True)

@@ -80,12 +80,14 @@ def _frame(rows, keys: list[str]) -> pd.DataFrame:
     return frame.fillna({k: UNKNOWN for k in keys if k in DIMENSIONS})
 
 
-def current(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The counts of children and of households as the clean and classified tables hold them."""
+def current(conn: Connection, communes: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The counts of children and of households as the clean and classified tables hold them (in
+    ``communes`` only, when given)."""
+    where = None if communes is None else Household.commune_code.in_(communes)
     keys, counts = _child_columns()
-    children = _frame(conn.execute(_children_query(keys, counts)).all(), CHILD_KEYS)
+    children = _frame(conn.execute(_children_query(keys, counts, where)).all(), CHILD_KEYS)
     keys, counts = _household_columns()
-    households = _frame(conn.execute(_households_query(keys, counts)).all(), HOUSEHOLD_KEYS)
+    households = _frame(conn.execute(_households_query(keys, counts, where)).all(), HOUSEHOLD_KEYS)
     return children, households
 
 
