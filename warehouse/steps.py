@@ -13,8 +13,9 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from warehouse.answers import child_facts, unreadable
 from warehouse.bulk import FreshStatistics, insert_dicts
@@ -26,15 +27,18 @@ from warehouse.models import (
     Household,
     PipelineCheckpoint,
     Quarantine,
+    RawSubmission,
     RestrictedChildPii,
     RestrictedHouseholdPii,
 )
+from warehouse.prefetch import prepared_batches
 from warehouse.raw_store import BATCH_SIZE, changed_batch
 from warehouse.survey_counts import record_children, record_households
 
 CLEAN_LOGIC_VERSION = "1"
 STEP_BATCH_SIZE = 5000  # rows per transaction: on SQLite each commit writes every page the batch touched, and
 #                         the random pseudonymous keys scatter a batch over the tables (a quarter of the time at 1,000)
+PARALLEL_FROM = 4  # batches waiting: below this, starting a worker process costs more than it saves
 log = logging.getLogger(__name__)
 
 
@@ -44,6 +48,12 @@ class StepStats:
     deleted: int = 0
     loaded: Counter = field(default_factory=Counter)
     quarantined: Counter = field(default_factory=Counter)
+
+    def merge(self, other: StepStats) -> None:
+        self.processed += other.processed
+        self.deleted += other.deleted
+        self.loaded.update(other.loaded)
+        self.quarantined.update(other.quarantined)
 
     def as_dict(self) -> dict:
         return {"processed": self.processed, "deleted": self.deleted,
@@ -80,21 +90,50 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
 
 
 def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Turn changed household-survey submissions into households, children and quarantine rows."""
-    stats = StepStats()
-    replace_changed(engine, "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}", FORM_ID,
-                    lambda conn, rows: _replace_household_rows(conn, rows, ctx, stats), batch_size)
+    """Turn changed household-survey submissions into households, children and quarantine rows.
+
+    A large backlog is parsed in a worker process while this one writes (:mod:`warehouse.prefetch`)."""
+    step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
+    stats, statistics = StepStats(), FreshStatistics()
+    with engine.connect() as conn:
+        position = read_checkpoint(conn, step, version)
+        backlog = conn.execute(select(func.count()).where(RawSubmission.form_id == FORM_ID,
+                                                          RawSubmission.change_seq > position)).scalar()
+    prepare = partial(_prepare_households, ctx=ctx, batch_size=batch_size)
+    for batch in prepared_batches(engine, prepare, position, parallel=backlog >= PARALLEL_FROM * batch_size):
+        with engine.begin() as conn:
+            if read_checkpoint(conn, step, version) != position:
+                raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
+            _write_households(conn, batch)
+            write_checkpoint(conn, step, version, batch.last)
+            stats.merge(batch.stats)
+            statistics.written(conn, stats.processed)
+        for warning in batch.warnings:
+            log.warning("%s", warning)
+        position = batch.last
     return stats
 
 
-def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: StepStats) -> None:
-    raw_ids = [r.id for r in rows]
-    replaced = Household.raw_submission_id.in_(raw_ids)
-    conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(raw_ids)))
-    record_children(conn, replaced, -1)  # what the indicators counted of the rows about to go
-    record_households(conn, replaced, -1)
-    conn.execute(delete(Household).where(replaced))  # cascades to children and their classifications
-    tables = defaultdict(list)
+@dataclass
+class _HouseholdBatch:
+    """One batch of raw submissions, parsed: the rows to write, ready for :func:`insert_dicts`."""
+
+    last: int
+    raw_ids: list[int]
+    tables: dict[str, list[dict]]
+    stats: StepStats
+    warnings: list[str]
+
+
+_HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine)
+
+
+def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_size: int) -> _HouseholdBatch | None:
+    rows = changed_batch(conn, FORM_ID, position, batch_size)
+    if not rows:
+        return None
+    batch = _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], defaultdict(list), StepStats(), [])
+    tables, stats = batch.tables, batch.stats
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -103,24 +142,33 @@ def _replace_household_rows(conn: Connection, rows: list, ctx: Context, stats: S
         try:
             parsed = parse_household(raw, ctx)
         except Exception as error:  # noqa: BLE001 - a shape no check foresaw: quarantined, never a stuck batch
-            log.warning("submission %s of %s could not be read: %s", raw.instance_id, raw.form_id,
-                        type(error).__name__)
+            batch.warnings.append(f"submission {raw.instance_id} of {raw.form_id} could not be read:"
+                                  f" {type(error).__name__}")
             parsed = Parsed()
             parsed.reject(unreadable(error), "household")
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
-            tables[Quarantine].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
+            tables["quarantine"].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
             stats.quarantined[q["entity"]] += 1
         if parsed.household is None:
             continue
-        tables[Household].append({**parsed.household, **stamp})
-        tables[RestrictedHouseholdPii].append(parsed.household_pii)
-        tables[Child].extend({**c, "change_seq": raw.change_seq} for c in parsed.children)
-        tables[RestrictedChildPii].extend(parsed.children_pii)
+        tables["household"].append({**parsed.household, **stamp})
+        tables["restricted_household_pii"].append(parsed.household_pii)
+        tables["child"].extend({**c, "change_seq": raw.change_seq} for c in parsed.children)
+        tables["restricted_child_pii"].extend(parsed.children_pii)
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
-    for model in (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine):
-        insert_dicts(conn, model.__table__, tables[model])
+    return batch
+
+
+def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
+    replaced = Household.raw_submission_id.in_(batch.raw_ids)
+    conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(batch.raw_ids)))
+    record_children(conn, replaced, -1)  # what the indicators counted of the rows about to go
+    record_households(conn, replaced, -1)
+    conn.execute(delete(Household).where(replaced))  # cascades to children and their classifications
+    for model in _HOUSEHOLD_TABLES:
+        insert_dicts(conn, model.__table__, batch.tables.get(model.__tablename__, []))
     record_households(conn, replaced, +1)
 
 
@@ -129,38 +177,53 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
 
     The checkpoint's version joins the rules version and the cleaning step's version: cleaning everything again
     (a new code list) re-inserts households with their old ``change_seq``, so they must all be classified again.
+    A large backlog is classified in a worker process while this one writes.
     """
     step = "classify_children"
     with engine.connect() as conn:
         cleaned_under = conn.execute(select(PipelineCheckpoint.version)
                                      .where(PipelineCheckpoint.step == "clean_household")).scalar() or ""
-    version = f"{rules.version}|{cleaned_under}"
+        version = f"{rules.version}|{cleaned_under}"
+        position = read_checkpoint(conn, step, version)
+        backlog = conn.execute(select(func.count()).where(Household.change_seq > position)).scalar()
     stats = StepStats()
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
-    while True:
+    prepare = partial(_prepare_classifications, rules=rules, batch_size=batch_size)
+    for batch in prepared_batches(engine, prepare, position, parallel=backlog >= PARALLEL_FROM * batch_size):
         with engine.begin() as conn:
-            position = read_checkpoint(conn, step, version)
-            households = conn.execute(
-                select(Household.household_id, Household.change_seq, Household.poverty_status)
-                .where(Household.change_seq > position)
-                .order_by(Household.change_seq)
-                .limit(batch_size)
-            ).all()
-            if not households:
-                return stats
-            _replace_classifications(conn, households, rules, stats)
-            write_checkpoint(conn, step, version, households[-1].change_seq)
+            if read_checkpoint(conn, step, version) != position:
+                raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
+            _write_classifications(conn, batch)
+            write_checkpoint(conn, step, version, batch.last)
+            stats.merge(batch.stats)
             statistics.written(conn, stats.processed)
+        position = batch.last
+    return stats
 
 
-def _replace_classifications(conn: Connection, households: list, rules: Rules, stats: StepStats) -> None:
+@dataclass
+class _ClassifiedBatch:
+    last: int
+    household_ids: list[str]
+    child_ids: list[str]
+    rows: list[dict]
+    stats: StepStats
+
+
+def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
+                             batch_size: int) -> _ClassifiedBatch | None:
+    households = conn.execute(
+        select(Household.household_id, Household.change_seq, Household.poverty_status)
+        .where(Household.change_seq > position)
+        .order_by(Household.change_seq)
+        .limit(batch_size)
+    ).all()
+    if not households:
+        return None
     poor = {h.household_id: h.poverty_status in ("poor", "near_poor") for h in households}
-    batch = Household.household_id.in_(list(poor))
     children = conn.execute(select(Child).where(Child.household_id.in_(list(poor)))).all()
-    record_children(conn, batch, -1)
-    conn.execute(delete(ChildClassification).where(ChildClassification.child_id.in_([c.child_id for c in children])))
     working_in = Counter(c.household_id for c in children if c.working)
-    rows = []
+    batch = _ClassifiedBatch(households[-1].change_seq, list(poor), [c.child_id for c in children], [], StepStats())
     for child in children:
         facts = child_facts(
             child._mapping,
@@ -169,11 +232,18 @@ def _replace_classifications(conn: Connection, households: list, rules: Rules, s
             poor_household=poor[child.household_id],
             working_sibling=working_in[child.household_id] - child.working > 0,
         )
-        rows.extend({"child_id": child.child_id, **classification_columns(c)} for c in classify(facts, rules))
-        stats.processed += 1
-    insert_dicts(conn, ChildClassification.__table__, rows)
-    record_children(conn, batch, +1)
-    stats.loaded["child_classification"] += len(rows)
+        batch.rows.extend({"child_id": child.child_id, **classification_columns(c)} for c in classify(facts, rules))
+        batch.stats.processed += 1
+    batch.stats.loaded["child_classification"] += len(batch.rows)
+    return batch
+
+
+def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:
+    households = Household.household_id.in_(batch.household_ids)
+    record_children(conn, households, -1)
+    conn.execute(delete(ChildClassification).where(ChildClassification.child_id.in_(batch.child_ids)))
+    insert_dicts(conn, ChildClassification.__table__, batch.rows)
+    record_children(conn, households, +1)
 
 
 def classification_columns(c: Classification) -> dict:
