@@ -1,0 +1,29 @@
+"""The KoboToolbox sync benchmark at a tiny size: every reader gets every submission, the incremental runs read
+only the new ones, and reconciling against the benchmark's store finds nothing changed (the store is what the
+connector itself would have stored)."""
+
+from __future__ import annotations
+
+from bench import kobo
+
+
+def test_the_kobo_benchmark_reads_the_same_rows_with_every_contender() -> None:
+    result = kobo.run(200, repeat=1, national=False, max_limit=25)  # 112 households in pages of 25
+    contenders = result["contenders"]
+    submissions = result["submissions"]
+    assert 100 <= submissions <= result["households"] == 112
+    assert {name: m["rows"] for name, m in contenders.items()} == dict.fromkeys(kobo.ALL_CONTENDERS, submissions)
+    assert contenders["floor"]["server"]["pages"] == 1
+    assert contenders["paged"]["server"]["pages"] == contenders["ours"]["server"]["pages"] == -(-submissions // 25)
+    assert contenders["ours"]["server"]["documents"] == submissions
+    assert (contenders["ours"]["new"], contenders["ours"]["changed"], contenders["ours"]["deleted"]) == (
+        submissions, 0, 0)
+
+    new_only, reconciling = result["incremental"]["none"], result["incremental"]["reconciling"]
+    assert new_only["rows"] == new_only["new"] == 100 and new_only["server"]["documents"] == 100
+    assert new_only["server"]["pages"] == 4 and new_only["server"]["identities"] == 0
+    assert (reconciling["rows"], reconciling["new"], reconciling["changed"], reconciling["deleted"]) == (100, 100, 0, 0)
+    assert reconciling["server"]["identities"] == submissions and reconciling["server"]["documents"] == 100
+
+    table = kobo.markdown([result])
+    assert "| 200 | " in table and "| reconciling |" in table
