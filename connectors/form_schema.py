@@ -20,6 +20,7 @@ import hashlib
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,11 @@ _CONTROLS = {"select1": "select_one", "select": "select_multiple", "input": "inp
 _KOBO_ONLY_ROWS = {"__version__"}  # KPI appends it to every deployed form; not part of the XLSForm
 _INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+_SPACES = re.compile(r"\s+")  # between a geopoint's numbers
+_POINTS = re.compile(r"; ?")  # between a geotrace's or geoshape's points
+_ZONE_HOURS = re.compile(r"[+-]\d\d$")  # a dateTime ending in "+07": Central writes "+07:00"
 _URI_COMPONENT_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves alone
+_SAFE_BUT_COLONS = re.compile(r"[A-Za-z0-9\-_.!~*'():]*")  # "uuid:…": only its colons are encoded
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,10 @@ class FormSchema:
     fields: tuple[FormField, ...]  # document order
     _by_path: dict[str, FormField] = field(init=False, repr=False, compare=False)
     _children: dict[str, list[FormField]] = field(init=False, repr=False, compare=False)
+    _repeats: tuple[FormField, ...] = field(init=False, repr=False, compare=False)
+    # derived from the fields on first use, then kept: what building every payload of the form needs
+    _frames: dict[str, _Frame] = field(init=False, repr=False, compare=False)
+    _tables: dict[str | None, TablePlan] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_path", {f.path: f for f in self.fields})
@@ -74,6 +83,9 @@ class FormSchema:
         for node in self.fields:
             children.setdefault(node.parent, []).append(node)
         object.__setattr__(self, "_children", children)
+        object.__setattr__(self, "_repeats", tuple(f for f in self.fields if f.type == REPEAT))
+        object.__setattr__(self, "_frames", {})
+        object.__setattr__(self, "_tables", {})
 
     @classmethod
     def from_xlsform(cls, source: str | Path | bytes) -> FormSchema:
@@ -171,9 +183,19 @@ class FormSchema:
         """The nodes directly under ``path`` ("" for the root), in document order."""
         return list(self._children.get(path, ()))
 
+    @functools.cached_property
+    def types(self) -> dict[str, str]:
+        """Every node's data type by path (``"group"``/``"repeat"`` for structure): one lookup per answer."""
+        return {f.path: f.type for f in self.fields}
+
     @property
     def repeats(self) -> tuple[FormField, ...]:
-        return tuple(f for f in self.fields if f.type == REPEAT)
+        return self._repeats
+
+    @functools.cached_property
+    def file_paths(self) -> frozenset[str]:
+        """The paths of the file questions (``binary``: image, audio, video, file …); empty for most forms."""
+        return frozenset(f.path for f in self.fields if f.type == "binary")
 
     def table_fields(self, table: str | None) -> list[FormField]:
         """The answer fields of one table: the root (``None``) or a repeat, without nested repeats."""
@@ -181,13 +203,84 @@ class FormSchema:
 
     def frame(self, path: str) -> dict[str, Any]:
         """Every field under ``path`` set to ``None``, groups nested, repeats left out (as Central does)."""
-        frame: dict[str, Any] = {}
-        for child in self.children(path):
-            if not child.structural:
-                frame[odata_name(child.name)] = None
-            elif child.type == GROUP:
-                frame[odata_name(child.name)] = self.frame(child.path)
+        return self._frame_template(path).build()
+
+    def _frame_template(self, path: str) -> _Frame:
+        """:meth:`frame` as a template, built once per path."""
+        templates = self._frames
+        template = templates.get(path)
+        if template is None:
+            last: dict[str, FormField] = {}  # a name twice (after sanitizing): its first place, its last value
+            for child in self._children.get(path, ()):
+                if child.type != REPEAT:
+                    last[odata_name(child.name)] = child
+            template = _Frame(tuple(last), tuple((key, self._frame_template(child.path))
+                                                 for key, child in last.items() if child.type == GROUP))
+            templates[path] = template
+        return template
+
+    def table_plan(self, table: str | None) -> TablePlan:
+        """How the answers of one table (``None``: the root; or a repeat's path) go into its frame.
+
+        Built once per schema and table: the frame, each answer path's place and typing, the repeats
+        directly in the table (a payload is then one dict lookup and one assignment per answer).
+        """
+        tables = self._tables
+        plan = tables.get(table)
+        if plan is None:
+            prefix = len(table) + 1 if table else 0
+            slots: dict[str, tuple[tuple[str, ...], str, Callable[[str], Any] | None]] = {}
+            for f in self.fields:
+                if not f.structural and f.repeat == table:
+                    *groups, name = f.path[prefix:].split("/")
+                    slots[f.path] = (tuple(odata_name(g) for g in groups), odata_name(name), _TYPERS.get(f.type))
+            repeats: list[RepeatSlot] = []
+            for repeat in self._repeats:
+                if repeat.repeat != table:
+                    continue
+                keys, above, path = [], [], table or ""
+                for group in filter(None, repeat.parent[prefix:].split("/")):
+                    path = f"{path}/{group}" if path else group
+                    keys.append(odata_name(group))
+                    above.append((self.get(path), None))
+                repeats.append(RepeatSlot(repeat, tuple(keys), tuple(above), odata_name(repeat.name)))
+            plan = TablePlan(self._frame_template(table or ""), slots, tuple(repeats),
+                             frozenset(r.field.path for r in repeats))
+            tables[table] = plan
+        return plan
+
+@dataclass(frozen=True)
+class _Frame:
+    """The empty answers of a table or group: every key in order, ``None``, then the groups' own frames."""
+
+    keys: tuple[str, ...]
+    groups: tuple[tuple[str, _Frame], ...]
+
+    def build(self) -> dict[str, Any]:
+        frame = dict.fromkeys(self.keys)
+        for key, group in self.groups:
+            frame[key] = group.build()
         return frame
+
+
+@dataclass(frozen=True)
+class RepeatSlot:
+    """A repeat directly in a table: the groups leading to it (their keys, and as stack entries), its key."""
+
+    field: FormField
+    groups: tuple[str, ...]
+    above: tuple[tuple[FormField, None], ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """:meth:`FormSchema.table_plan`: what a table's payload needs from the form, derived once."""
+
+    frame: _Frame  # ``frame.build()``: the table's empty answers
+    slots: dict[str, tuple[tuple[str, ...], str, Callable[[str], Any] | None]]  # path → (groups, key, typer)
+    repeats: tuple[RepeatSlot, ...]  # the repeats directly in the table, in document order
+    repeat_paths: frozenset[str]
 
 
 def _local(tag: str) -> str:
@@ -235,26 +328,33 @@ def odata_name(name: str) -> str:
 
 def typed_value(data_type: str, text: str) -> Any:
     """One answer typed as Central's OData feed types it (``int``, ``decimal``, geo types, ``dateTime``)."""
-    if data_type == "int":
-        match = _INT.match(text)
-        return int(match.group(1)) if match else None
-    if data_type == "decimal":
-        return _js_number(_parse_float(text))
-    if data_type == "geopoint":
-        point = _point(text)
-        if point is None:
-            return None
-        coordinates, accuracy = point
-        geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
-        if accuracy is not None:
-            geo["properties"] = {"accuracy": accuracy}
-        return geo
-    if data_type in ("geotrace", "geoshape"):
-        return _line(data_type, text)
-    if data_type == "dateTime":
-        trimmed = text.strip()
-        return f"{trimmed}:00" if re.search(r"[+-]\d\d$", trimmed) else trimmed
-    return text
+    typer = _TYPERS.get(data_type)
+    return text if typer is None else typer(text)
+
+
+def _int(text: str) -> int | None:
+    match = _INT.match(text)
+    return int(match.group(1)) if match else None
+
+
+def _decimal(text: str) -> int | float | None:
+    return _js_number(_parse_float(text))
+
+
+def _geopoint(text: str) -> dict[str, Any] | None:
+    point = _point(text)
+    if point is None:
+        return None
+    coordinates, accuracy = point
+    geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
+    if accuracy is not None:
+        geo["properties"] = {"accuracy": accuracy}
+    return geo
+
+
+def _date_time(text: str) -> str:
+    trimmed = text.strip()
+    return f"{trimmed}:00" if _ZONE_HOURS.search(trimmed) else trimmed
 
 
 def _parse_float(text: str) -> float:
@@ -270,7 +370,7 @@ def _js_number(value: float) -> int | float | None:
 
 
 def _point(text: str) -> tuple[list[Any], Any] | None:
-    numbers = [_parse_float(p) for p in re.split(r"\s+", text)]
+    numbers = [_parse_float(p) for p in _SPACES.split(text)]
     if len(numbers) < 2 or math.isnan(numbers[0]) or math.isnan(numbers[1]):
         return None
     coordinates = [_js_number(numbers[1]), _js_number(numbers[0])]
@@ -281,7 +381,7 @@ def _point(text: str) -> tuple[list[Any], Any] | None:
 
 
 def _line(data_type: str, text: str) -> dict[str, Any] | None:
-    pieces = re.split(r"; ?", text)
+    pieces = _POINTS.split(text)
     coordinates, accuracies = [], []
     for piece in pieces:
         point = _point(piece)
@@ -298,6 +398,13 @@ def _line(data_type: str, text: str) -> dict[str, Any] | None:
     return geo
 
 
+# How each XForm type's text is typed (any other type: the text as is)
+_TYPERS: dict[str, Callable[[str], Any]] = {
+    "int": _int, "decimal": _decimal, "geopoint": _geopoint, "dateTime": _date_time,
+    "geotrace": functools.partial(_line, "geotrace"), "geoshape": functools.partial(_line, "geoshape"),
+}
+
+
 @dataclass
 class Answers:
     """One submission (or one repeat entry) as raw text answers, before typing and nesting.
@@ -310,59 +417,78 @@ class Answers:
     repeats: dict[str, list[Answers]] = field(default_factory=dict)
 
 
+# A table's answers in its frame, and its repeats' entries likewise by repeat path (None: no entries), before
+# the positional ids and links are added (they need the instance id): what :func:`attach_repeats` completes.
+Filled = tuple[dict[str, Any], "dict[str, list[Filled]] | None"]
+
+
 def canonical_payload(schema: FormSchema, answers: Answers, instance_id: str, system: dict[str, Any]) -> dict[str, Any]:
     """The ODK Central OData row (``$expand=*``) for ``answers``; ``instance_id`` is the stable ``__id``.
 
-    Raises ``ValueError`` for an answer whose path is not a field of that table of the form.
+    Raises ``ValueError`` for an answer whose path is not a field of that table of the form. What is
+    derived from the form alone (frames, where each answer goes and how it is typed, the repeats of
+    each table) is built once per schema (:meth:`FormSchema.table_plan`).
     """
-    row = schema.frame("")
-    _set_values(schema, row, None, answers.values)
+    plan = schema.table_plan(None)
+    row, entries = _fill(schema, plan, None, answers)
     row["__id"] = instance_id
     row["__system"] = system
-    _add_repeats(schema, row, None, answers.repeats, [], instance_id)
+    if entries:
+        attach_repeats(schema, plan, row, entries, [], instance_id)
     return row
 
 
-def _set_values(schema: FormSchema, node: dict[str, Any], table: str | None, values: dict[str, str]) -> None:
-    for path, text in values.items():
-        target = schema.get(path)
-        if target is None or target.structural or target.repeat != table:
+def _fill(schema: FormSchema, plan: TablePlan, table: str | None, answers: Answers) -> Filled:
+    node = plan.frame.build()
+    slots = plan.slots
+    for path, text in answers.values.items():
+        slot = slots.get(path)
+        if slot is None:
             raise ValueError(f"`{path}` is not a question of {'the form' if table is None else f'repeat `{table}`'}")
-        relative = path[len(table) + 1:] if table else path
-        *groups, name = relative.split("/")
+        groups, key, typer = slot
         container = node
         for group in groups:
-            container = container[odata_name(group)]
-        container[odata_name(name)] = typed_value(target.type, text)
-
-
-def _add_repeats(schema: FormSchema, node: dict[str, Any], table: str | None, repeats: dict[str, list[Answers]],
-                 stack: list[tuple[FormField, int | None]], instance_id: str) -> None:
-    unknown = set(repeats) - {r.path for r in schema.repeats if r.repeat == table}
+            container = container[group]
+        container[key] = text if typer is None else typer(text)
+    if not answers.repeats:
+        return node, None
+    unknown = answers.repeats.keys() - plan.repeat_paths
     if unknown:
         where = "the form" if table is None else f"repeat `{table}`"
         raise ValueError(f"`{sorted(unknown)[0]}` is not a repeat of {where}")
-    for repeat in schema.repeats:
-        entries = repeats.get(repeat.path)
-        if repeat.repeat != table or not entries:
+    entries: dict[str, list[Filled]] = {}
+    for slot in plan.repeats:
+        path = slot.field.path
+        if answers.repeats.get(path):
+            entry_plan = schema.table_plan(path)
+            entries[path] = [_fill(schema, entry_plan, path, entry) for entry in answers.repeats[path]]
+    return node, entries
+
+
+def attach_repeats(schema: FormSchema, plan: TablePlan, node: dict[str, Any], entries: dict[str, list[Filled]],
+                   stack: list[tuple[FormField, int | None]], instance_id: str) -> None:
+    """Add the filled repeat entries of a table to ``node`` (its filled frame, ``__id`` already set) as Central
+    does: per repeat (document order) a navigation link and the entries, each with its positional ``__id``."""
+    for slot in plan.repeats:
+        repeat = slot.field
+        filled = entries.get(repeat.path)
+        if not filled:
             continue
-        relative = repeat.parent[len(table) + 1:] if table else repeat.parent
-        container, inner = node, list(stack)
-        prefix = table or ""
-        for group in filter(None, relative.split("/")):
-            prefix = f"{prefix}/{group}" if prefix else group
-            container = container[odata_name(group)]
-            inner.append((schema.get(prefix), None))
-        key = odata_name(repeat.name)
+        container = node
+        for group in slot.groups:
+            container = container[group]
+        inner = [*stack, *slot.above]
+        key = slot.key
         container[f"{key}@odata.navigationLink"] = _navigation_link([*inner, (repeat, 0)], instance_id)
-        container[key] = []
-        for index, entry in enumerate(entries):
+        bags: list[dict[str, Any]] = []
+        container[key] = bags
+        entry_plan = schema.table_plan(repeat.path)
+        for index, (bag, nested) in enumerate(filled):
             entry_stack = [*inner, (repeat, index)]
-            bag = schema.frame(repeat.path)
             bag["__id"] = repeat_entry_id(entry_stack, instance_id)
-            _set_values(schema, bag, repeat.path, entry.values)
-            _add_repeats(schema, bag, repeat.path, entry.repeats, entry_stack, instance_id)
-            container[key].append(bag)
+            if nested:
+                attach_repeats(schema, entry_plan, bag, nested, entry_stack, instance_id)
+            bags.append(bag)
 
 
 def repeat_entry_id(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:
@@ -373,10 +499,17 @@ def repeat_entry_id(stack: list[tuple[FormField, int | None]], instance_id: str)
 
 
 def _navigation_link(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:
-    parts = [f"Submissions('{quote(instance_id, safe=_URI_COMPONENT_SAFE)}')"]
+    parts = [f"Submissions('{_uri_component(instance_id)}')"]
     for position, (node, _) in enumerate(stack):
         if node.type == REPEAT and position < len(stack) - 1:
             parts.append(f"{odata_name(node.name)}('{repeat_entry_id(stack[: position + 1], instance_id)}')")
         else:
             parts.append(odata_name(node.name))
     return "/".join(parts)
+
+
+def _uri_component(text: str) -> str:
+    """``encodeURIComponent(text)``; an instance id such as ``uuid:…`` takes the short way."""
+    if _SAFE_BUT_COLONS.fullmatch(text):
+        return text.replace(":", "%3A")
+    return quote(text, safe=_URI_COMPONENT_SAFE)

@@ -27,7 +27,16 @@ import re
 from datetime import datetime
 from typing import Any
 
-from connectors.form_schema import REPEAT, Answers, FormSchema, canonical_payload
+from connectors.form_schema import (
+    GROUP,
+    REPEAT,
+    Answers,
+    Filled,
+    FormSchema,
+    TablePlan,
+    attach_repeats,
+    canonical_payload,
+)
 from connectors.records import SubmissionRecord
 
 SOURCE = "kobotoolbox"
@@ -39,6 +48,7 @@ REVIEW_STATES = {
 REVIEW_LABELS = {"Approved": "approved", "Not Approved": "rejected", "On Hold": "hasIssues"}
 KOBO_KEYS = frozenset({"__version__", "formhub/uuid", "meta/rootUuid", "meta/deprecatedID"})  # not answers
 INSTANCE_ID = "meta/instanceID"
+_UTC_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
 
 
 class DocumentError(ValueError):
@@ -77,12 +87,14 @@ def submission_date(value: Any) -> str | None:
     if value in (None, ""):
         return None
     moment = value if isinstance(value, datetime) else _parse_time(str(value))
+    if moment.tzinfo is None and moment.year >= 1000:  # the same text as strftime's, in a third of its time
+        return f"{moment.isoformat(timespec='seconds')}.{moment.microsecond // 1000:03d}Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _parse_time(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(re.sub(r"(Z|[+-]00:?00)$", "", text.strip()))
+        return datetime.fromisoformat(_UTC_SUFFIX.sub("", text.strip()))
     except ValueError:
         raise DocumentError(f"`_submission_time` {text!r} is not a timestamp") from None
 
@@ -94,19 +106,21 @@ def answers_from_document(document: dict[str, Any], schema: FormSchema, *, stric
     starting with ``_`` and Kobo's own (``__version__``, ``formhub/uuid``, ``meta/rootUuid`` …)
     are not answers.
     """
+    types = schema.types  # one dict lookup per key, built once per schema
     answers = Answers()
+    values = answers.values
     for key, value in document.items():
-        target = schema.get(key)
-        if target is None or target.type == "group":
+        kind = types.get(key)
+        if kind is None or kind == GROUP:
             if strict and not key.startswith("_") and key not in KOBO_KEYS:
                 raise DocumentError(f"`{key}` is not a question of form `{schema.form_id}`")
             continue
-        if target.type == REPEAT:
+        if kind == REPEAT:
             if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
                 raise DocumentError(f"repeat `{key}` is not a list of entries")
             answers.repeats[key] = [answers_from_document(entry, schema, strict=strict) for entry in value]
-        elif value not in (None, ""):
-            answers.values[key] = value if isinstance(value, str) else _text(key, value)
+        elif value is not None and value != "":
+            values[key] = value if isinstance(value, str) else _text(key, value)
     return answers
 
 
@@ -125,12 +139,96 @@ def record_from_document(
     source: str = SOURCE,
     strict: bool = False,
 ) -> SubmissionRecord:
-    """The :class:`SubmissionRecord` of one Kobo document (kept whole in ``received``)."""
-    answers = answers_from_document(document, schema, strict=strict)
+    """The :class:`SubmissionRecord` of one Kobo document (kept whole in ``received``).
+
+    The answers go straight from the document into the payload's frames (one walk, one lookup per
+    key, with what :meth:`FormSchema.table_plan` derived once from the form); a document this cannot
+    place (a question of another table, a repeat that is not a list of entries …) takes the general
+    way, :func:`answers_from_document` then :func:`record_from_answers`, which says what is wrong.
+    """
+    plan = schema.table_plan(None)
+    filled: Filled | None = None
+    if schema.get(INSTANCE_ID) is None or INSTANCE_ID in plan.slots:
+        try:
+            filled = _fill(schema, plan, document, strict)
+        except DocumentError:
+            raise
+        except Exception:  # anything unusual: the general way raises it, in its own order
+            filled = None
     attachments = [a for a in document.get("_attachments") or [] if isinstance(a, dict) and not a.get("is_deleted")]
-    return record_from_answers(
-        answers, schema, document, project=project, form_id=form_id, source=source, attachments_present=len(attachments)
-    )
+    if filled is None:
+        answers = answers_from_document(document, schema, strict=strict)
+        return record_from_answers(answers, schema, document, project=project, form_id=form_id, source=source,
+                                   attachments_present=len(attachments))
+    row, entries = filled
+    stable, current = instance_ids(document)
+    slot = plan.slots.get(INSTANCE_ID)
+    if slot is not None and document.get(INSTANCE_ID) in (None, ""):
+        groups, key, typer = slot
+        container = row
+        for group in groups:
+            container = container[group]
+        container[key] = current if typer is None else typer(current)
+    files = schema.file_paths
+    system = _system(document, stable, current, len(attachments),
+                     _files_in_document(files, schema.types, document) if files else 0)
+    row["__id"] = stable
+    row["__system"] = system
+    if entries:
+        attach_repeats(schema, plan, row, entries, [], stable)
+    return _record(source, project, form_id or schema.form_id, stable, current, system, row, document)
+
+
+class _Unusual(Exception):
+    """A document :func:`_fill` leaves to the general way."""
+
+
+def _fill(schema: FormSchema, plan: TablePlan, document: dict[str, Any], strict: bool) -> Filled:
+    """The answers of a document (or repeat entry) typed into its table's frame, entries likewise, in one walk;
+    skips and refuses keys as :func:`answers_from_document` does, in the same order."""
+    types = schema.types
+    slots = plan.slots
+    row = plan.frame.build()
+    entries: dict[str, list[Filled]] | None = None
+    for key, value in document.items():
+        slot = slots.get(key)
+        if slot is not None:
+            if value.__class__ is not str:
+                if value is None:
+                    continue
+                value = _text(key, value)
+            elif not value:
+                continue
+            groups, name, typer = slot
+            container = row
+            for group in groups:
+                container = container[group]
+            container[name] = value if typer is None else typer(value)
+            continue
+        kind = types.get(key)
+        if kind is None or kind == GROUP:
+            if strict and not key.startswith("_") and key not in KOBO_KEYS:
+                raise DocumentError(f"`{key}` is not a question of form `{schema.form_id}`")
+            continue
+        if (kind != REPEAT or key not in plan.repeat_paths or value.__class__ is not list
+                or not all(entry.__class__ is dict for entry in value)):
+            raise _Unusual(key)  # a question of another table, a repeat elsewhere or not a list of entries
+        if value:
+            entry_plan = schema.table_plan(key)
+            if entries is None:
+                entries = {}
+            entries[key] = [_fill(schema, entry_plan, entry, strict) for entry in value]
+    return row, entries
+
+
+def _files_in_document(files: frozenset[str], types: dict[str, str], document: dict[str, Any]) -> int:
+    count = 0
+    for key, value in document.items():
+        if key in files:
+            count += value is not None and value != ""
+        elif value.__class__ is list and types.get(key) == REPEAT:
+            count += sum(_files_in_document(files, types, entry) for entry in value)
+    return count
 
 
 def record_from_answers(
@@ -151,46 +249,60 @@ def record_from_answers(
     stable, current = instance_ids(system_keys)
     if schema.get(INSTANCE_ID) is not None:
         answers.values.setdefault(INSTANCE_ID, current)
-    edited = is_edited(system_keys)
-    review = review_state(system_keys.get("_validation_status"), edited=edited)
-    submitted = submission_date(system_keys.get("_submission_time"))
-    submitter = system_keys.get("_submitted_by") or None
-    version = system_keys.get("__version__") or None
-    system = {
-        "submissionDate": submitted,
-        "updatedAt": None,
-        "submitterId": None,
-        "submitterName": submitter,
-        "attachmentsPresent": attachments_present,
-        "attachmentsExpected": _files_answered(schema, answers),
-        "status": None,
-        "reviewState": review,
-        "deviceId": None,
-        "edits": None if edited else 0,
-        "formVersion": version,
-        "deletedAt": None,
-    }
+    system = _system(system_keys, stable, current, attachments_present, _files_answered(schema, answers))
     try:
         payload = canonical_payload(schema, answers, stable, system)
     except ValueError as exc:
         raise DocumentError(str(exc)) from None
+    return _record(source, project, form_id or schema.form_id, stable, current, system, payload,
+                   system_keys if received is None else received)
+
+
+def _system(system_keys: dict[str, Any], stable: str, current: str, attachments_present: int,
+            attachments_expected: int) -> dict[str, Any]:
+    """``__system`` as Central's keys (module docstring)."""
+    edited = current != stable or bool(system_keys.get("meta/deprecatedID"))  # is_edited, ids already read
+    review = review_state(system_keys.get("_validation_status"), edited=edited)
+    return {
+        "submissionDate": submission_date(system_keys.get("_submission_time")),
+        "updatedAt": None,
+        "submitterId": None,
+        "submitterName": system_keys.get("_submitted_by") or None,
+        "attachmentsPresent": attachments_present,
+        "attachmentsExpected": attachments_expected,
+        "status": None,
+        "reviewState": review,
+        "deviceId": None,
+        "edits": None if edited else 0,
+        "formVersion": system_keys.get("__version__") or None,
+        "deletedAt": None,
+    }
+
+
+def _record(source: str, project: str, form_id: str, stable: str, current: str, system: dict[str, Any],
+            payload: dict[str, Any], received: dict[str, Any]) -> SubmissionRecord:
     return SubmissionRecord(
         source=source,
         project=project,
-        form_id=form_id or schema.form_id,
+        form_id=form_id,
         instance_id=stable,
-        form_version=version,
+        form_version=system["formVersion"],
         current_instance_id=current,
-        submitted_at=submitted,
+        submitted_at=system["submissionDate"],
         updated_at=None,
         deleted_at=None,
-        submitter=submitter,
-        review_state=review,
+        submitter=system["submitterName"],
+        review_state=system["reviewState"],
         payload=payload,
-        received=system_keys if received is None else received,
+        received=received,
     )
 
 
 def _files_answered(schema: FormSchema, answers: Answers) -> int:
-    count = sum(1 for path in answers.values if (f := schema.get(path)) is not None and f.type == "binary")
-    return count + sum(_files_answered(schema, entry) for entries in answers.repeats.values() for entry in entries)
+    files = schema.file_paths
+    return _count_files(files, answers) if files else 0  # most forms have no file question: no walk
+
+
+def _count_files(files: frozenset[str], answers: Answers) -> int:
+    count = sum(1 for path in answers.values if path in files)
+    return count + sum(_count_files(files, entry) for entries in answers.repeats.values() for entry in entries)
