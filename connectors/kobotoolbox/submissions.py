@@ -4,14 +4,18 @@ Pages are chained by ``_id`` rather than by the ``start`` offsets of the ``next`
 submission deleted while a traversal runs would shift every offset after it and one row would
 be skipped. Each page asks ``{"_id": {"$gt": <last _id of the previous page>}}`` sorted by
 ``_id``; the traversal ends when the server says there is no ``next`` page. A ``limit`` above
-the server's maximum (1,000 on hosted servers) is cut silently, which this handles as well.
+the server's maximum (1,000 on hosted servers) is cut silently, which this handles as well. Since
+a query needs only the last ``_id`` of the page before, the next page is requested (in a thread)
+while the caller works on the current one, as the ODK Central sync does: one page ahead, no more.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from connectors.errors import PROTOCOL, SourceError
@@ -39,42 +43,57 @@ class SubmissionService:
         ids: Sequence[int] | None = None,
         fields: Sequence[str] | None = None,
         page_size: int = PAGE_SIZE,
+        read_ahead: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """Yield submission documents with ``after < _id <= upto`` (or ``_id`` in ``ids``), ascending.
 
-        ``fields`` limits each document to those keys (``_id`` always comes). One page is held at a time.
+        ``fields`` limits each document to those keys (``_id`` always comes). The next page's query
+        needs only the last ``_id`` of the current one, so with ``read_ahead`` it is sent (in a thread)
+        before the current page is handed over: the server and the network work while the caller
+        uses the page. At most two pages are held: the one handed over and the one read ahead.
         """
+        query = functools.partial(self._page, uid, upto=upto, ids=ids, fields=fields, page_size=page_size)
         last, pages, count = after, 0, 0
-        while True:
-            condition: dict[str, Any] = {}
-            if last is not None:
-                condition["$gt"] = last
-            if upto is not None:
-                condition["$lte"] = upto
-            if ids is not None:
-                condition["$in"] = list(ids)
-            params = [("format", "json"), ("limit", str(page_size)), ("sort", '{"_id":1}')]
-            if condition:
-                params.append(("query", json.dumps({"_id": condition}, separators=(",", ":"))))
-            if fields is not None:
-                params.append(("fields", json.dumps(list(fields), separators=(",", ":"))))
-            url = self._client.api_url(asset_path(uid, "data/"), params)
-            page = self._client.request("GET", url)
-            results = page.get("results") if isinstance(page, dict) else None
-            if not isinstance(results, list):
-                raise SourceError(f"{self._client.label}: the answer to GET {url} has no `results` list", kind=PROTOCOL)
-            for document in results:
-                current = document.get("_id") if isinstance(document, dict) else None
-                if not isinstance(current, int) or (last is not None and current <= last):
-                    raise SourceError(f"{self._client.label}: asset `{uid}` sent a submission out of `_id` order"
-                                      f" ({current!r} after {last!r})", kind=PROTOCOL)
-                last = current
-            pages += 1
-            count += len(results)
-            yield from results
-            if not page.get("next") or not results:
-                break
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kobo-next-page") as ahead:
+            pending: Future | None = ahead.submit(query, last) if read_ahead else None
+            while True:
+                results, more = pending.result() if pending is not None else query(last)
+                for document in results:
+                    current = document.get("_id") if isinstance(document, dict) else None
+                    if not isinstance(current, int) or (last is not None and current <= last):
+                        raise SourceError(f"{self._client.label}: asset `{uid}` sent a submission out of `_id`"
+                                          f" order ({current!r} after {last!r})", kind=PROTOCOL)
+                    last = current
+                pages += 1
+                count += len(results)
+                more = more and bool(results)
+                pending = ahead.submit(query, last) if more and read_ahead else None
+                yield from results
+                if not more:
+                    break
         log.info("%s: read %d submissions of asset %s in %d pages", self._client.label, count, uid, pages)
+
+    def _page(self, uid: str, last: int | None, *, upto: int | None, ids: Sequence[int] | None,
+              fields: Sequence[str] | None, page_size: int) -> tuple[list[dict[str, Any]], bool]:
+        """One page of documents with ``_id`` above ``last`` (and the other conditions): (documents, more to read)."""
+        condition: dict[str, Any] = {}
+        if last is not None:
+            condition["$gt"] = last
+        if upto is not None:
+            condition["$lte"] = upto
+        if ids is not None:
+            condition["$in"] = list(ids)
+        params = [("format", "json"), ("limit", str(page_size)), ("sort", '{"_id":1}')]
+        if condition:
+            params.append(("query", json.dumps({"_id": condition}, separators=(",", ":"))))
+        if fields is not None:
+            params.append(("fields", json.dumps(list(fields), separators=(",", ":"))))
+        url = self._client.api_url(asset_path(uid, "data/"), params)
+        page = self._client.request("GET", url)
+        results = page.get("results") if isinstance(page, dict) else None
+        if not isinstance(results, list):
+            raise SourceError(f"{self._client.label}: the answer to GET {url} has no `results` list", kind=PROTOCOL)
+        return results, bool(page.get("next"))
 
     def identities(self, uid: str, *, upto: int | None = None, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
         """The identity keys (:data:`IDENTITY_FIELDS`) of every submission up to ``upto``."""

@@ -140,7 +140,7 @@ def test_reconciliation_streams_both_sides_in_step(kobo: FakeKoboToolbox, client
     watched.rows = store.rows
     assert run(client, asset, cursor, watched, page_size=2)[0] == []
     assert [n for n, _ in seen] == list(range(1, len(ids) + 1))
-    assert all((number - 1) // 2 <= pages <= number // 2 + 1 for number, pages in seen), seen
+    assert all((number - 1) // 2 <= pages <= number // 2 + 2 for number, pages in seen), seen  # + 1 read ahead
 
 
 def test_a_submission_whose_id_changed_is_not_deleted(kobo: FakeKoboToolbox, client: KoboClient, asset: str) -> None:
