@@ -198,7 +198,14 @@ class OdkCentralSource(SubmissionSource):
 
 
 class KoboToolboxSource(SubmissionSource):
-    """A form deployed as one KoboToolbox asset (hosted or own server), read with an API token."""
+    """A form deployed as one KoboToolbox asset (hosted or own server), read with an API token.
+
+    Every run reads the new submissions (by ``_id``, a cost that depends only on how many are new). Edits, reviews
+    and deletions can only be seen by comparing every stored submission with the server, so that reconciliation
+    runs at most once per ``reconcile_every_hours`` (the time of the last one is kept in the sync cursor): they
+    reach the warehouse within a day by default, or at the next run with ``force_reconcile``. The raw asset's
+    ``cursor`` metadata says whether the run reconciled (``reconciled``) and when the last reconciliation was
+    (``reconciled_at``)."""
 
     base_url: str = Field(description="Server address, e.g. https://kf.kobotoolbox.org")
     token: str = Field(description="API token of an account that can view the asset's submissions: set it "
@@ -207,6 +214,13 @@ class KoboToolboxSource(SubmissionSource):
     read_timeout: float = Field(default=120.0, description="Seconds to wait for a response")
     max_tries: int = Field(default=5, description="Tries of a request before giving up")
     backoff_factor: float = Field(default=1.0, description="Backoff between tries: 0, 2, 4, 8 … × this, seconds")
+    reconcile_every_hours: float = Field(
+        default=24.0, ge=0,
+        description="Compare every stored submission with the server (to see edits, reviews and deletions) at most "
+                    "once per this many hours; the runs in between read only new submissions. 0: every run")
+    force_reconcile: bool = Field(
+        default=False, description="Reconcile on this run even if not due (set it for one run, e.g. from the "
+                                   "launchpad, after edits or deletions that must reach the warehouse at once)")
 
     @property
     def source_name(self) -> str:
@@ -217,7 +231,9 @@ class KoboToolboxSource(SubmissionSource):
         return self.asset_uid
 
     def describe(self) -> dict[str, str]:
-        return {"source": "kobotoolbox", "server": self.base_url, "asset": self.asset_uid}
+        return {"source": "kobotoolbox", "server": self.base_url, "asset": self.asset_uid,
+                "reconcile_every_hours": f"{self.reconcile_every_hours:g}",
+                **({"force_reconcile": "true"} if self.force_reconcile else {})}
 
     def client(self) -> KoboClient:
         settings = HttpSettings(read_timeout=self.read_timeout, max_tries=self.max_tries,
@@ -226,12 +242,14 @@ class KoboToolboxSource(SubmissionSource):
 
     def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
                   stored: StoredSubmissions | None = None) -> SyncRun:
-        """New submissions by ``_id``; edits and deletions by reconciling with what the warehouse stored; answers
-        typed by the form of ``forms/`` (not the asset's possibly undeployed content)."""
+        """New submissions by ``_id``; edits and deletions by reconciling with what the warehouse stored when due
+        (or forced); answers typed by the form of ``forms/`` (not the asset's possibly undeployed content)."""
         client = self.client()
         schema = FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx")
         return _ClosingSync(client, kobo_sync(client, self.asset_uid, cursor, store=stored, schema=schema,
-                                              form_id=form_id))
+                                              form_id=form_id,
+                                              reconcile_every=timedelta(hours=self.reconcile_every_hours),
+                                              reconcile=self.force_reconcile))
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         info = read_xlsform(xlsform)

@@ -2,23 +2,35 @@
 
 Cursor (a JSON-serializable dict; persist it only after every record of the run is stored)::
 
-    {"version": 1, "asset_uid": "aB3dE…", "max_id": 1234}   # the largest ``_id`` seen (None: none yet)
+    {"version": 1, "asset_uid": "aB3dE…", "max_id": 1234,    # the largest ``_id`` seen (None: none yet)
+     "reconciled_at": "2026-11-23T08:00:00.000Z",              # start of the last reconciliation (None: never)
+     "reconciled": true}                                       # whether the run that wrote it reconciled
 
-KoboToolbox keeps no modification time and a deleted submission simply disappears, so a run:
+KoboToolbox keeps no modification time and a deleted submission simply disappears, so edits, reviews
+and deletions can only be seen by comparing every stored submission with the server, a cost that grows
+with the asset's whole history (1M stored: hundreds of requests and ~120 MB of identities), while new
+submissions cost only what is new. So a run:
 
-1. reconciles what is stored with the server (only when the caller gives its store): the ids of
-   every submission up to ``max_id`` (``fields=["_id","_uuid","meta/rootUuid",…]``,
-   1,000 a page) are merged, in ascending ``_id``, with the stored identities the caller streams
-   in the same order. A different ``_uuid`` (an edit) or review, or a submission the store lacks,
-   is fetched whole and yielded; a stored submission the server no longer has is deleted. Memory
-   stays flat at any size: one page of each side, plus the submissions that changed;
-2. reads the submissions with ``_id > max_id`` (new since the last run);
+1. reconciles what is stored with the server, only when it is due (``reconcile_every`` since the
+   cursor's ``reconciled_at``, 24 hours by default; or never reconciled; or forced with
+   ``reconcile=True``) and only when the caller gives its store: the ids of every submission up to
+   ``max_id`` (``fields=["_id","_uuid","meta/rootUuid",…]``, 1,000 a page) are merged, in ascending
+   ``_id``, with the stored identities the caller streams in the same order. A different ``_uuid``
+   (an edit) or review, or a submission the store lacks, is fetched whole and yielded; a stored
+   submission the server no longer has is deleted. Memory stays flat at any size: a page or two of
+   each side, plus the submissions that changed;
+2. reads the submissions with ``_id > max_id`` (new since the last run): every run, its cost depends
+   only on how many are new;
 3. yields each deletion as the stored record (the caller's :meth:`StoredSubmissions.records`)
    with ``deleted_at`` and ``__system.deletedAt`` set to the time the run saw it gone, so the
    warehouse keeps the last answers. A submission whose ``_id`` changed (data moved between
    servers) comes back under its new ``_id`` with the same ``instance_id`` and is not deleted.
 
-Without a store only step 2 runs: new submissions, no edits or deletions.
+The trade-off: between reconciliations a run sees new submissions only, so an edit, a review
+(approval) or a deletion made on the server reaches the warehouse at the next due reconciliation,
+within ``reconcile_every`` (a day by default), or at once with ``reconcile=True``. A first sync into
+an empty store compares nothing and does not count as a reconciliation (the next run with a store
+reconciles). Without a store only step 2 runs: new submissions, no edits or deletions.
 """
 
 from __future__ import annotations
@@ -27,7 +39,7 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from connectors.errors import PROTOCOL, SourceError
@@ -49,6 +61,7 @@ log = logging.getLogger(__name__)
 
 CURSOR_VERSION = 1
 FETCH_BATCH = 200  # ids per `$in` query: keeps the URL short
+RECONCILE_EVERY = timedelta(hours=24)  # edits, reviews and deletions reach the warehouse within this
 
 
 @dataclass(frozen=True)
@@ -87,8 +100,10 @@ class KoboSync:
     """One incremental read of an asset: iterate it once, then take :attr:`cursor`.
 
     ``schema`` types the answers (default: the asset's own form content); ``form_id`` names the
-    form in the records (default: the schema's ``form_id``). Counts: :attr:`changed_count`
-    (edited, reviewed or missing from the store), :attr:`new_count`, :attr:`deleted_count`.
+    form in the records (default: the schema's ``form_id``). With a ``store``, reconciliation runs
+    when due: ``reconcile_every`` after the cursor's last one (``timedelta(0)``: every run), or
+    whenever ``reconcile`` is true. Counts: :attr:`changed_count` (edited, reviewed or missing from
+    the store), :attr:`new_count`, :attr:`deleted_count`; :attr:`reconciled` once the run is done.
     """
 
     def __init__(
@@ -101,21 +116,29 @@ class KoboSync:
         schema: FormSchema | None = None,
         form_id: str | None = None,
         page_size: int = PAGE_SIZE,
+        reconcile_every: timedelta = RECONCILE_EVERY,
+        reconcile: bool = False,
         now: Callable[[], str] = utc_now,
     ) -> None:
+        if reconcile_every < timedelta(0):
+            raise ValueError(f"reconcile_every must not be negative: {reconcile_every}")
         self._client = client
         self.asset_uid = asset_uid
-        self._max_id = _read_cursor(cursor, asset_uid)
+        self._max_id, self._reconciled_at = _read_cursor(cursor, asset_uid)
         self._store = store
         self._schema = schema
         self._form_id = form_id
         self._page_size = page_size
+        self._reconcile_every = reconcile_every
+        self._force = reconcile
         self._now = now
         self._new_cursor: dict[str, Any] | None = None
         self._started = False
+        self._compared = False
         self.changed_count = 0
         self.new_count = 0
         self.deleted_count = 0
+        self.reconciled: bool | None = None  # known once the run is complete
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
         if self._started:
@@ -130,11 +153,21 @@ class KoboSync:
             raise RuntimeError("the new cursor exists only after every record of the sync was read")
         return dict(self._new_cursor)
 
+    def reconciliation_due(self, now: str | None = None) -> bool:
+        """Whether a run starting at ``now`` (default: the clock) compares the store with the server."""
+        if self._store is None:
+            return False
+        if self._force or self._reconciled_at is None:
+            return True
+        elapsed = _moment(now or self._now()) - _moment(self._reconciled_at)
+        return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
+
     def _run(self) -> Iterator[SubmissionRecord]:
         schema = self._schema or self._client.assets.schema(self.asset_uid, form_id=self._form_id)
+        started = self._now()
         gone: dict[str, StoredIdentity] = {}
         resurfaced: set[str] = set()
-        if self._store is not None:
+        if self.reconciliation_due(started):
             for record in self._reconcile(schema, gone, resurfaced):
                 self.changed_count += 1
                 yield record
@@ -149,9 +182,15 @@ class KoboSync:
         for record in self._deletions([i for i in gone if i not in resurfaced]):
             self.deleted_count += 1
             yield record
-        self._new_cursor = {"version": CURSOR_VERSION, "asset_uid": self.asset_uid, "max_id": newest}
-        log.info("%s: asset %s synced: %d new, %d changed, %d deleted", self._client.label, self.asset_uid,
-                 self.new_count, self.changed_count, self.deleted_count)
+        self.reconciled = self._compared
+        self._new_cursor = {"version": CURSOR_VERSION, "asset_uid": self.asset_uid, "max_id": newest,
+                            "reconciled_at": started if self._compared else self._reconciled_at,
+                            "reconciled": self._compared}
+        log.info("%s: asset %s synced: %d new, %d changed, %d deleted (%s)", self._client.label, self.asset_uid,
+                 self.new_count, self.changed_count, self.deleted_count,
+                 "reconciled with the store" if self._compared else
+                 "new submissions only" if self._store is None else
+                 f"new submissions only; last reconciled {self._reconciled_at or 'never'}")
 
     def _reconcile(self, schema: FormSchema, gone: dict[str, StoredIdentity],
                    resurfaced: set[str]) -> Iterator[SubmissionRecord]:
@@ -159,7 +198,8 @@ class KoboSync:
         stored = iter(self._store.identities())
         first = next(stored, None)
         if first is None:
-            return
+            return  # nothing stored: nothing to compare (a first sync reads everything in step 2)
+        self._compared = True
         refetch = self._max_id is not None  # without a cursor, step 2 reads everything anyway
         server = self._client.submissions.identities(self.asset_uid, upto=self._max_id, page_size=self._page_size)
         batch: dict[int, bool] = {}  # _id → missing from the store
@@ -212,9 +252,12 @@ def sync_submissions(
     schema: FormSchema | None = None,
     form_id: str | None = None,
     page_size: int = PAGE_SIZE,
+    reconcile_every: timedelta = RECONCILE_EVERY,
+    reconcile: bool = False,
 ) -> KoboSync:
-    """Start an incremental sync of one asset from ``cursor`` (``None``: everything)."""
-    return KoboSync(client, asset_uid, cursor, store=store, schema=schema, form_id=form_id, page_size=page_size)
+    """Start an incremental sync of one asset from ``cursor`` (``None``: everything); see :class:`KoboSync`."""
+    return KoboSync(client, asset_uid, cursor, store=store, schema=schema, form_id=form_id, page_size=page_size,
+                    reconcile_every=reconcile_every, reconcile=reconcile)
 
 
 def _changed(document: dict[str, Any], identity: StoredIdentity) -> bool:
@@ -250,9 +293,10 @@ def _merge(server: Iterator[dict[str, Any]], stored: Iterator[StoredIdentity]
             document, identity = next(server, None), next(stored, None)
 
 
-def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> int | None:
+def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> tuple[int | None, str | None]:
+    """(``max_id``, ``reconciled_at``) of a cursor; a cursor written before ``reconciled_at`` existed has none."""
     if cursor is None:
-        return None
+        return None, None
     if cursor.get("version") != CURSOR_VERSION:
         raise ValueError(f"unknown Kobo sync cursor version {cursor.get('version')!r}")
     if cursor.get("asset_uid") != asset_uid:
@@ -260,4 +304,16 @@ def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> int | None:
     max_id = cursor.get("max_id")
     if max_id is not None and not isinstance(max_id, int):
         raise ValueError(f"a cursor with a max_id that is not a number: {max_id!r}")
-    return max_id
+    reconciled_at = cursor.get("reconciled_at")
+    if reconciled_at is not None:
+        try:
+            _moment(reconciled_at)
+        except (TypeError, ValueError):
+            raise ValueError(f"a cursor with a reconciled_at that is not a time: {reconciled_at!r}") from None
+    return max_id, reconciled_at
+
+
+def _moment(text: str) -> datetime:
+    """An ISO 8601 time (``…Z`` as :func:`utc_now` writes it); without a zone: UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -40,7 +40,7 @@ def test_everything_is_read_in_id_order_across_capped_pages(kobo: FakeKoboToolbo
     ids = [kobo.add_submission(asset, household(n)) for n in range(7)]
     records, cursor, sync = run(client, asset, None, page_size=5000)
     assert [r.received["_id"] for r in records] == ids
-    assert cursor == {"version": 1, "asset_uid": asset, "max_id": ids[-1]}
+    assert cursor == {"version": 1, "asset_uid": asset, "max_id": ids[-1], "reconciled_at": None, "reconciled": False}
     assert (sync.new_count, sync.changed_count, sync.deleted_count) == (7, 0, 0)
     queries = data_queries(kobo)
     assert len(queries) == 3 and all(q["limit"] == ["5000"] and q["sort"] == ['{"_id":1}'] for q in queries)
