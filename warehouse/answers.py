@@ -11,13 +11,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from warehouse.admin_units import AdminUnits, Commune, forms_dir, load_admin_units
 from warehouse.classification import ChildFacts
 from warehouse.form_choices import load_choices
 from warehouse.pseudonym import Pseudonymizer
-from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
+from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
 
 AGE_MIN, AGE_MAX = 5, 17
 DATE_TOLERANCE = timedelta(days=1)  # phones in UTC+7 may be a day ahead of the server's UTC date
@@ -86,8 +87,9 @@ def period(day: date) -> dict:
 
 def location(payload: dict, units: AdminUnits) -> Commune:
     """The commune of ``location/province`` and ``location/commune``, checked against the official list."""
-    province = required("location/province", get_path(payload, "location/province"))
-    commune_code = required("location/commune", get_path(payload, "location/commune"))
+    answers = group(payload, "location")
+    province = required("location/province", answers.get("province"))
+    commune_code = required("location/commune", answers.get("commune"))
     commune = units.communes.get(str(commune_code))
     if commune is None:
         raise Problem("location/commune", commune_code, "UNKNOWN_COMMUNE",
@@ -100,7 +102,9 @@ def location(payload: dict, units: AdminUnits) -> Commune:
 
 def staff_id(pseudonymizer: Pseudonymizer, role: str, name: Any) -> str | None:
     """A pseudonymous id for a staff member (enumerator, inspector, case worker) from the name typed."""
-    return pseudonymizer.id(role, name.strip().casefold()) if isinstance(name, str) and name.strip() else None
+    if not isinstance(name, str) or not (name := name.strip()):
+        return None
+    return pseudonymizer.recurring_id(role, name.casefold())
 
 
 def geopoint(value: Any) -> tuple[float | None, ...]:
@@ -140,31 +144,64 @@ def work_answers(answers: dict, prefix: str, c: dict[str, frozenset[str]], *, al
     With ``always_working`` (a young worker found at an inspection) there is no ``econ_activity`` question and the
     ``work`` group is always asked; otherwise ``econ_activity`` and ``temp_absent`` are returned too.
     """
+    names = _work_fields(prefix)
     if always_working:
         status = {"working": True}
     else:
-        econ = required(f"{prefix}econ_activity", yes_no(f"{prefix}econ_activity", answers.get("econ_activity")))
-        temp_absent = bool(yes_no(f"{prefix}temp_absent", answers.get("temp_absent")))
+        econ = required(names.econ_activity, yes_no(names.econ_activity, answers.get("econ_activity")))
+        temp_absent = bool(yes_no(names.temp_absent, answers.get("temp_absent")))
         status = {"econ_activity": econ, "temp_absent": temp_absent, "working": econ or temp_absent}
-    work = (answers.get("work") or {}) if status["working"] else {}
-    w = f"{prefix}work/"
-    hours_day = number(f"{w}hours_day", work.get("hours_day"), 0, 24)
-    hours_week = number(f"{w}hours_week", work.get("hours_week"), 0, 112)
+        if not status["working"]:  # the work group is not asked: no answers from it
+            status.update(_NOT_WORKING)
+            return status
+    work = answers.get("work") or {}
+    hours_day = number(names.hours_day, work.get("hours_day"), 0, 24)
+    hours_week = number(names.hours_week, work.get("hours_week"), 0, 112)
     if hours_day is not None and hours_week is not None and hours_day > hours_week:
-        raise Problem(f"{w}hours_day", hours_day, "HOURS_DAY_EXCEEDS_WEEK",
+        raise Problem(names.hours_day, hours_day, "HOURS_DAY_EXCEEDS_WEEK",
                       f"{hours_day:g} hours in a day but {hours_week:g} in the week")
     return {
         **status,
-        "work_kinds": joined(choices(f"{w}work_kind", work.get("work_kind"), c["work_kind"])),
-        "workplaces": joined(choices(f"{w}workplace", work.get("workplace"), c["workplace"])),
-        "sector": choice(f"{w}sector", work.get("sector"), c["sector"]),
+        "work_kinds": joined(choices(names.work_kind, work.get("work_kind"), c["work_kind"])),
+        "workplaces": joined(choices(names.workplace, work.get("workplace"), c["workplace"])),
+        "sector": choice(names.sector, work.get("sector"), c["sector"]),
         "hours_day": hours_day,
         "hours_week": hours_week,
-        "night_work": yes_no(f"{w}night_work", work.get("night_work")),
-        "overtime": yes_no(f"{w}overtime", work.get("overtime")),
-        "hazards": joined(choices(f"{w}hazards", work.get("hazards"), c["hazard"])),
-        "performance_approved": yes_no(f"{w}performance_approved", work.get("performance_approved")),
+        "night_work": yes_no(names.night_work, work.get("night_work")),
+        "overtime": yes_no(names.overtime, work.get("overtime")),
+        "hazards": joined(choices(names.hazards, work.get("hazards"), c["hazard"])),
+        "performance_approved": yes_no(names.performance_approved, work.get("performance_approved")),
     }
+
+
+_NOT_WORKING = {"work_kinds": None, "workplaces": None, "sector": None, "hours_day": None, "hours_week": None,
+                "night_work": None, "overtime": None, "hazards": None, "performance_approved": None}
+"""The work columns of a child not working: what :func:`work_answers` reads from an empty work group."""
+
+
+@dataclass(frozen=True)
+class _WorkFields:
+    """The names :func:`work_answers` reports its answers under, for one ``prefix``."""
+
+    econ_activity: str
+    temp_absent: str
+    hours_day: str
+    hours_week: str
+    work_kind: str
+    workplace: str
+    sector: str
+    night_work: str
+    overtime: str
+    hazards: str
+    performance_approved: str
+
+
+@lru_cache(maxsize=64)
+def _work_fields(prefix: str) -> _WorkFields:
+    w = f"{prefix}work/"
+    return _WorkFields(f"{prefix}econ_activity", f"{prefix}temp_absent", *(
+        f"{w}{name}" for name in ("hours_day", "hours_week", "work_kind", "workplace", "sector", "night_work",
+                                  "overtime", "hazards", "performance_approved")))
 
 
 def child_facts(row: Mapping[str, Any], **more: Any) -> ChildFacts:

@@ -30,7 +30,7 @@ from warehouse.answers import (
     work_answers,
 )
 from warehouse.admin_units import forms_dir
-from warehouse.values import Problem, choice, get_path, number, required, yes_no
+from warehouse.values import Problem, choice, get_path, group, number, required, yes_no
 
 FORM_ID = "household_survey"
 PHONE = re.compile(r"^(0|\+84)([35789][0-9]{8}|2[0-9]{9})$")  # the form's constraint on respondent_phone
@@ -59,9 +59,11 @@ class Parsed:
 def parse_household(raw: Any, ctx: Context) -> Parsed:
     """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …)."""
     parsed = Parsed()
-    payload = _current_names(raw.payload)
-    if payload is not raw.payload:
-        raw = _Renamed(raw, payload)
+    payload = raw.payload
+    if RENAMED_FIELDS:
+        payload = _current_names(payload)
+        if payload is not raw.payload:
+            raw = _Renamed(raw, payload)
     household_id = ctx.pseudonymizer.id("household", raw.form_id, raw.instance_id)
     try:
         _known_answers_only(payload, raw.form_version)
@@ -157,6 +159,8 @@ class _Renamed:
 def _known_answers_only(payload: dict, form_version: str | None) -> None:
     """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
     levels = _household_form(os.environ.get("CLMS_FORMS_DIR"))
+    if isinstance(payload, dict) and _all_known(payload, "", _known_keys(levels)):
+        return
     pending = [("", payload)]
     while pending:
         prefix, node = pending.pop()
@@ -174,11 +178,63 @@ def _known_answers_only(payload: dict, form_version: str | None) -> None:
             pending.extend((f"{prefix}{group}/", item) for item in items if isinstance(item, dict))
 
 
+_Level = tuple[set[str], tuple[tuple[str, str, "set[str] | None"], ...]]
+_KNOWN_KEYS: dict[int, tuple[dict, dict[str, _Level]]] = {}
+
+
+def _known_keys(levels: dict[str, tuple[frozenset[str], frozenset[str]]]) -> dict[str, _Level]:
+    """Per level of ``levels`` (:func:`form_paths`): the keys allowed there (its questions and groups, then the
+    system keys met), and its groups as ``(name, level, keys allowed in it if it has no groups, else None)``."""
+    entry = _KNOWN_KEYS.get(id(levels))
+    if entry is None or entry[0] is not levels:
+        if len(_KNOWN_KEYS) >= 8:
+            _KNOWN_KEYS.clear()
+        allowed = {prefix: set(names) for prefix, (names, _groups) in levels.items()}
+        known: dict[str, _Level] = {}
+        for prefix, (_names, groups) in levels.items():
+            inner = [(group, f"{prefix}{group}/") for group in sorted(groups)]
+            for _group, level in inner:
+                allowed.setdefault(level, set())
+                known.setdefault(level, (allowed[level], ()))
+            known[prefix] = (allowed[prefix], tuple(
+                (group, level, None if levels.get(level, ((), ()))[1] else allowed[level]) for group, level in inner))
+        entry = _KNOWN_KEYS[id(levels)] = (levels, known)
+    return entry[1]
+
+
+def _all_known(node: dict, prefix: str, known_keys: dict[str, _Level]) -> bool:
+    """Whether :func:`_known_answers_only` finds no unknown answer in ``node`` (at level ``prefix``) and the
+    groups in it: the usual case, checked without building sets or messages."""
+    allowed, groups = known_keys[prefix]
+    if not node.keys() <= allowed and not _system_keys_only(node, prefix, allowed):
+        return False
+    for group, level, leaf in groups:
+        value = node.get(group)
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, dict) and not (leaf is not None and item.keys() <= leaf
+                                               or _all_known(item, level, known_keys)):
+                return False
+    return True
+
+
+def _system_keys_only(node: dict, prefix: str, allowed: set[str]) -> bool:
+    """Whether the keys of ``node`` not in ``allowed`` are all system keys (then allowed from now on)."""
+    for key in node.keys() - allowed:
+        if key.__class__ is not str or not (_SYSTEM_KEY.search(key) or not prefix and key == "meta"):
+            return False
+        if len(allowed) < 1000:
+            allowed.add(key)
+    return True
+
+
 def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict:
     interview = event_date(raw, "interview_date")
     commune = location(payload, ctx.units)
     consent = required("consent", yes_no("consent", payload.get("consent")))
-    phone = get_path(payload, "household/respondent_phone")
+    answers = group(payload, "household")
+    phone = answers.get("respondent_phone")
     if phone not in (None, "") and (not isinstance(phone, str) or not PHONE.match(phone.strip())):
         raise Problem("household/respondent_phone", phone, "INVALID_PHONE",
                       "not a phone number the form accepts (0 or +84, then 9 or 10 digits)")
@@ -202,23 +258,24 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
     if consent:
         c = ctx.choices
         row.update(
-            hh_size=required("household/hh_size", number("household/hh_size", get_path(payload, "household/hh_size"), 1, 30, integer=True)),
-            poverty_status=choice("household/poverty_status", get_path(payload, "household/poverty_status"), c["poverty"]),
-            craft_village=yes_no("household/craft_village", get_path(payload, "household/craft_village")),
-            livelihood=choice("household/livelihood", get_path(payload, "household/livelihood"), c["livelihood"]),
-            caregiver_informed=choice("household/caregiver_informed", get_path(payload, "household/caregiver_informed"), c["yes_no_dk"]),
-            n_children=number("household/n_children", get_path(payload, "household/n_children"), 0, 20, integer=True),
+            hh_size=required("household/hh_size", number("household/hh_size", answers.get("hh_size"), 1, 30, integer=True)),
+            poverty_status=choice("household/poverty_status", answers.get("poverty_status"), c["poverty"]),
+            craft_village=yes_no("household/craft_village", answers.get("craft_village")),
+            livelihood=choice("household/livelihood", answers.get("livelihood"), c["livelihood"]),
+            caregiver_informed=choice("household/caregiver_informed", answers.get("caregiver_informed"), c["yes_no_dk"]),
+            n_children=number("household/n_children", answers.get("n_children"), 0, 20, integer=True),
         )
     return row
 
 
 def _household_pii(payload: dict, household_id: str) -> dict:
-    lat, lon, alt, accuracy = geopoint(get_path(payload, "location/gps"))
+    where, answers = group(payload, "location"), group(payload, "household")
+    lat, lon, alt, accuracy = geopoint(where.get("gps"))
     return {
         "household_id": household_id,
-        "village": get_path(payload, "location/village"),
-        "respondent_name": get_path(payload, "household/respondent_name"),
-        "respondent_phone": get_path(payload, "household/respondent_phone"),
+        "village": where.get("village"),
+        "respondent_name": answers.get("respondent_name"),
+        "respondent_phone": answers.get("respondent_phone"),
         "enumerator": payload.get("enumerator"),
         "gps_lat": lat, "gps_lon": lon, "gps_alt": alt, "gps_accuracy": accuracy,
     }
@@ -226,7 +283,7 @@ def _household_pii(payload: dict, household_id: str) -> dict:
 
 def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict, dict]:
     c = ctx.choices
-    if not isinstance(child.get("work"), dict | None):
+    if not isinstance(child.get("work"), (dict, type(None))):
         raise Problem("child/work", child["work"], "WRONG_TYPE", "expected the work group: answers about the work")
     sex = required("child/sex", choice("child/sex", child.get("sex"), c["sex"]))
     age, age_source, dob = age_on(child, "child/", household["interview_date"])

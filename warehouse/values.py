@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 
@@ -31,14 +33,40 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(path.split("/"))
 
 
+def group(doc: dict, name: str) -> Mapping[str, Any]:
+    """The answers of group ``name`` of ``doc`` (none when it is not a group): ``group(doc, "a").get("b")`` is
+    ``get_path(doc, "a/b")``, without walking the path again for each answer of the group."""
+    node = doc.get(name) if isinstance(doc, dict) else None
+    return node if isinstance(node, dict) else _NO_ANSWERS
+
+
+_NO_ANSWERS: Mapping[str, Any] = MappingProxyType({})
+
+
 def required(field: str, value: Any) -> Any:
     if value is None or value == "":
         raise Problem(field, value, "MISSING_REQUIRED", "a required answer is missing")
     return value
 
 
+_INF = math.inf
+
+
 def number(field: str, value: Any, low: float, high: float, integer: bool = False) -> float | int | None:
     """A number in ``[low, high]`` (``None`` stays ``None``); numeric strings are accepted."""
+    kind = value.__class__  # the usual answers first: a finite number in range (else the full checks below)
+    if kind is int:
+        if low <= value <= high and -_INF < low and high < _INF:
+            return value if integer else float(value)
+    elif kind is float:
+        if -_INF < value < _INF and (not integer or value == int(value)) and low <= value <= high:
+            return int(value) if integer else value
+    elif value is None:
+        return None
+    return _number(field, value, low, high, integer)
+
+
+def _number(field: str, value: Any, low: float, high: float, integer: bool) -> float | int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -67,6 +95,8 @@ def iso_date(field: str, value: Any) -> date | None:
 
 
 def choice(field: str, value: Any, allowed: frozenset[str]) -> str | None:
+    if value.__class__ is str and value in allowed:  # the usual answer first
+        return value or None
     if value is None or value == "":
         return None
     if not isinstance(value, str) or value not in allowed:
@@ -92,4 +122,11 @@ _AS_BOOL = {"yes": True, "no": False, None: None}
 
 
 def yes_no(field: str, value: Any) -> bool | None:
+    if value.__class__ is str:  # the usual answers first
+        if value == "yes":
+            return True
+        if value == "no":
+            return False
+    elif value is None:
+        return None
     return _AS_BOOL[choice(field, value, _YES_NO)]
