@@ -10,6 +10,7 @@ the interpreter lock the writer needs.)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -52,11 +53,16 @@ def _prepare_with(engine: Engine, prepare: Prepare, position: int):
         return prepare(conn, position)
 
 
+WORKER_GC_THRESHOLD = 50_000  # a batch allocates millions of short-lived objects and few cycles: collect rarely
+
+
 def _open(url: str) -> None:
     from warehouse.db import make_engine
 
     global _worker_engine
     _worker_engine = make_engine(url)
+    gc.freeze()  # what the imports left is never garbage
+    gc.set_threshold(WORKER_GC_THRESHOLD)
 
 
 def _prepare_in_worker(prepare: Prepare, position: int):
