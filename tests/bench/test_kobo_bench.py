@@ -1,5 +1,5 @@
 """The KoboToolbox sync benchmark at a tiny size: every reader gets every submission, the incremental runs read
-only the new ones, and reconciling against the benchmark's store finds nothing changed (the store is what the
+only the new ones (with a store too when reconciling is not due), and reconciling against the benchmark's store finds nothing changed (the store is what the
 connector itself would have stored)."""
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ def test_the_kobo_benchmark_reads_the_same_rows_with_every_contender() -> None:
     assert new_only["server"]["pages"] == 4 and new_only["server"]["identities"] == 0
     assert (reconciling["rows"], reconciling["new"], reconciling["changed"], reconciling["deleted"]) == (100, 100, 0, 0)
     assert reconciling["server"]["identities"] == submissions and reconciling["server"]["documents"] == 100
+    not_due = result["incremental"]["store, not due"]  # a warehouse store, reconciled within the day: new rows only
+    assert (not_due["rows"], not_due["new"]) == (100, 100)
+    assert not_due["server"]["identities"] == 0 and not_due["server"]["pages"] == new_only["server"]["pages"]
 
     table = kobo.markdown([result])
     assert "| 200 | " in table and "| reconciling |" in table
