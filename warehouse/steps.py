@@ -30,10 +30,11 @@ from warehouse.models import (
     RawSubmission,
     RestrictedChildPii,
     RestrictedHouseholdPii,
+    SurveyCountDelta,
 )
 from warehouse.prefetch import prepared_batches
 from warehouse.raw_store import BATCH_SIZE, changed_batch
-from warehouse.survey_counts import record_children, record_households
+from warehouse.survey_counts import child_count_rows, record_children, record_households
 
 CLEAN_LOGIC_VERSION = "1"
 STEP_BATCH_SIZE = 5000  # rows per transaction: on SQLite each commit writes every page the batch touched, and
@@ -94,17 +95,25 @@ def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_
 
     A large backlog is parsed in a worker process while this one writes (:mod:`warehouse.prefetch`)."""
     step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
-    stats, statistics = StepStats(), FreshStatistics()
     with engine.connect() as conn:
         position = read_checkpoint(conn, step, version)
         backlog = conn.execute(select(func.count()).where(RawSubmission.form_id == FORM_ID,
                                                           RawSubmission.change_seq > position)).scalar()
     prepare = partial(_prepare_households, ctx=ctx, batch_size=batch_size)
-    for batch in prepared_batches(engine, prepare, position, parallel=backlog >= PARALLEL_FROM * batch_size):
+    return _write_batches(engine, step, version, position, prepare, _write_households, FreshStatistics(),
+                          parallel=backlog >= PARALLEL_FROM * batch_size)
+
+
+def _write_batches(engine: Engine, step: str, version: str, position: int, prepare, write,
+                   statistics: FreshStatistics, *, parallel: bool) -> StepStats:
+    """Write each prepared batch (:func:`prepared_batches`) and move the step's checkpoint in the same
+    transaction; the batches' warnings are logged here (a worker process's logs would go nowhere)."""
+    stats = StepStats()
+    for batch in prepared_batches(engine, prepare, position, parallel=parallel):
         with engine.begin() as conn:
             if read_checkpoint(conn, step, version) != position:
                 raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
-            _write_households(conn, batch)
+            write(conn, batch)
             write_checkpoint(conn, step, version, batch.last)
             stats.merge(batch.stats)
             statistics.written(conn, stats.processed)
@@ -186,19 +195,10 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
         version = f"{rules.version}|{cleaned_under}"
         position = read_checkpoint(conn, step, version)
         backlog = conn.execute(select(func.count()).where(Household.change_seq > position)).scalar()
-    stats = StepStats()
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
     prepare = partial(_prepare_classifications, rules=rules, batch_size=batch_size)
-    for batch in prepared_batches(engine, prepare, position, parallel=backlog >= PARALLEL_FROM * batch_size):
-        with engine.begin() as conn:
-            if read_checkpoint(conn, step, version) != position:
-                raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
-            _write_classifications(conn, batch)
-            write_checkpoint(conn, step, version, batch.last)
-            stats.merge(batch.stats)
-            statistics.written(conn, stats.processed)
-        position = batch.last
-    return stats
+    return _write_batches(engine, step, version, position, prepare, _write_classifications, statistics,
+                          parallel=backlog >= PARALLEL_FROM * batch_size)
 
 
 @dataclass
@@ -207,43 +207,55 @@ class _ClassifiedBatch:
     household_ids: list[str]
     child_ids: list[str]
     rows: list[dict]
+    counts: list[dict]  # the survey counts the new classifications add (survey_count_delta rows)
     stats: StepStats
+    warnings: tuple[str, ...] = ()
 
 
 def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
                              batch_size: int) -> _ClassifiedBatch | None:
+    h = Household
     households = conn.execute(
-        select(Household.household_id, Household.change_seq, Household.poverty_status)
-        .where(Household.change_seq > position)
-        .order_by(Household.change_seq)
+        select(h.household_id, h.change_seq, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
+        .where(h.change_seq > position)
+        .order_by(h.change_seq)
         .limit(batch_size)
     ).all()
     if not households:
         return None
-    poor = {h.household_id: h.poverty_status in ("poor", "near_poor") for h in households}
-    children = conn.execute(select(Child).where(Child.household_id.in_(list(poor)))).all()
+    of = {row.household_id: row for row in households}
+    children = conn.execute(select(Child).where(Child.household_id.in_(list(of)))).all()
     working_in = Counter(c.household_id for c in children if c.working)
-    batch = _ClassifiedBatch(households[-1].change_seq, list(poor), [c.child_id for c in children], [], StepStats())
+    batch = _ClassifiedBatch(households[-1].change_seq, list(of), [c.child_id for c in children], [], [],
+                             StepStats())
+    counted = []
     for child in children:
+        household = of[child.household_id]
         facts = child_facts(
             child._mapping,
             chores_hours_week=child.chores_hours_week,
             school_status=child.school_status,
-            poor_household=poor[child.household_id],
+            poor_household=household.poverty_status in ("poor", "near_poor"),
             working_sibling=working_in[child.household_id] - child.working > 0,
         )
-        batch.rows.extend({"child_id": child.child_id, **classification_columns(c)} for c in classify(facts, rules))
+        for c in classify(facts, rules):
+            batch.rows.append({"child_id": child.child_id, **classification_columns(c)})
+            counted.append(((c.rule_set, household.commune_code, household.year, household.quarter,
+                             household.urban_rural, household.poverty_status, child.sex, c.age_band,
+                             child.ethnic_group), c.child_labour, c.hazardous, child.child_informed == "yes"))
         batch.stats.processed += 1
+    batch.counts = child_count_rows(counted)
     batch.stats.loaded["child_classification"] += len(batch.rows)
     return batch
 
 
 def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:
-    households = Household.household_id.in_(batch.household_ids)
-    record_children(conn, households, -1)
-    conn.execute(delete(ChildClassification).where(ChildClassification.child_id.in_(batch.child_ids)))
-    insert_dicts(conn, ChildClassification.__table__, batch.rows)
-    record_children(conn, households, +1)
+    cc = ChildClassification
+    if conn.execute(select(cc.child_id).where(cc.child_id.in_(batch.child_ids)).limit(1)).first() is not None:
+        record_children(conn, Household.household_id.in_(batch.household_ids), -1)
+        conn.execute(delete(cc).where(cc.child_id.in_(batch.child_ids)))
+    insert_dicts(conn, cc.__table__, batch.rows)
+    insert_dicts(conn, SurveyCountDelta.__table__, batch.counts)
 
 
 def classification_columns(c: Classification) -> dict:
