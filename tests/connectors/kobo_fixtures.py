@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -33,6 +34,16 @@ def household(n: int, *, children: int = 1, hours: float = 3) -> dict[str, Any]:
                                                     "hours_week": hours * 5, "hazards": "none"}}
                   for c in range(children)],
     }
+
+
+def data_queries(kobo: FakeKoboToolbox) -> list[dict[str, list[str]]]:
+    """The query parameters of every submission-data request the fake received, in order."""
+    return [parse_qs(urlsplit(target).query) for _, target, _ in kobo.requests if "/data/" in target]
+
+
+def data_requests(kobo: FakeKoboToolbox) -> int:
+    """How many submission-data requests the fake received."""
+    return sum(1 for _, target, _ in kobo.requests if "/data/" in target)
 
 
 def make_client(fake: FakeKoboToolbox, *, token: str = DEFAULT_TOKEN, settings: HttpSettings = FAST) -> KoboClient:

@@ -17,6 +17,7 @@ from tests.connectors.kobo_fixtures import (  # noqa: F401 - fixtures
     HOUSEHOLD_XLSX,
     asset,
     client,
+    data_requests,
     household,
     kobo,
     make_client,
@@ -111,7 +112,7 @@ def test_a_server_that_stays_down_is_a_clear_error(kobo: FakeKoboToolbox, client
     assert caught.value.kind == UNAVAILABLE
     assert str(caught.value) == (f"KoboToolbox at {kobo.url}: server down or unreachable after 5 tries:"
                                  " HTTP 503 Service Unavailable")
-    assert sum(1 for method, target, status in kobo.requests if "/data/" in target) == 5
+    assert data_requests(kobo) == 5
 
 
 def test_timeouts_resets_and_broken_bodies_are_retried(kobo: FakeKoboToolbox, asset: str) -> None:

@@ -12,11 +12,7 @@ from connectors.errors import ACCESS, SourceError
 from connectors.kobotoolbox import KoboClient
 from tests.connectors.fake_faults import http_error
 from tests.connectors.fake_kobotoolbox import FakeKoboToolbox
-from tests.connectors.kobo_fixtures import asset, client, household, kobo  # noqa: F401 - fixtures
-
-
-def data_requests(kobo: FakeKoboToolbox) -> int:
-    return sum(1 for _, target, _ in kobo.requests if "/data/" in target)
+from tests.connectors.kobo_fixtures import asset, client, data_requests, household, kobo  # noqa: F401 - fixtures
 
 
 def settle(kobo: FakeKoboToolbox, count: int, seconds: float = 2.0) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -17,6 +16,7 @@ from tests.connectors.kobo_fixtures import (  # noqa: F401 - fixtures
     MemoryStore,
     asset,
     client,
+    data_queries,
     household,
     household_schema,
     kobo,
@@ -27,10 +27,6 @@ T0 = "2026-11-23T06:00:00.000Z"
 
 def clock(text: str):
     return lambda: text
-
-
-def data_queries(kobo: FakeKoboToolbox) -> list[dict[str, list[str]]]:
-    return [parse_qs(urlsplit(target).query) for _, target, _ in kobo.requests if "/data/" in target]
 
 
 def sync(client: KoboClient, asset: str, cursor: dict | None, store: MemoryStore, schema: FormSchema, now: str,

@@ -11,7 +11,7 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.sources import KoboToolboxSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
-from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX, household
+from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX, data_requests, household
 
 
 def materialize(url: str, source: KoboToolboxSource) -> dict:
@@ -42,7 +42,7 @@ def test_the_source_reconciles_when_due_or_forced(tmp_path: Path) -> None:
         assert quiet["cursor"]["reconciled"] is False
         assert quiet["cursor"]["reconciled_at"] == second["cursor"]["reconciled_at"]
         assert (quiet["sync/updated"], quiet["sync/deleted"]) == (0, 0)
-        assert sum(1 for _, target, _ in kobo.requests if "/data/" in target) == 1
+        assert data_requests(kobo) == 1
 
         forced = materialize(url, KoboToolboxSource(**settings, force_reconcile=True))
         assert forced["cursor"]["reconciled"] is True and forced["source/force_reconcile"] == "true"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -15,14 +14,11 @@ from tests.connectors.kobo_fixtures import (  # noqa: F401 - fixtures
     MemoryStore,
     asset,
     client,
+    data_queries,
     household,
     household_schema,
     kobo,
 )
-
-
-def data_queries(kobo: FakeKoboToolbox) -> list[dict[str, list[str]]]:
-    return [parse_qs(urlsplit(target).query) for _, target, _ in kobo.requests if "/data/" in target]
 
 
 def run(client: KoboClient, asset: str, cursor: dict | None, store: MemoryStore | None = None,
