@@ -72,6 +72,11 @@ def instance_ids(document: dict[str, Any]) -> tuple[str, str]:
 
 def is_edited(document: dict[str, Any]) -> bool:
     stable, current = instance_ids(document)
+    return _edited(document, stable, current)
+
+
+def _edited(document: dict[str, Any], stable: str, current: str) -> bool:
+    """:func:`is_edited` with the document's instance ids already read."""
     return current != stable or bool(document.get("meta/deprecatedID"))
 
 
@@ -261,7 +266,7 @@ def record_from_answers(
 def _system(system_keys: dict[str, Any], stable: str, current: str, attachments_present: int,
             attachments_expected: int) -> dict[str, Any]:
     """``__system`` as Central's keys (module docstring)."""
-    edited = current != stable or bool(system_keys.get("meta/deprecatedID"))  # is_edited, ids already read
+    edited = _edited(system_keys, stable, current)
     review = review_state(system_keys.get("_validation_status"), edited=edited)
     return {
         "submissionDate": submission_date(system_keys.get("_submission_time")),
