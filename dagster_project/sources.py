@@ -126,10 +126,15 @@ class DemoSource(SubmissionSource):
         return {"action": f"wrote {CASE_LIST_CSV} (the demo source has no server)", "written": written}
 
 
-class _ClosingSync:
-    """An ODK Central sync that closes its client's session when the iteration ends."""
+def _form_schema(form_id: str) -> FormSchema:
+    """The form of ``forms/`` that types a source's answers (not a server's possibly undeployed copy)."""
+    return FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx")
 
-    def __init__(self, client: OdkCentralClient, sync):
+
+class _ClosingSync:
+    """A server's sync (ODK Central, KoboToolbox) that closes its client's session when the iteration ends."""
+
+    def __init__(self, client: OdkCentralClient | KoboClient, sync: SyncRun):
         self._client, self._sync = client, sync
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
@@ -244,8 +249,8 @@ class KoboToolboxSource(SubmissionSource):
                   stored: StoredSubmissions | None = None) -> SyncRun:
         """New submissions by ``_id``; edits and deletions by reconciling with what the warehouse stored when due
         (or forced); answers typed by the form of ``forms/`` (not the asset's possibly undeployed content)."""
+        schema = _form_schema(form_id)  # before the client: a form that does not parse leaves no session open
         client = self.client()
-        schema = FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx")
         return _ClosingSync(client, kobo_sync(client, self.asset_uid, cursor, store=stored, schema=schema,
                                               form_id=form_id,
                                               reconcile_every=timedelta(hours=self.reconcile_every_hours),
@@ -312,7 +317,7 @@ class FileImportSource(SubmissionSource):
         folder = Path(self.folder) / form_id
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \
             if folder.exists() else []
-        return _FileImports(files, FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx"), cursor)
+        return _FileImports(files, _form_schema(form_id), cursor)
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         info = read_xlsform(xlsform)
