@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
-
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import Connection, Date, Table
 
@@ -84,3 +83,16 @@ def insert_dicts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
     values = itemgetter(*columns)
     return insert_rows(conn, table, columns, [values(r) for r in rows] if len(columns) > 1 else
                        [(values(r),) for r in rows])
+
+
+INSERT_CHUNK = 50_000  # rows of a frame turned into tuples at a time
+
+
+def insert_frame(conn: Connection, table: Table, frame) -> int:
+    """:func:`insert_rows` for a pandas frame whose columns are the table's; NaN and NA become NULL."""
+    columns = list(frame.columns)
+    for start in range(0, len(frame), INSERT_CHUNK):
+        chunk = frame.iloc[start:start + INSERT_CHUNK]
+        values = [chunk[c].astype(object).where(chunk[c].notna(), None).tolist() for c in columns]
+        insert_rows(conn, table, columns, list(zip(*values, strict=True)))
+    return len(frame)

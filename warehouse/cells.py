@@ -17,8 +17,17 @@ import pandas as pd
 
 from warehouse.stats import is_suppressed, wilson_interval, z_for
 
+UNKNOWN = "unknown"  # a disaggregation value that was not answered
+DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
 KEYS = ["indicator_id", "source", "rule_set", "period", "period_type", "area_level", "area_code",
         "code_list_version", "dimension", "dimension_value"]
+
+
+def with_unknown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with a missing disaggregation value as :data:`UNKNOWN` (dates and counts stay as they are)."""
+    return frame.fillna({c: UNKNOWN for c in frame.columns if c in DIMENSIONS})
+
+
 MET, ON_TRACK, OFF_TRACK = "met", "on_track", "off_track"
 NO_DATA, NO_DENOMINATOR, SUPPRESSED, NO_TARGET = "no_data", "no_denominator", "suppressed", "no_target"
 
@@ -75,7 +84,7 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
                 summed[k] = labels[k].take(summed.pop(f"_{k}").to_numpy())
             summed["period_type"] = period_type
             summed["dimension"] = dimension
-            summed["dimension_value"] = "all" if dimension == "total" else summed[dimension].fillna("unknown")
+            summed["dimension_value"] = "all" if dimension == "total" else summed[dimension].fillna(UNKNOWN)
             parts.append(summed[columns])
     rolled = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     rolled.insert(0, "source", spec.source)

@@ -18,11 +18,19 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, delete, func, literal, select, tuple_
+from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
 
 from warehouse import survey_counts
-from warehouse.bulk import insert_rows
-from warehouse.cells import KEYS, IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
+from warehouse.bulk import insert_frame
+from warehouse.cells import (
+    KEYS,
+    IndicatorSpec,
+    apply_targets,
+    finish,
+    roll_up,
+    with_population_denominators,
+    with_unknown,
+)
 from warehouse.models import (
     Activity,
     ActivityReach,
@@ -40,8 +48,7 @@ from warehouse.models import (
 )
 from warehouse.reference_data import LEGACY
 from warehouse.steps import write_checkpoint
-
-UNKNOWN = "unknown"
+from warehouse.survey_counts import yes
 
 
 @dataclass(frozen=True)
@@ -75,17 +82,9 @@ def load_settings(path: str | Path | None = None) -> IndicatorSettings:
                              int(pub["support_in_time_days"]), names, specs)
 
 
-DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
-
-
 def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
-    """The query's rows; a missing disaggregation value becomes "unknown" (dates and counts stay as they are)."""
-    frame = pd.DataFrame(conn.execute(query).all(), columns=columns)
-    return frame.fillna({c: UNKNOWN for c in columns if c in DIMENSIONS})
-
-
-def _yes(column) -> case:
-    return case((column, 1), else_=0)
+    """The query's rows, a missing disaggregation value as "unknown"."""
+    return with_unknown(pd.DataFrame(conn.execute(query).all(), columns=columns))
 
 
 # ---------------------------------------------------------------- household survey
@@ -117,7 +116,7 @@ SURVEY_FACTS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = 
 def hazardous_share_inspections(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     yc, yw, i = YoungWorkerClassification, YoungWorker, Inspection
     keys = [yc.rule_set, i.commune_code, i.year, i.quarter, yw.sex, yc.age_band]
-    query = (select(*keys, func.sum(_yes(yc.hazardous)), func.sum(_yes(yc.child_labour)))
+    query = (select(*keys, func.sum(yes(yc.hazardous)), func.sum(yes(yc.child_labour)))
              .join(yw, yw.worker_id == yc.worker_id).join(i, i.inspection_id == yw.inspection_id).group_by(*keys))
     return _frame(conn, query, ["rule_set", "commune_code", "year", "quarter", "sex", "age_band",
                                 "numerator", "denominator"])
@@ -126,7 +125,7 @@ def hazardous_share_inspections(conn: Connection, _: IndicatorSettings) -> pd.Da
 def _per_inspection(conn: Connection, flag) -> pd.DataFrame:
     i = Inspection
     keys = [i.commune_code, i.year, i.quarter, i.establishment_type]
-    query = select(*keys, func.sum(_yes(flag)), func.count()).group_by(*keys)
+    query = select(*keys, func.sum(yes(flag)), func.count()).group_by(*keys)
     frame = _frame(conn, query, ["commune_code", "year", "quarter", "establishment_type", "numerator", "denominator"])
     return frame.assign(rule_set="")
 
@@ -466,16 +465,3 @@ def _published(cells: pd.DataFrame, rules_version: str) -> pd.DataFrame:
     for column in ("numerator", "denominator", "target_year"):  # whole numbers, even after a concat with NULLs
         cells[column] = pd.to_numeric(cells[column]).astype("Int64")
     return cells[CELL_COLUMNS]
-
-
-INSERT_CHUNK = 50_000
-
-
-def insert_frame(conn: Connection, table, frame: pd.DataFrame) -> int:
-    """Insert ``frame``'s rows (its columns are the table's) in bulk, a chunk at a time; NaN/NA become NULL."""
-    columns = list(frame.columns)
-    for start in range(0, len(frame), INSERT_CHUNK):
-        chunk = frame.iloc[start:start + INSERT_CHUNK]
-        values = [chunk[c].astype(object).where(chunk[c].notna(), None).tolist() for c in columns]
-        insert_rows(conn, table, columns, list(zip(*values, strict=True)))
-    return len(frame)

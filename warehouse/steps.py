@@ -34,7 +34,7 @@ from warehouse.models import (
 )
 from warehouse.prefetch import prepared_batches
 from warehouse.raw_store import BATCH_SIZE, changed_batch
-from warehouse.survey_counts import child_count_rows, record_children, record_households
+from warehouse.survey_counts import CHILD, HOUSEHOLD, added_rows, subtract_children, subtract_households
 
 CLEAN_LOGIC_VERSION = "1"
 STEP_BATCH_SIZE = 5000  # rows per transaction: on SQLite each commit writes every page the batch touched, and
@@ -77,17 +77,24 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
                     replace: Callable[[Connection, list], None], batch_size: int = BATCH_SIZE) -> None:
     """Call ``replace(conn, raw_rows)`` on each batch of ``form_id``'s raw rows changed since the step's
     checkpoint, and move the checkpoint in the same transaction."""
-    statistics, done = FreshStatistics(), 0  # the tables `replace` writes are not known here: all of them
-    while True:
-        with engine.begin() as conn:
-            position = read_checkpoint(conn, step, version)
-            rows = changed_batch(conn, form_id, position, batch_size)
-            if not rows:
-                return
-            replace(conn, rows)
-            write_checkpoint(conn, step, version, rows[-1].change_seq)
-            done += len(rows)
-            statistics.written(conn, done)
+    with engine.connect() as conn:
+        position = read_checkpoint(conn, step, version)
+    prepare = partial(_raw_batch, form_id=form_id, batch_size=batch_size)
+    _write_batches(engine, step, version, position, prepare, lambda conn, batch: replace(conn, batch.rows),
+                   FreshStatistics(), parallel=False)  # the tables `replace` writes are not known here: all of them
+
+
+@dataclass
+class _RawBatch:
+    last: int
+    rows: list
+    stats: StepStats
+    warnings: tuple[str, ...] = ()
+
+
+def _raw_batch(conn: Connection, position: int, *, form_id: str, batch_size: int) -> _RawBatch | None:
+    rows = changed_batch(conn, form_id, position, batch_size)
+    return _RawBatch(rows[-1].change_seq, rows, StepStats(processed=len(rows))) if rows else None
 
 
 def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -130,6 +137,7 @@ class _HouseholdBatch:
     last: int
     raw_ids: list[int]
     tables: dict[str, list[dict]]
+    counts: list[dict]  # the survey counts the new consenting households add (survey_count_delta rows)
     stats: StepStats
     warnings: list[str]
 
@@ -141,8 +149,8 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
     rows = changed_batch(conn, FORM_ID, position, batch_size)
     if not rows:
         return None
-    batch = _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], defaultdict(list), StepStats(), [])
-    tables, stats = batch.tables, batch.stats
+    batch = _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], defaultdict(list), [], StepStats(), [])
+    tables, stats, added = batch.tables, batch.stats, []
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -161,24 +169,32 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
             stats.quarantined[q["entity"]] += 1
         if parsed.household is None:
             continue
-        tables["household"].append({**parsed.household, **stamp})
+        household = parsed.household
+        tables["household"].append({**household, **stamp})
+        if household["consent"]:
+            added.append(((household["commune_code"], household["year"], household["quarter"],
+                           household["urban_rural"], household["poverty_status"]), False, False,
+                          household["caregiver_informed"] == "yes"))
         tables["restricted_household_pii"].append(parsed.household_pii)
         tables["child"].extend({**c, "change_seq": raw.change_seq} for c in parsed.children)
         tables["restricted_child_pii"].extend(parsed.children_pii)
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
+    batch.counts = added_rows(HOUSEHOLD, added)
     return batch
 
 
 def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
-    replaced = Household.raw_submission_id.in_(batch.raw_ids)
+    h = Household
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(batch.raw_ids)))
-    record_children(conn, replaced, -1)  # what the indicators counted of the rows about to go
-    record_households(conn, replaced, -1)
-    conn.execute(delete(Household).where(replaced))  # cascades to children and their classifications
+    replaced = h.raw_submission_id.in_(batch.raw_ids)
+    if conn.execute(select(h.household_id).where(replaced).limit(1)).first() is not None:
+        subtract_children(conn, replaced)  # what the indicators counted of the rows about to go
+        subtract_households(conn, replaced)
+        conn.execute(delete(h).where(replaced))  # cascades to children and their classifications
     for model in _HOUSEHOLD_TABLES:
         insert_dicts(conn, model.__table__, batch.tables.get(model.__tablename__, []))
-    record_households(conn, replaced, +1)
+    insert_dicts(conn, SurveyCountDelta.__table__, batch.counts)
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -244,7 +260,7 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
                              household.urban_rural, household.poverty_status, child.sex, c.age_band,
                              child.ethnic_group), c.child_labour, c.hazardous, child.child_informed == "yes"))
         batch.stats.processed += 1
-    batch.counts = child_count_rows(counted)
+    batch.counts = added_rows(CHILD, counted)
     batch.stats.loaded["child_classification"] += len(batch.rows)
     return batch
 
@@ -252,7 +268,7 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
 def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:
     cc = ChildClassification
     if conn.execute(select(cc.child_id).where(cc.child_id.in_(batch.child_ids)).limit(1)).first() is not None:
-        record_children(conn, Household.household_id.in_(batch.household_ids), -1)
+        subtract_children(conn, Household.household_id.in_(batch.household_ids))
         conn.execute(delete(cc).where(cc.child_id.in_(batch.child_ids)))
     insert_dicts(conn, cc.__table__, batch.rows)
     insert_dicts(conn, SurveyCountDelta.__table__, batch.counts)

@@ -4,10 +4,10 @@ The finest grain: children by (rule set, commune, year, quarter, urban/rural, po
 ethnic group) and consenting households by (commune, year, quarter, urban/rural, poverty status), each with
 ``members`` (how many) and the counts the indicators need (child labour, hazardous, informed).
 
-:func:`record_children` and :func:`record_households` write a change (the counts of the rows a condition
-selects, added or subtracted) into ``survey_count_delta`` inside the caller's transaction, computed by the
-database; :func:`current` reads the counts from the clean tables; :func:`take_pending` removes and returns the
-changes recorded so far.
+:func:`added_rows` makes the ``survey_count_delta`` rows of the children or households a step is about to
+write (from the rows themselves); :func:`subtract_children` and :func:`subtract_households` record, inside the
+caller's transaction, the removal of stored rows (their counts, computed by the database); :func:`current` reads
+the counts from the clean tables; :func:`take_pending` removes and returns the changes recorded so far.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, case, delete, func, insert, literal, select
 
+from warehouse.cells import with_unknown
 from warehouse.models import Child, ChildClassification, Household, SurveyCountDelta
 
 CHILD, HOUSEHOLD = "child", "household"
@@ -24,11 +25,10 @@ CHILD_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "pov
               "ethnic_group"]
 HOUSEHOLD_KEYS = ["commune_code", "year", "quarter", "urban_rural", "poverty_status"]
 COUNTS = ["members", "child_labour", "hazardous", "informed"]
-DIMENSIONS = ("urban_rural", "poverty_status", "sex", "age_band", "ethnic_group")
-UNKNOWN = "unknown"
 
 
-def _yes(condition):
+def yes(condition):
+    """1 where ``condition`` holds, else 0: summed, a count."""
     return case((condition, 1), else_=0)
 
 
@@ -36,15 +36,15 @@ def _child_columns():
     cc, c, h = ChildClassification, Child, Household
     keys = [cc.rule_set, h.commune_code, h.year, h.quarter, h.urban_rural, h.poverty_status, c.sex, cc.age_band,
             c.ethnic_group]
-    counts = [func.count(), func.sum(_yes(cc.child_labour)), func.sum(_yes(cc.hazardous)),
-              func.sum(_yes(c.child_informed == "yes"))]
+    counts = [func.count(), func.sum(yes(cc.child_labour)), func.sum(yes(cc.hazardous)),
+              func.sum(yes(c.child_informed == "yes"))]
     return keys, counts
 
 
 def _household_columns():
     h = Household
     keys = [h.commune_code, h.year, h.quarter, h.urban_rural, h.poverty_status]
-    return keys, [func.count(), literal(0), literal(0), func.sum(_yes(h.caregiver_informed == "yes"))]
+    return keys, [func.count(), literal(0), literal(0), func.sum(yes(h.caregiver_informed == "yes"))]
 
 
 def _children_query(keys, counts, where=None):
@@ -59,41 +59,44 @@ def _households_query(keys, counts, where=None):
     return (query if where is None else query.where(where)).group_by(*keys)
 
 
-def record_children(conn: Connection, where, sign: int) -> None:
-    """Record ``sign`` (+1 or −1) times the counts of the classified children of the households ``where``
-    selects (a condition on ``Household``)."""
+def subtract_children(conn: Connection, where) -> None:
+    """Record the removal of the classified children of the households ``where`` selects (a condition on
+    ``Household``): their counts, subtracted, as the warehouse holds them before they go."""
     keys, counts = _child_columns()
-    query = _children_query([literal(CHILD), *keys], [c if sign > 0 else -c for c in counts], where)
+    query = _children_query([literal(CHILD), *keys], [-c for c in counts], where)
     conn.execute(insert(SurveyCountDelta).from_select(["kind", *CHILD_KEYS, *COUNTS], query))
 
 
-def record_households(conn: Connection, where, sign: int) -> None:
-    """Record ``sign`` (+1 or −1) times the counts of the consenting households ``where`` selects."""
+def subtract_households(conn: Connection, where) -> None:
+    """Record the removal of the consenting households ``where`` selects."""
     keys, counts = _household_columns()
     columns = [literal(HOUSEHOLD), literal(""), *keys, literal(None), literal(None), literal(None)]
-    query = _households_query(columns, [c if sign > 0 else -c for c in counts], where)
+    query = _households_query(columns, [-c for c in counts], where)
     names = ["kind", "rule_set", *HOUSEHOLD_KEYS, "sex", "age_band", "ethnic_group", *COUNTS]
     conn.execute(insert(SurveyCountDelta).from_select(names, query))
 
 
-def child_count_rows(children: Iterable[tuple[tuple, bool, bool, bool]]) -> list[dict]:
-    """``survey_count_delta`` rows adding classified children given as (key in ``CHILD_KEYS`` order, child
-    labour, hazardous, informed): what :func:`record_children` with +1 writes, computed without the database."""
+def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> list[dict]:
+    """``survey_count_delta`` rows for children (``kind`` :data:`CHILD`, keys in ``CHILD_KEYS`` order) or
+    consenting households (:data:`HOUSEHOLD`, keys in ``HOUSEHOLD_KEYS`` order) about to be written, given as
+    (key, child labour, hazardous, informed): computed where the rows are made, without the database."""
     summed: dict[tuple, list[int]] = {}
-    for key, labour, hazardous, informed in children:
+    for key, labour, hazardous, informed in added:
         counts = summed.setdefault(key, [0, 0, 0, 0])
         counts[0] += 1
         counts[1] += labour
         counts[2] += hazardous
         counts[3] += informed
-    return [{"kind": CHILD, **dict(zip(CHILD_KEYS, key, strict=True)), **dict(zip(COUNTS, counts, strict=True))}
+    keys = CHILD_KEYS if kind == CHILD else HOUSEHOLD_KEYS
+    fixed = {} if kind == CHILD else {"rule_set": "", "sex": None, "age_band": None, "ethnic_group": None}
+    return [{"kind": kind, **fixed, **dict(zip(keys, key, strict=True)), **dict(zip(COUNTS, counts, strict=True))}
             for key, counts in summed.items()]
 
 
 def _frame(rows, keys: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[*keys, *COUNTS])
     frame[COUNTS] = frame[COUNTS].fillna(0).astype("int64")
-    return frame.fillna({k: UNKNOWN for k in keys if k in DIMENSIONS})
+    return with_unknown(frame)
 
 
 def current(conn: Connection, communes: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,7 +124,7 @@ def take_pending(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _summed(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    rows = rows[keys + COUNTS].fillna({k: UNKNOWN for k in keys if k in DIMENSIONS})
+    rows = with_unknown(rows[keys + COUNTS])
     summed = rows.groupby(keys, as_index=False, dropna=False)[COUNTS].sum()
     summed[COUNTS] = summed[COUNTS].astype("int64")
     return summed[(summed[COUNTS] != 0).any(axis=1)].reset_index(drop=True)
