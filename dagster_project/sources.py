@@ -42,7 +42,12 @@ class SubmissionSource(dg.ConfigurableResource):
     """A platform that serves form submissions."""
 
     def describe(self) -> dict[str, str]:
-        raise NotImplementedError
+        """What the asset's metadata says of the source: its name, then its own :meth:`details`."""
+        return {"source": self.source_name, **self.details()}
+
+    def details(self) -> dict[str, str]:
+        """This source's own settings worth showing (never a secret)."""
+        return {}
 
     @property
     def source_name(self) -> str:
@@ -100,9 +105,8 @@ class DemoSource(SubmissionSource):
     def project_key(self) -> str:
         return "demo"
 
-    def describe(self) -> dict[str, str]:
-        return {"source": "demo", "households": str(self.households), "inspections": str(self.inspections),
-                "seed": str(self.seed)}
+    def details(self) -> dict[str, str]:
+        return {"households": str(self.households), "inspections": str(self.inspections), "seed": str(self.seed)}
 
     def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
                   stored: StoredSubmissions | None = None) -> SyncRun:
@@ -170,8 +174,8 @@ class OdkCentralSource(SubmissionSource):
     def project_key(self) -> str:
         return str(self.project_id)
 
-    def describe(self) -> dict[str, str]:
-        return {"source": "odk_central", "server": self.base_url, "project": str(self.project_id)}
+    def details(self) -> dict[str, str]:
+        return {"server": self.base_url, "project": str(self.project_id)}
 
     def client(self) -> OdkCentralClient:
         settings = HttpSettings(read_timeout=self.read_timeout, max_tries=self.max_tries,
@@ -235,8 +239,8 @@ class KoboToolboxSource(SubmissionSource):
     def project_key(self) -> str:
         return self.asset_uid
 
-    def describe(self) -> dict[str, str]:
-        return {"source": "kobotoolbox", "server": self.base_url, "asset": self.asset_uid,
+    def details(self) -> dict[str, str]:
+        return {"server": self.base_url, "asset": self.asset_uid,
                 "reconcile_every_hours": f"{self.reconcile_every_hours:g}",
                 **({"force_reconcile": "true"} if self.force_reconcile else {})}
 
@@ -309,8 +313,8 @@ class FileImportSource(SubmissionSource):
     def project_key(self) -> str:
         return "imports"
 
-    def describe(self) -> dict[str, str]:
-        return {"source": "file", "folder": self.folder}
+    def details(self) -> dict[str, str]:
+        return {"folder": self.folder}
 
     def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
                   stored: StoredSubmissions | None = None) -> SyncRun:
