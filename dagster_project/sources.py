@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import dagster as dg
 from pydantic import Field
@@ -74,6 +74,21 @@ class SubmissionSource(dg.ConfigurableResource):
         raise NotImplementedError
 
 
+class _ServerlessSource(SubmissionSource):
+    """A source with no server to publish to (the demo, export files): the form is left as it is, and the case
+    list is written to ``var/case_list/cases.csv``, the file KoboToolbox would get."""
+
+    no_server: ClassVar[str]  # why nothing is published, e.g. "the demo source has no server"
+
+    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
+        info = read_xlsform(xlsform)
+        return {"form_id": info.form_id, "version": info.version, "action": f"skipped: {self.no_server}"}
+
+    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
+        written = write_cases_csv(rows, CASE_LIST_CSV)
+        return {"action": f"wrote {CASE_LIST_CSV} ({self.no_server})", "written": written}
+
+
 class _DemoRun:
     """The demo rows streamed as records (never all in memory), counted for the cursor."""
 
@@ -90,8 +105,10 @@ class _DemoRun:
         return {"rows": self._count}
 
 
-class DemoSource(SubmissionSource):
+class DemoSource(_ServerlessSource):
     """The bundled demo data: deterministic submissions of every form in ODK Central's OData shape."""
+
+    no_server: ClassVar[str] = "the demo source has no server"
 
     households: int = Field(default=1500, description="How many household submissions to generate.")
     inspections: int = Field(default=300, description="How many workplace inspections to generate.")
@@ -120,14 +137,6 @@ class DemoSource(SubmissionSource):
             "case_followup": lambda: visit_rows(open_cases, self.seed),
         }.get(form_id, list)()
         return _DemoRun(rows, form_id)
-
-    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
-        info = read_xlsform(xlsform)
-        return {"form_id": info.form_id, "version": info.version, "action": "skipped: the demo source has no server"}
-
-    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
-        written = write_cases_csv(rows, CASE_LIST_CSV)
-        return {"action": f"wrote {CASE_LIST_CSV} (the demo source has no server)", "written": written}
 
 
 def _form_schema(form_id: str) -> FormSchema:
@@ -299,9 +308,11 @@ class _FileImports:
         return {"files": dict(sorted(self._seen.items()))}
 
 
-class FileImportSource(SubmissionSource):
+class FileImportSource(_ServerlessSource):
     """Export files partners send (ODK Central ``.csv.zip``, KoboToolbox ``.xlsx`` or ``.json``), dropped into
     ``<folder>/<form_id>/``; each file is imported whole once, again only when its content changes."""
+
+    no_server: ClassVar[str] = "export files have no server"
 
     folder: str = Field(description="Folder with one sub-folder per form id holding export files")
 
@@ -322,10 +333,3 @@ class FileImportSource(SubmissionSource):
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \
             if folder.exists() else []
         return _FileImports(files, _form_schema(form_id), cursor)
-
-    def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
-        info = read_xlsform(xlsform)
-        return {"form_id": info.form_id, "version": info.version, "action": "skipped: export files have no server"}
-
-    def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
-        return {"action": f"written to {CASE_LIST_CSV}", "written": write_cases_csv(rows, CASE_LIST_CSV)}

@@ -14,7 +14,7 @@ from sqlalchemy import insert
 
 from dagster_project.defs.cases.case_list import case_list
 from dagster_project.resources import WarehouseResource
-from dagster_project.sources import DemoSource, OdkCentralSource
+from dagster_project.sources import DemoSource, FileImportSource, OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
@@ -23,7 +23,8 @@ from warehouse.case_list import COLUMNS, case_list_rows, write_cases_csv
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Case, CaseVisit, RawSubmission
 
-DEMO_CSV = Path(__file__).resolve().parents[2] / "forms" / "media" / "cases.csv"
+FORMS = Path(__file__).resolve().parents[2] / "forms"
+DEMO_CSV = FORMS / "media" / "cases.csv"
 NEW, SUPPORTED, CLOSED, ELSEWHERE = (f"{n}0000000-0000-4000-8000-00000000000{n}" for n in range(1, 5))
 LABEL = re.compile(r"^C-[0-9A-Z]{5} · [^·]+ · (5–12|13–14|15–17) tuổi$")
 
@@ -132,6 +133,19 @@ def test_demo_source_writes_the_file(register: str, tmp_path: Path, monkeypatch)
     assert "C-9P4WD" not in preview
     with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
         assert [r["case_code"] for r in csv.DictReader(f)] == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9"]
+
+
+def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeypatch) -> None:
+    """Export files have no server either: the case list goes to the same file, the form is not published."""
+    monkeypatch.chdir(tmp_path)
+    source = FileImportSource(folder=str(tmp_path / "imports"))
+    metadata = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
+    assert metadata["action"].value == "wrote var/case_list/cases.csv (export files have no server)"
+    assert (metadata["written"].value, metadata["source/source"].value) == (3, "file")
+    with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
+        assert [r["case_code"] for r in csv.DictReader(f)] == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9"]
+    published = source.publish_form(FORMS / "case_followup.xlsx", FORMS / "media")
+    assert (published["form_id"], published["action"]) == ("case_followup", "skipped: export files have no server")
 
 
 def test_odk_central_gets_the_open_cases_once(register: str) -> None:

@@ -1,7 +1,8 @@
 """``case_list``: the register's cases given to the follow-up form, through its source (``case_followup_source``).
 
 ODK Central: the entities of the open cases that have none are created in the list ``cases``; existing ones are
-never changed (the form owns what it updates). Demo: ``var/case_list/cases.csv``, the file KoboToolbox would get.
+never changed (the form owns what it updates). Demo and export files: ``var/case_list/cases.csv``, the file
+KoboToolbox would get.
 """
 
 import dagster as dg
