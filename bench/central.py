@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 
 from bench.costmodel import PAGE_COST, PageCost
+from bench.counters import RequestCounters
 from connectors.demo import FORM_ID, demo_communes, household_row, national_communes, row_system
 from tests.connectors.fake_odata_filter import FilterError, _Parser, to_ms
 from tests.connectors.fake_odk_replies import form_encode, parse_skiptoken, skiptoken
@@ -214,35 +215,11 @@ def _or(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> t
     return a[0] | b[0], a[1] & b[1]
 
 
-class Stats:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.requests = self.pages = self.rows = self.matched = 0
-            self.modelled = self.busy = 0.0
-
-    def add(self, rows: int, matched: int, modelled: float, busy: float) -> None:
-        with self.lock:
-            self.pages += 1
-            self.rows += rows
-            self.matched += matched
-            self.modelled += modelled
-            self.busy += busy
-
-    def as_dict(self) -> dict[str, Any]:
-        with self.lock:
-            return {"requests": self.requests, "pages": self.pages, "rows": self.rows, "matched": self.matched,
-                    "modelled_seconds": round(self.modelled, 3), "render_seconds": round(self.busy, 3)}
-
-
 class BenchCentral:
     def __init__(self, catalog: Catalog, cost: PageCost, scale: float) -> None:
         self.catalog, self.cost, self.scale = catalog, cost, scale
         self.tokens: set[str] = set()
-        self.stats = Stats()
+        self.stats = RequestCounters(rows=0, matched=0, modelled_seconds=0.0, render_seconds=0.0)
         self.server: ThreadingHTTPServer | None = None
 
     def serve(self, port: int = 0) -> str:
@@ -263,8 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path, query = self._target()
         central = self.central
-        with central.stats.lock:
-            central.stats.requests += 1
+        central.stats.request()
         if path == "/v1/sessions":
             credentials = json.loads(body or b"{}")
             if (credentials.get("email"), credentials.get("password")) != (EMAIL, PASSWORD):
@@ -286,8 +262,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path, query = self._target()
         central = self.central
-        with central.stats.lock:
-            central.stats.requests += 1
+        central.stats.request()
         if path == "/bench/stats":
             return self._json(200, {**central.stats.as_dict(), "submissions": len(central.catalog)})
         authorization = self.headers.get("Authorization", "")
@@ -367,7 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._chunk(b"]," + json.dumps(footer, separators=(",", ":")).encode()[1:])
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
-        central.stats.add(len(page), len(selected), modelled, busy)
+        central.stats.page(rows=len(page), matched=len(selected), modelled_seconds=modelled, render_seconds=busy)
 
     def _chunk(self, data: bytes) -> None:
         if data:
