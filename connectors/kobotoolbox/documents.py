@@ -158,8 +158,8 @@ def record_from_document(
             filled = _fill(schema, plan, document, strict)
         except DocumentError:
             raise
-        except Exception:  # anything unusual: the general way raises it, in its own order
-            filled = None
+        except (_Unusual, ValueError):  # a document out of the usual (or an answer a typer refuses, e.g. an int
+            filled = None               # too long to read): the general way reads it or says what is wrong
     attachments = [a for a in document.get("_attachments") or [] if isinstance(a, dict) and not a.get("is_deleted")]
     if filled is None:
         answers = answers_from_document(document, schema, strict=strict)

@@ -108,6 +108,7 @@ UNUSUAL = {
     "an unknown key": {"colour": "red"},
     "an empty repeat": {"photo": []},
     "no repeats": {"photo": _DROP, "visit/member": _DROP},
+    "an integer too long to read": {"n": "1" * 5000},  # int() refuses it: the general way says so
 }
 
 
@@ -125,3 +126,38 @@ def test_a_form_without_file_questions_expects_no_attachments() -> None:
     record = record_from_document(doc, plain, project="p")
     assert plain.file_paths == frozenset() and record.payload["__system"]["attachmentsExpected"] == 0
     assert outcome(lambda d: record_from_document(d, plain, project="p"), doc) == outcome(general, doc, plain, False)
+
+
+GENERAL_WAY = ["a repeat's question at the top", "a repeat inside another repeat at the top", "a repeat that is not a list",
+               "a repeat entry that is not a dict", "a question of another repeat inside an entry",
+               "an integer too long to read"]
+FAST_WAY = ["no instanceID answered (taken from _uuid)", "an empty repeat", "no repeats"]
+
+
+@pytest.mark.parametrize("name", GENERAL_WAY + FAST_WAY)
+def test_only_unusual_documents_take_the_general_way(schema: FormSchema, name: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = document(**UNUSUAL[name])
+    expected = outcome(general, doc, schema, False)
+    calls = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return answers_from_document(*args, **kwargs)
+
+    monkeypatch.setattr("connectors.kobotoolbox.documents.answers_from_document", spy)
+    assert outcome(lambda d: record_from_document(d, schema, project="p"), doc) == expected
+    assert calls[:1] == ([doc] if name in GENERAL_WAY else [])  # then once per repeat entry
+
+
+@pytest.mark.parametrize("bug", [KeyError("slot"), TypeError("not subscriptable"), AttributeError("get"),
+                                 RuntimeError("oops")])
+def test_a_bug_in_the_fast_way_is_raised_not_hidden_by_the_general_way(
+        schema: FormSchema, bug: Exception, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise bug
+
+    monkeypatch.setattr("connectors.kobotoolbox.documents._fill", broken)
+    monkeypatch.setattr("connectors.kobotoolbox.documents.answers_from_document", None)  # never reached
+    with pytest.raises(type(bug), match=str(bug.args[0])):
+        record_from_document(document(), schema, project="p")
