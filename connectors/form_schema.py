@@ -201,12 +201,9 @@ class FormSchema:
         """The answer fields of one table: the root (``None``) or a repeat, without nested repeats."""
         return [f for f in self.fields if not f.structural and f.repeat == table]
 
-    def frame(self, path: str) -> dict[str, Any]:
-        """Every field under ``path`` set to ``None``, groups nested, repeats left out (as Central does)."""
-        return self._frame_template(path).build()
-
     def _frame_template(self, path: str) -> _Frame:
-        """:meth:`frame` as a template, built once per path."""
+        """The empty answers under ``path`` (every field ``None``, groups nested, repeats left out, as Central
+        does) as a template, built once per path."""
         templates = self._frames
         template = templates.get(path)
         if template is None:
