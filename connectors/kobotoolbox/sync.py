@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -134,7 +134,6 @@ class KoboSync:
         self._now = now
         self._new_cursor: dict[str, Any] | None = None
         self._started = False
-        self._compared = False
         self.changed_count = 0
         self.new_count = 0
         self.deleted_count = 0
@@ -167,10 +166,9 @@ class KoboSync:
         started = self._now()
         gone: dict[str, StoredIdentity] = {}
         resurfaced: set[str] = set()
+        compared = False
         if self.reconciliation_due(started):
-            for record in self._reconcile(schema, gone, resurfaced):
-                self.changed_count += 1
-                yield record
+            compared = yield from self._reconcile(schema, gone, resurfaced)
         newest = self._max_id
         documents = self._client.submissions.documents(self.asset_uid, after=self._max_id, page_size=self._page_size)
         for document in documents:
@@ -182,24 +180,26 @@ class KoboSync:
         for record in self._deletions([i for i in gone if i not in resurfaced]):
             self.deleted_count += 1
             yield record
-        self.reconciled = self._compared
+        self.reconciled = compared
         self._new_cursor = {"version": CURSOR_VERSION, "asset_uid": self.asset_uid, "max_id": newest,
-                            "reconciled_at": started if self._compared else self._reconciled_at,
-                            "reconciled": self._compared}
+                            "reconciled_at": started if compared else self._reconciled_at,
+                            "reconciled": compared}
         log.info("%s: asset %s synced: %d new, %d changed, %d deleted (%s)", self._client.label, self.asset_uid,
                  self.new_count, self.changed_count, self.deleted_count,
-                 "reconciled with the store" if self._compared else
+                 "reconciled with the store" if compared else
                  "new submissions only" if self._store is None else
                  f"new submissions only; last reconciled {self._reconciled_at or 'never'}")
 
     def _reconcile(self, schema: FormSchema, gone: dict[str, StoredIdentity],
-                   resurfaced: set[str]) -> Iterator[SubmissionRecord]:
-        """Fetch what changed up to ``max_id``; collect stored submissions the server lacks into ``gone``."""
+                   resurfaced: set[str]) -> Generator[SubmissionRecord, None, bool]:
+        """Fetch what changed up to ``max_id``; collect stored submissions the server lacks into ``gone``.
+
+        Returns whether anything was compared (``False``: an empty store).
+        """
         stored = iter(self._store.identities())
         first = next(stored, None)
         if first is None:
-            return  # nothing stored: nothing to compare (a first sync reads everything in step 2)
-        self._compared = True
+            return False  # nothing stored: nothing to compare (a first sync reads everything in step 2)
         refetch = self._max_id is not None  # without a cursor, step 2 reads everything anyway
         server = self._client.submissions.identities(self.asset_uid, upto=self._max_id, page_size=self._page_size)
         batch: dict[int, bool] = {}  # _id → missing from the store
@@ -213,6 +213,7 @@ class KoboSync:
                 batch = {}
         if batch:
             yield from self._fetch(batch, schema, gone, resurfaced)
+        return True
 
     def _fetch(self, batch: dict[int, bool], schema: FormSchema, gone: dict[str, StoredIdentity],
                resurfaced: set[str]) -> Iterator[SubmissionRecord]:
@@ -221,6 +222,7 @@ class KoboSync:
             gone.pop(record.instance_id, None)
             if batch.get(document["_id"]):
                 resurfaced.add(record.instance_id)
+            self.changed_count += 1
             yield record
 
     def _deletions(self, instance_ids: list[str]) -> Iterator[SubmissionRecord]:

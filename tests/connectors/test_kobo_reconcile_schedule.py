@@ -128,3 +128,16 @@ def test_without_a_store_the_last_reconciliation_is_kept(kobo: FakeKoboToolbox, 
     run = KoboSync(client, asset, cursor, schema=household_schema, now=clock("2026-11-30T00:00:00.000Z"))
     assert list(run) == [] and run.reconciled is False
     assert run.cursor["reconciled_at"] == T0
+
+
+def test_whether_the_run_reconciled_is_known_once_it_is_done(kobo: FakeKoboToolbox, client: KoboClient, asset: str,
+                                                             household_schema: FormSchema, synced) -> None:
+    store, cursor, ids = synced
+    kobo.edit_submission(asset, ids[1], household(1, hours=9))
+    run = KoboSync(client, asset, cursor, store=store, schema=household_schema, now=clock("2026-11-24T06:00:00.000Z"))
+    records = iter(run)
+    edit = next(records)  # found by the comparison, the run not finished
+    assert edit.received["_id"] == ids[1] and run.changed_count == 1 and run.reconciled is None
+    with pytest.raises(RuntimeError):
+        run.cursor  # noqa: B018 - the property raises
+    assert list(records) == [] and run.reconciled is True and run.cursor["reconciled"] is True
