@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pyxform.xls2xform import convert
@@ -39,10 +39,15 @@ _KOBO_ONLY_ROWS = {"__version__"}  # KPI appends it to every deployed form; not 
 _INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _SPACES = re.compile(r"\s+")  # between a geopoint's numbers
+# The usual geopoint, "lat lon[ alt[ accuracy]]" of plain decimals one space apart: what _point reads of it is each
+# number's whole text
+_PLAIN_NUMBER = r"([+-]?\d+(?:\.\d*)?)"
+_PLAIN_POINT = re.compile(rf"{_PLAIN_NUMBER} {_PLAIN_NUMBER}(?: {_PLAIN_NUMBER}(?: {_PLAIN_NUMBER})?)?", re.ASCII)
 _POINTS = re.compile(r"; ?")  # between a geotrace's or geoshape's points
 _ZONE_HOURS = re.compile(r"[+-]\d\d$")  # a dateTime ending in "+07": Central writes "+07:00"
 _URI_COMPONENT_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves alone
 _SAFE_BUT_COLONS = re.compile(r"[A-Za-z0-9\-_.!~*'():]*")  # "uuid:…": only its colons are encoded
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class FormSchema:
     # derived from the fields on first use, then kept: what building every payload of the form needs
     _frames: dict[str, _Frame] = field(init=False, repr=False, compare=False)
     _tables: dict[str | None, TablePlan] = field(init=False, repr=False, compare=False)
+    _derived: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_path", {f.path: f for f in self.fields})
@@ -86,6 +92,7 @@ class FormSchema:
         object.__setattr__(self, "_repeats", tuple(f for f in self.fields if f.type == REPEAT))
         object.__setattr__(self, "_frames", {})
         object.__setattr__(self, "_tables", {})
+        object.__setattr__(self, "_derived", {})
 
     @classmethod
     def from_xlsform(cls, source: str | Path | bytes) -> FormSchema:
@@ -216,6 +223,14 @@ class FormSchema:
             templates[path] = template
         return template
 
+    def derived(self, key: str, build: Callable[[FormSchema], _T]) -> _T:
+        """What a reader derives from the form alone (``build(self)``), built on first use and kept under ``key``
+        (e.g. a connector's per-form plan)."""
+        derived = self._derived
+        if key not in derived:
+            derived[key] = build(self)
+        return derived[key]
+
     def table_plan(self, table: str | None) -> TablePlan:
         """How the answers of one table (``None``: the root; or a repeat's path) go into its frame.
 
@@ -330,20 +345,35 @@ def typed_value(data_type: str, text: str) -> Any:
 
 
 def _int(text: str) -> int | None:
+    if text.isdigit() and text.isascii():  # the usual answer: the regex would take all of it
+        return int(text)
     match = _INT.match(text)
     return int(match.group(1)) if match else None
 
 
 def _decimal(text: str) -> int | float | None:
+    if text.isascii() and text.replace(".", "", 1).isdigit():  # "5.9", "12", ".5", "5.": _FLOAT takes all of it
+        return _js_number(float(text))
     return _js_number(_parse_float(text))
 
 
 def _geopoint(text: str) -> dict[str, Any] | None:
+    plain = _PLAIN_POINT.fullmatch(text)
+    if plain is not None:  # what _point gives, without splitting and matching each number again
+        latitude, longitude, altitude, accuracy_text = plain.groups()
+        coordinates = [_js_number(float(longitude)), _js_number(float(latitude))]
+        if altitude is not None:
+            coordinates.append(_js_number(float(altitude)))
+        geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
+        accuracy = None if accuracy_text is None else _js_number(float(accuracy_text))
+        if accuracy is not None:
+            geo["properties"] = {"accuracy": accuracy}
+        return geo
     point = _point(text)
     if point is None:
         return None
     coordinates, accuracy = point
-    geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
+    geo = {"type": "Point", "coordinates": coordinates}
     if accuracy is not None:
         geo["properties"] = {"accuracy": accuracy}
     return geo
@@ -480,19 +510,24 @@ def attach_repeats(schema: FormSchema, plan: TablePlan, node: dict[str, Any], en
         bags: list[dict[str, Any]] = []
         container[key] = bags
         entry_plan = schema.table_plan(repeat.path)
+        prefix = f"{_entry_id_text(inner, instance_id)}%%{repeat.name}#"  # what repeat_entry_id hashes, but the index
         for index, (bag, nested) in enumerate(filled):
-            entry_stack = [*inner, (repeat, index)]
-            bag["__id"] = repeat_entry_id(entry_stack, instance_id)
+            bag["__id"] = hashlib.sha1(f"{prefix}{index}".encode(), usedforsecurity=False).hexdigest()
             if nested:
-                attach_repeats(schema, entry_plan, bag, nested, entry_stack, instance_id)
+                attach_repeats(schema, entry_plan, bag, nested, [*inner, (repeat, index)], instance_id)
             bags.append(bag)
 
 
 def repeat_entry_id(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:
     """Central's positional ``__id`` of a repeat entry: sha1 of the groups and repeat positions above it."""
+    return hashlib.sha1(_entry_id_text(stack, instance_id).encode(), usedforsecurity=False).hexdigest()
+
+
+def _entry_id_text(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:
+    """The text :func:`repeat_entry_id` hashes."""
     parts = [f"Submissions#{instance_id}"]
     parts += [f"{f.name}#" if f.type == GROUP else f"{f.name}#{index}" for f, index in stack]
-    return hashlib.sha1("%%".join(parts).encode(), usedforsecurity=False).hexdigest()
+    return "%%".join(parts)
 
 
 def _navigation_link(stack: list[tuple[FormField, int | None]], instance_id: str) -> str:

@@ -24,6 +24,7 @@ lists of dicts keyed by full paths too, values as strings, plus system keys (``_
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -33,7 +34,6 @@ from connectors.form_schema import (
     Answers,
     Filled,
     FormSchema,
-    TablePlan,
     attach_repeats,
     canonical_payload,
 )
@@ -91,6 +91,12 @@ def submission_date(value: Any) -> str | None:
     """``_submission_time`` (UTC, no zone: ``2026-11-01T08:00:00``) as ``2026-11-01T08:00:00.000Z``."""
     if value in (None, ""):
         return None
+    if value.__class__ is str and len(value) == 19:  # the usual text: 2026-11-01T08:00:00 is its own isoformat()
+        try:
+            if datetime.fromisoformat(value).isoformat() == value and value[0] != "0":
+                return f"{value}.000Z"
+        except ValueError:
+            pass  # said below
     moment = value if isinstance(value, datetime) else _parse_time(str(value))
     if moment.tzinfo is None and moment.year >= 1000:  # the same text as strftime's, in a third of its time
         return f"{moment.isoformat(timespec='seconds')}.{moment.microsecond // 1000:03d}Z"
@@ -146,18 +152,17 @@ def record_from_document(
 ) -> SubmissionRecord:
     """The :class:`SubmissionRecord` of one Kobo document (kept whole in ``received``).
 
-    The answers go straight from the document into the payload's frames (one walk, one lookup per
-    key, with what :meth:`FormSchema.table_plan` derived once from the form); a document this cannot
-    place (a question of another table, a repeat that is not a list of entries …) takes the general
-    way, :func:`answers_from_document` then :func:`record_from_answers`, which says what is wrong.
+    The answers go straight from the document into the payload's frames, by the form's filling functions
+    (:func:`_fillers`, made once per form); a document they cannot place (a question of another table, a
+    repeat that is not a list of entries, an answer that is neither text nor a number, a key ``strict``
+    refuses …) takes the general way, :func:`answers_from_document` then :func:`record_from_answers`, which
+    reads it or says what is wrong, in its own order.
     """
-    plan = schema.table_plan(None)
     filled: Filled | None = None
-    if schema.get(INSTANCE_ID) is None or INSTANCE_ID in plan.slots:
+    fill = _fill(schema)
+    if fill is not None:
         try:
-            filled = _fill(schema, plan, document, strict)
-        except DocumentError:
-            raise
+            filled = fill(document, strict)
         except (_Unusual, ValueError):  # a document out of the usual (or an answer a typer refuses, e.g. an int
             filled = None               # too long to read): the general way reads it or says what is wrong
     attachments = [a for a in document.get("_attachments") or [] if isinstance(a, dict) and not a.get("is_deleted")]
@@ -167,6 +172,7 @@ def record_from_document(
                                    attachments_present=len(attachments))
     row, entries = filled
     stable, current = instance_ids(document)
+    plan = schema.table_plan(None)
     slot = plan.slots.get(INSTANCE_ID)
     if slot is not None and document.get(INSTANCE_ID) in (None, ""):
         groups, key, typer = slot
@@ -185,45 +191,136 @@ def record_from_document(
 
 
 class _Unusual(Exception):
-    """A document :func:`_fill` leaves to the general way."""
+    """A document the filling functions leave to the general way."""
 
 
-def _fill(schema: FormSchema, plan: TablePlan, document: dict[str, Any], strict: bool) -> Filled:
-    """The answers of a document (or repeat entry) typed into its table's frame, entries likewise, in one walk;
-    skips and refuses keys as :func:`answers_from_document` does, in the same order."""
+# KPI's own keys in a document (none is an answer): a document holding only these and the form's questions needs
+# no look at its other keys
+SYSTEM_KEYS = KOBO_KEYS | {
+    "_id", "_uuid", "_attachments", "_status", "_geolocation", "_submission_time", "_tags", "_notes",
+    "_validation_status", "_submitted_by", "_xform_id_string", "_xform_id", "_media_all_received", "_total_media",
+    "_media_count", "_supplementalDetails",
+}
+_MISSING = object()
+
+
+def _fill(schema: FormSchema) -> Callable[[dict[str, Any], bool], Filled] | None:
+    """The filling function of the form's root table (``None``: its documents always take the general way)."""
+    return schema.derived("kobotoolbox.fill", _fillers)
+
+
+def _fillers(schema: FormSchema) -> Callable[[dict[str, Any], bool], Filled] | None:
+    """One Python function per table (the root and each repeat), written from the form and compiled once.
+
+    ``fill(document, strict)`` → (the table's frame with the document's answers typed in, its repeats' entries
+    filled likewise or ``None``): what walking the document key by key into :meth:`FormSchema.table_plan`'s
+    frames gives (the general way's :func:`connectors.form_schema._fill`), but with one ``document.get`` per
+    question of the table and the frame written as one dict display, so the per-answer work is a few bytecodes.
+    A document with a key the function does not read (a question of another table, a misplaced repeat, or with
+    ``strict`` a key that is not a question) or a value that is not text, a number or ``None`` raises
+    :class:`_Unusual`. ``None`` when a table's questions do not map one to one onto its frame (two names the
+    same after sanitizing): such a form takes the general way, which keeps the last answer in document order.
+    """
+    if not (schema.get(INSTANCE_ID) is None or INSTANCE_ID in schema.table_plan(None).slots):
+        return None  # meta/instanceID inside a repeat: the general way fills it in
     types = schema.types
-    slots = plan.slots
-    row = plan.frame.build()
-    entries: dict[str, list[Filled]] | None = None
-    for key, value in document.items():
-        slot = slots.get(key)
-        if slot is not None:
-            if value.__class__ is not str:
-                if value is None:
-                    continue
-                value = _text(key, value)
-            elif not value:
-                continue
-            groups, name, typer = slot
-            container = row
-            for group in groups:
-                container = container[group]
-            container[name] = value if typer is None else typer(value)
+    system = SYSTEM_KEYS - types.keys()
+    namespace: dict[str, Any] = {"_Unusual": _Unusual, "_MISSING": _MISSING, "_answer_text": _answer_text,
+                                 "_check_keys": _check_keys, "_types": types}
+    sources: list[str] = []
+
+    def write(table: str | None) -> str | None:
+        plan = schema.table_plan(table)
+        name = f"_fill_{len(sources)}"
+        sources.append("")  # this table's place: the nested tables' functions come after it
+        place = len(sources) - 1
+        variables: dict[tuple[tuple[str, ...], str], str] = {}
+        body: list[str] = []
+        for number, (path, (groups, key, typer)) in enumerate(plan.slots.items()):
+            variable = f"v{number}"
+            variables[(groups, key)] = variable
+            if typer is None:
+                body += [f"    {variable} = get({path!r})",
+                         f"    if {variable}.__class__ is str:",
+                         f"        if not {variable}: {variable} = None",
+                         f"    elif {variable} is not None: {variable} = _answer_text({path!r}, {variable})"]
+            else:
+                namespace[f"t{place}_{number}"] = typer
+                body += [f"    {variable} = get({path!r})",
+                         f"    if {variable}.__class__ is str:",
+                         f"        {variable} = t{place}_{number}({variable}) if {variable} else None",
+                         f"    elif {variable} is not None:"
+                         f" {variable} = t{place}_{number}(_answer_text({path!r}, {variable}))"]
+        if len(variables) != len(plan.slots):
+            return None
+        display = _display(plan.frame, (), variables)
+        if display is None:
+            return None
+        body.append("    entries = None")
+        for number, slot in enumerate(plan.repeats):
+            path = slot.field.path
+            entry = write(path)
+            if entry is None:
+                return None
+            body += [f"    r{number} = get({path!r}, _MISSING)",
+                     f"    if r{number} is not _MISSING:",
+                     f"        if r{number}.__class__ is not list: raise _Unusual({path!r})",
+                     f"        if r{number}:",
+                     "            if entries is None: entries = {}",
+                     f"            entries[{path!r}] = [{entry}(entry, strict) for entry in r{number}]"]
+        namespace[f"_known{place}"] = frozenset(plan.slots) | plan.repeat_paths | system
+        sources[place] = "\n".join([
+            f"def {name}(document, strict):",
+            "    if document.__class__ is not dict: raise _Unusual(document)",
+            f"    if not _known{place}.issuperset(document): _check_keys(document, _known{place}, _types, strict)",
+            "    get = document.get",
+            *body,
+            f"    return {display}, entries",
+        ])
+        return name
+
+    if write(None) is None:
+        return None
+    exec(compile("\n\n".join(sources), f"<kobotoolbox fill: {schema.form_id}>", "exec"), namespace)  # noqa: S102
+    return namespace["_fill_0"]
+
+
+def _display(frame: Any, groups: tuple[str, ...], variables: dict[tuple[tuple[str, ...], str], str]) -> str | None:
+    """The dict display of a frame: each key's answer variable, a group's own display; ``None`` if a key has none."""
+    nested = dict(frame.groups)
+    items = []
+    for key in frame.keys:
+        if key in nested:
+            value = _display(nested[key], (*groups, key), variables)
+        else:
+            value = variables.pop((groups, key), None)
+        if value is None:
+            return None
+        items.append(f"{key!r}: {value}")
+    if not groups and variables:
+        return None  # an answer with no place of its own in the frame
+    return "{" + ", ".join(items) + "}"
+
+
+def _check_keys(document: dict[str, Any], known: frozenset[str], types: dict[str, str], strict: bool) -> None:
+    """The keys of a document that its filling function does not read: skipped as :func:`answers_from_document`
+    skips them (not a question, or a group), or :class:`_Unusual`."""
+    for key in document:
+        if key in known:
             continue
         kind = types.get(key)
-        if kind is None or kind == GROUP:
-            if strict and not key.startswith("_") and key not in KOBO_KEYS:
-                raise DocumentError(f"`{key}` is not a question of form `{schema.form_id}`")
-            continue
-        if (kind != REPEAT or key not in plan.repeat_paths or value.__class__ is not list
-                or not all(entry.__class__ is dict for entry in value)):
-            raise _Unusual(key)  # a question of another table, a repeat elsewhere or not a list of entries
-        if value:
-            entry_plan = schema.table_plan(key)
-            if entries is None:
-                entries = {}
-            entries[key] = [_fill(schema, entry_plan, entry, strict) for entry in value]
-    return row, entries
+        if kind is not None and kind != GROUP:
+            raise _Unusual(key)  # a question of another table, or a repeat that is not directly in this one
+        if strict and not key.startswith("_") and key not in KOBO_KEYS:
+            raise _Unusual(key)
+
+
+def _answer_text(key: str, value: Any) -> str:
+    """A number answered as text (:func:`_text`); any other value is unusual."""
+    try:
+        return _text(key, value)
+    except DocumentError:
+        raise _Unusual(key) from None
 
 
 def _files_in_document(files: frozenset[str], types: dict[str, str], document: dict[str, Any]) -> int:

@@ -157,7 +157,7 @@ def test_a_bug_in_the_fast_way_is_raised_not_hidden_by_the_general_way(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise bug
 
-    monkeypatch.setattr("connectors.kobotoolbox.documents._fill", broken)
+    monkeypatch.setattr("connectors.kobotoolbox.documents._fill", lambda schema: broken)  # the form's filler
     monkeypatch.setattr("connectors.kobotoolbox.documents.answers_from_document", None)  # never reached
     with pytest.raises(type(bug), match=str(bug.args[0])):
         record_from_document(document(), schema, project="p")
