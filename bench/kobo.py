@@ -26,10 +26,11 @@ import requests
 from bench.kobo_server import ASSET_UID, TOKEN
 from bench.measure import ROOT, households_for, label, run_json
 
-ALL_CONTENDERS = ("floor", "paged", "documents", "ours")
+ALL_CONTENDERS = ("floor", "floor_orjson", "paged", "documents", "ours")
 FLOOR = ("one GET of every submission as one document of the data API's shape ({count, next: null, previous: "
          "null, results: [all]}: a data page without KPI's cap, 30,000 before 2026 and 1,000 now, and what "
-         "read_kobo_json reads from a file; a benchmark endpoint) + json.loads, nothing else")
+         "read_kobo_json reads from a file; a benchmark endpoint) + json.loads, nothing else; floor_orjson: the "
+         "same with orjson.loads")
 
 
 @contextmanager
@@ -128,16 +129,18 @@ def _median(runs: list[dict]) -> dict:
 
 def markdown(results: list[dict]) -> str:
     """The KoboToolbox sync tables (the same columns as the ODK Central ones where they mean the same)."""
-    lines = ["| children | submissions | contender | wall s (median) | runs s | rows/s | vs floor | peak MB (grew) |"
-             " requests | MB sent | server s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| children | submissions | contender | wall s (median) | runs s | rows/s | vs floor | vs floor_orjson |"
+             " peak MB (grew) | requests | MB sent | server s |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         floor = r["contenders"].get("floor", {}).get("seconds")
+        floor_orjson = r["contenders"].get("floor_orjson", {}).get("seconds")  # absent from results before it
         for name, m in r["contenders"].items():
             ratio = f"{m['seconds'] / floor:.2f}×" if floor else ""
+            ratio_orjson = f"{m['seconds'] / floor_orjson:.2f}×" if floor_orjson else ""
             server = m["server"]
             lines.append(f"| {r['size']} | {r['submissions']:,} | {name} | {m['seconds']:.2f} | {_spread(m)} |"
                          f" {m['per_second']:,} |"
-                         f" {ratio} | {m['peak_mb']:.0f} ({m['grew_mb']:.0f}) | {server['pages']} |"
+                         f" {ratio} | {ratio_orjson} | {m['peak_mb']:.0f} ({m['grew_mb']:.0f}) | {server['pages']} |"
                          f" {server['mb_sent']:.1f} | {server['serve_seconds']:.1f} |")
     lines += ["", "| children stored | submissions stored | new | store | records | wall s (median) | runs s |"
               " peak MB (grew) | requests | documents sent | identities sent | MB sent |",
