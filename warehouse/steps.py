@@ -18,7 +18,7 @@ from functools import partial
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from warehouse.answers import child_facts, unreadable
-from warehouse.bulk import FreshStatistics, insert_dicts
+from warehouse.bulk import FreshStatistics, Rows
 from warehouse.classification import Classification, Rules, classify
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
@@ -132,12 +132,12 @@ def _write_batches(engine: Engine, step: str, version: str, position: int, prepa
 
 @dataclass
 class _HouseholdBatch:
-    """One batch of raw submissions, parsed: the rows to write, ready for :func:`insert_dicts`."""
+    """One batch of raw submissions, parsed: the rows to write, by table."""
 
     last: int
     raw_ids: list[int]
-    tables: dict[str, list[dict]]
-    counts: list[dict]  # the survey counts the new consenting households add (survey_count_delta rows)
+    tables: dict[str, Rows]
+    counts: Rows  # the survey counts the new consenting households add (survey_count_delta rows)
     stats: StepStats
     warnings: list[str]
 
@@ -149,8 +149,8 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
     rows = changed_batch(conn, FORM_ID, position, batch_size)
     if not rows:
         return None
-    batch = _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], defaultdict(list), [], StepStats(), [])
-    tables, stats, added = batch.tables, batch.stats, []
+    batch = _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], {}, Rows([], []), StepStats(), [])
+    tables, stats, added = defaultdict(list), batch.stats, []
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -180,7 +180,8 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
         tables["restricted_child_pii"].extend(parsed.children_pii)
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
-    batch.counts = added_rows(HOUSEHOLD, added)
+    batch.tables = {name: Rows.of(dicts) for name, dicts in tables.items()}
+    batch.counts = Rows.of(added_rows(HOUSEHOLD, added))
     return batch
 
 
@@ -193,8 +194,9 @@ def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
         subtract_households(conn, replaced)
         conn.execute(delete(h).where(replaced))  # cascades to children and their classifications
     for model in _HOUSEHOLD_TABLES:
-        insert_dicts(conn, model.__table__, batch.tables.get(model.__tablename__, []))
-    insert_dicts(conn, SurveyCountDelta.__table__, batch.counts)
+        if model.__tablename__ in batch.tables:
+            batch.tables[model.__tablename__].insert_into(conn, model.__table__)
+    batch.counts.insert_into(conn, SurveyCountDelta.__table__)
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -222,8 +224,8 @@ class _ClassifiedBatch:
     last: int
     household_ids: list[str]
     child_ids: list[str]
-    rows: list[dict]
-    counts: list[dict]  # the survey counts the new classifications add (survey_count_delta rows)
+    rows: Rows
+    counts: Rows  # the survey counts the new classifications add (survey_count_delta rows)
     stats: StepStats
     warnings: tuple[str, ...] = ()
 
@@ -242,9 +244,9 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
     of = {row.household_id: row for row in households}
     children = conn.execute(select(Child).where(Child.household_id.in_(list(of)))).all()
     working_in = Counter(c.household_id for c in children if c.working)
-    batch = _ClassifiedBatch(households[-1].change_seq, list(of), [c.child_id for c in children], [], [],
-                             StepStats())
-    counted = []
+    batch = _ClassifiedBatch(households[-1].change_seq, list(of), [c.child_id for c in children], Rows([], []),
+                             Rows([], []), StepStats())
+    rows, counted = [], []
     for child in children:
         household = of[child.household_id]
         facts = child_facts(
@@ -255,13 +257,13 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
             working_sibling=working_in[child.household_id] - child.working > 0,
         )
         for c in classify(facts, rules):
-            batch.rows.append({"child_id": child.child_id, **classification_columns(c)})
+            rows.append({"child_id": child.child_id, **classification_columns(c)})
             counted.append(((c.rule_set, household.commune_code, household.year, household.quarter,
                              household.urban_rural, household.poverty_status, child.sex, c.age_band,
                              child.ethnic_group), c.child_labour, c.hazardous, child.child_informed == "yes"))
         batch.stats.processed += 1
-    batch.counts = added_rows(CHILD, counted)
-    batch.stats.loaded["child_classification"] += len(batch.rows)
+    batch.rows, batch.counts = Rows.of(rows), Rows.of(added_rows(CHILD, counted))
+    batch.stats.loaded["child_classification"] += len(rows)
     return batch
 
 
@@ -270,8 +272,8 @@ def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:
     if conn.execute(select(cc.child_id).where(cc.child_id.in_(batch.child_ids)).limit(1)).first() is not None:
         subtract_children(conn, Household.household_id.in_(batch.household_ids))
         conn.execute(delete(cc).where(cc.child_id.in_(batch.child_ids)))
-    insert_dicts(conn, cc.__table__, batch.rows)
-    insert_dicts(conn, SurveyCountDelta.__table__, batch.counts)
+    batch.rows.insert_into(conn, cc.__table__)
+    batch.counts.insert_into(conn, SurveyCountDelta.__table__)
 
 
 def classification_columns(c: Classification) -> dict:

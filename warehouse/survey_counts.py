@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, case, delete, func, insert, literal, select
 
+from warehouse.bulk import read_frame
 from warehouse.cells import with_unknown
 from warehouse.models import Child, ChildClassification, Household, SurveyCountDelta
 
@@ -93,8 +94,8 @@ def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> li
             for key, counts in summed.items()]
 
 
-def _frame(rows, keys: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=[*keys, *COUNTS])
+def _frame(conn: Connection, query, keys: list[str]) -> pd.DataFrame:
+    frame = read_frame(conn, query, [*keys, *COUNTS])
     frame[COUNTS] = frame[COUNTS].fillna(0).astype("int64")
     return with_unknown(frame)
 
@@ -104,9 +105,9 @@ def current(conn: Connection, communes: list[str] | None = None) -> tuple[pd.Dat
     ``communes`` only, when given)."""
     where = None if communes is None else Household.commune_code.in_(communes)
     keys, counts = _child_columns()
-    children = _frame(conn.execute(_children_query(keys, counts, where)).all(), CHILD_KEYS)
+    children = _frame(conn, _children_query(keys, counts, where), CHILD_KEYS)
     keys, counts = _household_columns()
-    households = _frame(conn.execute(_households_query(keys, counts, where)).all(), HOUSEHOLD_KEYS)
+    households = _frame(conn, _households_query(keys, counts, where), HOUSEHOLD_KEYS)
     return children, households
 
 
@@ -118,8 +119,7 @@ def take_pending(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     d = SurveyCountDelta
     columns = [d.kind, *(getattr(d, k) for k in CHILD_KEYS), *(getattr(d, k) for k in COUNTS)]
-    rows = pd.DataFrame(conn.execute(delete(d).returning(*columns)).all(),
-                        columns=["kind", *CHILD_KEYS, *COUNTS])
+    rows = read_frame(conn, delete(d).returning(*columns), ["kind", *CHILD_KEYS, *COUNTS])
     return _summed(rows[rows["kind"] == CHILD], CHILD_KEYS), _summed(rows[rows["kind"] == HOUSEHOLD], HOUSEHOLD_KEYS)
 
 
