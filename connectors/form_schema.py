@@ -255,7 +255,9 @@ class FormSchema:
                     path = f"{path}/{group}" if path else group
                     keys.append(odata_name(group))
                     above.append((self.get(path), None))
-                repeats.append(RepeatSlot(repeat, tuple(keys), tuple(above), odata_name(repeat.name)))
+                key = odata_name(repeat.name)
+                repeats.append(RepeatSlot(repeat, tuple(keys), tuple(above), key, "/".join([*keys, key]),
+                                          "".join(f"%%{node.name}#" for node, _ in above) + f"%%{repeat.name}#"))
             plan = TablePlan(self._frame_template(table or ""), slots, tuple(repeats),
                              frozenset(r.field.path for r in repeats))
             tables[table] = plan
@@ -283,6 +285,10 @@ class RepeatSlot:
     groups: tuple[str, ...]
     above: tuple[tuple[FormField, None], ...]
     key: str
+    # with nothing above the table (its stack empty): the navigation link after ``Submissions('…')/``, and what an
+    # entry's ``__id`` hashes after ``Submissions#<instance id>`` but its position
+    link_tail: str
+    id_tail: str
 
 
 @dataclass(frozen=True)
@@ -506,11 +512,16 @@ def attach_repeats(schema: FormSchema, plan: TablePlan, node: dict[str, Any], en
             container = container[group]
         inner = [*stack, *slot.above]
         key = slot.key
-        container[f"{key}@odata.navigationLink"] = _navigation_link([*inner, (repeat, 0)], instance_id)
+        if stack:
+            link = _navigation_link([*inner, (repeat, 0)], instance_id)
+            prefix = f"{_entry_id_text(inner, instance_id)}%%{repeat.name}#"  # what repeat_entry_id hashes, but the index
+        else:  # the same, from the parts made once with the plan
+            link = f"Submissions('{_uri_component(instance_id)}')/{slot.link_tail}"
+            prefix = f"Submissions#{instance_id}{slot.id_tail}"
+        container[f"{key}@odata.navigationLink"] = link
         bags: list[dict[str, Any]] = []
         container[key] = bags
         entry_plan = schema.table_plan(repeat.path)
-        prefix = f"{_entry_id_text(inner, instance_id)}%%{repeat.name}#"  # what repeat_entry_id hashes, but the index
         for index, (bag, nested) in enumerate(filled):
             bag["__id"] = hashlib.sha1(f"{prefix}{index}".encode(), usedforsecurity=False).hexdigest()
             if nested:

@@ -49,6 +49,8 @@ REVIEW_LABELS = {"Approved": "approved", "Not Approved": "rejected", "On Hold": 
 KOBO_KEYS = frozenset({"__version__", "formhub/uuid", "meta/rootUuid", "meta/deprecatedID"})  # not answers
 INSTANCE_ID = "meta/instanceID"
 _UTC_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
+# 2026-11-01T08:00:00 with a year from 1000 and a time of the day: as _submission_time is sent, and written back as is
+_PLAIN_TIME = re.compile(r"[1-9]\d{3}-[01]\d-[0-3]\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d", re.ASCII)
 
 
 class DocumentError(ValueError):
@@ -91,12 +93,13 @@ def submission_date(value: Any) -> str | None:
     """``_submission_time`` (UTC, no zone: ``2026-11-01T08:00:00``) as ``2026-11-01T08:00:00.000Z``."""
     if value in (None, ""):
         return None
-    if value.__class__ is str and len(value) == 19:  # the usual text: 2026-11-01T08:00:00 is its own isoformat()
+    if value.__class__ is str and _PLAIN_TIME.fullmatch(value) is not None:  # the usual text, its own isoformat()
         try:
-            if datetime.fromisoformat(value).isoformat() == value and value[0] != "0":
-                return f"{value}.000Z"
+            datetime.fromisoformat(value)
         except ValueError:
-            pass  # said below
+            pass  # not a day of the calendar: said below
+        else:
+            return f"{value}.000Z"
     moment = value if isinstance(value, datetime) else _parse_time(str(value))
     if moment.tzinfo is None and moment.year >= 1000:  # the same text as strftime's, in a third of its time
         return f"{moment.isoformat(timespec='seconds')}.{moment.microsecond // 1000:03d}Z"
@@ -165,11 +168,12 @@ def record_from_document(
             filled = fill(document, strict)
         except (_Unusual, ValueError):  # a document out of the usual (or an answer a typer refuses, e.g. an int
             filled = None               # too long to read): the general way reads it or says what is wrong
-    attachments = [a for a in document.get("_attachments") or [] if isinstance(a, dict) and not a.get("is_deleted")]
+    attachments = document.get("_attachments")
+    present = sum(1 for a in attachments if isinstance(a, dict) and not a.get("is_deleted")) if attachments else 0
     if filled is None:
         answers = answers_from_document(document, schema, strict=strict)
         return record_from_answers(answers, schema, document, project=project, form_id=form_id, source=source,
-                                   attachments_present=len(attachments))
+                                   attachments_present=present)
     row, entries = filled
     stable, current = instance_ids(document)
     plan = schema.table_plan(None)
@@ -181,7 +185,7 @@ def record_from_document(
             container = container[group]
         container[key] = current if typer is None else typer(current)
     files = schema.file_paths
-    system = _system(document, stable, current, len(attachments),
+    system = _system(document, stable, current, present,
                      _files_in_document(files, schema.types, document) if files else 0)
     row["__id"] = stable
     row["__system"] = system

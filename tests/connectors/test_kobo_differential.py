@@ -11,6 +11,7 @@ import json
 import math
 import random
 import re
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -266,7 +267,41 @@ def test_the_typers_fast_paths_read_what_the_regexes_read() -> None:
             assert _result(new, text) == _result(old, text), (new.__name__, text)
 
 
-def _result(typer, text: str) -> str:
+_UTC_SUFFIX = re.compile(r"(Z|[+-]00:?00)$")
+
+
+def old_submission_date(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(_UTC_SUFFIX.sub("", str(value).strip()))
+        except ValueError:
+            raise DocumentError(f"`_submission_time` {str(value)!r} is not a timestamp") from None
+    if moment.tzinfo is None and moment.year >= 1000:
+        return f"{moment.isoformat(timespec='seconds')}.{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def test_submission_times_are_written_as_they_were() -> None:
+    rng = random.Random(11)
+    values: list[Any] = [None, "", "2026-11-01T08:00:00", "2024-02-29T23:59:59", "2025-02-29T10:00:00",
+                         "2026-13-01T08:00:00", "2026-00-10T08:00:00", "2026-11-31T08:00:00", "2026-11-01T24:00:00",
+                         "2026-11-01T23:60:00", "2026-11-01T23:59:60", "0999-11-01T08:00:00", "1000-01-01T00:00:00",
+                         "2026-11-01 08:00:00", "2026-11-01T08:00:00Z", "2026-11-01T08:00:00+00:00",
+                         "2026-11-01T08:00:00.123456", "2026-W44-1T08:00:00", "٢٠٢٦-11-01T08:00:00",
+                         " 2026-11-01T08:00:00", "2026-11-01T08:00:00 ", "20261101T080000", "soon",
+                         datetime(2026, 11, 1, 8), datetime(999, 1, 1)]
+    for _ in range(20_000):
+        values.append(f"{rng.randint(0, 9999):04d}-{rng.randint(0, 19):02d}-{rng.randint(0, 39):02d}T"
+                      f"{rng.randint(0, 29):02d}:{rng.randint(0, 69):02d}:{rng.randint(0, 69):02d}")
+    for value in values:
+        assert _result(kobo_documents.submission_date, value) == _result(old_submission_date, value), value
+
+
+def _result(typer, text: Any) -> str:
     try:
         return repr(typer(text))
     except ValueError as exc:
