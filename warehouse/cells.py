@@ -57,25 +57,30 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
         aggregations = {"numerator": ("days", "size"), "denominator": ("days", "size"), "value": ("days", "median")}
     else:
         aggregations = {"numerator": ("numerator", "sum"), "denominator": ("denominator", "sum")}
-    joined = facts.merge(areas, on="commune_code", how="inner")
+    area_keys = ["area_level", "area_code", "code_list_version"]
+    # group on integer codes, each key column factorized once, before the join multiplies the rows (grouping on
+    # the strings factorizes them again for every disaggregation): the values are put back after summing
+    periods = {"year": facts["year"].astype(str)}
+    periods["quarter"] = periods["year"] + "-Q" + facts["quarter"].astype(str)
+    labels, fact_codes, area_codes = {}, {}, {}
+    for name, column in [*((n, facts[n]) for n in ["rule_set", *spec.dimensions]),
+                         *((f"period_{t}", p) for t, p in periods.items())]:
+        fact_codes[f"_{name}"], labels[name] = pd.factorize(column, use_na_sentinel=False)
+    for name in area_keys:
+        area_codes[f"_{name}"], labels[name] = pd.factorize(areas[name], use_na_sentinel=False)
+    fact_values = [c for c in dict.fromkeys(c for c, _ in aggregations.values()) if c in facts]
+    fact_values += ["members"] if "members" in facts and "members" not in fact_values else []
+    joined = (facts[["commune_code", *fact_values]].assign(**fact_codes)
+              .merge(areas[["commune_code", "exact"]].assign(**area_codes), on="commune_code", how="inner"))
     if "members" in facts:  # kept sums: how many were counted, and how many of them in partly covered communes
         joined["inexact_members"] = joined["members"].where(~joined["exact"].astype(bool), 0)
         aggregations.update(members=("members", "sum"), inexact_members=("inexact_members", "sum"))
         value_columns += ["members", "inexact_members"]
-    periods = [("year", joined["year"].astype(str)),
-               ("quarter", joined["year"].astype(str) + "-Q" + joined["quarter"].astype(str))]
     parts = []
-    area_keys = ["area_level", "area_code", "code_list_version"]
     columns = ["rule_set", "period", "period_type", *area_keys, "dimension", "dimension_value", *value_columns, "exact"]
-    # group on integer codes, each key column factorized once (grouping on the strings factorizes them again
-    # for every disaggregation): the values are put back after summing
-    sources = {c: pd.Series(joined[c]) for c in ["rule_set", *area_keys, *spec.dimensions]}
-    values = joined[[c for _, (c, _) in {**aggregations, "exact": ("exact", "min")}.items()]].copy()
-    values = values.loc[:, ~values.columns.duplicated()]
-    for period_type, period in periods:
-        coded, labels = values.copy(), {}
-        for name, column in {**sources, "period": period}.items():
-            coded[f"_{name}"], labels[name] = pd.factorize(column, use_na_sentinel=False)
+    for period_type in periods:
+        labels["period"] = labels[f"period_{period_type}"]
+        coded = joined.rename(columns={f"_period_{period_type}": "_period"})
         for dimension in ("total", *spec.dimensions):
             keys = ["rule_set", "period", *area_keys] + ([] if dimension == "total" else [dimension])
             summed = coded.groupby([f"_{k}" for k in keys], as_index=False, sort=False).agg(
