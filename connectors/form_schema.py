@@ -397,7 +397,7 @@ def _parse_float(text: str) -> float:
 
 def _js_number(value: float) -> int | float | None:
     """As ``JSON.stringify`` writes a JavaScript number: NaN and infinities → null, 21.0 → 21."""
-    if math.isnan(value) or math.isinf(value):
+    if value - value != 0.0:  # NaN or an infinity (value - value is NaN); any finite float gives 0.0
         return None
     return int(value) if value.is_integer() else value
 
