@@ -9,7 +9,6 @@ when asked to (idempotent reads), sends the request again in that case.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 
 from connectors.errors import PROTOCOL, UNAVAILABLE, RequestInfo, ResponseInfo, SourceError
+from connectors.json_decode import loads
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class HttpClient:
         if not (200 <= response.status_code < 300) or not is_json(response):
             return None
         try:
-            return json.loads(body)
+            return loads(body)
         except ValueError as exc:
             raise ValueError(f"incomplete or invalid JSON ({len(body)} bytes: {exc})") from None
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
-import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+
+from connectors.json_decode import loads as json_loads
 
 DEFAULT_SQLITE_PATH = Path("var") / "warehouse.sqlite"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -32,30 +31,6 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, json_deserializer=json_loads)
-
-
-_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))  # every digit → 0, else space
-_LONG_INTEGER = b"0" * 19  # 19 digits or more: perhaps beyond 64 bits
-
-
-def json_loads(text: str | bytes) -> Any:
-    """``json.loads(text)``, decoded by orjson (faster) whenever that gives the same value.
-
-    orjson rejects what ``json.loads`` reads as NaN, ±Infinity (``1e400`` too) or a lone surrogate, and reads an
-    integer beyond 64 bits as a float: a document orjson rejects, or with a run of 19 digits anywhere (a big
-    integer, or only a long string of digits), is read by ``json.loads``. SQLite gives the stored text
-    (:func:`warehouse.bulk.json_text`) as ``str``, psycopg gives ``json``/``jsonb`` as ``bytes``.
-    """
-    if isinstance(text, str):
-        data = text.encode("utf-8", "surrogatepass")
-    else:
-        text = data = bytes(text)
-    if _LONG_INTEGER not in data.translate(_DIGITS_ONLY):
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
 
 
 # A batch of clean rows touches pages all over the tables (the pseudonymous keys are random): copying the WAL

@@ -7,7 +7,6 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
-import orjson
 import requests
 
 from connectors.errors import (
@@ -21,7 +20,7 @@ from connectors.errors import (
     ResponseInfo,
     SourceError,
 )
-from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, is_json, protocol_error, tries_made
+from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, protocol_error, tries_made
 from connectors.kobotoolbox.assets import AssetService
 from connectors.kobotoolbox.submissions import SubmissionService
 
@@ -29,8 +28,6 @@ API_PREFIX = "/api/v2"
 _ASSET = re.compile(r"/api/v2/assets/(?P<asset>[^/?]+)(?:/(?P<part>[^/?]+))?")
 _IMPORT = re.compile(r"/api/v2/imports/(?P<task>[^/?]+)")
 _MAX_DETAIL = 300
-_DIGITS_ONLY = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))  # every digit → 0, anything else → space
-_LONG_INTEGER = b"0" * 19  # 19 digits in a row or more: perhaps an integer beyond 64 bits
 
 
 class KoboClient:
@@ -44,7 +41,7 @@ class KoboClient:
         self.base_url = normalize_base_url(base_url)
         self.label = f"KoboToolbox at {self.base_url}"
         self._token = token
-        self.http = _KoboHttp(settings or HttpSettings(), label=self.label)
+        self.http = HttpClient(settings or HttpSettings(), label=self.label)
         self.assets = AssetService(self)
         self.submissions = SubmissionService(self)
 
@@ -94,43 +91,6 @@ class KoboClient:
 
     def get(self, path: str, params: list[tuple[str, str]] | None = None) -> Any:
         return self.request("GET", self.api_url(path, params))
-
-
-def decode_json(body: bytes) -> Any:
-    """``json.loads(body)``, by orjson (a data page in three quarters of the time) whenever that gives the same value.
-
-    orjson refuses what ``json.loads`` reads as NaN, ±Infinity (``1e400`` too), a lone surrogate (escaped or
-    encoded) or a byte order mark, and reads an integer beyond 64 bits as a float: a body orjson refuses, or with
-    19 digits in a row anywhere (a big integer, or only a long run of digits in a string), is read by
-    ``json.loads``, which also gives the error of a body that is not JSON. (The same guard as
-    ``warehouse.db.json_loads``.)
-    """
-    value = _by_orjson(body)
-    return json.loads(body) if value is _NOT_READ else value
-
-
-_NOT_READ = object()
-
-
-def _by_orjson(body: bytes) -> Any:
-    """What orjson reads of ``body`` when that is what ``json.loads`` reads (:func:`decode_json`), else ``_NOT_READ``."""
-    if _LONG_INTEGER in body.translate(_DIGITS_ONLY):
-        return _NOT_READ
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return _NOT_READ
-
-
-class _KoboHttp(HttpClient):
-    """:class:`HttpClient` whose JSON bodies are decoded as :func:`decode_json` does: the same values, sooner."""
-
-    def _parse(self, response: requests.Response, body: bytes) -> Any:
-        if 200 <= response.status_code < 300 and is_json(response):
-            value = _by_orjson(body)
-            if value is not _NOT_READ:
-                return value
-        return super()._parse(response, body)  # json.loads: NaN, a lone surrogate … or the error of a broken body
 
 
 def normalize_base_url(base_url: str) -> str:

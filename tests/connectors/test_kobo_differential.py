@@ -21,9 +21,9 @@ from connectors import form_schema
 from connectors.demo import household_row, national_communes
 from connectors.form_schema import GROUP, REPEAT, FormSchema, attach_repeats
 from connectors.http import HttpClient, HttpSettings
+from connectors.json_decode import loads as decode_json
 from connectors.kobotoolbox import KoboClient
 from connectors.kobotoolbox import documents as kobo_documents
-from connectors.kobotoolbox.client import decode_json
 from connectors.kobotoolbox.documents import (
     INSTANCE_ID,
     KOBO_KEYS,

@@ -12,10 +12,11 @@ import pickle
 import pytest
 from sqlalchemy import select
 
+from connectors.json_decode import loads as json_loads
 from tests.warehouse.test_household_parse import CTX, good, raw
 from tests.warehouse.test_raw_store import record
 from warehouse import values
-from warehouse.db import json_loads, make_engine, upgrade
+from warehouse.db import make_engine, upgrade
 from warehouse.household import parse_household
 from warehouse.models import RawSubmission
 from warehouse.pseudonym import Pseudonymizer
