@@ -61,6 +61,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import numpy as np
 
+from bench.counters import RequestCounters
 from connectors.demo import FORM_ID, demo_communes, household_row, national_communes, row_system
 from connectors.kobotoolbox.documents import instance_ids, is_edited, review_state
 from connectors.kobotoolbox.submissions import IDENTITY_FIELDS
@@ -275,31 +276,6 @@ class _pool:
             self.pool.join()
 
 
-class Stats:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        with self.lock:
-            self.requests = self.pages = self.documents = self.identities = self.bytes = 0
-            self.busy = 0.0
-
-    def add(self, *, documents: int, identities: int, sent: int, busy: float) -> None:
-        with self.lock:
-            self.pages += 1
-            self.documents += documents
-            self.identities += identities
-            self.bytes += sent
-            self.busy += busy
-
-    def as_dict(self) -> dict[str, Any]:
-        with self.lock:
-            return {"requests": self.requests, "pages": self.pages, "documents": self.documents,
-                    "identities": self.identities, "mb_sent": round(self.bytes / 1e6, 1),
-                    "serve_seconds": round(self.busy, 3)}
-
-
 class ApiError(Exception):
     def __init__(self, status: int, body: Any) -> None:
         super().__init__(status)
@@ -309,7 +285,7 @@ class ApiError(Exception):
 class BenchKobo:
     def __init__(self, catalog: Catalog, *, max_limit: int = MAX_LIMIT) -> None:
         self.catalog, self.max_limit = catalog, max_limit
-        self.stats = Stats()
+        self.stats = RequestCounters(documents=0, identities=0, bytes=0, serve_seconds=0.0)
         self.content = kpi_content(household_xlsx().read_bytes())
         self.server: ThreadingHTTPServer | None = None
 
@@ -336,8 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path, query = self._target()
         kobo = self.kobo
-        with kobo.stats.lock:
-            kobo.stats.requests += 1
+        kobo.stats.request()
         if path == "/bench/append":
             ids = kobo.catalog.append(int(query.get("count", "1")))
             return self._json(200, {"appended": len(ids), "first_id": ids[0] if ids else None,
@@ -350,10 +325,11 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path, query = self._target()
         kobo = self.kobo
-        with kobo.stats.lock:
-            kobo.stats.requests += 1
+        kobo.stats.request()
         if path == "/bench/stats":
-            return self._json(200, {**kobo.stats.as_dict(), "submissions": len(kobo.catalog)})
+            counts = kobo.stats.as_dict()
+            counts["mb_sent"] = round(counts.pop("bytes") / 1e6, 1)
+            return self._json(200, {**counts, "submissions": len(kobo.catalog)})
         if path == "/bench/info":
             catalog = kobo.catalog
             return self._json(200, {"asset": ASSET_UID, "token": TOKEN, "store": str(catalog.folder / "store.bin"),
@@ -439,8 +415,8 @@ class _Handler(BaseHTTPRequestHandler):
         head = (f'{{"count":{len(selected)},"next":{json.dumps(following)},"previous":{json.dumps(previous)},'
                 f'"results":[').encode()
         sent = self._send([head, body, b"]}"])
-        self.kobo.stats.add(documents=0 if identities else len(page), identities=len(page) if identities else 0,
-                            sent=sent, busy=time.perf_counter() - started)
+        self.kobo.stats.page(documents=0 if identities else len(page), identities=len(page) if identities else 0,
+                             bytes=sent, serve_seconds=time.perf_counter() - started)
 
     def _export(self) -> None:
         """Every submission in one document, streamed from the file."""
@@ -461,7 +437,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(os.pread(handle, min(SEND_BYTES, size - 1 - offset), offset))
         self.wfile.write(tail)
         self.wfile.flush()
-        self.kobo.stats.add(documents=len(ids), identities=0, sent=length, busy=time.perf_counter() - started)
+        self.kobo.stats.page(documents=len(ids), identities=0, bytes=length, serve_seconds=time.perf_counter() - started)
 
     def _send(self, parts: list[bytes]) -> int:
         length = sum(len(p) for p in parts)
