@@ -15,6 +15,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Date, Table
 
 
@@ -84,15 +85,15 @@ def _iso_dates(row: Sequence[Any], indexes: list[int]) -> tuple:
 
 
 @dataclass
-class Rows:
-    """Rows for :func:`insert_rows`: tuples in ``columns`` order. What a worker process hands over: half the
-    pickle of the same dicts, and read back in half the time."""
+class TableRows:
+    """One table's rows for :func:`insert_rows`: tuples in ``columns`` order. What a worker process hands over:
+    half the pickle of the same dicts, and read back in half the time."""
 
     columns: list[str]
     values: list[tuple]
 
     @classmethod
-    def of(cls, dicts: list[dict[str, Any]]) -> Rows:
+    def of(cls, dicts: list[dict[str, Any]]) -> TableRows:
         """The rows of dicts that all have the same keys."""
         if not dicts:
             return cls([], [])
@@ -104,23 +105,16 @@ class Rows:
         return insert_rows(conn, table, self.columns, self.values)
 
 
-def insert_dicts(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
-    """:func:`insert_rows` for dicts that all have the same keys."""
-    return Rows.of(rows).insert_into(conn, table)
-
-
-def read_frame(conn: Connection, statement, columns: list[str]):
+def read_frame(conn: Connection, statement, columns: list[str]) -> pd.DataFrame:
     """The rows of ``statement`` as a pandas frame with ``columns`` (built from plain tuples: pandas inspects
     SQLAlchemy rows one by one, four times slower)."""
-    import pandas as pd
-
     return pd.DataFrame([tuple(row) for row in conn.execute(statement)], columns=columns)
 
 
 INSERT_CHUNK = 50_000  # rows of a frame turned into tuples at a time
 
 
-def insert_frame(conn: Connection, table: Table, frame) -> int:
+def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     """:func:`insert_rows` for a pandas frame whose columns are the table's; NaN and NA become NULL."""
     columns = list(frame.columns)
     for start in range(0, len(frame), INSERT_CHUNK):

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, exists, insert, select
 
 from warehouse import activity, case_visit, inspection
 from warehouse.answers import Context, Rows, child_facts, unreadable
-from warehouse.bulk import insert_dicts
+from warehouse.bulk import TableRows
 from warehouse.classification import Rules, classify
 from warehouse.models import Activity, Base, CaseVisit, Inspection, Quarantine, YoungWorker, YoungWorkerClassification
 from warehouse.raw_store import BATCH_SIZE
@@ -125,4 +125,4 @@ def _replace(conn: Connection, raws: list, main: type, entity: str, parse: Calla
             tables[name].extend({**row, **{k: v for k, v in stamp.items() if k in columns}} for row in rows)
             stats.loaded[name] += len(rows)
     for table in Base.metadata.sorted_tables:
-        insert_dicts(conn, table, tables[table.name])
+        TableRows.of(tables[table.name]).insert_into(conn, table)

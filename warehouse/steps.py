@@ -18,7 +18,7 @@ from functools import partial
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from warehouse.answers import child_facts, unreadable
-from warehouse.bulk import FreshStatistics, Rows
+from warehouse.bulk import FreshStatistics, TableRows
 from warehouse.classification import Classification, Rules, classify
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
@@ -137,8 +137,8 @@ class _HouseholdBatch:
 
     last: int
     raw_ids: list[int]
-    tables: dict[str, Rows]
-    counts: Rows  # the survey counts the new consenting households add (survey_count_delta rows)
+    tables: dict[str, TableRows]
+    counts: TableRows  # the survey counts the new consenting households add (survey_count_delta rows)
     stats: StepStats
     warnings: list[str]
 
@@ -150,8 +150,7 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
     rows = changed_batch(conn, FORM_ID, position, batch_size)
     if not rows:
         return None
-    batch = _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], {}, Rows([], []), StepStats(), [])
-    tables, stats, added = defaultdict(list), batch.stats, []
+    tables, stats, added, warnings = defaultdict(list), StepStats(), [], []
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -160,7 +159,7 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
         try:
             parsed = parse_household(raw, ctx)
         except Exception as error:  # noqa: BLE001 - a shape no check foresaw: quarantined, never a stuck batch
-            batch.warnings.append(f"submission {raw.instance_id} of {raw.form_id} could not be read:"
+            warnings.append(f"submission {raw.instance_id} of {raw.form_id} could not be read:"
                                   f" {type(error).__name__}")
             parsed = Parsed()
             parsed.reject(unreadable(error), "household")
@@ -181,9 +180,9 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
         tables["restricted_child_pii"].extend(parsed.children_pii)
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
-    batch.tables = {name: Rows.of(dicts) for name, dicts in tables.items()}
-    batch.counts = Rows.of(added_rows(HOUSEHOLD, added))
-    return batch
+    by_table = {name: TableRows.of(dicts) for name, dicts in tables.items()}
+    return _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], by_table, added_rows(HOUSEHOLD, added), stats,
+                           warnings)
 
 
 def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
@@ -224,8 +223,8 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
 class _ClassifiedBatch:
     last: int
     household_ids: list[str]
-    rows: Rows
-    counts: Rows  # the survey counts the new classifications add (survey_count_delta rows)
+    rows: TableRows
+    counts: TableRows  # the survey counts the new classifications add (survey_count_delta rows)
     stats: StepStats
     warnings: tuple[str, ...] = ()
 
@@ -244,8 +243,7 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
     of = {row.household_id: row for row in households}
     children = conn.execute(select(Child).where(Child.household_id.in_(list(of)))).all()
     working_in = Counter(c.household_id for c in children if c.working)
-    batch = _ClassifiedBatch(households[-1].change_seq, list(of), Rows([], []), Rows([], []), StepStats())
-    rows, counted = [], []
+    rows, counted, stats = [], [], StepStats()
     for child in children:
         household = of[child.household_id]
         facts = child_facts(
@@ -260,10 +258,10 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
             counted.append(((c.rule_set, household.commune_code, household.year, household.quarter,
                              household.urban_rural, household.poverty_status, child.sex, c.age_band,
                              child.ethnic_group), c.child_labour, c.hazardous, child.child_informed == "yes"))
-        batch.stats.processed += 1
-    batch.rows, batch.counts = Rows.of(rows), Rows.of(added_rows(CHILD, counted))
-    batch.stats.loaded["child_classification"] += len(rows)
-    return batch
+        stats.processed += 1
+    stats.loaded["child_classification"] += len(rows)
+    return _ClassifiedBatch(households[-1].change_seq, list(of), TableRows.of(rows), added_rows(CHILD, counted),
+                            stats)
 
 
 def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import pandas as pd
 from sqlalchemy import Connection, case, delete, func, insert, literal, select
 
-from warehouse.bulk import read_frame
+from warehouse.bulk import TableRows, read_frame
 from warehouse.cells import with_unknown
 from warehouse.models import Child, ChildClassification, Household, SurveyCountDelta
 
@@ -77,7 +77,7 @@ def subtract_households(conn: Connection, where) -> None:
     conn.execute(insert(SurveyCountDelta).from_select(names, query))
 
 
-def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> list[dict]:
+def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> TableRows:
     """``survey_count_delta`` rows for children (``kind`` :data:`CHILD`, keys in ``CHILD_KEYS`` order) or
     consenting households (:data:`HOUSEHOLD`, keys in ``HOUSEHOLD_KEYS`` order) about to be written, given as
     (key, child labour, hazardous, informed): computed where the rows are made, without the database."""
@@ -90,8 +90,9 @@ def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> li
         counts[3] += informed
     keys = CHILD_KEYS if kind == CHILD else HOUSEHOLD_KEYS
     fixed = {} if kind == CHILD else {"rule_set": "", "sex": None, "age_band": None, "ethnic_group": None}
-    return [{"kind": kind, **fixed, **dict(zip(keys, key, strict=True)), **dict(zip(COUNTS, counts, strict=True))}
-            for key, counts in summed.items()]
+    leading = (kind, *fixed.values())
+    values = [(*leading, *key, *counts) for key, counts in summed.items()]
+    return TableRows(["kind", *fixed, *keys, *COUNTS], values)
 
 
 def _frame(conn: Connection, query, keys: list[str]) -> pd.DataFrame:
