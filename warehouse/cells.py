@@ -62,14 +62,15 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
     # the strings factorizes them again for every disaggregation): the values are put back after summing
     periods = {"year": facts["year"].astype(str)}
     periods["quarter"] = periods["year"] + "-Q" + facts["quarter"].astype(str)
+    fact_keys = {name: facts[name] for name in ["rule_set", *spec.dimensions]}
+    fact_keys.update({f"period_{period_type}": period for period_type, period in periods.items()})
     labels, fact_codes, area_codes = {}, {}, {}
-    for name, column in [*((n, facts[n]) for n in ["rule_set", *spec.dimensions]),
-                         *((f"period_{t}", p) for t, p in periods.items())]:
+    for name, column in fact_keys.items():
         fact_codes[f"_{name}"], labels[name] = pd.factorize(column, use_na_sentinel=False)
     for name in area_keys:
         area_codes[f"_{name}"], labels[name] = pd.factorize(areas[name], use_na_sentinel=False)
-    fact_values = [c for c in dict.fromkeys(c for c, _ in aggregations.values()) if c in facts]
-    fact_values += ["members"] if "members" in facts and "members" not in fact_values else []
+    kept = ["members"] if "members" in facts else []
+    fact_values = list(dict.fromkeys([*(c for c, _ in aggregations.values()), *kept]))  # each column once
     joined = (facts[["commune_code", *fact_values]].assign(**fact_codes)
               .merge(areas[["commune_code", "exact"]].assign(**area_codes), on="commune_code", how="inner"))
     if "members" in facts:  # kept sums: how many were counted, and how many of them in partly covered communes
