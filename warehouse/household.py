@@ -158,9 +158,10 @@ class _Renamed:
 
 def _known_answers_only(payload: dict, form_version: str | None) -> None:
     """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
-    levels = _household_form(os.environ.get("CLMS_FORMS_DIR"))
-    if isinstance(payload, dict) and _all_known(payload, "", _known_keys(levels)):
+    forms_setting = os.environ.get("CLMS_FORMS_DIR")
+    if isinstance(payload, dict) and _all_known(payload, "", _household_known_keys(forms_setting)):
         return
+    levels = _household_form(forms_setting)
     pending = [("", payload)]
     while pending:
         prefix, node = pending.pop()
@@ -172,34 +173,31 @@ def _known_answers_only(payload: dict, form_version: str | None) -> None:
                               f"`{path}` is not a question of the form `{FORM_ID}` (this submission's version:"
                               f" {form_version}); a question renamed by a form version is mapped in"
                               " warehouse.household.RENAMED_FIELDS")
-        for group in groups & node.keys():
-            value = node[group]
+        for name in groups & node.keys():
+            value = node[name]
             items = value if isinstance(value, list) else [value]
-            pending.extend((f"{prefix}{group}/", item) for item in items if isinstance(item, dict))
+            pending.extend((f"{prefix}{name}/", item) for item in items if isinstance(item, dict))
 
 
 _Level = tuple[set[str], tuple[tuple[str, str, "set[str] | None"], ...]]
-_KNOWN_KEYS: dict[int, tuple[dict, dict[str, _Level]]] = {}
 
 
-def _known_keys(levels: dict[str, tuple[frozenset[str], frozenset[str]]]) -> dict[str, _Level]:
-    """Per level of ``levels`` (:func:`form_paths`): the keys allowed there (its questions and groups, then the
-    system keys met), and its groups as ``(name, level, keys allowed in it if it has no groups, else None)``."""
-    entry = _KNOWN_KEYS.get(id(levels))
-    if entry is None or entry[0] is not levels:
-        if len(_KNOWN_KEYS) >= 8:
-            _KNOWN_KEYS.clear()
-        allowed = {prefix: set(names) for prefix, (names, _groups) in levels.items()}
-        known: dict[str, _Level] = {}
-        for prefix, (_names, groups) in levels.items():
-            inner = [(group, f"{prefix}{group}/") for group in sorted(groups)]
-            for _group, level in inner:
-                allowed.setdefault(level, set())
-                known.setdefault(level, (allowed[level], ()))
-            known[prefix] = (allowed[prefix], tuple(
-                (group, level, None if levels.get(level, ((), ()))[1] else allowed[level]) for group, level in inner))
-        entry = _KNOWN_KEYS[id(levels)] = (levels, known)
-    return entry[1]
+@lru_cache(maxsize=4)
+def _household_known_keys(forms_setting: str | None) -> dict[str, _Level]:
+    """Per level of the household form (:func:`_household_form`): the keys allowed there (its questions and
+    groups, then the system keys met), and its groups as ``(name, level, keys allowed in it if it has no groups,
+    else None)``."""
+    levels = _household_form(forms_setting)
+    allowed = {prefix: set(names) for prefix, (names, _groups) in levels.items()}
+    known: dict[str, _Level] = {}
+    for prefix, (_names, groups) in levels.items():
+        inner = [(group, f"{prefix}{group}/") for group in sorted(groups)]
+        for _group, level in inner:
+            allowed.setdefault(level, set())
+            known.setdefault(level, (allowed[level], ()))
+        known[prefix] = (allowed[prefix], tuple(
+            (group, level, None if levels.get(level, ((), ()))[1] else allowed[level]) for group, level in inner))
+    return known
 
 
 def _all_known(node: dict, prefix: str, known_keys: dict[str, _Level]) -> bool:
@@ -208,8 +206,8 @@ def _all_known(node: dict, prefix: str, known_keys: dict[str, _Level]) -> bool:
     allowed, groups = known_keys[prefix]
     if not node.keys() <= allowed and not _system_keys_only(node, prefix, allowed):
         return False
-    for group, level, leaf in groups:
-        value = node.get(group)
+    for name, level, leaf in groups:
+        value = node.get(name)
         if value is None:
             continue
         for item in value if isinstance(value, list) else (value,):
