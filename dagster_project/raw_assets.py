@@ -55,7 +55,7 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
         return dg.MaterializeResult(metadata={
             **table_metadata(engine, RawSubmission.__table__, preview),
             **{f"sync/{k}": v for k, v in stats.as_dict().items()},
-            **{f"source/{k}": v for k, v in source.describe().items()},
+            **source.metadata(),
             "live_submissions": live,
             "deleted_submissions": deleted,
             "last_submission": last or "",
@@ -76,6 +76,6 @@ def form_asset(form_id: str) -> dg.AssetsDefinition:
         source: SubmissionSource = getattr(context.resources, source_key(form_id))
         result = source.publish_form(forms_dir() / f"{form_id}.xlsx", forms_dir() / "media")
         context.log.info("%s: %s", form_id, result)
-        return dg.MaterializeResult(metadata={**result, **{f"source/{k}": v for k, v in source.describe().items()}})
+        return dg.MaterializeResult(metadata={**result, **source.metadata()})
 
     return _form

@@ -41,9 +41,9 @@ class SyncRun(Protocol):
 class SubmissionSource(dg.ConfigurableResource):
     """A platform that serves form submissions."""
 
-    def describe(self) -> dict[str, str]:
-        """What the asset's metadata says of the source: its name, then its own :meth:`details`."""
-        return {"source": self.source_name, **self.details()}
+    def metadata(self) -> dict[str, str]:
+        """What the asset's metadata says of the source (``source/<key>``): its name, then its own :meth:`details`."""
+        return {f"source/{key}": value for key, value in {"source": self.source_name, **self.details()}.items()}
 
     def details(self) -> dict[str, str]:
         """This source's own settings worth showing (never a secret)."""

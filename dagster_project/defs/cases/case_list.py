@@ -40,5 +40,5 @@ def case_list(context: dg.AssetExecutionContext, config: CaseListConfig) -> dg.M
         "open_cases": len(open_rows),
         "cases": len(rows),
         "preview": dg.MetadataValue.md("\n".join(lines)),
-        **{f"source/{k}": v for k, v in source.describe().items()},
+        **source.metadata(),
     })
