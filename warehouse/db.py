@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from connectors.json_decode import loads as json_loads
 
@@ -49,6 +51,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.execute(f"PRAGMA journal_size_limit={WAL_KEPT_BYTES}")
     cursor.close()
+
+
+# A bulk write on SQLite changes pages all over the indexes (the pseudonymous keys are random). With SQLite's
+# default cache (2 MB) each change reads its page back from the file: at 1M children the steps spent 70 s of
+# 185 s in system calls. With 256 MB for the writing connection: clean 95 → 64–74 s, indicators 56 → 46–50 s.
+BULK_CACHE_MB = 256
+
+
+@contextmanager
+def large_page_cache(conn: Connection) -> Iterator[None]:
+    """On SQLite, a page cache of ``BULK_CACHE_MB`` on ``conn`` while a step writes many rows; the memory is
+    given back afterwards (the pool keeps the connection)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection  # a PRAGMA here does not begin the caller's transaction
+    previous = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_MB * 1024}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size={previous}")
+        driver.execute("PRAGMA shrink_memory")
 
 
 def alembic_config(engine: Engine) -> Config:

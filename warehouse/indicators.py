@@ -31,6 +31,7 @@ from warehouse.cells import (
     with_population_denominators,
     with_unknown,
 )
+from warehouse.db import large_page_cache
 from warehouse.models import (
     Activity,
     ActivityReach,
@@ -359,7 +360,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
     """A transaction whose reads all see one state of the warehouse (REPEATABLE READ on PostgreSQL; on SQLite
     the first write takes the only write lock, and the reads after it see a fixed state)."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    with engine.connect().execution_options(**options) as conn, conn.begin():
+    with engine.connect().execution_options(**options) as conn, large_page_cache(conn), conn.begin():
         yield conn
 
 

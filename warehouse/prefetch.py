@@ -1,56 +1,80 @@
-"""Prepare the next batch in a second process while this one writes the last.
+"""Prepare the next batches in worker processes while this one writes.
 
 A step that reads a batch, turns it into rows (Python work) and writes them (database work) uses one core.
-:func:`prepared_batches` runs ``prepare`` (read + turn into rows) for batch *k + 1* in a worker process while the
-caller writes batch *k*: on two cores the step costs about the larger of the two halves instead of their sum.
-The worker only reads; the caller writes each batch and moves its checkpoint in one transaction, so a crash
-anywhere loses nothing that the next run does not redo. (A thread does not help: the Python work would hold
-the interpreter lock the writer needs.)
+:func:`prepared_batches` runs ``prepare`` (read + turn into rows) for the batches ahead in worker processes
+while the caller writes the current one: the step then costs about its total work shared over the cores
+instead of the sum of its halves one after the other. Batches are ranges of ``change_seq`` fixed beforehand
+(:func:`batch_ranges`), so any worker can prepare any of them; they come back in order. The workers only
+read; the caller writes each batch and moves its checkpoint, so a crash anywhere loses nothing that the next
+run does not redo. (A thread does not help: the Python work would hold the interpreter lock the writer needs.)
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol, TypeVar
+from itertools import islice
+from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
+
+B = TypeVar("B")
+Range = tuple[int, int]  # (after, upto]: the change_seq values of one batch
+Prepare = Callable[[Connection, int, int], B]
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use (a container's share)
+    except AttributeError:
+        return os.cpu_count() or 1
 
 
-class Batch(Protocol):
-    last: int  # the position after this batch: what the next ``prepare`` starts from
-
-
-B = TypeVar("B", bound=Batch)
-Prepare = Callable[[Connection, int], "B | None"]
-
+WORKERS = max(1, _cores() - 1)  # the writer keeps a core: on two cores a second worker was no faster (1M children:
+#                                 the three processes then share two cores; clean 68–74 s either way)
 _worker_engine: Engine | None = None
 
 
-def prepared_batches(engine: Engine, prepare: Prepare, position: int, *, parallel: bool) -> Iterator[B]:
-    """``prepare(conn, position)`` for each batch in turn (``None``: nothing left), the next one computed
-    ahead in a worker process when ``parallel``. ``prepare`` must be picklable (a module-level function,
-    or a ``functools.partial`` of one) when ``parallel``."""
-    if not parallel:
-        while (batch := _prepare_with(engine, prepare, position)) is not None:
-            yield batch
-            position = batch.last
+def batch_ranges(conn: Connection, seq, condition, after: int, batch_size: int) -> list[Range]:
+    """The rows matching ``condition`` with ``seq`` above ``after``, in ranges of ``batch_size`` rows (the last
+    one shorter), as ``(after, upto]`` pairs of ``seq`` values: the batches of a step, fixed before it starts."""
+    numbered = (select(seq.label("seq"), func.row_number().over(order_by=seq).label("n"))
+                .where(condition, seq > after).subquery())
+    ends = conn.execute(select(numbered.c.seq).where(numbered.c.n % batch_size == 0).order_by(numbered.c.seq)
+                        ).scalars().all()
+    last = conn.execute(select(func.max(seq)).where(condition, seq > after)).scalar()
+    if last is not None and (not ends or ends[-1] != last):
+        ends.append(last)
+    return list(zip([after, *ends[:-1]], ends))
+
+
+def prepared_batches(engine: Engine, prepare: Prepare, ranges: list[Range], *, workers: int) -> Iterator[B]:
+    """``prepare(conn, after, upto)`` for each range in turn, computed ahead in ``workers`` processes (0: in
+    line). ``prepare`` must be picklable (a module-level function, or a ``functools.partial`` of one) when
+    there are workers."""
+    if not workers:
+        for after, upto in ranges:
+            yield _prepare_with(engine, prepare, after, upto)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     url = engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(1, mp_context=context, initializer=_open, initargs=(url,)) as pool:
-        pending = pool.submit(_prepare_in_worker, prepare, position)
-        while (batch := pending.result()) is not None:
-            pending = pool.submit(_prepare_in_worker, prepare, batch.last)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
+        ahead = iter(ranges)
+        pending = deque(pool.submit(_prepare_in_worker, prepare, *r) for r in islice(ahead, workers + 1))
+        while pending:
+            batch = pending.popleft().result()
+            if (following := next(ahead, None)) is not None:
+                pending.append(pool.submit(_prepare_in_worker, prepare, *following))
             yield batch
 
 
-def _prepare_with(engine: Engine, prepare: Prepare, position: int):
+def _prepare_with(engine: Engine, prepare: Prepare, after: int, upto: int):
     with engine.connect() as conn:
-        return prepare(conn, position)
+        return prepare(conn, after, upto)
 
 
 WORKER_GC_THRESHOLD = 50_000  # a batch allocates millions of short-lived objects and few cycles: collect rarely
@@ -65,5 +89,5 @@ def _open(url: str) -> None:
     gc.set_threshold(WORKER_GC_THRESHOLD)
 
 
-def _prepare_in_worker(prepare: Prepare, position: int):
-    return _prepare_with(_worker_engine, prepare, position)
+def _prepare_in_worker(prepare: Prepare, after: int, upto: int):
+    return _prepare_with(_worker_engine, prepare, after, upto)

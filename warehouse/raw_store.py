@@ -199,12 +199,12 @@ _READ = [c for c in RawSubmission.__table__.columns
          if c.name not in ("received", "content_sha256", "first_loaded_at", "last_changed_at")]
 
 
-def changed_batch(conn: Connection, form_id: str, after_seq: int, limit: int = BATCH_SIZE) -> list:
-    """The next raw rows of ``form_id`` whose ``change_seq`` is above ``after_seq``, oldest change first
-    (every column but the received document, the digest and the load times)."""
+def changed_batch(conn: Connection, form_id: str, after_seq: int, upto_seq: int) -> list:
+    """The raw rows of ``form_id`` whose ``change_seq`` is above ``after_seq`` and at most ``upto_seq`` (every
+    column but the received document, the digest and the load times)."""
     return conn.execute(
         select(*_READ)
-        .where(RawSubmission.form_id == form_id, RawSubmission.change_seq > after_seq)
+        .where(RawSubmission.form_id == form_id, RawSubmission.change_seq > after_seq,
+               RawSubmission.change_seq <= upto_seq)
         .order_by(RawSubmission.change_seq)
-        .limit(limit)
     ).all()

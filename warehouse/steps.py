@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, true, update
 
 from warehouse.answers import child_facts, unreadable
 from warehouse.bulk import FreshStatistics, TableRows
 from warehouse.classification import Classification, Rules, classify
+from warehouse.db import large_page_cache
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
     Child,
@@ -32,14 +33,15 @@ from warehouse.models import (
     RestrictedHouseholdPii,
     SurveyCountDelta,
 )
-from warehouse.prefetch import prepared_batches
+from warehouse.prefetch import WORKERS, Range, batch_ranges, prepared_batches
 from warehouse.raw_store import BATCH_SIZE, changed_batch
 from warehouse.survey_counts import CHILD, HOUSEHOLD, added_rows, subtract_children, subtract_households
 
 CLEAN_LOGIC_VERSION = "1"
-STEP_BATCH_SIZE = 10_000  # rows per transaction: on SQLite each commit writes every page the batch touched, and
-#                           the random pseudonymous keys scatter a batch over the tables (clean at 1M children:
-#                           83 s at 5,000, 63 s at 10,000). A batch binds one id per row, well under SQLite's 32,766
+STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
+#                           limit of 32,766
+COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since
+#                      the last, and the batches change the same index pages again (sys time at 1M: 13 → 7 s)
 PARALLEL_FROM = 4  # batches waiting: below this, starting a worker process costs more than it saves
 log = logging.getLogger(__name__)
 
@@ -80,8 +82,9 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
     checkpoint, and move the checkpoint in the same transaction."""
     with engine.connect() as conn:
         position = read_checkpoint(conn, step, version)
-    prepare = partial(_raw_batch, form_id=form_id, batch_size=batch_size)
-    _write_batches(engine, step, version, position, prepare, lambda conn, batch: replace(conn, batch.rows),
+        ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == form_id, position, batch_size)
+    prepare = partial(_raw_batch, form_id=form_id)
+    _write_batches(engine, step, version, position, ranges, prepare, lambda conn, batch: replace(conn, batch.rows),
                    FreshStatistics(), parallel=False)  # the tables `replace` writes are not known here: all of them
 
 
@@ -93,9 +96,9 @@ class _RawBatch:
     warnings: tuple[str, ...] = ()
 
 
-def _raw_batch(conn: Connection, position: int, *, form_id: str, batch_size: int) -> _RawBatch | None:
-    rows = changed_batch(conn, form_id, position, batch_size)
-    return _RawBatch(rows[-1].change_seq, rows, StepStats(processed=len(rows))) if rows else None
+def _raw_batch(conn: Connection, after: int, upto: int, *, form_id: str) -> _RawBatch:
+    rows = changed_batch(conn, form_id, after, upto)
+    return _RawBatch(upto, rows, StepStats(processed=len(rows)))
 
 
 def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -105,30 +108,40 @@ def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_
     step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, step, version)
-        backlog = conn.execute(select(func.count()).where(RawSubmission.form_id == FORM_ID,
-                                                          RawSubmission.change_seq > position)).scalar()
-    prepare = partial(_prepare_households, ctx=ctx, batch_size=batch_size)
-    return _write_batches(engine, step, version, position, prepare, _write_households, FreshStatistics(),
-                          parallel=backlog >= PARALLEL_FROM * batch_size)
+        ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
+    prepare = partial(_prepare_households, ctx=ctx)
+    return _write_batches(engine, step, version, position, ranges, prepare, _write_households, FreshStatistics(),
+                          parallel=len(ranges) >= PARALLEL_FROM)
 
 
-def _write_batches(engine: Engine, step: str, version: str, position: int, prepare, write,
+def _write_batches(engine: Engine, step: str, version: str, position: int, ranges: list[Range], prepare, write,
                    statistics: FreshStatistics, *, parallel: bool) -> StepStats:
     """Write each prepared batch (:func:`prepared_batches`) and move the step's checkpoint in the same
-    transaction; the batches' warnings are logged here (a worker process's logs would go nowhere)."""
-    stats = StepStats()
-    for batch in prepared_batches(engine, prepare, position, parallel=parallel):
-        with engine.begin() as conn:
-            if read_checkpoint(conn, step, version) != position:
+    transaction, committed every ``COMMIT_ROWS`` rows; the batches' warnings are logged once committed (a
+    worker process's logs would go nowhere)."""
+    stats, pending, uncommitted = StepStats(), [], 0
+    with engine.connect() as conn, large_page_cache(conn):
+        for batch in prepared_batches(engine, prepare, ranges, workers=WORKERS if parallel else 0):
+            if not conn.in_transaction() and read_checkpoint(conn, step, version) != position:
                 raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
             write(conn, batch)
             write_checkpoint(conn, step, version, batch.last)
             stats.merge(batch.stats)
             statistics.written(conn, stats.processed)
-        for warning in batch.warnings:
-            log.warning("%s", warning)
-        position = batch.last
+            pending.extend(batch.warnings)
+            position, uncommitted = batch.last, uncommitted + batch.stats.processed
+            if uncommitted >= COMMIT_ROWS:
+                _commit(conn, pending)
+                uncommitted = 0
+        _commit(conn, pending)
     return stats
+
+
+def _commit(conn: Connection, warnings: list[str]) -> None:
+    conn.commit()
+    for warning in warnings:
+        log.warning("%s", warning)
+    warnings.clear()
 
 
 @dataclass
@@ -146,10 +159,8 @@ class _HouseholdBatch:
 _HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine)
 
 
-def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_size: int) -> _HouseholdBatch | None:
-    rows = changed_batch(conn, FORM_ID, position, batch_size)
-    if not rows:
-        return None
+def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context) -> _HouseholdBatch:
+    rows = changed_batch(conn, FORM_ID, after, upto)
     tables, stats, added, warnings = defaultdict(list), StepStats(), [], []
     for raw in rows:
         stats.processed += 1
@@ -181,7 +192,7 @@ def _prepare_households(conn: Connection, position: int, *, ctx: Context, batch_
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
     by_table = {name: TableRows.of(dicts) for name, dicts in tables.items()}
-    return _HouseholdBatch(rows[-1].change_seq, [r.id for r in rows], by_table, added_rows(HOUSEHOLD, added), stats,
+    return _HouseholdBatch(upto, [r.id for r in rows], by_table, added_rows(HOUSEHOLD, added), stats,
                            warnings)
 
 
@@ -212,11 +223,11 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
                                      .where(PipelineCheckpoint.step == "clean_household")).scalar() or ""
         version = f"{rules.version}|{cleaned_under}"
         position = read_checkpoint(conn, step, version)
-        backlog = conn.execute(select(func.count()).where(Household.change_seq > position)).scalar()
+        ranges = batch_ranges(conn, Household.change_seq, true(), position, batch_size)
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
-    prepare = partial(_prepare_classifications, rules=rules, batch_size=batch_size)
-    return _write_batches(engine, step, version, position, prepare, _write_classifications, statistics,
-                          parallel=backlog >= PARALLEL_FROM * batch_size)
+    prepare = partial(_prepare_classifications, rules=rules)
+    return _write_batches(engine, step, version, position, ranges, prepare, _write_classifications, statistics,
+                          parallel=len(ranges) >= PARALLEL_FROM)
 
 
 @dataclass
@@ -229,17 +240,12 @@ class _ClassifiedBatch:
     warnings: tuple[str, ...] = ()
 
 
-def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
-                             batch_size: int) -> _ClassifiedBatch | None:
+def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: Rules) -> _ClassifiedBatch:
     h = Household
     households = conn.execute(
         select(h.household_id, h.change_seq, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
-        .where(h.change_seq > position)
-        .order_by(h.change_seq)
-        .limit(batch_size)
+        .where(h.change_seq > after, h.change_seq <= upto)
     ).all()
-    if not households:
-        return None
     of = {row.household_id: row for row in households}
     children = conn.execute(select(Child).where(Child.household_id.in_(list(of)))).all()
     working_in = Counter(c.household_id for c in children if c.working)
@@ -260,7 +266,7 @@ def _prepare_classifications(conn: Connection, position: int, *, rules: Rules,
                              child.ethnic_group), c.child_labour, c.hazardous, child.child_informed == "yes"))
         stats.processed += 1
     stats.loaded["child_classification"] += len(rows)
-    return _ClassifiedBatch(households[-1].change_seq, list(of), TableRows.of(rows), added_rows(CHILD, counted),
+    return _ClassifiedBatch(upto, list(of), TableRows.of(rows), added_rows(CHILD, counted),
                             stats)
 
 

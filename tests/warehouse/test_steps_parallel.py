@@ -1,6 +1,7 @@
-"""A large backlog is parsed (and classified) in a worker process while the step writes: the same warehouse as
+"""A large backlog is parsed (and classified) in worker processes while the step writes: the same warehouse as
 doing it in line."""
 
+import pytest
 from sqlalchemy import func, select
 
 from connectors.demo import demo_communes, household_rows
@@ -11,8 +12,16 @@ from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
-from warehouse.models import Child, ChildClassification, Household, Quarantine, RestrictedChildPii, SurveyCountDelta
-from warehouse.prefetch import prepared_batches
+from warehouse.models import (
+    Child,
+    ChildClassification,
+    Household,
+    Quarantine,
+    RawSubmission,
+    RestrictedChildPii,
+    SurveyCountDelta,
+)
+from warehouse.prefetch import batch_ranges, prepared_batches
 from warehouse.pseudonym import Pseudonymizer
 
 HOUSEHOLDS, BATCH = 300, 20  # 15 batches: more than PARALLEL_FROM
@@ -40,17 +49,39 @@ def cleaned(url: str, batch_size: int) -> tuple[dict, steps.StepStats]:
     return tables, stats
 
 
-def test_a_worker_process_gives_the_same_warehouse(warehouse_url, tmp_path, monkeypatch):
-    parallel = []
+@pytest.mark.parametrize("workers", [1, 2])
+def test_worker_processes_give_the_same_warehouse(warehouse_url, tmp_path, monkeypatch, workers):
+    used = []
 
     def spy(*args, **kwargs):
-        parallel.append(kwargs["parallel"])
+        used.append(kwargs["workers"])
         return prepared_batches(*args, **kwargs)
 
     monkeypatch.setattr(steps, "prepared_batches", spy)
+    monkeypatch.setattr(steps, "WORKERS", workers)
     in_line, in_line_stats = cleaned(f"sqlite:///{tmp_path / 'in_line.sqlite'}", HOUSEHOLDS)  # one batch
     in_worker, in_worker_stats = cleaned(warehouse_url, BATCH)
-    assert parallel == [False, False, True, True]  # clean and classify, in line then in a worker
+    assert used == [0, 0, workers, workers]  # clean and classify, in line then in workers
     assert in_worker_stats.as_dict() == in_line_stats.as_dict()
     assert in_line["quarantine"] and in_line["child"] and in_line["child_classification"]
     assert in_worker == in_line
+
+
+def test_batch_ranges_cover_every_row_once(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'ranges.sqlite'}")
+    upgrade(engine)
+    rows = household_rows(demo_communes(forms_dir() / "media" / "communes.csv"), 45, 7)
+    raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
+    r = RawSubmission
+    with engine.connect() as conn:
+        seqs = conn.execute(select(r.change_seq).order_by(r.change_seq)).scalars().all()
+        assert len(seqs) == 45
+        for after, size in [(0, 10), (0, 15), (0, 45), (0, 100), (seqs[9], 10), (seqs[-1], 10)]:
+            ranges = batch_ranges(conn, r.change_seq, r.form_id == FORM_ID, after, size)
+            left = [s for s in seqs if s > after]
+            batches = [[s for s in left if lo < s <= hi] for lo, hi in ranges]
+            assert [s for b in batches for s in b] == left  # in order, each once
+            assert all(len(b) == size for b in batches[:-1]) and all(0 < len(b) <= size for b in batches)
+            assert ranges[0][0] == after if ranges else not left
+        assert batch_ranges(conn, r.change_seq, r.form_id == "another_form", 0, 10) == []
+    engine.dispose()
