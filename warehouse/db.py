@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +75,16 @@ def large_page_cache(conn: Connection) -> Iterator[None]:
     finally:
         driver.execute(f"PRAGMA cache_size={previous}")
         driver.execute("PRAGMA shrink_memory")
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """Give freed memory back to the system: glibc keeps the cache's freed pages, scattered among live objects,
+    for reuse (at 1M children the indicator step then started 0.28 GB higher)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError, TypeError):  # not glibc: nothing to do
+        pass
 
 
 def alembic_config(engine: Engine) -> Config:
