@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, or_, select
 
 B = TypeVar("B")
 Range = tuple[int, int]  # (after, upto]: the change_seq values of one batch
@@ -41,13 +41,12 @@ _worker_engine: Engine | None = None
 def batch_ranges(conn: Connection, seq, condition, after: int, batch_size: int) -> list[Range]:
     """The rows matching ``condition`` with ``seq`` above ``after``, in ranges of ``batch_size`` rows (the last
     one shorter), as ``(after, upto]`` pairs of ``seq`` values: the batches of a step, fixed before it starts."""
-    numbered = (select(seq.label("seq"), func.row_number().over(order_by=seq).label("n"))
+    numbered = (select(seq.label("seq"), func.row_number().over(order_by=seq).label("n"),
+                       func.count().over().label("total"))
                 .where(condition, seq > after).subquery())
-    ends = conn.execute(select(numbered.c.seq).where(numbered.c.n % batch_size == 0).order_by(numbered.c.seq)
-                        ).scalars().all()
-    last = conn.execute(select(func.max(seq)).where(condition, seq > after)).scalar()
-    if last is not None and (not ends or ends[-1] != last):
-        ends.append(last)
+    n = numbered.c.n
+    ends = conn.execute(select(numbered.c.seq).where(or_(n % batch_size == 0, n == numbered.c.total))
+                        .order_by(numbered.c.seq)).scalars().all()
     return list(zip([after, *ends[:-1]], ends))
 
 

@@ -104,24 +104,25 @@ def _raw_batch(conn: Connection, after: int, upto: int, *, form_id: str) -> _Raw
 def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
     """Turn changed household-survey submissions into households, children and quarantine rows.
 
-    A large backlog is parsed in a worker process while this one writes (:mod:`warehouse.prefetch`)."""
+    A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
     step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, step, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
     prepare = partial(_prepare_households, ctx=ctx)
-    return _write_batches(engine, step, version, position, ranges, prepare, _write_households, FreshStatistics(),
-                          parallel=len(ranges) >= PARALLEL_FROM)
+    return _write_batches(engine, step, version, position, ranges, prepare, _write_households, FreshStatistics())
 
 
 def _write_batches(engine: Engine, step: str, version: str, position: int, ranges: list[Range], prepare, write,
-                   statistics: FreshStatistics, *, parallel: bool) -> StepStats:
-    """Write each prepared batch (:func:`prepared_batches`) and move the step's checkpoint in the same
-    transaction, committed every ``COMMIT_ROWS`` rows; the batches' warnings are logged once committed (a
-    worker process's logs would go nowhere)."""
+                   statistics: FreshStatistics, *, parallel: bool = True) -> StepStats:
+    """Write each prepared batch (:func:`prepared_batches`; in worker processes from ``PARALLEL_FROM`` batches
+    when ``parallel``, i.e. ``prepare`` pickles) and move the step's checkpoint in the same transaction,
+    committed every ``COMMIT_ROWS`` rows; the batches' warnings are logged once committed (a worker process's
+    logs would go nowhere)."""
     stats, pending, uncommitted = StepStats(), [], 0
+    workers = WORKERS if parallel and len(ranges) >= PARALLEL_FROM else 0
     with engine.connect() as conn, large_page_cache(conn):
-        for batch in prepared_batches(engine, prepare, ranges, workers=WORKERS if parallel else 0):
+        for batch in prepared_batches(engine, prepare, ranges, workers=workers):
             if not conn.in_transaction() and read_checkpoint(conn, step, version) != position:
                 raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
             write(conn, batch)
@@ -215,7 +216,7 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
 
     The checkpoint's version joins the rules version and the cleaning step's version: cleaning everything again
     (a new code list) re-inserts households with their old ``change_seq``, so they must all be classified again.
-    A large backlog is classified in a worker process while this one writes.
+    A large backlog is classified in worker processes while this one writes.
     """
     step = "classify_children"
     with engine.connect() as conn:
@@ -226,8 +227,7 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
         ranges = batch_ranges(conn, Household.change_seq, true(), position, batch_size)
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
     prepare = partial(_prepare_classifications, rules=rules)
-    return _write_batches(engine, step, version, position, ranges, prepare, _write_classifications, statistics,
-                          parallel=len(ranges) >= PARALLEL_FROM)
+    return _write_batches(engine, step, version, position, ranges, prepare, _write_classifications, statistics)
 
 
 @dataclass
