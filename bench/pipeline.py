@@ -112,19 +112,20 @@ def measure_steps(children: int, backend: str, *, incremental: int = 100) -> dic
         load_reference_data(engine)
         step(result["steps"], "read rows (generator)", lambda: sum(1 for _ in records(communes, households)))
         stored = step(result["steps"], "store", lambda: raw_store.store_records(engine, records(communes, households)))
-        cleaned = step(result["steps"], "clean", lambda: steps.clean_households(engine, ctx))
+        cleaned = step(result["steps"], "clean", lambda: steps.clean_households(engine, ctx, rules))
         classified = step(result["steps"], "classify", lambda: steps.classify_children(engine, rules))
         cells = step(result["steps"], "indicators", all_indicators)
+        classifications = cleaned.loaded["child_classification"] + classified.loaded["child_classification"]
         result["counts"] = {"stored": stored.as_dict(), "cleaned": cleaned.as_dict(),
-                            "classified": classified.processed, "cells": cells}
-        step(result["steps"], "re-run with nothing new", lambda: (steps.clean_households(engine, ctx),
+                            "classifications": classifications, "cells": cells}
+        step(result["steps"], "re-run with nothing new", lambda: (steps.clean_households(engine, ctx, rules),
                                                                    steps.classify_children(engine, rules)))
         if incremental:
             arriving = datetime(2027, 1, 1, tzinfo=UTC)
             new = list(records(communes, incremental, households, arriving=arriving))
             inc = result["incremental"]
             step(inc, "store", lambda: raw_store.store_records(engine, new))
-            added = step(inc, "clean", lambda: steps.clean_households(engine, ctx))
+            added = step(inc, "clean", lambda: steps.clean_households(engine, ctx, rules))
             step(inc, "classify", lambda: steps.classify_children(engine, rules))
             refreshed = step(inc, "indicators", all_indicators)
             result["incremental_counts"] = {"new_submissions": incremental, "cleaned": added.as_dict(),

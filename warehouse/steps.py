@@ -5,13 +5,17 @@ and moves the checkpoint in the same transaction: a crash loses at most one unco
 next run does again. A change of the step's logic version (e.g. a new rules version) reprocesses everything.
 Both steps record what they change in the survey counts (:mod:`warehouse.survey_counts`), in the same
 transaction, for the indicator step.
+
+Cleaning also classifies the children it writes, under the rules it is given, whenever the classifying step is
+caught up with it (the usual case: only a new rules version leaves it behind). It then moves both checkpoints,
+and the classifying step finds nothing to do: each child is read back from the database once fewer.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -84,7 +88,7 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
         position = read_checkpoint(conn, step, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == form_id, position, batch_size)
     prepare = partial(_raw_batch, form_id=form_id)
-    _write_batches(engine, step, version, position, ranges, prepare, lambda conn, batch: replace(conn, batch.rows),
+    _write_batches(engine, {step: (version, position)}, ranges, prepare, lambda conn, batch: replace(conn, batch.rows),
                    FreshStatistics(), parallel=False)  # the tables `replace` writes are not known here: all of them
 
 
@@ -101,36 +105,56 @@ def _raw_batch(conn: Connection, after: int, upto: int, *, form_id: str) -> _Raw
     return _RawBatch(upto, rows, StepStats(processed=len(rows)))
 
 
-def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Turn changed household-survey submissions into households, children and quarantine rows.
+def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
+    """Turn changed household-survey submissions into households, children and quarantine rows; classify the
+    children under ``rules`` on the way when the classifying step is caught up (see the module's docstring).
 
     A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
     step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, step, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
-    prepare = partial(_prepare_households, ctx=ctx)
-    return _write_batches(engine, step, version, position, ranges, prepare, _write_households, FreshStatistics())
+        checkpoints = {step: (version, position)}
+        classify_version = _classify_version(rules, version)
+        classified = read_checkpoint(conn, CLASSIFY_STEP, classify_version)
+        if _classified_upto(conn, classified, position):
+            checkpoints[CLASSIFY_STEP] = (classify_version, classified)
+        else:
+            rules = None
+    prepare = partial(_prepare_households, ctx=ctx, rules=rules)
+    return _write_batches(engine, checkpoints, ranges, prepare, _write_households, FreshStatistics())
 
 
-def _write_batches(engine: Engine, step: str, version: str, position: int, ranges: list[Range], prepare, write,
+def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
+    """Whether every household cleaned up to ``cleaned`` is classified (the classifying step is at ``classified``)."""
+    h = Household
+    return classified <= cleaned and conn.execute(
+        select(h.household_id).where(h.change_seq > classified, h.change_seq <= cleaned).limit(1)).first() is None
+
+
+def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
                    statistics: FreshStatistics, *, parallel: bool = True) -> StepStats:
     """Write each prepared batch (:func:`prepared_batches`; in worker processes from ``PARALLEL_FROM`` batches
-    when ``parallel``, i.e. ``prepare`` pickles) and move the step's checkpoint in the same transaction,
-    committed every ``COMMIT_ROWS`` rows; the batches' warnings are logged once committed (a worker process's
-    logs would go nowhere)."""
+    when ``parallel``, i.e. ``prepare`` pickles) and move the checkpoints (step: (version, position read when
+    the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS`` rows; the batches'
+    warnings are logged once committed (a worker process's logs would go nowhere)."""
     stats, pending, uncommitted = StepStats(), [], 0
     workers = WORKERS if parallel and len(ranges) >= PARALLEL_FROM else 0
     with engine.connect() as conn, large_page_cache(conn):
+        expected = {step: position for step, (_, position) in checkpoints.items()}
         for batch in prepared_batches(engine, prepare, ranges, workers=workers):
-            if not conn.in_transaction() and read_checkpoint(conn, step, version) != position:
-                raise RuntimeError(f"{step}: another run moved the checkpoint; run the step again")
+            if not conn.in_transaction():
+                moved = [s for s, (v, _) in checkpoints.items() if read_checkpoint(conn, s, v) != expected[s]]
+                if moved:
+                    raise RuntimeError(f"{moved[0]}: another run moved the checkpoint; run the step again")
             write(conn, batch)
-            write_checkpoint(conn, step, version, batch.last)
+            for step, (version, _) in checkpoints.items():
+                write_checkpoint(conn, step, version, batch.last)
+                expected[step] = batch.last
             stats.merge(batch.stats)
             statistics.written(conn, stats.processed)
             pending.extend(batch.warnings)
-            position, uncommitted = batch.last, uncommitted + batch.stats.processed
+            uncommitted += batch.stats.processed
             if uncommitted >= COMMIT_ROWS:
                 _commit(conn, pending)
                 uncommitted = 0
@@ -147,22 +171,24 @@ def _commit(conn: Connection, warnings: list[str]) -> None:
 
 @dataclass
 class _HouseholdBatch:
-    """One batch of raw submissions, parsed: the rows to write, by table."""
+    """One batch of raw submissions, parsed (and classified): the rows to write, by table."""
 
     last: int
     raw_ids: list[int]
     tables: dict[str, TableRows]
-    counts: TableRows  # the survey counts the new consenting households add (survey_count_delta rows)
+    counts: list[TableRows]  # the survey counts the new rows add (survey_count_delta rows)
     stats: StepStats
     warnings: list[str]
 
 
-_HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine)
+_HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine, ChildClassification)
 
 
-def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context) -> _HouseholdBatch:
+def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context,
+                        rules: Rules | None) -> _HouseholdBatch:
     rows = changed_batch(conn, FORM_ID, after, upto)
     tables, stats, added, warnings = defaultdict(list), StepStats(), [], []
+    classified = _Classified()
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -190,11 +216,17 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
         tables["restricted_household_pii"].append(parsed.household_pii)
         tables["child"].extend({**c, "change_seq": raw.change_seq} for c in parsed.children)
         tables["restricted_child_pii"].extend(parsed.children_pii)
+        if rules is not None:
+            classified.add(household, parsed.children, rules)
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
     by_table = {name: TableRows.of(dicts) for name, dicts in tables.items()}
-    return _HouseholdBatch(upto, [r.id for r in rows], by_table, added_rows(HOUSEHOLD, added), stats,
-                           warnings)
+    counts = [added_rows(HOUSEHOLD, added)]
+    if rules is not None:
+        by_table[ChildClassification.__tablename__] = TableRows.of(classified.rows)
+        counts.append(added_rows(CHILD, classified.counted))
+        stats.loaded["child_classification"] += len(classified.rows)
+    return _HouseholdBatch(upto, [r.id for r in rows], by_table, counts, stats, warnings)
 
 
 def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
@@ -208,26 +240,57 @@ def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
     for model in _HOUSEHOLD_TABLES:
         if model.__tablename__ in batch.tables:
             batch.tables[model.__tablename__].insert_into(conn, model.__table__)
-    batch.counts.insert_into(conn, SurveyCountDelta.__table__)
+    for counts in batch.counts:
+        counts.insert_into(conn, SurveyCountDelta.__table__)
+
+
+CLASSIFY_STEP = "classify_children"
+
+
+def _classify_version(rules: Rules, cleaned_under: str) -> str:
+    """The classifying step's checkpoint version: the rules version and the cleaning step's. Cleaning everything
+    again (a new code list) re-inserts households with their old ``change_seq``: they must all be classified
+    again."""
+    return f"{rules.version}|{cleaned_under}"
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Classify the children of changed households under every rule set of ``rules``.
-
-    The checkpoint's version joins the rules version and the cleaning step's version: cleaning everything again
-    (a new code list) re-inserts households with their old ``change_seq``, so they must all be classified again.
-    A large backlog is classified in worker processes while this one writes.
-    """
-    step = "classify_children"
+    """Classify the children of the households changed since the step's checkpoint under every rule set of
+    ``rules``: those the cleaning step did not classify (see the module's docstring), or all of them under a new
+    rules version. A large backlog is classified in worker processes while this one writes."""
     with engine.connect() as conn:
         cleaned_under = conn.execute(select(PipelineCheckpoint.version)
                                      .where(PipelineCheckpoint.step == "clean_household")).scalar() or ""
-        version = f"{rules.version}|{cleaned_under}"
-        position = read_checkpoint(conn, step, version)
+        version = _classify_version(rules, cleaned_under)
+        position = read_checkpoint(conn, CLASSIFY_STEP, version)
         ranges = batch_ranges(conn, Household.change_seq, true(), position, batch_size)
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
     prepare = partial(_prepare_classifications, rules=rules)
-    return _write_batches(engine, step, version, position, ranges, prepare, _write_classifications, statistics)
+    return _write_batches(engine, {CLASSIFY_STEP: (version, position)}, ranges, prepare, _write_classifications,
+                          statistics)
+
+
+@dataclass
+class _Classified:
+    """Classification rows, and the survey count keys of each (for :func:`added_rows`)."""
+
+    rows: list[dict] = field(default_factory=list)
+    counted: list[tuple] = field(default_factory=list)
+
+    def add(self, household: Mapping, children: Sequence[Mapping], rules: Rules) -> None:
+        """Classify the children of one household (all of them: a child's facts depend on its siblings)."""
+        working = sum(bool(child["working"]) for child in children)
+        poor = household["poverty_status"] in ("poor", "near_poor")
+        where = (household["commune_code"], household["year"], household["quarter"], household["urban_rural"],
+                 household["poverty_status"])
+        for child in children:
+            facts = child_facts(child, chores_hours_week=child["chores_hours_week"],
+                                school_status=child["school_status"], poor_household=poor,
+                                working_sibling=working - bool(child["working"]) > 0)
+            for c in classify(facts, rules):
+                self.rows.append({"child_id": child["child_id"], **classification_columns(c)})
+                self.counted.append(((c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"]),
+                                     c.child_labour, c.hazardous, child["child_informed"] == "yes"))
 
 
 @dataclass
@@ -243,31 +306,19 @@ class _ClassifiedBatch:
 def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: Rules) -> _ClassifiedBatch:
     h = Household
     households = conn.execute(
-        select(h.household_id, h.change_seq, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
+        select(h.household_id, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
         .where(h.change_seq > after, h.change_seq <= upto)
     ).all()
-    of = {row.household_id: row for row in households}
-    children = conn.execute(select(Child).where(Child.household_id.in_(list(of)))).all()
-    working_in = Counter(c.household_id for c in children if c.working)
-    rows, counted, stats = [], [], StepStats()
-    for child in children:
-        household = of[child.household_id]
-        facts = child_facts(
-            child._mapping,
-            chores_hours_week=child.chores_hours_week,
-            school_status=child.school_status,
-            poor_household=household.poverty_status in ("poor", "near_poor"),
-            working_sibling=working_in[child.household_id] - child.working > 0,
-        )
-        for c in classify(facts, rules):
-            rows.append({"child_id": child.child_id, **classification_columns(c)})
-            counted.append(((c.rule_set, household.commune_code, household.year, household.quarter,
-                             household.urban_rural, household.poverty_status, child.sex, c.age_band,
-                             child.ethnic_group), c.child_labour, c.hazardous, child.child_informed == "yes"))
-        stats.processed += 1
-    stats.loaded["child_classification"] += len(rows)
-    return _ClassifiedBatch(upto, list(of), TableRows.of(rows), added_rows(CHILD, counted),
-                            stats)
+    children = defaultdict(list)
+    for child in conn.execute(select(Child).where(Child.household_id.in_([h.household_id for h in households]))):
+        children[child.household_id].append(child._mapping)
+    classified = _Classified()
+    for household in households:
+        classified.add(household._mapping, children[household.household_id], rules)
+    stats = StepStats(processed=sum(map(len, children.values())))
+    stats.loaded["child_classification"] += len(classified.rows)
+    return _ClassifiedBatch(upto, [h.household_id for h in households], TableRows.of(classified.rows),
+                            added_rows(CHILD, classified.counted), stats)
 
 
 def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:

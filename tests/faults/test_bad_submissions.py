@@ -106,8 +106,9 @@ def records(rows: list[dict]):
 
 
 def clean(engine, ctx: Context) -> None:
-    steps.clean_households(engine, ctx)
-    steps.classify_children(engine, load_rules())
+    rules = load_rules()
+    steps.clean_households(engine, ctx, rules)
+    steps.classify_children(engine, rules)
 
 
 def accounted_for(engine) -> None:

@@ -55,7 +55,7 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
 
     pull(SURVEY)
     pull(INSPECTION)
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY), rules)
     steps.classify_children(engine, rules)
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
     programme_steps.classify_young_workers(engine, rules)

@@ -23,9 +23,9 @@ def warehouse_from(records, url: str) -> dict:
     upgrade(engine)
     raw_store.store_records(engine, records)
     units = load_admin_units()
-    steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
-                                           load_choices(forms_dir() / "household_survey.xlsx")))
     rules = load_rules()
+    steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
+                                           load_choices(forms_dir() / "household_survey.xlsx")), rules)
     steps.classify_children(engine, rules)
     reference_data.store_area_communes(engine, reference_data.area_communes(units, reference_data.load_legacy_units(),
                                                                           set()))

@@ -48,7 +48,7 @@ def pipeline(warehouse_url):
 
     def run(rows: list[dict], *, full: bool = False) -> indicators.Refreshed:
         raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
-        steps.clean_households(engine, ctx)
+        steps.clean_households(engine, ctx, rules)
         steps.classify_children(engine, rules)
         return indicators.refresh(engine, settings, rules.version, full=full)
 

@@ -54,7 +54,7 @@ def store(engine, form_id: str, rows: list[dict]) -> None:
 
 def run(engine) -> dict:
     """Every step in the order of the asset graph; the stats of the register steps."""
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"))
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"), RULES)
     steps.classify_children(engine, RULES)
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, "workplace_inspection"))
     programme_steps.classify_young_workers(engine, RULES)

@@ -1,6 +1,8 @@
 """A large backlog is parsed (and classified) in worker processes while the step writes: the same warehouse as
 doing it in line."""
 
+import dataclasses
+
 import pytest
 from sqlalchemy import func, select
 
@@ -27,14 +29,19 @@ from warehouse.pseudonym import Pseudonymizer
 HOUSEHOLDS, BATCH = 300, 20  # 15 batches: more than PARALLEL_FROM
 
 
-def cleaned(url: str, batch_size: int) -> tuple[dict, steps.StepStats]:
+def cleaned(url: str, batch_size: int, *, reclassified: bool = False) -> tuple[dict, steps.StepStats]:
+    """The warehouse after cleaning (and classifying while cleaning); when ``reclassified``, cleaning classifies
+    under another rules version first, and the classifying step then classifies every child again."""
     engine = make_engine(url)
     upgrade(engine)
     rows = household_rows(demo_communes(forms_dir() / "media" / "communes.csv"), HOUSEHOLDS, 5)
     raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
-    ctx = Context(Pseudonymizer("parallel-steps-test-key"), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
-    stats = steps.clean_households(engine, ctx, batch_size=batch_size)
-    stats.merge(steps.classify_children(engine, load_rules(), batch_size=batch_size))
+    ctx = Context(Pseudonymizer("parallel-steps-test-key"), load_admin_units(),
+                  load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    rules = load_rules()
+    first = dataclasses.replace(rules, version="another") if reclassified else rules
+    stats = steps.clean_households(engine, ctx, first, batch_size=batch_size)
+    stats.merge(steps.classify_children(engine, rules, batch_size=batch_size))
     tables = {}
     with engine.connect() as conn:
         for model in (Household, Child, RestrictedChildPii, Quarantine, ChildClassification):
@@ -49,8 +56,9 @@ def cleaned(url: str, batch_size: int) -> tuple[dict, steps.StepStats]:
     return tables, stats
 
 
+@pytest.mark.parametrize("reclassified", [False, True], ids=["classified-while-cleaned", "reclassified"])
 @pytest.mark.parametrize("workers", [1, 2])
-def test_worker_processes_give_the_same_warehouse(warehouse_url, tmp_path, monkeypatch, workers):
+def test_worker_processes_give_the_same_warehouse(warehouse_url, tmp_path, monkeypatch, workers, reclassified):
     used = []
 
     def spy(*args, **kwargs):
@@ -60,11 +68,14 @@ def test_worker_processes_give_the_same_warehouse(warehouse_url, tmp_path, monke
     monkeypatch.setattr(steps, "prepared_batches", spy)
     monkeypatch.setattr(steps, "WORKERS", workers)
     in_line, in_line_stats = cleaned(f"sqlite:///{tmp_path / 'in_line.sqlite'}", HOUSEHOLDS)  # one batch
-    in_worker, in_worker_stats = cleaned(warehouse_url, BATCH)
-    assert used == [0, 0, workers, workers]  # clean and classify, in line then in workers
-    assert in_worker_stats.as_dict() == in_line_stats.as_dict()
+    in_worker, in_worker_stats = cleaned(warehouse_url, BATCH, reclassified=reclassified)
+    # clean, then classify (nothing left to classify unless the rules changed): in line, then in workers
+    assert used == [0, 0, workers, workers if reclassified else 0]
     assert in_line["quarantine"] and in_line["child"] and in_line["child_classification"]
     assert in_worker == in_line
+    if not reclassified:
+        assert in_worker_stats.as_dict() == in_line_stats.as_dict()
+        assert in_line_stats.loaded["child_classification"] == len(in_line["child_classification"])
 
 
 def test_batch_ranges_cover_every_row_once(tmp_path):

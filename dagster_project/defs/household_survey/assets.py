@@ -5,8 +5,8 @@ import dagster as dg
 from sqlalchemy import case, func, select
 
 from dagster_project.metadata import table_metadata
-from dagster_project.resources import WarehouseResource
 from dagster_project.raw_assets import raw_submissions_asset
+from dagster_project.resources import WarehouseResource
 from warehouse import steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
@@ -40,7 +40,7 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     engine = warehouse.engine()
     ctx = Context(warehouse.pseudonymizer, load_admin_units(),
                   load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
-    stats = steps.clean_households(engine, ctx)
+    stats = steps.clean_households(engine, ctx, load_rules())
     context.log.info("cleaned: %s", stats.as_dict())
     step = {"step/processed": stats.processed, "step/deleted": stats.deleted}
     yield dg.MaterializeResult(asset_key="households", metadata={
@@ -52,7 +52,7 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         **table_metadata(engine, Child.__table__, select(
             Child.child_id, Child.sex, Child.age, Child.school_status, Child.working, Child.hours_week,
             Child.work_kinds, Child.hazards).order_by(Child.change_seq.desc())),
-        "step/loaded": stats.loaded["child"]})
+        "step/loaded": stats.loaded["child"], "step/classified": stats.loaded["child_classification"]})
     yield dg.MaterializeResult(asset_key="household_quarantine", metadata={
         **table_metadata(engine, Quarantine.__table__, select(
             Quarantine.entity, Quarantine.repeat_index, Quarantine.field, Quarantine.reason_code,
@@ -78,7 +78,7 @@ def child_classification(context: dg.AssetExecutionContext, warehouse: Warehouse
                                                      cc.hazardous, cc.at_risk, cc.reasons)
                          .where(cc.child_labour).order_by(cc.child_id, cc.rule_set)),
         "rules_version": rules.version,
-        "step/households_processed": stats.processed,
+        "step/children_classified": stats.processed,
         "summary": dg.MetadataValue.md(
             "| rule set | children | child labour | hazardous |\n|---|---|---|---|\n"
             + "\n".join(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in summary)),
