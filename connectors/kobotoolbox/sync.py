@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from connectors.collector import fewer_collections
 from connectors.errors import PROTOCOL, SourceError
 from connectors.form_schema import FormSchema
 from connectors.kobotoolbox.documents import (
@@ -162,6 +163,10 @@ class KoboSync:
         return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
+        with fewer_collections():
+            yield from self._records()
+
+    def _records(self) -> Iterator[SubmissionRecord]:
         schema = self._schema or self._client.assets.schema(self.asset_uid, form_id=self._form_id)
         started = self._now()
         gone: dict[str, StoredIdentity] = {}

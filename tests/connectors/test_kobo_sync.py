@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
 
+from connectors.collector import THRESHOLD
 from connectors.errors import PROTOCOL, SourceError
 from connectors.form_schema import FormSchema
 from connectors.kobotoolbox import KoboClient, KoboSync, StoredIdentity, sync_submissions
@@ -212,3 +214,14 @@ def test_a_document_that_cannot_be_read_is_a_protocol_error(kobo: FakeKoboToolbo
     assert caught.value.kind == PROTOCOL
     assert str(caught.value).endswith(f"submission {kobo_id} of asset `{asset}` cannot be read:"
                                       " repeat `child` is not a list of entries")
+
+
+def test_the_collector_runs_rarely_during_a_sync_and_as_before_after(kobo: FakeKoboToolbox, client: KoboClient,
+                                                                     asset: str) -> None:
+    for n in range(3):
+        kobo.add_submission(asset, household(n))
+    before = gc.get_threshold()
+    sync = sync_submissions(client, asset, None)
+    during = [gc.get_threshold()[0] for _ in sync]
+    assert len(during) == 3 and min(during) >= max(THRESHOLD, before[0])
+    assert gc.get_threshold() == before

@@ -1,0 +1,29 @@
+"""Fewer garbage collections while a sync turns pages into records.
+
+Decoding a page makes tens of thousands of dicts and lists that live until the page has become records: long
+enough for the collector's youngest generation (700 allocations by default) to fill many times a page and move
+them to the older generations, which it then walks again and again. While :func:`fewer_collections` is in force
+the youngest generation holds many more; the objects still go as soon as nothing refers to them (reference
+counting does not wait for the collector).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+THRESHOLD = 50_000  # allocations between collections of the youngest generation (100k Kobo submissions: the
+#                     sync took 2.27–2.79 s with the default, 2.13–2.38 s with this)
+
+
+@contextmanager
+def fewer_collections(threshold: int = THRESHOLD) -> Iterator[None]:
+    """Collect the youngest generation only every ``threshold`` allocations (never more often than before)
+    until the block ends."""
+    previous = gc.get_threshold()
+    gc.set_threshold(max(threshold, previous[0]), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
