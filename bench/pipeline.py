@@ -147,7 +147,7 @@ def markdown(results: list[dict]) -> str:
     for r in results:
         for name, m in r["steps"].items():
             unit = r["households"] if name in ("read rows (generator)", "store", "clean") else r["children"]
-            rate = f"{unit / m['seconds']:,.0f}" if m["seconds"] > 0 and not name.startswith("re-run") else ""
+            rate = f"{unit / m['seconds']:,.0f}" if m["seconds"] >= 0.1 and not name.startswith("re-run") else ""
             lines.append(f"| {r['backend']} | {r['size']} | {r['households']:,} | {name} | {m['seconds']:.2f} | {rate} |"
                          f" {m['peak_mb']:.0f} ({m['grew_mb']:.0f}) |")
         lines.append(f"| {r['backend']} | {r['size']} | {r['households']:,} | **clean + classify + indicators** |"
