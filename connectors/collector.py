@@ -1,4 +1,4 @@
-"""Fewer garbage collections while a sync turns pages into records.
+"""Fewer garbage collections while many short-lived objects are made: a sync's pages, a step worker's batches.
 
 Decoding a page makes tens of thousands of dicts and lists that live until the page has become records: long
 enough for the collector's youngest generation (700 allocations by default) to fill many times a page and move

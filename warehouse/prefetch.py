@@ -22,9 +22,12 @@ from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
+from connectors.collector import THRESHOLD
+
 B = TypeVar("B")
 Range = tuple[int, int]  # (after, upto]: the change_seq values of one batch
 Prepare = Callable[[Connection, int, int], B]
+
 
 def _cores() -> int:
     try:
@@ -76,16 +79,13 @@ def _prepare_with(engine: Engine, prepare: Prepare, after: int, upto: int):
         return prepare(conn, after, upto)
 
 
-WORKER_GC_THRESHOLD = 50_000  # a batch allocates millions of short-lived objects and few cycles: collect rarely
-
-
 def _open(url: str) -> None:
     from warehouse.db import make_engine
 
     global _worker_engine
     _worker_engine = make_engine(url)
     gc.freeze()  # what the imports left is never garbage
-    gc.set_threshold(WORKER_GC_THRESHOLD)
+    gc.set_threshold(THRESHOLD)  # a batch allocates millions of short-lived objects and few cycles: collect rarely
 
 
 def _prepare_in_worker(prepare: Prepare, after: int, upto: int):

@@ -41,6 +41,7 @@ from warehouse.prefetch import WORKERS, Range, batch_ranges, prepared_batches
 from warehouse.raw_store import BATCH_SIZE, changed_batch
 from warehouse.survey_counts import CHILD, HOUSEHOLD, added_rows, subtract_children, subtract_households
 
+CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
 CLEAN_LOGIC_VERSION = "1"
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
 #                           limit of 32,766
@@ -110,18 +111,17 @@ def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int
     children under ``rules`` on the way when the classifying step is caught up (see the module's docstring).
 
     A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
-    step, version = "clean_household", f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
+    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
     with engine.connect() as conn:
-        position = read_checkpoint(conn, step, version)
+        position = read_checkpoint(conn, CLEAN_STEP, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
-        checkpoints = {step: (version, position)}
+        checkpoints = {CLEAN_STEP: (version, position)}
         classify_version = _classify_version(rules, version)
         classified = read_checkpoint(conn, CLASSIFY_STEP, classify_version)
-        if _classified_upto(conn, classified, position):
+        classify_under = rules if _classified_upto(conn, classified, position) else None
+        if classify_under is not None:
             checkpoints[CLASSIFY_STEP] = (classify_version, classified)
-        else:
-            rules = None
-    prepare = partial(_prepare_households, ctx=ctx, rules=rules)
+    prepare = partial(_prepare_households, ctx=ctx, rules=classify_under)
     return _write_batches(engine, checkpoints, ranges, prepare, _write_households, FreshStatistics())
 
 
@@ -244,9 +244,6 @@ def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
         counts.insert_into(conn, SurveyCountDelta.__table__)
 
 
-CLASSIFY_STEP = "classify_children"
-
-
 def _classify_version(rules: Rules, cleaned_under: str) -> str:
     """The classifying step's checkpoint version: the rules version and the cleaning step's. Cleaning everything
     again (a new code list) re-inserts households with their old ``change_seq``: they must all be classified
@@ -260,7 +257,7 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
     rules version. A large backlog is classified in worker processes while this one writes."""
     with engine.connect() as conn:
         cleaned_under = conn.execute(select(PipelineCheckpoint.version)
-                                     .where(PipelineCheckpoint.step == "clean_household")).scalar() or ""
+                                     .where(PipelineCheckpoint.step == CLEAN_STEP)).scalar() or ""
         version = _classify_version(rules, cleaned_under)
         position = read_checkpoint(conn, CLASSIFY_STEP, version)
         ranges = batch_ranges(conn, Household.change_seq, true(), position, batch_size)
