@@ -101,6 +101,13 @@ class TableRows:
         value = itemgetter(*columns)
         return cls(columns, [value(d) for d in dicts] if len(columns) > 1 else [(value(d),) for d in dicts])
 
+    @classmethod
+    def of_frame(cls, frame: pd.DataFrame) -> TableRows:
+        """The rows of a pandas frame; NaN and NA become ``None``."""
+        columns = list(frame.columns)
+        values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in columns]
+        return cls(columns, list(zip(*values, strict=True)))
+
     def insert_into(self, conn: Connection, table: Table) -> int:
         return insert_rows(conn, table, self.columns, self.values)
 
@@ -116,9 +123,6 @@ INSERT_CHUNK = 50_000  # rows of a frame turned into tuples at a time
 
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
     """:func:`insert_rows` for a pandas frame whose columns are the table's; NaN and NA become NULL."""
-    columns = list(frame.columns)
     for start in range(0, len(frame), INSERT_CHUNK):
-        chunk = frame.iloc[start:start + INSERT_CHUNK]
-        values = [chunk[c].astype(object).where(chunk[c].notna(), None).tolist() for c in columns]
-        insert_rows(conn, table, columns, list(zip(*values, strict=True)))
+        TableRows.of_frame(frame.iloc[start:start + INSERT_CHUNK]).insert_into(conn, table)
     return len(frame)

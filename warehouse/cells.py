@@ -57,6 +57,7 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
         aggregations = {"numerator": ("days", "size"), "denominator": ("days", "size"), "value": ("days", "median")}
     else:
         aggregations = {"numerator": ("numerator", "sum"), "denominator": ("denominator", "sum")}
+        facts, areas = _alike_communes_summed(facts, areas, ["rule_set", *spec.dimensions, "year", "quarter"])
     area_keys = ["area_level", "area_code", "code_list_version"]
     # group on integer codes, each key column factorized once, before the join multiplies the rows (grouping on
     # the strings factorizes them again for every disaggregation): the values are put back after summing
@@ -96,6 +97,24 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
     rolled.insert(0, "source", spec.source)
     rolled.insert(0, "indicator_id", spec.indicator_id)
     return rolled
+
+
+def _alike_communes_summed(facts: pd.DataFrame, areas: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """``facts`` summed over the communes that belong to the same areas, each group as its first commune, and
+    ``areas`` of those communes: for the larger areas (all the communes of a province, for the province and the
+    nation) the join in :func:`roll_up` then multiplies a few rows per group instead of every commune's (1M
+    children: 7 s → 1 s). Unchanged when most communes have areas of their own (the communes' own cells)."""
+    membership = areas["area_level"] + "|" + areas["area_code"] + "|" + areas["code_list_version"] + "|" + (
+        areas["exact"].astype(bool).astype(str))
+    memberships = membership.groupby(areas["commune_code"]).agg(lambda m: "/".join(sorted(m)))
+    if memberships.nunique() * 2 > len(memberships):
+        return facts, areas
+    first = pd.Series(memberships.index, index=memberships.index).groupby(memberships).transform("first")
+    values = [c for c in ("numerator", "denominator", "members") if c in facts]
+    summed = (facts.assign(commune_code=facts["commune_code"].map(first))
+              .groupby(["commune_code", *keys], as_index=False, sort=False, dropna=False)[values].sum())
+    return summed, areas[areas["commune_code"].isin(set(first))]
 
 
 def with_population_denominators(rolled: pd.DataFrame, spec: IndicatorSpec, populations: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
 
 from warehouse import survey_counts
-from warehouse.bulk import insert_frame, read_frame
+from warehouse.bulk import TableRows, insert_frame, read_frame
 from warehouse.cells import (
     KEYS,
     IndicatorSpec,
@@ -47,6 +48,7 @@ from warehouse.models import (
     YoungWorker,
     YoungWorkerClassification,
 )
+from warehouse.prefetch import in_order, worker_pool, workers_for
 from warehouse.reference_data import LEGACY
 from warehouse.steps import write_checkpoint
 from warehouse.survey_counts import yes
@@ -312,8 +314,9 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
     their sums (``survey_cell_sum``), which the changes update in the periods touched, and their cells of those
     periods (and of the following year, whose status compares with them) are rewritten. Everything is
     recomputed from the clean tables when ``full`` is asked, or when the basis of the published cells changed:
-    the indicator settings, the rules version, the areas, populations or targets. The other sources' tables are
-    small: their cells are recomputed every time.
+    the indicator settings, the rules version, the areas, populations or targets. The communes' cells, most of
+    them, are then made part by part (in a worker process when there are many) while this process writes the
+    parts before. The other sources' tables are small: their cells are recomputed every time.
     """
     with _snapshot(engine) as conn:
         areas, populations, targets = reference_frames(conn)
@@ -324,35 +327,68 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         own = (areas["area_level"] == "commune") & (areas["area_code"] == areas["commune_code"]) & (
             areas["code_list_version"] != LEGACY)
         communes, larger = areas[own], areas[~own]
+        commune_cells = partial(_commune_cells, specs=specs, settings=settings, targets=targets,
+                                rules_version=rules_version)
+        iv, survey_written = IndicatorValue, 0
         if full:
             conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite, the snapshot on PostgreSQL
             children, households = survey_counts.current(conn)
-            sums = survey_sums(children, households, specs, larger)
             conn.execute(delete(SurveyCellSum))
-            conn.execute(delete(IndicatorValue))
-            commune_sums = survey_sums(children, households, specs, communes)
-            cells, changes = apply_targets(survey_cells(pd.concat([sums, commune_sums]), specs, settings), targets), 0
+            conn.execute(delete(iv))
+            parts = _parts(children, households, communes)
+            with worker_pool(workers_for(len(parts))) as pool:
+                made = in_order(pool, ((commune_cells, *part) for part in parts), ahead=PARTS_AHEAD)
+                sums, changes = survey_sums(children, households, specs, larger), 0
+                cells = apply_targets(survey_cells(sums, specs, settings), targets)
+                del children, households, parts  # the parts' own copies are in the pool's hands
+                for rows in made:
+                    survey_written += rows.insert_into(conn, iv.__table__)
         else:
             children, households = survey_counts.take_pending(conn)
             changes = len(children) + len(households)
             sums, touched = _updated_sums(conn, survey_sums(children, households, specs, larger))
+            cells = _with_targets(conn, survey_cells(sums, specs, settings), targets, touched)
             touched_communes = sorted(set(children["commune_code"]) | set(households["commune_code"]))
-            commune_sums = survey_sums(*survey_counts.current(conn, touched_communes), specs,
-                                       communes[communes["commune_code"].isin(touched_communes)])
             conn.execute(delete(SurveyCellSum).where(touched.where(SurveyCellSum)))
-            cells = _with_targets(conn, survey_cells(pd.concat([sums, commune_sums]), specs, settings), targets,
-                                  touched)
-            iv = IndicatorValue
             conn.execute(delete(iv).where(touched.where(iv)))
             conn.execute(delete(iv).where(iv.source == SURVEY, iv.area_level == "commune",
                                           iv.code_list_version != LEGACY, iv.area_code.in_(touched_communes)))
             conn.execute(delete(iv).where(iv.source != SURVEY))
+            if touched_communes:
+                rows = commune_cells(*survey_counts.current(conn, touched_communes),
+                                     communes[communes["commune_code"].isin(touched_communes)])
+                survey_written += rows.insert_into(conn, iv.__table__)
         insert_frame(conn, SurveyCellSum.__table__, sums[SUM_COLUMNS])
         other = other_cells(conn, settings, areas, populations, targets)
-        survey_written = insert_frame(conn, IndicatorValue.__table__, _published(cells, rules_version))
-        other_written = insert_frame(conn, IndicatorValue.__table__, _published(other, rules_version))
+        survey_written += insert_frame(conn, iv.__table__, _published(cells, rules_version))
+        other_written = insert_frame(conn, iv.__table__, _published(other, rules_version))
         write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
     return Refreshed(full, survey_written, other_written, changes)
+
+
+PART_ROWS = 50_000  # count rows (children's and households') of the communes of one part (1M children: 14 parts)
+PARTS_AHEAD = 4  # parts made ahead of the writing: enough to keep the worker busy while this process sums the
+#                  larger areas, and no more (each waits in memory)
+
+
+def _parts(children: pd.DataFrame, households: pd.DataFrame, communes: pd.DataFrame) -> list[tuple]:
+    """The counts and own areas (``communes``) of groups of whole communes with about ``PART_ROWS`` count rows
+    each, in commune order: ``(children, households, communes)`` for each part."""
+    rows = children["commune_code"].value_counts().add(households["commune_code"].value_counts(), fill_value=0)
+    part_of = ((rows.sort_index().cumsum() - 1) // PART_ROWS).astype(int)
+    grouped = [frame.groupby(frame["commune_code"].map(part_of)) for frame in (children, households, communes)]
+    empty = [frame.iloc[:0] for frame in (children, households, communes)]
+    return [tuple(g.get_group(part) if part in g.groups else e for g, e in zip(grouped, empty, strict=True))
+            for part in sorted(set(part_of))]
+
+
+def _commune_cells(children: pd.DataFrame, households: pd.DataFrame, communes: pd.DataFrame, *,
+                   specs: list[IndicatorSpec], settings: IndicatorSettings, targets: pd.DataFrame,
+                   rules_version: str) -> TableRows:
+    """The published cells of the communes whose counts these are (``communes``: their own areas), ready to
+    write: each commune's series are all here, its cells of one year compare with the year before."""
+    cells = apply_targets(survey_cells(survey_sums(children, households, specs, communes), specs, settings), targets)
+    return TableRows.of_frame(_published(cells, rules_version))
 
 
 @contextmanager

@@ -7,6 +7,7 @@ instead of the sum of its halves one after the other. Batches are ranges of ``ch
 (:func:`batch_ranges`), so any worker can prepare any of them; they come back in order. The workers only
 read; the caller writes each batch and moves its checkpoint, so a crash anywhere loses nothing that the next
 run does not redo. (A thread does not help: the Python work would hold the interpreter lock the writer needs.)
+:func:`worker_pool` and :func:`in_order` do the same for any work that pickles (the indicator step's cells).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import gc
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import partial
 from itertools import islice
 from typing import TypeVar
 
@@ -38,7 +41,13 @@ def _cores() -> int:
 
 WORKERS = max(1, _cores() - 1)  # the writer keeps a core: on two cores a second worker was no faster (1M children:
 #                                 the three processes then share two cores; clean 68–74 s either way)
+PARALLEL_FROM = 4  # batches waiting: below this, starting a worker process costs more than it saves
 _worker_engine: Engine | None = None
+
+
+def workers_for(batches: int) -> int:
+    """Worker processes for a step of ``batches`` batches: :data:`WORKERS`, none for fewer than ``PARALLEL_FROM``."""
+    return WORKERS if batches >= PARALLEL_FROM else 0
 
 
 def batch_ranges(conn: Connection, seq, condition, after: int, batch_size: int) -> list[Range]:
@@ -57,21 +66,41 @@ def prepared_batches(engine: Engine, prepare: Prepare, ranges: list[Range], *, w
     """``prepare(conn, after, upto)`` for each range in turn, computed ahead in ``workers`` processes (0: in
     line). ``prepare`` must be picklable (a module-level function, or a ``functools.partial`` of one) when
     there are workers."""
+    with worker_pool(workers, engine) as pool:
+        run = _prepare_in_worker if pool else partial(_prepare_with, engine)
+        yield from in_order(pool, ((run, prepare, *r) for r in ranges), ahead=workers + 1)
+
+
+@contextmanager
+def worker_pool(workers: int, engine: Engine | None = None) -> Iterator[ProcessPoolExecutor | None]:
+    """``workers`` processes, each with an engine on ``engine``'s database when given (for
+    :func:`_prepare_in_worker`); none (``None``: :func:`in_order` then works in line) when ``workers`` is 0."""
     if not workers:
-        for after, upto in ranges:
-            yield _prepare_with(engine, prepare, after, upto)
+        yield None
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    url = engine.url.render_as_string(hide_password=False)
+    url = None if engine is None else engine.url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
-        ahead = iter(ranges)
-        pending = deque(pool.submit(_prepare_in_worker, prepare, *r) for r in islice(ahead, workers + 1))
+        yield pool
+
+
+def in_order(pool: Executor | None, calls: Iterable[tuple], *, ahead: int) -> Iterator:
+    """``function(*arguments)`` for each call ``(function, *arguments)``, in order: in ``pool``, the first
+    ``ahead`` submitted at once and each following one when a result is taken (in line, one by one as asked,
+    when there is no pool). The functions and arguments must pickle."""
+    if pool is None:
+        return (function(*arguments) for function, *arguments in calls)
+    calls = iter(calls)
+    pending = deque(pool.submit(*call) for call in islice(calls, ahead))
+
+    def results():
         while pending:
-            batch = pending.popleft().result()
-            if (following := next(ahead, None)) is not None:
-                pending.append(pool.submit(_prepare_in_worker, prepare, *following))
-            yield batch
+            result = pending.popleft().result()
+            if (following := next(calls, None)) is not None:
+                pending.append(pool.submit(*following))
+            yield result
+    return results()
 
 
 def _prepare_with(engine: Engine, prepare: Prepare, after: int, upto: int):
@@ -79,11 +108,11 @@ def _prepare_with(engine: Engine, prepare: Prepare, after: int, upto: int):
         return prepare(conn, after, upto)
 
 
-def _open(url: str) -> None:
+def _open(url: str | None) -> None:
     from warehouse.db import make_engine
 
     global _worker_engine
-    _worker_engine = make_engine(url)
+    _worker_engine = None if url is None else make_engine(url)
     gc.freeze()  # what the imports left is never garbage
     gc.set_threshold(THRESHOLD)  # a batch allocates millions of short-lived objects and few cycles: collect rarely
 

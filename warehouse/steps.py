@@ -37,7 +37,7 @@ from warehouse.models import (
     RestrictedHouseholdPii,
     SurveyCountDelta,
 )
-from warehouse.prefetch import WORKERS, Range, batch_ranges, prepared_batches
+from warehouse.prefetch import Range, batch_ranges, prepared_batches, workers_for
 from warehouse.raw_store import BATCH_SIZE, changed_batch
 from warehouse.survey_counts import CHILD, HOUSEHOLD, added_rows, subtract_children, subtract_households
 
@@ -47,7 +47,6 @@ STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one 
 #                           limit of 32,766
 COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since
 #                      the last, and the batches change the same index pages again (sys time at 1M: 13 → 7 s)
-PARALLEL_FROM = 4  # batches waiting: below this, starting a worker process costs more than it saves
 log = logging.getLogger(__name__)
 
 
@@ -134,12 +133,12 @@ def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
 
 def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
                    statistics: FreshStatistics, *, parallel: bool = True) -> StepStats:
-    """Write each prepared batch (:func:`prepared_batches`; in worker processes from ``PARALLEL_FROM`` batches
-    when ``parallel``, i.e. ``prepare`` pickles) and move the checkpoints (step: (version, position read when
-    the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS`` rows; the batches'
-    warnings are logged once committed (a worker process's logs would go nowhere)."""
+    """Write each prepared batch (:func:`prepared_batches`; in worker processes for a long step when
+    ``parallel``, i.e. ``prepare`` pickles: :func:`workers_for`) and move the checkpoints (step: (version,
+    position read when the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS``
+    rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere)."""
     stats, pending, uncommitted = StepStats(), [], 0
-    workers = WORKERS if parallel and len(ranges) >= PARALLEL_FROM else 0
+    workers = workers_for(len(ranges)) if parallel else 0
     with engine.connect() as conn, large_page_cache(conn):
         expected = {step: position for step, (_, position) in checkpoints.items()}
         for batch in prepared_batches(engine, prepare, ranges, workers=workers):

@@ -2,10 +2,12 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse.cells import IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
+from warehouse import cells as cells_module
+from warehouse.cells import KEYS, IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
 
 AREAS = pd.DataFrame([
     # commune 00001 and 00002 in new province 01; old province 89 covers 00002 (exactly) and 00003 (partly)
@@ -127,3 +129,30 @@ def test_a_status_already_set_is_kept_and_areas_without_targets_have_none():
     suppressed = apply_targets(pd.DataFrame([{**published("2.2", {"2026": 0.9}).reset_index().iloc[0].to_dict(),
                                               "status": "suppressed", "value": None}]), TARGETS)
     assert suppressed.iloc[0].status == "suppressed"
+
+
+def test_communes_in_the_same_areas_are_summed_together_first(monkeypatch):
+    """The larger areas' roll-up sums the communes that belong to the same areas before joining them to the
+    areas: the same sums, the same exactness, as joining every commune."""
+    rng = np.random.default_rng(5)
+    communes = [f"{n:05d}" for n in range(1, 41)]
+    rows = [("national", "VN", "national", c, True) for c in communes]
+    rows += [("province", "01" if n < 25 else "02", "vn-2025-07", c, True) for n, c in enumerate(communes)]
+    rows += [("province", "89", "vn-legacy", c, n % 2 == 0) for n, c in enumerate(communes[20:30])]  # partly
+    areas = pd.DataFrame(rows, columns=AREAS.columns)
+    facts = pd.DataFrame({
+        "rule_set": rng.choice(["vn_law", "icls"], 600), "commune_code": rng.choice([*communes, "99999"], 600),
+        "year": rng.choice([2025, 2026], 600), "quarter": rng.integers(1, 5, 600),
+        "sex": rng.choice(["male", "female", "unknown"], 600), "numerator": rng.integers(0, 5, 600),
+        "denominator": rng.integers(5, 20, 600)}).assign(members=lambda f: f["denominator"])
+    spec = IndicatorSpec("1.1", "household_survey", sample=True, dimensions=("sex",))
+    summed, joined = cells_module._alike_communes_summed, []
+    monkeypatch.setattr(cells_module, "_alike_communes_summed",
+                        lambda *args: joined.append(len((result := summed(*args))[1])) or result)
+    summed_first = roll_up(facts, spec, areas)
+    assert joined == [16]  # the areas of 6 communes, one for each set of areas: 16 rows instead of 90
+    monkeypatch.setattr(cells_module, "_alike_communes_summed", lambda f, a, keys: (f, a))
+    every_commune = roll_up(facts, spec, areas)
+    ordered = lambda frame: frame.sort_values(KEYS).reset_index(drop=True)  # noqa: E731
+    pd.testing.assert_frame_equal(ordered(summed_first), ordered(every_commune), check_dtype=False)
+    assert summed_first["inexact_members"].gt(0).any() and summed_first["exact"].eq(False).any()

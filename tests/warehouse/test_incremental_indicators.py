@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 
 from connectors.demo import demo_communes, household_row
 from connectors.odk_central import record_from_odata_row
-from warehouse import indicators, raw_store, steps
+from warehouse import indicators, prefetch, raw_store, steps
 from warehouse import reference_data as ref
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
+from warehouse.indicators import _parts
 from warehouse.models import AreaCommune, IndicatorValue, SurveyCellSum, SurveyCountDelta, Target
 from warehouse.pseudonym import Pseudonymizer
 
@@ -153,3 +154,20 @@ def test_new_targets_recompute_everything(pipeline):
     with engine.begin() as conn:
         conn.execute(Target.__table__.update().where(Target.indicator_id == "1.1").values(value=Target.value / 2))
     assert run([]).full
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_the_communes_made_in_parts_equal_them_made_at_once(pipeline, monkeypatch, workers):
+    """A full computation makes the communes' cells by parts of their counts, in a worker process when there
+    are many: small parts (in line, or in a worker) give exactly the cells of one part holding everything."""
+    engine, run = pipeline
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    assert run([household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]).full
+    whole = table(engine, IndicatorValue), table(engine, SurveyCellSum)
+    monkeypatch.setattr(indicators, "PART_ROWS", 40)
+    monkeypatch.setattr(prefetch, "WORKERS", workers)
+    made = []
+    monkeypatch.setattr(indicators, "_parts", lambda *frames: made.extend(parts := _parts(*frames)) or parts)
+    assert run([], full=True).full
+    assert len(made) >= prefetch.PARALLEL_FROM and len({p[0]["commune_code"].iloc[0] for p in made}) == len(made)
+    assert (table(engine, IndicatorValue), table(engine, SurveyCellSum)) == whole

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from connectors.demo import demo_communes, household_rows
 from connectors.odk_central import record_from_odata_row
-from warehouse import raw_store, steps
+from warehouse import prefetch, raw_store, steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
@@ -66,7 +66,7 @@ def test_worker_processes_give_the_same_warehouse(warehouse_url, tmp_path, monke
         return prepared_batches(*args, **kwargs)
 
     monkeypatch.setattr(steps, "prepared_batches", spy)
-    monkeypatch.setattr(steps, "WORKERS", workers)
+    monkeypatch.setattr(prefetch, "WORKERS", workers)
     in_line, in_line_stats = cleaned(f"sqlite:///{tmp_path / 'in_line.sqlite'}", HOUSEHOLDS)  # one batch
     in_worker, in_worker_stats = cleaned(warehouse_url, BATCH, reclassified=reclassified)
     # clean, then classify (nothing left to classify unless the rules changed): in line, then in workers
