@@ -8,6 +8,7 @@ import platform
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,17 +72,56 @@ class Measured:
         return max(0.0, self.peak_mb - self.start_mb)
 
 
+def tree_rss_mb(root: int | None = None) -> float:
+    """Resident memory of process ``root`` (this one) and all its descendants (worker processes), in MB."""
+    root = os.getpid() if root is None else root
+    children: dict[int, list[int]] = {}
+    resident: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        except OSError:  # gone meanwhile
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # field 4, the parent
+        resident[pid] = int(fields[21])  # field 24, resident pages
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += resident.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+TREE_SAMPLE_SECONDS = 0.25  # how often the worker processes' memory is sampled
+
+
 @contextmanager
 def measured() -> Iterator[Measured]:
-    """Wall time and resident peak of the block (the peak is reset when the block starts)."""
+    """Wall time and resident peak of the block: this process's high-water mark (reset when the block starts)
+    or, when higher, the largest sum of this process's and its worker processes' resident memory sampled
+    every ``TREE_SAMPLE_SECONDS``."""
     result = Measured(start_mb=rss_mb())
     reset_peak()
+    done, sampled = threading.Event(), [0.0]
+
+    def sample() -> None:
+        while not done.wait(TREE_SAMPLE_SECONDS):
+            sampled[0] = max(sampled[0], tree_rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     started = time.perf_counter()
     try:
         yield result
     finally:
         result.seconds = time.perf_counter() - started
-        result.peak_mb = peak_mb()
+        done.set()
+        sampler.join()
+        result.peak_mb = max(peak_mb(), sampled[0])
 
 
 def machine() -> dict[str, str]:
