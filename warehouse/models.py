@@ -218,7 +218,7 @@ class RestrictedChildPii(Base):
     __tablename__ = "restricted_child_pii"
 
     child_id: Mapped[str] = mapped_column(ForeignKey("child.child_id", ondelete="CASCADE"), primary_key=True)
-    household_id: Mapped[str] = mapped_column(PseudoId, index=True)
+    household_id: Mapped[str] = mapped_column(PseudoId)  # a household's children: through child.household_id
     child_name: Mapped[str | None] = mapped_column(Text)
     dob: Mapped[date | None] = mapped_column(Date)
 
@@ -257,6 +257,7 @@ class IndicatorValue(Base):
     """
 
     __tablename__ = "indicator_value"
+    __table_args__ = {"sqlite_with_rowid": False}  # the rows live in the key's tree: written once, not twice
 
     indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)  # household_survey | inspections | …

@@ -17,3 +17,12 @@ def test_migrations_match_models(warehouse_url):
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     upgrade(engine)  # a second upgrade is a no-op
     engine.dispose()
+
+
+def test_indicator_value_keeps_its_rows_in_its_key_on_sqlite(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'indicator_value'").scalar()
+    assert ddl.rstrip().endswith("WITHOUT ROWID")
+    engine.dispose()
