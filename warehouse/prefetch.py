@@ -67,14 +67,14 @@ def prepared_batches(engine: Engine, prepare: Prepare, ranges: list[Range], *, w
     line). ``prepare`` must be picklable (a module-level function, or a ``functools.partial`` of one) when
     there are workers."""
     with worker_pool(workers, engine) as pool:
-        run = _prepare_in_worker if pool else partial(_prepare_with, engine)
+        run = prepare_in_worker if pool else partial(_prepare_with, engine)
         yield from in_order(pool, ((run, prepare, *r) for r in ranges), ahead=workers + 1)
 
 
 @contextmanager
 def worker_pool(workers: int, engine: Engine | None = None) -> Iterator[ProcessPoolExecutor | None]:
     """``workers`` processes, each with an engine on ``engine``'s database when given (for
-    :func:`_prepare_in_worker`); none (``None``: :func:`in_order` then works in line) when ``workers`` is 0."""
+    :func:`prepare_in_worker`); none (``None``: :func:`in_order` then works in line) when ``workers`` is 0."""
     if not workers:
         yield None
         return
@@ -117,5 +117,7 @@ def _open(url: str | None) -> None:
     gc.set_threshold(THRESHOLD)  # a batch allocates millions of short-lived objects and few cycles: collect rarely
 
 
-def _prepare_in_worker(prepare: Prepare, after: int, upto: int):
+def prepare_in_worker(prepare: Prepare, after, upto):
+    """``prepare(conn, after, upto)`` on a connection of the worker's engine: a call to submit to a
+    :func:`worker_pool` given an engine."""
     return _prepare_with(_worker_engine, prepare, after, upto)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Connection, case, delete, func, insert, literal, select
+from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select, true
 
 from warehouse.bulk import TableRows, read_frame
 from warehouse.cells import with_unknown
@@ -110,6 +110,20 @@ def current(conn: Connection, communes: list[str] | None = None) -> tuple[pd.Dat
     """The counts of children and of households as the clean and classified tables hold them (in
     ``communes`` only, when given)."""
     where = None if communes is None else Household.commune_code.in_(communes)
+    keys, counts = _child_columns()
+    children = _frame(conn, _children_query(keys, counts, where), CHILD_KEYS)
+    keys, counts = _household_columns()
+    households = _frame(conn, _households_query(keys, counts, where), HOUSEHOLD_KEYS)
+    return children, households
+
+
+def current_between(conn: Connection, after: str | None, upto: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`current` for the communes whose codes are in (``after``, ``upto``] (``None``: no bound): one share
+    of a full count made by several processes. The code is compared as an expression, which no index serves:
+    each share scans the children as the full count does, instead of reaching them commune by commune through
+    the indexes (three lookups a child; at 1M children a fourteenth of the communes took 1.3 s that way)."""
+    code = Household.commune_code.concat("")
+    where = and_(true(), *([] if after is None else [code > after]), *([] if upto is None else [code <= upto]))
     keys, counts = _child_columns()
     children = _frame(conn, _children_query(keys, counts, where), CHILD_KEYS)
     keys, counts = _household_columns()

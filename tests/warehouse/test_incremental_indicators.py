@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from connectors.demo import demo_communes, household_row
 from connectors.odk_central import record_from_odata_row
-from warehouse import indicators, prefetch, raw_store, steps
+from warehouse import indicators, prefetch, raw_store, steps, survey_counts
 from warehouse import reference_data as ref
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
@@ -171,3 +171,32 @@ def test_the_communes_made_in_parts_equal_them_made_at_once(pipeline, monkeypatc
     assert run([], full=True).full
     assert len(made) >= prefetch.PARALLEL_FROM and len({p[0]["commune_code"].iloc[0] for p in made}) == len(made)
     assert (table(engine, IndicatorValue), table(engine, SurveyCellSum)) == whole
+
+
+@pytest.mark.postgres
+def test_the_workers_half_of_the_counts_reads_the_refreshing_transactions_snapshot(postgres_server):
+    """On PostgreSQL the worker's half of a full count imports the snapshot of the refreshing transaction: a
+    household committed meanwhile is not in it, as it is not in what the refreshing transaction reads."""
+    engine = make_engine(postgres_server.create_database("clms_counts_snapshot"))
+    upgrade(engine)
+    ctx = Context(Pseudonymizer("snapshot-test-key"), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+
+    def add(rows):
+        raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
+        steps.clean_households(engine, ctx, load_rules())
+
+    add([household_row(communes, n, SEED) for n in range(50)])
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as refreshing, refreshing.begin():
+        before = survey_counts.current_between(refreshing, None, None)
+        snapshot = refreshing.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+        add([household_row(communes, n, SEED) for n in range(50, 80)])
+        with engine.connect() as worker:
+            seen = indicators.counts_in_snapshot(worker, None, None, snapshot=snapshot)
+        with engine.connect() as other:
+            now = survey_counts.current_between(other, None, None)
+    for frames in (seen, now):
+        assert all(f["members"].sum() > 0 for f in frames)
+    assert [f["members"].sum() for f in seen] == [f["members"].sum() for f in before]
+    assert now[0]["members"].sum() > before[0]["members"].sum()
+    engine.dispose()
