@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class SubmissionRecord:
+class SubmissionRecord(NamedTuple):
     """One submission as a source delivered it, with its identity and system fields lifted out.
 
     ``payload`` is the submission in the canonical shape: the ODK Central OData row with
@@ -18,6 +16,9 @@ class SubmissionRecord:
     ``received``.
 
     Timestamps are ISO 8601 strings in UTC as the source gave them (``...Z``), or ``None``.
+
+    A named tuple, immutable: a sync builds one per submission, and a frozen dataclass cost four times as much to
+    make (2.5 µs against 0.6). ``record._replace(...)`` makes a changed copy.
     """
 
     source: str  # "odk_central", "kobotoolbox", "file:<kind>", "demo"
@@ -31,10 +32,14 @@ class SubmissionRecord:
     deleted_at: str | None
     submitter: str | None
     review_state: str | None
-    payload: dict[str, Any] = field(repr=False)
-    received: dict[str, Any] | None = field(default=None, repr=False)
+    payload: dict[str, Any]
+    received: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         """The identity a warehouse upserts on."""
         return (self.source, self.project, self.form_id, self.instance_id)
+
+    def __repr__(self) -> str:  # without the answers: a record in a log or an error shows who, not what
+        return (f"SubmissionRecord(source={self.source!r}, project={self.project!r}, form_id={self.form_id!r}, "
+                f"instance_id={self.instance_id!r}, form_version={self.form_version!r})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
@@ -98,7 +97,7 @@ class _DemoRun:
     def __iter__(self) -> Iterator[SubmissionRecord]:
         for row in self._rows:
             self._count += 1
-            yield dataclasses.replace(record_from_odata_row(row, "demo", self._form_id), source="demo")
+            yield record_from_odata_row(row, "demo", self._form_id)._replace(source="demo")
 
     @property
     def cursor(self) -> dict:

@@ -35,7 +35,6 @@ reconciles). Without a store only step 2 runs: new submissions, no edits or dele
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -237,7 +236,7 @@ class KoboSync:
             for record in self._store.records(sorted(wanted)):
                 wanted.discard(record.instance_id)
                 system = {**(record.payload.get("__system") or {}), "deletedAt": when}
-                yield dataclasses.replace(record, deleted_at=when, payload={**record.payload, "__system": system})
+                yield record._replace(deleted_at=when, payload={**record.payload, "__system": system})
             if wanted:
                 log.warning("%s: %d submissions of asset %s are gone from the server but not in the store",
                             self._client.label, len(wanted), self.asset_uid)

@@ -6,7 +6,6 @@ The reference implementations below are the code this replaced (commit 4805f26),
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 import random
@@ -164,7 +163,7 @@ def _js_number(value: float) -> int | float | None:
 
 # --- comparing ------------------------------------------------------------------------------------------------
 
-FIELDS = [f.name for f in dataclasses.fields(SubmissionRecord)]
+FIELDS = list(SubmissionRecord._fields)
 
 
 def outcome(build, doc: dict[str, Any], schema: FormSchema, strict: bool = False) -> tuple[str, str]:

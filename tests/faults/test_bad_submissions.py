@@ -8,7 +8,6 @@ pipeline at the same place on every run.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -163,7 +162,7 @@ def test_duplicated_ids_and_an_edit_of_a_deleted_submission(warehouse_url, ctx):
     first = base(1)
     twice = edit(first, "household/hh_size", 9)  # the same __id again, other content, in the same sync
     store_records(engine, records([first, twice]))
-    gone = dataclasses.replace(records([first])[0], deleted_at="2026-11-20T09:00:00.000Z")
+    gone = records([first])[0]._replace(deleted_at="2026-11-20T09:00:00.000Z")
     store_records(engine, [gone])
     clean(engine, ctx)
     with engine.connect() as conn:
@@ -177,7 +176,7 @@ def test_duplicated_ids_and_an_edit_of_a_deleted_submission(warehouse_url, ctx):
         raw = conn.execute(select(func.count()).select_from(RawSubmission)).scalar()
     assert sizes == [7] and raw == 1  # one row per identity; the latest state wins
     accounted_for(engine)
-    late_delete = dataclasses.replace(records([revived])[0], deleted_at="2026-11-22T09:00:00.000Z")
+    late_delete = records([revived])[0]._replace(deleted_at="2026-11-22T09:00:00.000Z")
     store_records(engine, [late_delete])
     clean(engine, ctx)
     with engine.connect() as conn:

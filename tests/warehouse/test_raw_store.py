@@ -1,6 +1,5 @@
 """The raw layer keeps every submission once, as received, and what edits replaced."""
 
-import dataclasses
 
 from sqlalchemy import func, select
 
@@ -17,7 +16,7 @@ def record(n: int, **changes) -> SubmissionRecord:
         updated_at=None, deleted_at=None, submitter="a", review_state=None,
         payload={"__id": f"uuid:{n}", "consent": "yes", "household": {"hh_size": n}},
     )
-    return dataclasses.replace(base, **changes)
+    return base._replace(**changes)
 
 
 def test_upsert_is_idempotent_and_keeps_history(warehouse_url):
