@@ -39,6 +39,7 @@ from warehouse.models import (
     ActivityReach,
     AreaCommune,
     Case,
+    ChildClassification,
     Household,
     IndicatorValue,
     Inspection,
@@ -334,8 +335,9 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         iv, survey_written = IndicatorValue, 0
         if full:
             conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite, the snapshot on PostgreSQL
-            stored = conn.execute(select(func.count()).select_from(Household)).scalar()
-            with worker_pool(workers_for(stored // PART_ROWS), engine) as pool:  # about a count row a household
+            most = sum(conn.execute(select(func.count()).select_from(table)).scalar()  # count rows, at most
+                       for table in (ChildClassification, Household))
+            with worker_pool(workers_for(most // PART_ROWS), engine) as pool:
                 children, households = _counts(conn, pool)
                 conn.execute(delete(SurveyCellSum))
                 conn.execute(delete(iv))
