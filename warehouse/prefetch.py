@@ -72,15 +72,15 @@ def prepared_batches(engine: Engine, prepare: Prepare, ranges: list[Range], *, w
 
 
 @contextmanager
-def worker_pool(workers: int, engine: Engine | None = None) -> Iterator[ProcessPoolExecutor | None]:
-    """``workers`` processes, each with an engine on ``engine``'s database when given (for
-    :func:`prepare_in_worker`); none (``None``: :func:`in_order` then works in line) when ``workers`` is 0."""
+def worker_pool(workers: int, engine: Engine) -> Iterator[ProcessPoolExecutor | None]:
+    """``workers`` processes, each with an engine on ``engine``'s database (for :func:`prepare_in_worker`);
+    none (``None``: :func:`in_order` then works in line) when ``workers`` is 0."""
     if not workers:
         yield None
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    url = None if engine is None else engine.url.render_as_string(hide_password=False)
+    url = engine.url.render_as_string(hide_password=False)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_open, initargs=(url,)) as pool:
         yield pool
 
@@ -108,11 +108,11 @@ def _prepare_with(engine: Engine, prepare: Prepare, after: int, upto: int):
         return prepare(conn, after, upto)
 
 
-def _open(url: str | None) -> None:
+def _open(url: str) -> None:
     from warehouse.db import make_engine
 
     global _worker_engine
-    _worker_engine = None if url is None else make_engine(url)
+    _worker_engine = make_engine(url)
     gc.freeze()  # what the imports left is never garbage
     gc.set_threshold(THRESHOLD)  # a batch allocates millions of short-lived objects and few cycles: collect rarely
 
