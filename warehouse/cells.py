@@ -105,12 +105,15 @@ def _alike_communes_summed(facts: pd.DataFrame, areas: pd.DataFrame, keys: list[
     ``areas`` of those communes: for the larger areas (all the communes of a province, for the province and the
     nation) the join in :func:`roll_up` then multiplies a few rows per group instead of every commune's (1M
     children: 7 s → 1 s). Unchanged when most communes have areas of their own (the communes' own cells)."""
-    membership = areas["area_level"] + "|" + areas["area_code"] + "|" + areas["code_list_version"] + "|" + (
-        areas["exact"].astype(bool).astype(str))
-    memberships = membership.groupby(areas["commune_code"]).agg(lambda m: "/".join(sorted(m)))
-    if memberships.nunique() * 2 > len(memberships):
+    member = areas.groupby(["area_level", "area_code", "code_list_version", "exact"], sort=False).ngroup()
+    ordered = pd.DataFrame({"commune_code": areas["commune_code"].to_numpy(), "member": member.to_numpy()}
+                           ).sort_values(["commune_code", "member"])
+    ordered["nth"] = ordered.groupby("commune_code").cumcount()
+    memberships = ordered.pivot(index="commune_code", columns="nth", values="member").fillna(-1)  # a row a commune
+    same = memberships.groupby(list(memberships.columns), sort=False).ngroup()
+    if same.nunique() * 2 > len(same):
         return facts, areas
-    first = pd.Series(memberships.index, index=memberships.index).groupby(memberships).transform("first")
+    first = pd.Series(memberships.index, index=memberships.index).groupby(same.to_numpy()).transform("first")
     values = [c for c in ("numerator", "denominator", "members") if c in facts]
     summed = (facts.assign(commune_code=facts["commune_code"].map(first))
               .groupby(["commune_code", *keys], as_index=False, sort=False, dropna=False)[values].sum())
