@@ -39,8 +39,10 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-WORKERS = max(1, _cores() - 1)  # the writer keeps a core: on two cores a second worker was no faster (1M children:
-#                                 the three processes then share two cores; clean 68–74 s either way)
+WORKERS = _cores()  # as many workers as cores: the writer shares them. Preparing a household (read, parse, classify,
+#                    pickle: ~135 µs) costs more than writing it (~80 µs), so with one worker on two cores the writer
+#                    waited; with two, clean of 1M children took 69.2–77.9 s against 75.0–90.9 s (three interleaved
+#                    pairs; the indicators' full computation is the same either way)
 PARALLEL_FROM = 4  # batches waiting: below this, starting a worker process costs more than it saves
 _worker_engine: Engine | None = None
 
