@@ -294,7 +294,7 @@ def reference_frames(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 
 SURVEY = "household_survey"
-STEP = "indicator_values"
+STEP = survey_counts.PUBLISHING_STEP
 SUM_COLUMNS = [*KEYS, "numerator", "denominator", "members", "inexact_members"]
 CELL_COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
 
@@ -334,7 +334,7 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
                                 rules_version=rules_version)
         iv, survey_written = IndicatorValue, 0
         if full:
-            conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite, the snapshot on PostgreSQL
+            conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite
             most = sum(conn.execute(select(func.count()).select_from(table)).scalar()  # count rows, at most
                        for table in (ChildClassification, Household))
             with worker_pool(workers_for(most // PART_ROWS), engine) as pool:
@@ -431,10 +431,12 @@ def _commune_cells(children: pd.DataFrame, households: pd.DataFrame, communes: p
 
 @contextmanager
 def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """A transaction whose reads all see one state of the warehouse (REPEATABLE READ on PostgreSQL; on SQLite
-    the first write takes the only write lock, and the reads after it see a fixed state)."""
+    """A transaction whose reads all see one state of the warehouse (REPEATABLE READ on PostgreSQL, taken after
+    ``survey_counts.lock_for_snapshot``; on SQLite the first write takes the only write lock, and the reads after
+    it see a fixed state)."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**options) as conn, large_page_cache(conn), conn.begin():
+        survey_counts.lock_for_snapshot(conn)
         yield conn
 
 

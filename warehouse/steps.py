@@ -4,7 +4,7 @@ Each step reads only what changed since its checkpoint (``change_seq``), replace
 and moves the checkpoint in the same transaction: a crash loses at most one uncommitted batch, which the
 next run does again. A change of the step's logic version (e.g. a new rules version) reprocesses everything.
 Both steps record what they change in the survey counts (:mod:`warehouse.survey_counts`), in the same
-transaction, for the indicator step.
+transaction, for the indicator step, once it has published (before, its first run counts everything itself).
 
 Cleaning also classifies the children it writes, under the rules it is given, whenever the classifying step is
 caught up with it (the usual case: only a new rules version leaves it behind). It then moves both checkpoints,
@@ -39,7 +39,15 @@ from warehouse.models import (
 )
 from warehouse.prefetch import Range, batch_ranges, prepared_batches, workers_for
 from warehouse.raw_store import BATCH_SIZE, changed_batch
-from warehouse.survey_counts import CHILD, HOUSEHOLD, added_rows, subtract_children, subtract_households
+from warehouse.survey_counts import (
+    CHILD,
+    HOUSEHOLD,
+    added_rows,
+    check_recorded,
+    recorded,
+    subtract_children,
+    subtract_households,
+)
 
 CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
 CLEAN_LOGIC_VERSION = "1"
@@ -120,8 +128,10 @@ def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int
         classify_under = rules if _classified_upto(conn, classified, position) else None
         if classify_under is not None:
             checkpoints[CLASSIFY_STEP] = (classify_version, classified)
-    prepare = partial(_prepare_households, ctx=ctx, rules=classify_under)
-    return _write_batches(engine, checkpoints, ranges, prepare, _write_households, FreshStatistics())
+        recording = recorded(conn)
+    prepare = partial(_prepare_households, ctx=ctx, rules=classify_under, recording=recording)
+    return _write_batches(engine, checkpoints, ranges, prepare, _write_households, FreshStatistics(),
+                          recording=recording)
 
 
 def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
@@ -132,17 +142,20 @@ def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
 
 
 def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
-                   statistics: FreshStatistics, *, parallel: bool = True) -> StepStats:
+                   statistics: FreshStatistics, *, parallel: bool = True, recording: bool = True) -> StepStats:
     """Write each prepared batch (:func:`prepared_batches`; in worker processes for a long step when
     ``parallel``, i.e. ``prepare`` pickles: :func:`workers_for`) and move the checkpoints (step: (version,
     position read when the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS``
-    rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere)."""
+    rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere). Batches
+    prepared without their count changes (``recording`` false) stop the step if the indicators have published
+    since (``survey_counts.check_recorded``)."""
     stats, pending, uncommitted = StepStats(), [], 0
     workers = workers_for(len(ranges)) if parallel else 0
     with engine.connect() as conn, large_page_cache(conn):
         expected = {step: position for step, (_, position) in checkpoints.items()}
         for batch in prepared_batches(engine, prepare, ranges, workers=workers):
-            if not conn.in_transaction():
+            starting = not conn.in_transaction()
+            if starting:
                 moved = [s for s, (v, _) in checkpoints.items() if read_checkpoint(conn, s, v) != expected[s]]
                 if moved:
                     raise RuntimeError(f"{moved[0]}: another run moved the checkpoint; run the step again")
@@ -150,6 +163,8 @@ def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], rang
             for step, (version, _) in checkpoints.items():
                 write_checkpoint(conn, step, version, batch.last)
                 expected[step] = batch.last
+            if starting:
+                check_recorded(conn, recording)  # after the writes: they hold the locks it needs
             stats.merge(batch.stats)
             statistics.written(conn, stats.processed)
             pending.extend(batch.warnings)
@@ -175,7 +190,8 @@ class _HouseholdBatch:
     last: int
     raw_ids: list[int]
     tables: dict[str, TableRows]
-    counts: list[TableRows]  # the survey counts the new rows add (survey_count_delta rows)
+    counts: list[TableRows] | None  # the survey counts the new rows add (survey_count_delta rows); None: the
+    #                                 changes are not recorded (survey_counts.recorded)
     stats: StepStats
     warnings: list[str]
 
@@ -183,11 +199,11 @@ class _HouseholdBatch:
 _HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine, ChildClassification)
 
 
-def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context,
-                        rules: Rules | None) -> _HouseholdBatch:
+def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context, rules: Rules | None,
+                        recording: bool) -> _HouseholdBatch:
     rows = changed_batch(conn, FORM_ID, after, upto)
     tables, stats, added, warnings = defaultdict(list), StepStats(), [], []
-    classified = _Classified()
+    classified = _Classified(counting=recording)
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -208,7 +224,7 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
             continue
         household = parsed.household
         tables["household"].append({**household, **stamp})
-        if household["consent"]:
+        if recording and household["consent"]:
             added.append(((household["commune_code"], household["year"], household["quarter"],
                            household["urban_rural"], household["poverty_status"]), False, False,
                           household["caregiver_informed"] == "yes"))
@@ -220,10 +236,11 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
     by_table = {name: TableRows.of(dicts) for name, dicts in tables.items()}
-    counts = [added_rows(HOUSEHOLD, added)]
+    counts = [added_rows(HOUSEHOLD, added)] if recording else None
     if rules is not None:
         by_table[ChildClassification.__tablename__] = TableRows.of(classified.rows)
-        counts.append(added_rows(CHILD, classified.counted))
+        if recording:
+            counts.append(added_rows(CHILD, classified.counted))
         stats.loaded["child_classification"] += len(classified.rows)
     return _HouseholdBatch(upto, [r.id for r in rows], by_table, counts, stats, warnings)
 
@@ -233,13 +250,14 @@ def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(batch.raw_ids)))
     replaced = h.raw_submission_id.in_(batch.raw_ids)
     if conn.execute(select(h.household_id).where(replaced).limit(1)).first() is not None:
-        subtract_children(conn, replaced)  # what the indicators counted of the rows about to go
-        subtract_households(conn, replaced)
+        if batch.counts is not None:
+            subtract_children(conn, replaced)  # what the indicators counted of the rows about to go
+            subtract_households(conn, replaced)
         conn.execute(delete(h).where(replaced))  # cascades to children and their classifications
     for model in _HOUSEHOLD_TABLES:
         if model.__tablename__ in batch.tables:
             batch.tables[model.__tablename__].insert_into(conn, model.__table__)
-    for counts in batch.counts:
+    for counts in batch.counts or ():
         counts.insert_into(conn, SurveyCountDelta.__table__)
 
 
@@ -260,16 +278,18 @@ def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH
         version = _classify_version(rules, cleaned_under)
         position = read_checkpoint(conn, CLASSIFY_STEP, version)
         ranges = batch_ranges(conn, Household.change_seq, true(), position, batch_size)
+        recording = recorded(conn)
     statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
-    prepare = partial(_prepare_classifications, rules=rules)
+    prepare = partial(_prepare_classifications, rules=rules, recording=recording)
     return _write_batches(engine, {CLASSIFY_STEP: (version, position)}, ranges, prepare, _write_classifications,
-                          statistics)
+                          statistics, recording=recording)
 
 
 @dataclass
 class _Classified:
-    """Classification rows, and the survey count keys of each (for :func:`added_rows`)."""
+    """Classification rows, and the survey count keys of each (for :func:`added_rows`) when ``counting``."""
 
+    counting: bool = True
     rows: list[dict] = field(default_factory=list)
     counted: list[tuple] = field(default_factory=list)
 
@@ -285,7 +305,8 @@ class _Classified:
                                 working_sibling=working - bool(child["working"]) > 0)
             for c in classify(facts, rules):
                 self.rows.append({"child_id": child["child_id"], **classification_columns(c)})
-                self.counted.append(((c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"]),
+                if self.counting:
+                    self.counted.append(((c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"]),
                                      c.child_labour, c.hazardous, child["child_informed"] == "yes"))
 
 
@@ -294,12 +315,14 @@ class _ClassifiedBatch:
     last: int
     household_ids: list[str]
     rows: TableRows
-    counts: TableRows  # the survey counts the new classifications add (survey_count_delta rows)
+    counts: TableRows | None  # the survey counts the new classifications add (survey_count_delta rows); None:
+    #                           not recorded (survey_counts.recorded)
     stats: StepStats
     warnings: tuple[str, ...] = ()
 
 
-def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: Rules) -> _ClassifiedBatch:
+def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: Rules,
+                             recording: bool) -> _ClassifiedBatch:
     h = Household
     households = conn.execute(
         select(h.household_id, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
@@ -308,23 +331,25 @@ def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: 
     children = defaultdict(list)
     for child in conn.execute(select(Child).where(Child.household_id.in_([h.household_id for h in households]))):
         children[child.household_id].append(child._mapping)
-    classified = _Classified()
+    classified = _Classified(counting=recording)
     for household in households:
         classified.add(household._mapping, children[household.household_id], rules)
     stats = StepStats(processed=sum(map(len, children.values())))
     stats.loaded["child_classification"] += len(classified.rows)
     return _ClassifiedBatch(upto, [h.household_id for h in households], TableRows.of(classified.rows),
-                            added_rows(CHILD, classified.counted), stats)
+                            added_rows(CHILD, classified.counted) if recording else None, stats)
 
 
 def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:
     cc = ChildClassification
     children = select(Child.child_id).where(Child.household_id.in_(batch.household_ids))  # one bound id a household
     if conn.execute(select(cc.child_id).where(cc.child_id.in_(children)).limit(1)).first() is not None:
-        subtract_children(conn, Household.household_id.in_(batch.household_ids))
+        if batch.counts is not None:
+            subtract_children(conn, Household.household_id.in_(batch.household_ids))
         conn.execute(delete(cc).where(cc.child_id.in_(children)))
     batch.rows.insert_into(conn, cc.__table__)
-    batch.counts.insert_into(conn, SurveyCountDelta.__table__)
+    if batch.counts is not None:
+        batch.counts.insert_into(conn, SurveyCountDelta.__table__)
 
 
 def classification_columns(c: Classification) -> dict:

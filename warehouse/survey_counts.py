@@ -8,6 +8,12 @@ ethnic group) and consenting households by (commune, year, quarter, urban/rural,
 write (from the rows themselves); :func:`subtract_children` and :func:`subtract_households` record, inside the
 caller's transaction, the removal of stored rows (their counts, computed by the database); :func:`current` reads
 the counts from the clean tables; :func:`take_pending` removes and returns the changes recorded so far.
+
+Changes are recorded once the indicator step has published (:func:`recorded`). Before that, its first run
+computes every count from the clean tables and deletes the changes unread: a first national load (millions of
+children) records none, which saves writing a change row for most of the rows it loads. A step that started
+before the first publication and finds it in its transaction stops (:func:`check_recorded`); the indicator step
+takes :func:`lock_for_snapshot` first, so that its snapshot holds every transaction that recorded nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +25,39 @@ from sqlalchemy import Connection, and_, case, delete, func, insert, literal, se
 
 from warehouse.bulk import TableRows, read_frame
 from warehouse.cells import with_unknown
-from warehouse.models import Child, ChildClassification, Household, SurveyCountDelta
+from warehouse.models import Child, ChildClassification, Household, PipelineCheckpoint, SurveyCountDelta
 
 CHILD, HOUSEHOLD = "child", "household"
 CHILD_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "poverty_status", "sex", "age_band",
               "ethnic_group"]
 HOUSEHOLD_KEYS = ["commune_code", "year", "quarter", "urban_rural", "poverty_status"]
 COUNTS = ["members", "child_labour", "hazardous", "informed"]
+PUBLISHING_STEP = "indicator_values"  # the indicator step's checkpoint: present once it has published
+
+
+def recorded(conn: Connection) -> bool:
+    """Whether the steps that change the counts record their changes: once the indicator step has published."""
+    return conn.execute(select(PipelineCheckpoint.step).where(PipelineCheckpoint.step == PUBLISHING_STEP)
+                        ).first() is not None
+
+
+def check_recorded(conn: Connection, recording: bool) -> None:
+    """Stop a transaction that writes clean rows without recording their counts (``recording`` false) when the
+    indicator step has published meanwhile. Call it after the transaction's first write: on SQLite it then holds
+    the write lock, on PostgreSQL a lock on ``pipeline_checkpoint`` (:func:`lock_for_snapshot`); what it reads
+    cannot change until it commits."""
+    if not recording and recorded(conn):
+        raise RuntimeError("the indicators were published while this step ran, from rows it had not counted: run"
+                           " the step again")
+
+
+def lock_for_snapshot(conn: Connection) -> None:
+    """On PostgreSQL, as a transaction's first statement (before its snapshot): wait for the transactions that
+    move a step's checkpoint, and make those starting later wait for this one. The indicator step's snapshot then
+    holds every clean row written without its counts, and a step starting after it sees that it published. (On
+    SQLite the indicator step's first write takes the only write lock.)"""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"LOCK TABLE {PipelineCheckpoint.__tablename__} IN SHARE MODE")
 
 
 def yes(condition):
