@@ -11,6 +11,11 @@ Layers, in the order data flows:
   ``survey_cell_sum``: what the indicator step needs to update only the cells that changed.
 
 Analyst tables: ``household``, ``child``, ``child_classification``, ``indicator_value``.
+
+A household's children, its PII row and its children's PII and classifications are written, replaced and
+deleted together by the cleaning step, in one transaction; their links to the household and the child are not
+foreign keys (checking one per row was the largest part of a national load's database work) but are checked
+after each load (:mod:`warehouse.clean_links`). The links to ``raw_submission`` are foreign keys.
 """
 
 from __future__ import annotations
@@ -177,7 +182,7 @@ class Child(WorkAnswers, Base):
     __tablename__ = "child"
 
     child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    household_id: Mapped[str] = mapped_column(ForeignKey("household.household_id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[str] = mapped_column(PseudoId, index=True)  # a household (warehouse.clean_links)
     change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
     repeat_index: Mapped[int] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(8))
@@ -199,9 +204,7 @@ class RestrictedHouseholdPii(Base):
 
     __tablename__ = "restricted_household_pii"
 
-    household_id: Mapped[str] = mapped_column(
-        ForeignKey("household.household_id", ondelete="CASCADE"), primary_key=True
-    )
+    household_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)  # a household (warehouse.clean_links)
     village: Mapped[str | None] = mapped_column(Text)
     respondent_name: Mapped[str | None] = mapped_column(Text)
     respondent_phone: Mapped[str | None] = mapped_column(String(32))
@@ -217,7 +220,7 @@ class RestrictedChildPii(Base):
 
     __tablename__ = "restricted_child_pii"
 
-    child_id: Mapped[str] = mapped_column(ForeignKey("child.child_id", ondelete="CASCADE"), primary_key=True)
+    child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)  # a child (warehouse.clean_links)
     household_id: Mapped[str] = mapped_column(PseudoId)  # a household's children: through child.household_id
     child_name: Mapped[str | None] = mapped_column(Text)
     dob: Mapped[date | None] = mapped_column(Date)
@@ -246,7 +249,7 @@ class ChildClassification(ClassificationColumns, Base):
 
     __tablename__ = "child_classification"
 
-    child_id: Mapped[str] = mapped_column(ForeignKey("child.child_id", ondelete="CASCADE"), primary_key=True)
+    child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)  # a child (warehouse.clean_links)
 
 
 class IndicatorValue(Base):

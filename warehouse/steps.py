@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, true, update
 from warehouse.answers import child_facts, unreadable
 from warehouse.bulk import FreshStatistics, TableRows
 from warehouse.classification import Classification, Rules, classify
+from warehouse.clean_links import delete_households
 from warehouse.db import large_page_cache
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
@@ -253,7 +254,7 @@ def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
         if batch.counts is not None:
             subtract_children(conn, replaced)  # what the indicators counted of the rows about to go
             subtract_households(conn, replaced)
-        conn.execute(delete(h).where(replaced))  # cascades to children and their classifications
+        delete_households(conn, replaced)  # with their children, PII and classifications
     for model in _HOUSEHOLD_TABLES:
         if model.__tablename__ in batch.tables:
             batch.tables[model.__tablename__].insert_into(conn, model.__table__)

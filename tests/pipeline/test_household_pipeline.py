@@ -38,7 +38,8 @@ REFERENCE = [reference_assets.targets, reference_assets.reference_populations, r
 ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification, *REFERENCE,
           indicator_assets.indicator_values]
 CHECKS = [checks.raw_rows_accounted_for, checks.household_ids_unique, checks.commune_codes_valid,
-          checks.children_ids_and_ages, checks.every_child_classified, indicator_checks.indicator_cells_consistent]
+          checks.children_ids_and_ages, checks.household_rows_linked, checks.every_child_classified,
+          indicator_checks.indicator_cells_consistent]
 ANALYST_TABLES = [Household, Child, ChildClassification, IndicatorValue]
 
 
@@ -133,7 +134,8 @@ def test_pipeline_by_hand(warehouse_url, central, tmp_path):
             survey_2_2.status) == (16, 16, 1.0, 0.7, "met")
     with engine.connect() as conn:
         c16 = conn.execute(select(ChildClassification.child_labour, ChildClassification.rules_version)
-                           .join(Child).join(Household)
+                           .join(Child, Child.child_id == ChildClassification.child_id)
+                           .join(Household, Household.household_id == Child.household_id)
                            .where(Household.commune_code == "05977", Child.age == 16, Child.working)).all()
     assert [row.child_labour for row in c16] == [False, False]  # vn_law and icls, after the edit
 

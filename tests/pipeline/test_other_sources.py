@@ -59,8 +59,9 @@ def test_kobotoolbox_new_edited_and_deleted_between_syncs(warehouse_url):
         assert counts(warehouse_url) == (8, 6, 14, 7)
         engine = make_engine(warehouse_url)
         with engine.connect() as conn:
-            hours = conn.execute(select(Child.hours_week).join(Household).where(Household.commune_code == "05977",
-                                                                                 Child.working)).scalars().all()
+            hours = conn.execute(select(Child.hours_week)
+                                 .join(Household, Household.household_id == Child.household_id)
+                                 .where(Household.commune_code == "05977", Child.working)).scalars().all()
         engine.dispose()
         assert 30.0 in hours and 50.0 not in hours  # the edit reached the clean tables
         third = run(warehouse_url, source)

@@ -19,6 +19,7 @@ from warehouse import indicators, prefetch, raw_store, steps, survey_counts
 from warehouse import reference_data as ref
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
+from warehouse.clean_links import orphans
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
@@ -106,6 +107,7 @@ def test_updates_equal_a_full_recomputation(pipeline):
     assert not update.full and update.survey_changes > 0
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(SurveyCountDelta)).scalar() == 0
+        assert not any(orphans(conn).values())  # children removed and households deleted took their rows along
     updated = table(engine, IndicatorValue), table(engine, SurveyCellSum)
 
     again = run([])

@@ -7,6 +7,7 @@ from sqlalchemy import distinct, func, or_, select
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
+from warehouse.clean_links import orphans
 from warehouse.household import AGE_MAX, AGE_MIN, FORM_ID
 from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission
 
@@ -55,6 +56,15 @@ def children_ids_and_ages(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                            .where(or_(Child.age < AGE_MIN, Child.age > AGE_MAX)))
     return dg.AssetCheckResult(passed=total == unique and out_of_range == 0,
                                metadata={"rows": total, "unique_ids": unique, "ages_out_of_range": out_of_range})
+
+
+@dg.asset_check(asset="children", description="Every child, PII row and classification belongs to a stored household "
+                "and child (links the database does not enforce: warehouse.clean_links).")
+def household_rows_linked(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    with warehouse.engine().connect() as conn:
+        missing = orphans(conn)
+    return dg.AssetCheckResult(passed=not any(missing.values()),
+                               metadata={f"orphans: {link}": count for link, count in missing.items()})
 
 
 @dg.asset_check(asset="child_classification",
