@@ -308,7 +308,7 @@ class _Classified:
                 self.rows.append({"child_id": child["child_id"], **classification_columns(c)})
                 if self.counting:
                     self.counted.append(((c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"]),
-                                     c.child_labour, c.hazardous, child["child_informed"] == "yes"))
+                                         c.child_labour, c.hazardous, child["child_informed"] == "yes"))
 
 
 @dataclass
