@@ -318,7 +318,7 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
     periods (and of the following year, whose status compares with them) are rewritten. Everything is
     recomputed from the clean tables when ``full`` is asked, or when the basis of the published cells changed:
     the indicator settings, the rules version, the areas, populations or targets. The communes' cells, most of
-    them, are then made part by part (in a worker process when there are many) while this process writes the
+    them, are then made part by part (in worker processes when there are many) while this process writes the
     parts before. The other sources' tables are small: their cells are recomputed every time.
     """
     with _snapshot(engine) as conn:

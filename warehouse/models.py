@@ -12,10 +12,9 @@ Layers, in the order data flows:
 
 Analyst tables: ``household``, ``child``, ``child_classification``, ``indicator_value``.
 
-A household's children, its PII row and its children's PII and classifications are written, replaced and
-deleted together by the cleaning step, in one transaction; their links to the household and the child are not
-foreign keys (checking one per row was the largest part of a national load's database work) but are checked
-after each load (:mod:`warehouse.clean_links`). The links to ``raw_submission`` are foreign keys.
+The links from a household's children, PII row and its children's PII and classifications to the household and
+the child are not foreign keys: the cleaning step keeps them, and a data-quality check counts any broken one
+(:mod:`warehouse.clean_links`, which says why). The links to ``raw_submission`` are foreign keys.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
@@ -29,7 +29,7 @@ from connectors.collector import THRESHOLD
 
 B = TypeVar("B")
 Range = tuple[int, int]  # (after, upto]: the change_seq values of one batch
-Prepare = Callable[[Connection, int, int], B]
+Prepare = Callable[[Connection, Any, Any], B]  # (conn, after, upto): a Range, or other bounds (commune codes)
 
 
 def _cores() -> int:
@@ -119,7 +119,7 @@ def _open(url: str) -> None:
     gc.set_threshold(THRESHOLD)  # a batch allocates millions of short-lived objects and few cycles: collect rarely
 
 
-def prepare_in_worker(prepare: Prepare, after, upto):
+def prepare_in_worker(prepare: Prepare, after: Any, upto: Any):
     """``prepare(conn, after, upto)`` on a connection of the worker's engine: a call to submit to a
     :func:`worker_pool` given an engine."""
     return _prepare_with(_worker_engine, prepare, after, upto)
