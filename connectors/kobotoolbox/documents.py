@@ -387,21 +387,10 @@ def _system(system_keys: dict[str, Any], stable: str, current: str, attachments_
 
 def _record(source: str, project: str, form_id: str, stable: str, current: str, system: dict[str, Any],
             payload: dict[str, Any], received: dict[str, Any]) -> SubmissionRecord:
-    return SubmissionRecord(
-        source=source,
-        project=project,
-        form_id=form_id,
-        instance_id=stable,
-        form_version=system["formVersion"],
-        current_instance_id=current,
-        submitted_at=system["submissionDate"],
-        updated_at=None,
-        deleted_at=None,
-        submitter=system["submitterName"],
-        review_state=system["reviewState"],
-        payload=payload,
-        received=received,
-    )
+    """The record, its fields given by position in their order: by keyword they cost three times as much."""
+    return SubmissionRecord(source, project, form_id, stable, system["formVersion"], current,
+                            system["submissionDate"], None, None, system["submitterName"], system["reviewState"],
+                            payload, received)
 
 
 def _files_answered(schema: FormSchema, answers: Answers) -> int:
