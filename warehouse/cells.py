@@ -44,20 +44,23 @@ class IndicatorSpec:
     unit: str = "share"  # "share": numerator / denominator; "days": the median of the facts' ``days``
 
 
-def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd.DataFrame:
+def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame, groups: CommuneGroups | None = None
+            ) -> pd.DataFrame:
     """Aggregate ``facts`` over every area each commune belongs to, per year, quarter and disaggregation.
 
     ``facts``: rule_set, commune_code, year, quarter, the dimension columns, and numerator and denominator
     (summed) or, for a "days" indicator, ``days`` (numerator = how many, value = their median); with a
     ``members`` column, it and ``inexact_members`` (members in communes the area only partly covers) are summed.
-    ``areas``: area_level, area_code, code_list_version, commune_code, exact.
+    ``areas``: area_level, area_code, code_list_version, commune_code, exact; ``groups``: their
+    :func:`commune_groups`, made once by a caller that rolls up several indicators over the same areas.
     """
     value_columns = ["numerator", "denominator"] + (["value"] if spec.unit == "days" else [])
     if spec.unit == "days":
         aggregations = {"numerator": ("days", "size"), "denominator": ("days", "size"), "value": ("days", "median")}
     else:
         aggregations = {"numerator": ("numerator", "sum"), "denominator": ("denominator", "sum")}
-        facts, areas = _alike_communes_summed(facts, areas, ["rule_set", *spec.dimensions, "year", "quarter"])
+        facts, areas = _alike_communes_summed(facts, commune_groups(areas) if groups is None else groups,
+                                              ["rule_set", *spec.dimensions, "year", "quarter"])
     area_keys = ["area_level", "area_code", "code_list_version"]
     # group on integer codes, each key column factorized once, before the join multiplies the rows (grouping on
     # the strings factorizes them again for every disaggregation): the values are put back after summing
@@ -99,12 +102,17 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame) -> pd
     return rolled
 
 
-def _alike_communes_summed(facts: pd.DataFrame, areas: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame,
-                                                                                                  pd.DataFrame]:
-    """``facts`` summed over the communes that belong to the same areas, each group as its first commune, and
-    ``areas`` of those communes: for the larger areas (all the communes of a province, for the province and the
-    nation) the join in :func:`roll_up` then multiplies a few rows per group instead of every commune's (1M
-    children: 7 s → 1 s). Unchanged when most communes have areas of their own (the communes' own cells)."""
+@dataclass(frozen=True)
+class CommuneGroups:
+    """The communes of a set of areas grouped by the areas they belong to (:func:`commune_groups`)."""
+
+    first: pd.Series | None  # each commune's group, named by its first commune; None: no grouping
+    areas: pd.DataFrame  # the areas of the groups' first communes (all the areas when there is no grouping)
+
+
+def commune_groups(areas: pd.DataFrame) -> CommuneGroups:
+    """The communes that belong to the same areas, grouped: none when most communes have areas of their own (the
+    communes' own cells), where grouping would save nothing."""
     member = areas.groupby(["area_level", "area_code", "code_list_version", "exact"], sort=False).ngroup()
     ordered = pd.DataFrame({"commune_code": areas["commune_code"].to_numpy(), "member": member.to_numpy()}
                            ).sort_values(["commune_code", "member"])
@@ -112,12 +120,22 @@ def _alike_communes_summed(facts: pd.DataFrame, areas: pd.DataFrame, keys: list[
     memberships = ordered.pivot(index="commune_code", columns="nth", values="member").fillna(-1)  # a row a commune
     same = memberships.groupby(list(memberships.columns), sort=False).ngroup()
     if same.nunique() * 2 > len(same):
-        return facts, areas
+        return CommuneGroups(None, areas)
     first = pd.Series(memberships.index, index=memberships.index).groupby(same.to_numpy()).transform("first")
+    return CommuneGroups(first, areas[areas["commune_code"].isin(set(first))])
+
+
+def _alike_communes_summed(facts: pd.DataFrame, groups: CommuneGroups, keys: list[str]) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """``facts`` summed over each group of communes, as its first commune, and the groups' areas: for the larger
+    areas (all the communes of a province, for the province and the nation) the join in :func:`roll_up` then
+    multiplies a few rows per group instead of every commune's (1M children: 7 s → 1 s)."""
+    if groups.first is None:
+        return facts, groups.areas
     values = [c for c in ("numerator", "denominator", "members") if c in facts]
-    summed = (facts.assign(commune_code=facts["commune_code"].map(first))
+    summed = (facts.assign(commune_code=facts["commune_code"].map(groups.first))
               .groupby(["commune_code", *keys], as_index=False, sort=False, dropna=False)[values].sum())
-    return summed, areas[areas["commune_code"].isin(set(first))]
+    return summed, groups.areas
 
 
 def with_population_denominators(rolled: pd.DataFrame, spec: IndicatorSpec, populations: pd.DataFrame) -> pd.DataFrame:

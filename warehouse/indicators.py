@@ -28,6 +28,7 @@ from warehouse.cells import (
     KEYS,
     IndicatorSpec,
     apply_targets,
+    commune_groups,
     finish,
     roll_up,
     with_population_denominators,
@@ -453,11 +454,11 @@ def _basis(settings: IndicatorSettings, rules_version: str, *frames: pd.DataFram
 def survey_sums(children: pd.DataFrame, households: pd.DataFrame, specs: list[IndicatorSpec],
                 areas: pd.DataFrame) -> pd.DataFrame:
     """The sums of each household-survey cell (or their changes, from count changes) over every area."""
-    parts = []
+    parts, groups = [], commune_groups(areas)
     for spec in specs:
         facts = SURVEY_FACTS[spec.indicator_id](children, households)
         if not facts.empty:
-            parts.append(roll_up(facts, spec, areas)[SUM_COLUMNS])
+            parts.append(roll_up(facts, spec, areas, groups)[SUM_COLUMNS])
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SUM_COLUMNS)
 
 
@@ -522,14 +523,14 @@ def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, 
 def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFrame, populations: pd.DataFrame,
                 targets: pd.DataFrame) -> pd.DataFrame:
     """Every cell of the sources other than the household survey, from their clean tables."""
-    parts = []
+    parts, groups = [], commune_groups(areas)
     for spec in settings.specs:
         if spec.source == SURVEY:
             continue
         facts = FACTS[(spec.indicator_id, spec.source)](conn, settings)
         if facts.empty:
             continue
-        rolled = with_population_denominators(roll_up(facts, spec, areas), spec, populations)
+        rolled = with_population_denominators(roll_up(facts, spec, areas, groups), spec, populations)
         parts.append(finish(rolled, spec, settings.min_cell, settings.confidence))
     return apply_targets(pd.concat(parts, ignore_index=True), targets) if parts else pd.DataFrame(columns=CELL_COLUMNS)
 

@@ -151,7 +151,7 @@ def test_communes_in_the_same_areas_are_summed_together_first(monkeypatch):
                         lambda *args: joined.append(len((result := summed(*args))[1])) or result)
     summed_first = roll_up(facts, spec, areas)
     assert joined == [16]  # the areas of 6 communes, one for each set of areas: 16 rows instead of 90
-    monkeypatch.setattr(cells_module, "_alike_communes_summed", lambda f, a, keys: (f, a))
+    monkeypatch.setattr(cells_module, "_alike_communes_summed", lambda f, groups, keys: (f, areas))
     every_commune = roll_up(facts, spec, areas)
     ordered = lambda frame: frame.sort_values(KEYS).reset_index(drop=True)  # noqa: E731
     pd.testing.assert_frame_equal(ordered(summed_first), ordered(every_commune), check_dtype=False)
