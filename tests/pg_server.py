@@ -35,10 +35,12 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    """``with PostgresServer() as pg: pg.create_database("x") -> URL``."""
+    """``with PostgresServer() as pg: pg.create_database("x") -> URL``; ``settings`` are more server settings
+    (``{"shared_buffers": "1GB"}``)."""
 
-    def __init__(self, bindir: Path):
+    def __init__(self, bindir: Path, settings: dict[str, str] | None = None):
         self.bindir = bindir
+        self.settings = settings or {}
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="clms-pg-"))
         self.data = self.root / "data"
@@ -57,7 +59,8 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8")
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")
+                   "-c synchronous_commit=off -c full_page_writes=off"
+                   + "".join(f" -c {name}={value}" for name, value in self.settings.items()))
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         return self
 
