@@ -43,6 +43,7 @@ def test_indicator_value_keeps_its_rows_in_its_key_on_sqlite(tmp_path):
 def test_a_new_sqlite_warehouse_has_16_kb_pages_and_an_existing_one_keeps_its_own(tmp_path):
     fresh, existing = tmp_path / "fresh.sqlite", tmp_path / "existing.sqlite"
     with sqlite3.connect(existing) as made_elsewhere:
+        made_elsewhere.execute("PRAGMA page_size=4096")
         made_elsewhere.execute("CREATE TABLE t (x)")
     for path, expected in ((fresh, PAGE_SIZE), (existing, 4096)):
         engine = make_engine(f"sqlite:///{path}")
