@@ -1,7 +1,5 @@
 """The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
-import sqlite3
-
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,7 +11,7 @@ from warehouse import raw_store, steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
 from warehouse.clean_links import LINKS, orphans
-from warehouse.db import PAGE_SIZE, alembic_config, make_engine, upgrade
+from warehouse.db import alembic_config, make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.models import Base
@@ -38,21 +36,6 @@ def test_indicator_value_keeps_its_rows_in_its_key_on_sqlite(tmp_path):
         ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'indicator_value'").scalar()
     assert ddl.rstrip().endswith("WITHOUT ROWID")
     engine.dispose()
-
-
-def test_a_new_sqlite_warehouse_has_16_kb_pages_and_an_existing_one_keeps_its_own(tmp_path):
-    fresh, existing = tmp_path / "fresh.sqlite", tmp_path / "existing.sqlite"
-    with sqlite3.connect(existing) as made_elsewhere:
-        made_elsewhere.execute("PRAGMA page_size=4096")
-        made_elsewhere.execute("CREATE TABLE t (x)")
-    for path, expected in ((fresh, PAGE_SIZE), (existing, 4096)):
-        engine = make_engine(f"sqlite:///{path}")
-        upgrade(engine)
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == expected
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        engine.dispose()
-    assert PAGE_SIZE != 4096  # else the fresh file would prove nothing
 
 
 def test_the_household_links_lose_their_foreign_keys_and_no_row(warehouse_url):
