@@ -39,10 +39,9 @@ _KOBO_ONLY_ROWS = {"__version__"}  # KPI appends it to every deployed form; not 
 _INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _SPACES = re.compile(r"\s+")  # between a geopoint's numbers
-# The usual geopoint, "lat lon[ alt[ accuracy]]" of plain decimals one space apart: what _point reads of it is each
-# number's whole text
-_PLAIN_NUMBER = r"([+-]?\d+(?:\.\d*)?)"
-_PLAIN_POINT = re.compile(rf"{_PLAIN_NUMBER} {_PLAIN_NUMBER}(?: {_PLAIN_NUMBER}(?: {_PLAIN_NUMBER})?)?", re.ASCII)
+# The characters of the usual geopoint, "lat lon[ alt[ accuracy]]" of plain decimals one space apart: where float()
+# reads each of its parts, it reads what _point reads
+_PLAIN_POINT_CHARACTERS = frozenset("0123456789.+- ")
 _POINTS = re.compile(r"; ?")  # between a geotrace's or geoshape's points
 _ZONE_HOURS = re.compile(r"[+-]\d\d$")  # a dateTime ending in "+07": Central writes "+07:00"
 _URI_COMPONENT_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves alone
@@ -364,17 +363,20 @@ def _decimal(text: str) -> int | float | None:
 
 
 def _geopoint(text: str) -> dict[str, Any] | None:
-    plain = _PLAIN_POINT.fullmatch(text)
-    if plain is not None:  # what _point gives, without splitting and matching each number again
-        latitude, longitude, altitude, accuracy_text = plain.groups()
-        coordinates = [_js_number(float(longitude)), _js_number(float(latitude))]
-        if altitude is not None:
-            coordinates.append(_js_number(float(altitude)))
-        geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
-        accuracy = None if accuracy_text is None else _js_number(float(accuracy_text))
-        if accuracy is not None:
-            geo["properties"] = {"accuracy": accuracy}
-        return geo
+    parts = text.split(" ")
+    if 1 < len(parts) < 5 and _PLAIN_POINT_CHARACTERS.issuperset(text):  # the usual text, without a regex
+        try:
+            numbers = list(map(float, parts))
+        except ValueError:  # "1.2.3", "5-", two spaces …: _point reads what it can
+            pass
+        else:
+            coordinates = [_js_number(numbers[1]), _js_number(numbers[0])]
+            geo: dict[str, Any] = {"type": "Point", "coordinates": coordinates}
+            if len(numbers) > 2:
+                coordinates.append(_js_number(numbers[2]))
+                if len(numbers) > 3 and (accuracy := _js_number(numbers[3])) is not None:
+                    geo["properties"] = {"accuracy": accuracy}
+            return geo
     point = _point(text)
     if point is None:
         return None
@@ -514,7 +516,7 @@ def attach_repeats(schema: FormSchema, plan: TablePlan, node: dict[str, Any], en
         key = slot.key
         if stack:
             link = _navigation_link([*inner, (repeat, 0)], instance_id)
-            prefix = f"{_entry_id_text(inner, instance_id)}%%{repeat.name}#"  # what repeat_entry_id hashes, but the index
+            prefix = f"{_entry_id_text(inner, instance_id)}%%{repeat.name}#"  # repeat_entry_id's text but the index
         else:  # the same, from the parts made once with the plan
             link = f"Submissions('{_uri_component(instance_id)}')/{slot.link_tail}"
             prefix = f"Submissions#{instance_id}{slot.id_tail}"

@@ -258,8 +258,10 @@ def test_the_typers_fast_paths_read_what_the_regexes_read() -> None:
         return text + ("." + str(rng.randint(0, 10 ** rng.randint(0, 20)))[1:] if rng.random() < 0.7 else "")
 
     texts = [number() for _ in range(20_000)]
-    texts += [rng.choice([" ", "  ", "\t", " "]).join(number() for _ in range(rng.randint(1, 5))) for _ in range(20_000)]
-    texts += ["16.572174 106.016027 33.4 6.0", "1 2 3 " + "9" * 400, "9" * 400 + " 1", "1. 2.", "-0 -0 -0 -0"]
+    texts += [rng.choice([" ", "  ", "\t", " "]).join(number() for _ in range(rng.randint(1, 5)))
+              for _ in range(20_000)]
+    texts += ["16.572174 106.016027 33.4 6.0", "1 2 3 " + "9" * 400, "9" * 400 + " 1", "1. 2.", "-0 -0 -0 -0",
+              ".5 1", "+.5 -.5 +1. -0.0", "5- 6", "1.2.3 4", "1 2 3 4 5", "1 2 3 4 ", "+ 1", "- -", ". .", "1 +-2"]
     for text in texts:
         for new, old in ((form_schema._int, old_int), (form_schema._decimal, old_decimal),
                          (form_schema._geopoint, old_geopoint)):
