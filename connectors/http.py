@@ -138,10 +138,12 @@ class HttpClient:
         data: bytes | None = None,
         json_body: Any = None,
         reread: bool = False,
+        decode: bool = True,
     ) -> tuple[requests.Response, Any]:
         """Send (urllib3 retries failed connections and 429/5xx inside) and read the whole body.
 
-        Returns the response and, for a 2xx JSON answer, the parsed body (else ``None``).
+        Returns the response and, for a 2xx JSON answer, the parsed body (else ``None``; with ``decode=False``
+        always ``None``: the body is only read, as ``response.content``, for the caller to decode).
         With ``reread=True`` a body cut short or a JSON body that does not parse is requested
         again, up to ``max_tries`` times in all. Raises :class:`SourceError` when the server
         cannot be reached or keeps sending broken bodies.
@@ -152,7 +154,7 @@ class HttpClient:
             response = self._send_once(method, url, headers=headers, data=data, json_body=json_body)
             try:
                 body = read_body(response)
-                parsed = self._parse(response, body)
+                parsed = self._parse(response, body) if decode else None
             except (requests.RequestException, ValueError) as exc:
                 failure = _describe(exc, self.settings)
             else:

@@ -20,7 +20,7 @@ from connectors.errors import (
     ResponseInfo,
     SourceError,
 )
-from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, protocol_error, tries_made
+from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, is_json, protocol_error, tries_made
 from connectors.kobotoolbox.assets import AssetService
 from connectors.kobotoolbox.submissions import SubmissionService
 
@@ -70,19 +70,23 @@ class KoboClient:
         headers: dict[str, str] | None = None,
         data: bytes | None = None,
         json_body: Any = None,
+        decode: bool = True,
     ) -> Any:
         """Send an authenticated request to an absolute ``url``; the parsed JSON body (``None`` for 204).
 
         GETs whose body arrives cut short or unparsable are sent again. Any other answer than
-        a 2xx raises :class:`SourceError`.
+        a 2xx raises :class:`SourceError`. With ``decode=False`` the JSON body is returned as its bytes, for the
+        caller to decode (a body that is cut short is still sent again; one that does not parse is the caller's).
         """
         sent = {**(headers or {}), "Accept": "application/json", "Authorization": f"Token {self._token}"}
         response, body = self.http.send(method, url, headers=sent, data=data, json_body=json_body,
-                                        reread=method == "GET")
+                                        reread=method == "GET", decode=decode)
         if not 200 <= response.status_code < 300:
             raise error_for(self.label, response)
         if response.status_code == 204:
             return None
+        if not decode and is_json(response):
+            return response.content
         if body is None:
             content_type = response.headers.get("Content-Type", "none")
             message = f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} KoboToolbox?"

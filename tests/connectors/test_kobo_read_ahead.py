@@ -10,7 +10,7 @@ import pytest
 
 from connectors.errors import ACCESS, SourceError
 from connectors.kobotoolbox import KoboClient
-from tests.connectors.fake_faults import http_error
+from tests.connectors.fake_faults import http_error, invalid_json
 from tests.connectors.fake_kobotoolbox import FakeKoboToolbox
 from tests.connectors.kobo_fixtures import asset, client, data_requests, household, kobo  # noqa: F401 - fixtures
 
@@ -69,3 +69,16 @@ def test_stopping_early_waits_for_the_page_read_ahead(kobo: FakeKoboToolbox, cli
     documents.close()  # waits for the request read ahead: no thread is left running
     assert not [t for t in threading.enumerate() if t.name.startswith("kobo-next-page")]
     assert data_requests(kobo) == 2
+
+
+def test_a_page_read_ahead_that_does_not_parse_is_asked_for_again(kobo: FakeKoboToolbox, client: KoboClient,
+                                                                  asset: str, caplog) -> None:
+    """The thread reads a page's bytes; they are decoded when the page's turn comes, and asked for again if broken."""
+    kobo.max_limit = 2
+    ids = [kobo.add_submission(asset, household(n)) for n in range(5)]
+    kobo.faults.add(invalid_json(), path="/data/", after=1)  # the second page's body is cut in half
+    assert [d["_id"] for d in client.submissions.documents(asset)] == ids
+    assert len(kobo.faults.injected) == 1 and data_requests(kobo) == 4
+    assert [r.getMessage() for r in caplog.records if "was not JSON" in r.getMessage()] == [
+        f"KoboToolbox at {kobo.url}: the answer to GET {kobo.url}/api/v2/assets/{asset}/data/?format=json&limit=1000"
+        f"&sort=%7B%22_id%22%3A1%7D&query=%7B%22_id%22%3A%7B%22%24gt%22%3A{ids[1]}%7D%7D was not JSON; asking again"]
