@@ -303,6 +303,7 @@ _EXPORT = re.compile(r"/bench/export/(?P<uid>[^/]+)\.json")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY, as web servers set it: see bench/RESULTS.md §2b, tenth round
     kobo: BenchKobo
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
