@@ -286,6 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
     """HTTP/1.1 keep-alive handler: faults first, then the fake's answer, written as Central does."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY, as web servers set it
     timeout = 5
     fake: FakeOdkCentral
 
