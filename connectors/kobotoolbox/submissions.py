@@ -56,14 +56,15 @@ class SubmissionService:
         ``fields`` limits each document to those keys (``_id`` always comes). The next page's query
         needs only the last ``_id`` of the current one, so with ``read_ahead`` it is sent (in a thread)
         before the current page is handed over: the server and the network work while the caller
-        uses the page. At most two pages are held: the one handed over and the one read ahead.
+        uses the page. At most two pages are held: the one handed over and the one read ahead (as bytes).
         """
         fetch = functools.partial(self._fetch, uid, upto=upto, ids=ids, fields=fields, page_size=page_size)
         last, pages, count = after, 0, 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kobo-next-page") as ahead:
             pending: Future | None = ahead.submit(fetch, last) if read_ahead else None
             while True:
-                results, more = self._page(*(pending.result() if pending is not None else fetch(last)))
+                url, body = pending.result() if pending is not None else fetch(last)
+                results, more = self._page(url, body)
                 for document in results:
                     current = document.get("_id") if isinstance(document, dict) else None
                     if not isinstance(current, int) or (last is not None and current <= last):
