@@ -21,13 +21,15 @@ demo: setup
 dev: setup
 	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(VENV)/bin/dagster dev -m dagster_project.definitions
 
-# What the tests need besides Python: Node packages of the form engine, PostgreSQL server binaries, Chromium.
-test-tools:
+# What the tests need besides Python: Node packages of the form engine, PostgreSQL server binaries, Chromium,
+# and ODK Central's source with its packages and Node 24 (cached in .cache/central/).
+test-tools: setup
 	cd $(ENGINE) && npm ci --no-audit --no-fund --loglevel=error
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	  { echo "installing PostgreSQL server binaries"; apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
 	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || \
 	  { echo "installing Chromium (report page test)"; apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	$(PY) -m tests.central_server prepare
 
 test: setup test-tools
 	$(PY) -m pytest

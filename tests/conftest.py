@@ -1,11 +1,13 @@
-"""Shared fixtures: a pseudonym key, a real PostgreSQL server, and a warehouse URL on each backend."""
+"""Shared fixtures: a pseudonym key, a real PostgreSQL server, a warehouse URL on each backend, a real ODK Central."""
 
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 
+from tests.central_server import CentralServer, missing_tools
 from tests.pg_server import PostgresServer, find_bindir
 
 TEST_PSEUDONYM_KEY = "test-key-not-a-secret-0123456789"
@@ -35,3 +37,17 @@ def warehouse_url(request, tmp_path):
         return f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     server = request.getfixturevalue("postgres_server")
     return server.create_database(f"clms_test_{next(_databases)}")
+
+
+@pytest.fixture(scope="session")
+def odk_central():
+    """A real ODK Central for the whole test run (tests/central_server.py); skipped only where Node or PostgreSQL
+    are missing, and never in CI (``CI`` set)."""
+    reason = missing_tools()
+    if reason:
+        message = f"ODK Central cannot run here: {reason}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with CentralServer() as server:
+        yield server
