@@ -104,7 +104,7 @@ def _inspection(rng: random.Random, commune: str, province: str, propensity: flo
             "establishment_type": kind, "establishment_name": f"Cơ sở {_name(rng)}",
             "enterprise_size": rng.choices(["micro", "small", "medium", "large"], [0.4, 0.35, 0.2, 0.05])[0]
             if kind == "enterprise" else None,
-            "sector": "agriculture_forestry_fishery" if kind == "farm" else rng.choice(
+            "establishment_sector": "agriculture_forestry_fishery" if kind == "farm" else rng.choice(
                 ["industry_construction", "industry_construction", "services"]),
             "craft_village": "yes" if kind == "craft_village_workshop" else "no",
             "craft_village_name": "Làng nghề Bát Tràng" if kind == "craft_village_workshop" else None,

@@ -25,6 +25,7 @@ from warehouse.answers import (
 from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
 
 FORM_ID = "workplace_inspection"
+SECTOR, OLD_SECTOR = "establishment/establishment_sector", "establishment/sector"  # renamed in version 2026120601
 
 
 def parse_inspection(raw: Any, ctx: Context) -> Rows:
@@ -73,6 +74,7 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
     if young > total:
         raise Problem("establishment/n_young_workers", young, "YOUNG_WORKERS_EXCEED_TOTAL",
                       f"{young} workers under 18 but {total} workers in all")
+    sector = SECTOR if answer(SECTOR) is not None else OLD_SECTOR
     actions = choices("findings/actions", answer("findings/actions"), c["action"])
     fine = number("findings/fine_amount", answer("findings/fine_amount"), 1, 1_000_000_000, integer=True)
     if "fine" in actions:
@@ -92,7 +94,7 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
             "establishment/establishment_type", answer("establishment/establishment_type"), c["establishment_type"])),
         "enterprise_size": choice("establishment/enterprise_size", answer("establishment/enterprise_size"),
                                   c["enterprise_size"]),
-        "sector": choice("establishment/sector", answer("establishment/sector"), c["sector"]),
+        "sector": choice(sector, answer(sector), c["sector"]),
         "craft_village": yes_no("establishment/craft_village", answer("establishment/craft_village")),
         "total_workers": total,
         "n_young_workers": young,

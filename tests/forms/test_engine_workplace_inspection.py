@@ -22,7 +22,7 @@ def start(form, n_young_workers=1, establishment_type="household_business") -> N
         "inspection_date": INSPECTION, "inspector": "Phạm Văn Đức", "inspection_kind": "surprise",
         "location/province": AN_GIANG, "location/commune": MY_HOA_HUNG,
         "establishment/establishment_type": establishment_type, "establishment/establishment_name": "Cơ sở Đan lát Hòa",
-        "establishment/sector": "industry_construction", "establishment/craft_village": "yes",
+        "establishment/establishment_sector": "industry_construction", "establishment/craft_village": "yes",
         "establishment/craft_village_name": "Làng nghề đan lát Phú Hòa", "establishment/total_workers": 12,
         "establishment/n_young_workers": n_young_workers,
         "employer/informed": "yes", "employer/informed_date": "2026-05-01", "employer/trained": "no",
@@ -54,7 +54,7 @@ def test_blank_form_cannot_be_finalized(form):
     assert payload["status"] == "pending"
     assert {v["reference"].removeprefix("/data/") for v in payload["violations"]} == {
         "inspector", "inspection_kind", "location/province", "location/commune", "establishment/establishment_type",
-        "establishment/establishment_name", "establishment/sector", "establishment/craft_village",
+        "establishment/establishment_name", "establishment/establishment_sector", "establishment/craft_village",
         "establishment/total_workers", "establishment/n_young_workers", "employer/informed", "employer/trained",
         "findings/violations", "findings/actions"}
 

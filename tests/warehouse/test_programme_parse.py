@@ -92,7 +92,7 @@ def test_a_young_worker_s_age_comes_from_the_date_of_birth_at_the_inspection():
     ("young_worker/1/age_stated", 18, ("young_worker", 2, "young_worker/age", "AGE_OUT_OF_RANGE")),
     ("young_worker/1/sex", None, ("young_worker", 2, "young_worker/sex", "MISSING_REQUIRED")),
     ("young_worker/1/work/hours_day", 41, ("young_worker", 2, "young_worker/work/hours_day", "OUT_OF_RANGE")),
-    ("young_worker/1/work/hours_day", "eight", ("young_worker", 2, "young_worker/work/hours_day", "WRONG_TYPE")),
+    ("young_worker/1/work/hours_day", "eight", ("young_worker", 2, "young_worker/work/hours_day", "INVALID_NUMBER")),
     ("young_worker/1/work/hours_week", 7, ("young_worker", 2, "young_worker/work/hours_day", "HOURS_DAY_EXCEEDS_WEEK")),
     ("young_worker/1/work/workplace", "moon", ("young_worker", 2, "young_worker/work/workplace", "INVALID_CHOICE")),
 ])
@@ -102,6 +102,18 @@ def test_bad_inspection_answers_are_quarantined_with_their_reason(path, value, e
     parsed = parse(row)
     assert len(parsed.tables.get("inspection", [])) == (expected[0] == "young_worker")
     assert len(parsed.tables.get("young_worker", [])) == (1 if expected[0] == "young_worker" else 0)
+
+
+def test_the_establishment_s_sector_is_read_under_its_name_before_and_after_version_2026120601():
+    assert parse(INSPECTION).tables["inspection"][0]["sector"] == "industry_construction"
+    establishment = INSPECTION["establishment"]
+    older = {**INSPECTION, "establishment": {**establishment, "sector": establishment["establishment_sector"]}}
+    del older["establishment"]["establishment_sector"]
+    assert parse(older).tables["inspection"][0]["sector"] == "industry_construction"
+    assert reasons(spoiled(older, "establishment/sector", "mining")) == [
+        ("inspection", None, "establishment/sector", "INVALID_CHOICE")]
+    assert reasons(spoiled(INSPECTION, "establishment/establishment_sector", "mining")) == [
+        ("inspection", None, "establishment/establishment_sector", "INVALID_CHOICE")]
 
 
 def test_an_inspection_without_young_workers_loads():
