@@ -8,8 +8,9 @@ Choices the spec leaves open, made here:
 - hours of None (not asked or not answered): no hour rule can fire;
 - a working child with no work kind recorded has an unknown kind, which is on no allowed list: at 13-14 it is
   `VN_13_14_NOT_LIGHT`, under 13 it gets no Art. 145(3) exception, at 15-17 it does not excuse night work or overtime;
-- night work or overtime at 15-17 is excused only when every work kind is on the Appendix II list;
-- the Art. 145(3) exception for under 13 also needs no `VN_HAZARD_*` reason;
+- night work or overtime at 15-17 is excused only when every work kind is on the Appendix V list;
+- the Art. 145(3) exception for under 13 also needs no `VN_HAZARD_*` reason; approved work beyond the Art. 146(1)
+  limits is `VN_UNDER13_HOURS` or `VN_UNDER13_NIGHT_OVERTIME` (work that is not exempt is `VN_UNDER13_WORK` alone);
 - a child that is not working gets no reason except `ICLS_CHORES` (when that rule is enabled);
 - hazard `none` and codes on no list are ignored;
 - `at_risk` is the OR of the switched-on conditions, so a child labourer can also be at risk (e.g. out of school).
@@ -79,6 +80,8 @@ class Rules:
     hazard_workplaces: frozenset[str]
     hazard_conditions: frozenset[str]
     vn_young_exempt_kinds: frozenset[str]
+    vn_young_hours_day_max: float
+    vn_young_hours_week_max: float
     vn_light_min_age: int
     vn_light_max_age: int
     vn_light_work_kinds: frozenset[str]
@@ -127,6 +130,9 @@ _KINDS = {  # value kinds in the rules file: (description for errors, check)
     "age": ("an age (integer >= 0)", lambda v: _is_int(v) and v >= 0),
     "hours": ("a number of hours >= 0", lambda v: (_is_int(v) or isinstance(v, float)) and v >= 0),
     "codes": ("a list of choice codes", lambda v: isinstance(v, list) and all(isinstance(c, str) and c for c in v)),
+    "items": ("a list of tables with item, text and work_kinds", lambda v: isinstance(v, list) and v and all(
+        isinstance(i, dict) and _is_int(i.get("item")) and isinstance(i.get("text"), str) and i["text"].strip()
+        and isinstance(i.get("work_kinds"), list) for i in v)),
     "bands": ("a list of [first, last] ages", lambda v: isinstance(v, list) and all(
         isinstance(b, list) and len(b) == 2 and all(_is_int(a) for a in b) for b in v)),
 }
@@ -180,6 +186,14 @@ def load_rules(path: str | Path | None = None) -> Rules:
             raise fail(table, f"needs scope.min_age <= min_age <= max_age <= scope.max_age (got {lo}, {hi})")
         return lo, hi
 
+    def listed(codes_key: str, items_key: str) -> frozenset[str]:
+        """A list of work kinds that must be the union of its appendix's items (each item with its source text)."""
+        codes = get(codes_key, "codes")
+        from_items = frozenset(c for item in get(items_key, "items") for c in item["work_kinds"])
+        if codes != from_items:
+            raise fail(codes_key, f"must be the work kinds of {items_key} (differs by {sorted(codes ^ from_items)})")
+        return codes
+
     vn_light, icls_light = age_range("vn_law.light_work"), age_range("icls.light_work")
     return Rules(
         version=get("version", "str"),
@@ -190,15 +204,17 @@ def load_rules(path: str | Path | None = None) -> Rules:
         hazard_workplaces=get("vn_law.hazardous.workplaces", "codes"),
         hazard_conditions=get("vn_law.hazardous.conditions", "codes"),
         vn_young_exempt_kinds=get("vn_law.young_child.exempt_work_kinds", "codes"),
+        vn_young_hours_day_max=get("vn_law.young_child.hours_day_max", "hours"),
+        vn_young_hours_week_max=get("vn_law.young_child.hours_week_max", "hours"),
         vn_light_min_age=vn_light[0],
         vn_light_max_age=vn_light[1],
-        vn_light_work_kinds=get("vn_law.light_work.work_kinds", "codes"),
+        vn_light_work_kinds=listed("vn_law.light_work.work_kinds", "vn_law.light_work.appendix_i"),
         vn_light_hours_day_max=get("vn_law.light_work.hours_day_max", "hours"),
         vn_light_hours_week_max=get("vn_law.light_work.hours_week_max", "hours"),
         vn_light_night_overtime_kinds=get("vn_law.light_work.night_overtime_work_kinds", "codes"),
         vn_minor_hours_day_max=get("vn_law.minor.hours_day_max", "hours"),
         vn_minor_hours_week_max=get("vn_law.minor.hours_week_max", "hours"),
-        vn_minor_night_overtime_kinds=get("vn_law.minor.night_overtime_work_kinds", "codes"),
+        vn_minor_night_overtime_kinds=listed("vn_law.minor.night_overtime_work_kinds", "vn_law.minor.appendix_v"),
         icls_light_min_age=icls_light[0],
         icls_light_max_age=icls_light[1],
         icls_light_hours_week=get("icls.light_work.hours_week_at_least", "hours"),
@@ -249,6 +265,11 @@ def _vn_law(f: ChildFacts, r: Rules) -> tuple[list[str], bool]:
     if f.age < r.vn_light_min_age:
         if hazardous or not f.performance_approved or not _all_in(f.work_kinds, r.vn_young_exempt_kinds):
             reasons.append("VN_UNDER13_WORK")
+        else:
+            if _above(f.hours_day, r.vn_young_hours_day_max) or _above(f.hours_week, r.vn_young_hours_week_max):
+                reasons.append("VN_UNDER13_HOURS")
+            if f.night_work or f.overtime:
+                reasons.append("VN_UNDER13_NIGHT_OVERTIME")
     elif f.age <= r.vn_light_max_age:
         if not _all_in(f.work_kinds, r.vn_light_work_kinds):
             reasons.append("VN_13_14_NOT_LIGHT")

@@ -101,7 +101,15 @@ CASES = [
     pytest.param(work(16, "shop_restaurant", day=6, week=30, overtime=True), (True, False, (NO1517,)), NONE,
                  id="16-overtime"),
     pytest.param(work(16, "performing_arts", day=4, week=20, night_work=True, overtime=True), NONE,
-                 (True, True, (NIGHT,)), id="16-performing-arts-night-overtime-appendix-ii"),
+                 (True, True, (NIGHT,)), id="16-performing-arts-night-overtime-appendix-v"),
+    # Circular 09/2020 Appendix V (not a two-item stand-in): handicrafts at night, software overtime are allowed
+    pytest.param(work(16, "handicraft", day=6, week=30, night_work=True), NONE, (True, True, (NIGHT,)),
+                 id="16-handicraft-night-appendix-v"),
+    pytest.param(work(17, "software", day=6, week=36, overtime=True), NONE, NONE, id="17-software-overtime-appendix-v"),
+    pytest.param(work(16, "weaving_natural", "food_wrapping", day=6, week=30, overtime=True), NONE, NONE,
+                 id="16-weaving-and-wrapping-overtime-appendix-v"),
+    pytest.param(work(16, "grazing", day=6, week=30, overtime=True), (True, False, (NO1517,)), NONE,
+                 id="16-grazing-overtime-not-appendix-v"),
     pytest.param(work(16, "sport", "shop_restaurant", day=6, week=30, overtime=True), (True, False, (NO1517,)), NONE,
                  id="16-sport-and-shop-overtime"),
     pytest.param(work(16, day=6, week=30, overtime=True), (True, False, (NO1517,)), NONE,
@@ -112,6 +120,19 @@ CASES = [
     pytest.param(work(10, "performing_arts", "sport", day=2, week=6, performance_approved=True), NONE,
                  (True, False, (I511,)), id="10-arts-and-sport-approved"),
     pytest.param(work(12, "sport", day=2, week=6, performance_approved=True), NONE, NONE, id="12-sport-approved"),
+    # approved work is still bound by Art. 146(1) (everyone under 15): 4 h a day, 20 a week, no night or overtime
+    pytest.param(work(12, "performing_arts", day=4, week=20, performance_approved=True), NONE,
+                 (True, False, (I1214,)), id="12-arts-approved-at-the-limits"),
+    pytest.param(work(12, "performing_arts", day=4, week=25, performance_approved=True),
+                 (True, False, ("VN_UNDER13_HOURS",)), (True, False, (I1214,)), id="12-arts-approved-25h-week"),
+    pytest.param(work(11, "sport", day=5, week=12, performance_approved=True),
+                 (True, False, ("VN_UNDER13_HOURS",)), (True, False, (I511,)), id="11-sport-approved-5h-day"),
+    pytest.param(work(12, "performing_arts", day=3, week=10, night_work=True, performance_approved=True),
+                 (True, False, ("VN_UNDER13_NIGHT_OVERTIME",)), (True, True, (NIGHT,)),
+                 id="12-arts-approved-at-night"),
+    pytest.param(work(10, "sport", day=3, week=10, overtime=True, performance_approved=True),
+                 (True, False, ("VN_UNDER13_NIGHT_OVERTIME",)), (True, False, (I511,)),
+                 id="10-sport-approved-overtime"),
     pytest.param(work(10, "performing_arts", day=2, week=6), (True, False, (U13,)), (True, False, (I511,)),
                  id="10-arts-not-approved"),
     pytest.param(work(10, "performing_arts", "street_vending", day=2, week=6, performance_approved=True),
@@ -168,7 +189,7 @@ def test_reasons_are_sorted_and_carry_the_version_and_facts():
     assert vn.reasons == ("VN_13_14_HOURS", "VN_13_14_NIGHT_OVERTIME", "VN_13_14_NOT_LIGHT",
                           "VN_HAZARD_PLACE_SLAUGHTERHOUSE")
     assert icls.reasons == ("ICLS_12_14_HOURS", "ICLS_HAZARD_PLACE_SLAUGHTERHOUSE")
-    assert (vn.rules_version, icls.rules_version) == ("2026.1", "2026.1")
+    assert (vn.rules_version, icls.rules_version) == ("2026.2", "2026.2")
     assert vn.working and icls.working
 
 
@@ -262,8 +283,8 @@ def test_thresholds_and_version_are_data(tmp_path):
     check(facts_12, RULES, (True, False, (U13,)), (True, False, (I1214,)))
     rules = load_rules(rules_file(
         tmp_path,
-        ('version = "2026.1"', 'version = "2099.7"'),
-        ("hours_week_max = 20", "hours_week_max = 25"),
+        ('version = "2026.2"', 'version = "2099.7"'),
+        ("hours_week_max = 20\nnight_overtime_work_kinds = []", "hours_week_max = 25\nnight_overtime_work_kinds = []"),
         ("hours_week_at_least = 14", "hours_week_at_least = 15"),
         ("min_age = 13", "min_age = 12"),
     ))
@@ -274,7 +295,7 @@ def test_thresholds_and_version_are_data(tmp_path):
 
 
 def test_default_rules():
-    assert RULES.version == "2026.1"
+    assert RULES.version == "2026.2"
     assert RULES.rule_sets == ("vn_law", "icls")
     assert load_rules(str(DEFAULT_RULES_PATH)) == RULES
 
@@ -309,13 +330,24 @@ def test_rules_file_uses_the_form_codes():
     assert RULES.hazard_conditions <= FORM_CODES["hazard"] - {"none"}
     assert RULES.out_of_school_statuses <= FORM_CODES["school_status"]
     assert len(RULES.vn_light_work_kinds) == 11 and len(RULES.hazard_work_kinds) == 8
+    assert len(RULES.vn_minor_night_overtime_kinds) == 7
     assert len(RULES.hazard_workplaces) == 5 and len(RULES.hazard_conditions) == 10
 
 
 @pytest.mark.parametrize("edit, key", [
-    (('version = "2026.1"\n', ""), "'version' is missing"),
-    (("hours_day_max = 4\n", ""), "'vn_law.light_work.hours_day_max' is missing"),
-    (("hours_week_max = 20", 'hours_week_max = "20"'), "'vn_law.light_work.hours_week_max' must be a number of hours"),
+    (('version = "2026.2"\n', ""), "'version' is missing"),
+    (("hours_day_max = 4\nhours_week_max = 20\nnight", "hours_week_max = 20\nnight"),
+     "'vn_law.light_work.hours_day_max' is missing"),
+    (("hours_week_max = 20\nnight", 'hours_week_max = "20"\nnight'),
+     "'vn_law.light_work.hours_week_max' must be a number of hours"),
+    (("hours_week_max = 20\nsource", 'hours_week_max = "20"\nsource'),
+     "'vn_law.young_child.hours_week_max' must be a number of hours"),
+    (('text = "Software programming (lập trình phần mềm)"\nwork_kinds = ["software"]\n[[vn_law.light',
+      'text = "Software programming (lập trình phần mềm)"\nwork_kinds = []\n[[vn_law.light'),
+     "'vn_law.light_work.work_kinds' must be the work kinds of vn_law.light_work.appendix_i"),
+    (('item = 11\ntext = "Door-to-door, telephone and online sales"\nwork_kinds = []',
+      'item = 11\ntext = "Door-to-door, telephone and online sales"\nwork_kinds = ["street_vending"]'),
+     "'vn_law.minor.night_overtime_work_kinds' must be the work kinds of vn_law.minor.appendix_v"),
     (("night_work = true", 'night_work = "yes"'), "'icls.hazardous.night_work' must be true or false"),
     (('out_of_school_statuses = ["dropped_out", "never_attended"]', 'out_of_school_statuses = "dropped_out"'),
      "'at_risk.out_of_school_statuses' must be a list of choice codes"),
