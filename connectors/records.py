@@ -21,10 +21,10 @@ class SubmissionRecord(NamedTuple):
     make (2.5 µs against 0.6). ``record._replace(...)`` makes a changed copy.
     """
 
-    source: str  # "odk_central", "kobotoolbox", "file:<kind>", "demo"
-    project: str  # ODK project id, Kobo asset owner/server, export file name
+    source: str  # the route: "odk_central", "kobotoolbox", "file:<kind>", "demo"
+    project: str  # ODK project id, Kobo asset uid, export file name
     form_id: str  # xmlFormId (ODK) / form_id of the XLSForm settings
-    instance_id: str  # stable identity across edits: ODK ``__id``, Kobo ``meta/rootUuid``
+    instance_id: str  # the root instance id, stable across edits and routes: ODK ``__id``, Kobo ``meta/rootUuid``
     form_version: str | None
     current_instance_id: str | None  # ``meta/instanceID`` of the current version (changes on edit)
     submitted_at: str | None
@@ -36,9 +36,10 @@ class SubmissionRecord(NamedTuple):
     received: dict[str, Any] | None = None
 
     @property
-    def key(self) -> tuple[str, str, str, str]:
-        """The identity a warehouse upserts on."""
-        return (self.source, self.project, self.form_id, self.instance_id)
+    def key(self) -> tuple[str, str]:
+        """The identity a warehouse upserts on: the form and the root instance id, whatever route or file
+        brought the submission (``warehouse.raw_store`` says which version wins)."""
+        return (self.form_id, self.instance_id)
 
     def __repr__(self) -> str:  # without the answers: a record in a log or an error shows who, not what
         return (f"SubmissionRecord(source={self.source!r}, project={self.project!r}, form_id={self.form_id!r}, "

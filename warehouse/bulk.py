@@ -9,15 +9,18 @@ on SQLite. Values must already be what the column stores: ``str``, numbers, ``bo
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table
+from sqlalchemy import BigInteger, Boolean, Connection, Date, Float, Integer, String, Table
 
 
 def _null(_value: None) -> None:
@@ -57,6 +60,55 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
     marks = ", ".join("?" for _ in columns)
     conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
     return len(rows)
+
+
+def unstorable(table: Table, row: Mapping[str, Any]) -> str | None:
+    """The first column of ``table`` whose value in ``row`` a backend would refuse, or store otherwise than the
+    other, or ``None``: a value of another type (an object, a list, text where a number belongs), a text longer
+    than its column or holding a NUL or a lone surrogate, an integer beyond the column, a number that is not
+    finite, NULL where the column refuses it. Checked value by value: a step checks a batch only once writing it
+    failed."""
+    checks = _checks(table)
+    for name, value in row.items():
+        check = checks.get(name)
+        if check is not None and not check(value):
+            return name
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@cache
+def _checks(table: Table) -> dict[str, Callable[[Any], bool]]:
+    checks = {}
+    for column in table.columns:
+        kind, check = column.type, None
+        if isinstance(kind, String):
+            check = _text_check(kind.length)
+        elif isinstance(kind, (Integer, BigInteger)):
+            bound = 2 ** 63 if isinstance(kind, BigInteger) else 2 ** 31
+            check = lambda v, bound=bound: v.__class__ is int and -bound <= v < bound  # noqa: E731
+        elif isinstance(kind, Float):
+            check = lambda v: v.__class__ in (int, float) and abs(v) <= sys.float_info.max  # noqa: E731 (not NaN)
+        elif isinstance(kind, Boolean):
+            check = lambda v: v.__class__ is bool  # noqa: E731
+        elif isinstance(kind, Date):
+            check = lambda v: v.__class__ is date  # noqa: E731
+        if check is not None:
+            checks[column.name] = _or_null(check, column.nullable)
+    return checks
+
+
+def _text_check(length: int | None) -> Callable[[Any], bool]:
+    def check(v: Any) -> bool:
+        return (v.__class__ is str and (length is None or len(v) <= length) and "\x00" not in v
+                and (v.isascii() or _SURROGATE.search(v) is None))
+    return check
+
+
+def _or_null(check: Callable[[Any], bool], nullable: bool) -> Callable[[Any], bool]:
+    return (lambda v: v is None or check(v)) if nullable else (lambda v: v is not None and check(v))
 
 
 class FreshStatistics:

@@ -3,7 +3,7 @@
 Layers, in the order data flows:
 
 - raw (``raw_submission``, ``raw_submission_history``, ``sync_cursor``): submissions exactly as received,
-  kept forever, one row per (source, project, form, instance id);
+  kept forever, one row per (form, root instance id) whatever route brought it (``warehouse.raw_store``);
 - clean (``household``, ``child``, ``quarantine``): typed, de-identified, keyed by pseudonymous ids;
   names, phone numbers, exact GPS and free text live only in the ``restricted_*`` tables;
 - derived (``child_classification``, ``indicator_value``);
@@ -46,11 +46,12 @@ class Base(DeclarativeBase):
 
 
 class RawSubmission(Base):
-    """A submission exactly as received; upserted on its stable identity."""
+    """A submission exactly as received; upserted on its identity, the form and the root instance id (``source``
+    and ``project``: the route and file or project of the version kept)."""
 
     __tablename__ = "raw_submission"
     __table_args__ = (
-        UniqueConstraint("source", "project", "form_id", "instance_id", name="uq_raw_submission_identity"),
+        UniqueConstraint("form_id", "instance_id", name="uq_raw_submission_identity"),
         Index("ix_raw_submission_form_seq", "form_id", "change_seq"),
         Index("ix_raw_submission_source_row", "source", "project", "form_id", "source_row_id"),
     )
@@ -77,12 +78,15 @@ class RawSubmission(Base):
 
 
 class RawSubmissionHistory(Base):
-    """Earlier contents of a raw submission, kept when an edit, review or deletion replaced them."""
+    """Earlier contents of a raw submission, kept when an edit, review, deletion or a newer version from another
+    route replaced them (``source`` and ``project``: the route that had brought it)."""
 
     __tablename__ = "raw_submission_history"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), index=True)
+    source: Mapped[str | None] = mapped_column(String(64))
+    project: Mapped[str | None] = mapped_column(String(128))
     form_version: Mapped[str | None] = mapped_column(String(64))
     current_instance_id: Mapped[str | None] = mapped_column(String(128))
     updated_at: Mapped[str | None] = mapped_column(String(40))

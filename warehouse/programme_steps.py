@@ -17,13 +17,13 @@ from sqlalchemy import Connection, Engine, delete, exists, insert, select
 
 from warehouse import activity, case_visit, inspection
 from warehouse.answers import Context, Rows, child_facts, unreadable
-from warehouse.bulk import TableRows
+from warehouse.bulk import TableRows, unstorable
 from warehouse.classification import Rules, classify
 from warehouse.models import Activity, Base, CaseVisit, Inspection, Quarantine, YoungWorker, YoungWorkerClassification
 from warehouse.raw_store import BATCH_SIZE
-from warehouse.steps import StepStats, classification_columns, replace_changed
+from warehouse.steps import StepStats, classification_columns, replace_changed, unstorable_value
 
-CLEAN_LOGIC_VERSION = "1"
+CLEAN_LOGIC_VERSION = "2"  # 2: numbers and dates read strictly, the plausibility rules
 VN_LAW = "vn_law"
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def classify_young_workers(engine: Engine, rules: Rules, batch_size: int = BATCH
 
 
 def _version(ctx: Context) -> str:
-    return f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
+    return f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}"
 
 
 def _clean(engine: Engine, step: str, version: str, form_id: str, main: type, entity: str,
@@ -99,7 +99,8 @@ def _replace(conn: Connection, raws: list, main: type, entity: str, parse: Calla
              stats: StepStats) -> None:
     """Delete what ``raws`` gave before (``main`` rows cascade to the tables below them) and insert what they give
     now; a row gets ``raw_submission_id`` and ``change_seq`` where its table has those columns. A submission that
-    cannot be read at all is quarantined whole, as ``entity``."""
+    cannot be read at all, or with a value a column would refuse (checked always: these forms are small), is
+    quarantined whole, as ``entity``."""
     raw_ids = [r.id for r in raws]
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(raw_ids)))
     conn.execute(delete(main).where(main.raw_submission_id.in_(raw_ids)))
@@ -116,6 +117,7 @@ def _replace(conn: Connection, raws: list, main: type, entity: str, parse: Calla
                         type(error).__name__)
             parsed = Rows()
             parsed.reject(unreadable(error), entity)
+        parsed = _storable(parsed, raw, entity)
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
             tables["quarantine"].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
@@ -126,3 +128,17 @@ def _replace(conn: Connection, raws: list, main: type, entity: str, parse: Calla
             stats.loaded[name] += len(rows)
     for table in Base.metadata.sorted_tables:
         TableRows.of(tables[table.name]).insert_into(conn, table)
+
+
+def _storable(parsed: Rows, raw: Any, entity: str) -> Rows:
+    """``parsed``, or the submission quarantined whole when a column would refuse one of its values."""
+    rows = [(name, row) for name, table_rows in parsed.tables.items() for row in table_rows]
+    for name, row in [*rows, *(("quarantine", q) for q in parsed.quarantine)]:
+        column = unstorable(Base.metadata.tables[name], row)
+        if column is not None:
+            log.warning("submission %s of %s: a value cannot be stored (%s.%s); quarantined", raw.instance_id,
+                        raw.form_id, name, column)
+            rejected = Rows()
+            rejected.reject(unstorable_value(f"{name}.{column}"), entity)
+            return rejected
+    return parsed

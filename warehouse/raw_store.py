@@ -1,13 +1,38 @@
-"""The raw layer: upsert submissions exactly as received, keep what they replaced, and remember sync cursors."""
+"""The raw layer: upsert submissions exactly as received, keep what they replaced, and remember sync cursors.
+
+**One submission, one row.** A submission's identity is its form and the platform's root instance id
+(:attr:`SubmissionRecord.key`), whatever route or file brought it: a re-sent or cumulative export, the same
+submission from a Central sync and an export, or from two projects, updates one row. Which version is kept
+(:func:`replaces`): a record from the route and project that brought the stored version always replaces it (that
+route's later word: an edit, a review, a deletion, a restore); from another route or file, it replaces it when
+its platform time (the latest of its submission, update and deletion times) is later, or equal and its route
+ranks at least as high (a platform's API above an export file: the file is a copy of what the platform serves).
+A version that loses is counted as ``superseded`` and not stored; a version that is replaced goes to
+``raw_submission_history`` with the route that had brought it.
+
+**Nothing a record holds stops its batch.** Both backends must store every record, and store it the same way.
+PostgreSQL's ``jsonb`` refuses a NUL character and NaN or ±Infinity, which SQLite's JSON text keeps, and neither
+stores a lone surrogate (``"\\ud800"``, legal JSON). Such a value is stored as ``{"$unstorable": <its JSON
+text, ASCII>}``: ``json.loads`` of that text gives the value back, and the cleaning steps quarantine a
+submission whose answer it is (``UNSTORABLE_VALUE``, :mod:`warehouse.bulk`). An object with such a key is
+stored so whole. A system field lifted out of the payload (instance id, submitter, form version, times …) that
+a column cannot hold as it is gets its NUL and surrogates written as ``\\uXXXX`` and, when still longer than
+the column, its SHA-256 (``sha256:…``) where the column has room for it, else its first characters; the payload
+keeps it whole. Such records are counted as ``escaped``.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
+from typing import Any
 
 from sqlalchemy import Connection, Engine, String, func, insert, literal, select, update
 
@@ -17,6 +42,7 @@ from warehouse.models import PipelineCheckpoint, RawSubmission, RawSubmissionHis
 
 BATCH_SIZE = 1000
 CHANGE_SEQ = "raw_submission.change_seq"  # the pipeline_checkpoint row that hands out change_seq numbers
+UNSTORABLE = "$unstorable"  # the key of a value stored escaped (module docstring)
 
 
 @dataclass
@@ -26,6 +52,8 @@ class LoadStats:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    superseded: int = 0  # not stored: the warehouse holds a newer version of the submission (module docstring)
+    escaped: int = 0  # stored with values escaped (module docstring)
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
@@ -40,38 +68,131 @@ def content_sha256(record: SubmissionRecord) -> str:
     return _Serialized(record).digest
 
 
+def replaces(new: SubmissionRecord, old) -> bool:
+    """Whether ``new`` replaces ``old`` (a record or a stored row) of the same submission (module docstring)."""
+    if (new.source, new.project) == (old.source, old.project):
+        return True
+    return (_platform_time(new), _rank(new.source)) >= (_platform_time(old), _rank(old.source))
+
+
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _platform_time(version) -> datetime:
+    """The latest of a version's submission, update and deletion times (a time that does not parse: none)."""
+    latest = _NEVER
+    for text in (version.submitted_at, version.updated_at, version.deleted_at):
+        try:
+            moment = datetime.fromisoformat(text)
+        except (TypeError, ValueError):
+            continue
+        latest = max(latest, moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return latest
+
+
+def _rank(source: str) -> int:
+    """A platform's API (and the demo, which imitates one) above an export file (``file:<kind>``)."""
+    return 0 if source.startswith("file:") else 1
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _fits(text: str) -> bool:
+    """Whether both backends store ``text`` as it is: no NUL, no lone surrogate."""
+    return "\x00" not in text and (text.isascii() or _SURROGATE.search(text) is None)
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with every string, key or number a JSON column of either backend cannot hold escaped."""
+    if isinstance(value, str):
+        return value if _fits(value) else {UNSTORABLE: json.dumps(value)}
+    if isinstance(value, float) and not math.isfinite(value):
+        return {UNSTORABLE: json.dumps(value)}
+    if isinstance(value, dict):
+        if all(_fits(key) for key in value):
+            return {key: _storable(v) for key, v in value.items()}
+        return {UNSTORABLE: json.dumps(value, sort_keys=True)}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _json_column(value: Any) -> tuple[str, bool]:
+    """The JSON text stored for ``value``, and whether anything in it had to be escaped."""
+    try:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # NaN or ±Infinity
+        text = None
+    if text is not None and "\\u0000" not in text and (text.isascii() or _SURROGATE.search(text) is None):
+        return text, False
+    escaped = json_text(_storable(value))
+    return escaped, escaped != text
+
+
+_TEXT_COLUMNS = ("source", "project", "form_id", "instance_id", "form_version", "current_instance_id", "submitted_at",
+                 "updated_at", "deleted_at", "submitter", "review_state")
+_LENGTH = {name: RawSubmission.__table__.c[name].type.length for name in _TEXT_COLUMNS}
+_DIGEST_PREFIX = "sha256:"
+
+
+def _column_text(text: str, length: int) -> str:
+    """``text`` as a column of ``length`` characters holds it on both backends (module docstring)."""
+    if _fits(text) and len(text) <= length:
+        return text
+    escaped = "".join(c if c != "\x00" and not _SURROGATE.match(c) else f"\\u{ord(c):04x}" for c in text)
+    if len(escaped) <= length:
+        return escaped
+    digest = _DIGEST_PREFIX + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest if len(digest) <= length else escaped[:length]
+
+
+def _with_storable_columns(record: SubmissionRecord) -> SubmissionRecord:
+    """``record`` with every system field a column can hold (module docstring); itself when all fit."""
+    changes = {}
+    for name in _TEXT_COLUMNS:
+        value = getattr(record, name)
+        if isinstance(value, str) and not (len(value) <= _LENGTH[name] and _fits(value)):
+            changes[name] = _column_text(value, _LENGTH[name])
+    return record._replace(**changes) if changes else record
+
+
 class _Serialized:
     """A record's JSON texts, made once: stored as they are and hashed for :func:`content_sha256`.
 
     The digest is the SHA-256 of ``json.dumps([payload, received, form_version, current_instance_id,
     updated_at, deleted_at, review_state], sort_keys=True, ensure_ascii=False)``, built here from the
-    parts (the same text, so digests stored by earlier versions still match).
+    parts (the same text, so digests stored by earlier versions still match), of the record as stored (values
+    escaped: module docstring).
     """
 
-    __slots__ = ("record", "payload", "received", "digest")
+    __slots__ = ("record", "payload", "received", "digest", "escaped")
 
     def __init__(self, record: SubmissionRecord) -> None:
-        self.record = record
-        self.payload = json_text(record.payload)
-        self.received = json_text(record.received)
-        system = [json_text(v) for v in (record.form_version, record.current_instance_id, record.updated_at,
-                                          record.deleted_at, record.review_state)]
+        stored = _with_storable_columns(record)
+        self.record = stored
+        self.payload, payload_escaped = _json_column(record.payload)
+        self.received, received_escaped = _json_column(record.received)
+        self.escaped = stored is not record or payload_escaped or received_escaped
+        system = [json_text(v) for v in (stored.form_version, stored.current_instance_id, stored.updated_at,
+                                          stored.deleted_at, stored.review_state)]
         text = "[" + ", ".join([self.payload, self.received, *system]) + "]"
-        self.digest = hashlib.sha256(text.encode()).hexdigest()
+        self.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def store_records(engine: Engine, records: Iterable[SubmissionRecord], batch_size: int = BATCH_SIZE) -> LoadStats:
     """Upsert ``records`` in batches, each in its own transaction; unchanged records are not written.
 
     A record whose content changed gets a new ``change_seq`` (downstream steps read from it) and its
-    previous content goes to ``raw_submission_history``. Re-storing the same records changes nothing.
+    previous content goes to ``raw_submission_history``. Re-storing the same records changes nothing. Which
+    version of a submission is kept, and how values no column can hold are stored: the module's docstring.
     """
     stats = LoadStats()
     statistics = FreshStatistics(RawSubmission.__tablename__)
     iterator = iter(records)
     while batch := list(islice(iterator, batch_size)):
         with engine.begin() as conn:
-            _store_batch(conn, _last_wins(batch), stats)
+            _store_batch(conn, _one_per_identity(batch), stats)
             statistics.written(conn, stats.inserted + stats.updated)
     return stats
 
@@ -82,30 +203,38 @@ def source_row_id(record: SubmissionRecord) -> int | None:
     return row_id if isinstance(row_id, int) and not isinstance(row_id, bool) else None
 
 
-def _last_wins(batch: list[SubmissionRecord]) -> list[SubmissionRecord]:
-    """One record per identity within a batch; the later one wins (a source may yield an id twice)."""
-    return list({r.key: r for r in batch}.values())
+def _one_per_identity(batch: list[SubmissionRecord]) -> list[_Serialized]:
+    """One record per identity within a batch, the one :func:`replaces` keeps (a source may yield an id twice, a
+    run read two files holding the same submission)."""
+    kept: dict[tuple[str, str], _Serialized] = {}
+    for record in batch:
+        serialized = _Serialized(record)
+        key = serialized.record.key
+        if key not in kept or replaces(serialized.record, kept[key].record):
+            kept[key] = serialized
+    return list(kept.values())
 
 
 _INSERTED = ("source", "project", "form_id", "instance_id", "source_row_id", "form_version", "current_instance_id",
              "submitted_at", "updated_at", "deleted_at", "submitter", "review_state", "payload", "received",
              "content_sha256", "change_seq", "last_changed_at", "first_loaded_at")
-_UPDATED = _INSERTED[4:-1]  # identity and first_loaded_at never change
-_KEPT = ("form_version", "current_instance_id", "updated_at", "deleted_at", "review_state", "payload", "received",
-         "content_sha256", "change_seq")  # what raw_submission_history keeps of the replaced content
+_UPDATED = ("source", "project", *_INSERTED[4:-1])  # the identity and first_loaded_at never change
+_KEPT = ("source", "project", "form_version", "current_instance_id", "updated_at", "deleted_at", "review_state",
+         "payload", "received", "content_sha256", "change_seq")  # what raw_submission_history keeps of a replaced row
 
 
-def _store_batch(conn: Connection, batch: list[SubmissionRecord], stats: LoadStats) -> None:
-    existing = _existing(conn, [r.key for r in batch])
+def _store_batch(conn: Connection, batch: list[_Serialized], stats: LoadStats) -> None:
+    existing = _existing(conn, [s.record.key for s in batch])
     changed: list[tuple[_Serialized, int | None]] = []
-    for record in batch:
+    for serialized in batch:
         stats.received += 1
-        serialized = _Serialized(record)
-        old = existing.get(record.key)
-        if old is not None and old[1] == serialized.digest:
+        old = existing.get(serialized.record.key)
+        if old is not None and old.content_sha256 == serialized.digest:
             stats.unchanged += 1
-            continue
-        changed.append((serialized, None if old is None else old[0]))
+        elif old is not None and not replaces(serialized.record, old):
+            stats.superseded += 1
+        else:
+            changed.append((serialized, None if old is None else old.id))
     if not changed:
         return
     seq = next_change_seq(conn, len(changed))
@@ -116,10 +245,11 @@ def _store_batch(conn: Connection, batch: list[SubmissionRecord], stats: LoadSta
         values = (source_row_id(r), r.form_version, r.current_instance_id, r.submitted_at, r.updated_at,
                   r.deleted_at, r.submitter, r.review_state, s.payload, s.received, s.digest, seq + offset, now)
         stats.deleted += bool(r.deleted_at)
+        stats.escaped += s.escaped
         if old_id is None:
             inserts.append((r.source, r.project, r.form_id, r.instance_id, *values, now))
         else:
-            updates.append((*values, old_id))
+            updates.append((r.source, r.project, *values, old_id))
     stats.inserted += len(inserts)
     stats.updated += len(updates)
     if updates:
@@ -127,17 +257,18 @@ def _store_batch(conn: Connection, batch: list[SubmissionRecord], stats: LoadSta
     insert_rows(conn, RawSubmission.__table__, _INSERTED, inserts)
 
 
-def _existing(conn: Connection, keys: list[tuple[str, str, str, str]]) -> dict[tuple, tuple[int, str]]:
-    """``key → (id, content_sha256)`` of the stored rows among ``keys`` (payloads are not read)."""
-    by_form: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for source, project, form_id, instance_id in keys:
-        by_form[(source, project, form_id)].append(instance_id)
+def _existing(conn: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    """``key → stored row`` (id, digest, route and times; payloads are not read) of the stored ``keys``."""
+    by_form: dict[str, list[str]] = defaultdict(list)
+    for form_id, instance_id in keys:
+        by_form[form_id].append(instance_id)
     found = {}
     r = RawSubmission
-    for (source, project, form_id), instance_ids in by_form.items():
-        rows = conn.execute(select(r.instance_id, r.id, r.content_sha256).where(
-            r.source == source, r.project == project, r.form_id == form_id, r.instance_id.in_(instance_ids)))
-        found.update({(source, project, form_id, i): (row_id, digest) for i, row_id, digest in rows})
+    for form_id, instance_ids in by_form.items():
+        rows = conn.execute(select(r.instance_id, r.id, r.content_sha256, r.source, r.project, r.submitted_at,
+                                   r.updated_at, r.deleted_at)
+                            .where(r.form_id == form_id, r.instance_id.in_(instance_ids)))
+        found.update({(form_id, row.instance_id): row for row in rows})
     return found
 
 

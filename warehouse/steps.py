@@ -18,16 +18,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, true, update
 
 from warehouse.answers import child_facts, unreadable
-from warehouse.bulk import FreshStatistics, TableRows
+from warehouse.bulk import FreshStatistics, TableRows, unstorable
 from warehouse.classification import Classification, Rules, classify
 from warehouse.clean_links import delete_households
 from warehouse.db import large_page_cache
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
+    Base,
     Child,
     ChildClassification,
     Household,
@@ -49,9 +51,10 @@ from warehouse.survey_counts import (
     subtract_children,
     subtract_households,
 )
+from warehouse.values import Problem
 
 CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
-CLEAN_LOGIC_VERSION = "1"
+CLEAN_LOGIC_VERSION = "2"  # 2: numbers and dates read strictly, the plausibility rules
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
 #                           limit of 32,766
 COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since
@@ -119,7 +122,7 @@ def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int
     children under ``rules`` on the way when the classifying step is caught up (see the module's docstring).
 
     A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
-    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}"
+    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, CLEAN_STEP, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
@@ -132,7 +135,7 @@ def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int
         recording = recorded(conn)
     prepare = partial(_prepare_households, ctx=ctx, rules=classify_under, recording=recording)
     return _write_batches(engine, checkpoints, ranges, prepare, _write_households, FreshStatistics(),
-                          recording=recording)
+                          recording=recording, rewrite=partial(_rewrite_households, prepare=prepare))
 
 
 def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
@@ -143,27 +146,36 @@ def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
 
 
 def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
-                   statistics: FreshStatistics, *, parallel: bool = True, recording: bool = True) -> StepStats:
+                   statistics: FreshStatistics, *, parallel: bool = True, recording: bool = True,
+                   rewrite: Callable[[Connection, int, int], Any] | None = None) -> StepStats:
     """Write each prepared batch (:func:`prepared_batches`; in worker processes for a long step when
     ``parallel``, i.e. ``prepare`` pickles: :func:`workers_for`) and move the checkpoints (step: (version,
     position read when the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS``
     rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere). Batches
     prepared without their count changes (``recording`` false) stop the step if the indicators have published
-    since (``survey_counts.check_recorded``)."""
+    since (``survey_counts.check_recorded``). When writing a batch fails, its writes are undone and
+    ``rewrite(conn, after, upto)``, if given, writes the range again with every value checked and returns the
+    batch it wrote (:func:`_rewrite_households`)."""
     stats, pending, uncommitted = StepStats(), [], 0
     workers = workers_for(len(ranges)) if parallel else 0
     with engine.connect() as conn, large_page_cache(conn):
         expected = {step: position for step, (_, position) in checkpoints.items()}
-        for batch in prepared_batches(engine, prepare, ranges, workers=workers):
+        for (after, _), batch in zip(ranges, prepared_batches(engine, prepare, ranges, workers=workers), strict=True):
             starting = not conn.in_transaction()
             if starting:
                 moved = [s for s, (v, _) in checkpoints.items() if read_checkpoint(conn, s, v) != expected[s]]
                 if moved:
                     raise RuntimeError(f"{moved[0]}: another run moved the checkpoint; run the step again")
-            write(conn, batch)
-            for step, (version, _) in checkpoints.items():
-                write_checkpoint(conn, step, version, batch.last)
-                expected[step] = batch.last
+            for step, (version, _) in checkpoints.items():  # first: on SQLite, this begins the transaction the
+                write_checkpoint(conn, step, version, batch.last)  # savepoint below nests in (pysqlite begins
+                expected[step] = batch.last                        # one only before a write)
+            try:
+                with conn.begin_nested():
+                    write(conn, batch)
+            except Exception:
+                if rewrite is None:
+                    raise
+                batch = rewrite(conn, after, batch.last)
             if starting:
                 check_recorded(conn, recording)  # after the writes: they hold the locks it needs
             stats.merge(batch.stats)
@@ -201,7 +213,9 @@ _HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPi
 
 
 def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context, rules: Rules | None,
-                        recording: bool) -> _HouseholdBatch:
+                        recording: bool, checked: bool = False) -> _HouseholdBatch:
+    """The rows the raw submissions of ``(after, upto]`` give; ``checked``: a submission with a value a column
+    would refuse is quarantined whole instead (:func:`_storable`)."""
     rows = changed_batch(conn, FORM_ID, after, upto)
     tables, stats, added, warnings = defaultdict(list), StepStats(), [], []
     classified = _Classified(counting=recording)
@@ -217,6 +231,8 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
                                   f" {type(error).__name__}")
             parsed = Parsed()
             parsed.reject(unreadable(error), "household")
+        if checked:
+            parsed = _storable(parsed, raw, warnings)
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
             tables["quarantine"].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
@@ -244,6 +260,37 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
             counts.append(added_rows(CHILD, classified.counted))
         stats.loaded["child_classification"] += len(classified.rows)
     return _HouseholdBatch(upto, [r.id for r in rows], by_table, counts, stats, warnings)
+
+
+def _storable(parsed: Parsed, raw, warnings: list[str]) -> Parsed:
+    """``parsed``, or the submission quarantined whole (``UNSTORABLE_VALUE``) when a column would refuse one of
+    its values (:func:`warehouse.bulk.unstorable`): one bad value never stops the batch."""
+    rows = [("household", parsed.household), ("restricted_household_pii", parsed.household_pii),
+            *(("child", c) for c in parsed.children), *(("restricted_child_pii", c) for c in parsed.children_pii),
+            *(("quarantine", q) for q in parsed.quarantine)]
+    for table, row in rows:
+        column = None if row is None else unstorable(Base.metadata.tables[table], row)
+        if column is not None:
+            warnings.append(f"submission {raw.instance_id} of {raw.form_id}: a value cannot be stored"
+                            f" ({table}.{column}); quarantined")
+            rejected = Parsed()
+            rejected.reject(unstorable_value(f"{table}.{column}"), "household")
+            return rejected
+    return parsed
+
+
+def unstorable_value(column: str) -> Problem:
+    """The problem of a submission with a value ``column`` (``table.column``) cannot hold."""
+    return Problem(column, None, "UNSTORABLE_VALUE",
+                   f"an answer cannot be stored as {column}: a value of the wrong kind (an object, a list, text"
+                   " where a number belongs), too long, or holding a character no database keeps")
+
+
+def _rewrite_households(conn: Connection, after: int, upto: int, *, prepare) -> _HouseholdBatch:
+    """Prepare the batch again with every value checked, and write it."""
+    batch = prepare(conn, after, upto, checked=True)
+    _write_households(conn, batch)
+    return batch
 
 
 def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:

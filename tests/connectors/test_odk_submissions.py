@@ -80,7 +80,7 @@ def test_record_from_odata_row() -> None:
     document = json.loads((FIXTURES / "odata_submissions_expand_wkt.json").read_text())
     row = next(r for r in document["value"] if r["__id"] == EDITED)
     record = record_from_odata_row(row, 3, FORM)
-    assert record.key == ("odk_central", "3", FORM, EDITED)
+    assert (record.source, record.project, record.key) == ("odk_central", "3", (FORM, EDITED))
     assert record.current_instance_id == "uuid:6fbcb571-e9cb-4a42-97a8-e7f4c2136adb"
     assert (record.form_version, record.review_state, record.submitter) == ("2026112301", "edited", "admin@example.com")
     assert (record.submitted_at, record.updated_at, record.deleted_at) == (

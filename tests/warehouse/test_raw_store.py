@@ -1,11 +1,13 @@
 """The raw layer keeps every submission once, as received, and what edits replaced."""
 
+import json
 
 from sqlalchemy import func, select
 
 from connectors.records import SubmissionRecord
 from warehouse.db import make_engine, upgrade
 from warehouse.models import RawSubmission, RawSubmissionHistory, SyncCursor
+from warehouse.raw_store import UNSTORABLE as UNSTORABLE_KEY
 from warehouse.raw_store import read_cursor, save_cursor, store_records
 
 
@@ -65,4 +67,83 @@ def test_cursor_round_trip(warehouse_url):
     assert read_cursor(engine, "odk_central", "7", "household_survey") == {"watermark": "b"}
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(SyncCursor)).scalar() == 1
+    engine.dispose()
+
+
+def stored(engine) -> dict[str, tuple]:
+    """instance id → (source, project, hh_size) of every stored row."""
+    with engine.connect() as conn:
+        return {r.instance_id: (r.source, r.project, r.payload["household"]["hh_size"])
+                for r in conn.execute(select(RawSubmission))}
+
+
+def test_a_submission_is_one_row_whatever_file_or_route_brings_it(warehouse_url):
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    export = {"source": "file:odk_csv_zip", "submitted_at": "2026-11-01T00:00:00.000Z"}
+    store_records(engine, [record(n, project="june.zip", **export) for n in (1, 2)])
+    cumulative = [record(1, project="july.zip", **export),  # the same again, under a new name: unchanged
+                  record(2, project="july.zip", payload={"__id": "uuid:2", "household": {"hh_size": 7}}, **export),
+                  record(3, project="july.zip", **export)]
+    stats = store_records(engine, cumulative)
+    assert (stats.inserted, stats.updated, stats.unchanged) == (1, 1, 1)
+    assert stored(engine) == {"uuid:1": ("file:odk_csv_zip", "june.zip", 1),
+                              "uuid:2": ("file:odk_csv_zip", "july.zip", 7), "uuid:3": ("file:odk_csv_zip", "july.zip", 3)}
+
+    # the platform's API: the same version outranks the file; an older one from a file never replaces a newer one
+    central = store_records(engine, [record(2, project="7", payload={"__id": "uuid:2", "household": {"hh_size": 8}}),
+                                     record(3, project="7", updated_at="2026-11-05T00:00:00.000Z",
+                                            payload={"__id": "uuid:3", "household": {"hh_size": 4}})])
+    late_file = store_records(engine, [record(3, project="august.zip", **export)])
+    assert (central.updated, late_file.superseded, late_file.updated) == (2, 1, 0)
+    # a later version from another project replaces it; the first project's own word (a deletion) still counts
+    store_records(engine, [record(3, project="8", submitted_at="2026-11-06T00:00:00.000Z",
+                                  payload={"__id": "uuid:3", "household": {"hh_size": 5}})])
+    store_records(engine, [record(2, project="7", deleted_at="2026-11-07T00:00:00.000Z",
+                                  payload={"__id": "uuid:2", "household": {"hh_size": 8}})])
+    assert stored(engine) == {"uuid:1": ("file:odk_csv_zip", "june.zip", 1), "uuid:2": ("odk_central", "7", 8),
+                              "uuid:3": ("odk_central", "8", 5)}
+    with engine.connect() as conn:
+        history = sorted((h.source, h.project, h.payload["household"]["hh_size"])
+                         for h in conn.execute(select(RawSubmissionHistory)))
+    assert history == [("file:odk_csv_zip", "july.zip", 3), ("file:odk_csv_zip", "july.zip", 7),
+                       ("file:odk_csv_zip", "june.zip", 2), ("odk_central", "7", 4), ("odk_central", "7", 8)]
+    engine.dispose()
+
+
+def test_two_files_of_one_run_holding_a_submission_store_it_once(warehouse_url):
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    older = record(1, source="file:kobo_xlsx", project="a.xlsx", submitted_at="2026-11-01T00:00:00.000Z")
+    newer = record(1, source="file:kobo_json", project="b.json", submitted_at="2026-11-02T00:00:00+00:00",
+                   payload={"__id": "uuid:1", "household": {"hh_size": 6}})
+    stats = store_records(engine, [newer, older])
+    assert (stats.received, stats.inserted) == (1, 1)
+    assert stored(engine) == {"uuid:1": ("file:kobo_json", "b.json", 6)}
+    engine.dispose()
+
+
+UNSTORABLE = {"nul": "Lan\x00", "nan": float("nan"), "infinity": float("inf"), "minus": float("-inf"),
+              "surrogate": "\ud800", "in a list": ["ok", "\udfff"], "a key": {"k\x00": 1}}
+
+
+def test_values_no_backend_can_hold_are_stored_escaped_and_given_back_by_json_loads(warehouse_url):
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    payload = {"__id": "uuid:1", "household": {"hh_size": 1}, **UNSTORABLE}
+    bad_ids = record(2, instance_id="uuid:\x00" + "9" * 200, submitter="\ud800", review_state="r" * 40)
+    stats = store_records(engine, [record(1, payload=payload), bad_ids, record(3)])
+    assert (stats.inserted, stats.escaped) == (3, 2)
+    again = store_records(engine, [record(1, payload=payload), bad_ids])
+    assert (again.unchanged, again.inserted) == (2, 0)  # the same identity and digest as escaped
+    with engine.connect() as conn:
+        rows = {r.instance_id: r for r in conn.execute(select(RawSubmission))}
+    escaped = rows["uuid:1"].payload
+    assert escaped["in a list"] == ["ok", {UNSTORABLE_KEY: '"\\udfff"'}]
+    for key, value in UNSTORABLE.items():
+        if key != "in a list":
+            assert repr(json.loads(escaped[key][UNSTORABLE_KEY])) == repr(value), key
+    weird = next(r for i, r in rows.items() if i not in ("uuid:1", "uuid:3"))
+    assert weird.instance_id.startswith("sha256:") and weird.submitter == "\\ud800" and weird.review_state == "r" * 32
+    assert weird.payload["__id"] == "uuid:2"  # the payload keeps what the columns could not
     engine.dispose()
