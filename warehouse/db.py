@@ -30,10 +30,10 @@ def make_engine(url: str | None = None) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, json_deserializer=json_loads)
+        engine = create_engine(url, json_deserializer=json_loads, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_deserializer=json_loads)
+    return create_engine(url, pool_pre_ping=True, json_deserializer=json_loads, hide_parameters=True)
 
 
 # A batch of clean rows touches pages all over the tables (the pseudonymous keys are random): copying the WAL
