@@ -10,7 +10,13 @@ or a KoboToolbox asset's ``content`` turned back into XLSForm rows): every field
 cells) into the canonical shape: the ODK Central OData row with ``$expand=*``, built the way
 central-backend's ``lib/data/odata.js`` builds it — every field present (``null`` when not
 answered), groups nested, repeats as arrays with a positional ``__id`` and a navigation link,
-``int`` by JavaScript ``parseInt``, ``decimal`` by ``parseFloat``, geopoints as GeoJSON.
+geopoints as GeoJSON.
+
+Numbers are read strictly (:func:`read_int`, :func:`read_decimal`), where Central uses JavaScript's
+``parseInt``/``parseFloat``: for the texts ODK Collect and Enketo write the two agree, but a text that is
+not a number as the form writes it (``14 tuổi``, ``12,5``, ``1.4e1`` for an ``int``, ``abc``) is kept as
+that text — never cut to the number it starts with, nor turned into "not answered" — so that the
+warehouse quarantines it, with the same reason whichever route brought it.
 """
 
 from __future__ import annotations
@@ -36,7 +42,11 @@ GROUP, REPEAT = "group", "repeat"
 _CONTROLS = {"select1": "select_one", "select": "select_multiple", "input": "input", "upload": "upload",
              "trigger": "trigger", "range": "range", "rank": "rank"}
 _KOBO_ONLY_ROWS = {"__version__"}  # KPI appends it to every deployed form; not part of the XLSForm
-_INT = re.compile(r"\s*([+-]?\d+)")
+# The texts read as numbers: XML Schema's int and decimal (an optional sign, ASCII digits, a point), a decimal also
+# with the exponent Java's Double.toString gives ODK Collect's answers below 0.001 or from 10^7 ("1.0E-4")
+_STRICT_INT = re.compile(r"[+-]?[0-9]+")
+_STRICT_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_XML_SPACE = " \t\r\n"  # the whitespace XML Schema's numbers and dates may have around them
 _FLOAT = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _SPACES = re.compile(r"\s+")  # between a geopoint's numbers
 # The characters of the usual geopoint, "lat lon[ alt[ accuracy]]" of plain decimals one space apart: where float()
@@ -344,22 +354,53 @@ def odata_name(name: str) -> str:
 
 
 def typed_value(data_type: str, text: str) -> Any:
-    """One answer typed as Central's OData feed types it (``int``, ``decimal``, geo types, ``dateTime``)."""
+    """One answer typed as Central's OData feed types it (``int``, ``decimal``, geo types, ``dateTime``), numbers
+    strictly (the module's docstring)."""
     typer = _TYPERS.get(data_type)
     return text if typer is None else typer(text)
 
 
-def _int(text: str) -> int | None:
-    if text.isdigit() and text.isascii():  # the usual answer: the regex would take all of it
+def read_int(text: str) -> int | None:
+    """An ``int`` answer's number: an optional sign and ASCII digits (XML whitespace around them allowed); ``None``
+    for any other text (``1.4e1``, ``14 tuổi``, ``1_0``, Arabic-Indic digits, a number too long to read)."""
+    text = text.strip(_XML_SPACE)
+    if not _STRICT_INT.fullmatch(text):
+        return None
+    try:
         return int(text)
-    match = _INT.match(text)
-    return int(match.group(1)) if match else None
+    except ValueError:  # more digits than Python reads
+        return None
 
 
-def _decimal(text: str) -> int | float | None:
-    if text.isascii() and text.replace(".", "", 1).isdigit():  # "5.9", "12", ".5", "5.": _FLOAT takes all of it
+def read_decimal(text: str) -> float | None:
+    """A ``decimal`` answer's number: :func:`read_int`'s text with a decimal point (never a comma: the form writes a
+    point in every language) and an exponent; ``None`` for any other text and for a number too large for a
+    float (``1e999``)."""
+    text = text.strip(_XML_SPACE)
+    if not _STRICT_DECIMAL.fullmatch(text):
+        return None
+    value = float(text)
+    return value if value - value == 0.0 else None  # an infinity (value - value is NaN) is not a number read
+
+
+def _int(text: str) -> int | str | None:
+    if text.isdigit() and text.isascii() and len(text) < 20:  # the usual answer
+        return int(text)
+    value = read_int(text)
+    return value if value is not None else _not_a_number(text)
+
+
+def _decimal(text: str) -> int | float | str | None:
+    if text.isascii() and text.replace(".", "", 1).isdigit():  # "5.9", "12", ".5", "5.": a number as it is
         return _js_number(float(text))
-    return _js_number(_parse_float(text))
+    value = read_decimal(text)
+    return _js_number(value) if value is not None else _not_a_number(text)
+
+
+def _not_a_number(text: str) -> str | None:
+    """What a number question's text that is not a number becomes: itself (the warehouse says why it is refused);
+    only XML whitespace, as Central's ``null``: not answered."""
+    return text if text.strip(_XML_SPACE) else None
 
 
 def _geopoint(text: str) -> dict[str, Any] | None:

@@ -7,11 +7,13 @@ the submission (``prefix`` is the repeat or group the answers sit in, e.g. ``"ch
 
 from __future__ import annotations
 
+import tomllib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from warehouse.admin_units import AdminUnits, Commune, forms_dir, load_admin_units
@@ -21,16 +23,44 @@ from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
 
 AGE_MIN, AGE_MAX = 5, 17
-DATE_TOLERANCE = timedelta(days=1)  # phones in UTC+7 may be a day ahead of the server's UTC date
+PLAUSIBILITY_FILE = Path(__file__).parent / "reference" / "plausibility.toml"
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """The plausibility rules (``warehouse/reference/plausibility.toml``): the window of an event's date."""
+
+    version: str
+    earliest_event: date  # no event of the programme before it
+    future_tolerance: timedelta  # how far after its submission day an event's date may be
+
+
+@lru_cache(maxsize=4)
+def load_plausibility(path: Path = PLAUSIBILITY_FILE) -> Plausibility:
+    """The plausibility rules of ``path``; ``ValueError`` naming what is wrong in the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        window = data["event_date"]
+        rules = Plausibility(str(data["version"]), window["earliest"],
+                             timedelta(days=window["days_after_submission"]))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+        raise ValueError(f"the plausibility rules {path.name} cannot be read: {type(error).__name__} {error}") \
+            from None
+    if not isinstance(rules.earliest_event, date) or rules.future_tolerance.days < 0:
+        raise ValueError(f"the plausibility rules {path.name}: event_date.earliest must be a date (YYYY-MM-DD) and"
+                         " days_after_submission not negative")
+    return rules
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a parser needs besides the submission: the pseudonym key, the official units, the form's choices."""
+    """What a parser needs besides the submission: the pseudonym key, the official units, the form's choices, the
+    plausibility rules."""
 
     pseudonymizer: Pseudonymizer
     units: AdminUnits
     choices: dict[str, frozenset[str]]
+    plausibility: Plausibility = field(default_factory=load_plausibility)
 
     @classmethod
     def of_form(cls, pseudonymizer: Pseudonymizer, form_id: str) -> Context:
@@ -65,11 +95,17 @@ class Rows:
         self.quarantine.append(quarantine_entry(problem, entity, repeat_index))
 
 
-def event_date(raw: Any, field: str) -> date:
-    """The required date ``field`` of the submission; not after the day it was submitted."""
+def event_date(raw: Any, field: str, rules: Plausibility | None = None) -> date:
+    """The required date ``field`` of the submission, within the plausibility rules' window: not before the
+    programme, not after the day it was submitted."""
+    rules = rules or load_plausibility()
     day = required(field, iso_date(field, get_path(raw.payload, field)))
-    latest = iso_date("submitted_at", raw.submitted_at) or date.today()
-    if day > latest + DATE_TOLERANCE:
+    if day < rules.earliest_event:
+        raise Problem(field, day, "DATE_BEFORE_PROGRAMME",
+                      f"the {field.replace('_', ' ')} is before the programme began ({rules.earliest_event})")
+    submitted = raw.submitted_at
+    latest = iso_date("submitted_at", submitted[:10] if isinstance(submitted, str) else submitted) or date.today()
+    if day > latest + rules.future_tolerance:
         raise Problem(field, day, "DATE_IN_FUTURE", f"the {field.replace('_', ' ')} is after the submission")
     return day
 
@@ -120,15 +156,20 @@ def geopoint(value: Any) -> tuple[float | None, ...]:
 
 
 def age_on(answers: dict, prefix: str, on: date) -> tuple[int, str, date | None]:
-    """(age, "dob" or "stated", date of birth): completed years on ``on`` from ``dob``, else the stated age;
-    5–17 or a Problem."""
+    """(age, "dob" or "stated", date of birth): as ``dob_known`` says, completed years on ``on`` from ``dob``, or
+    the stated age; 5–17 or a Problem. A date of birth with ``dob_known`` no (an answer the form does not ask) is
+    a contradiction, never used."""
+    known = required(f"{prefix}dob_known", yes_no(f"{prefix}dob_known", answers.get("dob_known")))
     dob = iso_date(f"{prefix}dob", answers.get("dob"))
-    if dob is not None:
-        age, source = completed_years(dob, on), "dob"
+    if known:
+        age, source = completed_years(required(f"{prefix}dob", dob), on), "dob"
+    elif dob is not None:
+        raise Problem(f"{prefix}dob", dob, "DOB_NOT_KNOWN",
+                      "a date of birth is given although dob_known is no: which of the two is right?")
     else:
-        stated = answers.get("age_stated", answers.get("age"))
         field = f"{prefix}age_stated"
-        age, source = required(field, number(field, stated, 0, 120, integer=True)), "stated"
+        age, source = required(field, number(field, answers.get("age_stated", answers.get("age")), 0, 120,
+                                           integer=True)), "stated"
     if not AGE_MIN <= age <= AGE_MAX:
         raise Problem(f"{prefix}age", age, "AGE_OUT_OF_RANGE", f"age {age} is outside {AGE_MIN}–{AGE_MAX}")
     return age, source, dob

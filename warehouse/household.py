@@ -1,7 +1,8 @@
 """From one household-survey submission to typed, de-identified rows, or quarantine rows with reasons.
 
-Pure: no database. A household with a bad location, date or consent is quarantined whole; a child with a
-bad answer is quarantined alone and the rest of the household still loads.
+Pure: no database. A household with a bad location, date, consent or roster is quarantined whole; a child with a
+bad answer, or entered twice, is quarantined alone and the rest of the household still loads (the plausibility
+rules: ``warehouse/reference/plausibility.toml``).
 """
 
 from __future__ import annotations
@@ -71,17 +72,25 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
         children = payload.get("child") or []
         if not isinstance(children, list):
             raise Problem("child", children, "WRONG_TYPE", "expected the child repeat: a list of children")
+        _roster(household, len(children))
     except Problem as problem:
         parsed.reject(problem, "household")
         return parsed
     parsed.household = household
     parsed.household_pii = _household_pii(payload, household_id)
+    earlier: list[dict] = []  # the children before, without their positional ids
     for index, child in enumerate(children, start=1):
         try:
             if not household["consent"]:
                 raise Problem("consent", "no", "NO_CONSENT", "child answers in a household that did not consent")
             if not isinstance(child, dict):
                 raise Problem("child", child, "WRONG_TYPE", "expected the answers about one child")
+            answers = {key: value for key, value in child.items() if key != "__id"}
+            if answers in earlier:
+                raise Problem("child", None, "DUPLICATE_CHILD",
+                              f"every answer is the same as child {earlier.index(answers) + 1}'s: one child entered"
+                              " twice")
+            earlier.append(answers)
             row, pii = _child(child, index, household, ctx)
         except Problem as problem:
             parsed.reject(problem, "child", index)
@@ -227,8 +236,22 @@ def _system_keys_only(node: dict, prefix: str, allowed: set[str]) -> bool:
     return True
 
 
+def _roster(household: dict, listed: int) -> None:
+    """The roster against ``n_children`` and ``hh_size`` (plausibility.toml): a size the form cannot produce."""
+    size, expected = household["hh_size"], household["n_children"]
+    if size is not None and listed > size:
+        raise Problem("child", listed, "ROSTER_EXCEEDS_HH_SIZE",
+                      f"{listed} children listed in a household of {size} people")
+    if expected is not None and size is not None and expected > size:
+        raise Problem("household/n_children", expected, "N_CHILDREN_EXCEEDS_HH_SIZE",
+                      f"{expected} children aged 5-17 in a household of {size} people")
+    if expected is not None and listed != expected:
+        raise Problem("child", listed, "ROSTER_NOT_N_CHILDREN",
+                      f"{listed} children listed, but n_children is {expected}")
+
+
 def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict:
-    interview = event_date(raw, "interview_date")
+    interview = event_date(raw, "interview_date", ctx.plausibility)
     commune = location(payload, ctx.units)
     consent = required("consent", yes_no("consent", payload.get("consent")))
     answers = group(payload, "household")

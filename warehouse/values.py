@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
+
+from connectors.form_schema import read_decimal, read_int
 
 
 class Problem(ValueError):
@@ -71,11 +74,14 @@ def _number(field: str, value: Any, low: float, high: float, integer: bool) -> f
         return None
     if isinstance(value, bool):
         raise Problem(field, value, "WRONG_TYPE", "expected a number")
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise Problem(field, value, "WRONG_TYPE", "expected a number") from None
+    if isinstance(value, str):  # a text the connectors could not read as a number, or a hand-made row's
+        number = read_int(value) if integer else read_decimal(value)
+        if number is None:
+            if not value.strip(" \t\r\n"):
+                return None
+            raise Problem(field, value, "INVALID_NUMBER", "not a whole number as the form writes it (ASCII digits)"
+                          if integer else "not a number as the form writes it (ASCII digits, a decimal point)")
+        value = number
     if not isinstance(value, (int, float)) or math.isnan(value) or math.isinf(value):
         raise Problem(field, value, "WRONG_TYPE", "expected a number")
     if integer and value != int(value):
@@ -86,12 +92,19 @@ def _number(field: str, value: Any, low: float, high: float, integer: bool) -> f
 
 
 def iso_date(field: str, value: Any) -> date | None:
+    """A date answer: ``YYYY-MM-DD`` in ASCII digits and nothing else (XML whitespace around it allowed)."""
     if value is None or value == "":
         return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise Problem(field, value, "INVALID_DATE", "not a date (YYYY-MM-DD)") from None
+    text = value.strip(" \t\r\n") if isinstance(value, str) else ""
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # not a day of the calendar
+    raise Problem(field, value, "INVALID_DATE", "not a date (YYYY-MM-DD)")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def choice(field: str, value: Any, allowed: frozenset[str]) -> str | None:

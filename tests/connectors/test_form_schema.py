@@ -161,16 +161,34 @@ def test_nested_repeats_match_the_fake_central_built_like_central_backend() -> N
     answers = _nested_answers(NESTED_VALUES)
     answers.values["meta/instanceID"] = instance_id
     payload = canonical_payload(schema, answers, instance_id, row["__system"])
+    assert row["visit"]["member"][1]["weight"] is None  # Central's parseFloat("abc") is NaN: null
+    assert payload["visit"]["member"][1].pop("weight") == "abc"  # kept as the text it is, to be refused
+    del row["visit"]["member"][1]["weight"]
     assert payload == row
-    assert payload["visit"]["member"][1]["weight"] is None  # parseFloat("abc") is NaN: null
     assert "injury" not in payload["visit"]["member"][1]  # no entries: no key at all
     assert payload["visit"]["member"][0]["injury@odata.navigationLink"].count("member('") == 1
 
 
 def test_typed_values_follow_javascript_parsing() -> None:
-    assert [typed_value("int", t) for t in ("12", " 12", "5.7", "-3x", "abc")] == [12, 12, 5, -3, None]
-    assert [typed_value("decimal", t) for t in ("14.5", "42", "1e3", ".5", "x", "Infinity")] == [
-        14.5, 42, 1000, 0.5, None, None]
+    assert [typed_value("int", t) for t in ("12", " 12", "+7", "-0", "007", " \t")] == [12, 12, 7, 0, 7, None]
+    assert [typed_value("decimal", t) for t in ("14.5", "42", "1e3", ".5", "5.", "1.0E-4", "210.000")] == [
+        14.5, 42, 1000, 0.5, 5, 0.0001, 210]
+
+
+# Texts JavaScript's parseInt/parseFloat would cut to the number they start with (or make null), read strictly:
+# each stays the text it is, for the warehouse to refuse
+NOT_INTS = ("5.7", "-3x", "abc", "1.4e1", "14 tuổi", "1_0", "١٤", "１４", "14\u00a0", "1" * 5000, "210.000", "Infinity")
+NOT_DECIMALS = ("12,5", "x", "Infinity", "NaN", "1e999", "-1e400", "1_0.5", "١٢.٥", "12.5h", "1.2.3", ".", "-", "0x1A")
+
+
+@pytest.mark.parametrize("text", NOT_INTS)
+def test_an_int_answer_that_is_not_a_whole_number_is_kept_as_text(text: str) -> None:
+    assert typed_value("int", text) == text
+
+
+@pytest.mark.parametrize("text", NOT_DECIMALS)
+def test_a_decimal_answer_that_is_not_a_number_is_kept_as_text(text: str) -> None:
+    assert typed_value("decimal", text) == text
     assert typed_value("geopoint", "21.0285 105.8542") == {"type": "Point", "coordinates": [105.8542, 21.0285]}
     assert typed_value("geopoint", "21 105 10 5") == {"type": "Point", "coordinates": [105, 21, 10],
                                                       "properties": {"accuracy": 5}}

@@ -55,7 +55,7 @@ _REMOVE = object()
 CORPUS: dict[str, tuple[Callable[[int], dict], object]] = {
     "good": (lambda n: base(n), "clean"),
     "hh_size as text": (lambda n: edit(base(n), "household/hh_size", "five"),
-                        ("household", "household/hh_size", "WRONG_TYPE")),
+                        ("household", "household/hh_size", "INVALID_NUMBER")),
     "consent as a number": (lambda n: edit(base(n), "consent", 1), ("household", "consent", "INVALID_CHOICE")),
     "hours as a boolean": (lambda n: edit(base(n), "child/0/work/hours_week", True),
                            ("child", "child/work/hours_week", "WRONG_TYPE")),
