@@ -38,11 +38,15 @@ class AssetService:
         return self._client.get(asset_path(uid), [("format", "json")])
 
     def schema(self, uid: str, *, form_id: str | None = None) -> FormSchema:
-        """The typed fields of the asset's form, from its ``content``."""
+        """The typed fields of the asset's form, from its ``content`` (its title: the asset's name, where kpi keeps
+        the form's ``form_title``)."""
         asset = self.get(uid)
         content = asset.get("content")
         if not isinstance(content, dict):
             raise SourceError(f"{self._client.label}: asset `{uid}` has no form content", kind=PROTOCOL)
+        settings = content.get("settings") if isinstance(content.get("settings"), dict) else {}
+        if asset.get("name") and not settings.get("form_title"):
+            content = {**content, "settings": {**settings, "form_title": asset["name"]}}
         try:
             return FormSchema.from_kobo_content(content, form_id=form_id)
         except ValueError as exc:
@@ -74,13 +78,39 @@ class AssetService:
 
     def redeploy(self, uid: str) -> dict[str, Any]:
         """Deploy the asset's current version (``POST`` the first time, then ``PATCH`` with its
-        ``version_id``); devices get the asset's media files as they are now. Returns the asset."""
+        ``version_id``); devices get the asset's media files as they are now. Returns the asset.
+
+        A ``POST`` answered 405 (deployed meanwhile) is followed by the ``PATCH``. A ``PATCH`` answered 500 names
+        a version that is no longer the asset's current one (the form changed after it was read): the asset is
+        read again and, if its version changed, the ``PATCH`` is sent once more with it.
+        """
         asset = self.get(uid)
         deployment = self._client.api_url(asset_path(uid, "deployment/"))
-        if asset.get("has_deployment"):
-            self._client.request("PATCH", deployment, json_body={"active": True, "version_id": asset.get("version_id")})
-        else:
-            self._client.request("POST", deployment, json_body={"active": True})
+        if not asset.get("has_deployment"):
+            try:
+                self._client.request("POST", deployment, json_body={"active": True})
+            except SourceError as exc:
+                if exc.status != 405:
+                    raise
+                log.info("%s: asset %s is already deployed; redeploying it", self._client.label, uid)
+            else:
+                return self._deployed(uid)
+        version = asset.get("version_id")
+        try:
+            self._patch(deployment, version)
+        except SourceError as exc:
+            current = self.get(uid).get("version_id") if exc.status == 500 else version
+            if current == version:
+                raise
+            log.info("%s: asset %s changed to version %s while it was redeployed; redeploying that version",
+                     self._client.label, uid, current)
+            self._patch(deployment, current)
+        return self._deployed(uid)
+
+    def _patch(self, deployment: str, version: Any) -> None:
+        self._client.request("PATCH", deployment, json_body={"active": True, "version_id": version})
+
+    def _deployed(self, uid: str) -> dict[str, Any]:
         deployed = self.get(uid)
         log.info("%s: deployed asset %s version %s", self._client.label, uid, deployed.get("deployed_version_id"))
         return deployed

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
@@ -12,6 +14,7 @@ import requests
 from connectors.errors import (
     ACCESS,
     AUTH,
+    CONFLICT,
     NOT_FOUND,
     PROTOCOL,
     REJECTED,
@@ -24,7 +27,11 @@ from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, is_json, p
 from connectors.kobotoolbox.assets import AssetService
 from connectors.kobotoolbox.submissions import SubmissionService
 
+log = logging.getLogger(__name__)
+
 API_PREFIX = "/api/v2"
+# kpi's answer (HTTP 400) when MongoDB times out on a data query, or refuses one; this client's queries are well formed
+UNSUPPORTED_QUERY = ["Unsupported query"]
 _ASSET = re.compile(r"/api/v2/assets/(?P<asset>[^/?]+)(?:/(?P<part>[^/?]+))?")
 _IMPORT = re.compile(r"/api/v2/imports/(?P<task>[^/?]+)")
 _MAX_DETAIL = 300
@@ -74,15 +81,24 @@ class KoboClient:
     ) -> Any:
         """Send an authenticated request to an absolute ``url``; the parsed JSON body (``None`` for 204).
 
-        GETs whose body arrives cut short or unparsable are sent again. Any other answer than
-        a 2xx raises :class:`SourceError`. With ``decode=False`` the JSON body is returned as its bytes, for the
-        caller to decode (a body that is cut short is still sent again; one that does not parse is the caller's).
+        GETs whose body arrives cut short or unparsable are sent again, and so is a GET answered 400
+        ``["Unsupported query"]`` (kpi's answer when its database times out), with the backoff of 5xx answers.
+        Any other answer than a 2xx raises :class:`SourceError`. With ``decode=False`` the JSON body is returned
+        as its bytes, for the caller to decode (a body that is cut short is still sent again; one that does not
+        parse is the caller's).
         """
         sent = {**(headers or {}), "Accept": "application/json", "Authorization": f"Token {self._token}"}
-        response, body = self.http.send(method, url, headers=sent, data=data, json_body=json_body,
-                                        reread=method == "GET", decode=decode)
+        tries = self.http.settings.max_tries if method == "GET" else 1
+        for attempt in range(1, tries + 1):
+            response, body = self.http.send(method, url, headers=sent, data=data, json_body=json_body,
+                                            reread=method == "GET", decode=decode)
+            if not (attempt < tries and database_timeout(response)):
+                break
+            log.warning("%s: the database timed out on GET %s; trying again (%d/%d)", self.label, url, attempt + 1,
+                        tries)
+            time.sleep(self.http.settings.backoff(attempt + 1))
         if not 200 <= response.status_code < 300:
-            raise error_for(self.label, response)
+            raise error_for(self.label, response, tries=attempt)
         if response.status_code == 204:
             return None
         if not decode and is_json(response):
@@ -110,8 +126,19 @@ def normalize_base_url(base_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def error_for(label: str, response: requests.Response) -> SourceError:
-    """The :class:`SourceError` for a non-2xx answer, worded for a data manager."""
+def database_timeout(response: requests.Response) -> bool:
+    """kpi's 400 ``["Unsupported query"]``: a database timeout (or a query the database refuses)."""
+    if response.status_code != 400 or not is_json(response):
+        return False
+    try:
+        return json.loads(response.content) == UNSUPPORTED_QUERY
+    except ValueError:
+        return False
+
+
+def error_for(label: str, response: requests.Response, *, tries: int = 1) -> SourceError:
+    """The :class:`SourceError` for a non-2xx answer, worded for a data manager (``tries``: of a 400 that was
+    sent again)."""
     status = response.status_code
     method = (response.request.method or "GET").upper()
     path = urlsplit(response.url).path
@@ -123,6 +150,13 @@ def error_for(label: str, response: requests.Response) -> SourceError:
         return SourceError(f"{label}: {message}", kind=kind, request=RequestInfo.from_prepared(response.request),
                            response=ResponseInfo.from_response(response))
 
+    if database_timeout(response):
+        return error(f"the server's database did not answer in time after {'1 try' if tries == 1 else f'{tries} tries'}"
+                     " (HTTP 400 “Unsupported query”): try again later, or ask the server's administrator",
+                     UNAVAILABLE)
+    if status == 500 and asset and asset.group("part") == "deployment" and method == "PATCH":
+        return error(f"the redeployment of asset `{asset.group('asset')}` was refused (HTTP 500): KoboToolbox"
+                     " answers so when the version to deploy is not the asset's current one", REJECTED)
     if status in RETRY_STATUSES:
         tries = tries_made(response)
         return error(f"server down or unreachable after {'1 try' if tries == 1 else f'{tries} tries'}:"
@@ -139,7 +173,16 @@ def error_for(label: str, response: requests.Response) -> SourceError:
         if asset:
             return error(f"no access to asset `{asset.group('asset')}`", ACCESS)
         return error(f"no permission for {method} {path}", ACCESS)
+    if status == 405 and asset and asset.group("part") == "deployment" and method == "POST":
+        return error(f"asset `{asset.group('asset')}` is already deployed (a new deployment is refused: HTTP 405)",
+                     CONFLICT)
     if status == 404:
+        if asset and asset.group("part") == "data" and not is_json(response):
+            return error(f"asset `{asset.group('asset')}` not found: no such asset on this server", NOT_FOUND)
+        if asset and asset.group("part") == "data":
+            return error(f"the submissions of asset `{asset.group('asset')}` are not visible to this account: it"
+                         " lacks the “View submissions” permission (view_submissions), or the asset does not exist"
+                         " or is not shared with it", NOT_FOUND)
         if asset:
             return error(f"asset `{asset.group('asset')}` not found (or not shared with this account)", NOT_FOUND)
         if task:

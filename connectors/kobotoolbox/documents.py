@@ -5,7 +5,10 @@ lists of dicts keyed by full paths too, values as strings, plus system keys (``_
 ``_submission_time`` …). Identity: ``meta/rootUuid`` survives edits and equals the original
 ``meta/instanceID`` — the ``__id`` ODK Central gives the same answers — so it is the
 ``instance_id``; a document without it (received before KoboToolbox kept one) falls back to
-``uuid:`` + ``_uuid``, which changes when that submission is edited.
+``uuid:`` + ``_uuid``. An edit of such a document gets a new ``meta/rootUuid``: the sync keeps the identity
+first stored for its ``_id`` and passes it as ``identity`` (:mod:`connectors.kobotoolbox.sync`). kpi writes
+``meta/rootUuid`` with the ``uuid:`` prefix and ``meta/instanceID`` as the device sent it, with or without it:
+the two are compared without it.
 
 ``__system`` has ODK Central's keys, filled from what Kobo knows:
 
@@ -61,25 +64,26 @@ def with_uuid_prefix(value: str) -> str:
     return value if ":" in value else f"uuid:{value}"
 
 
-def instance_ids(document: dict[str, Any]) -> tuple[str, str]:
-    """(stable instance id, current instance id) of a Kobo document."""
+def instance_ids(document: dict[str, Any], identity: str | None = None) -> tuple[str, str]:
+    """(stable instance id, current instance id) of a Kobo document; ``identity``: the stable id already known
+    for its ``_id``."""
     uuid = document.get("_uuid")
     current = document.get(INSTANCE_ID) or (with_uuid_prefix(uuid) if isinstance(uuid, str) and uuid else None)
     root = document.get("meta/rootUuid")
-    stable = with_uuid_prefix(root) if isinstance(root, str) and root else current
+    stable = identity or (with_uuid_prefix(root) if isinstance(root, str) and root else current)
     if not stable or not current:
         raise DocumentError(f"submission {document.get('_id', '?')} has neither `meta/rootUuid` nor `_uuid`")
     return stable, current
 
 
-def is_edited(document: dict[str, Any]) -> bool:
-    stable, current = instance_ids(document)
+def is_edited(document: dict[str, Any], identity: str | None = None) -> bool:
+    stable, current = instance_ids(document, identity)
     return _edited(document, stable, current)
 
 
 def _edited(document: dict[str, Any], stable: str, current: str) -> bool:
-    """:func:`is_edited` with the document's instance ids already read."""
-    return current != stable or bool(document.get("meta/deprecatedID"))
+    """:func:`is_edited` with the document's instance ids already read (``uuid:`` or not, the same id)."""
+    return with_uuid_prefix(current) != with_uuid_prefix(stable) or bool(document.get("meta/deprecatedID"))
 
 
 def review_state(validation_status: Any, *, edited: bool) -> str | None:
@@ -152,8 +156,10 @@ def record_from_document(
     form_id: str | None = None,
     source: str = SOURCE,
     strict: bool = False,
+    identity: str | None = None,
 ) -> SubmissionRecord:
-    """The :class:`SubmissionRecord` of one Kobo document (kept whole in ``received``).
+    """The :class:`SubmissionRecord` of one Kobo document (kept whole in ``received``); ``identity``: its
+    ``instance_id`` when already known for its ``_id`` (else ``meta/rootUuid``, see the module docstring).
 
     The answers go straight from the document into the payload's frames, by the form's filling functions
     (:func:`_fillers`, made once per form); a document they cannot place (a question of another table, a
@@ -173,9 +179,9 @@ def record_from_document(
     if filled is None:
         answers = answers_from_document(document, schema, strict=strict)
         return record_from_answers(answers, schema, document, project=project, form_id=form_id, source=source,
-                                   attachments_present=present)
+                                   attachments_present=present, identity=identity)
     row, entries = filled
-    stable, current = instance_ids(document)
+    stable, current = instance_ids(document, identity)
     plan = schema.table_plan(None)
     slot = plan.slots.get(INSTANCE_ID)
     if slot is not None and document.get(INSTANCE_ID) in (None, ""):
@@ -347,12 +353,14 @@ def record_from_answers(
     source: str,
     attachments_present: int = 0,
     received: dict[str, Any] | None = None,
+    identity: str | None = None,
 ) -> SubmissionRecord:
     """A record from answers and Kobo's system keys (``_uuid``, ``meta/rootUuid``, ``_submission_time`` …).
 
-    ``received`` defaults to ``system_keys`` (a whole Kobo document).
+    ``received`` defaults to ``system_keys`` (a whole Kobo document); ``identity`` as for
+    :func:`record_from_document`.
     """
-    stable, current = instance_ids(system_keys)
+    stable, current = instance_ids(system_keys, identity)
     if schema.get(INSTANCE_ID) is not None:
         answers.values.setdefault(INSTANCE_ID, current)
     system = _system(system_keys, stable, current, attachments_present, _files_answered(schema, answers))

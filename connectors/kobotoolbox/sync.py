@@ -3,6 +3,7 @@
 Cursor (a JSON-serializable dict; persist it only after every record of the run is stored)::
 
     {"version": 1, "asset_uid": "aB3dE…", "max_id": 1234,    # the largest ``_id`` seen (None: none yet)
+     "recent_ids": [1190, 1193, …, 1234],                      # the last ``recent`` ``_id``s seen, ascending
      "reconciled_at": "2026-11-23T08:00:00.000Z",              # start of the last reconciliation (None: never)
      "reconciled": true}                                       # whether the run that wrote it reconciled
 
@@ -20,7 +21,9 @@ submissions cost only what is new. So a run:
    submission the server no longer has is deleted. Memory stays flat at any size: a page or two of
    each side, plus the submissions that changed;
 2. reads the submissions with ``_id > max_id`` (new since the last run): every run, its cost depends
-   only on how many are new;
+   only on how many are new. kpi assigns ``_id`` before a submission is visible, so one with a lower ``_id``
+   can appear after a run moved past it: every run reads again from the oldest of the last ``recent``
+   (100 by default) ``_id``s it saw, and takes the submissions among them it has not seen;
 3. yields each deletion as the stored record (the caller's :meth:`StoredSubmissions.records`)
    with ``deleted_at`` and ``__system.deletedAt`` set to the time the run saw it gone, so the
    warehouse keeps the last answers. A submission whose ``_id`` changed (data moved between
@@ -28,7 +31,14 @@ submissions cost only what is new. So a run:
 
 The trade-off: between reconciliations a run sees new submissions only, so an edit, a review
 (approval) or a deletion made on the server reaches the warehouse at the next due reconciliation,
-within ``reconcile_every`` (a day by default), or at once with ``reconcile=True``. A first sync into
+within ``reconcile_every`` (a day by default), or at once with ``reconcile=True``.
+
+Identity: a submission's ``instance_id`` is its ``meta/rootUuid``, stable across edits, except that kpi gives
+an edit of an older submission whose root id it never stored a new ``meta/rootUuid`` under the same ``_id``.
+So the identity of an ``_id`` is the one first stored for it: when reconciling finds a stored identity for a
+document's ``_id``, the record keeps it, whatever ``meta/rootUuid`` now says. A store that already holds two
+live submissions under one ``_id`` (written before this rule) keeps the one whose identity the document still
+has, or else the first, and the other is deleted. A first sync into
 an empty store compares nothing and does not count as a reconciliation (the next run with a store
 reconciles). Without a store only step 2 runs: new submissions, no edits or deletions.
 """
@@ -61,6 +71,7 @@ log = logging.getLogger(__name__)
 
 CURSOR_VERSION = 1
 FETCH_BATCH = 200  # ids per `$in` query: keeps the URL short
+RECENT = 100  # the last _ids seen that every run reads again (a submission visible after a higher _id)
 RECONCILE_EVERY = timedelta(hours=24)  # edits, reviews and deletions reach the warehouse within this
 
 
@@ -78,7 +89,7 @@ class StoredSubmissions(Protocol):
     """The caller's view of what it stored from this asset."""
 
     def identities(self) -> Iterable[StoredIdentity]:
-        """Every stored submission of the asset that is not deleted, in ascending ``kobo_id``."""
+        """Every stored submission of the asset that is not deleted, in ascending ``kobo_id`` (ties in any order)."""
 
     def records(self, instance_ids: Sequence[str]) -> Iterable[SubmissionRecord]:
         """The stored records with these instance ids (as last stored)."""
@@ -102,8 +113,9 @@ class KoboSync:
     ``schema`` types the answers (default: the asset's own form content); ``form_id`` names the
     form in the records (default: the schema's ``form_id``). With a ``store``, reconciliation runs
     when due: ``reconcile_every`` after the cursor's last one (``timedelta(0)``: every run), or
-    whenever ``reconcile`` is true. Counts: :attr:`changed_count` (edited, reviewed or missing from
-    the store), :attr:`new_count`, :attr:`deleted_count`; :attr:`reconciled` once the run is done.
+    whenever ``reconcile`` is true. ``recent``: how many of the last ``_id``s seen every run reads again.
+    Counts: :attr:`changed_count` (edited, reviewed or missing from the store), :attr:`new_count`,
+    :attr:`deleted_count`; :attr:`reconciled` once the run is done.
     """
 
     def __init__(
@@ -118,13 +130,17 @@ class KoboSync:
         page_size: int = PAGE_SIZE,
         reconcile_every: timedelta = RECONCILE_EVERY,
         reconcile: bool = False,
+        recent: int = RECENT,
         now: Callable[[], str] = utc_now,
     ) -> None:
         if reconcile_every < timedelta(0):
             raise ValueError(f"reconcile_every must not be negative: {reconcile_every}")
+        if recent < 0:
+            raise ValueError(f"recent must not be negative: {recent}")
         self._client = client
         self.asset_uid = asset_uid
-        self._max_id, self._reconciled_at = _read_cursor(cursor, asset_uid)
+        self._max_id, self._recent_ids, self._reconciled_at = _read_cursor(cursor, asset_uid)
+        self._recent = recent
         self._store = store
         self._schema = schema
         self._form_id = form_id
@@ -171,22 +187,30 @@ class KoboSync:
         gone: dict[str, StoredIdentity] = {}
         resurfaced: set[str] = set()
         compared = False
+        fetched: set[int] = set()  # _ids yielded by the reconciliation
         if self.reconciliation_due(started):
-            compared = yield from self._reconcile(schema, gone, resurfaced)
+            compared = yield from self._reconcile(schema, gone, resurfaced, fetched)
         newest = self._max_id
-        documents = self._client.submissions.documents(self.asset_uid, after=self._max_id, page_size=self._page_size)
+        seen = set(self._recent_ids)
+        after = self._recent_ids[0] - 1 if self._recent and self._recent_ids else self._max_id
+        documents = self._client.submissions.documents(self.asset_uid, after=after, page_size=self._page_size)
         for document in documents:
+            kobo_id = document["_id"]
+            newest = kobo_id if newest is None else max(newest, kobo_id)
+            if kobo_id in seen or kobo_id in fetched:
+                continue
+            seen.add(kobo_id)
             record = self._record(document, schema)
             gone.pop(record.instance_id, None)
-            newest = document["_id"]
             self.new_count += 1
             yield record
         for record in self._deletions([i for i in gone if i not in resurfaced]):
             self.deleted_count += 1
             yield record
         self.reconciled = compared
+        recent = sorted(seen)[-self._recent:] if self._recent else []
         self._new_cursor = {"version": CURSOR_VERSION, "asset_uid": self.asset_uid, "max_id": newest,
-                            "reconciled_at": started if compared else self._reconciled_at,
+                            "recent_ids": recent, "reconciled_at": started if compared else self._reconciled_at,
                             "reconciled": compared}
         log.info("%s: asset %s synced: %d new, %d changed, %d deleted (%s)", self._client.label, self.asset_uid,
                  self.new_count, self.changed_count, self.deleted_count,
@@ -194,8 +218,8 @@ class KoboSync:
                  "new submissions only" if self._store is None else
                  f"new submissions only; last reconciled {self._reconciled_at or 'never'}")
 
-    def _reconcile(self, schema: FormSchema, gone: dict[str, StoredIdentity],
-                   resurfaced: set[str]) -> Generator[SubmissionRecord, None, bool]:
+    def _reconcile(self, schema: FormSchema, gone: dict[str, StoredIdentity], resurfaced: set[str],
+                   fetched: set[int]) -> Generator[SubmissionRecord, None, bool]:
         """Fetch what changed up to ``max_id``; collect stored submissions the server lacks into ``gone``.
 
         Returns whether anything was compared (``False``: an empty store).
@@ -206,26 +230,31 @@ class KoboSync:
             return False  # nothing stored: nothing to compare (a first sync reads everything in step 2)
         refetch = self._max_id is not None  # without a cursor, step 2 reads everything anyway
         server = self._client.submissions.identities(self.asset_uid, upto=self._max_id, page_size=self._page_size)
-        batch: dict[int, bool] = {}  # _id → missing from the store
-        for kobo_id, document, identity in _merge(server, _ascending(first, stored)):
+        batch: dict[int, StoredIdentity | None] = {}  # _id → its stored identity (None: missing from the store)
+        for kobo_id, document, identities in _merge(server, _ascending(first, stored)):
             if document is None:
-                gone[identity.instance_id] = identity
-            elif refetch and (identity is None or _changed(document, identity)):
-                batch[kobo_id] = identity is None
+                gone.update((identity.instance_id, identity) for identity in identities)
+                continue
+            kept = _kept(document, identities)
+            gone.update((i.instance_id, i) for i in identities if i is not kept)
+            if refetch and (kept is None or _changed(document, kept)):
+                batch[kobo_id] = kept
             if len(batch) >= FETCH_BATCH:
-                yield from self._fetch(batch, schema, gone, resurfaced)
+                yield from self._fetch(batch, schema, gone, resurfaced, fetched)
                 batch = {}
         if batch:
-            yield from self._fetch(batch, schema, gone, resurfaced)
+            yield from self._fetch(batch, schema, gone, resurfaced, fetched)
         return True
 
-    def _fetch(self, batch: dict[int, bool], schema: FormSchema, gone: dict[str, StoredIdentity],
-               resurfaced: set[str]) -> Iterator[SubmissionRecord]:
+    def _fetch(self, batch: dict[int, StoredIdentity | None], schema: FormSchema, gone: dict[str, StoredIdentity],
+               resurfaced: set[str], fetched: set[int]) -> Iterator[SubmissionRecord]:
         for document in self._client.submissions.documents(self.asset_uid, ids=list(batch), page_size=self._page_size):
-            record = self._record(document, schema)
+            identity = batch.get(document["_id"])
+            record = self._record(document, schema, None if identity is None else identity.instance_id)
             gone.pop(record.instance_id, None)
-            if batch.get(document["_id"]):
+            if identity is None:
                 resurfaced.add(record.instance_id)
+            fetched.add(document["_id"])
             self.changed_count += 1
             yield record
 
@@ -241,9 +270,10 @@ class KoboSync:
                 log.warning("%s: %d submissions of asset %s are gone from the server but not in the store",
                             self._client.label, len(wanted), self.asset_uid)
 
-    def _record(self, document: dict[str, Any], schema: FormSchema) -> SubmissionRecord:
+    def _record(self, document: dict[str, Any], schema: FormSchema, identity: str | None = None) -> SubmissionRecord:
         try:
-            return record_from_document(document, schema, project=self.asset_uid, form_id=self._form_id)
+            return record_from_document(document, schema, project=self.asset_uid, form_id=self._form_id,
+                                        identity=identity)
         except DocumentError as exc:
             raise SourceError(f"{self._client.label}: submission {document.get('_id')} of asset"
                               f" `{self.asset_uid}` cannot be read: {exc}", kind=PROTOCOL) from None
@@ -260,23 +290,34 @@ def sync_submissions(
     page_size: int = PAGE_SIZE,
     reconcile_every: timedelta = RECONCILE_EVERY,
     reconcile: bool = False,
+    recent: int = RECENT,
 ) -> KoboSync:
     """Start an incremental sync of one asset from ``cursor`` (``None``: everything); see :class:`KoboSync`."""
     return KoboSync(client, asset_uid, cursor, store=store, schema=schema, form_id=form_id, page_size=page_size,
-                    reconcile_every=reconcile_every, reconcile=reconcile)
+                    reconcile_every=reconcile_every, reconcile=reconcile, recent=recent)
 
 
 def _changed(document: dict[str, Any], identity: StoredIdentity) -> bool:
     _, current = instance_ids(document)
+    edited = is_edited(document, identity.instance_id)
     return (current != identity.current_instance_id
-            or review_state(document.get("_validation_status"), edited=is_edited(document)) != identity.review_state)
+            or review_state(document.get("_validation_status"), edited=edited) != identity.review_state)
+
+
+def _kept(document: dict[str, Any], identities: list[StoredIdentity]) -> StoredIdentity | None:
+    """Of the live submissions stored under a document's ``_id`` (one, unless stored before the identity rule of
+    the module docstring), the one that stays: the one with the document's identity, else the first."""
+    if len(identities) <= 1:
+        return identities[0] if identities else None
+    stable, _ = instance_ids(document)
+    return next((i for i in identities if i.instance_id == stable), identities[0])
 
 
 def _ascending(first: StoredIdentity, rest: Iterator[StoredIdentity]) -> Iterator[StoredIdentity]:
     previous = first
     yield first
     for identity in rest:
-        if identity.kobo_id <= previous.kobo_id:
+        if identity.kobo_id < previous.kobo_id:
             raise ValueError(f"stored identities must come in ascending kobo_id: {identity.kobo_id} after"
                              f" {previous.kobo_id}")
         previous = identity
@@ -284,25 +325,27 @@ def _ascending(first: StoredIdentity, rest: Iterator[StoredIdentity]) -> Iterato
 
 
 def _merge(server: Iterator[dict[str, Any]], stored: Iterator[StoredIdentity]
-           ) -> Iterator[tuple[int, dict[str, Any] | None, StoredIdentity | None]]:
-    """(``_id``, server document or None, stored identity or None), ascending, both sides streamed."""
+           ) -> Iterator[tuple[int, dict[str, Any] | None, list[StoredIdentity]]]:
+    """(``_id``, server document or None, the stored identities of that ``_id``), ascending, both sides streamed."""
     document, identity = next(server, None), next(stored, None)
     while document is not None or identity is not None:
-        if identity is None or (document is not None and document["_id"] < identity.kobo_id):
-            yield document["_id"], document, None
-            document = next(server, None)
-        elif document is None or identity.kobo_id < document["_id"]:
-            yield identity.kobo_id, None, identity
+        kobo_id = min(k for k in (None if document is None else document["_id"],
+                                  None if identity is None else identity.kobo_id) if k is not None)
+        identities = []
+        while identity is not None and identity.kobo_id == kobo_id:
+            identities.append(identity)
             identity = next(stored, None)
-        else:
-            yield document["_id"], document, identity
-            document, identity = next(server, None), next(stored, None)
+        here = document if document is not None and document["_id"] == kobo_id else None
+        if here is not None:
+            document = next(server, None)
+        yield kobo_id, here, identities
 
 
-def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> tuple[int | None, str | None]:
-    """(``max_id``, ``reconciled_at``) of a cursor; a cursor written before ``reconciled_at`` existed has none."""
+def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> tuple[int | None, list[int], str | None]:
+    """(``max_id``, ``recent_ids``, ``reconciled_at``) of a cursor; one written before ``recent_ids`` or
+    ``reconciled_at`` existed has none."""
     if cursor is None:
-        return None, None
+        return None, [], None
     if cursor.get("version") != CURSOR_VERSION:
         raise ValueError(f"unknown Kobo sync cursor version {cursor.get('version')!r}")
     if cursor.get("asset_uid") != asset_uid:
@@ -310,13 +353,16 @@ def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> tuple[int | N
     max_id = cursor.get("max_id")
     if max_id is not None and not isinstance(max_id, int):
         raise ValueError(f"a cursor with a max_id that is not a number: {max_id!r}")
+    recent_ids = cursor.get("recent_ids") or []
+    if not all(isinstance(i, int) for i in recent_ids) or recent_ids != sorted(recent_ids):
+        raise ValueError("a cursor whose recent_ids are not ascending numbers")
     reconciled_at = cursor.get("reconciled_at")
     if reconciled_at is not None:
         try:
             _moment(reconciled_at)
         except (TypeError, ValueError):
             raise ValueError(f"a cursor with a reconciled_at that is not a time: {reconciled_at!r}") from None
-    return max_id, reconciled_at
+    return max_id, recent_ids, reconciled_at
 
 
 def _moment(text: str) -> datetime:

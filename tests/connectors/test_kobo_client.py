@@ -47,7 +47,7 @@ def test_a_wrong_token_is_a_clear_auth_error_without_the_token(kobo: FakeKoboToo
     error = caught.value
     assert error.kind == AUTH and error.status == 401
     assert str(error) == f"KoboToolbox at {kobo.url}: the API token was refused (wrong or revoked token)"
-    assert error.response.body == '{"detail": "Invalid token."}'
+    assert error.response.body == '{"detail":"Invalid token."}'
     assert error.request.headers["Authorization"] == "[redacted]"
     for text in (str(error), repr(error), repr(error.request), repr(error.response), caplog.text, repr(wrong)):
         assert secret not in text
@@ -72,17 +72,19 @@ def test_no_access_to_submissions_says_which_permission(kobo: FakeKoboToolbox, a
         assert viewer.assets.get(asset)["uid"] == asset
         with pytest.raises(SourceError) as caught:
             read_ids(viewer, asset)
-    assert caught.value.kind == ACCESS and caught.value.status == 403
-    assert str(caught.value) == (f"KoboToolbox at {kobo.url}: no access to the submissions of asset `{asset}`"
-                                 " (the account needs the “View submissions” permission)")
+    assert caught.value.kind == NOT_FOUND and caught.value.status == 404  # kpi answers 404, not 403
+    assert str(caught.value) == (
+        f"KoboToolbox at {kobo.url}: the submissions of asset `{asset}` are not visible to this account: it lacks"
+        " the “View submissions” permission (view_submissions), or the asset does not exist or is not shared"
+        " with it")
 
 
 def test_a_refused_request_says_what_the_server_said(kobo: FakeKoboToolbox, client: KoboClient) -> None:
-    draft = kobo.create_asset(HOUSEHOLD_XLSX.read_bytes(), deploy=False)
+    asset = kobo.create_asset(HOUSEHOLD_XLSX.read_bytes())
     with pytest.raises(SourceError) as caught:
-        read_ids(client, draft)
+        client.get(f"/assets/{asset}/data/", [("format", "json"), ("limit", "0")])
     assert caught.value.kind == REJECTED
-    assert str(caught.value).endswith("request refused (HTTP 400): The specified asset has not been deployed")
+    assert str(caught.value).endswith("request refused (HTTP 400): limit: A positive integer is required")
 
 
 def test_5xx_and_429_are_retried_then_succeed(kobo: FakeKoboToolbox, client: KoboClient, asset: str) -> None:

@@ -27,13 +27,20 @@ def requests_to(kobo: FakeKoboToolbox, fragment: str) -> list[tuple[str, str, in
     return [r for r in kobo.requests if fragment in r[1]]
 
 
+def live_files(kobo: FakeKoboToolbox, asset_uid: str) -> dict[str, bytes]:
+    """The asset's media files that are not deleted: name → content."""
+    stored = kobo.asset(asset_uid)
+    return {f["metadata"]["filename"]: stored.blobs[uid] for uid, f in stored.files.items()
+            if uid not in stored.deleted_files}
+
+
 def test_a_new_form_is_imported_polled_given_its_media_and_deployed(
     kobo: FakeKoboToolbox, client: KoboClient, household_schema: FormSchema
 ) -> None:
     kobo.import_polls = 2
     asset = client.assets.deploy(HOUSEHOLD_XLSX, media=MEDIA, poll_interval=0.01)
     assert asset["has_deployment"] and asset["deployed_version_id"] == asset["version_id"]
-    assert asset["name"] == "household_survey"
+    assert asset["name"] == "Phiếu khảo sát hộ gia đình về lao động trẻ em"  # kpi names it by its form_title
     assert [r[2] for r in requests_to(kobo, "/imports/")] == [201, 200, 200, 200]  # created, 2× processing, complete
     assert [(m, s) for m, t, s in requests_to(kobo, "/deployment/")] == [("POST", 200)]
     stored = kobo.asset(asset["uid"])
@@ -55,9 +62,7 @@ def test_redeploying_replaces_the_form_and_its_media(kobo: FakeKoboToolbox, clie
     assert again["version_id"] != first["version_id"] and again["deployed_version_id"] == again["version_id"]
     assert [m for m, t, s in requests_to(kobo, "/deployment/")] == ["POST", "PATCH"]
     assert client.assets.schema(first["uid"]).version == "2026112399"
-    stored = kobo.asset(first["uid"])
-    assert [f["metadata"]["filename"] for f in stored.files.values()] == ["provinces.csv"]
-    assert list(stored.blobs.values()) == [MEDIA["provinces.csv"].read_bytes()]
+    assert live_files(kobo, first["uid"]) == {"provinces.csv": MEDIA["provinces.csv"].read_bytes()}
 
 
 def test_a_new_code_list_is_uploaded_and_redeployed(kobo: FakeKoboToolbox, client: KoboClient) -> None:
@@ -66,7 +71,7 @@ def test_a_new_code_list_is_uploaded_and_redeployed(kobo: FakeKoboToolbox, clien
     again = client.assets.redeploy(asset["uid"])
     assert again["deployed_version_id"] == asset["version_id"]
     assert [m for m, t, s in requests_to(kobo, "/deployment/")] == ["POST", "PATCH"]
-    assert list(kobo.asset(asset["uid"]).blobs.values()) == [MEDIA["provinces.csv"].read_bytes()]
+    assert live_files(kobo, asset["uid"]) == {"provinces.csv": MEDIA["provinces.csv"].read_bytes()}
 
 
 def test_a_form_kobo_refuses_is_a_clear_error(client: KoboClient) -> None:

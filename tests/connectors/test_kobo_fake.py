@@ -35,11 +35,11 @@ def test_query_sort_and_fields(kobo: FakeKoboToolbox, asset: str) -> None:
     page = get(kobo, f"/api/v2/assets/{asset}/data/", query=json.dumps({"_id": {"$gt": ids[1]}}),
                sort='{"_id": -1}', fields='["_uuid"]').json()
     assert page["count"] == 2
-    assert [sorted(d) for d in page["results"]] == [["_id", "_uuid"]] * 2
+    assert [list(d) for d in page["results"]] == [["_uuid", "meta/rootUuid", "_id", "_validation_status"]] * 2
     assert [d["_id"] for d in page["results"]] == [ids[3], ids[2]]
-    refused = get(kobo, f"/api/v2/assets/{asset}/data/", query='{"household/hh_size": {"$gt": 1}}')
+    refused = get(kobo, f"/api/v2/assets/{asset}/data/", query='{"_id": {"$in": 5}}')
     assert (refused.status_code, refused.json()) == (400, ["Unsupported query"])
-    assert get(kobo, f"/api/v2/assets/{asset}/data/", limit=0).json() == {"limit": ["A positive integer is required"]}
+    assert get(kobo, f"/api/v2/assets/{asset}/data/", limit=0).json() == {"limit": "A positive integer is required"}
 
 
 def test_documents_are_flat_strings_with_full_path_repeats(kobo: FakeKoboToolbox, asset: str) -> None:
@@ -61,8 +61,7 @@ def test_documents_are_flat_strings_with_full_path_repeats(kobo: FakeKoboToolbox
 
 def test_authentication_answers(kobo: FakeKoboToolbox, asset: str) -> None:
     anonymous = requests.get(f"{kobo.url}/api/v2/assets/{asset}/", timeout=5)
-    assert anonymous.status_code == 401
-    assert anonymous.json() == {"detail": "Authentication credentials were not provided."}
+    assert (anonymous.status_code, anonymous.json()) == (404, {"detail": "Not found."})  # no token: anonymous
     wrong = requests.get(f"{kobo.url}/api/v2/assets/{asset}/", headers={"Authorization": "Token nope"}, timeout=5)
     assert (wrong.status_code, wrong.json()) == (401, {"detail": "Invalid token."})
 
