@@ -85,7 +85,7 @@ def load_reference_data(engine) -> None:
     ids = set(indicators.load_settings().names)
     path = ref.SHIPPED_TARGETS
     rows = ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS), path.name, ids, units, legacy)
-    ref.store_upload(engine, "targets", path, rows)
+    ref.store_uploads(engine, "targets", {path.name: rows})
     ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
     with engine.connect() as conn:
         legacy_areas = {(level, code) for level, code in conn.execute(

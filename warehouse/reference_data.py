@@ -1,7 +1,8 @@
 """Reference data maintained by data managers: targets, reference populations, old→new administrative units.
 
 Targets and populations come as spreadsheets (``.xlsx`` or ``.csv``) with fixed columns; a file is validated
-whole (every problem listed, with its row) and stored whole, or refused. Each file is versioned by its content.
+whole (every problem listed, with its row) and stored whole, or refused. The folder is the truth: the rows of a kind
+are those of the files now in it (a deleted file's rows are withdrawn). Each file is versioned by its content.
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
+import zipfile
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Engine, delete, insert, select
 
 from warehouse.admin_units import AdminUnits, forms_dir
@@ -31,6 +37,15 @@ POPULATION_GROUPS = (
 TARGET_COLUMNS = ("indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version",
                   "jurisdiction_name", "year", "comparator", "value", "source_document", "note")
 POPULATION_COLUMNS = ("area_level", "area_code", "code_list_version", "year", "population_group", "value", "source")
+MODELS = {"targets": Target, "populations": ReferencePopulation}
+KEYS = {kind: itemgetter(*(c.name for c in model.__table__.primary_key)) for kind, model in MODELS.items()}
+YEARS = range(2000, 2101)
+MAX_COUNT = 2**31 - 1  # the largest value the column holds
+PROBLEMS_SHOWN = 200  # a message lists this many problems, then says how many more
+YEAR = re.compile(r"[0-9]{1,4}")
+WHOLE = re.compile(r"[0-9]{1,10}(\.0)?")  # an Excel number cell read as text may end in ".0"
+GROUPED = re.compile(r"[0-9]{1,3}([.,][0-9]{3})+")  # 210.000, 1,250,000
+SHARE = re.compile(r"([0-9]+(?:[.,][0-9]+)?)\s*(%?)")
 
 
 class ReferenceDataError(ValueError):
@@ -73,6 +88,9 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
             raise ReferenceDataError(f"{path.name}: expected an .xlsx or .csv file")
     except UnicodeDecodeError:
         raise ReferenceDataError(f"{path.name}: not UTF-8 text; save the CSV as UTF-8") from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException):
+        raise ReferenceDataError(f"{path.name}: not a readable {path.suffix.lower()[1:].upper()} file; save it "
+                                 "again from Excel") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -92,11 +110,62 @@ def _area_known(level: str, code: str, version: str, units: AdminUnits, legacy: 
     return known is not None and code in known
 
 
+def _year(text: str) -> int | None:
+    return int(text) if YEAR.fullmatch(text) and int(text) in YEARS else None
+
+
+def _share(text: str) -> float | None:
+    """``0.85``, ``0,85`` or ``85%`` as 0.85; ``None`` unless a share between 0 and 1."""
+    match = SHARE.fullmatch(text)
+    if not match:
+        return None
+    value = float(match[1].replace(",", ".")) / (100 if match[2] else 1)
+    return value if 0 <= value <= 1 else None
+
+
+def _count_problem(text: str) -> str | None:
+    """What is wrong with a whole number above 0 (``None`` if nothing): thousand separators are refused, never
+    read as a decimal point (``210.000`` is not 210)."""
+    if GROUPED.fullmatch(text):
+        return f"value {text!r} has thousand separators: write it without them ({re.sub('[.,]', '', text)})"
+    if not WHOLE.fullmatch(text):
+        return f"value {text!r} must be a whole number above 0"
+    if not 0 < int(text.removesuffix(".0")) <= MAX_COUNT:
+        return f"value {text!r} must be a whole number above 0 and at most {MAX_COUNT:,}"
+    return None
+
+
+def _refuse(name: str, problems: list[str | None]) -> None:
+    problems = [p for p in problems if p]
+    if problems:
+        shown = problems[:PROBLEMS_SHOWN]
+        more = f"; and {len(problems) - len(shown)} more problems" if len(problems) > len(shown) else ""
+        raise ReferenceDataError(f"{name}: nothing was loaded: " + "; ".join(shown) + more)
+
+
+def _repeated(first: dict[tuple, int], key: tuple, number: int) -> str | None:
+    """``repeats row 3 (…)`` when an earlier row of the file (``first``: key → row) has this ``key``."""
+    earlier = first.setdefault(key, number)
+    return None if earlier == number else f"row {number}: repeats row {earlier} ({' '.join(map(str, key))})"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts (``DataFrame.to_dict`` boxes every value, several times slower)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values)) for values in zip(*(frame[c].tolist() for c in columns))]
+
+
+def _has_nul(row: dict) -> bool:
+    return "\x00" in "".join(row.values())
+
+
 def validate_targets(frame: pd.DataFrame, name: str, indicator_ids: set[str], units: AdminUnits,
                      legacy: LegacyUnits) -> list[dict]:
-    problems, rows = [], []
-    for number, row in enumerate(frame.to_dict("records"), start=2):
+    problems, rows, first = [], [], {}
+    for number, row in enumerate(_records(frame), start=2):
         here = f"row {number}"
+        if _has_nul(row):
+            problems.append(f"{here}: a cell holds a NUL character")
         if row["indicator_id"] not in indicator_ids:
             problems.append(f"{here}: unknown indicator {row['indicator_id']!r}")
         if row["jurisdiction_level"] not in LEVELS:
@@ -106,33 +175,26 @@ def validate_targets(frame: pd.DataFrame, name: str, indicator_ids: set[str], un
                             f"{row['code_list_version']!r} (use {NATIONAL}/VN, {units.code_list_version} or {LEGACY})")
         if row["comparator"] not in COMPARATORS:
             problems.append(f"{here}: comparator must be one of {' '.join(COMPARATORS)}")
-        if not row["year"].isdigit() or not 2000 <= int(row["year"]) <= 2100:
-            problems.append(f"{here}: year must be a year such as 2025")
-        value = None
-        if row["comparator"] != "minimise":
-            try:
-                value = float(row["value"].replace(",", ".").rstrip("%")) / (100 if row["value"].endswith("%") else 1)
-                if not 0 <= value <= 1:
-                    raise ValueError
-            except ValueError:
-                problems.append(f"{here}: value must be a share between 0 and 1 (or a percentage like 90%)")
+        year = _year(row["year"])
+        if year is None:
+            problems.append(f"{here}: year must be a year from {YEARS.start} to {YEARS.stop - 1}, such as 2025")
+        value = None if row["comparator"] == "minimise" else _share(row["value"])
+        if value is None and row["comparator"] != "minimise":
+            problems.append(f"{here}: value must be a share between 0 and 1 (or a percentage like 90%)")
         if not row["source_document"]:
             problems.append(f"{here}: source_document is required")
-        rows.append({**row, "year": int(row["year"]) if row["year"].isdigit() else 0, "value": value,
-                     "note": row["note"] or None})
-    keys = [(r["indicator_id"], r["jurisdiction_level"], r["jurisdiction_code"], r["code_list_version"], r["year"])
-            for r in rows]
-    duplicates = {k for k in keys if keys.count(k) > 1}
-    problems += [f"duplicate target for {k[0]} {k[1]} {k[2]} {k[4]}" for k in sorted(duplicates)]
-    if problems:
-        raise ReferenceDataError(f"{name}: " + "; ".join(problems))
+        rows.append({**row, "year": year or 0, "value": value, "note": row["note"] or None})
+        problems.append(_repeated(first, KEYS["targets"](rows[-1]), number))
+    _refuse(name, problems)
     return rows
 
 
 def validate_populations(frame: pd.DataFrame, name: str, units: AdminUnits, legacy: LegacyUnits) -> list[dict]:
-    problems, rows = [], []
-    for number, row in enumerate(frame.to_dict("records"), start=2):
+    problems, rows, first = [], [], {}
+    for number, row in enumerate(_records(frame), start=2):
         here = f"row {number}"
+        if _has_nul(row):
+            problems.append(f"{here}: a cell holds a NUL character")
         if row["area_level"] not in LEVELS:
             problems.append(f"{here}: area_level must be one of {', '.join(LEVELS)}")
         elif not _area_known(row["area_level"], row["area_code"], row["code_list_version"], units, legacy):
@@ -140,43 +202,70 @@ def validate_populations(frame: pd.DataFrame, name: str, units: AdminUnits, lega
                             f"{row['code_list_version']!r}")
         if row["population_group"] not in POPULATION_GROUPS:
             problems.append(f"{here}: population_group must be one of {', '.join(POPULATION_GROUPS)}")
-        if not row["year"].isdigit():
-            problems.append(f"{here}: year must be a year such as 2026")
-        if not row["value"].replace(".0", "").isdigit() or int(float(row["value"])) <= 0:
-            problems.append(f"{here}: value must be a whole number above 0")
-        rows.append({**row, "year": int(row["year"]) if row["year"].isdigit() else 0,
-                     "value": int(float(row["value"])) if row["value"].replace(".0", "").isdigit() else 0,
+        year = _year(row["year"])
+        if year is None:
+            problems.append(f"{here}: year must be a year from {YEARS.start} to {YEARS.stop - 1}, such as 2026")
+        value_problem = _count_problem(row["value"])
+        if value_problem:
+            problems.append(f"{here}: {value_problem}")
+        rows.append({**row, "year": year or 0, "value": 0 if value_problem else int(row["value"].removesuffix(".0")),
                      "source": row["source"] or None})
-    keys = [(r["area_level"], r["area_code"], r["code_list_version"], r["year"], r["population_group"]) for r in rows]
-    problems += [f"duplicate row for {' '.join(map(str, k))}" for k in sorted({k for k in keys if keys.count(k) > 1})]
-    if problems:
-        raise ReferenceDataError(f"{name}: " + "; ".join(problems))
+        problems.append(_repeated(first, KEYS["populations"](rows[-1]), number))
+    _refuse(name, problems)
     return rows
 
 
-def store_upload(engine: Engine, kind: str, path: Path, rows: list[dict]) -> tuple[str, bool]:
-    """Replace the rows of this file's earlier versions with ``rows``; (upload id, whether anything changed).
+def _clashes(uploads: Mapping[str, list[dict]], key: itemgetter) -> list[str]:
+    """One message per pair of files that hold rows with the same key."""
+    first: dict[tuple, tuple[str, int]] = {}
+    pairs: dict[tuple[str, str], list] = {}  # (earlier file, later file) → [rows, a key, its row in each]
+    for name, rows in uploads.items():
+        for number, row in enumerate(rows, start=2):
+            k = key(row)
+            earlier, row_there = first.setdefault(k, (name, number))
+            if earlier != name:
+                pairs.setdefault((earlier, name), [0, k, row_there, number])[0] += 1
+    return [f"{a} and {b} both hold {n} row(s) with the same key, e.g. {' '.join(map(str, k))} ({a} row {ra}, "
+            f"{b} row {rb}): keep one of the two files" for (a, b), (n, k, ra, rb) in pairs.items()]
 
-    The version is the digest of the validated rows, not of the file's bytes: a spreadsheet saved again without
+
+def store_uploads(engine: Engine, kind: str, uploads: Mapping[str, list[dict]]) -> tuple[dict[str, str], bool]:
+    """Make the rows of ``kind`` exactly those of ``uploads`` (file name → validated rows), the files now in the
+    folder: a deleted file's rows are withdrawn, a file under any name brings its own. Returns each file's upload
+    id and whether anything changed; refuses (nothing stored) when two files hold the same key.
+
+    An upload id is the digest of the validated rows, not of the file's bytes: a spreadsheet saved again without
     changes (Excel rewrites its timestamps) is the same version.
     """
-    digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
-    upload_id = f"{kind}:{digest[:40]}"
-    model = {"targets": Target, "populations": ReferencePopulation}[kind]
+    model = MODELS[kind]
+    clashes = _clashes(uploads, KEYS[kind])
+    if clashes:
+        raise ReferenceDataError("nothing was loaded: " + "; ".join(clashes))
+    digests = {name: _digest(rows) for name, rows in uploads.items()}
+    ids = {name: f"{kind}:{digest[:40]}" for name, digest in digests.items()}
     with engine.begin() as conn:
-        if conn.execute(select(ReferenceUpload.upload_id).where(ReferenceUpload.upload_id == upload_id)).first():
-            return upload_id, False
-        earlier = conn.execute(select(ReferenceUpload.upload_id).where(
-            ReferenceUpload.kind == kind, ReferenceUpload.file_name == path.name)).scalars().all()
-        if earlier:
-            conn.execute(delete(model).where(model.upload_id.in_(earlier)))
+        stored = set(conn.execute(select(model.upload_id).distinct()).scalars())
+        if stored == {ids[name] for name, rows in uploads.items() if rows}:
+            return ids, False
+        known = set(conn.execute(select(ReferenceUpload.upload_id)
+                                 .where(ReferenceUpload.upload_id.in_(set(ids.values())))).scalars())
+        for name, upload_id in ids.items():
+            if upload_id not in known:
+                known.add(upload_id)
+                conn.execute(insert(ReferenceUpload).values(
+                    upload_id=upload_id, kind=kind, file_name=name, content_sha256=digests[name],
+                    rows=len(uploads[name]), loaded_at=utc_now()))
+        conn.execute(delete(model))
         columns = {c.name for c in model.__table__.columns}
-        conn.execute(insert(ReferenceUpload).values(upload_id=upload_id, kind=kind, file_name=path.name,
-                                                    content_sha256=digest, rows=len(rows), loaded_at=utc_now()))
+        rows = [{**{k: v for k, v in r.items() if k in columns}, "upload_id": ids[name]}
+                for name, file_rows in uploads.items() for r in file_rows]
         if rows:
-            conn.execute(insert(model), [{**{k: v for k, v in r.items() if k in columns}, "upload_id": upload_id}
-                                         for r in rows])
-    return upload_id, True
+            conn.execute(insert(model), rows)
+    return ids, True
+
+
+def _digest(rows: list[dict]) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 def area_communes(units: AdminUnits, legacy: LegacyUnits, legacy_areas: set[tuple[str, str]]) -> list[dict]:

@@ -40,7 +40,7 @@ def pipeline(warehouse_url):
     path = ref.SHIPPED_TARGETS
     rows = ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS), path.name, set(settings.names), units,
                                 legacy)
-    ref.store_upload(engine, "targets", path, rows)
+    ref.store_uploads(engine, "targets", {path.name: rows})
     ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
     with engine.connect() as conn:
         legacy_areas = set(conn.execute(select(Target.jurisdiction_level, Target.jurisdiction_code)

@@ -1,4 +1,7 @@
-"""Reference spreadsheets: validated whole, stored whole or refused, versioned by content; old territories."""
+"""Reference spreadsheets: validated whole, stored whole or refused, versioned by content, the folder the truth;
+old territories."""
+
+import time
 
 import pandas as pd
 import pytest
@@ -59,8 +62,8 @@ def test_missing_columns_and_bad_encoding_are_refused(tmp_path):
         ref.read_table(path, ref.POPULATION_COLUMNS)
 
 
-def populations_file(tmp_path, value: int, suffix=".xlsx"):
-    path = tmp_path / f"populations_2026{suffix}"
+def populations_file(tmp_path, value: int, suffix=".xlsx", stem="populations_2026"):
+    path = tmp_path / f"{stem}{suffix}"
     frame = pd.DataFrame([["province", "20", "vn-2025-07", "2026", "teachers_staff", str(value), "Sở GD&ĐT"],
                           ["province", "89", "vn-legacy", "2025", "caregivers", "480000", ""]],
                          columns=ref.POPULATION_COLUMNS)
@@ -68,31 +71,124 @@ def populations_file(tmp_path, value: int, suffix=".xlsx"):
     return path
 
 
-def test_an_uploaded_spreadsheet_is_versioned_and_replaced_whole(warehouse_url, tmp_path):
+def load(engine, *paths):
+    """What the populations asset does with the files now in the folder."""
+    uploads = {p.name: ref.validate_populations(ref.read_table(p, ref.POPULATION_COLUMNS), p.name, UNITS, LEGACY)
+               for p in paths}
+    return ref.store_uploads(engine, "populations", uploads)
+
+
+def stored(engine) -> list[tuple[str, int]]:
+    with engine.connect() as conn:
+        return conn.execute(select(ReferencePopulation.area_code, ReferencePopulation.value)
+                            .order_by(ReferencePopulation.area_code)).all()
+
+
+@pytest.fixture
+def engine(warehouse_url):
     engine = make_engine(warehouse_url)
     upgrade(engine)
+    yield engine
+    engine.dispose()
 
-    def load(path):
-        rows = ref.validate_populations(ref.read_table(path, ref.POPULATION_COLUMNS), path.name, UNITS, LEGACY)
-        return ref.store_upload(engine, "populations", path, rows)
 
-    first, changed = load(populations_file(tmp_path, 9800))
-    assert changed and load(populations_file(tmp_path, 9800)) == (first, False)  # same content: nothing to do
-    second, changed = load(populations_file(tmp_path, 9900))
+def test_an_uploaded_spreadsheet_is_versioned_and_replaced_whole(engine, tmp_path):
+    path = populations_file(tmp_path, 9800)
+    first, changed = load(engine, path)
+    assert changed and load(engine, populations_file(tmp_path, 9800)) == (first, False)  # same content: nothing to do
+    second, changed = load(engine, populations_file(tmp_path, 9900))
     assert changed and second != first
     with engine.connect() as conn:
-        values = conn.execute(select(ReferencePopulation.area_code, ReferencePopulation.value)
-                              .order_by(ReferencePopulation.area_code)).all()
         uploads = conn.execute(select(ReferenceUpload.upload_id)).scalars().all()
-    assert values == [("20", 9900), ("89", 480000)] and set(uploads) == {first, second}
-    engine.dispose()
+    assert stored(engine) == [("20", 9900), ("89", 480000)] and set(uploads) == {first[path.name], second[path.name]}
+
+
+def test_the_folder_is_the_truth(engine, tmp_path):
+    wrong = populations_file(tmp_path, 98000)
+    load(engine, wrong)
+    wrong.unlink()
+    assert load(engine) == ({}, True) and stored(engine) == []  # the deleted file's rows are withdrawn
+    _, changed = load(engine, populations_file(tmp_path, 9800, stem="dan_so_2026_sua"))  # corrected, a new name
+    assert changed and stored(engine) == [("20", 9800), ("89", 480000)]
+
+
+def test_a_key_in_two_files_is_one_message_naming_both(engine, tmp_path):
+    load(engine, populations_file(tmp_path, 9800))
+    copy = populations_file(tmp_path, 9900, suffix=".csv", stem="copy")
+    with pytest.raises(ref.ReferenceDataError) as error:
+        load(engine, populations_file(tmp_path, 9800), copy)
+    assert str(error.value) == (
+        "nothing was loaded: populations_2026.xlsx and copy.csv both hold 2 row(s) with the same key, e.g. "
+        "province 20 vn-2025-07 2026 teachers_staff (populations_2026.xlsx row 2, copy.csv row 2): keep one "
+        "of the two files")
+    assert stored(engine) == [("20", 9800), ("89", 480000)]  # the last good state
+
+
+def population_rows(tmp_path, rows: list[tuple[str, str]]):
+    """A populations CSV of (year, value) rows for province 20, each its own group."""
+    path = tmp_path / "p.csv"
+    pd.DataFrame([["province", "20", "vn-2025-07", year, group, value, ""]
+                  for (year, value), group in zip(rows, ref.POPULATION_GROUPS, strict=False)],
+                 columns=ref.POPULATION_COLUMNS).to_csv(path, index=False)
+    return path
+
+
+def problems(path) -> str:
+    with pytest.raises(ref.ReferenceDataError) as error:
+        ref.validate_populations(ref.read_table(path, ref.POPULATION_COLUMNS), path.name, UNITS, LEGACY)
+    return str(error.value)
+
+
+def test_thousand_separators_are_refused_with_their_row(tmp_path):
+    message = problems(population_rows(tmp_path, [("2026", "210.000"), ("2026", "12.05"), ("2026", "1,250,000"),
+                                                  ("2026", "10.0.0"), ("2026", "٣"), ("2026", "99999999999")]))
+    assert "row 2: value '210.000' has thousand separators: write it without them (210000)" in message
+    assert "row 3: value '12.05' must be a whole number above 0" in message
+    assert "row 4: value '1,250,000' has thousand separators" in message
+    assert "row 5: value '10.0.0' must be a whole number" in message  # a crash before
+    assert "row 6: value '٣' must be a whole number" in message
+    assert "row 7: value '99999999999' must be a whole number" in message
+
+
+def test_population_years_are_checked_as_targets_years_are(tmp_path):
+    message = problems(population_rows(tmp_path, [("0", "5"), ("1899", "5"), ("20266", "5"), ("99999", "5"),
+                                                  ("²⁰²⁶", "5"), ("9" * 5000, "5")]))
+    for number in range(2, 8):
+        assert f"row {number}: year must be a year from 2000 to 2100" in message
+
+
+def test_every_problem_is_listed_never_a_bare_exception(tmp_path):
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ref.ReferenceDataError, match="p.xlsx: not a readable XLSX file"):
+        ref.read_table(path, ref.POPULATION_COLUMNS)
+    many = population_rows(tmp_path, [("2026", "x")] * 9)
+    pd.concat([pd.read_csv(many, dtype=str)] * 40).to_csv(many, index=False)  # 360 rows: 9 groups, each 40 times
+    message = problems(many)
+    assert message.startswith("p.csv: nothing was loaded: row 2: value 'x' must be a whole number above 0; row 3:")
+    assert "; row 11: value 'x' must be a whole number above 0; row 11: repeats row 2 (province 20 vn-2025-07 2026 " \
+           "teachers_staff); " in message
+    assert message.endswith("; and 511 more problems")  # 360 values and 351 repeated keys, 200 of them shown
+
+
+def test_a_national_file_validates_in_seconds(tmp_path):
+    communes = sorted(UNITS.communes)
+    frame = pd.DataFrame([["commune", code, UNITS.code_list_version, str(year), group, "120", ""]
+                          for code in communes for year in range(2020, 2031) for group in ref.POPULATION_GROUPS]
+                         [:150_000], columns=ref.POPULATION_COLUMNS)
+    path = tmp_path / "national.csv"
+    frame.to_csv(path, index=False)
+    started = time.perf_counter()
+    rows = ref.validate_populations(ref.read_table(path, ref.POPULATION_COLUMNS), path.name, UNITS, LEGACY)
+    assert len(rows) == 150_000 and time.perf_counter() - started < 30  # quadratic: ~25 minutes
 
 
 def test_a_bad_population_row_refuses_the_whole_file(tmp_path):
     path = tmp_path / "p.csv"
     pd.DataFrame([["province", "20", "vn-2025-07", "2026", "teachers", "-3", ""]],
                  columns=ref.POPULATION_COLUMNS).to_csv(path, index=False)
-    with pytest.raises(ref.ReferenceDataError, match="population_group must be one of.*value must be a whole number"):
+    with pytest.raises(ref.ReferenceDataError,
+                       match="population_group must be one of.*value '-3' must be a whole number"):
         ref.validate_populations(ref.read_table(path, ref.POPULATION_COLUMNS), path.name, UNITS, LEGACY)
 
 

@@ -1,4 +1,9 @@
-"""Reference data assets. Data managers drop spreadsheets into the uploads folder; the sensor picks them up."""
+"""Reference data assets. Data managers drop spreadsheets into the uploads folder; the sensor picks them up.
+
+The folder is the truth: each run makes the warehouse hold the rows of the files now there, or changes nothing.
+"""
+
+from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import select
@@ -13,16 +18,21 @@ from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, Ta
 GROUP = "reference"
 
 
-def _load(kind: str, files: list, validate, engine) -> dict:
-    loaded, changed = [], 0
-    for path in files:
-        columns = ref.TARGET_COLUMNS if kind == "targets" else ref.POPULATION_COLUMNS
-        rows = validate(ref.read_table(path, columns), path.name)
-        upload_id, did_change = ref.store_upload(engine, kind, path, rows)
-        loaded.append(f"{path.name}: {len(rows)} rows ({upload_id})")
-        changed += did_change
-    return {"files": dg.MetadataValue.md("\n".join(f"- {line}" for line in loaded) or "none"),
-            "files_changed": changed}
+def _load(kind: str, files: dict[str, Path], validate, engine) -> dict:
+    """Validate every file of ``kind`` (name → path), then make the warehouse hold exactly their rows; refuses with
+    every problem of every file listed (nothing changes) if any is wrong."""
+    columns = ref.TARGET_COLUMNS if kind == "targets" else ref.POPULATION_COLUMNS
+    uploads, problems = {}, []
+    for name, path in files.items():
+        try:
+            uploads[name] = validate(ref.read_table(path, columns), name)
+        except ref.ReferenceDataError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ref.ReferenceDataError("\n".join(problems))
+    ids, changed = ref.store_uploads(engine, kind, uploads)
+    loaded = [f"{name}: {len(rows)} rows ({ids[name]})" for name, rows in uploads.items()]
+    return {"files": dg.MetadataValue.md("\n".join(f"- {line}" for line in loaded) or "none"), "changed": changed}
 
 
 @dg.asset(group_name=GROUP, kinds={"csv"},
@@ -32,7 +42,8 @@ def targets(warehouse: WarehouseResource, reference_files: ReferenceFiles) -> dg
     engine = warehouse.engine()
     units, legacy = load_admin_units(), ref.load_legacy_units()
     indicator_ids = set(load_settings().names)
-    files = [ref.SHIPPED_TARGETS, *reference_files.files("targets")]
+    files = {f"shipped/{ref.SHIPPED_TARGETS.name}": ref.SHIPPED_TARGETS,
+             **{p.name: p for p in reference_files.files("targets")}}
     metadata = _load("targets", files, lambda f, n: ref.validate_targets(f, n, indicator_ids, units, legacy), engine)
     preview = select(Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code,
                      Target.code_list_version, Target.year, Target.comparator, Target.value, Target.source_document)
@@ -45,7 +56,7 @@ def targets(warehouse: WarehouseResource, reference_files: ReferenceFiles) -> dg
 def reference_populations(warehouse: WarehouseResource, reference_files: ReferenceFiles) -> dg.MaterializeResult:
     engine = warehouse.engine()
     units, legacy = load_admin_units(), ref.load_legacy_units()
-    metadata = _load("populations", reference_files.files("populations"),
+    metadata = _load("populations", {p.name: p for p in reference_files.files("populations")},
                      lambda f, n: ref.validate_populations(f, n, units, legacy), engine)
     preview = select(ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.year,
                      ReferencePopulation.population_group, ReferencePopulation.value)
