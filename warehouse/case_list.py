@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from warehouse.admin_units import Commune, load_admin_units
+from warehouse.atomic_file import replaced_atomically
 from warehouse.models import Case, CaseVisit
 
 DATASET = "cases"
@@ -99,10 +100,9 @@ def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
 
 
 def write_cases_csv(rows: Iterable[CaseListRow], path: Path) -> int:
-    """Write the open cases to ``path`` (UTF-8, README columns in order); returns how many."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the open cases to ``path`` (UTF-8, README columns in order), whole or not at all; returns how many."""
     written = 0
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    with replaced_atomically(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:

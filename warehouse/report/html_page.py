@@ -6,6 +6,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from warehouse.atomic_file import replaced_atomically
 from warehouse.report.counts import Count
 from warehouse.report.formatting import Formatter
 from warehouse.report.gather import ProgressReport
@@ -19,8 +20,9 @@ TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "no_tar
 
 def write_html_page(report: ProgressReport, path: str | Path, language: str = "vi") -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(report, language), encoding="utf-8")
+    page = render_html(report, language)
+    with replaced_atomically(path) as temporary:
+        temporary.write_text(page, encoding="utf-8")
     return path
 
 

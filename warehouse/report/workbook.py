@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from warehouse.atomic_file import replaced_atomically
 from warehouse.report.counts import Count
 from warehouse.report.formatting import COMPARATOR_SIGNS, Formatter
 from warehouse.report.gather import ProgressReport
@@ -24,12 +25,15 @@ PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
 HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6"}
 WORDS_FONT = Font(italic=True, color="5D6B7C")
+FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
 
 def write_workbook(report: ProgressReport, path: str | Path, language: str = "vi") -> Path:
+    """Write the workbook to a temporary file beside ``path``, then put it in place (a failure leaves the last one)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    build_workbook(report, language).save(path)
+    workbook = build_workbook(report, language)
+    with replaced_atomically(path) as temporary:
+        workbook.save(temporary)
     return path
 
 
@@ -56,7 +60,18 @@ def build_workbook(report: ProgressReport, language: str = "vi") -> Workbook:
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
     workbook.properties.title = title
+    _text_stays_text(workbook)
     return workbook
+
+
+def _text_stays_text(workbook: Workbook) -> None:
+    """Text starting like a formula (a target's source document ``=HYPERLINK(…)``) is written as text, with the
+    quote prefix that keeps it text when someone edits the cell."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                    cell.data_type, cell.quotePrefix = "s", True
 
 
 # ---------------------------------------------------------------- cells
