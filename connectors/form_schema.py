@@ -392,7 +392,8 @@ def _int(text: str) -> int | str | None:
 
 def _decimal(text: str) -> int | float | str | None:
     if text.isascii() and text.replace(".", "", 1).isdigit():  # "5.9", "12", ".5", "5.": a number as it is
-        return _js_number(float(text))
+        number = _js_number(float(text))
+        return text if number is None else number  # None: more digits than a float holds
     value = read_decimal(text)
     return _js_number(value) if value is not None else _not_a_number(text)
 

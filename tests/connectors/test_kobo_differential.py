@@ -121,18 +121,19 @@ def _old_fill(schema: FormSchema, plan: Any, document: dict[str, Any], strict: b
     return row, entries
 
 
-_INT = re.compile(r"\s*([+-]?\d+)")
 _FLOAT = re.compile(r"\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _SPACES = re.compile(r"\s+")
 
 
-def old_int(text: str) -> int | None:
-    match = _INT.match(text)
-    return int(match.group(1)) if match else None
+def old_int(text: str) -> int | str | None:
+    """The strict reading without the fast path: the number, else the text kept (only whitespace: not answered)."""
+    value = form_schema.read_int(text)
+    return value if value is not None else text if text.strip(" \t\r\n") else None
 
 
-def old_decimal(text: str) -> int | float | None:
-    return _js_number(_parse_float(text))
+def old_decimal(text: str) -> int | float | str | None:
+    value = form_schema.read_decimal(text)
+    return _js_number(value) if value is not None else text if text.strip(" \t\r\n") else None
 
 
 def old_geopoint(text: str) -> dict[str, Any] | None:
