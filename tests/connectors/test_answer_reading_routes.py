@@ -3,10 +3,10 @@ delivered as OData rows, by the KoboToolbox sync, and in ODK Central's CSV zip, 
 JSON export, are read into the same households, children and quarantine rows, reasons included.
 
 ODK Central's own OData feed is not among the routes: Central types an ``int`` answer with JavaScript's
-``parseInt`` and a ``decimal`` with ``parseFloat`` (central-backend ``lib/data/odata.js``), so a submission whose
-XML says ``14 tuổi`` reaches its OData rows as 14, before the warehouse sees it. ODK Collect and Enketo only submit
-numbers the form's type allows; such a text comes from a hand-made submission, and the exports of it are read
-strictly here.
+``parseInt`` and a ``decimal`` with ``parseFloat`` (central-backend ``lib/data/odata.js``; a real Central serves
+``14 tuổi`` as 14, ``1.4e1`` as 1, ``12,5`` as 12, ``abc`` and ``1e999`` as null), so the text is gone before the
+warehouse sees it; its dates arrive as sent and are read strictly. ODK Collect and Enketo only submit numbers the
+form's type allows: such a text comes from a hand-made submission, and an export of it is read strictly here.
 """
 
 from __future__ import annotations

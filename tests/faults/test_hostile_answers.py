@@ -67,7 +67,9 @@ HH, CHILD = "household", "child"
 HH_SIZE, AGE, HOURS_DAY, HOURS_WEEK = "household/hh_size", "child/0/age_stated", "child/0/work/hours_day", \
     "child/0/work/hours_week"
 # name → (row builder, expected: "clean" or (entity, repeat index, field, reason code)); the answers are text, as
-# a collector, an export file or a Kobo document holds them
+# a collector, an export file or a Kobo document holds them. Each case but the four controls (numbers as the form
+# writes them, an interview after its submission, the two choices: read so before) failed before the strict reading
+# and the plausibility rules.
 HOSTILE: dict[str, tuple[Callable[[int], dict], object]] = {
     # numbers: ASCII digits, a decimal point, nothing after
     "int with a digit separator": (answered((HH_SIZE, "1_0")), (HH, None, HH_SIZE, "INVALID_NUMBER")),
