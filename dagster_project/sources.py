@@ -162,7 +162,11 @@ class _ClosingSync:
 
 class OdkCentralSource(SubmissionSource):
     """An ODK Central server: a Project Viewer can pull submissions; publishing forms and creating the `cases`
-    entities need a Project Manager."""
+    entities need a Project Manager (with a Project Viewer, ``case_list`` warns that the list was not published).
+
+    Every run reads what changed since the last one. Purges and restores move no timestamp: they are found by
+    comparing the ids stored as live with the server's, at most once per ``reconcile_every_hours`` (the time of
+    the last comparison is in the sync cursor), or at the next run with ``force_reconcile``."""
 
     base_url: str = Field(description="Server address, e.g. https://central.example.org")
     email: str = Field(description="Web user's email (Project Viewer, or Project Manager to publish)")
@@ -173,6 +177,11 @@ class OdkCentralSource(SubmissionSource):
     read_timeout: float = Field(default=120.0, description="Seconds to wait for a response")
     max_tries: int = Field(default=5, description="Tries of a request before giving up")
     backoff_factor: float = Field(default=1.0, description="Backoff between tries: 0, 2, 4, 8 … × this, seconds")
+    reconcile_every_hours: float = Field(
+        default=24.0, ge=0,
+        description="Compare the stored submission ids with the server's (to see purges and restores) at most once "
+                    "per this many hours; 0: every run")
+    force_reconcile: bool = Field(default=False, description="Compare the ids on this run even if not due")
 
     @property
     def source_name(self) -> str:
@@ -183,7 +192,9 @@ class OdkCentralSource(SubmissionSource):
         return str(self.project_id)
 
     def details(self) -> dict[str, str]:
-        return {"server": self.base_url, "project": str(self.project_id)}
+        return {"server": self.base_url, "project": str(self.project_id),
+                "reconcile_every_hours": f"{self.reconcile_every_hours:g}",
+                **({"force_reconcile": "true"} if self.force_reconcile else {})}
 
     def client(self) -> OdkCentralClient:
         settings = HttpSettings(read_timeout=self.read_timeout, max_tries=self.max_tries,
@@ -192,10 +203,13 @@ class OdkCentralSource(SubmissionSource):
 
     def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
                   stored: StoredSubmissions | None = None) -> SyncRun:
-        """The server's submissions since ``cursor`` (it serves the case list to the form itself)."""
+        """The server's submissions since ``cursor``, and purges and restores when the id comparison with
+        ``stored`` is due (the server serves the case list to the form itself)."""
         client = self.client()
         sync = sync_submissions(client, self.project_id, form_id, cursor, page_size=self.page_size,
-                                overlap=timedelta(seconds=self.overlap_seconds))
+                                overlap=timedelta(seconds=self.overlap_seconds), store=stored,
+                                reconcile_every=timedelta(hours=self.reconcile_every_hours),
+                                reconcile=self.force_reconcile)
         return _ClosingSync(client, sync)
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:

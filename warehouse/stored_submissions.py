@@ -35,6 +35,19 @@ class WarehouseSubmissions:
             yield from (StoredIdentity(*row) for row in rows)
             after = rows[-1].source_row_id
 
+    def live_instance_ids(self) -> Iterator[str]:
+        """The instance id of every stored live submission, a page at a time (ODK Central's id reconciliation)."""
+        r = RawSubmission
+        after = ""
+        while True:
+            with self._engine.connect() as conn:
+                ids = conn.execute(select(r.instance_id).where(*self._where, r.deleted_at.is_(None), r.instance_id > after)
+                                   .order_by(r.instance_id).limit(self._page)).scalars().all()
+            if not ids:
+                return
+            yield from ids
+            after = ids[-1]
+
     def records(self, instance_ids: Sequence[str]) -> list[SubmissionRecord]:
         r = RawSubmission
         with self._engine.connect() as conn:

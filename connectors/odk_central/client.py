@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -23,6 +25,7 @@ from connectors.errors import (
 )
 from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, protocol_error, tries_made
 from connectors.odk_central.forms import FormService
+from connectors.odk_central.problem import central_says
 from connectors.odk_central.submissions import SubmissionService
 
 log = logging.getLogger(__name__)
@@ -118,6 +121,28 @@ class OdkCentralClient:
         :meth:`connectors.http.HttpClient.send`). Any answer but a 2xx JSON one raises
         :class:`SourceError`.
         """
+        return self._exchange(method, url, headers=headers, data=data, json_body=json_body)[1]
+
+    def server_time(self, path: str) -> datetime:
+        """Now on Central's clock: the ``Date`` of its answer to ``GET path`` (whole seconds: never ahead), or this
+        machine's clock when that is earlier or the answer has none."""
+        local = datetime.now(UTC)
+        response, _ = self._exchange("GET", self.api_url(path))
+        try:
+            server = parsedate_to_datetime(response.headers["Date"])
+        except (KeyError, TypeError, ValueError):
+            return local
+        return min(local, server) if server.tzinfo else local
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        data: bytes | None = None,
+        json_body: Any = None,
+    ) -> tuple[requests.Response, Any]:
         if self._token is None:
             self.login()
         logged_in_again = False
@@ -140,7 +165,7 @@ class OdkCentralClient:
                     f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} ODK Central?",
                     response,
                 )
-            return body
+            return response, body
 
     def get(self, path: str, *, headers: dict[str, str] | None = None) -> Any:
         return self.request("GET", self.api_url(path), headers=headers)
@@ -160,24 +185,27 @@ def normalize_base_url(base_url: str) -> str:
 
 
 def error_for(label: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
-    """The :class:`SourceError` for a non-2xx answer, worded for a data manager."""
+    """The :class:`SourceError` for a non-2xx answer, worded for a data manager, with Central's own code and
+    message (and ``details.error``) when it gave them."""
     status = response.status_code
     method = (response.request.method or "GET").upper()
     match = _RESOURCE.search(urlsplit(response.url).path)
     project = match and match.group("project")
     form = match and match.group("form") and unquote(match.group("form"))
     info = ResponseInfo.from_response(response, keep_body=keep_body)
+    says = central_says(info)
 
     def error(message: str, kind: str) -> SourceError:
-        return _error(label, message, kind, response, keep_body=keep_body)
+        return _error(label, f"{message}{says}", kind, response, keep_body=keep_body)
 
-    if status in RETRY_STATUSES:
+    if status in RETRY_STATUSES and info.code is None:  # no answer of Central's: a proxy's, or none at all
         tries = tries_made(response)
-        return error(
-            f"server down or unreachable after {tries} tries: HTTP {status} {response.reason}", UNAVAILABLE
-        )
+        message = f"server down or unreachable after {tries} tries: HTTP {status} {response.reason}"
+        return _error(label, message, UNAVAILABLE, response, keep_body=keep_body)
+    if status in RETRY_STATUSES:  # Central itself answered: it is up, something it needs is not
+        return error(f"ODK Central is up but could not do this (tried {tries_made(response)} times)", UNAVAILABLE)
     if status == 401:
-        return error("the session was refused even after logging in again (HTTP 401)", AUTH)
+        return error("the session was refused even after logging in again", AUTH)
     if status == 403:
         if method == "GET":
             where = f"project {project}" if project else "this resource"
@@ -198,15 +226,15 @@ def error_for(label: str, response: requests.Response, *, keep_body: bool = True
             f"version {version} of form `{form_id}` is already published: raise the version in the form's settings",
             CONFLICT,
         )
-    server_says = f": {info.server_message}" if info.server_message else ""
-    code = f", code {info.code}" if info.code else ""
     if status == 409:
-        return error(f"conflict (HTTP 409{code}){server_says}", CONFLICT)
+        return error("conflict", CONFLICT)
     if 400 <= status < 600:
-        return error(f"request refused (HTTP {status}{code}){server_says}", REJECTED)
+        return error("request refused", REJECTED)
     if 300 <= status < 400 and response.headers.get("Location"):
-        return error(f"the server redirects to {response.headers['Location']}: use that address", PROTOCOL)
-    return error(f"unexpected answer HTTP {status} {response.reason}", PROTOCOL)
+        message = f"the server redirects to {response.headers['Location']}: use that address"
+    else:
+        message = f"unexpected answer HTTP {status} {response.reason}"
+    return _error(label, message, PROTOCOL, response, keep_body=keep_body)
 
 
 def _error(label: str, message: str, kind: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urljoin
 
 from connectors.errors import ACCESS, CONFLICT, NOT_FOUND, PROTOCOL, SourceError
+from connectors.odk_central.problem import central_says
 
 if TYPE_CHECKING:
     from connectors.odk_central.client import OdkCentralClient
@@ -179,8 +180,8 @@ class EntityService:
         return error
 
     def _error(self, error: SourceError, message: str) -> SourceError:
-        return SourceError(f"{self._client.label}: {message}", kind=error.kind, request=error.request,
-                           response=error.response)
+        return SourceError(f"{self._client.label}: {message}{central_says(error.response)}", kind=error.kind,
+                           request=error.request, response=error.response)
 
 
 def publish_entities(client: OdkCentralClient, project_id: int | str, dataset: str, properties: Sequence[str],

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from connectors.errors import NOT_FOUND, SourceError
+from connectors.odk_central.problem import central_says
 
 if TYPE_CHECKING:
     from connectors.odk_central.client import OdkCentralClient
@@ -46,6 +47,10 @@ class FormService:
         """Every published version of the form, newest first."""
         return self._client.get(f"{form_path(project_id, form_id)}/versions")
 
+    def attachments(self, project_id: int | str, form_id: str) -> list[dict[str, Any]]:
+        """The published version's media files: ``{name, type, exists, blobExists, datasetExists}``."""
+        return self._client.get(f"{form_path(project_id, form_id)}/attachments")
+
     def create(
         self,
         project_id: int | str,
@@ -67,7 +72,14 @@ class FormService:
             headers["X-XlsForm-FormId-Fallback"] = fallback
         publish_now = "true" if not attachments else "false"
         url = self._client.api_url(f"/projects/{int(project_id)}/forms?publish={publish_now}")
-        form = self._client.request("POST", url, headers=headers, data=body)
+        try:
+            form = self._client.request("POST", url, headers=headers, data=body)
+        except SourceError as error:
+            if not _only_a_deleted_form(error):
+                raise
+            log.warning("%s: a form deleted earlier in project %s had this form's id; uploading it anyway"
+                        " (Central's warning 400.16)", self._client.label, project_id)
+            form = self._client.request("POST", f"{url}&ignoreWarnings=true", headers=headers, data=body)
         log.info("%s: created form %s in project %s", self._client.label, form.get("xmlFormId"), project_id)
         if not attachments:
             return self.get(project_id, form["xmlFormId"])
@@ -105,13 +117,25 @@ class FormService:
             except SourceError as error:
                 if error.kind != NOT_FOUND:
                     raise
-                message = f"{self._client.label}: form `{form_id}` does not use a media file named `{name}`"
+                message = (f"{self._client.label}: form `{form_id}` does not use a media file named `{name}`"
+                           f"{central_says(error.response)}")
                 raise SourceError(message, kind=NOT_FOUND, request=error.request, response=error.response) from None
         query = f"?version={quote(version, safe='')}" if version is not None else ""
         self._client.request("POST", self._client.api_url(f"{draft}/publish{query}"))
         published = self.get(project_id, form_id)
         log.info("%s: published form %s version %s", self._client.label, form_id, published.get("version"))
         return published
+
+
+def _only_a_deleted_form(error: SourceError) -> bool:
+    """Whether Central's only objection (``400.16``) is that a deleted form of the project had the same id."""
+    response = error.response
+    if response is None or response.code != "400.16" or not response.details:
+        return False
+    warnings = response.details.get("warnings") or {}
+    workflow = warnings.get("workflowWarnings") or []
+    return set(warnings) == {"workflowWarnings"} and bool(workflow) and all(
+        isinstance(w, dict) and w.get("type") == "deletedFormExists" for w in workflow)
 
 
 def _definition(definition: bytes | Path, fallback: str | None) -> tuple[bytes, str, str | None]:

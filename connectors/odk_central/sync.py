@@ -2,14 +2,26 @@
 
 Cursor (a JSON-serializable dict; persist it only after every record of the run is stored)::
 
-    {"version": 1, "project": "3", "form_id": "household_mini",
-     "watermark": "2026-11-23T03:47:28.854Z",          # max submissionDate/updatedAt seen
-     "deleted_watermark": "2026-11-23T03:47:29.861Z"}  # max deletedAt seen (never below watermark)
+    {"version": 2, "project": "3", "form_id": "household_mini",
+     "since": "2026-11-23T03:45:00.000Z",          # every live change up to this moment was read
+     "deleted_since": "2026-11-23T03:45:00.000Z",  # every deletion up to this moment was read
+     "reconciled_at": "2026-11-23T03:50:00.000Z"}  # start of the last id reconciliation (None: never)
 
-A run reads ``__system/submissionDate gt W' or __system/updatedAt gt W'`` (W' = watermark minus
-the overlap: commits become visible late and uploads share milliseconds), then the deletions
-``__system/deletedAt gt D'``. Without a cursor it reads every live row and every deleted row.
-Rows come newest first, so the new cursor exists only once both traversals are complete.
+A run reads ``__system/submissionDate gt since or __system/updatedAt gt since``, then the deletions
+``__system/deletedAt gt deleted_since``; without a cursor every live row and every deleted row. Central
+stamps a change when it receives it, but it becomes visible only when its transaction commits: a change
+stamped before the run's start T (Central's clock: the ``Date`` of its answer at the start, or this
+machine's clock if earlier) may still be invisible, one stamped before T − overlap is assumed visible. So the
+new cursor moves to T − overlap (never back): what a run reads again is what arrived within the overlap before
+it started, never a burst forever. Rows come newest first, so the new cursor exists only once both traversals
+are complete. (Version 1 cursors kept the newest stamp seen and subtracted the overlap at the next run: a burst
+within the overlap of the newest submission was read again by every run until a newer one came.)
+
+Deleted submissions are purged after 30 days and a restore moves no stamp, so neither is seen by those
+queries: with the caller's store, a run also compares the ids it stored as live with the server's live ids
+(``$select=__id``) when that is due (``reconcile_every`` since the last one, or forced): a restored or
+missing submission is read again, a deleted one is read with its ``deletedAt``, and a purged one is yielded
+as the stored record marked deleted at T.
 
 Central's cost of a page grows with every row its query matches, not only with the page (see
 ``bench/costmodel.py``): following ``@odata.nextLink`` through N matching rows in pages of s costs
@@ -31,8 +43,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
 from connectors.odk_central.submissions import DEFAULT_PAGE_SIZE
 from connectors.records import SubmissionRecord
@@ -42,20 +55,33 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CURSOR_VERSION = 1
+CURSOR_VERSION = 2
 DEFAULT_OVERLAP = timedelta(minutes=5)
+RECONCILE_EVERY = timedelta(hours=24)  # purges and restores reach the warehouse within this
+ID_BATCH = 100  # ids per `__id eq … or …` query: keeps the URL short
 WINDOW_FILL = 0.8  # a window aims at this share of a page, so that most windows take one request
 EMPTY_WINDOWS_BEFORE_JUMP = 6  # empty windows, each 4× wider, before an open-ended query jumps the gap
 _SUBMITTED = "__system/submissionDate"
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before ODK Central: a window reaching it is open-ended
 
 
+class StoredIds(Protocol):
+    """The caller's view of what it stored from this form."""
+
+    def live_instance_ids(self) -> Iterable[str]:
+        """The instance id (``__id``) of every stored submission that is not deleted."""
+
+    def records(self, instance_ids: Sequence[str]) -> Iterable[SubmissionRecord]:
+        """The stored records with these instance ids (as last stored)."""
+
+
 class SubmissionSync:
     """One incremental read of a form: iterate it once, then take :attr:`cursor`.
 
-    Yields live rows (new, edited, reviewed) first, then soft-deleted rows (``deleted_at``
-    set). Within each of the two queries a submission is yielded once; a row deleted while
-    the run was going can come twice, live then deleted: upsert in order and the last wins.
+    Yields what the id reconciliation found (when due, with a ``store``), then live rows (new, edited,
+    reviewed), then soft-deleted rows (``deleted_at`` set). Within each query a submission is yielded once;
+    one can come twice across them (e.g. live, then deleted while the run was going): upsert in order and the
+    last wins. ``reconciled`` tells, once the run is done, whether it compared ids.
     """
 
     def __init__(
@@ -67,20 +93,29 @@ class SubmissionSync:
         *,
         overlap: timedelta = DEFAULT_OVERLAP,
         page_size: int | None = DEFAULT_PAGE_SIZE,
+        store: StoredIds | None = None,
+        reconcile_every: timedelta = RECONCILE_EVERY,
+        reconcile: bool = False,
     ) -> None:
-        if overlap < timedelta(0):
-            raise ValueError("overlap must not be negative")
+        if overlap < timedelta(0) or reconcile_every < timedelta(0):
+            raise ValueError("overlap and reconcile_every must not be negative")
         self._client = client
         self.project = str(project_id)
         self.form_id = form_id
         self._overlap = overlap
         self._page_size = page_size
-        self._watermark, self._deleted_watermark = _read_cursor(cursor, self.project, form_id)
+        self._store = store
+        self._reconcile_every = reconcile_every
+        self._force = reconcile
+        self._since, self._deleted_since, self._reconciled_at = _read_cursor(cursor, self.project, form_id, overlap)
         self._new_cursor: dict[str, Any] | None = None
         self._started = False
         self.live_count = 0
         self.deleted_count = 0
         self.duplicate_count = 0
+        self.restored_count = 0
+        self.purged_count = 0
+        self.reconciled: bool | None = None
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
         if self._started:
@@ -95,39 +130,72 @@ class SubmissionSync:
             raise RuntimeError("the new cursor exists only after every record of the sync was read")
         return dict(self._new_cursor)
 
+    def reconciliation_due(self, now: datetime) -> bool:
+        """Whether a run starting at ``now`` compares the stored ids with the server's."""
+        if self._store is None:
+            return False
+        if self._force or self._reconciled_at is None:
+            return True
+        elapsed = now - _parse(self._reconciled_at)
+        return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
+
     def _run(self) -> Iterator[SubmissionRecord]:
+        started = self._client.server_time(f"{form_path(self.project, self.form_id)}")
+        self.reconciled = self.reconciliation_due(started)
+        if self.reconciled:
+            yield from self._reconcile(_format(started))
         live_filter = None
-        if self._watermark is not None:
-            since = _format(_parse(self._watermark) - self._overlap)
-            live_filter = f"__system/submissionDate gt {since} or __system/updatedAt gt {since}"
-        newest = self._watermark
+        if self._since is not None:
+            live_filter = f"__system/submissionDate gt {self._since} or __system/updatedAt gt {self._since}"
         for record in self._query(live_filter):
-            newest = _latest(newest, record.submitted_at, record.updated_at)
             self.live_count += 1
             yield record
-
         deleted_filter = "__system/deletedAt ne null"
-        if self._deleted_watermark is not None:
-            since = _format(_parse(self._deleted_watermark) - self._overlap)
-            deleted_filter = f"__system/deletedAt gt {since}"
-        newest_deleted = self._deleted_watermark
+        if self._deleted_since is not None:
+            deleted_filter = f"__system/deletedAt gt {self._deleted_since}"
         for record in self._query(deleted_filter):
-            newest_deleted = _latest(newest_deleted, record.deleted_at)
             self.deleted_count += 1
             yield record
 
-        # Any deletion after this run has a deletedAt later than everything seen now.
+        visible = _format(started - self._overlap)  # every change stamped up to here was visible at the start
         self._new_cursor = {
             "version": CURSOR_VERSION,
             "project": self.project,
             "form_id": self.form_id,
-            "watermark": newest,
-            "deleted_watermark": _latest(newest_deleted, newest),
+            "since": _latest(self._since, visible),
+            "deleted_since": _latest(self._deleted_since, visible),
+            "reconciled_at": _format(started) if self.reconciled else self._reconciled_at,
         }
         log.info(
-            "%s: form %s of project %s synced: %d live, %d deleted, %d duplicates skipped",
+            "%s: form %s of project %s synced: %d live, %d deleted, %d duplicates skipped%s",
             self._client.label, self.form_id, self.project, self.live_count, self.deleted_count, self.duplicate_count,
+            f"; ids reconciled: {self.restored_count} read again, {self.purged_count} purged"
+            if self.reconciled else "",
         )
+
+    def _reconcile(self, now: str) -> Iterator[SubmissionRecord]:
+        """The stored live ids against the server's: read again what the store lacks (restored), read the
+        deleted ones the store holds as live, mark the purged ones deleted at ``now``."""
+        found = reconcile_ids(self._client, self.project, self.form_id, self._store.live_instance_ids(),
+                              page_size=None)
+        for record in self._by_id(sorted(found.missing), None):
+            self.restored_count += 1
+            yield record
+        purged = set(found.gone)
+        for record in self._by_id(sorted(found.gone), "__system/deletedAt ne null"):
+            purged.discard(record.instance_id)
+            yield record
+        ids = sorted(purged)
+        for start in range(0, len(ids), ID_BATCH):
+            for record in self._store.records(ids[start:start + ID_BATCH]):
+                self.purged_count += 1
+                system = {**(record.payload.get("__system") or {}), "deletedAt": now}
+                yield record._replace(deleted_at=now, payload={**record.payload, "__system": system})
+
+    def _by_id(self, ids: Sequence[str], filter: str | None) -> Iterator[SubmissionRecord]:
+        for start in range(0, len(ids), ID_BATCH):
+            wanted = " or ".join(f"__id eq '{i.replace(chr(39), chr(39) * 2)}'" for i in ids[start:start + ID_BATCH])
+            yield from self._records(self._pages(_and(filter, wanted)))
 
     def _query(self, filter: str | None) -> Iterator[SubmissionRecord]:
         """Every row ``filter`` selects, newest first, one page per query (module docstring).
@@ -204,9 +272,14 @@ def sync_submissions(
     *,
     overlap: timedelta = DEFAULT_OVERLAP,
     page_size: int | None = DEFAULT_PAGE_SIZE,
+    store: StoredIds | None = None,
+    reconcile_every: timedelta = RECONCILE_EVERY,
+    reconcile: bool = False,
 ) -> SubmissionSync:
-    """Start an incremental sync of one form from ``cursor`` (``None``: everything)."""
-    return SubmissionSync(client, project_id, form_id, cursor, overlap=overlap, page_size=page_size)
+    """Start an incremental sync of one form from ``cursor`` (``None``: everything); with ``store``, ids are
+    reconciled when due (see the module docstring)."""
+    return SubmissionSync(client, project_id, form_id, cursor, overlap=overlap, page_size=page_size, store=store,
+                          reconcile_every=reconcile_every, reconcile=reconcile)
 
 
 @dataclass(frozen=True)
@@ -236,21 +309,27 @@ def reconcile_ids(
     return IdReconciliation(live=len(live), gone=frozenset(stored - live), missing=frozenset(live - stored))
 
 
-def _read_cursor(cursor: dict[str, Any] | None, project: str, form_id: str) -> tuple[str | None, str | None]:
+def _read_cursor(cursor: dict[str, Any] | None, project: str, form_id: str,
+                 overlap: timedelta) -> tuple[str | None, str | None, str | None]:
+    """(since, deleted_since, reconciled_at) of a cursor; a version 1 cursor's watermarks minus ``overlap``."""
     if cursor is None:
-        return None, None
-    if cursor.get("version") != CURSOR_VERSION:
+        return None, None, None
+    if cursor.get("version") not in (1, CURSOR_VERSION):
         raise ValueError(f"unknown sync cursor version {cursor.get('version')!r}")
     if (str(cursor.get("project")), cursor.get("form_id")) != (project, form_id):
         raise ValueError(
             f"the cursor belongs to form {cursor.get('form_id')!r} of project {cursor.get('project')!r},"
             f" not to form {form_id!r} of project {project!r}"
         )
-    watermark, deleted = cursor.get("watermark"), cursor.get("deleted_watermark")
-    for value in (watermark, deleted):
+    if cursor["version"] == 1:
+        since, deleted = (None if cursor.get(key) is None else _format(_parse(cursor[key]) - overlap)
+                          for key in ("watermark", "deleted_watermark"))
+        return since, deleted, None
+    since, deleted, reconciled = cursor.get("since"), cursor.get("deleted_since"), cursor.get("reconciled_at")
+    for value in (since, deleted, reconciled):
         if value is not None:
             _parse(value)
-    return watermark, deleted
+    return since, deleted, reconciled
 
 
 def _parse(timestamp: str) -> datetime:

@@ -18,7 +18,8 @@ Test API, all thread-safe:
   :meth:`~FakeOdkCentral.submit` (OpenRosa XML), :meth:`~FakeOdkCentral.publish_form`,
   :meth:`~FakeOdkCentral.create_project`, :meth:`~FakeOdkCentral.add_user`,
   :meth:`~FakeOdkCentral.submission_ids`;
-- time: :attr:`~FakeOdkCentral.clock`, a :class:`ManualClock` (every change happens at its "now");
+- time: :attr:`~FakeOdkCentral.clock`, a :class:`ManualClock` (every change happens at its "now", and every
+  answer's ``Date`` is it);
 - sessions: :meth:`~FakeOdkCentral.expire_sessions`, :attr:`~FakeOdkCentral.sso_enabled`,
   :attr:`~FakeOdkCentral.issued_tokens`, :attr:`~FakeOdkCentral.login_count`;
 - faults: :attr:`~FakeOdkCentral.faults`, a :class:`fake_faults.FaultPlan` (queue per path, or a
@@ -40,6 +41,7 @@ import threading
 import uuid
 from collections import deque
 from dataclasses import dataclass
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -322,6 +324,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             reply = self.fake.handle(method, self.path, self.headers, body)
         self.fake.record(method, self.path, reply.status, self.headers)
+        now = formatdate(self.fake.clock.now_ms() / 1000, usegmt=True)  # the fake's time, as Central's is its own
+        reply.headers = [(k, now if k == "Date" else v) for k, v in reply.headers]
         if fault is not None and fault.kind == INVALID_JSON:
             reply.body = reply.body[: len(reply.body) // 2]
             reply.headers = [(k, str(len(reply.body)) if k == "Content-Length" else v) for k, v in reply.headers]

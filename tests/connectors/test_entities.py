@@ -228,6 +228,7 @@ def test_an_entity_created_twice_is_a_conflict_that_says_to_run_again(central, o
         service.create(7, "cases", [case], source="test")
     assert error.value.kind == CONFLICT and error.value.response.code == "409.3"
     assert f"entity {case.uuid} already exists in the entity list `cases`" in str(error.value)
+    assert "(HTTP 409, code 409.3: A resource already exists with uuid value(s) of" in str(error.value)
     assert "run again" in str(error.value)
 
 
@@ -239,7 +240,8 @@ def test_a_project_viewer_is_told_that_a_project_manager_is_needed(central) -> N
             publish_entities(viewer, 7, "cases", PROPERTIES, drafts(1), source="test")
     assert error.value.kind == ACCESS
     assert str(error.value) == (f"ODK Central at {central.url}: no permission to create the entity list `cases` in"
-                                " project 7 (the account needs the Project Manager role)")
+                                " project 7 (the account needs the Project Manager role) (HTTP 403, code 403.1: The"
+                                " authenticated actor does not have rights to perform that action.)")
     assert error.value.request.headers["Authorization"] == "[redacted]"
     everything = f"{error.value} {error.value!r} {error.value.request} {error.value.response}"
     assert password not in everything
@@ -249,10 +251,10 @@ def test_a_project_viewer_is_told_that_a_project_manager_is_needed(central) -> N
 def test_missing_project_and_missing_list_are_named(central, odk) -> None:
     with pytest.raises(SourceError) as project:
         publish_entities(odk, 99, "cases", PROPERTIES, drafts(1), source="test")
-    assert project.value.kind == NOT_FOUND and str(project.value).endswith("project 99 not found")
+    assert project.value.kind == NOT_FOUND and str(project.value).endswith("project 99 not found (HTTP 404, code 404.1: Could not find the resource you were looking for.)")
     with pytest.raises(SourceError) as dataset:
         EntityService(odk).dataset(7, "cases")
-    assert str(dataset.value).endswith("entity list `cases` not found in project 7")
+    assert str(dataset.value).endswith("entity list `cases` not found in project 7 (HTTP 404, code 404.1: Could not find the resource you were looking for.)")
     with pytest.raises(SourceError) as feed:
         list(EntityService(odk).entities(7, "cases"))
-    assert str(feed.value).endswith("entity list `cases` not found in project 7")
+    assert str(feed.value).endswith("entity list `cases` not found in project 7 (HTTP 404, code 404.1: Could not find the resource you were looking for.)")

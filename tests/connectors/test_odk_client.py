@@ -65,7 +65,8 @@ def test_a_session_refused_twice_is_an_error(fake: FakeOdkCentral, client: OdkCe
     fake.faults.add(http_error(401), path=r"/forms$", times=2)
     error = error_of(lambda: client.forms.list(3))
     assert error.kind == AUTH
-    assert str(error).endswith("the session was refused even after logging in again (HTTP 401)")
+    assert str(error).endswith("the session was refused even after logging in again"
+                               " (HTTP 401, code 401.2: Could not authenticate with the provided credentials.)")
     assert fake.login_count == 2
 
 
@@ -77,6 +78,7 @@ def test_no_access_to_a_project(fake: FakeOdkCentral) -> None:
         error = error_of(lambda: client.forms.list(other))
     assert str(error) == (
         f"ODK Central at {fake.url}: no access to project {other} (the account needs the Project Viewer role)"
+        " (HTTP 403, code 403.1: The authenticated actor does not have rights to perform that action.)"
     )
     assert error.kind == ACCESS
     assert error.response.code == "403.1"
@@ -84,11 +86,12 @@ def test_no_access_to_a_project(fake: FakeOdkCentral) -> None:
 
 def test_unknown_form_and_project(client: OdkCentralClient, fake: FakeOdkCentral) -> None:
     error = error_of(lambda: list(client.submissions.rows(3, "household_survey")))
-    assert str(error) == f"ODK Central at {fake.url}: form `household_survey` not found in project 3"
+    assert str(error) == (f"ODK Central at {fake.url}: form `household_survey` not found in project 3"
+                          " (HTTP 404, code 404.1: Could not find the resource you were looking for.)")
     assert (error.kind, error.response.code) == (NOT_FOUND, "404.1")
     assert error.response.headers["OData-Version"] == "4.0"
     error = error_of(lambda: client.forms.list(7))
-    assert str(error) == f"ODK Central at {fake.url}: project 7 not found"
+    assert str(error).startswith(f"ODK Central at {fake.url}: project 7 not found (HTTP 404, code 404.1: ")
 
 
 def test_a_filter_the_server_refuses(client: OdkCentralClient) -> None:
@@ -96,11 +99,11 @@ def test_a_filter_the_server_refuses(client: OdkCentralClient) -> None:
     error = error_of(lambda: list(client.submissions.rows(3, FORM, filter=gte)))
     assert error.kind == REJECTED
     assert str(error).endswith(
-        "request refused (HTTP 400, code 400.18): The OData filter expression you provided could not be parsed:"
-        " Unexpected character at 23"
+        "request refused (HTTP 400, code 400.18: The OData filter expression you provided could not be parsed:"
+        " Unexpected character at 23)"
     )
     error = error_of(lambda: list(client.submissions.rows(3, FORM, filter="hh_size gt 5")))
-    assert "(HTTP 501, code 501.5)" in str(error)
+    assert "(HTTP 501, code 501.5: " in str(error)
 
 
 def test_base_url_forms() -> None:

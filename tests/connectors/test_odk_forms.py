@@ -85,7 +85,8 @@ def test_create_with_media_then_publish_a_new_version(
 def test_a_media_file_the_form_does_not_use(client: OdkCentralClient, empty_project: int) -> None:
     with pytest.raises(SourceError) as caught:
         client.forms.create(empty_project, follow_up_form("1"), attachments={"village.csv": VILLAGES})
-    assert str(caught.value).endswith("form `follow_up` does not use a media file named `village.csv`")
+    assert str(caught.value).endswith("form `follow_up` does not use a media file named `village.csv`"
+                                      " (HTTP 404, code 404.1: Could not find the resource you were looking for.)")
     assert caught.value.response.code == "404.1"
 
 
@@ -95,6 +96,8 @@ def test_publishing_an_existing_version_says_to_raise_it(client: OdkCentralClien
     assert caught.value.kind == CONFLICT
     assert str(caught.value).endswith(
         "version 2026112301 of form `household_mini` is already published: raise the version in the form's settings"
+        " (HTTP 409, code 409.6: You tried to publish the form 'household_mini' with version '2026112301', but a"
+        " published form has already existed in this project with those identifiers.)"
     )
     assert caught.value.response.code == "409.6"
 
@@ -115,4 +118,5 @@ def test_publishing_needs_the_manager_role(fake: FakeOdkCentral) -> None:
     assert caught.value.kind == ACCESS
     assert str(caught.value).endswith(
         "no permission to change forms in project 3 (the account needs the Project Manager role)"
+        " (HTTP 403, code 403.1: The authenticated actor does not have rights to perform that action.)"
     )

@@ -46,11 +46,12 @@ def test_first_sync_reads_every_live_and_deleted_row(fake: FakeOdkCentral, clien
     assert [r.instance_id for r in records] == [S5, S4, S2, S1, S3]
     assert [r.deleted_at is not None for r in records] == [False] * 4 + [True]
     assert cursor == {
-        "version": 1,
+        "version": 2,
         "project": "3",
         "form_id": FORM,
-        "watermark": "2026-11-23T03:47:28.854Z",  # the approval, later than any submissionDate
-        "deleted_watermark": "2026-11-23T03:47:29.861Z",
+        "since": "2026-11-23T03:45:00.000Z",  # the run's start (Central's clock: 03:50) minus the overlap
+        "deleted_since": "2026-11-23T03:45:00.000Z",
+        "reconciled_at": None,
     }
     filters = [r.target.partition("$filter=")[2] for r in fake.requests if ".svc" in r.target]
     assert filters == ["", "__system/deletedAt%20ne%20null"]
@@ -60,7 +61,7 @@ def test_edits_reviews_and_deletions_between_two_syncs(before: tuple[FakeOdkCent
     fake, client = before
     records, cursor = run(client, overlap=timedelta(seconds=1))
     assert {r.instance_id for r in records} == {S1, S2, S3, S4, S5}
-    assert cursor["watermark"] == "2026-11-23T03:47:15.273Z"
+    assert cursor["since"] == "2026-11-23T03:49:59.000Z"
 
     fake.clock.set("2026-11-23T05:00:00.000Z")
     fake.submit(3, (FIXTURES / "submission_1_edit.xml").read_bytes())
@@ -74,16 +75,14 @@ def test_edits_reviews_and_deletions_between_two_syncs(before: tuple[FakeOdkCent
     records, cursor = run(client, cursor, overlap=timedelta(seconds=1))
     live = {r.instance_id: r for r in records if r.deleted_at is None}
     deleted = [r for r in records if r.deleted_at is not None]
-    # S5 comes back because it lies within the overlap of the old watermark; S4 is untouched and older
-    assert set(live) == {new, S1, S2, S5}
+    assert set(live) == {new, S1, S2}  # S4 and S5 are untouched and older than the overlap of the last run
     edited = live[S1]
     assert edited.current_instance_id == "uuid:6fbcb571-e9cb-4a42-97a8-e7f4c2136adb"
     assert (edited.review_state, edited.updated_at) == ("edited", "2026-11-23T05:00:00.000Z")
     assert edited.payload["hh_size"] == 6 and len(edited.payload["child"]) == 3
     assert live[S2].review_state == "approved"
     assert [(r.instance_id, r.deleted_at) for r in deleted] == [(S3, "2026-11-23T05:00:02.000Z")]
-    assert cursor["watermark"] == "2026-11-23T05:00:03.000Z"
-    assert cursor["deleted_watermark"] == "2026-11-23T05:00:03.000Z"
+    assert cursor["since"] == cursor["deleted_since"] == "2026-11-23T05:00:02.000Z"
 
     records, _ = run(client, cursor, overlap=timedelta(seconds=1))
     assert [r.instance_id for r in records] == [new]  # only what lies within the overlap
@@ -91,11 +90,12 @@ def test_edits_reviews_and_deletions_between_two_syncs(before: tuple[FakeOdkCent
 
 def test_the_default_overlap_leaves_old_untouched_rows_out(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
     fake, client = before
+    fake.clock.set("2026-11-23T04:00:00.000Z")
     _, cursor = run(client)
     fake.clock.set("2026-11-23T05:00:00.000Z")
     new = fake.add_submission(3, FORM, household("Lai Châu", 3))
     records, cursor = run(client, cursor)
-    assert {r.instance_id for r in records} == {new, S1, S2, S3, S4, S5}  # all within 5 min of the watermark
+    assert {r.instance_id for r in records} == {new}  # the rest was older than 5 min before the last run
     fake.clock.set("2026-11-23T06:00:00.000Z")
     fake.set_review_state(3, FORM, S4, "hasIssues")
     records, _ = run(client, cursor)
@@ -107,9 +107,10 @@ def test_rows_sharing_the_watermark_millisecond_are_not_lost(before: tuple[FakeO
     fake, client = before
     fake.clock.set("2026-11-23T05:00:00.000Z")
     first = fake.add_submission(3, FORM, household("A", 1))
+    _, no_overlap = run(client, overlap=timedelta(0))
     _, cursor = run(client)
     late = fake.add_submission(3, FORM, household("B", 2))  # same millisecond, visible only now
-    without_overlap, _ = run(client, cursor, overlap=timedelta(0))
+    without_overlap, _ = run(client, no_overlap)
     assert late not in {r.instance_id for r in without_overlap}
     with_overlap, _ = run(client, cursor)
     assert {first, late} <= {r.instance_id for r in with_overlap}
@@ -122,7 +123,7 @@ def test_the_cursor_exists_only_after_the_whole_run(fake: FakeOdkCentral, client
     with pytest.raises(RuntimeError, match="only after every record"):
         _ = sync.cursor
     list(records)
-    assert sync.cursor["watermark"] == "2026-11-23T03:47:28.854Z"
+    assert sync.cursor["since"] == "2026-11-23T03:45:00.000Z"
     with pytest.raises(RuntimeError, match="only once"):
         iter(sync)
 
@@ -179,6 +180,16 @@ def test_a_cursor_of_another_form_is_refused(client: OdkCentralClient) -> None:
         sync_submissions(client, 3, "other_form", cursor)
     with pytest.raises(ValueError, match="version"):
         sync_submissions(client, 3, FORM, {**cursor, "version": 99})
+
+
+def test_a_version_1_cursor_goes_on_from_its_watermarks_minus_the_overlap(
+        before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    fake, client = before
+    old = {"version": 1, "project": "3", "form_id": FORM, "watermark": "2026-11-23T03:47:12.000Z",
+           "deleted_watermark": "2026-11-23T03:47:12.000Z"}
+    records, cursor = run(client, old, overlap=timedelta(seconds=1))
+    assert {r.instance_id for r in records} == {S3, S4, S5}  # submitted after 03:47:11
+    assert (cursor["version"], cursor["since"]) == (2, "2026-11-23T03:49:59.000Z")
 
 
 def test_reconcile_ids_finds_deleted_purged_and_missing(fake: FakeOdkCentral, client: OdkCentralClient) -> None:
