@@ -155,7 +155,8 @@ def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], rang
     prepared without their count changes (``recording`` false) stop the step if the indicators have published
     since (``survey_counts.check_recorded``). When writing a batch fails, its writes are undone and
     ``rewrite(conn, after, upto)``, if given, writes the range again with every value checked and returns the
-    batch it wrote (:func:`_rewrite_households`)."""
+    batch it wrote (:func:`_rewrite_households`); if that fails too, the step stops with an error that quotes no
+    value."""
     stats, pending, uncommitted = StepStats(), [], 0
     workers = workers_for(len(ranges)) if parallel else 0
     with engine.connect() as conn, large_page_cache(conn):
@@ -175,7 +176,11 @@ def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], rang
             except Exception:
                 if rewrite is None:
                     raise
-                batch = rewrite(conn, after, batch.last)
+                try:
+                    batch = rewrite(conn, after, batch.last)
+                except Exception as error:  # its message may quote a row's values (a driver's CONTEXT line)
+                    raise RuntimeError(f"{', '.join(checkpoints)}: the raw changes {after + 1}–{batch.last} could"
+                                       f" not be written ({type(error).__name__}); nothing of them was kept") from None
             if starting:
                 check_recorded(conn, recording)  # after the writes: they hold the locks it needs
             stats.merge(batch.stats)

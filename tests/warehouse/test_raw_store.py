@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from sqlalchemy import func, select
 
 from connectors.records import SubmissionRecord
@@ -87,8 +89,8 @@ def test_a_submission_is_one_row_whatever_file_or_route_brings_it(warehouse_url)
                   record(3, project="july.zip", **export)]
     stats = store_records(engine, cumulative)
     assert (stats.inserted, stats.updated, stats.unchanged) == (1, 1, 1)
-    assert stored(engine) == {"uuid:1": ("file:odk_csv_zip", "june.zip", 1),
-                              "uuid:2": ("file:odk_csv_zip", "july.zip", 7), "uuid:3": ("file:odk_csv_zip", "july.zip", 3)}
+    export_of = {n: ("file:odk_csv_zip", name) for n, name in ((1, "june.zip"), (2, "july.zip"), (3, "july.zip"))}
+    assert stored(engine) == {"uuid:1": (*export_of[1], 1), "uuid:2": (*export_of[2], 7), "uuid:3": (*export_of[3], 3)}
 
     # the platform's API: the same version outranks the file; an older one from a file never replaces a newer one
     central = store_records(engine, [record(2, project="7", payload={"__id": "uuid:2", "household": {"hh_size": 8}}),
@@ -146,4 +148,61 @@ def test_values_no_backend_can_hold_are_stored_escaped_and_given_back_by_json_lo
     weird = next(r for i, r in rows.items() if i not in ("uuid:1", "uuid:3"))
     assert weird.instance_id.startswith("sha256:") and weird.submitter == "\\ud800" and weird.review_state == "r" * 32
     assert weird.payload["__id"] == "uuid:2"  # the payload keeps what the columns could not
+    engine.dispose()
+
+
+def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(warehouse_url):
+    """A warehouse of the old key holds one submission from Central and two export files: cleaning fails on the
+    duplicate household on every run. 0007 keeps the version the rule keeps (Central's: updated later), the others
+    in the history with their route, and cleaning goes on."""
+    from alembic import command
+    from sqlalchemy import insert
+
+    from tests.faults.hostile import household as hostile_household
+    from tests.faults.hostile import records as odata_records
+    from warehouse import steps
+    from warehouse.admin_units import forms_dir, load_admin_units
+    from warehouse.classification import load_rules
+    from warehouse.db import alembic_config
+    from warehouse.form_choices import load_choices
+    from warehouse.household import FORM_ID, Context
+    from warehouse.models import Household
+    from warehouse.pseudonym import Pseudonymizer
+    from warehouse.raw_store import content_sha256
+
+    engine = make_engine(warehouse_url)
+    upgrade(engine, "0006")
+    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+
+    def put(record, seq: int) -> None:
+        columns = {name: getattr(record, name) for name in ("source", "project", "form_id", "instance_id",
+                   "form_version", "current_instance_id", "submitted_at", "updated_at", "deleted_at", "submitter",
+                   "review_state", "payload", "received")}
+        with engine.begin() as conn:
+            conn.execute(insert(RawSubmission).values(**columns, content_sha256=content_sha256(record),
+                                                      change_seq=seq, first_loaded_at="t", last_changed_at="t"))
+
+    central, other = odata_records([hostile_household(1), hostile_household(2)])
+    put(central._replace(updated_at="2026-11-20T00:00:00.000Z"), 1)
+    put(other, 2)
+    steps.clean_households(engine, ctx, load_rules())
+    for seq, name in ((3, "june.csv.zip"), (4, "july.csv.zip")):
+        put(central._replace(source="file:odk_csv_zip", project=name), seq)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="could not be written"):  # wedged: on every run
+            steps.clean_households(engine, ctx, load_rules())
+
+    upgrade(engine)
+    steps.clean_households(engine, ctx, load_rules())
+    with engine.connect() as conn:
+        rows = conn.execute(select(RawSubmission.source, RawSubmission.change_seq)
+                            .order_by(RawSubmission.instance_id)).all()
+        history = conn.execute(select(RawSubmissionHistory.source, RawSubmissionHistory.project)).all()
+        households = conn.execute(select(func.count()).select_from(Household)).scalar()
+    assert [source for source, _ in rows] == ["odk_central", "odk_central"] and rows[0].change_seq == 5
+    assert sorted(history) == [("file:odk_csv_zip", "july.csv.zip"), ("file:odk_csv_zip", "june.csv.zip")]
+    assert households == 2
+    command.downgrade(alembic_config(engine), "0006")  # and back: the folded rows stay folded
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(RawSubmission)).scalar() == 2
     engine.dispose()

@@ -39,9 +39,9 @@ def upgrade() -> None:
     with op.batch_alter_table('raw_submission_history') as batch_op:
         batch_op.add_column(sa.Column('source', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('project', sa.String(length=128), nullable=True))
-    op.execute('UPDATE raw_submission_history SET'
-               ' source = (SELECT r.source FROM raw_submission r WHERE r.id = raw_submission_history.raw_submission_id),'
-               ' project = (SELECT r.project FROM raw_submission r WHERE r.id = raw_submission_history.raw_submission_id)')
+    for column in ('source', 'project'):
+        op.execute(f'UPDATE raw_submission_history SET {column} = (SELECT r.{column} FROM raw_submission r'
+                   ' WHERE r.id = raw_submission_history.raw_submission_id)')
     _fold_duplicates()
     with _foreign_keys_off_on_sqlite(), op.batch_alter_table('raw_submission') as batch_op:
         batch_op.drop_constraint(KEY, type_='unique')
@@ -64,6 +64,9 @@ def _fold_duplicates() -> None:
     if not groups:
         return
     now = datetime.now(timezone.utc).isoformat(timespec='milliseconds').replace('+00:00', 'Z')
+    last = max(conn.execute(sa.text('SELECT max(change_seq) FROM raw_submission')).scalar() or 0,
+               conn.execute(sa.text('SELECT position FROM pipeline_checkpoint WHERE step = :s'),
+                            {'s': CHANGE_SEQ}).scalar() or 0)  # before any row goes: past every step's checkpoint
     kept_ids = []
     for form_id, instance_id in groups:
         rows = conn.execute(sa.text('SELECT id, source, submitted_at, updated_at, deleted_at, change_seq'
@@ -81,9 +84,6 @@ def _fold_duplicates() -> None:
                 conn.execute(sa.text(f'UPDATE {table} SET raw_submission_id = :kept WHERE raw_submission_id = :folded'),
                              ids)
             conn.execute(sa.text('DELETE FROM raw_submission WHERE id = :folded'), ids)
-    last = max(conn.execute(sa.text('SELECT max(change_seq) FROM raw_submission')).scalar() or 0,
-               conn.execute(sa.text('SELECT position FROM pipeline_checkpoint WHERE step = :s'),
-                            {'s': CHANGE_SEQ}).scalar() or 0)
     for offset, row_id in enumerate(kept_ids, start=1):
         conn.execute(sa.text('UPDATE raw_submission SET change_seq = :seq, last_changed_at = :now WHERE id = :id'),
                      {'seq': last + offset, 'now': now, 'id': row_id})
