@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -177,6 +178,15 @@ class CentralServer:
             return self.api("POST", f"/v1/projects/{project_id}/submission", files=files, headers=OPENROSA)
         return self.http.post(f"{self.url}/v1/key/{token}/projects/{project_id}/submission", files=files,
                               headers=OPENROSA)
+
+    def purge_submission(self, project_id: int, form_id: str, instance_id: str) -> None:
+        """Purge a deleted submission now with Central's own purge task (the API has no purge)."""
+        database = {"host": "127.0.0.1", "port": self.pg_port, "user": "jubilant", "password": "jubilant",
+                    "database": "jubilant"}
+        env = {**os.environ, "NODE_CONFIG_ENV": "production",
+               "NODE_CONFIG": json.dumps({"default": {"database": database}})}
+        _run([str(NODE24), "lib/bin/purge.js", "--force", "--mode", "submissions", "--projectId", str(project_id),
+              "--xmlFormId", form_id, "--instanceId", instance_id], source_dir(), env)
 
 
 if __name__ == "__main__":
