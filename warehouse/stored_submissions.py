@@ -41,7 +41,8 @@ class WarehouseSubmissions:
         after = ""
         while True:
             with self._engine.connect() as conn:
-                ids = conn.execute(select(r.instance_id).where(*self._where, r.deleted_at.is_(None), r.instance_id > after)
+                ids = conn.execute(select(r.instance_id)
+                                   .where(*self._where, r.deleted_at.is_(None), r.instance_id > after)
                                    .order_by(r.instance_id).limit(self._page)).scalars().all()
             if not ids:
                 return

@@ -18,10 +18,10 @@ are complete. (Version 1 cursors kept the newest stamp seen and subtracted the o
 within the overlap of the newest submission was read again by every run until a newer one came.)
 
 Deleted submissions are purged after 30 days and a restore moves no stamp, so neither is seen by those
-queries: with the caller's store, a run also compares the ids it stored as live with the server's live ids
-(``$select=__id``) when that is due (``reconcile_every`` since the last one, or forced): a restored or
-missing submission is read again, a deleted one is read with its ``deletedAt``, and a purged one is yielded
-as the stored record marked deleted at T.
+queries: with the caller's store, a run from a cursor also compares the ids it stored as live with the
+server's live ids (``$select=__id``) when that is due (``reconcile_every`` since the last one, or forced): a
+restored or missing submission is read again, a deleted one is read with its ``deletedAt``, and a purged one
+is yielded as the stored record marked deleted at T. (A first run reads everything and compares nothing.)
 
 Central's cost of a page grows with every row its query matches, not only with the page (see
 ``bench/costmodel.py``): following ``@odata.nextLink`` through N matching rows in pages of s costs
@@ -140,8 +140,8 @@ class SubmissionSync:
         return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
-        started = self._client.server_time(f"{form_path(self.project, self.form_id)}")
-        self.reconciled = self.reconciliation_due(started)
+        started = self._client.server_time(form_path(self.project, self.form_id))
+        self.reconciled = self._since is not None and self.reconciliation_due(started)  # a first run reads all
         if self.reconciled:
             yield from self._reconcile(_format(started))
         live_filter = None
@@ -194,7 +194,7 @@ class SubmissionSync:
 
     def _by_id(self, ids: Sequence[str], filter: str | None) -> Iterator[SubmissionRecord]:
         for start in range(0, len(ids), ID_BATCH):
-            wanted = " or ".join(f"__id eq '{i.replace(chr(39), chr(39) * 2)}'" for i in ids[start:start + ID_BATCH])
+            wanted = " or ".join(f"__id eq {_literal(i)}" for i in ids[start:start + ID_BATCH])
             yield from self._records(self._pages(_and(filter, wanted)))
 
     def _query(self, filter: str | None) -> Iterator[SubmissionRecord]:
@@ -301,8 +301,8 @@ def reconcile_ids(
 ) -> IdReconciliation:
     """Compare the ids stored as live with all live ids on the server (``$select=__id``).
 
-    Run it from time to time: deleted rows are purged after 30 days and restores do not
-    move a watermark, so only a full id comparison sees them.
+    Deleted rows are purged after 30 days and restores move no timestamp, so only a full id comparison sees
+    them: :class:`SubmissionSync` runs it when due, with the caller's store.
     """
     live = set(client.submissions.ids(project_id, form_id, page_size=page_size))
     stored = set(stored_live_ids)
@@ -351,6 +351,11 @@ def _and(*filters: str | None) -> str | None:
     if len(present) <= 1:
         return present[0] if present else None
     return " and ".join(f"({f})" if " or " in f else f for f in present)
+
+
+def _literal(text: str) -> str:
+    """An OData string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _lower_end(upper: str, width: timedelta) -> str | None:

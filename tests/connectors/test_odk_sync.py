@@ -201,3 +201,49 @@ def test_reconcile_ids_finds_deleted_purged_and_missing(fake: FakeOdkCentral, cl
     assert result.missing == {S4}
     fake.restore_submission(3, FORM, S3)
     assert reconcile_ids(client, 3, FORM, [S1, S2, S4]).missing == {S3}  # a restore moves no watermark
+
+
+class Stored:
+    """What a warehouse stored: the last record of each submission."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, SubmissionRecord] = {}
+
+    def store(self, records: list[SubmissionRecord]) -> list[SubmissionRecord]:
+        self.rows.update((r.instance_id, r) for r in records)
+        return records
+
+    def live_instance_ids(self) -> list[str]:
+        return [i for i, r in self.rows.items() if r.deleted_at is None]
+
+    def records(self, instance_ids: list[str]) -> list[SubmissionRecord]:
+        return [self.rows[i] for i in instance_ids]
+
+
+def test_purges_and_restores_are_reconciled_when_due(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    fake, client = before
+    stored = Stored()
+    options = {"store": stored, "overlap": timedelta(seconds=1)}
+    records, cursor = run(client, **options)
+    assert cursor["reconciled_at"] is None  # a first run reads everything, compares nothing
+    stored.store(records)
+    fake.clock.set("2026-11-23T04:00:00.000Z")
+    records, cursor = run(client, cursor, **options)
+    assert (records, cursor["reconciled_at"]) == ([], "2026-11-23T04:00:00.000Z")  # compared: nothing differs
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    fake.delete_submission(3, FORM, S4)
+    records, cursor = run(client, cursor, **options)
+    assert [r.instance_id for r in stored.store(records)] == [S4]  # seen by its deletedAt
+    fake.clock.set("2026-11-23T05:30:00.000Z")
+    fake.restore_submission(3, FORM, S4)
+    fake.delete_submission(3, FORM, S3)
+    fake.purge_submission(3, FORM, S3)
+    assert run(client, cursor, **options)[0] == []  # neither moves a timestamp; the last comparison: 04:00
+    records, cursor = run(client, cursor, **options, reconcile=True)
+    assert [(r.instance_id, r.deleted_at) for r in stored.store(records)] == [
+        (S4, None), (S3, "2026-11-23T05:30:00.000Z")]
+    fake.clock.set("2026-11-24T05:30:00.000Z")
+    fake.delete_submission(3, FORM, S5)
+    fake.purge_submission(3, FORM, S5)
+    records, _ = run(client, cursor, **options)  # a day later: due
+    assert [(r.instance_id, r.deleted_at) for r in records] == [(S5, "2026-11-24T05:30:00.000Z")]
