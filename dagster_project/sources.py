@@ -18,6 +18,7 @@ from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, 
 from connectors.http import HttpSettings
 from connectors.kobotoolbox import KoboClient, StoredSubmissions
 from connectors.kobotoolbox import sync_submissions as kobo_sync
+from connectors.kobotoolbox.sync import RECENT
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
 from connectors.odk_central.entities import publish_entities
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
@@ -252,6 +253,10 @@ class KoboToolboxSource(SubmissionSource):
     force_reconcile: bool = Field(
         default=False, description="Reconcile on this run even if not due (set it for one run, e.g. from the "
                                    "launchpad, after edits or deletions that must reach the warehouse at once)")
+    reread_recent: int = Field(
+        default=RECENT, ge=0,
+        description="Read again on every run the last this many submissions seen: KoboToolbox numbers a submission "
+                    "before it is visible, so one can appear after a run has passed its number. 0: never")
 
     @property
     def source_name(self) -> str:
@@ -280,7 +285,7 @@ class KoboToolboxSource(SubmissionSource):
         return _ClosingSync(client, kobo_sync(client, self.asset_uid, cursor, store=stored, schema=schema,
                                               form_id=form_id,
                                               reconcile_every=timedelta(hours=self.reconcile_every_hours),
-                                              reconcile=self.force_reconcile))
+                                              reconcile=self.force_reconcile, recent=self.reread_recent))
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
         info = read_xlsform(xlsform)

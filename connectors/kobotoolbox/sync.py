@@ -4,6 +4,7 @@ Cursor (a JSON-serializable dict; persist it only after every record of the run 
 
     {"version": 1, "asset_uid": "aB3dE…", "max_id": 1234,    # the largest ``_id`` seen (None: none yet)
      "recent_ids": [1190, 1193, …, 1234],                      # the last ``recent`` ``_id``s seen, ascending
+     "recent_after": 1187,                                     # the ``_id`` seen before them (None: none)
      "reconciled_at": "2026-11-23T08:00:00.000Z",              # start of the last reconciliation (None: never)
      "reconciled": true}                                       # whether the run that wrote it reconciled
 
@@ -22,8 +23,8 @@ submissions cost only what is new. So a run:
    each side, plus the submissions that changed;
 2. reads the submissions with ``_id > max_id`` (new since the last run): every run, its cost depends
    only on how many are new. kpi assigns ``_id`` before a submission is visible, so one with a lower ``_id``
-   can appear after a run moved past it: every run reads again from the oldest of the last ``recent``
-   (100 by default) ``_id``s it saw, and takes the submissions among them it has not seen;
+   can appear after a run moved past it: every run reads again after ``recent_after``, the ``_id`` seen before
+   the last ``recent`` (100 by default), and takes the submissions there it has not seen;
 3. yields each deletion as the stored record (the caller's :meth:`StoredSubmissions.records`)
    with ``deleted_at`` and ``__system.deletedAt`` set to the time the run saw it gone, so the
    warehouse keeps the last answers. A submission whose ``_id`` changed (data moved between
@@ -46,6 +47,7 @@ reconciles). Without a store only step 2 runs: new submissions, no edits or dele
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -139,7 +141,7 @@ class KoboSync:
             raise ValueError(f"recent must not be negative: {recent}")
         self._client = client
         self.asset_uid = asset_uid
-        self._max_id, self._recent_ids, self._reconciled_at = _read_cursor(cursor, asset_uid)
+        self._max_id, self._recent_ids, self._recent_after, self._reconciled_at = _read_cursor(cursor, asset_uid)
         self._recent = recent
         self._store = store
         self._schema = schema
@@ -192,14 +194,18 @@ class KoboSync:
             compared = yield from self._reconcile(schema, gone, resurfaced, fetched)
         newest = self._max_id
         seen = set(self._recent_ids)
-        after = self._recent_ids[0] - 1 if self._recent and self._recent_ids else self._max_id
+        after = self._recent_after if self._recent else self._max_id
+        window: deque[int] = deque(maxlen=self._recent or None)  # the last _ids read, ascending
+        recent_after = after
         documents = self._client.submissions.documents(self.asset_uid, after=after, page_size=self._page_size)
         for document in documents:
             kobo_id = document["_id"]
             newest = kobo_id if newest is None else max(newest, kobo_id)
+            if self._recent and len(window) == self._recent:
+                recent_after = window[0]
+            window.append(kobo_id)
             if kobo_id in seen or kobo_id in fetched:
                 continue
-            seen.add(kobo_id)
             record = self._record(document, schema)
             gone.pop(record.instance_id, None)
             self.new_count += 1
@@ -208,9 +214,10 @@ class KoboSync:
             self.deleted_count += 1
             yield record
         self.reconciled = compared
-        recent = sorted(seen)[-self._recent:] if self._recent else []
         self._new_cursor = {"version": CURSOR_VERSION, "asset_uid": self.asset_uid, "max_id": newest,
-                            "recent_ids": recent, "reconciled_at": started if compared else self._reconciled_at,
+                            "recent_ids": list(window) if self._recent else [],
+                            "recent_after": recent_after if self._recent else newest,
+                            "reconciled_at": started if compared else self._reconciled_at,
                             "reconciled": compared}
         log.info("%s: asset %s synced: %d new, %d changed, %d deleted (%s)", self._client.label, self.asset_uid,
                  self.new_count, self.changed_count, self.deleted_count,
@@ -341,11 +348,12 @@ def _merge(server: Iterator[dict[str, Any]], stored: Iterator[StoredIdentity]
         yield kobo_id, here, identities
 
 
-def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> tuple[int | None, list[int], str | None]:
-    """(``max_id``, ``recent_ids``, ``reconciled_at``) of a cursor; one written before ``recent_ids`` or
-    ``reconciled_at`` existed has none."""
+def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str
+                 ) -> tuple[int | None, list[int], int | None, str | None]:
+    """(``max_id``, ``recent_ids``, ``recent_after``, ``reconciled_at``) of a cursor; one written before
+    ``recent_ids`` existed reads after ``max_id``; one written before ``reconciled_at`` existed has none."""
     if cursor is None:
-        return None, [], None
+        return None, [], None, None
     if cursor.get("version") != CURSOR_VERSION:
         raise ValueError(f"unknown Kobo sync cursor version {cursor.get('version')!r}")
     if cursor.get("asset_uid") != asset_uid:
@@ -354,15 +362,18 @@ def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str) -> tuple[int | N
     if max_id is not None and not isinstance(max_id, int):
         raise ValueError(f"a cursor with a max_id that is not a number: {max_id!r}")
     recent_ids = cursor.get("recent_ids") or []
+    recent_after = cursor.get("recent_after") if "recent_ids" in cursor else max_id
     if not all(isinstance(i, int) for i in recent_ids) or recent_ids != sorted(recent_ids):
         raise ValueError("a cursor whose recent_ids are not ascending numbers")
+    if recent_after is not None and not isinstance(recent_after, int):
+        raise ValueError(f"a cursor with a recent_after that is not a number: {recent_after!r}")
     reconciled_at = cursor.get("reconciled_at")
     if reconciled_at is not None:
         try:
             _moment(reconciled_at)
         except (TypeError, ValueError):
             raise ValueError(f"a cursor with a reconciled_at that is not a time: {reconciled_at!r}") from None
-    return max_id, recent_ids, reconciled_at
+    return max_id, recent_ids, recent_after, reconciled_at
 
 
 def _moment(text: str) -> datetime:

@@ -45,7 +45,7 @@ def synced(kobo: FakeKoboToolbox, client: KoboClient, asset: str, household_sche
     records, second = sync(client, asset, first.cursor, store, household_schema, T0)
     assert records == [] and second.reconciled is True
     assert second.cursor == {"version": 1, "asset_uid": asset, "max_id": ids[-1], "recent_ids": ids,
-                             "reconciled_at": T0, "reconciled": True}
+                             "recent_after": None, "reconciled_at": T0, "reconciled": True}
     kobo.requests.clear()
     return store, second.cursor, ids
 
@@ -62,12 +62,12 @@ def test_a_run_before_reconciliation_is_due_reads_only_new_rows(kobo: FakeKoboTo
     assert (run.new_count, run.changed_count, run.deleted_count, run.reconciled) == (2, 0, 0, False)
     queries = data_queries(kobo)
     assert len(kobo.requests) == len(queries) == 1, "one request, for the new rows and the last ones seen"
-    assert json.loads(queries[0]["query"][0]) == {"_id": {"$gt": ids[0] - 1}} and "fields" not in queries[0]
+    assert "query" not in queries[0] and "fields" not in queries[0]  # fewer than 100 seen: all read again
     stored_edit = next(r for r in store.rows.values() if r.received["_id"] == ids[1])
     assert stored_edit.review_state is None, "the edit is not seen before reconciliation is due"
     assert all(r.deleted_at is None for r in store.rows.values()), "nor the deletion"
-    assert run.cursor == {"version": 1, "asset_uid": asset, "max_id": new[-1], "recent_ids": [*ids, *new],
-                          "reconciled_at": T0, "reconciled": False}
+    assert run.cursor == {"version": 1, "asset_uid": asset, "max_id": new[-1], "recent_ids": [*ids[:2], *ids[3:], *new],
+                          "recent_after": None, "reconciled_at": T0, "reconciled": False}
 
 
 def test_a_due_run_finds_the_edit_and_the_deletion(kobo: FakeKoboToolbox, client: KoboClient, asset: str,

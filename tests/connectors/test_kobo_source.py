@@ -50,3 +50,22 @@ def test_the_source_reconciles_when_due_or_forced(tmp_path: Path) -> None:
 
         every_run = KoboToolboxSource(**settings, reconcile_every_hours=0)
         assert materialize(url, every_run)["cursor"]["reconciled"] is True
+
+
+def test_a_submission_visible_late_is_stored_at_the_next_run(tmp_path: Path) -> None:
+    """KoboToolbox numbers a submission before it is visible: the last ones seen are read again on every run."""
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    with FakeKoboToolbox() as kobo:
+        asset = kobo.create_asset(HOUSEHOLD_XLSX.read_bytes())
+        settings = {"base_url": kobo.url, "token": DEFAULT_TOKEN, "asset_uid": asset, "max_tries": 2,
+                    "backoff_factor": 0.01, "read_timeout": 5, "reconcile_every_hours": 1000}
+        kobo.add_submission(asset, household(0))
+        materialize(url, KoboToolboxSource(**settings))
+        materialize(url, KoboToolboxSource(**settings))  # reconciled once: the next runs read new rows only
+        for reread, found in ((100, 1), (0, 0)):
+            source = KoboToolboxSource(**settings, reread_recent=reread)
+            late = kobo.add_submission(asset, household(1), hidden=True)
+            kobo.add_submission(asset, household(2))
+            assert materialize(url, source)["sync/inserted"] == 1
+            kobo.reveal(late)
+            assert materialize(url, source)["sync/inserted"] == found
