@@ -195,15 +195,16 @@ class KoboSync:
         newest = self._max_id
         seen = set(self._recent_ids)
         after = self._recent_after if self._recent else self._max_id
-        window: deque[int] = deque(maxlen=self._recent or None)  # the last _ids read, ascending
+        window: deque[int] = deque(maxlen=self._recent)  # the last _ids read, ascending
         recent_after = after
         documents = self._client.submissions.documents(self.asset_uid, after=after, page_size=self._page_size)
         for document in documents:
             kobo_id = document["_id"]
             newest = kobo_id if newest is None else max(newest, kobo_id)
-            if self._recent and len(window) == self._recent:
-                recent_after = window[0]
-            window.append(kobo_id)
+            if self._recent:
+                if len(window) == self._recent:
+                    recent_after = window[0]
+                window.append(kobo_id)
             if kobo_id in seen or kobo_id in fetched:
                 continue
             record = self._record(document, schema)
