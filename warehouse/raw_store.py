@@ -118,21 +118,20 @@ def _storable(value: Any) -> Any:
     return value
 
 
-def _json_column(value: Any) -> tuple[str, bool]:
-    """The JSON text stored for ``value``, and whether anything in it had to be escaped."""
+def _plain_json(value: Any) -> str | None:
+    """The JSON text of ``value`` as it is, or ``None`` when it holds NaN, ±Infinity or (perhaps) a NUL. A lone
+    surrogate shows when the text is encoded."""
     try:
         text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    except ValueError:  # NaN or ±Infinity
-        text = None
-    if text is not None and "\\u0000" not in text and (text.isascii() or _SURROGATE.search(text) is None):
-        return text, False
-    escaped = json_text(_storable(value))
-    return escaped, escaped != text
+    except ValueError:
+        return None
+    return None if "\\u0000" in text else text
 
 
 _TEXT_COLUMNS = ("source", "project", "form_id", "instance_id", "form_version", "current_instance_id", "submitted_at",
                  "updated_at", "deleted_at", "submitter", "review_state")
-_LENGTH = {name: RawSubmission.__table__.c[name].type.length for name in _TEXT_COLUMNS}
+_LIMITS = tuple((SubmissionRecord._fields.index(name), name, RawSubmission.__table__.c[name].type.length)
+                for name in _TEXT_COLUMNS)
 _DIGEST_PREFIX = "sha256:"
 
 
@@ -150,10 +149,11 @@ def _column_text(text: str, length: int) -> str:
 def _with_storable_columns(record: SubmissionRecord) -> SubmissionRecord:
     """``record`` with every system field a column can hold (module docstring); itself when all fit."""
     changes = {}
-    for name in _TEXT_COLUMNS:
-        value = getattr(record, name)
-        if isinstance(value, str) and not (len(value) <= _LENGTH[name] and _fits(value)):
-            changes[name] = _column_text(value, _LENGTH[name])
+    for index, name, length in _LIMITS:
+        value = record[index]
+        if value.__class__ is str and (len(value) > length or "\x00" in value or not value.isascii()
+                                       and _SURROGATE.search(value) is not None):
+            changes[name] = _column_text(value, length)
     return record._replace(**changes) if changes else record
 
 
@@ -171,13 +171,23 @@ class _Serialized:
     def __init__(self, record: SubmissionRecord) -> None:
         stored = _with_storable_columns(record)
         self.record = stored
-        self.payload, payload_escaped = _json_column(record.payload)
-        self.received, received_escaped = _json_column(record.received)
-        self.escaped = stored is not record or payload_escaped or received_escaped
-        system = [json_text(v) for v in (stored.form_version, stored.current_instance_id, stored.updated_at,
-                                          stored.deleted_at, stored.review_state)]
-        text = "[" + ", ".join([self.payload, self.received, *system]) + "]"
-        self.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        plain = [_plain_json(record.payload), _plain_json(record.received)]
+        try:
+            if None in plain:
+                raise ValueError
+            self.payload, self.received = plain
+            data = self._text().encode()
+        except ValueError:  # a UnicodeEncodeError too: a lone surrogate
+            self.payload, self.received = (json_text(_storable(v)) for v in (record.payload, record.received))
+            data = self._text().encode()
+        self.escaped = stored is not record or [self.payload, self.received] != plain
+        self.digest = hashlib.sha256(data).hexdigest()
+
+    def _text(self) -> str:
+        r = self.record
+        system = [json_text(v) for v in (r.form_version, r.current_instance_id, r.updated_at, r.deleted_at,
+                                         r.review_state)]
+        return "[" + ", ".join([self.payload, self.received, *system]) + "]"
 
 
 def store_records(engine: Engine, records: Iterable[SubmissionRecord], batch_size: int = BATCH_SIZE) -> LoadStats:

@@ -14,7 +14,10 @@ PAGE = 5000
 
 
 class WarehouseSubmissions:
-    """Stored live submissions streamed in the platform's row order, page by page (memory flat at any size)."""
+    """Stored live submissions streamed in the platform's row order, page by page (memory flat at any size).
+
+    Those whose kept version this source and project brought: a submission whose newer version came by another
+    route (``warehouse.raw_store``) is that route's to reconcile, never taken for one this platform deleted."""
 
     def __init__(self, engine: Engine, source: str, project: str, form_id: str, page: int = PAGE):
         self._engine, self._page = engine, page
