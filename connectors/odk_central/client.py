@@ -102,8 +102,9 @@ class OdkCentralClient:
             404: "single sign-on is enabled, password login is disabled (or this address is not ODK Central)",
             400: "the login was rejected: both an email and a password are required",
         }
-        if response.status_code in reasons:
-            raise _error(self.label, reasons[response.status_code], AUTH, response, keep_body=False)
+        if response.status_code in reasons:  # Central's code only: its message can echo the credentials
+            words = central_says(ResponseInfo.from_response(response, keep_body=False))
+            raise _error(self.label, reasons[response.status_code] + words, AUTH, response, keep_body=False)
         raise error_for(self.label, response, keep_body=False)
 
     def request(

@@ -38,7 +38,7 @@ def test_login_gets_a_bearer_token_used_afterwards(fake: FakeOdkCentral, client:
 def test_wrong_password(fake: FakeOdkCentral) -> None:
     with make_client(fake, password="not-the-password") as client:
         error = error_of(lambda: client.forms.list(3))
-    assert str(error) == f"ODK Central at {fake.url}: wrong email or password"
+    assert str(error) == f"ODK Central at {fake.url}: wrong email or password (HTTP 401, code 401.2)"
     assert error.kind == AUTH
     assert error.status == 401
     assert fake.login_count == 1  # a refused login is not retried

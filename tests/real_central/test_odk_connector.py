@@ -29,6 +29,7 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.sources import OdkCentralSource
 from tests.central_server import NODE24, CentralServer, source_dir
 from tests.conftest import TEST_PSEUDONYM_KEY
+from tests.connectors.fake_odk_central import FIXTURES
 from tests.pipeline.test_case_list import case
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Case, RawSubmission
@@ -173,13 +174,14 @@ def test_a_project_viewer_syncs_and_the_case_list_waits_for_a_manager(people: Pe
     assert [w for w in warnings if "the case list was not published" in w and "Project Manager" in w]
     with people.client(people.viewer) as client:
         assert list(sync_submissions(client, people.project, "case_followup")) == []
+        form = publish_xlsform(client, people.project, FORMS / "case_followup.xlsx", MEDIA)
+        assert form.action == "unchanged"  # a form already published needs no manager
     metadata, check, _ = materialize(people.manager)
     assert (metadata["published"], metadata["created"], check.passed) == (True, 1, True)
 
 
 # ---------------------------------------------------------------- purges, restores, bursts
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "odk-central"
 MINI = "household_mini"
 
 
