@@ -27,10 +27,10 @@ which ``test_kobo_fake_fixtures.py`` replays against it:
   ``meta/rootUuid`` always with ``uuid:`` while ``meta/instanceID`` is as sent;
 - faults from a :class:`fake_faults.FaultPlan` (statuses with ``Retry-After``, hangs, resets …).
 
-Test API: :meth:`create_asset`, :meth:`add_submission`, :meth:`edit_submission`, :meth:`delete_submission`,
-:meth:`set_validation_status`, :meth:`move_submissions`, :meth:`add_user`, :meth:`share`; :attr:`clock`;
-``first_id`` and :meth:`hide`/:meth:`reveal` (an ``_id`` taken before its submission is visible);
-what happened: :attr:`requests`.
+Test API: :meth:`create_asset`, :meth:`add_submission` (``hidden=True`` then :meth:`reveal`: an ``_id`` taken
+before its submission is visible), :meth:`edit_submission`, :meth:`delete_submission`,
+:meth:`set_validation_status`, :meth:`move_submissions`, :meth:`add_user`, :meth:`share`; :attr:`clock`,
+:attr:`query_timeouts`; what happened: :attr:`requests`.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def test_a_new_form_is_imported_polled_given_its_media_and_deployed(
     kobo.import_polls = 2
     asset = client.assets.deploy(HOUSEHOLD_XLSX, media=MEDIA, poll_interval=0.01)
     assert asset["has_deployment"] and asset["deployed_version_id"] == asset["version_id"]
-    assert asset["name"] == "Phiếu khảo sát hộ gia đình về lao động trẻ em"  # kpi names it by its form_title
+    assert asset["name"] == "Phiếu khảo sát hộ gia đình về lao động trẻ em"  # its form_title
     assert [r[2] for r in requests_to(kobo, "/imports/")] == [201, 200, 200, 200]  # created, 2× processing, complete
     assert [(m, s) for m, t, s in requests_to(kobo, "/deployment/")] == [("POST", 200)]
     stored = kobo.asset(asset["uid"])

@@ -128,7 +128,8 @@ def test_a_database_that_keeps_timing_out_is_said_in_plain_words(kobo: FakeKoboT
         list(client.submissions.documents(asset))
     assert caught.value.kind == UNAVAILABLE and caught.value.status == 400
     assert str(caught.value) == (f"{client.label}: the server's database did not answer in time after 5 tries"
-                                 " (HTTP 400 “Unsupported query”): try again later, or ask the server's administrator")
+                                 " (HTTP 400 “Unsupported query”): try again later, or ask the server's"
+                                 " administrator")
 
 
 def test_an_unknown_asset_is_named_as_such(kobo: FakeKoboToolbox, client: KoboClient) -> None:
@@ -136,7 +137,8 @@ def test_an_unknown_asset_is_named_as_such(kobo: FakeKoboToolbox, client: KoboCl
     with pytest.raises(SourceError) as caught:
         list(client.submissions.documents("aNoSuchAsset0000000000"))
     assert caught.value.kind == NOT_FOUND and caught.value.response.headers["Content-Type"].startswith("text/html")
-    assert str(caught.value) == f"{client.label}: asset `aNoSuchAsset0000000000` not found: no such asset on this server"
+    assert str(caught.value) == (f"{client.label}: asset `aNoSuchAsset0000000000` not found: no such asset on this"
+                                 " server")
 
 
 def stale_first_read(client: KoboClient, **stale: object) -> None:
@@ -179,3 +181,12 @@ def test_a_redeployment_kobo_keeps_refusing_is_not_called_a_server_down(kobo: Fa
     assert caught.value.kind == REJECTED and "server down" not in str(caught.value)
     assert str(caught.value) == (f"{client.label}: the redeployment of asset `{uid}` was refused (HTTP 500):"
                                  " KoboToolbox answers so when the version to deploy is not the asset's current one")
+
+
+def test_a_form_with_a_node_name_used_twice_is_refused_in_kpis_words(client: KoboClient) -> None:
+    """kpi refuses a name used twice anywhere in the form, and says so when the import is polled."""
+    with pytest.raises(SourceError) as caught:
+        client.assets.deploy(FIXTURES / "workplace_inspection.xlsx", poll_interval=0)
+    assert caught.value.kind == REJECTED
+    assert str(caught.value) == (f"{client.label}: the form workplace_inspection.xlsx was refused:"
+                                 " Duplicate node name: sector")
