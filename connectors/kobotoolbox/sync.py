@@ -32,16 +32,16 @@ submissions cost only what is new. So a run:
 
 The trade-off: between reconciliations a run sees new submissions only, so an edit, a review
 (approval) or a deletion made on the server reaches the warehouse at the next due reconciliation,
-within ``reconcile_every`` (a day by default), or at once with ``reconcile=True``.
+within ``reconcile_every`` (a day by default), or at once with ``reconcile=True``. A first sync into
+an empty store compares nothing and does not count as a reconciliation (the next run with a store
+reconciles). Without a store only step 2 runs: new submissions, no edits or deletions.
 
 Identity: a submission's ``instance_id`` is its ``meta/rootUuid``, stable across edits, except that kpi gives
 an edit of an older submission whose root id it never stored a new ``meta/rootUuid`` under the same ``_id``.
 So the identity of an ``_id`` is the one first stored for it: when reconciling finds a stored identity for a
 document's ``_id``, the record keeps it, whatever ``meta/rootUuid`` now says. A store that already holds two
 live submissions under one ``_id`` (written before this rule) keeps the one whose identity the document still
-has, or else the first, and the other is deleted. A first sync into
-an empty store compares nothing and does not count as a reconciliation (the next run with a store
-reconciles). Without a store only step 2 runs: new submissions, no edits or deletions.
+has, or else the first, and the other is deleted.
 """
 
 from __future__ import annotations
