@@ -168,6 +168,8 @@ def _row(rng: random.Random, commune: str, province: str, propensity: float, sub
             "formVersion": FORM_VERSION, "deletedAt": None,
         },
     }
+    if not consent:  # not asked without consent: ODK Central sends the group with every answer null
+        row["location"] = dict.fromkeys(row["location"])
     if children:
         row["child@odata.navigationLink"] = f"Submissions('{instance.replace(':', '%3A')}')/child"
         row["child"] = children
@@ -242,7 +244,7 @@ def _afterwards(rng: random.Random, row: dict, fate: str | None, later: str) -> 
 def _spoil(rng: random.Random, row: dict) -> None:
     kind = rng.randrange(5)
     children = row.get("child") or []
-    if kind == 0:
+    if kind == 0 and row["location"]["commune"]:
         row["location"]["commune"] = "99999"
     elif kind == 1:
         row["interview_date"] = "2031-01-01"

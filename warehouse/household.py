@@ -34,6 +34,7 @@ from warehouse.admin_units import forms_dir
 from warehouse.values import Problem, choice, get_path, group, number, required, yes_no
 
 FORM_ID = "household_survey"
+UNKNOWN_AREA = ""  # province, commune and urban/rural of a household without consent: the form does not ask them
 PHONE = re.compile(r"^(0|\+84)([35789][0-9]{8}|2[0-9]{9})$")  # the form's constraint on respondent_phone
 
 RENAMED_FIELDS: dict[str, str] = {}
@@ -252,8 +253,9 @@ def _roster(household: dict, listed: int) -> None:
 
 def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict:
     interview = event_date(raw, "interview_date", ctx.plausibility)
-    commune = location(payload, ctx.units)
     consent = required("consent", yes_no("consent", payload.get("consent")))
+    # without consent the form asks no location: its group comes all null (ODK Central), null or left out
+    where = location(payload, ctx.units) if consent or get_path(payload, "location/commune") is not None else None
     answers = group(payload, "household")
     phone = answers.get("respondent_phone")
     if phone not in (None, "") and (not isinstance(phone, str) or not PHONE.match(phone.strip())):
@@ -267,10 +269,10 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
         "review_state": raw.review_state,
         "interview_date": interview,
         **period(interview),
-        "province_code": commune.province_code,
-        "commune_code": commune.code,
+        "province_code": UNKNOWN_AREA if where is None else where.province_code,
+        "commune_code": UNKNOWN_AREA if where is None else where.code,
         "code_list_version": ctx.units.code_list_version,
-        "urban_rural": commune.urban_rural,
+        "urban_rural": UNKNOWN_AREA if where is None else where.urban_rural,
         "enumerator_id": staff_id(ctx.pseudonymizer, "enumerator", payload.get("enumerator")),
         "consent": consent,
         "hh_size": None, "poverty_status": None, "craft_village": None, "livelihood": None,
@@ -279,7 +281,8 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
     if consent:
         c = ctx.choices
         row.update(
-            hh_size=required("household/hh_size", number("household/hh_size", answers.get("hh_size"), 1, 30, integer=True)),
+            hh_size=_required_number("household/hh_size",
+                                     number("household/hh_size", answers.get("hh_size"), 1, 30, integer=True)),
             poverty_status=choice("household/poverty_status", answers.get("poverty_status"), c["poverty"]),
             craft_village=yes_no("household/craft_village", answers.get("craft_village")),
             livelihood=choice("household/livelihood", answers.get("livelihood"), c["livelihood"]),
@@ -287,6 +290,15 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
             n_children=number("household/n_children", answers.get("n_children"), 0, 20, integer=True),
         )
     return row
+
+
+def _required_number(field: str, value: Any) -> Any:
+    """``value`` of a required number question, else ``MISSING_OR_UNREADABLE``: ODK Central sends an answer it cannot
+    read as a number as null, as it sends no answer."""
+    if value is None:
+        raise Problem(field, value, "MISSING_OR_UNREADABLE",
+                      "no answer, or an answer that is not a number (ODK Central sends both as empty)")
+    return value
 
 
 def _household_pii(payload: dict, household_id: str) -> dict:
