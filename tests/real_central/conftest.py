@@ -38,10 +38,10 @@ class Project:
     viewer: str
     collector: str = ""
 
-    def source(self, email: str) -> OdkCentralSource:
+    def source(self, email: str, **settings) -> OdkCentralSource:
         """The pipeline's source for every form, logged in as ``email``."""
         return OdkCentralSource(base_url=self.server.url, email=email, password=PASSWORD, project_id=self.id,
-                                read_timeout=30, max_tries=2, backoff_factor=0.01)
+                                read_timeout=30, max_tries=2, backoff_factor=0.01, **settings)
 
     def form_path(self, form_id: str) -> str:
         return f"/v1/projects/{self.id}/forms/{form_id}"
@@ -65,6 +65,18 @@ def new_project(server: CentralServer, name: str) -> Project:
 def publish_forms(source: OdkCentralSource) -> dg.ExecuteInProcessResult:
     """Materialize the four ``<form_id>_form`` assets: the project's own way of publishing."""
     return dg.materialize(FORM_ASSETS, resources={f"{form}_source": source for form in FORMS}, raise_on_error=False)
+
+
+def step_errors(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What each failed step raised, in its own words (not Dagster's wrapping)."""
+    errors = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.event_specific_data.error
+            while error.cause is not None:
+                error = error.cause
+            errors.append(error.message.strip())
+    return errors
 
 
 @dataclass

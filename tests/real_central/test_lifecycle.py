@@ -133,8 +133,8 @@ def warehouse(tmp_path_factory) -> tuple[str, Path]:
     return f"sqlite:///{folder / 'warehouse.sqlite'}", folder / "uploads"
 
 
-def sync(project, warehouse):
-    return run_monitoring_job(project.source(project.manager), *warehouse)
+def sync(project, warehouse, **settings):
+    return run_monitoring_job(project.source(project.manager, **settings), *warehouse)
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ def second(project, first, warehouse):
         answer = server.api("PATCH", f"{form}/submissions/{story.ids[name]}", json={"reviewState": state})
         assert answer.status_code == 200, answer.text
         story.reviews[name] = state
-    return story, sync(project, warehouse)
+    return story, sync(project, warehouse, force_reconcile=True)  # purges are found by comparing the ids
 
 
 @pytest.fixture(scope="module")
