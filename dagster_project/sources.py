@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
@@ -12,7 +13,8 @@ import dagster as dg
 from pydantic import Field
 
 from connectors.demo import demo_communes, household_rows
-from connectors.exports import import_export
+from connectors.errors import SourceError
+from connectors.exports import ImportLimits, import_export
 from connectors.form_schema import FormSchema
 from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
 from connectors.http import HttpSettings
@@ -305,17 +307,29 @@ class KoboToolboxSource(SubmissionSource):
 
 
 class _FileImports:
-    def __init__(self, files: list[Path], schema: FormSchema, cursor: dict | None):
-        self._files, self._schema = files, schema
+    """Each file not yet imported, whole; a file refused (malformed, of another form, beyond the limits) is recorded
+    in the cursor by its content's SHA-256 with the reason, skipped, and tried again only once its content or the
+    limits change."""
+
+    def __init__(self, files: list[Path], schema: FormSchema, cursor: dict | None, limits: ImportLimits):
+        self._files, self._schema, self._limits = files, schema, limits
         self._seen: dict[str, str] = dict((cursor or {}).get("files", {}))
+        self._refused: dict[str, dict] = dict((cursor or {}).get("refused", {}))
         self._done = False
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
+        limits = dataclasses.asdict(self._limits)
         for path in self._files:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if self._seen.get(path.name) == digest:
+            if self._seen.get(path.name) == digest or self._refused.get(digest, {}).get("limits") == limits:
                 continue
-            yield from import_export(path, self._schema)  # refuses a bad file whole, before any record
+            try:
+                records = import_export(path, self._schema, limits=self._limits)  # read and checked whole
+            except SourceError as exc:
+                self._refused[digest] = {"file": path.name, "reason": str(exc), "limits": limits}
+                continue
+            self._refused.pop(digest, None)
+            yield from records
             self._seen[path.name] = digest
         self._done = True
 
@@ -323,16 +337,22 @@ class _FileImports:
     def cursor(self) -> dict:
         if not self._done:
             raise RuntimeError("the new cursor exists only after every file was read")
-        return {"files": dict(sorted(self._seen.items()))}
+        return {"files": dict(sorted(self._seen.items())), "refused": dict(sorted(self._refused.items()))}
 
 
 class FileImportSource(_ServerlessSource):
     """Export files partners send (ODK Central ``.csv.zip``, KoboToolbox ``.xlsx`` or ``.json``), dropped into
-    ``<folder>/<form_id>/``; each file is imported whole once, again only when its content changes."""
+    ``<folder>/<form_id>/``; each file is imported whole once, again only when its content changes. A file refused
+    is listed with its reason in the sync cursor (the raw asset's ``cursor``) and does not stop the others."""
 
     no_server: ClassVar[str] = "export files have no server"
 
     folder: str = Field(description="Folder with one sub-folder per form id holding export files")
+    max_table_mb: int = Field(default=ImportLimits.max_table_mb, gt=0,
+                              description="Largest table of a file, inflated (a CSV member, a sheet, a JSON file)")
+    max_compression_ratio: int = Field(default=ImportLimits.max_compression_ratio, gt=0,
+                                       description="Largest inflated : compressed size of a member of a zip or xlsx")
+    max_rows: int = Field(default=ImportLimits.max_rows, gt=0, description="Most rows of a table of a file")
 
     @property
     def source_name(self) -> str:
@@ -350,4 +370,5 @@ class FileImportSource(_ServerlessSource):
         folder = Path(self.folder) / form_id
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \
             if folder.exists() else []
-        return _FileImports(files, _form_schema(form_id), cursor)
+        limits = ImportLimits(self.max_table_mb, self.max_compression_ratio, self.max_rows)
+        return _FileImports(files, _form_schema(form_id), cursor, limits)

@@ -11,28 +11,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from connectors.exports.common import ExportImport, refuse
+from connectors.exports.common import DEFAULT_LIMITS, ExportImport, ImportLimits, refuse
 from connectors.exports.kobo_json import read_kobo_json
 from connectors.exports.kobo_xlsx import read_kobo_xlsx
 from connectors.exports.odk_csv_zip import read_odk_csv_zip
 from connectors.form_schema import FormSchema
 
 
-def import_export(path: Path, schema: FormSchema, *, known_ids: Mapping[str, str] | None = None) -> ExportImport:
-    """Read an export file by its kind: ``.zip`` (ODK Central), ``.xlsx`` or ``.json`` (KoboToolbox).
+def import_export(path: Path, schema: FormSchema, *, known_ids: Mapping[str, str] | None = None,
+                  limits: ImportLimits = DEFAULT_LIMITS) -> ExportImport:
+    """Read an export file by its kind: ``.zip`` (ODK Central), ``.xlsx`` or ``.json`` (KoboToolbox), refusing one
+    beyond ``limits``.
 
     ``known_ids`` (current → stable instance id, from what the Kobo sync stored) lets a Kobo
     XLSX export name edited submissions by their original id (see :mod:`.kobo_xlsx`).
     """
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return read_kobo_xlsx(path, schema, known_ids=known_ids)
+        return read_kobo_xlsx(path, schema, known_ids=known_ids, limits=limits)
     if suffix == ".zip":
-        return read_odk_csv_zip(path, schema)
+        return read_odk_csv_zip(path, schema, limits=limits)
     if suffix == ".json":
-        return read_kobo_json(path, schema)
+        return read_kobo_json(path, schema, limits=limits)
     raise refuse(f"export {path.name}", "unknown kind of file: expected ODK Central's .csv.zip, or a"
                                          " KoboToolbox .xlsx or .json export")
 
 
-__all__ = ["ExportImport", "import_export", "read_kobo_json", "read_kobo_xlsx", "read_odk_csv_zip"]
+__all__ = ["ExportImport", "ImportLimits", "import_export", "read_kobo_json", "read_kobo_xlsx", "read_odk_csv_zip"]

@@ -1,16 +1,68 @@
-"""What every export importer shares: the checked, fully read import, and its refusals."""
+"""What every export importer shares: the checked, fully read import, the limits of a file, and its refusals."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.errors import PROTOCOL, SourceError
 from connectors.records import SubmissionRecord
 
 CURSOR_VERSION = 1
+MB = 1_000_000
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much one export file may hold. A zip member's inflated size and compression ratio are checked before it is
+    inflated, rows while they are read; a file beyond a limit is refused whole.
+
+    A table is a CSV member, a sheet (each XML part of the workbook) or the JSON file. The platforms' exports compress
+    CSV about 4-6 to 1; a zip bomb about 1,000 to 1.
+    """
+
+    max_table_mb: int = 200
+    max_compression_ratio: int = 100
+    max_rows: int = 200_000
+
+    def check_size(self, size: int, table: str, what: str) -> None:
+        if size > self.max_table_mb * MB:
+            raise refuse(what, f"{table} holds {size / MB:,.0f} MB, more than the {self.max_table_mb:,} MB a table"
+                               " may: split the export (e.g. by date) or raise max_table_mb")
+
+    def check_archive(self, members: Iterable[zipfile.ZipInfo], what: str) -> None:
+        """Each member's declared size and ratio (``zipfile`` never inflates a member beyond its declared size)."""
+        for member in members:
+            self.check_size(member.file_size, f"`{member.filename}`", what)
+            ratio = member.file_size / max(member.compress_size, 1)
+            if ratio > self.max_compression_ratio:
+                raise refuse(what, f"`{member.filename}` is compressed {ratio:,.0f} to 1, more than the"
+                                   f" {self.max_compression_ratio} to 1 an export may be: not a file the platforms"
+                                   " write")
+
+    def read_member(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, what: str) -> bytes:
+        """A checked member, inflated no further than its declared size (``ZipFile.read`` would inflate a member
+        whose header lies about its size whole before cutting it)."""
+        self.check_archive([member], what)
+        try:
+            with archive.open(member) as f:
+                return f.read(member.file_size)
+        except (zipfile.BadZipFile, OSError, EOFError):
+            raise refuse(what, f"`{member.filename}` is damaged: export it again") from None
+
+    def rows(self, rows: Iterable[T], table: str, what: str, *, header: int = 1) -> list[T]:
+        """The rows of a table (``header`` rows included), read no further than one beyond the limit."""
+        taken = list(islice(rows, self.max_rows + header + 1))
+        if len(taken) > self.max_rows + header:
+            raise refuse(what, f"{table} has more than {self.max_rows:,} rows, the most a table may: split the export"
+                               " (e.g. by date) or raise max_rows")
+        return taken
 
 
 class ExportImport:
@@ -45,6 +97,9 @@ class ExportImport:
         if not self._done:
             raise RuntimeError("the cursor exists only after every record of the file was read")
         return {"version": CURSOR_VERSION, "file": self.name, "sha256": self.sha256, "records": len(self._records)}
+
+
+DEFAULT_LIMITS = ImportLimits()
 
 
 def refuse(what: str, message: str) -> SourceError:

@@ -13,17 +13,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from connectors.exports.common import ExportImport, decode_text, read_source, refuse
+from connectors.exports.common import DEFAULT_LIMITS, ExportImport, ImportLimits, decode_text, read_source, refuse
 from connectors.form_schema import FormSchema
 from connectors.kobotoolbox.documents import DocumentError, record_from_document
 
 SOURCE = "file:kobo_json"
 
 
-def read_kobo_json(source: Path | bytes, schema: FormSchema, *, name: str | None = None) -> ExportImport:
+def read_kobo_json(source: Path | bytes, schema: FormSchema, *, name: str | None = None,
+                   limits: ImportLimits = DEFAULT_LIMITS) -> ExportImport:
     """Read and check every submission of a KoboToolbox JSON file before anything is yielded."""
     content, name = read_source(source, name)
     what = f"KoboToolbox export {name}"
+    limits.check_size(len(content), "the file", what)
     try:
         data = json.loads(decode_text(content, what, name))
     except ValueError as exc:
@@ -35,6 +37,7 @@ def read_kobo_json(source: Path | bytes, schema: FormSchema, *, name: str | None
         data = data["results"]
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
         raise refuse(what, "expected a list of KoboToolbox submissions (or a data API page with `results`)")
+    limits.rows(data, "the file", what, header=0)
     records, seen = [], set()
     for number, document in enumerate(data, start=1):
         try:

@@ -32,13 +32,15 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from connectors.exports.common import ExportImport, listing, read_source, refuse
+from connectors.exports.common import DEFAULT_LIMITS, ExportImport, ImportLimits, listing, read_source, refuse
 from connectors.form_schema import Answers, FormField, FormSchema
 from connectors.kobotoolbox.documents import DocumentError, record_from_answers, with_uuid_prefix
 from connectors.records import SubmissionRecord
@@ -58,18 +60,19 @@ class _Sheet:
 
 
 def read_kobo_xlsx(source: Path | bytes, schema: FormSchema, *, name: str | None = None,
-                   known_ids: Mapping[str, str] | None = None) -> ExportImport:
+                   known_ids: Mapping[str, str] | None = None, limits: ImportLimits = DEFAULT_LIMITS) -> ExportImport:
     """Read and check a whole KoboToolbox XLSX export of ``schema``'s form; refuses it with a
-    :class:`SourceError` before anything is yielded if it is malformed or of another form."""
+    :class:`SourceError` before anything is yielded if it is malformed, of another form or beyond ``limits``."""
     content, name = read_source(source, name)
     what = f"KoboToolbox export {name}"
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            limits.check_archive(archive.infolist(), what)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
         raise refuse(what, "not an XLSX workbook (expected a KoboToolbox XLS export)") from None
     try:
-        sheets = [(ws.title, [r for r in ws.iter_rows(values_only=True) if any(c not in (None, "") for c in r)])
-                  for ws in workbook.worksheets]
+        sheets = [(ws.title, _filled_rows(ws, limits, what)) for ws in workbook.worksheets]
     finally:
         workbook.close()
     if not sheets or not sheets[0][1]:
@@ -85,6 +88,23 @@ def read_kobo_xlsx(source: Path | bytes, schema: FormSchema, *, name: str | None
     repeats = {by_title[title].path: _sheet(schema, by_title[title], title, rows, what) for title, rows in sheets[1:]}
     records = _records(schema, main, repeats, name, what, known_ids or {})
     return ExportImport(name, content, records)
+
+
+def _filled_rows(ws: ReadOnlyWorksheet, limits: ImportLimits, what: str) -> list[tuple[Any, ...]]:
+    """The sheet's non-blank rows from its first one (the header) on, each no wider than the header. The size the
+    file declares is not trusted: read as declared (up to XFD), every row would be 16,384 cells wide."""
+    ws.reset_dimensions()
+    leading = islice(ws.iter_rows(values_only=True), limits.max_rows)
+    first = next((n for n, row in enumerate(leading, 1) if _filled(row)), None)
+    if first is None:
+        return []
+    width = len(next(ws.iter_rows(min_row=first, max_row=first, values_only=True)))
+    rows = limits.rows(ws.iter_rows(min_row=first, max_col=width, values_only=True), f"sheet `{ws.title}`", what)
+    return [row for row in rows if _filled(row)]
+
+
+def _filled(row: tuple[Any, ...]) -> bool:
+    return any(c not in (None, "") for c in row)
 
 
 def _repeat_sheets(schema: FormSchema, what: str) -> dict[str, FormField]:

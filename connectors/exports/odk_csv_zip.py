@@ -35,7 +35,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from connectors.exports.common import ExportImport, decode_text, listing, read_source, refuse
+from connectors.exports.common import (
+    DEFAULT_LIMITS,
+    ExportImport,
+    ImportLimits,
+    decode_text,
+    listing,
+    read_source,
+    refuse,
+)
 from connectors.form_schema import Answers, FormField, FormSchema, canonical_payload
 from connectors.records import SubmissionRecord
 
@@ -55,9 +63,10 @@ class _Table:
     system: dict[str, int]
 
 
-def read_odk_csv_zip(source: Path | bytes, schema: FormSchema, *, name: str | None = None) -> ExportImport:
+def read_odk_csv_zip(source: Path | bytes, schema: FormSchema, *, name: str | None = None,
+                     limits: ImportLimits = DEFAULT_LIMITS) -> ExportImport:
     """Read and check a whole ``submissions.csv.zip`` of ``schema``'s form; refuses it with a
-    :class:`SourceError` before anything is yielded if it is malformed or of another form."""
+    :class:`SourceError` before anything is yielded if it is malformed, of another form or beyond ``limits``."""
     content, name = read_source(source, name)
     what = f"ODK Central export {name}"
     try:
@@ -79,8 +88,8 @@ def read_odk_csv_zip(source: Path | bytes, schema: FormSchema, *, name: str | No
         missing = sorted(set(expected) - set(members))
         if missing:
             raise refuse(what, f"{listing(missing)} missing: the answers in repeats would be lost")
-        root = _read_table(archive, members[root_member], schema, None, what)
-        repeats = {repeat.path: _read_table(archive, members[member], schema, repeat, what)
+        root = _read_table(archive, members[root_member], schema, None, what, limits)
+        repeats = {repeat.path: _read_table(archive, members[member], schema, repeat, what, limits)
                    for member, repeat in expected.items()}
     records = _records(schema, root, repeats, name, what)
     return ExportImport(name, content, records)
@@ -98,10 +107,10 @@ def _repeat_members(schema: FormSchema) -> dict[str, FormField]:
 
 
 def _read_table(archive: zipfile.ZipFile, member: str, schema: FormSchema, repeat: FormField | None,
-                what: str) -> _Table:
-    text = decode_text(archive.read(member), what, member)
+                what: str, limits: ImportLimits) -> _Table:
+    text = decode_text(limits.read_member(archive, archive.getinfo(member), what), what, member)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = limits.rows(csv.reader(io.StringIO(text, newline="")), f"`{member}`", what)
     except csv.Error as exc:
         raise refuse(what, f"`{member}` is not a readable CSV file ({exc})") from None
     if not rows:
