@@ -33,7 +33,7 @@ class ImportLimits:
 
     def check_size(self, size: int, table: str, what: str) -> None:
         if size > self.max_table_mb * MB:
-            raise refuse(what, f"{table} holds {size / MB:,.0f} MB, more than the {self.max_table_mb:,} MB a table"
+            raise refuse(what, f"{table} holds {size / MB:,.1f} MB, more than the {self.max_table_mb:,} MB a table"
                                " may: split the export (e.g. by date) or raise max_table_mb")
 
     def check_archive(self, members: Iterable[zipfile.ZipInfo], what: str) -> None:

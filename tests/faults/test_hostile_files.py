@@ -87,11 +87,11 @@ def test_a_zip_bomb_is_refused_by_its_ratio_before_it_is_inflated():
 
 
 def test_a_table_beyond_the_size_limit_is_refused():
-    with pytest.raises(SourceError, match=rf"`{ROOT}` holds 20 MB, more than the 10 MB a table may: split"):
+    with pytest.raises(SourceError, match=rf"`{ROOT}` holds 20.0 MB, more than the 10 MB a table may: split"):
         read_odk_csv_zip(bomb(), SCHEMA, name="a.zip", limits=ImportLimits(max_table_mb=10,
                                                                            max_compression_ratio=10_000))
     document = json.dumps([{"_id": 1, "pad": "x" * 2_000_000}]).encode()
-    with pytest.raises(SourceError, match="the file holds 2 MB, more than the 1 MB"):
+    with pytest.raises(SourceError, match="the file holds 2.0 MB, more than the 1 MB"):
         read_kobo_json(document, SCHEMA, name="k.json", limits=ImportLimits(max_table_mb=1))
 
 
