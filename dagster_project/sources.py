@@ -234,7 +234,8 @@ class OdkCentralSource(SubmissionSource):
 class KoboToolboxSource(SubmissionSource):
     """A form deployed as one KoboToolbox asset (hosted or own server), read with an API token.
 
-    Every run reads the new submissions (by ``_id``, a cost that depends only on how many are new). Edits, reviews
+    Every run reads the new submissions (by ``_id``, a cost that depends only on how many are new), and the last
+    ``reread_recent`` it saw once more: KoboToolbox numbers a submission before it is visible. Edits, reviews
     and deletions can only be seen by comparing every stored submission with the server, so that reconciliation
     runs at most once per ``reconcile_every_hours`` (the time of the last one is kept in the sync cursor): they
     reach the warehouse within a day by default, or at the next run with ``force_reconcile``. The raw asset's
