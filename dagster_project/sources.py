@@ -321,7 +321,8 @@ class _FileImports:
     def __iter__(self) -> Iterator[SubmissionRecord]:
         limits = dataclasses.asdict(self._limits)
         for path in self._files:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            with open(path, "rb") as f:
+                digest = hashlib.file_digest(f, "sha256").hexdigest()
             if self._seen.get(path.name) == digest or self._refused.get(digest, {}).get("limits") == limits:
                 continue
             try:
