@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from connectors.json_decode import loads as json_loads
+from warehouse.data_dictionary import write_comments
 
 DEFAULT_SQLITE_PATH = Path("var") / "warehouse.sqlite"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -106,3 +107,4 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations up to ``revision``."""
     command.upgrade(alembic_config(engine), revision)
+    write_comments(engine)  # the analyst tables' descriptions, on PostgreSQL

@@ -10,7 +10,8 @@ Layers, in the order data flows:
 - bookkeeping (``pipeline_checkpoint``): how far each incremental step has read; ``survey_count_delta`` and
   ``survey_cell_sum``: what the indicator step needs to update only the cells that changed.
 
-Analyst tables: ``household``, ``child``, ``child_classification``, ``indicator_value``.
+Analyst tables (:data:`warehouse.data_dictionary.ANALYST_TABLES`): each table and column is described in
+Vietnamese and English (:func:`described`).
 
 The links from a household's children, PII row and its children's PII and classifications to the household and
 the child are not foreign keys: the cleaning step keeps them, and a data-quality check counts any broken one
@@ -39,6 +40,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 JsonDoc = JSON().with_variant(JSONB(), "postgresql")
 PseudoId = String(32)
+
+
+def described(vi: str, en: str) -> dict:
+    """The keywords that describe an analyst table or column in Vietnamese and English: ``info`` holds each,
+    ``comment`` both, Vietnamese first (written to PostgreSQL by :mod:`warehouse.data_dictionary`)."""
+    return {"info": {"vi": vi, "en": en}, "comment": f"{vi}\n{en}"}
 
 
 class Base(DeclarativeBase):
@@ -125,81 +132,181 @@ class PipelineCheckpoint(Base):
 class WorkAnswers:
     """A child's work in the last 7 days, asked the same way in every form that asks it."""
 
-    working: Mapped[bool] = mapped_column(Boolean)
-    work_kinds: Mapped[str | None] = mapped_column(String(512))  # space-separated work_kind codes
-    workplaces: Mapped[str | None] = mapped_column(String(512))
-    sector: Mapped[str | None] = mapped_column(String(32))
-    hours_day: Mapped[float | None] = mapped_column(Float)
-    hours_week: Mapped[float | None] = mapped_column(Float)
-    night_work: Mapped[bool | None] = mapped_column(Boolean)
-    overtime: Mapped[bool | None] = mapped_column(Boolean)
-    hazards: Mapped[str | None] = mapped_column(String(512))
-    performance_approved: Mapped[bool | None] = mapped_column(Boolean)
+    working: Mapped[bool] = mapped_column(Boolean, **described(
+        "Đang làm việc: econ_activity hoặc temp_absent; luôn đúng với người dưới 18 tuổi gặp khi thanh tra",
+        "Working: econ_activity or temp_absent; always true for workers under 18 found at inspections"))
+    work_kinds: Mapped[str | None] = mapped_column(String(512), **described(
+        "Các loại công việc (mã work_kind, cách nhau bởi dấu cách); trống khi không làm việc",
+        "Kinds of work (work_kind codes, space-separated); empty when not working"))
+    workplaces: Mapped[str | None] = mapped_column(String(512), **described(
+        "Nơi làm việc (mã workplace, cách nhau bởi dấu cách)", "Places of work (workplace codes, space-separated)"))
+    sector: Mapped[str | None] = mapped_column(String(32), **described(
+        "Ngành: agriculture_forestry_fishery, industry_construction, services",
+        "Sector: agriculture_forestry_fishery, industry_construction, services"))
+    hours_day: Mapped[float | None] = mapped_column(Float, **described(
+        "Số giờ làm việc vào ngày làm nhiều nhất trong 7 ngày qua (0–24)",
+        "Hours worked on the longest day of the last 7 days (0–24)"))
+    hours_week: Mapped[float | None] = mapped_column(Float, **described(
+        "Tổng số giờ làm việc trong 7 ngày qua, mọi công việc (0–112)",
+        "Total hours worked in the last 7 days, all jobs (0–112)"))
+    night_work: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Làm việc trong khoảng 22 giờ đến 6 giờ sáng trong 7 ngày qua",
+        "Worked between 22:00 and 06:00 in the last 7 days"))
+    overtime: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Làm thêm giờ ngoài thời giờ làm việc bình thường trong 7 ngày qua",
+        "Worked overtime, beyond normal working hours, in the last 7 days"))
+    hazards: Mapped[str | None] = mapped_column(String(512), **described(
+        "Điều kiện nguy hiểm gặp phải (mã hazard, cách nhau bởi dấu cách; none: không có)",
+        "Hazardous conditions met (hazard codes, space-separated; none: no hazard)"))
+    performance_approved: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Công việc biểu diễn nghệ thuật, thể thao được cơ quan chuyên môn về lao động cấp tỉnh đồng ý",
+        "Performing-arts or sport work approved by the provincial labour authority"))
 
 
 class ClassificationColumns:
     """A classification under one rule set, with the reasons and the rules version that produced it."""
 
-    rule_set: Mapped[str] = mapped_column(String(16), primary_key=True)
-    rules_version: Mapped[str] = mapped_column(String(32))
-    age_band: Mapped[str] = mapped_column(String(8))
-    working: Mapped[bool] = mapped_column(Boolean)
-    child_labour: Mapped[bool] = mapped_column(Boolean)
-    hazardous: Mapped[bool] = mapped_column(Boolean)
-    at_risk: Mapped[bool] = mapped_column(Boolean)
-    reasons: Mapped[str] = mapped_column(String(1024))  # space-separated reason codes, sorted
+    rule_set: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Bộ quy tắc: vn_law (Bộ luật Lao động 2019) hoặc icls (định nghĩa thống kê ILO/ICLS)",
+        "Rule set: vn_law (Labour Code 2019) or icls (ILO/ICLS statistical definition)"))
+    rules_version: Mapped[str] = mapped_column(String(32), **described(
+        "Phiên bản tệp quy tắc phân loại đã dùng (child_labour_rules.toml)",
+        "Version of the classification rules file used (child_labour_rules.toml)"))
+    age_band: Mapped[str] = mapped_column(String(8), **described(
+        "Nhóm tuổi báo cáo của bộ quy tắc (vn_law: 5-12, 13-14, 15-17; icls: 5-11, 12-14, 15-17)",
+        "Reporting age band of the rule set (vn_law: 5-12, 13-14, 15-17; icls: 5-11, 12-14, 15-17)"))
+    working: Mapped[bool] = mapped_column(Boolean, **described(
+        "Đang làm việc (hoạt động kinh tế, hoặc tạm nghỉ một công việc)",
+        "Working (economic activity, or temporarily away from a job)"))
+    child_labour: Mapped[bool] = mapped_column(Boolean, **described(
+        "Là lao động trẻ em theo bộ quy tắc", "Child labour under the rule set"))
+    hazardous: Mapped[bool] = mapped_column(Boolean, **described(
+        "Lao động trẻ em trong công việc, nơi làm việc hoặc điều kiện nguy hiểm, độc hại",
+        "Child labour in hazardous work, workplaces or conditions"))
+    at_risk: Mapped[bool] = mapped_column(Boolean, **described(
+        "Có nguy cơ trở thành lao động trẻ em (điều kiện bật trong tệp quy tắc; có thể đồng thời là lao động trẻ em)",
+        "At risk of child labour (conditions switched on in the rules file; a child labourer can be at risk too)"))
+    reasons: Mapped[str] = mapped_column(String(1024), **described(
+        "Mã lý do của phân loại, cách nhau bởi dấu cách, đã sắp xếp",
+        "Reason codes of the classification, space-separated, sorted"))
 
 
 class Household(Base):
     """One interviewed household (consent or not), de-identified."""
 
     __tablename__ = "household"
+    __table_args__ = described(
+        "Hộ gia đình được phỏng vấn (đồng ý hay không), đã bỏ thông tin định danh",
+        "Interviewed household (with or without consent), de-identified")
 
-    household_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True)
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    source: Mapped[str] = mapped_column(String(64))
-    form_id: Mapped[str] = mapped_column(String(128))
-    form_version: Mapped[str | None] = mapped_column(String(64))
-    review_state: Mapped[str | None] = mapped_column(String(32))
-    interview_date: Mapped[date] = mapped_column(Date)
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    province_code: Mapped[str] = mapped_column(String(8), index=True)
-    commune_code: Mapped[str] = mapped_column(String(8), index=True)
-    code_list_version: Mapped[str] = mapped_column(String(32))
-    urban_rural: Mapped[str] = mapped_column(String(8))
-    enumerator_id: Mapped[str | None] = mapped_column(PseudoId)
-    consent: Mapped[bool] = mapped_column(Boolean)
-    hh_size: Mapped[int | None] = mapped_column(Integer)
-    poverty_status: Mapped[str | None] = mapped_column(String(16))
-    craft_village: Mapped[bool | None] = mapped_column(Boolean)
-    livelihood: Mapped[str | None] = mapped_column(String(32))
-    caregiver_informed: Mapped[str | None] = mapped_column(String(16))
-    n_children: Mapped[int | None] = mapped_column(Integer)
+    household_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã hộ gia đình (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Household id (pseudonymous: a keyed hash, no personal data)"))
+    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
+        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    source: Mapped[str] = mapped_column(String(64), **described(
+        "Kênh nhận bản nộp: odk_central, kobotoolbox, demo, hoặc file:… (tệp xuất)",
+        "Route the submission came by: odk_central, kobotoolbox, demo, or file:… (an export file)"))
+    form_id: Mapped[str] = mapped_column(String(128), **described(
+        "Mã biểu mẫu (household_survey)", "Form id (household_survey)"))
+    form_version: Mapped[str | None] = mapped_column(String(64), **described(
+        "Phiên bản biểu mẫu của bản nộp", "Form version of the submission"))
+    review_state: Mapped[str | None] = mapped_column(String(32), **described(
+        "Trạng thái duyệt theo tên của ODK Central (edited, hasIssues, approved…; KoboToolbox quy đổi); trống: "
+        "chưa duyệt",
+        "Review state in ODK Central's words (edited, hasIssues, approved…; KoboToolbox's mapped); empty: "
+        "never reviewed"))
+    interview_date: Mapped[date] = mapped_column(Date, **described("Ngày phỏng vấn", "Interview date"))
+    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày phỏng vấn", "Year of the interview date"))
+    quarter: Mapped[int] = mapped_column(Integer, **described(
+        "Quý của ngày phỏng vấn (1–4)", "Quarter of the interview date (1–4)"))
+    province_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã tỉnh, thành phố (theo danh mục code_list_version); trống khi hộ không đồng ý (không hỏi)",
+        "Province code (in the code list code_list_version); empty without consent (not asked)"))
+    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã xã, phường, đặc khu (theo danh mục code_list_version); trống khi hộ không đồng ý",
+        "Commune code (in the code list code_list_version); empty without consent"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **described(
+        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
+        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    urban_rural: Mapped[str] = mapped_column(String(8), **described(
+        "urban (phường) hoặc rural (xã, đặc khu); trống khi hộ không đồng ý",
+        "urban (ward) or rural (commune, special zone); empty without consent"))
+    enumerator_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Mã điều tra viên (giả danh, từ tên đã nhập)", "Enumerator id (pseudonymous, from the name typed)"))
+    consent: Mapped[bool] = mapped_column(Boolean, **described(
+        "Hộ đồng ý phỏng vấn; nếu không, các câu trả lời khác để trống",
+        "The household agreed to the interview; if not, the other answers are empty"))
+    hh_size: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số nhân khẩu của hộ (1–30)", "People living in the household (1–30)"))
+    poverty_status: Mapped[str | None] = mapped_column(String(16), **described(
+        "Hộ nghèo: poor (nghèo), near_poor (cận nghèo), not_poor (không nghèo, cận nghèo)",
+        "Poverty status: poor, near_poor, not_poor"))
+    craft_village: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Hộ sống trong làng nghề", "The household lives in a craft village"))
+    livelihood: Mapped[str | None] = mapped_column(String(32), **described(
+        "Sinh kế chính (mã livelihood: crop_farming, livestock, craft, trade_services, wage_work…)",
+        "Main livelihood (livelihood code: crop_farming, livestock, craft, trade_services, wage_work…)"))
+    caregiver_informed: Mapped[str | None] = mapped_column(String(16), **described(
+        "Người trả lời được tuyên truyền về phòng ngừa lao động trẻ em (12 tháng qua): "
+        "yes, no, dont_know (chỉ tiêu 2.1b)",
+        "Respondent informed on preventing child labour in the last 12 months: yes, no, dont_know (indicator 2.1b)"))
+    n_children: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số trẻ em 5–17 tuổi trong hộ theo người trả lời (0–20)",
+        "Children aged 5–17 in the household, as stated (0–20)"))
 
 
 class Child(WorkAnswers, Base):
     """One child aged 5–17 from a household roster, de-identified."""
 
     __tablename__ = "child"
+    __table_args__ = described(
+        "Trẻ em 5–17 tuổi trong danh sách của hộ, đã bỏ thông tin định danh",
+        "Child aged 5–17 from a household roster, de-identified")
 
-    child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    household_id: Mapped[str] = mapped_column(PseudoId, index=True)  # a household (warehouse.clean_links)
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    repeat_index: Mapped[int] = mapped_column(Integer)
-    sex: Mapped[str] = mapped_column(String(8))
-    age: Mapped[int] = mapped_column(Integer)
-    age_source: Mapped[str] = mapped_column(String(8))
-    ethnicity: Mapped[str | None] = mapped_column(String(16))
-    ethnic_group: Mapped[str | None] = mapped_column(String(8))
-    school_status: Mapped[str | None] = mapped_column(String(16))
-    grade: Mapped[int | None] = mapped_column(Integer)
-    econ_activity: Mapped[bool] = mapped_column(Boolean)
-    temp_absent: Mapped[bool] = mapped_column(Boolean)
-    chores_hours_week: Mapped[float | None] = mapped_column(Float)
-    worked_12m: Mapped[bool | None] = mapped_column(Boolean)
-    child_informed: Mapped[str | None] = mapped_column(String(16))
+    child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã trẻ em (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Child id (pseudonymous: a keyed hash, no personal data)"))
+    household_id: Mapped[str] = mapped_column(PseudoId, index=True, **described(  # a household (warehouse.clean_links)
+        "Hộ của trẻ (household.household_id)", "The child's household (household.household_id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    repeat_index: Mapped[int] = mapped_column(Integer, **described(
+        "Thứ tự của trẻ trong danh sách của hộ (từ 1)", "Position of the child in the household roster (from 1)"))
+    sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
+    age: Mapped[int] = mapped_column(Integer, **described(
+        "Tuổi tròn vào ngày phỏng vấn (5–17)", "Age in completed years on the interview date (5–17)"))
+    age_source: Mapped[str] = mapped_column(String(8), **described(
+        "Nguồn của tuổi: dob (tính từ ngày sinh) hoặc stated (tuổi được khai)",
+        "Where the age comes from: dob (date of birth) or stated"))
+    ethnicity: Mapped[str | None] = mapped_column(String(16), **described(
+        "Dân tộc: kinh, tay, thai, muong, khmer, hoa, nung, hmong, dao, other",
+        "Ethnicity: kinh, tay, thai, muong, khmer, hoa, nung, hmong, dao, other"))
+    ethnic_group: Mapped[str | None] = mapped_column(String(8), **described(
+        "Nhóm dân tộc: kinh hoặc other (các dân tộc thiểu số)", "Ethnic group: kinh or other (ethnic minorities)"))
+    school_status: Mapped[str | None] = mapped_column(String(16), **described(
+        "Tình trạng đi học: attending (đang đi học), dropped_out (đã bỏ học), never_attended (chưa từng đi học)",
+        "Schooling: attending, dropped_out, never_attended"))
+    grade: Mapped[int | None] = mapped_column(Integer, **described(
+        "Lớp đang học (1–12); trống với mẫu giáo hoặc học nghề",
+        "Grade attended (1–12); empty for kindergarten or vocational training"))
+    econ_activity: Mapped[bool] = mapped_column(Boolean, **described(
+        "Làm việc ít nhất 1 giờ để có thu nhập hoặc phụ giúp sản xuất, kinh doanh của gia đình trong 7 ngày qua",
+        "Worked at least 1 hour for pay or in the family's farm or business in the last 7 days"))
+    temp_absent: Mapped[bool] = mapped_column(Boolean, **described(
+        "Có công việc như vậy nhưng tạm nghỉ trong 7 ngày qua (ốm, nghỉ mùa vụ…)",
+        "Has such work but was away from it in the last 7 days (ill, off-season…)"))
+    chores_hours_week: Mapped[float | None] = mapped_column(Float, **described(
+        "Số giờ làm việc nhà trong 7 ngày qua (0–112)", "Hours of household chores in the last 7 days (0–112)"))
+    worked_12m: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Thường xuyên làm việc trong 12 tháng qua", "Usually worked in the last 12 months"))
+    child_informed: Mapped[str | None] = mapped_column(String(16), **described(
+        "Trẻ được tuyên truyền về phòng ngừa lao động trẻ em (12 tháng qua): yes, no, dont_know (chỉ tiêu 2.2)",
+        "Child informed on preventing child labour in the last 12 months: yes, no, dont_know (indicator 2.2)"))
 
 
 class RestrictedHouseholdPii(Base):
@@ -251,8 +358,12 @@ class ChildClassification(ClassificationColumns, Base):
     """A household-survey child's classification under one rule set."""
 
     __tablename__ = "child_classification"
+    __table_args__ = described(
+        "Phân loại của trẻ em trong khảo sát hộ theo từng bộ quy tắc",
+        "A household-survey child's classification under each rule set")
 
-    child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)  # a child (warehouse.clean_links)
+    child_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(  # a child (warehouse.clean_links)
+        "Trẻ được phân loại (child.child_id)", "The child classified (child.child_id)"))
 
 
 class IndicatorValue(Base):
@@ -263,33 +374,79 @@ class IndicatorValue(Base):
     """
 
     __tablename__ = "indicator_value"
-    __table_args__ = {"sqlite_with_rowid": False}  # the rows live in the key's tree: written once, not twice
+    __table_args__ = {
+        "sqlite_with_rowid": False,  # the rows live in the key's tree: written once, not twice
+        **described(
+            "Một ô đã công bố của một chỉ tiêu: nguồn, bộ quy tắc, kỳ, địa bàn, phân tổ, so với mục tiêu",
+            "One published cell of an indicator: source, rule set, period, area, disaggregation, against its target"),
+    }
 
-    indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    source: Mapped[str] = mapped_column(String(32), primary_key=True)  # household_survey | inspections | …
-    rule_set: Mapped[str] = mapped_column(String(16), primary_key=True)  # vn_law | icls | "" when not classified
-    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # 2026, 2026-Q3
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True)  # national | province | commune
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True)  # "VN" for national
-    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True)  # national | vn-2025-07 | vn-legacy
-    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)  # total | sex | age_band | ...
-    dimension_value: Mapped[str] = mapped_column(String(32), primary_key=True)  # "all" for total
-    period_type: Mapped[str] = mapped_column(String(8))  # year | quarter
-    unit: Mapped[str] = mapped_column(String(8))
-    rules_version: Mapped[str | None] = mapped_column(String(32))
-    numerator: Mapped[int | None] = mapped_column(Integer)
-    denominator: Mapped[int | None] = mapped_column(Integer)
-    value: Mapped[float | None] = mapped_column(Float)
-    ci_low: Mapped[float | None] = mapped_column(Float)
-    ci_high: Mapped[float | None] = mapped_column(Float)
-    suppressed: Mapped[bool] = mapped_column(Boolean)
-    exact_territory: Mapped[bool] = mapped_column(Boolean)
-    target_year: Mapped[int | None] = mapped_column(Integer)
-    target_comparator: Mapped[str | None] = mapped_column(String(16))
-    target_value: Mapped[float | None] = mapped_column(Float)
-    target_source: Mapped[str | None] = mapped_column(Text)
-    gap: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16))  # met | on_track | off_track | no_data | no_denominator | suppressed | no_target
+    indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Mã chỉ tiêu (1.1 đến 4.2c, danh mục indicators.toml)",
+        "Indicator id (1.1 to 4.2c, catalogue indicators.toml)"))
+    source: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Nguồn dữ liệu: household_survey, inspections, cases, activities, activities_inspections",
+        "Data source: household_survey, inspections, cases, activities, activities_inspections"))
+    rule_set: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Bộ quy tắc: vn_law, icls; trống khi chỉ tiêu không dựa trên phân loại",
+        "Rule set: vn_law, icls; empty when the indicator is not based on a classification"))
+    period: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Kỳ: năm (2026) hoặc quý (2026-Q3)", "Period: a year (2026) or a quarter (2026-Q3)"))
+    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã địa bàn: national, vn-2025-07, hoặc vn-legacy (địa bàn trước 01/7/2025 có mục tiêu riêng)",
+        "Code list of the area code: national, vn-2025-07, or vn-legacy (a pre-July-2025 area with its own targets)"))
+    dimension: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Phân tổ: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type",
+        "Breakdown: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type"))
+    dimension_value: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Giá trị của phân tổ; all với total", "Value of the disaggregation; all for total"))
+    period_type: Mapped[str] = mapped_column(String(8), **described(
+        "Loại kỳ: year hoặc quarter", "Period type: year or quarter"))
+    unit: Mapped[str] = mapped_column(String(8), **described(
+        "Đơn vị của value: share (tỷ lệ 0–1) hoặc days (số ngày, trung vị)",
+        "Unit of value: share (0–1) or days (a median)"))
+    rules_version: Mapped[str | None] = mapped_column(String(32), **described(
+        "Phiên bản quy tắc phân loại đã dùng; trống khi không dựa trên phân loại",
+        "Classification rules version used; empty when not based on a classification"))
+    numerator: Mapped[int | None] = mapped_column(Integer, **described(
+        "Tử số; trống khi ô bị che", "Numerator; empty when the cell is suppressed"))
+    denominator: Mapped[int | None] = mapped_column(Integer, **described(
+        "Mẫu số; trống khi ô bị che, không có mẫu số, hoặc đơn vị là ngày",
+        "Denominator; empty when suppressed, when there is none, or when the unit is days"))
+    value: Mapped[float | None] = mapped_column(Float, **described(
+        "Giá trị: tỷ lệ (0–1) hoặc số ngày; trống khi ô bị che hoặc không có số liệu",
+        "Value: a share (0–1) or a number of days; empty when suppressed or without data"))
+    ci_low: Mapped[float | None] = mapped_column(Float, **described(
+        "Cận dưới khoảng tin cậy Wilson 95% (chỉ tỷ lệ từ khảo sát mẫu)",
+        "Lower bound of the Wilson 95% interval (survey proportions only)"))
+    ci_high: Mapped[float | None] = mapped_column(Float, **described(
+        "Cận trên khoảng tin cậy Wilson 95% (chỉ tỷ lệ từ khảo sát mẫu)",
+        "Upper bound of the Wilson 95% interval (survey proportions only)"))
+    suppressed: Mapped[bool] = mapped_column(Boolean, **described(
+        "Ô bị che: tử số hoặc mẫu số dưới ngưỡng công bố (5), không có số liệu",
+        "Suppressed cell: numerator or denominator below the publication threshold (5), no numbers"))
+    exact_territory: Mapped[bool] = mapped_column(Boolean, **described(
+        "Sai khi địa bàn cũ (trước 2025) được tính gần đúng bằng các xã mới có phần nằm ngoài địa bàn",
+        "False when an old (pre-2025) area is approximated by new communes partly outside it"))
+    target_year: Mapped[int | None] = mapped_column(Integer, **described(
+        "Năm của mục tiêu áp dụng: năm mục tiêu sớm nhất không trước kỳ, nếu không có thì năm muộn nhất",
+        "Year of the target applied: the earliest target year not before the period, else the latest"))
+    target_comparator: Mapped[str | None] = mapped_column(String(16), **described(
+        "Phép so sánh của mục tiêu: <, <=, >=, >, hoặc minimise (càng giảm càng tốt)",
+        "Comparator of the target: <, <=, >=, >, or minimise (the lower the better)"))
+    target_value: Mapped[float | None] = mapped_column(Float, **described(
+        "Giá trị mục tiêu; trống với minimise", "Target value; empty for minimise"))
+    target_source: Mapped[str | None] = mapped_column(Text, **described(
+        "Văn bản kế hoạch đặt mục tiêu", "Plan document that sets the target"))
+    gap: Mapped[float | None] = mapped_column(Float, **described(
+        "Chênh lệch value − target_value", "Difference value − target_value"))
+    status: Mapped[str] = mapped_column(String(16), **described(
+        "met (đạt), on_track (kịp tiến độ), off_track (chậm tiến độ), no_data, no_denominator, suppressed, no_target",
+        "met, on_track, off_track, no_data, no_denominator, suppressed, no_target"))
 
 
 class SurveyCountDelta(Base):
@@ -367,49 +524,86 @@ class Target(Base):
     """A plan's target for an indicator, tied to the jurisdiction (and code list) it was written for."""
 
     __tablename__ = "target"
+    __table_args__ = described(
+        "Mục tiêu của một kế hoạch cho một chỉ tiêu, gắn với địa bàn và danh mục mã mà kế hoạch được viết cho",
+        "A plan's target for an indicator, tied to the jurisdiction and code list it was written for")
 
-    indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    jurisdiction_level: Mapped[str] = mapped_column(String(16), primary_key=True)  # national | province | commune
-    jurisdiction_code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True)  # national | vn-legacy | vn-2025-07
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    jurisdiction_name: Mapped[str] = mapped_column(Text)
-    comparator: Mapped[str] = mapped_column(String(16))  # < <= >= > minimise
-    value: Mapped[float | None] = mapped_column(Float)
-    source_document: Mapped[str] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"))
+    indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Mã chỉ tiêu (indicator_value.indicator_id)", "Indicator id (indicator_value.indicator_id)"))
+    jurisdiction_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn của kế hoạch: national, province, commune",
+        "Level of the plan's jurisdiction: national, province, commune"))
+    jurisdiction_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã địa bàn của kế hoạch; VN cho toàn quốc", "Code of the plan's jurisdiction; VN for national"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã: national, vn-legacy (trước 01/7/2025) hoặc vn-2025-07",
+        "Code list of the code: national, vn-legacy (before 1 July 2025) or vn-2025-07"))
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, **described(
+        "Năm phải đạt mục tiêu", "Year by which the target is to be met"))
+    jurisdiction_name: Mapped[str] = mapped_column(Text, **described(
+        "Tên địa bàn của kế hoạch", "Name of the plan's jurisdiction"))
+    comparator: Mapped[str] = mapped_column(String(16), **described(
+        "Phép so sánh: <, <=, >=, >, hoặc minimise (càng giảm càng tốt)",
+        "Comparator: <, <=, >=, >, or minimise (the lower the better)"))
+    value: Mapped[float | None] = mapped_column(Float, **described(
+        "Giá trị mục tiêu (tỷ lệ 0–1 hoặc số ngày); trống với minimise",
+        "Target value (a share 0–1 or days); empty for minimise"))
+    source_document: Mapped[str] = mapped_column(Text, **described(
+        "Văn bản kế hoạch đặt mục tiêu", "Plan document that sets the target"))
+    note: Mapped[str | None] = mapped_column(Text, **described(
+        "Ghi chú, thường là mục tiêu như văn bản viết", "Note, usually the target as the document words it"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
 
 
 class ReferencePopulation(Base):
     """How many people or units an area has (teachers, caregivers, officials, enterprises …) in a year."""
 
     __tablename__ = "reference_population"
+    __table_args__ = described(
+        "Số người hoặc đơn vị của một địa bàn trong một năm: mẫu số của các chỉ tiêu 2.x và 3.x",
+        "How many people or units an area has in a year: the denominators of indicators 2.x and 3.x")
 
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    population_group: Mapped[str] = mapped_column(String(48), primary_key=True)
-    value: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str | None] = mapped_column(Text)
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"))
+    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã địa bàn", "Code list of the area code"))
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, **described("Năm", "Year"))
+    population_group: Mapped[str] = mapped_column(String(48), primary_key=True, **described(
+        "Nhóm: teachers_staff, caregivers, children_5_17, commune_officials, enterprises, cooperatives…",
+        "Group: teachers_staff, caregivers, children_5_17, commune_officials, enterprises, cooperatives…"))
+    value: Mapped[int] = mapped_column(Integer, **described(
+        "Số người (hoặc doanh nghiệp, hợp tác xã, hộ)", "Number of people (or enterprises, cooperatives, households)"))
+    source: Mapped[str | None] = mapped_column(Text, **described("Nguồn số liệu", "Where the figure comes from"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
 
 
 class LegacyCommune(Base):
     """A pre-July-2025 commune and a new commune its territory went to (one row per pair: splits kept)."""
 
     __tablename__ = "legacy_commune"
+    __table_args__ = described(
+        "Một xã cũ (trước 01/7/2025) và một xã mới nhận lãnh thổ của nó (mỗi cặp một dòng)",
+        "A pre-July-2025 commune and a new commune its territory went to (one row per pair)")
 
-    legacy_code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True)  # new (vn-2025-07), "" when none
-    legacy_name: Mapped[str] = mapped_column(Text)
-    legacy_district_code: Mapped[str | None] = mapped_column(String(8))
-    legacy_district_name: Mapped[str | None] = mapped_column(Text)
-    legacy_province_code: Mapped[str] = mapped_column(String(8), index=True)
-    legacy_province_name: Mapped[str] = mapped_column(Text)
-    province_code: Mapped[str | None] = mapped_column(String(8))
-    partly_merged: Mapped[bool] = mapped_column(Boolean)
+    legacy_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described("Mã xã cũ", "Old commune code"))
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã xã mới (vn-2025-07); trống khi không có", "New commune code (vn-2025-07); empty when none"))
+    legacy_name: Mapped[str] = mapped_column(Text, **described("Tên xã cũ", "Old commune name"))
+    legacy_district_code: Mapped[str | None] = mapped_column(String(8), **described("Mã huyện cũ", "Old district code"))
+    legacy_district_name: Mapped[str | None] = mapped_column(Text, **described("Tên huyện cũ", "Old district name"))
+    legacy_province_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã tỉnh cũ", "Old province code"))
+    legacy_province_name: Mapped[str] = mapped_column(Text, **described("Tên tỉnh cũ", "Old province name"))
+    province_code: Mapped[str | None] = mapped_column(String(8), **described(
+        "Mã tỉnh mới (vn-2025-07)", "New province code (vn-2025-07)"))
+    partly_merged: Mapped[bool] = mapped_column(Boolean, **described(
+        "Xã cũ chỉ được nhập một phần vào xã mới này", "Only part of the old commune went to this new commune"))
 
 
 class AreaCommune(Base):
@@ -420,73 +614,149 @@ class AreaCommune(Base):
     """
 
     __tablename__ = "area_commune"
+    __table_args__ = described(
+        "Các xã mới hợp thành mỗi địa bàn báo cáo, kể cả địa bàn cũ trước 2025",
+        "The new communes that make up each reporting area, old (pre-2025) areas included")
 
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True)
-    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
-    area_name: Mapped[str] = mapped_column(Text)
-    exact: Mapped[bool] = mapped_column(Boolean)
+    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described("Mã địa bàn", "Area code"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã địa bàn: vn-2025-07 hoặc vn-legacy", "Code list of the area code: vn-2025-07 or vn-legacy"))
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True, index=True, **described(
+        "Mã xã mới (vn-2025-07) thuộc địa bàn", "New commune (vn-2025-07) in the area"))
+    area_name: Mapped[str] = mapped_column(Text, **described("Tên địa bàn", "Area name"))
+    exact: Mapped[bool] = mapped_column(Boolean, **described(
+        "Sai khi xã mới còn gồm lãnh thổ ngoài địa bàn: số đo của địa bàn là gần đúng",
+        "False when the new commune also covers land outside the area: the area's figures are approximate"))
 
 
 class Inspection(Base):
     """One establishment inspected, de-identified."""
 
     __tablename__ = "inspection"
+    __table_args__ = described(
+        "Cơ sở sản xuất, kinh doanh được thanh tra, kiểm tra, đã bỏ thông tin định danh",
+        "Establishment inspected, de-identified")
 
-    inspection_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True)
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    source: Mapped[str] = mapped_column(String(64))
-    form_version: Mapped[str | None] = mapped_column(String(64))
-    inspection_date: Mapped[date] = mapped_column(Date)
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    province_code: Mapped[str] = mapped_column(String(8))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True)
-    code_list_version: Mapped[str] = mapped_column(String(32))
-    inspection_kind: Mapped[str | None] = mapped_column(String(16))
-    inspector_id: Mapped[str | None] = mapped_column(PseudoId)
-    establishment_type: Mapped[str] = mapped_column(String(32))
-    enterprise_size: Mapped[str | None] = mapped_column(String(16))
-    sector: Mapped[str | None] = mapped_column(String(32))
-    craft_village: Mapped[bool | None] = mapped_column(Boolean)
-    total_workers: Mapped[int | None] = mapped_column(Integer)
-    n_young_workers: Mapped[int] = mapped_column(Integer)
-    employer_informed: Mapped[str | None] = mapped_column(String(16))
-    employer_informed_date: Mapped[date | None] = mapped_column(Date)
-    employer_trained: Mapped[str | None] = mapped_column(String(16))
-    employer_trained_date: Mapped[date | None] = mapped_column(Date)
-    violations: Mapped[str | None] = mapped_column(String(512))  # space-separated violation codes
-    actions: Mapped[str | None] = mapped_column(String(128))  # space-separated action codes
-    fine_amount: Mapped[int | None] = mapped_column(BigInteger)
+    inspection_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã lần thanh tra (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Inspection id (pseudonymous: a keyed hash, no personal data)"))
+    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
+        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    source: Mapped[str] = mapped_column(String(64), **described(
+        "Kênh nhận bản nộp: odk_central, kobotoolbox, demo, hoặc file:… (tệp xuất)",
+        "Route the submission came by: odk_central, kobotoolbox, demo, or file:… (an export file)"))
+    form_version: Mapped[str | None] = mapped_column(String(64), **described(
+        "Phiên bản biểu mẫu của bản nộp", "Form version of the submission"))
+    inspection_date: Mapped[date] = mapped_column(Date, **described("Ngày thanh tra, kiểm tra", "Inspection date"))
+    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày thanh tra", "Year of the inspection date"))
+    quarter: Mapped[int] = mapped_column(Integer, **described(
+        "Quý của ngày thanh tra (1–4)", "Quarter of the inspection date (1–4)"))
+    province_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
+    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
+        "Commune code (in the code list code_list_version)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **described(
+        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
+        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    inspection_kind: Mapped[str | None] = mapped_column(String(16), **described(
+        "Hình thức: periodic (định kỳ), surprise (đột xuất), follow_up (kiểm tra lại việc khắc phục)",
+        "Kind: periodic, surprise, follow_up (checking that violations were remedied)"))
+    inspector_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Mã thanh tra viên (giả danh, từ tên đã nhập)", "Inspector id (pseudonymous, from the name typed)"))
+    establishment_type: Mapped[str] = mapped_column(String(32), **described(
+        "Loại cơ sở: enterprise, cooperative, household_business, craft_village_workshop, farm",
+        "Establishment type: enterprise, cooperative, household_business, craft_village_workshop, farm"))
+    enterprise_size: Mapped[str | None] = mapped_column(String(16), **described(
+        "Quy mô doanh nghiệp: micro, small, medium, large", "Enterprise size: micro, small, medium, large"))
+    sector: Mapped[str | None] = mapped_column(String(32), **described(
+        "Ngành: agriculture_forestry_fishery, industry_construction, services",
+        "Sector: agriculture_forestry_fishery, industry_construction, services"))
+    craft_village: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Cơ sở nằm trong làng nghề", "The establishment is in a craft village"))
+    total_workers: Mapped[int | None] = mapped_column(Integer, **described(
+        "Tổng số người làm việc tại cơ sở, kể cả chủ, người nhà và người học nghề",
+        "People working at the establishment, owner, family and apprentices included"))
+    n_young_workers: Mapped[int] = mapped_column(Integer, **described(
+        "Số người dưới 18 tuổi làm việc tại cơ sở", "Workers under 18 found"))
+    employer_informed: Mapped[str | None] = mapped_column(String(16), **described(
+        "Chủ cơ sở từng được tuyên truyền về phòng ngừa lao động trẻ em: yes, no, dont_know (chỉ tiêu 2.3)",
+        "Employer ever informed about preventing child labour: yes, no, dont_know (indicator 2.3)"))
+    employer_informed_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Tháng được cung cấp thông tin lần gần nhất (không sau ngày thanh tra)",
+        "Month the employer was last informed (not after the inspection)"))
+    employer_trained: Mapped[str | None] = mapped_column(String(16), **described(
+        "Chủ cơ sở từng được tập huấn về phòng ngừa lao động trẻ em: yes, no, dont_know (chỉ tiêu 3.2)",
+        "Employer ever trained on preventing child labour: yes, no, dont_know (indicator 3.2)"))
+    employer_trained_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Tháng được tập huấn lần gần nhất (không sau ngày thanh tra)",
+        "Month the employer was last trained (not after the inspection)"))
+    violations: Mapped[str | None] = mapped_column(String(512), **described(
+        "Vi phạm phát hiện (mã violation, cách nhau bởi dấu cách; none: không có)",
+        "Violations found (violation codes, space-separated; none: no violation)"))
+    actions: Mapped[str | None] = mapped_column(String(128), **described(
+        "Biện pháp xử lý: advice, warning, fine, police_referral, none (cách nhau bởi dấu cách)",
+        "Actions taken: advice, warning, fine, police_referral, none (space-separated)"))
+    fine_amount: Mapped[int | None] = mapped_column(BigInteger, **described(
+        "Tổng số tiền phạt (đồng); bắt buộc khi có biện pháp fine", "Total fine (VND); required with the action fine"))
 
 
 class YoungWorker(WorkAnswers, Base):
     """A worker under 18 found at an inspection, de-identified."""
 
     __tablename__ = "young_worker"
+    __table_args__ = described(
+        "Người lao động dưới 18 tuổi gặp khi thanh tra, đã bỏ thông tin định danh",
+        "Worker under 18 found at an inspection, de-identified")
 
-    worker_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspection.inspection_id", ondelete="CASCADE"), index=True)
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    repeat_index: Mapped[int] = mapped_column(Integer)
-    sex: Mapped[str] = mapped_column(String(8))
-    age: Mapped[int] = mapped_column(Integer)
-    age_source: Mapped[str] = mapped_column(String(8))
-    in_register: Mapped[bool | None] = mapped_column(Boolean)
-    contract_signed: Mapped[bool | None] = mapped_column(Boolean)
-    health_certificate: Mapped[bool | None] = mapped_column(Boolean)
-    health_checkups: Mapped[bool | None] = mapped_column(Boolean)
+    worker_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã người lao động (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Worker id (pseudonymous: a keyed hash, no personal data)"))
+    inspection_id: Mapped[str] = mapped_column(
+        ForeignKey("inspection.inspection_id", ondelete="CASCADE"), index=True, **described(
+            "Lần thanh tra (inspection.inspection_id)", "The inspection (inspection.inspection_id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    repeat_index: Mapped[int] = mapped_column(Integer, **described(
+        "Thứ tự trong danh sách người dưới 18 tuổi của lần thanh tra (từ 1)",
+        "Position in the inspection's list of workers under 18 (from 1)"))
+    sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
+    age: Mapped[int] = mapped_column(Integer, **described(
+        "Tuổi tròn vào ngày thanh tra (5–17)", "Age in completed years on the inspection date (5–17)"))
+    age_source: Mapped[str] = mapped_column(String(8), **described(
+        "Nguồn của tuổi: dob (tính từ ngày sinh) hoặc stated (tuổi được khai)",
+        "Where the age comes from: dob (date of birth) or stated"))
+    in_register: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Có tên trong sổ theo dõi riêng người lao động chưa thành niên của cơ sở",
+        "Entered in the establishment's register of workers under 18"))
+    contract_signed: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Có hợp đồng lao động bằng văn bản với người lao động và cha mẹ hoặc người giám hộ",
+        "A written contract signed with the worker and a parent or guardian"))
+    health_certificate: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Cơ sở có giấy khám sức khỏe xác nhận sức khỏe phù hợp với công việc",
+        "The establishment holds a medical certificate that the worker's health suits the work"))
+    health_checkups: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Cơ sở tổ chức khám sức khỏe định kỳ ít nhất 6 tháng một lần",
+        "The establishment arranges a health check-up at least every 6 months"))
 
 
 class YoungWorkerClassification(ClassificationColumns, Base):
     """A young worker's classification under one rule set (the same rules as household-survey children)."""
 
     __tablename__ = "young_worker_classification"
+    __table_args__ = described(
+        "Phân loại của người lao động dưới 18 tuổi theo từng bộ quy tắc (cùng quy tắc như trẻ em khảo sát hộ)",
+        "A young worker's classification under each rule set (the same rules as household-survey children)")
 
     worker_id: Mapped[str] = mapped_column(
-        ForeignKey("young_worker.worker_id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("young_worker.worker_id", ondelete="CASCADE"), primary_key=True, **described(
+            "Người lao động được phân loại (young_worker.worker_id)", "The worker classified (young_worker.worker_id)")
     )
 
 
@@ -523,99 +793,210 @@ class Case(Base):
     """
 
     __tablename__ = "case_register"
+    __table_args__ = described(
+        "Trường hợp: trẻ được xác định là lao động trẻ em hoặc có nguy cơ (vn_law); trạng thái tính từ các lần thăm",
+        "Case: a child identified as a child labourer or at risk (vn_law); its state comes from the visits")
 
-    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    case_code: Mapped[str] = mapped_column(String(16), unique=True)
-    subject_kind: Mapped[str] = mapped_column(String(16))
-    subject_id: Mapped[str] = mapped_column(PseudoId, index=True)
-    identified_source: Mapped[str] = mapped_column(String(32))  # household_survey | inspection
-    identified_on: Mapped[date] = mapped_column(Date)
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    province_code: Mapped[str] = mapped_column(String(8))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True)
-    code_list_version: Mapped[str] = mapped_column(String(32))
-    sex: Mapped[str] = mapped_column(String(8))
-    age_band: Mapped[str] = mapped_column(String(8))
-    case_type: Mapped[str] = mapped_column(String(16))  # child_labourer | at_risk | trafficked
-    status: Mapped[str] = mapped_column(String(16))  # open | supported | monitoring | closed
-    first_support_on: Mapped[date | None] = mapped_column(Date)
-    visits: Mapped[int] = mapped_column(Integer)
-    last_visit_on: Mapped[date | None] = mapped_column(Date)
-    closed_on: Mapped[date | None] = mapped_column(Date)
-    closure_reason: Mapped[str | None] = mapped_column(String(32))
-    in_education_at_last_visit: Mapped[bool | None] = mapped_column(Boolean)
-    child_labour_at_last_visit: Mapped[bool | None] = mapped_column(Boolean)
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True, **described(
+        "Mã trường hợp: UUID từ mã giả danh của trẻ (thực thể cases trên ODK Central mang nó với chữ số phiên bản 4)",
+        "Case id: a UUID from the subject's pseudonymous id (on ODK Central's cases entity: with version digit 4)"))
+    case_code: Mapped[str] = mapped_column(String(16), unique=True, **described(
+        "Mã ngắn của trường hợp (C-…), không đổi khi đã cấp", "Short case code (C-…), never changed once given"))
+    subject_kind: Mapped[str] = mapped_column(String(16), **described(
+        "Đối tượng: child (trẻ trong khảo sát hộ) hoặc young_worker (người lao động gặp khi thanh tra)",
+        "Subject: child (household survey) or young_worker (found at an inspection)"))
+    subject_id: Mapped[str] = mapped_column(PseudoId, index=True, **described(
+        "Mã giả danh của đối tượng (child.child_id hoặc young_worker.worker_id)",
+        "Pseudonymous id of the subject (child.child_id or young_worker.worker_id)"))
+    identified_source: Mapped[str] = mapped_column(String(32), **described(
+        "Nguồn xác định: household_survey hoặc inspection", "Identified by: household_survey or inspection"))
+    identified_on: Mapped[date] = mapped_column(Date, **described(
+        "Ngày xác định: ngày phỏng vấn hoặc ngày thanh tra", "Date identified: the interview or inspection date"))
+    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày xác định", "Year of the date identified"))
+    quarter: Mapped[int] = mapped_column(Integer, **described(
+        "Quý của ngày xác định (1–4)", "Quarter of the date identified (1–4)"))
+    province_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
+    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
+        "Commune code (in the code list code_list_version)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **described(
+        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
+        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
+    age_band: Mapped[str] = mapped_column(String(8), **described(
+        "Nhóm tuổi vn_law khi được xác định: 5-12, 13-14, 15-17",
+        "vn_law age band when identified: 5-12, 13-14, 15-17"))
+    case_type: Mapped[str] = mapped_column(String(16), **described(
+        "Loại: child_labourer (lao động trẻ em) hoặc at_risk (có nguy cơ)", "Type: child_labourer or at_risk"))
+    status: Mapped[str] = mapped_column(String(16), **described(
+        "Trạng thái theo lần thăm gần nhất: open (chưa hỗ trợ), supported, monitoring, closed; open khi chưa thăm",
+        "Status from the latest visit: open (not yet supported), supported, monitoring, closed; open before any visit"))
+    first_support_on: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày hỗ trợ đầu tiên: ngày sớm nhất được ghi, nếu không thì lần thăm đầu tiên có hỗ trợ",
+        "First support: the earliest date recorded, else the first visit that recorded a support"))
+    visits: Mapped[int] = mapped_column(Integer, **described("Số lần thăm", "Number of visits"))
+    last_visit_on: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày thăm gần nhất", "Date of the latest visit"))
+    closed_on: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày đóng hồ sơ (ngày của lần thăm đóng hồ sơ)", "Date closed (the date of the visit that closed it)"))
+    closure_reason: Mapped[str | None] = mapped_column(String(32), **described(
+        "Lý do đóng hồ sơ: no_longer_working, turned_18, moved, duplicate",
+        "Closure reason: no_longer_working, turned_18, moved, duplicate"))
+    in_education_at_last_visit: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Đang đi học hoặc học nghề ở lần thăm gần nhất (chỉ tiêu 1.3)",
+        "In school or vocational training at the latest visit (indicator 1.3)"))
+    child_labour_at_last_visit: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Còn là lao động trẻ em (vn_law) ở lần thăm gần nhất", "Still in child labour (vn_law) at the latest visit"))
 
 
 class CaseVisit(WorkAnswers, Base):
     """One follow-up visit to a case, de-identified, with the child's work re-classified (vn_law)."""
 
     __tablename__ = "case_visit"
+    __table_args__ = described(
+        "Lần thăm theo dõi một trường hợp, đã bỏ thông tin định danh; công việc của trẻ được phân loại lại (vn_law)",
+        "Follow-up visit to a case, de-identified; the child's work re-classified (vn_law)")
 
-    visit_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True)
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    case_id: Mapped[str] = mapped_column(String(36), index=True)
-    visit_date: Mapped[date] = mapped_column(Date)
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    case_worker_id: Mapped[str | None] = mapped_column(PseudoId)
-    case_source: Mapped[str | None] = mapped_column(String(32))
-    case_type: Mapped[str | None] = mapped_column(String(16))
-    age: Mapped[int] = mapped_column(Integer)
-    econ_activity: Mapped[bool] = mapped_column(Boolean)
-    temp_absent: Mapped[bool] = mapped_column(Boolean)
-    chores_hours_week: Mapped[float | None] = mapped_column(Float)
-    school_status: Mapped[str | None] = mapped_column(String(16))
-    vocational_training: Mapped[bool | None] = mapped_column(Boolean)
-    supports: Mapped[str | None] = mapped_column(String(256))  # space-separated support_type codes
-    first_support_date: Mapped[date | None] = mapped_column(Date)
-    case_status: Mapped[str] = mapped_column(String(16))
-    closure_reason: Mapped[str | None] = mapped_column(String(32))
-    next_visit: Mapped[date | None] = mapped_column(Date)
-    rules_version: Mapped[str] = mapped_column(String(32))
-    child_labour: Mapped[bool] = mapped_column(Boolean)  # vn_law, at this visit
-    reasons: Mapped[str] = mapped_column(String(1024))
+    visit_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã lần thăm (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Visit id (pseudonymous: a keyed hash, no personal data)"))
+    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
+        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    case_id: Mapped[str] = mapped_column(String(36), index=True, **described(
+        "Trường hợp được thăm (case_register.case_id)", "The case visited (case_register.case_id)"))
+    visit_date: Mapped[date] = mapped_column(Date, **described("Ngày thăm", "Visit date"))
+    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày thăm", "Year of the visit date"))
+    quarter: Mapped[int] = mapped_column(Integer, **described(
+        "Quý của ngày thăm (1–4)", "Quarter of the visit date (1–4)"))
+    case_worker_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Mã cán bộ theo dõi (giả danh, từ tên đã nhập)", "Case worker id (pseudonymous, from the name typed)"))
+    case_source: Mapped[str | None] = mapped_column(String(32), **described(
+        "Nguồn phát hiện theo cán bộ: household_survey, inspection, hotline_111, school, police, community",
+        "How the case was found (case worker): household_survey, inspection, hotline_111, school, police, community"))
+    case_type: Mapped[str | None] = mapped_column(String(16), **described(
+        "Loại trường hợp theo cán bộ: at_risk, child_labourer, trafficked (bị mua bán để bóc lột sức lao động)",
+        "Case type per the case worker: at_risk, child_labourer, trafficked (for labour exploitation)"))
+    age: Mapped[int] = mapped_column(Integer, **described(
+        "Tuổi của trẻ (5–18; 18 khi lần thăm đóng hồ sơ vì trẻ đủ tuổi)",
+        "The child's age (5–18; 18 at the visit closing the case on coming of age)"))
+    econ_activity: Mapped[bool] = mapped_column(Boolean, **described(
+        "Làm việc ít nhất 1 giờ để có thu nhập hoặc phụ giúp sản xuất, kinh doanh của gia đình trong 7 ngày qua",
+        "Worked at least 1 hour for pay or in the family's farm or business in the last 7 days"))
+    temp_absent: Mapped[bool] = mapped_column(Boolean, **described(
+        "Có công việc như vậy nhưng tạm nghỉ trong 7 ngày qua (ốm, nghỉ mùa vụ…)",
+        "Has such work but was away from it in the last 7 days (ill, off-season…)"))
+    chores_hours_week: Mapped[float | None] = mapped_column(Float, **described(
+        "Số giờ làm việc nhà trong 7 ngày qua (0–112)", "Hours of household chores in the last 7 days (0–112)"))
+    school_status: Mapped[str | None] = mapped_column(String(16), **described(
+        "Tình trạng đi học: attending (đang đi học), dropped_out (đã bỏ học), never_attended (chưa từng đi học)",
+        "Schooling: attending, dropped_out, never_attended"))
+    vocational_training: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Trẻ đang học nghề", "The child is in vocational training"))
+    supports: Mapped[str | None] = mapped_column(String(256), **described(
+        "Hỗ trợ đã nhận (mã support_type, cách nhau bởi dấu cách; none: chưa được hỗ trợ)",
+        "Supports received (support_type codes, space-separated; none: no support yet)"))
+    first_support_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày hỗ trợ, can thiệp lần đầu (không sau ngày thăm)",
+        "Date of the first support or intervention (not after the visit)"))
+    case_status: Mapped[str] = mapped_column(String(16), **described(
+        "Trạng thái sau lần thăm: open, supported, monitoring, closed",
+        "Status after the visit: open, supported, monitoring, closed"))
+    closure_reason: Mapped[str | None] = mapped_column(String(32), **described(
+        "Lý do đóng hồ sơ (khi closed): no_longer_working, turned_18, moved, duplicate",
+        "Closure reason (when closed): no_longer_working, turned_18, moved, duplicate"))
+    next_visit: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày dự kiến thăm lần tới", "Planned date of the next visit"))
+    rules_version: Mapped[str] = mapped_column(String(32), **described(
+        "Phiên bản tệp quy tắc phân loại đã dùng (child_labour_rules.toml)",
+        "Version of the classification rules file used (child_labour_rules.toml)"))
+    child_labour: Mapped[bool] = mapped_column(Boolean, **described(
+        "Là lao động trẻ em (vn_law) ở lần thăm này", "Child labour (vn_law) at this visit"))
+    reasons: Mapped[str] = mapped_column(String(1024), **described(
+        "Mã lý do của phân loại vn_law, cách nhau bởi dấu cách, đã sắp xếp",
+        "Reason codes of the vn_law classification, space-separated, sorted"))
 
 
 class Activity(Base):
     """One communication activity or training course; free text (title, venue, organiser) is restricted."""
 
     __tablename__ = "activity"
+    __table_args__ = described(
+        "Hoạt động truyền thông hoặc lớp tập huấn; nội dung tự do (tên, địa điểm, đơn vị tổ chức) chỉ ở bảng hạn chế",
+        "Communication activity or training course; free text (title, venue, organiser) is only in a restricted table")
 
-    activity_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True)
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
-    source: Mapped[str] = mapped_column(String(64))
-    form_version: Mapped[str | None] = mapped_column(String(64))
-    activity_date: Mapped[date] = mapped_column(Date)
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    province_code: Mapped[str] = mapped_column(String(8))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True)
-    code_list_version: Mapped[str] = mapped_column(String(32))
-    activity_type: Mapped[str] = mapped_column(String(32))
-    training: Mapped[bool] = mapped_column(Boolean)
-    topics: Mapped[str | None] = mapped_column(String(256))
-    organiser_type: Mapped[str | None] = mapped_column(String(32))
-    participants_male: Mapped[int | None] = mapped_column(Integer)
-    participants_female: Mapped[int | None] = mapped_column(Integer)
-    participants_total: Mapped[int] = mapped_column(Integer)
-    participants_new: Mapped[int | None] = mapped_column(Integer)
-    has_participant_list: Mapped[bool] = mapped_column(Boolean)
+    activity_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã hoạt động (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Activity id (pseudonymous: a keyed hash, no personal data)"))
+    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
+        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    source: Mapped[str] = mapped_column(String(64), **described(
+        "Kênh nhận bản nộp: odk_central, kobotoolbox, demo, hoặc file:… (tệp xuất)",
+        "Route the submission came by: odk_central, kobotoolbox, demo, or file:… (an export file)"))
+    form_version: Mapped[str | None] = mapped_column(String(64), **described(
+        "Phiên bản biểu mẫu của bản nộp", "Form version of the submission"))
+    activity_date: Mapped[date] = mapped_column(Date, **described("Ngày tổ chức hoạt động", "Date of the activity"))
+    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày tổ chức", "Year of the activity date"))
+    quarter: Mapped[int] = mapped_column(Integer, **described(
+        "Quý của ngày tổ chức (1–4)", "Quarter of the activity date (1–4)"))
+    province_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
+    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
+        "Commune code (in the code list code_list_version)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **described(
+        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
+        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    activity_type: Mapped[str] = mapped_column(String(32), **described(
+        "Loại: communication_event, community_meeting, school_activity, workshop, training_course, other_activity",
+        "Type: communication_event, community_meeting, school_activity, workshop, training_course, other_activity"))
+    training: Mapped[bool] = mapped_column(Boolean, **described(
+        "Là lớp tập huấn (activity_type training_course)", "A training course (activity_type training_course)"))
+    topics: Mapped[str | None] = mapped_column(String(256), **described(
+        "Chủ đề (mã topic, cách nhau bởi dấu cách)", "Topics (topic codes, space-separated)"))
+    organiser_type: Mapped[str | None] = mapped_column(String(32), **described(
+        "Loại đơn vị tổ chức (mã organiser_type: commune_committee, school, mass_organisation…)",
+        "Kind of organiser (organiser_type code: commune_committee, school, mass_organisation…)"))
+    participants_male: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số người tham dự là nam", "Male participants"))
+    participants_female: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số người tham dự là nữ", "Female participants"))
+    participants_total: Mapped[int] = mapped_column(Integer, **described(
+        "Tổng số người tham dự (nam + nữ)", "Participants in all (male + female)"))
+    participants_new: Mapped[int | None] = mapped_column(Integer, **described(
+        "Trong đó, số người lần đầu tham dự hoạt động truyền thông, tập huấn về lao động trẻ em trong năm",
+        "Of whom, at a child-labour activity or training for the first time this year"))
+    has_participant_list: Mapped[bool] = mapped_column(Boolean, **described(
+        "Có tải lên danh sách người tham dự", "A list of participants was uploaded"))
 
 
 class ActivityReach(Base):
     """People (or establishments) of one audience group an activity reached, reached anew, trained anew."""
 
     __tablename__ = "activity_reach"
+    __table_args__ = described(
+        "Số người (hoặc cơ sở) của một nhóm đối tượng mà một hoạt động tiếp cận",
+        "People (or establishments) of one audience group an activity reached")
 
-    activity_id: Mapped[str] = mapped_column(ForeignKey("activity.activity_id", ondelete="CASCADE"), primary_key=True)
-    audience: Mapped[str] = mapped_column(String(48), primary_key=True)
-    reached: Mapped[int] = mapped_column(Integer)
-    reached_new: Mapped[int] = mapped_column(Integer)
-    reached_new_trained: Mapped[int | None] = mapped_column(Integer)
+    activity_id: Mapped[str] = mapped_column(
+        ForeignKey("activity.activity_id", ondelete="CASCADE"), primary_key=True, **described(
+            "Hoạt động (activity.activity_id)", "The activity (activity.activity_id)"))
+    audience: Mapped[str] = mapped_column(String(48), primary_key=True, **described(
+        "Nhóm đối tượng (mã audience: teachers_staff, parents_caregivers, children, enterprises…)",
+        "Audience group (audience code: teachers_staff, parents_caregivers, children, enterprises…)"))
+    reached: Mapped[int] = mapped_column(Integer, **described(
+        "Số người (hoặc hộ, cơ sở) được tiếp cận", "People (or households, establishments) reached"))
+    reached_new: Mapped[int] = mapped_column(Integer, **described(
+        "Trong đó, lần đầu được tiếp cận trong năm nay", "Of whom, reached for the first time this year"))
+    reached_new_trained: Mapped[int | None] = mapped_column(Integer, **described(
+        "Trong đó, lần đầu được tập huấn trong năm nay; chỉ với lớp tập huấn",
+        "Of whom, trained for the first time this year; training courses only"))
 
 
 class RestrictedActivityText(Base):
