@@ -20,7 +20,9 @@ from operator import itemgetter
 from typing import Any
 
 import pandas as pd
+import psycopg
 from sqlalchemy import BigInteger, Boolean, Connection, Date, Float, Integer, String, Table
+from sqlalchemy.exc import DBAPIError
 
 
 def _null(_value: None) -> None:
@@ -36,6 +38,10 @@ def _null(_value: None) -> None:
 sqlite3.register_adapter(type(None), _null)
 sqlite3.register_adapter(bool, int)
 sqlite3.register_adapter(date, date.isoformat)
+
+
+DATABASE_ERRORS = (DBAPIError, sqlite3.Error, psycopg.Error)  # what a write may raise: wrapped by SQLAlchemy, or
+#                                                           the driver's own from a COPY or a driver-level call
 
 
 def json_text(value: Any) -> str:

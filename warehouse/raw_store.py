@@ -35,9 +35,10 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, String, func, insert, literal, select, update
+from sqlalchemy.exc import DBAPIError
 
 from connectors.records import SubmissionRecord
-from warehouse.bulk import FreshStatistics, insert_rows, json_text
+from warehouse.bulk import DATABASE_ERRORS, FreshStatistics, insert_rows, json_text
 from warehouse.models import PipelineCheckpoint, RawSubmission, RawSubmissionHistory, SyncCursor
 
 BATCH_SIZE = 1000
@@ -201,16 +202,22 @@ def store_records(engine: Engine, records: Iterable[SubmissionRecord], batch_siz
     statistics = FreshStatistics(RawSubmission.__tablename__)
     iterator = iter(records)
     while batch := list(islice(iterator, batch_size)):
-        with engine.begin() as conn:
-            _store_batch(conn, _one_per_identity(batch), stats)
-            statistics.written(conn, stats.inserted + stats.updated)
+        try:
+            with engine.begin() as conn:
+                _store_batch(conn, _one_per_identity(batch), stats)
+                statistics.written(conn, stats.inserted + stats.updated)
+        except DATABASE_ERRORS as error:  # its message may quote a payload (PostgreSQL's CONTEXT line)
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            raise RuntimeError(f"raw store: a batch of {len(batch)} submissions of {batch[0].form_id} from"
+                               f" {batch[0].source} could not be stored ({type(cause).__name__});"
+                               " nothing of it was kept") from None
     return stats
 
 
 def source_row_id(record: SubmissionRecord) -> int | None:
     """The platform's own row number, when it has one (KoboToolbox's ``_id``, kept to reconcile in its order)."""
     row_id = (record.received or {}).get("_id")
-    return row_id if isinstance(row_id, int) and not isinstance(row_id, bool) else None
+    return row_id if row_id.__class__ is int and -2 ** 63 <= row_id < 2 ** 63 else None  # a BIGINT holds it
 
 
 def _one_per_identity(batch: list[SubmissionRecord]) -> list[_Serialized]:

@@ -19,6 +19,7 @@ from tests.connectors.export_fixtures import CentralSubmission, odk_csv_zip
 from tests.connectors.household_routes import form_values
 from tests.faults.test_bad_submissions import base, edit
 from tests.pipeline.household_fixture import COMMUNE_B, PROVINCE_B
+from tests.pipeline.programme_fixture import inspection_rows
 from tests.pipeline.test_household_pipeline import FORM
 from warehouse.household import FORM_ID
 
@@ -81,6 +82,21 @@ WRONG_SHAPES: dict[str, tuple[Callable[[int], dict], object]] = {
 }
 
 CASES = {**UNSTORABLE, **WRONG_SHAPES}
+
+
+def inspections() -> dict[str, tuple[dict, object]]:
+    """Inspections (a programme form) with values of the wrong shape or no backend holds: name → (row, expected)."""
+    first, second, third, _, fifth = inspection_rows()[:5]
+    return {
+        "an establishment name that is an object": (
+            edit(first, "establishment/establishment_name", {"name": NAME}),
+            ("inspection", "restricted_inspection_pii.establishment_name", "UNSTORABLE_VALUE")),
+        "an inspector that is a list": (edit(second, "inspector", [NAME]),
+                                        ("inspection", "restricted_inspection_pii.inspector", "UNSTORABLE_VALUE")),
+        "a worker's name with a NUL": (edit(third, "young_worker/0/worker_name", f"{NAME}\x00"),
+                                       ("inspection", "restricted_young_worker_pii.worker_name", "UNSTORABLE_VALUE")),
+        "good": (fifth, "clean"),
+    }
 
 
 def rows() -> dict[str, dict]:

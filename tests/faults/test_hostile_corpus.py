@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 
+from connectors.odk_central import record_from_odata_row
 from connectors.records import SubmissionRecord
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import FileImportSource, SubmissionSource
@@ -18,8 +19,12 @@ from tests.faults import hostile
 from tests.faults.harness import snapshot
 from tests.faults.test_bad_submissions import accounted_for, clean, ctx  # noqa: F401 - ctx: a fixture
 from tests.pipeline.test_household_pipeline import ASSETS, CHECKS
+from warehouse import programme_steps
+from warehouse.answers import Context
 from warehouse.db import make_engine, upgrade
-from warehouse.models import Household, Quarantine, RawSubmission, RestrictedHouseholdPii
+from warehouse.inspection import FORM_ID as INSPECTION
+from warehouse.models import Household, Inspection, Quarantine, RawSubmission, RestrictedHouseholdPii
+from warehouse.pseudonym import Pseudonymizer
 from warehouse.raw_store import store_records
 
 
@@ -160,4 +165,23 @@ def test_a_failing_write_shows_no_value_of_its_rows(warehouse_url):
     with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
         conn.execute(insert(RestrictedHouseholdPii), [row, row])  # the same household twice
     assert not [value for value in (hostile.NAME, hostile.PHONE, str(hostile.LAT)) if value in str(caught.value)]
+    engine.dispose()
+
+
+def test_a_hostile_inspection_is_quarantined_and_its_batch_loads(warehouse_url):
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    cases = hostile.inspections()
+    store_records(engine, [record_from_odata_row(row, "7", INSPECTION) for row, _ in cases.values()])
+    programme_steps.clean_inspections(engine, Context.of_form(Pseudonymizer(TEST_PSEUDONYM_KEY), INSPECTION))
+    found = {}
+    with engine.connect() as conn:
+        for name, (row, _) in cases.items():
+            raw_id = conn.execute(select(RawSubmission.id).where(RawSubmission.instance_id == row["__id"])).scalar()
+            reasons = conn.execute(select(Quarantine.entity, Quarantine.field, Quarantine.reason_code)
+                                   .where(Quarantine.raw_submission_id == raw_id)).all()
+            loaded = conn.execute(select(func.count()).select_from(Inspection)
+                                  .where(Inspection.raw_submission_id == raw_id)).scalar()
+            found[name] = [tuple(r) for r in reasons] or ("clean" if loaded else "lost")
+    assert found == {name: e if e == "clean" else [e] for name, (_, e) in cases.items()}
     engine.dispose()

@@ -1,6 +1,7 @@
 """The raw layer keeps every submission once, as received, and what edits replaced."""
 
 import json
+import sqlite3
 
 import pytest
 
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from connectors.records import SubmissionRecord
 from warehouse.db import make_engine, upgrade
+from warehouse import raw_store
 from warehouse.models import RawSubmission, RawSubmissionHistory, SyncCursor
 from warehouse.raw_store import UNSTORABLE as UNSTORABLE_KEY
 from warehouse.raw_store import read_cursor, save_cursor, store_records
@@ -133,7 +135,8 @@ def test_values_no_backend_can_hold_are_stored_escaped_and_given_back_by_json_lo
     engine = make_engine(warehouse_url)
     upgrade(engine)
     payload = {"__id": "uuid:1", "household": {"hh_size": 1}, **UNSTORABLE}
-    bad_ids = record(2, instance_id="uuid:\x00" + "9" * 200, submitter="\ud800", review_state="r" * 40)
+    bad_ids = record(2, instance_id="uuid:\x00" + "9" * 200, submitter="\ud800", review_state="r" * 40,
+                     received={"_id": 2 ** 64})  # a row number beyond a BIGINT
     stats = store_records(engine, [record(1, payload=payload), bad_ids, record(3)])
     assert (stats.inserted, stats.escaped) == (3, 2)
     again = store_records(engine, [record(1, payload=payload), bad_ids])
@@ -147,7 +150,21 @@ def test_values_no_backend_can_hold_are_stored_escaped_and_given_back_by_json_lo
             assert repr(json.loads(escaped[key][UNSTORABLE_KEY])) == repr(value), key
     weird = next(r for i, r in rows.items() if i not in ("uuid:1", "uuid:3"))
     assert weird.instance_id.startswith("sha256:") and weird.submitter == "\\ud800" and weird.review_state == "r" * 32
-    assert weird.payload["__id"] == "uuid:2"  # the payload keeps what the columns could not
+    assert weird.payload["__id"] == "uuid:2" and weird.source_row_id is None  # the payload keeps what columns could not
+    engine.dispose()
+
+
+def test_a_batch_the_database_refuses_stops_with_an_error_quoting_no_payload(warehouse_url, monkeypatch):
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+
+    def refuse(*_args):  # what PostgreSQL says of a row it refuses: its CONTEXT line quotes the payload
+        raise sqlite3.IntegrityError('CONTEXT: COPY raw_submission, line 1, column payload: "{"name": "Lan Anh"}"')
+
+    monkeypatch.setattr(raw_store, "insert_rows", refuse)
+    with pytest.raises(RuntimeError, match="could not be stored") as caught:
+        store_records(engine, [record(1)])
+    assert "Lan Anh" not in str(caught.value) and caught.value.__suppress_context__
     engine.dispose()
 
 
