@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ENGINE := tests/forms/engine
 
-.PHONY: setup demo test dev test-tools
+.PHONY: setup demo test test-fast dev test-tools
 
 setup: $(VENV)/.installed
 
@@ -33,3 +33,7 @@ test-tools: setup
 
 test: setup test-tools
 	$(PY) -m pytest
+
+# The inner loop: every test but those of PostgreSQL, the form engine (Node) and a real ODK Central.
+test-fast: setup
+	$(PY) -m pytest -m "not postgres and not engine and not central"
