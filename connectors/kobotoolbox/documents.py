@@ -144,7 +144,7 @@ def answers_from_document(document: dict[str, Any], schema: FormSchema, *, stric
 
 def _text(key: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise DocumentError(f"the answer to `{key}` is not text: {value!r}"[:200])
+        raise DocumentError(f"the answer to `{key}` is not text but {type(value).__name__}")  # never its value
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 

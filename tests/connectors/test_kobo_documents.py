@@ -160,3 +160,10 @@ def test_a_bug_in_the_fast_way_is_raised_not_hidden_by_the_general_way(
     monkeypatch.setattr("connectors.kobotoolbox.documents.answers_from_document", None)  # never reached
     with pytest.raises(type(bug), match=str(bug.args[0])):
         record_from_document(document(), schema, project="p")
+
+
+@pytest.mark.parametrize("value", [{"given": "Nguyễn Thị Lan"}, ["Nguyễn Thị Lan"], True])
+def test_a_refused_answer_is_named_by_its_question_never_by_its_value(schema: FormSchema, value: Any) -> None:
+    with pytest.raises(DocumentError) as refused:
+        record_from_document(document(n=value), schema, project="p")
+    assert "`n`" in str(refused.value) and "Lan" not in str(refused.value) and "True" not in str(refused.value)
