@@ -1,6 +1,7 @@
 """The case list the follow-up form picks a child from: one row per case of the register, never a name.
 
-On ODK Central each row is an entity of the list ``cases`` (id = the case id); on KoboToolbox the open rows are
+On ODK Central each row is an entity of the list ``cases`` (id = the case id as a version 4 UUID, the only kind
+Central accepts: :func:`warehouse.case_register.entity_id`); on KoboToolbox the open rows are
 written to ``cases.csv`` (:func:`write_cases_csv`), the form's media file. Columns, properties and who writes
 them: ``forms/README.md``, "The `cases` entity list".
 """
@@ -19,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from warehouse.admin_units import Commune, load_admin_units
 from warehouse.atomic_file import replaced_atomically
+from warehouse.case_register import entity_id
 from warehouse.models import Case, CaseVisit
 
 DATASET = "cases"
@@ -113,14 +115,15 @@ def write_cases_csv(rows: Iterable[CaseListRow], path: Path) -> int:
 
 
 def _entity_id(case_id: str, case_code: str) -> str:
-    """The case id, checked to be a UUID in canonical form: Central takes nothing else as an entity id."""
+    """The case's entity id (a version 4 UUID, :func:`entity_id`), its case id checked to be a UUID in canonical
+    form first: Central takes nothing else as an entity id."""
     try:
         canonical = str(uuid.UUID(case_id))
     except ValueError:
         canonical = None
     if canonical != case_id.lower():
         raise ValueError(f"case {case_code}: its id {case_id!r} is not a UUID, so it cannot be an entity id")
-    return case_id
+    return entity_id(case_id)
 
 
 def _iso(day: date | None) -> str:

@@ -5,7 +5,10 @@ Two steps, so that the lineage has no cycle (cases → published case list → v
 - :func:`identify_cases` keeps the register's membership and identification columns. A household-survey child or
   an inspected young worker classified (``vn_law``) as child labour is a ``child_labourer`` case, otherwise at risk
   an ``at_risk`` case. ``case_id`` is a UUID derived from the subject's pseudonymous id (the same case on every
-  run, no personal data in it); ``case_code`` a short code from a keyed hash, lengthened only when it would
+  run, no personal data in it): the name-based (version 5) UUID, which the warehouse has always used; ODK Central
+  takes only version 4 UUIDs as entity ids, so the case list publishes the same UUID with version digit 4
+  (:func:`entity_id`), and a visit carrying that form is matched to its case (:func:`case_id_from_entity`);
+  ``case_code`` a short code from a keyed hash, lengthened only when it would
   collide, and never changed once given. A case whose subject is gone (submission deleted, child re-classified)
   is removed when it has no visit; with visits it is kept, as last identified, so that no follow-up is lost.
   The same child seen by a survey and an inspection is two subjects, hence two cases: they cannot be linked.
@@ -55,6 +58,23 @@ NO_VISITS = {"status": "open", "first_support_on": None, "visits": 0, "last_visi
 def case_id_of(subject_id: str) -> str:
     """The case id of a subject: a name-based UUID of its pseudonymous id."""
     return str(uuid.uuid5(CASE_NAMESPACE, subject_id))
+
+
+def entity_id(case_id: str) -> str:
+    """The case's id on the platforms (Central's entity id, cases.csv's ``name``): the case id as a version 4
+    UUID, the only kind Central accepts; the same bits but the version digit."""
+    return _with_version(case_id, 4)
+
+
+def case_id_from_entity(value: str) -> str:
+    """The warehouse's case id of an id a follow-up carries: the entity id (version 4) or, from a case list
+    written before, the case id itself (version 5)."""
+    return _with_version(value, 5)
+
+
+def _with_version(value: str, version: int) -> str:
+    """``value`` (a UUID, in any of the forms ``uuid.UUID`` reads) in canonical form, with ``version``."""
+    return str(uuid.UUID(int=uuid.UUID(value).int & ~(0xF << 76) | version << 76))
 
 
 def case_code(pseudonymizer: Pseudonymizer, case_id: str, length: int = CODE_LENGTH) -> str:

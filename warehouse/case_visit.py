@@ -7,10 +7,10 @@ a pseudonymous id (the raw submission keeps the name).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from warehouse.answers import Context, Rows, event_date, joined, not_after, period, staff_id, work_answers
+from warehouse.case_register import case_id_from_entity
 from warehouse.values import Problem, choice, choices, iso_date, number, required, yes_no
 
 FORM_ID = "case_followup"
@@ -58,9 +58,10 @@ def _visit(raw: Any, ctx: Context) -> dict:
 
 
 def _case_id(value: Any) -> str:
-    """The chosen case's entity id, a UUID in its canonical lower-case form."""
+    """The chosen case's id in the warehouse (:func:`case_id_from_entity`), whether the follow-up carries its
+    entity id or, from a case list written before, the case id itself."""
     required("case_id", value)
     try:
-        return str(uuid.UUID(str(value)))
+        return case_id_from_entity(str(value))
     except ValueError:
         raise Problem("case_id", value, "INVALID_CASE_ID", "not a case id (UUID) of the cases list") from None

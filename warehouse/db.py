@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import ctypes
+import fcntl
+import hashlib
 import os
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from connectors.json_decode import loads as json_loads
 from warehouse.data_dictionary import write_comments
@@ -105,6 +111,78 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the Alembic migrations up to ``revision``."""
-    command.upgrade(alembic_config(engine), revision)
-    write_comments(engine)  # the analyst tables' descriptions, on PostgreSQL
+    """Apply the Alembic migrations up to ``revision``, one process at a time (every step process of a run
+    upgrades on first use); Alembic is not run when the schema is already at the head."""
+    config = alembic_config(engine)
+    with warehouse_lock(engine, MIGRATION_LOCK):
+        if not (revision == "head" and _at_head(engine, config)):
+            command.upgrade(config, revision)
+        write_comments(engine)  # the analyst tables' descriptions, on PostgreSQL
+
+
+def _at_head(engine: Engine, config: Config) -> bool:
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    return set(current) == set(ScriptDirectory.from_config(config).get_heads())
+
+
+MIGRATION_LOCK = "migrations"
+LOCK_POLL_SECONDS = 0.2
+
+
+class WarehouseBusy(TimeoutError):
+    """Another process held a warehouse lock for longer than the caller would wait."""
+
+
+@contextmanager
+def warehouse_lock(engine: Engine, name: str, *, wait_seconds: float | None = None,
+                   on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse's lock ``name`` against every other process and connection: on PostgreSQL a session
+    advisory lock, on a SQLite file an exclusive ``flock`` on ``<file>.locks/<name>.lock`` beside it. Both end
+    with the process that holds them. When the lock is taken, ``on_wait`` is called once, then the lock is
+    awaited; past ``wait_seconds`` (``None``: no limit) :class:`WarehouseBusy` is raised."""
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"clms:{name}".encode()).digest()[:8], "big", signed=True)
+        with engine.connect() as conn:
+            def try_lock() -> bool:
+                taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                conn.commit()  # the lock belongs to the session: no transaction is kept open while it is held
+                return taken
+            _acquire(try_lock, wait_seconds, on_wait)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":  # one connection's own database: nobody else can open it
+        yield
+        return
+    folder = Path(f"{database}.locks")
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.lock", "a") as file:
+        def try_lock() -> bool:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            return True
+        _acquire(try_lock, wait_seconds, on_wait)
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def _acquire(try_lock: Callable[[], bool], wait_seconds: float | None,
+             on_wait: Callable[[], None] | None) -> None:
+    if try_lock():
+        return
+    if on_wait is not None:
+        on_wait()
+    deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
+    while not try_lock():
+        if deadline is not None and time.monotonic() >= deadline:
+            raise WarehouseBusy
+        time.sleep(LOCK_POLL_SECONDS)

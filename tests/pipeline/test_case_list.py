@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import re
+import uuid
 from datetime import date
+from types import SimpleNamespace
 from pathlib import Path
 
 import dagster as dg
@@ -18,8 +20,13 @@ from dagster_project.sources import DemoSource, FileImportSource, OdkCentralSour
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
+from tests.pipeline.programme_fixture import visit as visit_submission
 from tests.pipeline.test_definitions import load_definitions
+from warehouse.answers import Context
 from warehouse.case_list import COLUMNS, case_list_rows, write_cases_csv
+from warehouse.case_register import case_id_of, entity_id
+from warehouse.case_visit import parse_case_visit
+from warehouse.pseudonym import Pseudonymizer
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Case, CaseVisit, RawSubmission
 
@@ -111,6 +118,36 @@ def test_a_case_id_that_is_not_a_uuid_is_refused(register: str) -> None:
         case_list_rows(engine)
 
 
+ISSUED = case_id_of("a" * 32)  # a case id as the register has always issued them (a version 5 UUID)
+
+
+def test_every_id_the_case_list_publishes_is_a_version_4_uuid(register: str, tmp_path: Path) -> None:
+    """Central accepts only version 4 UUIDs as entity ids; the register keeps the ids it issued."""
+    engine = make_engine(register)
+    with engine.begin() as conn:
+        conn.execute(insert(Case), [case(ISSUED, "C-5V6TA")])
+    rows = case_list_rows(engine)
+    write_cases_csv(rows, tmp_path / "cases.csv")
+    with open(tmp_path / "cases.csv", encoding="utf-8", newline="") as f:
+        names = [r["name"] for r in csv.DictReader(f)]
+    published = [r.uuid for r in rows] + names
+    assert len(published) == 9 and all(
+        str(uuid.UUID(u)) == u and uuid.UUID(u).version == 4 and uuid.UUID(u).variant == uuid.RFC_4122
+        for u in published)
+    issued = next(r for r in rows if r.case_code == "C-5V6TA")
+    assert uuid.UUID(ISSUED).version == 5 and issued.uuid == entity_id(ISSUED) != ISSUED
+
+
+@pytest.mark.parametrize("carried", [entity_id(ISSUED), ISSUED, entity_id(ISSUED).upper()])
+def test_a_visit_matches_its_case_whichever_form_of_the_id_it_carries(carried: str) -> None:
+    """A follow-up carries the entity id (version 4), or the case id from a case list written before."""
+    row = visit_submission(1, carried, "03-20", "none", "open", age=14)
+    raw = SimpleNamespace(payload=row, form_id="case_followup", instance_id=row["__id"], source="odk_central",
+                          form_version="1", review_state=None, submitted_at=row["__system"]["submissionDate"])
+    parsed = parse_case_visit(raw, Context.of_form(Pseudonymizer(TEST_PSEUDONYM_KEY), "case_followup"))
+    assert parsed.tables["case_visit"][0]["case_id"] == ISSUED
+
+
 def materialize(register: str, source, **config) -> dg.ExecuteInProcessResult:
     result = dg.materialize(
         [case_list],
@@ -165,6 +202,24 @@ def test_odk_central_gets_the_open_cases_once(register: str) -> None:
         second = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
         assert (second["created"].value, second["unchanged"].value, second["not_in_register"].value) == (0, 3, 0)
         assert DEFAULT_PASSWORD not in repr(second)
+
+
+@pytest.mark.central
+@pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
+def test_a_real_central_creates_the_cases_entities(register: str, odk_central) -> None:
+    """Central refused every case id the register issued (version 5: ``400.11``); their entity ids are taken."""
+    engine = make_engine(register)
+    with engine.begin() as conn:
+        conn.execute(insert(Case), [case(ISSUED, "C-5V6TA")])
+    project = odk_central.create_project("case list v4")
+    source = OdkCentralSource(base_url=odk_central.url, email=odk_central.admin_email,
+                              password=odk_central.admin_password, project_id=project, max_tries=2)
+    first = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
+    assert (first["created"].value, first["unchanged"].value) == (4, 0)
+    entities = odk_central.api("GET", f"/v1/projects/{project}/datasets/cases/entities").json()
+    assert {e["uuid"] for e in entities} == {NEW, SUPPORTED, ELSEWHERE, entity_id(ISSUED)}
+    second = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
+    assert (second["created"].value, second["unchanged"].value, second["not_in_register"].value) == (0, 4, 0)
 
 
 def test_the_code_location_runs_the_case_list_after_the_register(monkeypatch) -> None:
