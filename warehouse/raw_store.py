@@ -137,9 +137,8 @@ _DIGEST_PREFIX = "sha256:"
 
 
 def _column_text(text: str, length: int) -> str:
-    """``text`` as a column of ``length`` characters holds it on both backends (module docstring)."""
-    if _fits(text) and len(text) <= length:
-        return text
+    """``text``, which does not fit, as a column of ``length`` characters holds it on both backends (module
+    docstring)."""
     escaped = "".join(c if c != "\x00" and not _SURROGATE.match(c) else f"\\u{ord(c):04x}" for c in text)
     if len(escaped) <= length:
         return escaped
@@ -152,8 +151,7 @@ def _with_storable_columns(record: SubmissionRecord) -> SubmissionRecord:
     changes = {}
     for index, name, length in _LIMITS:
         value = record[index]
-        if value.__class__ is str and (len(value) > length or "\x00" in value or not value.isascii()
-                                       and _SURROGATE.search(value) is not None):
+        if value.__class__ is str and (len(value) > length or not _fits(value)):
             changes[name] = _column_text(value, length)
     return record._replace(**changes) if changes else record
 
