@@ -5,7 +5,7 @@ indicators, ``denominator``). They are summed over every reporting area the comm
 the new province and commune, and old pre-2025 territories that have targets), per year and quarter and per
 disaggregation. Indicators whose denominator is a reference population take it from the uploaded table for the
 area and year. Then each cell gets its value, a Wilson interval when it is a sample proportion, small-cell
-suppression, the target that applies, the gap and a status.
+suppression, the target that applies, the gap and a status (which respects the interval, :func:`apply_targets`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from warehouse.stats import is_suppressed, wilson_interval, z_for
+from warehouse.stats import binomial_cv, is_suppressed, wilson_interval, z_for
 
 UNKNOWN = "unknown"  # a disaggregation value that was not answered
 DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
@@ -28,7 +28,7 @@ def with_unknown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.fillna({c: UNKNOWN for c in frame.columns if c in DIMENSIONS})
 
 
-MET, ON_TRACK, OFF_TRACK = "met", "on_track", "off_track"
+MET, ON_TRACK, OFF_TRACK, CANNOT_TELL = "met", "on_track", "off_track", "cannot_tell"
 NO_DATA, NO_DENOMINATOR, SUPPRESSED, NO_TARGET = "no_data", "no_denominator", "suppressed", "no_target"
 
 
@@ -42,6 +42,21 @@ class IndicatorSpec:
     population: tuple[str, ...] = ()  # reference-population groups summed as the denominator, else the facts'
     dimensions: tuple[str, ...] = ()
     unit: str = "share"  # "share": numerator / denominator; "days": the median of the facts' ``days``
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """When a published sample proportion is flagged unreliable (``indicators.toml`` ``[reliability]``): still
+    shown, with its interval, as statistical offices do."""
+
+    max_cv: float  # coefficient of variation above which the estimate is unreliable
+    min_sample: int  # sample (denominator) below which it is unreliable
+
+    def unreliable(self, numerator, denominator):
+        """Whether each estimate ``numerator / denominator`` is unreliable; CV from :func:`binomial_cv`."""
+        numerator = np.asarray(numerator, dtype=float)
+        denominator = np.asarray(denominator, dtype=float)
+        return (binomial_cv(numerator, denominator) > self.max_cv) | (denominator < self.min_sample)
 
 
 def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame, groups: CommuneGroups | None = None
@@ -181,11 +196,18 @@ def finish(rolled: pd.DataFrame, spec: IndicatorSpec, min_cell: int, confidence:
 
 
 def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
-    """Attach the target in force for each cell's area and year, the gap, and met / on track / off track.
+    """Attach the target in force for each cell's area and year, the gap, and a status.
 
     The target in force for year Y is the one with the earliest target year ≥ Y (else the latest one).
-    Before its target year a cell is on track when, since the area's previous year, it moved towards the
-    target at least at the pace that reaches it on time; a ``minimise`` target is on track while the value falls.
+    A cell without a sampling interval (counts, administrative data, a census) compares its value: met when it
+    meets the target. A sample estimate compares its interval (``ci_low``–``ci_high``): met only when the whole
+    interval meets the target (for ``<``/``≤`` its high end, for ``≥``/``>`` its low end), cannot_tell when the
+    interval contains the target (in any year: the estimate may already meet it), otherwise it surely does not
+    meet it, like an exact value that does not.
+    A cell that does not meet its target is off_track (not met) from the target year on. Before it, it is
+    on_track when, since the area's previous year, its value moved towards the target at least at the pace that
+    reaches it on time (the pace is judged on the values, not the intervals), else off_track. A ``minimise``
+    target is on track while the value falls (values, as well).
     """
     cells = cells.copy()
     cells["target_year"] = pd.array([pd.NA] * len(cells), dtype="Int64")
@@ -216,10 +238,12 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     undecided = targeted & (cells["status"] == "")
     previous = _previous_year_values(cells[targeted])
     cells["status"] = cells["status"].where(cells["status"] != "", NO_TARGET)
+    decided = cells[undecided]
+    low, high = (decided[c] if c in decided else [np.nan] * len(decided) for c in ("ci_low", "ci_high"))
     cells.loc[undecided, "status"] = [
-        _status(row.value, row.target_comparator, row.target_value, int(row.period[:4]), row.target_year,
-                previous.get(_series_key(row)))
-        for row in cells[undecided].itertuples(index=False)
+        _status(row.value, row_low, row_high, row.target_comparator, row.target_value, int(row.period[:4]),
+                row.target_year, previous.get(_series_key(row)))
+        for row, row_low, row_high in zip(decided.itertuples(index=False), low, high, strict=True)
     ]
     return cells
 
@@ -239,15 +263,22 @@ def _meets(value: float, comparator: str, target: float) -> bool:
     return {"<": value < target, "<=": value <= target, ">=": value >= target, ">": value > target}[comparator]
 
 
-def _status(value, comparator, target, year, target_year, previous) -> str:
+def _status(value, low, high, comparator, target, year, target_year, previous) -> str:
     if comparator is None or pd.isna(target_year):
         return NO_TARGET
     if comparator == "minimise":
         if previous is None:
             return NO_TARGET
         return ON_TRACK if value < previous else OFF_TRACK
-    if _meets(value, comparator, target):
-        return MET
+    if pd.isna(low) or pd.isna(high):
+        if _meets(value, comparator, target):
+            return MET
+    else:
+        far, near = (high, low) if comparator in ("<", "<=") else (low, high)  # far: the end that meets it last
+        if _meets(far, comparator, target):
+            return MET
+        if _meets(near, comparator, target):
+            return CANNOT_TELL
     if year >= target_year or previous is None:
         return OFF_TRACK
     needed = (target - previous) / (target_year - year + 1)  # the yearly move that reaches the target on time

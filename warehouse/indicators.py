@@ -27,6 +27,7 @@ from warehouse.bulk import TableRows, insert_frame, read_frame
 from warehouse.cells import (
     KEYS,
     IndicatorSpec,
+    Reliability,
     apply_targets,
     commune_groups,
     finish,
@@ -64,6 +65,7 @@ class IndicatorSettings:
     min_cell: int
     confidence: float
     support_in_time_days: int
+    reliability: Reliability  # when the report flags a sample estimate unreliable (not stored in the cells)
     names: dict[str, dict]
     specs: tuple[IndicatorSpec, ...]
 
@@ -85,8 +87,9 @@ def load_settings(path: str | Path | None = None) -> IndicatorSettings:
     unknown = sorted({s.indicator_id for s in specs} - set(names))
     if unknown:
         raise ValueError(f"indicators.toml: publish entries for indicators not in the catalogue: {unknown}")
+    reliability = Reliability(float(doc["reliability"]["max_cv"]), int(doc["reliability"]["min_sample"]))
     return IndicatorSettings(doc["version"], int(pub["min_cell"]), float(pub["confidence"]),
-                             int(pub["support_in_time_days"]), names, specs)
+                             int(pub["support_in_time_days"]), reliability, names, specs)
 
 
 def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:

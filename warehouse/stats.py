@@ -1,4 +1,5 @@
-"""Small statistics for published cells: the Wilson score interval and small-cell suppression.
+"""Small statistics for published cells: the Wilson score interval, the coefficient of variation of a sample
+proportion, and small-cell suppression.
 
 The functions take scalars or NumPy/pandas arrays alike.
 """
@@ -25,6 +26,16 @@ def wilson_interval(successes, trials, z: float):
     half = z * np.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denominator
     # the interval always contains p; clamp away floating-point noise at p = 0 or 1
     return np.clip(np.minimum(centre - half, p), 0.0, 1.0), np.clip(np.maximum(centre + half, p), 0.0, 1.0)
+
+
+def binomial_cv(successes, trials):
+    """Coefficient of variation of the sample proportion ``p = successes / trials`` under simple random sampling,
+    the assumption of the Wilson interval: SE = √(p(1−p)/n), so CV = SE/p = √((1−p)/successes); infinite when
+    there are no successes (a zero estimate has no relative precision)."""
+    successes = np.asarray(successes, dtype=float)
+    p = successes / np.asarray(trials, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(successes > 0, np.sqrt((1 - p) / successes), np.inf)
 
 
 def is_suppressed(numerator, denominator, min_cell: int):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from warehouse.cells import CANNOT_TELL, MET, OFF_TRACK, ON_TRACK
 from warehouse.report.counts import Count
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, TargetInForce
 from warehouse.report.labels import Labels
+from warehouse.stats import binomial_cv
 
 COMPARATOR_SIGNS = {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}
 
@@ -63,6 +65,27 @@ class Formatter:
 
     def status(self, status: str) -> str:
         return self.labels.status(status, self.min_cell)
+
+    def explain(self, cell: Cell, target: TargetInForce | None, unit: str) -> str:
+        """The cell's status in one sentence (and one more when the estimate is unreliable): what was compared
+        with what, the interval of a sample estimate included."""
+        key, words = f"why_{cell.status}", {"min_cell": self.min_cell}
+        if cell.status in (MET, CANNOT_TELL, ON_TRACK, OFF_TRACK) and target is not None:
+            words.update(value=self.amount(cell.value, unit), target=self.target(target, unit))
+            interval = cell.ci_low is not None and cell.ci_high is not None
+            if interval:
+                words.update(low=self.amount(cell.ci_low, unit), high=self.amount(cell.ci_high, unit))
+            if target.comparator == "minimise":
+                key += "_minimise"
+            elif cell.status == CANNOT_TELL:
+                words.update(target_value=self.amount(target.value, unit))
+            elif cell.status == MET or cell.status == OFF_TRACK and int(cell.period[:4]) >= target.year:
+                key = ("why_met" if cell.status == MET else "why_not_met") + ("_interval" if interval else "")
+        sentence = self.labels(key, **words)
+        if cell.unreliable:
+            cv = float(binomial_cv(cell.numerator, cell.denominator))
+            sentence += " " + self.labels("why_unreliable", cv=self.percent(cv), n=self.integer(cell.denominator))
+        return sentence
 
     def value(self, cell: Cell, unit: str) -> str:
         """The cell's value, or what stands in its place, in words."""

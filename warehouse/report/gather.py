@@ -15,7 +15,7 @@ from warehouse.report.cases import CaseSummary, summarise_cases
 from warehouse.report.indicator_results import IndicatorResult, gather_indicators
 from warehouse.report.inspections import InspectionSummary, summarise_inspections
 
-STATUS_ORDER = ("met", "on_track", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
+STATUS_ORDER = ("met", "on_track", "cannot_tell", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class ProgressReport:
         return all(c.exact for c in self.details.communes)
 
     def statuses(self) -> list[tuple[str, int]]:
-        """How many indicators have each status, in the order met, on track, off track … no data."""
+        """How many indicators have each status, in the order met, on track, cannot tell, off track … no data."""
         counts = Counter(r.cell.status for r in self.indicators)
         return [(status, counts[status]) for status in STATUS_ORDER if counts[status]]
 

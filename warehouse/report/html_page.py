@@ -14,8 +14,9 @@ from warehouse.report.indicator_results import Cell, Group, IndicatorResult
 from warehouse.report.page_style import STYLE
 from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column_chart
 
-STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗"}
-TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "no_target": "neutral"}
+STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗", "cannot_tell": "?"}
+TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "cannot_tell": "cannot_tell",
+         "no_target": "neutral"}
 
 
 def write_html_page(report: ProgressReport, path: str | Path, language: str = "vi") -> Path:
@@ -122,10 +123,13 @@ def _indicators(report: ProgressReport, f: Formatter) -> str:
         value = f'<strong>{escape(f.value(r.cell, r.unit))}</strong>'
         if f.fraction(r.cell):
             value += f"<small>{escape(f.fraction(r.cell))}</small>"
+        if r.cell.unreliable:
+            value += f'<small class="unreliable">{escape(lab("unreliable"))}</small>'
         rows.append([
             f'<span class="code">{escape(r.indicator_id)}</span>',
             f'{escape(lab.indicator(r.indicator_id))}<small>{escape(lab.source(r.source))}</small>',
-            value, escape(f.interval(r.cell)), target, escape(f.gap(r.gap, r.unit)), _badge(r.cell.status, f)])
+            value, escape(f.interval(r.cell)), target, escape(f.gap(r.gap, r.unit)),
+            _badge(r.cell.status, f) + f'<small class="why">{escape(f.explain(r.cell, r.target, r.unit))}</small>'])
     table = _table([escape(lab(k)) for k in ("code", "indicator", "value", "interval", "target", "gap", "status")],
                    rows, numeric={2, 3, 5}, css="indicators")
     documents = sorted({r.target.source_document for r in report.indicators if r.target})
@@ -203,6 +207,7 @@ def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) ->
     return (f'<article class="indicator" id="indicator-{escape(r.indicator_id)}-{escape(r.source)}">'
             f'<header><span class="code">{escape(r.indicator_id)}</span><h3>{escape(lab.indicator(r.indicator_id))}'
             f'<small>{escape(lab.source(r.source))}</small></h3>{_badge(r.cell.status, f)}</header>'
+            f'<p class="why">{escape(f.explain(r.cell, r.target, r.unit))}</p>'
             f'<dl class="facts">{facts_html}</dl>{source_doc}<div class="charts">{"".join(charts)}</div>'
             f'{by_commune}</article>')
 

@@ -3,18 +3,20 @@
 Per (indicator, source) of ``indicators.toml``: the year's total cell with its target, gap and status, the trend
 (earlier years, the year's quarters), and breakdowns by commune, sex and age band. Classified indicators are
 taken under the ``vn_law`` rule set. An indicator without a cell for the area and year is reported as "no data",
-with the target in force all the same.
+with the target in force all the same. A sample estimate is flagged unreliable by the catalogue's
+``[reliability]`` policy, from its published numbers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, or_, select
 
-from warehouse.cells import KEYS, NO_DATA, apply_targets
+from warehouse.cells import KEYS, NO_DATA, Reliability, apply_targets
 from warehouse.indicators import IndicatorSettings
 from warehouse.models import IndicatorValue, Target
 from warehouse.report.area import AreaDetails, ReportArea
@@ -37,6 +39,7 @@ class Cell:
     ci_high: float | None
     status: str
     exact_territory: bool = True
+    unreliable: bool = False  # a sample estimate shown with its interval, but too imprecise to lean on
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, ye
     missing = [s for s in settings.specs if own[_is_total(own, s.indicator_id, s.source, str(year))].empty]
     targets = _targets_of_missing(engine, area, year, [(s.indicator_id, s.source) for s in missing])
     names = {c.code: c.name for c in details.communes}
+    cell = partial(_cell, reliability=settings.reliability)
     results = []
     for spec in settings.specs:
         rows = own[(own["indicator_id"] == spec.indicator_id) & (own["source"] == spec.source)]
@@ -105,12 +109,12 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, ye
         year_rows = rows[rows["period"] == str(year)]
         results.append(IndicatorResult(
             indicator_id=spec.indicator_id, source=spec.source, rule_set=rule_set, unit=spec.unit,
-            cell=_cell(head), target=_target(head), gap=_number(head["gap"]),
-            trend=tuple(_cell(r) for _, r in pd.concat([earlier, quarters]).iterrows()),
-            by_commune=tuple(Group(r["area_code"], names.get(r["area_code"]), _cell(r))
+            cell=cell(head), target=_target(head), gap=_number(head["gap"]),
+            trend=tuple(cell(r) for _, r in pd.concat([earlier, quarters]).iterrows()),
+            by_commune=tuple(Group(r["area_code"], names.get(r["area_code"]), cell(r))
                              for _, r in mine.sort_values("area_code").iterrows()),
-            by_sex=_groups(year_rows, "sex", _sex_order),
-            by_age_band=_groups(year_rows, "age_band", _age_order),
+            by_sex=_groups(year_rows, "sex", _sex_order, cell),
+            by_age_band=_groups(year_rows, "age_band", _age_order, cell),
         ))
     return tuple(results)
 
@@ -182,10 +186,14 @@ def _integer(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
-def _cell(row: pd.Series) -> Cell:
-    return Cell(period=row["period"], numerator=_integer(row["numerator"]), denominator=_integer(row["denominator"]),
+def _cell(row: pd.Series, reliability: Reliability) -> Cell:
+    """The cell of a published row; a sample estimate (one with an interval) flagged unreliable or not."""
+    numerator, denominator = _integer(row["numerator"]), _integer(row["denominator"])
+    sample = row["ci_low"] is not None and numerator is not None and denominator is not None
+    return Cell(period=row["period"], numerator=numerator, denominator=denominator,
                 value=_number(row["value"]), ci_low=_number(row["ci_low"]), ci_high=_number(row["ci_high"]),
-                status=row["status"], exact_territory=bool(row["exact_territory"]))
+                status=row["status"], exact_territory=bool(row["exact_territory"]),
+                unreliable=sample and bool(reliability.unreliable(numerator, denominator)))
 
 
 def _target(row: pd.Series) -> TargetInForce | None:
@@ -204,7 +212,7 @@ def _age_order(code: str) -> tuple:
     return (int(start) if start.isdigit() else 99, code)
 
 
-def _groups(rows: pd.DataFrame, dimension: str, order) -> tuple[Group, ...]:
+def _groups(rows: pd.DataFrame, dimension: str, order, cell) -> tuple[Group, ...]:
     chosen = rows[rows["dimension"] == dimension]
-    return tuple(Group(r["dimension_value"], None, _cell(r))
+    return tuple(Group(r["dimension_value"], None, cell(r))
                  for _, r in sorted(chosen.iterrows(), key=lambda item: order(item[1]["dimension_value"])))

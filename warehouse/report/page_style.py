@@ -2,7 +2,7 @@
 
 STYLE = """
 :root{--ink:#1b2533;--muted:#5d6b7c;--line:#d8dee7;--paper:#fff;--bg:#eef2f6;--navy:#123a66;
---met:#1d7f46;--on_track:#2470b3;--off_track:#c4462a;--neutral:#56677d;--muted-bar:#b8c2cf}
+--met:#1d7f46;--on_track:#2470b3;--off_track:#c4462a;--cannot_tell:#a8660b;--neutral:#56677d;--muted-bar:#b8c2cf}
 *{box-sizing:border-box}
 html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{margin:0;background:var(--bg);color:var(--ink);
@@ -23,7 +23,7 @@ border-left:5px solid var(--neutral)}
 .tile .big,.figure .big{font-size:24px;font-weight:700;line-height:1.2}
 .figure{border-left-color:var(--navy)}.figure .big .suppressed{font-size:17px}
 .tile.status-met{border-left-color:var(--met)}.tile.status-on_track{border-left-color:var(--on_track)}
-.tile.status-off_track{border-left-color:var(--off_track)}
+.tile.status-off_track{border-left-color:var(--off_track)}.tile.status-cannot_tell{border-left-color:var(--cannot_tell)}
 .tile.status-suppressed,.tile.status-no_data,.tile.status-no_denominator{border-left-color:var(--muted-bar)}
 table{border-collapse:collapse;width:100%;margin:6px 0 14px;font-size:13px}
 table.compact{width:auto;min-width:420px}
@@ -43,6 +43,8 @@ border:1px solid transparent}
 .status-met.badge{background:#e3f3ea;color:var(--met);border-color:#a8d5bb}
 .status-on_track.badge{background:#e3eefa;color:var(--on_track);border-color:#a9c8e8}
 .status-off_track.badge{background:#fbe9e4;color:var(--off_track);border-color:#eab3a5}
+.status-cannot_tell.badge{background:#fdf3e1;color:var(--cannot_tell);border-color:#e8c98f}
+.why{margin-top:4px}.unreliable{color:var(--cannot_tell);font-style:italic}
 .status-no_target.badge{background:#eef1f5;color:var(--neutral);border-color:#cfd7e1}
 .status-no_data.badge,.status-no_denominator.badge,.status-suppressed.badge{background:#fff;color:var(--muted);
 border-color:#cfd7e1;border-style:dashed}
@@ -69,7 +71,8 @@ svg .value{fill:var(--ink);font-size:11px;font-weight:600}
 svg .note{fill:var(--muted);font-style:italic;font-size:11.5px}
 svg .bar.tone-neutral,svg .column.tone-year{fill:#5f86b3}
 svg .bar.tone-met{fill:var(--met)}svg .bar.tone-on_track{fill:var(--on_track)}
-svg .bar.tone-off_track{fill:var(--off_track)}svg .bar.tone-muted{fill:var(--muted-bar)}
+svg .bar.tone-off_track{fill:var(--off_track)}svg .bar.tone-cannot_tell{fill:var(--cannot_tell)}
+svg .bar.tone-muted{fill:var(--muted-bar)}
 svg .column.tone-current{fill:var(--navy)}svg .column.tone-quarter{fill:#9db8d8}
 svg .ci{stroke:#1b2533;stroke-width:1.2;fill:none;opacity:.75}
 svg .target-mark{stroke:#111;stroke-width:3}

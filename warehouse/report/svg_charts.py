@@ -23,7 +23,7 @@ class Bar:
     low: float | None = None
     high: float | None = None
     target: float | None = None  # this row's own target
-    tone: str = "neutral"  # met | on_track | off_track | neutral | muted
+    tone: str = "neutral"  # met | on_track | cannot_tell | off_track | neutral | muted
     key: str = ""
 
 

@@ -23,7 +23,7 @@ from warehouse.report.indicator_results import Cell, IndicatorResult
 
 PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
 HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
-STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6"}
+STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6", "cannot_tell": "FBEFD5"}
 WORDS_FONT = Font(italic=True, color="5D6B7C")
 FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
@@ -189,8 +189,8 @@ def _indicators(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab = f.labels
     headers = [lab(k) for k in ("code", "indicator", "source", "numerator", "denominator", "value", "ci_low",
                                 "ci_high", "target_comparator", "target_value", "target_year", "target_source",
-                                "gap", "status")]
-    _table_sheet(ws, headers, [7, 48, 22, 10, 10, 13, 11, 11, 12, 11, 9, 30, 14, 18], "C2")
+                                "gap", "status", "status_explained")]
+    _table_sheet(ws, headers, [7, 48, 22, 10, 10, 13, 11, 11, 12, 11, 9, 30, 14, 18, 70], "C2")
     gap_unit = {"share": lab("points", n="").strip(), "days": lab("days", n="").strip()}
     for row, r in enumerate(report.indicators, 2):
         _names(ws, row, r, f)
@@ -206,7 +206,8 @@ def _indicators(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
             gap = r.gap * 100 if r.unit == "share" else r.gap
             _number(ws, row, 13, gap, f'+0.0" {gap_unit[r.unit]}";-0.0" {gap_unit[r.unit]}";0.0')
         _status(ws, row, 14, r.cell.status, f)
-    ws.auto_filter.ref = f"A1:N{len(report.indicators) + 1}"
+        _words(ws, row, 15, f.explain(r.cell, r.target, r.unit))
+    ws.auto_filter.ref = f"A1:O{len(report.indicators) + 1}"
 
 
 def _trend(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
