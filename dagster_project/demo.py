@@ -19,14 +19,16 @@ DAGSTER_HOME = Path("var") / "dagster_home"
 
 
 def ensure_env_file() -> None:
-    """Write a local ``.env`` with a random pseudonym key and the demo source, unless one exists."""
-    if not ENV_FILE.exists():
-        ENV_FILE.write_text(
-            "# Local settings, read by `make demo` and `dagster dev`. Never commit this file.\n"
-            f"CLMS_PSEUDONYM_KEY={secrets.token_hex(32)}\n"
-            "CLMS_SOURCE=demo\n",
-            encoding="utf-8",
-        )
+    """Write a local ``.env`` with a random pseudonym key and the demo source, unless one exists; it holds the key,
+    so only its owner may read it (mode 0600, an existing file's too)."""
+    if ENV_FILE.exists():
+        if ENV_FILE.stat().st_mode & 0o077:
+            ENV_FILE.chmod(0o600)
+    else:
+        with os.fdopen(os.open(ENV_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as f:
+            f.write("# Local settings, read by `make demo` and `dagster dev`. Never commit this file.\n"
+                    f"CLMS_PSEUDONYM_KEY={secrets.token_hex(32)}\n"
+                    "CLMS_SOURCE=demo\n")
     for line in ENV_FILE.read_text(encoding="utf-8").splitlines():
         name, sep, value = line.partition("=")
         if sep and not name.startswith("#"):

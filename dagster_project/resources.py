@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from functools import cached_property
 from pathlib import Path
 
@@ -9,28 +10,67 @@ import dagster as dg
 from pydantic import Field, PrivateAttr
 from sqlalchemy import Engine
 
-from warehouse.db import make_engine, upgrade
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
+from warehouse.pseudonym import Pseudonymizer, check_key
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse database (SQLite file or PostgreSQL), migrated to the latest schema on first use."""
+    """The warehouse database (SQLite file or PostgreSQL), migrated to the latest schema on first use, and refused
+    under a pseudonym key other than the one its ids were made with.
+
+    A step that uses it holds the warehouse's lock of that step until the step ends (in a run's own process, until
+    the next step takes its own): two runs at once never write the same step together; the second waits for the
+    first, then goes on, or stops with a plain message past ``lock_wait_minutes``."""
 
     url: str = Field(description="SQLAlchemy URL, e.g. sqlite:///var/warehouse.sqlite or postgresql+psycopg://…")
     pseudonym_key: str = Field(description="Secret key of the pseudonymous ids (set CLMS_PSEUDONYM_KEY).")
+    lock_wait_minutes: float = Field(default=60, ge=0, description="How long a step waits while another run "
+                                                                   "writes the same step into the warehouse")
     _engine: Engine | None = PrivateAttr(default=None)
+    _step_lock: ExitStack = PrivateAttr(default_factory=ExitStack)
+    _locked_step: str | None = PrivateAttr(default=None)
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.url)
-            upgrade(self._engine)
+            engine = make_engine(self.url)
+            upgrade(engine)
+            check_key(engine, self.pseudonymizer)
+            self._engine = engine
+        self._hold_step_lock()
         return self._engine
 
     @cached_property
     def pseudonymizer(self) -> Pseudonymizer:
         return Pseudonymizer(self.pseudonym_key)
 
+    def _hold_step_lock(self) -> None:
+        """Within a step, hold its lock (after letting go of an earlier step's: never one held while waiting)."""
+        try:
+            context = dg.OpExecutionContext.get()
+        except dg.DagsterInvariantViolationError:  # not in a step (a sensor reading the warehouse)
+            return
+        step = context.op.name
+        if step == self._locked_step:
+            return
+        self._step_lock.close()
+        self._locked_step = None
+        wait = self.lock_wait_minutes
+        try:
+            self._step_lock.enter_context(warehouse_lock(
+                self._engine, f"step-{step}", wait_seconds=wait * 60,
+                on_wait=lambda: context.log.info(
+                    f"another run is writing `{step}` into the warehouse: waiting until it has finished "
+                    f"(at most {wait:g} minutes)")))
+        except WarehouseBusy:
+            raise dg.Failure(
+                description=f"another run has been writing `{step}` into the warehouse for {wait:g} minutes: this "
+                            "run stops here; run it again once the other run has finished.",
+                allow_retries=False) from None
+        self._locked_step = step
+
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        self._step_lock.close()
+        self._locked_step = None
         if self._engine is not None:
             self._engine.dispose()
 

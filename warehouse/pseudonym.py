@@ -1,7 +1,8 @@
 """Stable pseudonymous ids: a keyed hash (HMAC-SHA-256) of a record's identity.
 
 The key comes from the environment (``CLMS_PSEUDONYM_KEY``), never from code: without it nobody can
-recompute an id from an instance id, and a new key gives unlinkable ids.
+recompute an id from an instance id, and a new key gives unlinkable ids. The warehouse keeps a fingerprint of
+the key it was built with (:func:`check_key`), so that ids made with two keys are never mixed.
 """
 
 from __future__ import annotations
@@ -9,10 +10,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import unicodedata
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from warehouse.models import PipelineCheckpoint
 
 KEY_VARIABLE = "CLMS_PSEUDONYM_KEY"
 MIN_KEY_LENGTH = 16
 MAX_RECURRING = 4096  # ids remembered by ``recurring_id``
+FINGERPRINT_STEP = "pseudonym_key.fingerprint"  # the pipeline_checkpoint row that holds it (in ``version``)
 
 
 class PseudonymKeyError(RuntimeError):
@@ -55,12 +63,53 @@ class Pseudonymizer:
         mac.update("\x1f".join([kind, *map(str, parts)]).encode())
         return mac.hexdigest()[:32]
 
-    def recurring_id(self, kind: str, *parts: object) -> str:
-        """:meth:`id`, remembered: for identities that come back in many records (a staff member's name)."""
+    def recurring_id(self, kind: str, *parts: str) -> str:
+        """:meth:`id` of typed text (a staff member's name), :func:`normalised`, remembered: for identities that
+        come back in many records."""
         key = (kind, *parts)
         found = self._recurring.get(key)
         if found is None:
             if len(self._recurring) >= MAX_RECURRING:
                 self._recurring.clear()
-            found = self._recurring[key] = self.id(kind, *parts)
+            found = self._recurring[key] = self.id(kind, *map(normalised, parts))
         return found
+
+    def fingerprint(self) -> str:
+        """A keyed hash of a constant: tells keys apart, and gives nothing of the key."""
+        return hmac.new(self._key, b"CLMS pseudonym key fingerprint", hashlib.sha256).hexdigest()
+
+
+def normalised(text: str) -> str:
+    """``text`` written one way: NFC, invisible format characters (zero-width spaces and joiners, soft hyphens,
+    direction marks) dropped, runs of white space as one space, none at either end; a name typed in NFD, with a
+    zero-width space or a double space gives the same id."""
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFC", text) if unicodedata.category(c) != "Cf")
+    return " ".join(text.split())
+
+
+class KeyMismatch(PseudonymKeyError):
+    pass
+
+
+def check_key(engine: Engine, pseudonymizer: Pseudonymizer) -> None:
+    """Refuse a key other than the one the warehouse's ids were made with; a warehouse without a fingerprint
+    (new, or made before fingerprints) records this key's."""
+    fingerprint = pseudonymizer.fingerprint()
+    pc = PipelineCheckpoint
+    query = select(pc.version).where(pc.step == FINGERPRINT_STEP)
+    with engine.begin() as conn:
+        recorded = conn.execute(query).scalar()
+    if recorded is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(pc).values(step=FINGERPRINT_STEP, position=0, version=fingerprint))
+            return
+        except IntegrityError:  # another process recorded one first
+            with engine.begin() as conn:
+                recorded = conn.execute(query).scalar()
+    if recorded != fingerprint:
+        raise KeyMismatch(
+            f"{KEY_VARIABLE} is not the key this warehouse's pseudonymous ids were made with, and ids made with "
+            "two keys cannot be linked: put the former key back, or start a new warehouse (CLMS_WAREHOUSE_URL) "
+            "under the new key.")

@@ -1,16 +1,21 @@
 """``monitoring_job`` run the way users run it: ``dagster job execute`` with Dagster's multiprocess executor (as
-the UI does), each step in its own process, on a fresh warehouse with the demo source."""
+the UI does), each step in its own process, on a fresh warehouse with the demo source; and two runs at once."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import func, select
+import dagster as dg
+from sqlalchemy import func, select, text
 
-from warehouse.db import make_engine
+from dagster_project.resources import WarehouseResource
+from tests.conftest import TEST_PSEUDONYM_KEY
+from warehouse.db import make_engine, upgrade, warehouse_lock
 from warehouse.models import Household, IndicatorValue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,4 +37,51 @@ def test_monitoring_job_in_step_processes_on_a_fresh_warehouse(warehouse_url: st
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Household)).scalar() > 1000
         assert conn.execute(select(func.count(IndicatorValue.indicator_id.distinct()))).scalar() > 10
+    engine.dispose()
+
+
+@dg.asset
+def writer(warehouse: WarehouseResource) -> None:
+    with warehouse.engine().begin() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def materialize_writer(url: str, instance: dg.DagsterInstance, wait_minutes: float) -> dg.ExecuteInProcessResult:
+    warehouse = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY, lock_wait_minutes=wait_minutes)
+    return dg.materialize([writer], resources={"warehouse": warehouse}, instance=instance, raise_on_error=False)
+
+
+def messages(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str:
+    return "\n".join(e.user_message for e in instance.all_logs(result.run_id))
+
+
+def test_a_second_run_waits_while_another_writes_the_same_step(warehouse_url: str) -> None:
+    """Two runs at once: the second run's step waits for the first run's (here, the lock held by the test)."""
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    instance = dg.DagsterInstance.ephemeral()
+    with ThreadPoolExecutor(1) as pool:
+        with warehouse_lock(engine, "step-writer"):
+            second = pool.submit(materialize_writer, warehouse_url, instance, 5)
+            time.sleep(3)
+            assert not second.done()
+        result = second.result(timeout=120)
+    assert result.success
+    assert "another run is writing `writer` into the warehouse: waiting until it has finished" in messages(
+        instance, result)
+    engine.dispose()
+
+
+def test_a_second_run_stops_with_a_plain_message_past_the_wait(warehouse_url: str) -> None:
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    instance = dg.DagsterInstance.ephemeral()
+    with warehouse_lock(engine, "step-writer"):
+        result = materialize_writer(warehouse_url, instance, 0.01)
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_failure_data.error.message.startswith(
+        "dagster._core.definitions.events.Failure: another run has been writing `writer` into the warehouse for "
+        "0.01 minutes: this run stops here")
+    assert materialize_writer(warehouse_url, instance, 0.01).success  # once the other run has finished
     engine.dispose()
