@@ -19,7 +19,7 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.sources import OdkCentralSource
 from tests.central_server import CentralServer
 from tests.conftest import TEST_PSEUDONYM_KEY
-from tests.forms.engine_session import EngineSession
+from tests.forms.engine_session import EngineSession, ensure_engine_installed
 from tests.forms.test_engine_household_survey import child, start
 
 PASSWORD = "Pipeline-Pass-2026!"
@@ -51,6 +51,18 @@ class Project:
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda xml: self.server.submit(self.id, xml, token=self.collector), xmls))
         assert [a.status_code for a in answers] == [201] * len(xmls), [a.text for a in answers if a.status_code != 201]
+
+
+def phone_engine(project: Project, form_id: str, work: Path) -> EngineSession:
+    """ODK's engine on the form as a phone gets it from Central: its XForm and every attachment Central serves
+    (an entity list as Central makes it), downloaded with the collector's token into ``work``."""
+    base = f"{project.server.url}/v1/key/{project.collector}/projects/{project.id}/forms/{form_id}"
+    for name in [f"{form_id}.xml", *(a["name"] for a in project.server.api(
+            "GET", f"{project.form_path(form_id)}/attachments").json())]:
+        answer = project.server.http.get(f"{base}.xml" if name == f"{form_id}.xml" else f"{base}/attachments/{name}")
+        assert answer.status_code == 200, (name, answer.text)
+        (work / name).write_bytes(answer.content)
+    return EngineSession(ensure_engine_installed(), work / f"{form_id}.xml", work)
 
 
 def new_project(server: CentralServer, name: str) -> Project:
@@ -85,7 +97,10 @@ class JobRun:
     messages: list[str] = field(default_factory=list)  # every log message of the run
 
     def metadata(self, asset: str) -> dict:
-        return {k: v.value for k, v in self.result.asset_materializations_for_node(asset)[0].metadata.items()}
+        """The metadata of the asset's materialization in this run."""
+        [materialization] = [e.event_specific_data.materialization for e in self.result.get_asset_materialization_events()
+                             if e.asset_key.to_user_string() == asset]
+        return {k: v.value for k, v in materialization.metadata.items()}
 
     def failed_steps(self) -> list[str]:
         return sorted(e.step_key for e in self.result.all_events if e.is_step_failure)
