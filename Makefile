@@ -19,6 +19,7 @@ demo: setup
 	$(PY) -m dagster_project.demo
 
 dev: setup
+	$(PY) -c 'from dagster_project.demo import ensure_dagster_home; ensure_dagster_home()'
 	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(VENV)/bin/dagster dev -m dagster_project.definitions
 
 # What the tests need besides Python: Node packages of the form engine, PostgreSQL server binaries, Chromium,

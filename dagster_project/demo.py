@@ -2,7 +2,8 @@
 
 Creates ``.env`` with a fresh local pseudonym key when there is none (``dagster dev`` reads the same file),
 runs the household-survey job into a persistent Dagster instance under ``var/dagster_home`` so the run
-shows in the UI, and prints where the results are.
+shows in the UI, makes the progress report of one province for the latest year in the same instance, and prints
+its summary and where the results are, in Vietnamese (``CLMS_LANGUAGE=en``: English).
 """
 
 from __future__ import annotations
@@ -12,10 +13,53 @@ import secrets
 import shutil
 from pathlib import Path
 
+import dagster as dg
+from sqlalchemy import Engine, func, select
+
+from dagster_project.defs.reports.partitions import report_areas
 from dagster_project.resources import DEFAULT_REFERENCE_DIR
+from warehouse.admin_units import load_admin_units
+from warehouse.db import make_engine
+from warehouse.models import IndicatorValue
+from warehouse.report import ProgressReport, ReportArea, areas_with_data, gather_report
+from warehouse.report.area import area_details
+from warehouse.report.formatting import Formatter
+from warehouse.report.labels import LANGUAGES, Labels
 
 ENV_FILE = Path(".env")
 DAGSTER_HOME = Path("var") / "dagster_home"
+DAGSTER_YAML = ("# Written by `make demo` or `make dev` when absent; the instance of both.\n"
+                "telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+CONSOLE: dict[str, tuple[str, str]] = {
+    "running": ("Đang chạy quy trình giám sát (monitoring_job) trên dữ liệu mẫu; nhật ký chi tiết xem trong giao "
+                "diện Dagster …",
+                "Running the monitoring job (monitoring_job) on the demo data; its full log is in the Dagster UI …"),
+    "job_failed": ("Quy trình giám sát bị lỗi: xem thông báo ở trên.", "The monitoring job failed: see above."),
+    "checks": ("Kiểm tra dữ liệu: {passed}/{total} đạt.", "Data checks: {passed} of {total} passed."),
+    "check_failed": ("  Không đạt: {name}", "  Failed: {name}"),
+    "making_report": ("Đang lập báo cáo tiến độ (progress_report, phân vùng {area}|{year}) …",
+                      "Making the progress report (progress_report, partition {area}|{year}) …"),
+    "summary": ("Chỉ tiêu năm {year} — {area}", "Indicators in {year} — {area}"),
+    "provinces": ("Các tỉnh, thành phố có số liệu (phân vùng báo cáo trong giao diện Dagster):",
+                  "Provinces with data (their report partition in the Dagster UI):"),
+    "workbook": ("Báo cáo Excel:     {path}", "Workbook:   {path}"),
+    "page": ("Báo cáo trang web: {path}", "Web page:   {path}"),
+    "warehouse": ("Kho dữ liệu:       {path}", "Warehouse:  {path}"),
+    "next": ("Bước tiếp theo: make dev, rồi mở http://127.0.0.1:3000 (giao diện Dagster).",
+             "Next: make dev, then open http://127.0.0.1:3000 (the Dagster UI)."),
+}
+
+
+class Words:
+    """The demo's console sentences in one language."""
+
+    def __init__(self, lang: str):
+        self._index = LANGUAGES.index(lang)
+
+    def __call__(self, key: str, **values) -> str:
+        return CONSOLE[key][self._index].format(**values)
 
 
 def ensure_env_file() -> None:
@@ -44,50 +88,125 @@ def seed_reference_uploads() -> None:
         shutil.copy(demo, folder / demo.name)
 
 
+def ensure_dagster_home(home: Path = DAGSTER_HOME) -> Path:
+    """The Dagster instance folder of ``make demo`` and ``make dev``, with a ``dagster.yaml`` that turns telemetry
+    and the UI's welcome pop-up off (written when absent, so a data manager's own settings stay)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def language() -> str:
+    """The language of the console and of the demo's report: ``CLMS_LANGUAGE``, vi (default) or en."""
+    value = os.environ.get("CLMS_LANGUAGE", "").strip() or "vi"
+    if value not in LANGUAGES:
+        raise SystemExit(f"CLMS_LANGUAGE={value!r}: expected one of {', '.join(LANGUAGES)}")
+    return value
+
+
+def run_monitoring_job(defs, instance, words: Words) -> None:
+    """The main job, its Dagster log kept to warnings (the whole log is in the UI); the data checks counted."""
+    print(words("running"), flush=True)
+    result = defs.resolve_job_def("monitoring_job").execute_in_process(instance=instance, run_config=QUIET)
+    if not result.success:
+        raise SystemExit(words("job_failed"))
+    checks = result.get_asset_check_evaluations()
+    print(words("checks", passed=sum(c.passed for c in checks), total=len(checks)))
+    for check in checks:
+        if not check.passed:
+            print(words("check_failed", name=f"{check.asset_key.to_user_string()} / {check.check_name}"))
+
+
+def latest_province(engine: Engine, code_list_version: str) -> tuple[ReportArea, int]:
+    """The province (current code list) with the most indicator values in the latest year that has any."""
+    iv = IndicatorValue
+    values = func.count(iv.value)
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(iv.area_code, iv.period)
+            .where(iv.area_level == "province", iv.code_list_version == code_list_version,
+                   iv.period_type == "year", iv.dimension == "total")
+            .group_by(iv.area_code, iv.period).order_by(iv.period.desc(), values.desc(), iv.area_code).limit(1)
+        ).first()
+    if row is None:
+        raise SystemExit("no province has indicators in the warehouse")
+    return ReportArea("province", row.area_code, code_list_version), int(row.period)
+
+
+def make_report(defs, instance, area: ReportArea, year: int, lang: str, output_folder: str | None = None
+                ) -> tuple[Path, Path]:
+    """Materialize ``progress_report`` for ``area`` and ``year`` in ``instance`` (so the run shows in the UI):
+    the workbook and the web page."""
+    instance.add_dynamic_partitions(report_areas.name, [area.key])
+    config = {"language": lang} | ({"output_folder": output_folder} if output_folder else {})
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance, asset_selection=[dg.AssetKey("progress_report")],
+        partition_key=dg.MultiPartitionKey({"area": area.key, "year": str(year)}),
+        run_config={**QUIET, "ops": {"progress_report": {"config": config}}})
+    [materialization] = result.asset_materializations_for_node("progress_report")
+    return Path(materialization.metadata["workbook"].value), Path(materialization.metadata["html_page"].value)
+
+
+def area_label(labels: Labels, name: str, area: ReportArea) -> str:
+    """E.g. "Tỉnh Lạng Sơn (mã 20)", "Tỉnh Bình Dương (mã 74, địa giới trước 01/7/2025)"."""
+    code = f"{labels('code').lower()} {area.code}"
+    return f"{name} ({code}, {labels('legacy_area')})" if area.legacy else f"{name} ({code})"
+
+
+def summary(report: ProgressReport, lang: str, provinces: list[tuple[str, ReportArea]]) -> list[str]:
+    """The report's indicators (title, value, target, status) and the provinces one can report on, as lines."""
+    f = Formatter.for_report(report, lang)
+    lab, words = f.labels, Words(lang)
+    lines = [words("summary", year=report.year, area=area_label(lab, report.details.name, report.area)),
+             "  " + " · ".join(f"{f.status(status)}: {n}" for status, n in report.statuses()), ""]
+    for r in report.indicators:
+        value = f.amount(r.cell.value, r.unit) if r.cell.value is not None else "—"
+        lines.append(f"  {r.indicator_id:<6}{lab.indicator(r.indicator_id)} ({lab.source(r.source)})")
+        lines.append(f"  {'':<6}{lab('value')}: {value} · {lab('target')}: {f.target(r.target, r.unit) or '—'} · "
+                     f"{lab('status')}: {f.status(r.cell.status)}")
+    lines += ["", words("provinces")]
+    lines += [f"  {area_label(lab, name, area)}: {area.key}" for name, area in provinces]
+    return lines
+
+
+def report_provinces(engine: Engine, code_list_version: str) -> list[tuple[str, ReportArea]]:
+    """The provinces (current list, then old units) with indicators, each with its name."""
+    provinces = [a for a in areas_with_data(engine, code_list_version) if a.level == "province"]
+    provinces.sort(key=lambda a: (a.legacy, a.code))
+    return [(area_details(engine, a).name, a) for a in provinces]
+
+
+def show_product(defs, instance, engine: Engine, lang: str, output_folder: str | None = None) -> None:
+    """The progress report of one province for the latest year, its summary, where everything is, what next."""
+    words = Words(lang)
+    version = load_admin_units().code_list_version
+    area, year = latest_province(engine, version)
+    print(words("making_report", area=area.key, year=year), flush=True)
+    workbook, page = make_report(defs, instance, area, year, lang, output_folder)
+    print()
+    print("\n".join(summary(gather_report(engine, area, year), lang, report_provinces(engine, version))))
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    print()
+    print(words("workbook", path=workbook))
+    print(words("page", path=page))
+    print(words("warehouse", path=Path(database).resolve() if database else
+                engine.url.render_as_string(hide_password=True)))
+    print(words("next"))
+
+
 def main() -> None:
     ensure_env_file()
     seed_reference_uploads()
-    DAGSTER_HOME.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(DAGSTER_HOME.resolve())
-
-    from dagster import DagsterInstance
-    from sqlalchemy import select
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home().resolve())
+    lang = language()
 
     from dagster_project.definitions import defs
-    from warehouse.db import default_url, make_engine
-    from warehouse.models import IndicatorValue as iv
 
-    result = defs.resolve_job_def("monitoring_job").execute_in_process(
-        instance=DagsterInstance.get(), run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}})
-    if not result.success:
-        raise SystemExit("the monitoring job failed: see the log above")
-    for event in result.get_asset_check_evaluations():
-        print(f"check {event.check_name}: {'passed' if event.passed else 'FAILED'}")
-
-    engine = make_engine()
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(iv.indicator_id, iv.source, iv.area_level, iv.area_code, iv.code_list_version, iv.period,
-                   iv.numerator, iv.denominator, iv.value, iv.unit, iv.target_comparator, iv.target_value, iv.status)
-            .where(iv.rule_set.in_(["vn_law", ""]), iv.period_type == "year", iv.dimension == "total",
-                   (iv.area_level == "national") | ((iv.indicator_id == "1.1") & (iv.area_level == "province")))
-            .order_by(iv.indicator_id, iv.source, iv.area_level.desc(), iv.code_list_version, iv.area_code, iv.period)
-        ).all()
-    print("\nIndicators by year (vn_law): every indicator for the nation, 1.1 by province")
-    print(f"{'indicator':<10}{'source':<24}{'area':<14}{'period':<8}{'num':>7}{'den':>8}{'value':>9}  target     status")
-    for r in rows:
-        value = "" if r.value is None else (f"{r.value:8.1f}d" if r.unit == "days" else f"{r.value:8.2%}")
-        target = "" if r.target_comparator is None else (
-            r.target_comparator if r.target_value is None else f"{r.target_comparator} {r.target_value:.1%}")
-        area = r.area_code + (" (old)" if r.code_list_version == "vn-legacy" else "")
-        print(f"{r.indicator_id:<10}{r.source:<24}{area:<14}{r.period:<8}{'' if r.numerator is None else r.numerator:>7}"
-              f"{'' if r.denominator is None else r.denominator:>8}{value:>9}  {target:<10} {r.status}")
-    print(f"\nWarehouse: {default_url()}")
-    print("Analyst tables: household, child, child_classification, inspection, young_worker, "
-          "young_worker_classification, case_register, case_visit, activity, activity_reach, indicator_value "
-          "(for data managers: raw_submission, quarantine, restricted_*).")
-    print(f"Open the Dagster UI:  DAGSTER_HOME={DAGSTER_HOME.resolve()} .venv/bin/dagster dev "
-          "-m dagster_project.definitions   (then http://127.0.0.1:3000)")
+    with dg.DagsterInstance.get() as instance:
+        run_monitoring_job(defs, instance, Words(lang))
+        show_product(defs, instance, make_engine(), lang)
 
 
 if __name__ == "__main__":
