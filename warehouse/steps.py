@@ -47,7 +47,6 @@ from warehouse.survey_counts import (
     HOUSEHOLD,
     added_rows,
     check_recorded,
-    commune_key_of,
     recorded,
     subtract_children,
     subtract_households,
@@ -55,7 +54,7 @@ from warehouse.survey_counts import (
 from warehouse.values import Problem
 
 CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
-CLEAN_LOGIC_VERSION = "3"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load
+CLEAN_LOGIC_VERSION = "2"  # 2: numbers and dates read strictly, the plausibility rules
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
 #                           limit of 32,766
 COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since
@@ -123,7 +122,7 @@ def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int
     children under ``rules`` on the way when the classifying step is caught up (see the module's docstring).
 
     A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
-    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}|{ctx.review.version}"
+    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, CLEAN_STEP, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
@@ -250,7 +249,7 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
         household = parsed.household
         tables["household"].append({**household, **stamp})
         if recording and household["consent"]:
-            added.append(((commune_key_of(household), household["year"], household["quarter"],
+            added.append(((household["commune_code"], household["year"], household["quarter"],
                            household["urban_rural"], household["poverty_status"]), False, False,
                           household["caregiver_informed"] == "yes"))
         tables["restricted_household_pii"].append(parsed.household_pii)
@@ -353,7 +352,7 @@ class _Classified:
         """Classify the children of one household (all of them: a child's facts depend on its siblings)."""
         working = sum(bool(child["working"]) for child in children)
         poor = household["poverty_status"] in ("poor", "near_poor")
-        where = (commune_key_of(household), household["year"], household["quarter"], household["urban_rural"],
+        where = (household["commune_code"], household["year"], household["quarter"], household["urban_rural"],
                  household["poverty_status"])
         for child in children:
             facts = child_facts(child, chores_hours_week=child["chores_hours_week"],
@@ -381,8 +380,7 @@ def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: 
                              recording: bool) -> _ClassifiedBatch:
     h = Household
     households = conn.execute(
-        select(h.household_id, h.poverty_status, h.commune_code, h.code_list_version, h.year, h.quarter,
-               h.urban_rural)
+        select(h.household_id, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
         .where(h.change_seq > after, h.change_seq <= upto)
     ).all()
     children = defaultdict(list)
