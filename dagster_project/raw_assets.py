@@ -12,6 +12,7 @@ from warehouse import raw_store
 from warehouse.stored_submissions import WarehouseSubmissions
 from warehouse.case_register import open_cases
 from warehouse.models import RawSubmission
+from warehouse.review_states import load_review_policy, review_summary
 
 
 def source_key(form_id: str) -> str:
@@ -48,6 +49,7 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
                        func.max(RawSubmission.submitted_at))
                 .where(RawSubmission.form_id == form_id)
             ).one()
+            reviews = review_summary(conn, form_id, load_review_policy())
         preview = (select(RawSubmission.source, RawSubmission.instance_id, RawSubmission.form_version,
                           RawSubmission.submitted_at, RawSubmission.updated_at, RawSubmission.deleted_at,
                           RawSubmission.review_state)
@@ -58,6 +60,10 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
             **source.metadata(),
             "live_submissions": live,
             "deleted_submissions": deleted,
+            "review_states": dg.MetadataValue.md(  # what the clean step does with each (review_states.toml)
+                "| platform | review state | policy | submissions |\n|---|---|---|---|\n"
+                + "\n".join(f"| {r['platform']} | {r['state']} | {r['policy']} | {r['submissions']} |"
+                            for r in reviews)),
             "last_submission": last or "",
             "cursor": dg.MetadataValue.json(run.cursor),
         })

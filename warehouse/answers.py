@@ -20,6 +20,7 @@ from warehouse.admin_units import AdminUnits, Commune, forms_dir, load_admin_uni
 from warehouse.classification import ChildFacts
 from warehouse.form_choices import load_choices
 from warehouse.pseudonym import Pseudonymizer
+from warehouse.review_states import ReviewPolicy, load_review_policy
 from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
 
 AGE_MIN, AGE_MAX = 5, 17
@@ -55,12 +56,13 @@ def load_plausibility(path: Path = PLAUSIBILITY_FILE) -> Plausibility:
 @dataclass(frozen=True)
 class Context:
     """What a parser needs besides the submission: the pseudonym key, the official units, the form's choices, the
-    plausibility rules."""
+    plausibility rules, the review-state policy."""
 
     pseudonymizer: Pseudonymizer
     units: AdminUnits
     choices: dict[str, frozenset[str]]
     plausibility: Plausibility = field(default_factory=load_plausibility)
+    review: ReviewPolicy = field(default_factory=load_review_policy)
 
     @classmethod
     def of_form(cls, pseudonymizer: Pseudonymizer, form_id: str) -> Context:

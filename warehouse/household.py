@@ -59,8 +59,13 @@ class Parsed:
 
 
 def parse_household(raw: Any, ctx: Context) -> Parsed:
-    """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …)."""
+    """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …). A
+    submission the review policy excludes (``ctx.review``) is quarantined whole, unread."""
     parsed = Parsed()
+    excluded = ctx.review.excluded(raw)
+    if excluded is not None:
+        parsed.reject(excluded, "household")
+        return parsed
     payload = raw.payload
     if RENAMED_FIELDS:
         payload = _current_names(payload)

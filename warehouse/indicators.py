@@ -418,10 +418,10 @@ def _parts(children: pd.DataFrame, households: pd.DataFrame, communes: pd.DataFr
     each, in commune order: ``(children, households, communes)`` for each part."""
     rows = children["commune_code"].value_counts().add(households["commune_code"].value_counts(), fill_value=0)
     part_of = ((rows.sort_index().cumsum() - 1) // PART_ROWS).astype(int)
-    grouped = [frame.groupby(frame["commune_code"].map(part_of)) for frame in (children, households, communes)]
+    grouped = [dict(list(frame.groupby(frame["commune_code"].map(part_of))))  # part → rows; a frame with a commune
+               for frame in (children, households, communes)]  # outside the parts has float parts (0.0 == 0)
     empty = [frame.iloc[:0] for frame in (children, households, communes)]
-    return [tuple(g.get_group(part) if part in g.groups else e for g, e in zip(grouped, empty, strict=True))
-            for part in sorted(set(part_of))]
+    return [tuple(g.get(part, e) for g, e in zip(grouped, empty, strict=True)) for part in sorted(set(part_of))]
 
 
 def _commune_cells(children: pd.DataFrame, households: pd.DataFrame, communes: pd.DataFrame, *,

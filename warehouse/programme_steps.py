@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, insert, select
@@ -21,6 +22,7 @@ from warehouse.bulk import TableRows, unstorable
 from warehouse.classification import Rules, classify
 from warehouse.models import Activity, Base, CaseVisit, Inspection, Quarantine, YoungWorker, YoungWorkerClassification
 from warehouse.raw_store import BATCH_SIZE
+from warehouse.review_states import ReviewPolicy
 from warehouse.steps import StepStats, classification_columns, replace_changed, unstorable_value
 
 CLEAN_LOGIC_VERSION = "2"  # 2: numbers and dates read strictly, the plausibility rules
@@ -31,13 +33,13 @@ log = logging.getLogger(__name__)
 def clean_inspections(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
     """Turn changed inspection submissions into inspections, young workers and quarantine rows."""
     return _clean(engine, "clean_inspection", _version(ctx), inspection.FORM_ID, Inspection, "inspection",
-                  lambda raw: inspection.parse_inspection(raw, ctx), batch_size)
+                  lambda raw: inspection.parse_inspection(raw, ctx), ctx.review, batch_size)
 
 
 def clean_activities(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE) -> StepStats:
     """Turn changed activity reports into activities, their reach per audience group and quarantine rows."""
     return _clean(engine, "clean_activity", _version(ctx), activity.FORM_ID, Activity, "activity",
-                  lambda raw: activity.parse_activity(raw, ctx), batch_size)
+                  lambda raw: activity.parse_activity(raw, ctx), ctx.review, batch_size)
 
 
 def clean_case_visits(engine: Engine, ctx: Context, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
@@ -50,7 +52,7 @@ def clean_case_visits(engine: Engine, ctx: Context, rules: Rules, batch_size: in
         return rows
 
     return _clean(engine, "clean_case_visit", f"{_version(ctx)}|{rules.version}", case_visit.FORM_ID, CaseVisit,
-                  "case_visit", parse, batch_size)
+                  "case_visit", parse, ctx.review, batch_size)
 
 
 def _with_vn_law(visit: dict, rules: Rules) -> dict:
@@ -84,15 +86,27 @@ def classify_young_workers(engine: Engine, rules: Rules, batch_size: int = BATCH
 
 
 def _version(ctx: Context) -> str:
-    return f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}"
+    return f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}|{ctx.review.version}"
 
 
 def _clean(engine: Engine, step: str, version: str, form_id: str, main: type, entity: str,
-           parse: Callable[[Any], Rows], batch_size: int) -> StepStats:
+           parse: Callable[[Any], Rows], review: ReviewPolicy, batch_size: int) -> StepStats:
     stats = StepStats()
+    reviewed = partial(_reviewed, parse=parse, review=review, entity=entity)
     replace_changed(engine, step, version, form_id,
-                    lambda conn, rows: _replace(conn, rows, main, entity, parse, stats), batch_size)
+                    lambda conn, rows: _replace(conn, rows, main, entity, reviewed, stats), batch_size)
     return stats
+
+
+def _reviewed(raw: Any, *, parse: Callable[[Any], Rows], review: ReviewPolicy, entity: str) -> Rows:
+    """What ``parse`` makes of ``raw``, or, when the review policy excludes it, the submission quarantined whole,
+    unread (as ``entity``)."""
+    excluded = review.excluded(raw)
+    if excluded is None:
+        return parse(raw)
+    rows = Rows()
+    rows.reject(excluded, entity)
+    return rows
 
 
 def _replace(conn: Connection, raws: list, main: type, entity: str, parse: Callable[[Any], Rows],

@@ -122,7 +122,7 @@ def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int
     children under ``rules`` on the way when the classifying step is caught up (see the module's docstring).
 
     A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
-    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}"
+    version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}|{ctx.review.version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, CLEAN_STEP, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
