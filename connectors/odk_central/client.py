@@ -124,16 +124,16 @@ class OdkCentralClient:
         """
         return self._exchange(method, url, headers=headers, data=data, json_body=json_body)[1]
 
-    def server_time(self, path: str) -> datetime:
-        """Now on Central's clock: the ``Date`` of its answer to ``GET path`` (whole seconds: never ahead), or this
-        machine's clock when that is earlier or the answer has none."""
+    def get_timed(self, path: str) -> tuple[Any, datetime]:
+        """The JSON body of ``GET path`` and now on Central's clock: the ``Date`` of that answer (whole seconds:
+        never ahead), or this machine's clock when that is earlier or the answer has none."""
         local = datetime.now(UTC)
-        response, _ = self._exchange("GET", self.api_url(path))
+        response, body = self._exchange("GET", self.api_url(path))
         try:
             server = parsedate_to_datetime(response.headers["Date"])
         except (KeyError, TypeError, ValueError):
-            return local
-        return min(local, server) if server.tzinfo else local
+            return body, local
+        return body, min(local, server) if server.tzinfo else local
 
     def _exchange(
         self,

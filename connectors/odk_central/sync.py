@@ -30,7 +30,8 @@ stopped: a full page ends at its oldest ``submissionDate`` T, and the rest is as
 ``… and submissionDate le T and submissionDate gt L`` sized, from the density just seen, to hold about one
 page; a window that is not full is exhausted, and the next one starts at its lower end, wider or narrower
 as the last one was empty or crowded. After a few empty windows an open-ended query (``le T`` only) jumps
-the gap, and ends the traversal when it comes back short. Every query thus matches about one page of rows
+the gap, and ends the traversal when it comes back short; so does a window reaching back before the form was
+created (nothing can be older). Every query thus matches about one page of rows
 (linear in N), every row has one ``submissionDate``, so nothing is missed, and only the rows sharing T with
 the end of the previous page are seen twice: they are skipped, and they are the only de-duplication state,
 bounded by a page. Memory is bounded by the page size, whatever the form's history.
@@ -116,6 +117,7 @@ class SubmissionSync:
         self.restored_count = 0
         self.purged_count = 0
         self.reconciled: bool | None = None
+        self._earliest = _EARLIEST
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
         if self._started:
@@ -140,7 +142,9 @@ class SubmissionSync:
         return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
-        started = self._client.server_time(form_path(self.project, self.form_id))
+        form, started = self._client.get_timed(form_path(self.project, self.form_id))
+        created = form.get("createdAt") if isinstance(form, dict) else None
+        self._earliest = _parse(created) if created else _EARLIEST  # nothing was submitted before the form
         self.reconciled = self._since is not None and self.reconciliation_due(started)  # a first run reads all
         if self.reconciled:
             yield from self._reconcile(_format(started))
@@ -233,7 +237,7 @@ class SubmissionSync:
                     width = max((_parse(newest) - _parse(oldest)) * (WINDOW_FILL * size / len(page)),
                                 timedelta(milliseconds=1))
                 if pending is not None:
-                    lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _lower_end(upper, width)
+                    lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _lower_end(upper, width, self._earliest)
                     pending = None if millisecond else ahead.submit(self._first_page, filter, upper, lower)
                 yield from self._records([page], skip=skip)
                 if millisecond:  # (one client, one request at a time: read it before asking for the next page)
@@ -358,10 +362,10 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _lower_end(upper: str, width: timedelta) -> str | None:
+def _lower_end(upper: str, width: timedelta, earliest: datetime) -> str | None:
     """``upper - width``, or None (open-ended) when that is before any submission could have been made."""
     end = _parse(upper)
-    return None if end - _EARLIEST <= width else _format(end - width)
+    return None if end - earliest <= width else _format(end - width)
 
 
 def _submitted(row: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -101,3 +102,15 @@ def test_sparse_rows_widen_the_windows_without_running_past_the_calendar(fake_be
     deleted = set(fake.submission_ids(3, FORM, deleted=True))
     assert {r.instance_id for r in records if r.deleted_at} == deleted and set(ids[::4]) <= deleted
     assert {r.instance_id for r in records if not r.deleted_at} == set(fake.submission_ids(3, FORM))
+
+
+def test_no_window_reaches_back_before_the_form_was_created(fake_before_changes: FakeOdkCentral) -> None:
+    """Nothing can be submitted before the form existed: a window reaching back past its creation is open-ended
+    (the last query of the traversal), not one more empty window."""
+    fake = fake_before_changes
+    populate(fake, 30, seed=5)
+    with make_client(fake) as client:
+        assert len(list(sync_submissions(client, 3, FORM, page_size=4))) == 35
+        created = client.forms.get(3, FORM)["createdAt"]
+    lower_ends = re.findall(r"submissionDate%20gt%20([0-9TZ:.-]+)", " ".join(r.target for r in fake.requests))
+    assert lower_ends and min(lower_ends) >= created
