@@ -119,20 +119,21 @@ def run_monitoring_job(defs, instance, words: Words) -> None:
             print(words("check_failed", name=f"{check.asset_key.to_user_string()} / {check.check_name}"))
 
 
-def latest_province(engine: Engine, code_list_version: str) -> tuple[ReportArea, int]:
-    """The province (current code list) with the most indicator values in the latest year that has any."""
+def latest_province(engine: Engine) -> tuple[ReportArea, int]:
+    """The province to show: in the latest year with indicators, the one whose plan gives the most targets (a
+    province of the current list or an old one with its own plan), then the one with the most values."""
     iv = IndicatorValue
-    values = func.count(iv.value)
     with engine.connect() as conn:
         row = conn.execute(
-            select(iv.area_code, iv.period)
-            .where(iv.area_level == "province", iv.code_list_version == code_list_version,
-                   iv.period_type == "year", iv.dimension == "total")
-            .group_by(iv.area_code, iv.period).order_by(iv.period.desc(), values.desc(), iv.area_code).limit(1)
+            select(iv.area_code, iv.code_list_version, iv.period)
+            .where(iv.area_level == "province", iv.period_type == "year", iv.dimension == "total")
+            .group_by(iv.area_code, iv.code_list_version, iv.period)
+            .order_by(iv.period.desc(), func.count(iv.target_value).desc(), func.count(iv.value).desc(),
+                      iv.code_list_version, iv.area_code).limit(1)
         ).first()
     if row is None:
         raise SystemExit("no province has indicators in the warehouse")
-    return ReportArea("province", row.area_code, code_list_version), int(row.period)
+    return ReportArea("province", row.area_code, row.code_list_version), int(row.period)
 
 
 def make_report(defs, instance, area: ReportArea, year: int, lang: str, output_folder: str | None = None
@@ -182,7 +183,7 @@ def show_product(defs, instance, engine: Engine, lang: str, output_folder: str |
     """The progress report of one province for the latest year, its summary, where everything is, what next."""
     words = Words(lang)
     version = load_admin_units().code_list_version
-    area, year = latest_province(engine, version)
+    area, year = latest_province(engine)
     print(words("making_report", area=area.key, year=year), flush=True)
     workbook, page = make_report(defs, instance, area, year, lang, output_folder)
     print()
