@@ -41,7 +41,7 @@ def parse_activity(raw: Any, ctx: Context) -> Rows:
 def _activity(raw: Any, activity_id: str, ctx: Context) -> tuple[dict, list[dict]]:
     payload, c = raw.payload, ctx.choices
     day = event_date(raw, "activity_date")
-    commune = location(payload, ctx.units)
+    commune = location(payload, ctx.units, day)
     kind = required("activity_type", choice("activity_type", payload.get("activity_type"), c["activity_type"]))
 
     def count(path: str, low: int, high: int) -> int:
@@ -69,7 +69,7 @@ def _activity(raw: Any, activity_id: str, ctx: Context) -> tuple[dict, list[dict
         **period(day),
         "province_code": commune.province_code,
         "commune_code": commune.code,
-        "code_list_version": ctx.units.code_list_version,
+        "code_list_version": commune.code_list_version,
         "activity_type": kind,
         "training": kind == TRAINING,
         "topics": joined(choices("topics", payload.get("topics"), c["topic"])),

@@ -123,19 +123,20 @@ def period(day: date) -> dict:
     return {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
 
 
-def location(payload: dict, units: AdminUnits) -> Commune:
-    """The commune of ``location/province`` and ``location/commune``, checked against the official list."""
+def location(payload: dict, units: AdminUnits, on: date) -> Commune:
+    """The commune of ``location/province`` and ``location/commune`` on day ``on`` (the event's date), of the
+    official list or of the pre-July-2025 one (:meth:`~warehouse.admin_units.AdminUnits.commune_of`)."""
     answers = group(payload, "location")
     province = required("location/province", answers.get("province"))
     commune_code = required("location/commune", answers.get("commune"))
-    commune = units.communes.get(str(commune_code))
-    if commune is None:
-        raise Problem("location/commune", commune_code, "UNKNOWN_COMMUNE",
-                      f"not a commune code of the official list {units.code_list_version}")
-    if commune.province_code != str(province):
+    commune = units.commune_of(str(province), str(commune_code), on)
+    if commune is not None:
+        return commune
+    if str(commune_code) in units.communes or str(commune_code) in units.legacy_communes:
         raise Problem("location/commune", commune_code, "COMMUNE_NOT_IN_PROVINCE",
                       f"commune {commune_code} is not in province {province}")
-    return commune
+    raise Problem("location/commune", commune_code, "UNKNOWN_COMMUNE",
+                  f"not a commune code of the official list {units.code_list_version} nor of the pre-July-2025 one")
 
 
 def staff_id(pseudonymizer: Pseudonymizer, role: str, name: Any) -> str | None:

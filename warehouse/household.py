@@ -260,7 +260,8 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
     interview = event_date(raw, "interview_date", ctx.plausibility)
     consent = required("consent", yes_no("consent", payload.get("consent")))
     # without consent the form asks no location: its group comes all null (ODK Central), null or left out
-    where = location(payload, ctx.units) if consent or get_path(payload, "location/commune") is not None else None
+    asked = consent or get_path(payload, "location/commune") is not None
+    where = location(payload, ctx.units, interview) if asked else None
     answers = group(payload, "household")
     phone = answers.get("respondent_phone")
     if phone not in (None, "") and (not isinstance(phone, str) or not PHONE.match(phone.strip())):
@@ -276,7 +277,7 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
         **period(interview),
         "province_code": UNKNOWN_AREA if where is None else where.province_code,
         "commune_code": UNKNOWN_AREA if where is None else where.code,
-        "code_list_version": ctx.units.code_list_version,
+        "code_list_version": ctx.units.code_list_version if where is None else where.code_list_version,
         "urban_rural": UNKNOWN_AREA if where is None else where.urban_rural,
         "enumerator_id": staff_id(ctx.pseudonymizer, "enumerator", payload.get("enumerator")),
         "consent": consent,

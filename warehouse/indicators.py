@@ -45,6 +45,7 @@ from warehouse.models import (
     Household,
     IndicatorValue,
     Inspection,
+    LegacyCommune,
     PipelineCheckpoint,
     ReferencePopulation,
     SurveyCellSum,
@@ -56,7 +57,7 @@ from warehouse.models import (
 from warehouse.prefetch import in_order, prepare_in_worker, worker_pool, workers_for
 from warehouse.reference_data import LEGACY
 from warehouse.steps import write_checkpoint
-from warehouse.survey_counts import yes
+from warehouse.survey_counts import LEGACY_KEY, commune_key, yes
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ SURVEY_FACTS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = 
 
 def hazardous_share_inspections(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
     yc, yw, i = YoungWorkerClassification, YoungWorker, Inspection
-    keys = [yc.rule_set, i.commune_code, i.year, i.quarter, yw.sex, yc.age_band]
+    keys = [yc.rule_set, commune_key(i), i.year, i.quarter, yw.sex, yc.age_band]
     query = (select(*keys, func.sum(yes(yc.hazardous)), func.sum(yes(yc.child_labour)))
              .join(yw, yw.worker_id == yc.worker_id).join(i, i.inspection_id == yw.inspection_id).group_by(*keys))
     return _frame(conn, query, ["rule_set", "commune_code", "year", "quarter", "sex", "age_band",
@@ -134,7 +135,7 @@ def hazardous_share_inspections(conn: Connection, _: IndicatorSettings) -> pd.Da
 
 def _per_inspection(conn: Connection, flag) -> pd.DataFrame:
     i = Inspection
-    keys = [i.commune_code, i.year, i.quarter, i.establishment_type]
+    keys = [commune_key(i), i.year, i.quarter, i.establishment_type]
     query = select(*keys, func.sum(yes(flag)), func.count()).group_by(*keys)
     frame = _frame(conn, query, ["commune_code", "year", "quarter", "establishment_type", "numerator", "denominator"])
     return frame.assign(rule_set="")
@@ -169,7 +170,7 @@ def employers_informed_at_inspection(conn: Connection, _: IndicatorSettings) -> 
 
 def _reached(conn: Connection, audiences: tuple[str, ...], column) -> pd.DataFrame:
     a, r = Activity, ActivityReach
-    keys = [a.commune_code, a.year, a.quarter]
+    keys = [commune_key(a), a.year, a.quarter]
     query = (select(*keys, func.sum(func.coalesce(column, 0)), literal(0))
              .join(a, a.activity_id == r.activity_id).where(r.audience.in_(audiences)).group_by(*keys))
     return _frame(conn, query, ["commune_code", "year", "quarter", "numerator", "denominator"]).assign(rule_set="")
@@ -178,7 +179,7 @@ def _reached(conn: Connection, audiences: tuple[str, ...], column) -> pd.DataFra
 def _employers_since(conn: Connection, date_column, types: tuple[str, ...]) -> pd.DataFrame:
     """Inspected employers who received information (or training) dated in a year, counted in that year."""
     i = Inspection
-    query = select(i.commune_code, date_column).where(date_column.is_not(None), i.establishment_type.in_(types))
+    query = select(commune_key(i), date_column).where(date_column.is_not(None), i.establishment_type.in_(types))
     frame = _period_of(_frame(conn, query, ["commune_code", "on"]), "on")
     return frame.drop(columns="on").assign(numerator=1, denominator=0, rule_set="")
 
@@ -210,7 +211,7 @@ def enterprises_trained(conn: Connection, settings: IndicatorSettings) -> pd.Dat
 
 def _cases(conn: Connection, columns: list, names: list[str], where=None) -> pd.DataFrame:
     c = Case
-    query = select(c.commune_code, c.sex, c.age_band, c.case_type, *columns)
+    query = select(commune_key(c), c.sex, c.age_band, c.case_type, *columns)
     if where is not None:
         query = query.where(where)
     return _frame(conn, query, ["commune_code", "sex", "age_band", "case_type", *names]).assign(rule_set="")
@@ -281,10 +282,11 @@ FACTS: dict[tuple[str, str], Callable[[Connection, IndicatorSettings], pd.DataFr
 
 
 def reference_frames(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Area membership, reference populations and targets, as loaded in the warehouse."""
-    areas = read_frame(conn, select(
+    """Area membership (:func:`with_legacy_members`), reference populations and targets, as loaded in the
+    warehouse."""
+    areas = with_legacy_members(conn, read_frame(conn, select(
         AreaCommune.area_level, AreaCommune.area_code, AreaCommune.code_list_version, AreaCommune.commune_code,
-        AreaCommune.exact), ["area_level", "area_code", "code_list_version", "commune_code", "exact"])
+        AreaCommune.exact), ["area_level", "area_code", "code_list_version", "commune_code", "exact"]))
     populations = read_frame(conn, select(
         ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.code_list_version,
         ReferencePopulation.year, ReferencePopulation.population_group, ReferencePopulation.value),
@@ -295,6 +297,38 @@ def reference_frames(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
         ["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
          "comparator", "value", "source_document"])
     return areas, populations, targets
+
+
+def with_legacy_members(conn: Connection, areas: pd.DataFrame) -> pd.DataFrame:
+    """``areas`` with the legacy communes the clean tables have rows of, under their ``commune_key``: each is a
+    member of its own old commune and old province where those are areas, and of every current area holding a
+    new commune its territory went to (``legacy_commune``), exactly when the area holds all of them. Only those
+    with rows: a current commune with a legacy member is summed as a larger area (``refresh``)."""
+    present = set()
+    for table in (Household, Inspection, Activity, Case):
+        present.update(conn.execute(select(table.commune_code).distinct()
+                                    .where(table.code_list_version == LEGACY)).scalars())
+    if not present:
+        return areas
+    lc = LegacyCommune
+    went = read_frame(conn, select(lc.legacy_code, lc.legacy_province_code, lc.commune_code),
+                      ["legacy_code", "legacy_province_code", "commune_code"])
+    went = went[went["legacy_code"].isin(present)]
+    parts = went[went["commune_code"] != ""]
+    current = parts.merge(areas[areas["code_list_version"] != LEGACY], on="commune_code")
+    current = current.groupby(["legacy_code", "area_level", "area_code", "code_list_version"], as_index=False).agg(
+        held=("commune_code", "nunique"))
+    current["exact"] = current["held"] == current["legacy_code"].map(parts.groupby("legacy_code")["commune_code"]
+                                                                     .nunique())
+    old = pd.concat([
+        went[["legacy_code"]].assign(area_level="commune", area_code=went["legacy_code"]),
+        went[["legacy_code"]].assign(area_level="province", area_code=went["legacy_province_code"]),
+    ]).drop_duplicates().assign(code_list_version=LEGACY, exact=True)
+    legacy_areas = areas.loc[areas["code_list_version"] == LEGACY, ["area_level", "area_code"]].drop_duplicates()
+    old = old.merge(legacy_areas, on=["area_level", "area_code"])
+    members = pd.concat([current.drop(columns="held"), old], ignore_index=True)
+    members = members.assign(commune_code=LEGACY_KEY + members.pop("legacy_code"))
+    return pd.concat([areas, members[areas.columns]], ignore_index=True)
 
 
 SURVEY = "household_survey"
@@ -331,8 +365,9 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         published = conn.execute(select(PipelineCheckpoint.version).where(PipelineCheckpoint.step == STEP)).scalar()
         full = full or published != basis
         specs = [s for s in settings.specs if s.source == SURVEY]
-        own = (areas["area_level"] == "commune") & (areas["area_code"] == areas["commune_code"]) & (
-            areas["code_list_version"] != LEGACY)
+        commune = (areas["area_level"] == "commune") & (areas["code_list_version"] != LEGACY)
+        shared = areas.loc[commune & (areas["area_code"] != areas["commune_code"]), "area_code"]  # legacy members
+        own = commune & (areas["area_code"] == areas["commune_code"]) & ~areas["area_code"].isin(shared)
         communes, larger = areas[own], areas[~own]
         commune_cells = partial(_commune_cells, specs=specs, settings=settings, targets=targets,
                                 rules_version=rules_version)
@@ -357,7 +392,8 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
             changes = len(children) + len(households)
             sums, touched = _updated_sums(conn, survey_sums(children, households, specs, larger))
             cells = _with_targets(conn, survey_cells(sums, specs, settings), targets, touched)
-            touched_communes = sorted(set(children["commune_code"]) | set(households["commune_code"]))
+            touched_communes = sorted((set(children["commune_code"]) | set(households["commune_code"]))
+                                      & set(communes["commune_code"]))
             conn.execute(delete(SurveyCellSum).where(touched.where(SurveyCellSum)))
             conn.execute(delete(iv).where(touched.where(iv)))
             conn.execute(delete(iv).where(iv.source == SURVEY, iv.area_level == "commune",

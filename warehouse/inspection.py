@@ -61,7 +61,7 @@ def parse_inspection(raw: Any, ctx: Context) -> Rows:
 def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
     payload, c = raw.payload, ctx.choices
     day = event_date(raw, "inspection_date")
-    commune = location(payload, ctx.units)
+    commune = location(payload, ctx.units, day)
 
     def answer(path: str) -> Any:
         return get_path(payload, path)
@@ -87,7 +87,7 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
         **period(day),
         "province_code": commune.province_code,
         "commune_code": commune.code,
-        "code_list_version": ctx.units.code_list_version,
+        "code_list_version": commune.code_list_version,
         "inspection_kind": choice("inspection_kind", payload.get("inspection_kind"), c["inspection_kind"]),
         "inspector_id": staff_id(ctx.pseudonymizer, "inspector", payload.get("inspector")),
         "establishment_type": required("establishment/establishment_type", choice(

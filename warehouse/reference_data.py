@@ -22,12 +22,12 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Engine, delete, insert, select
 
-from warehouse.admin_units import AdminUnits, forms_dir
+from warehouse.admin_units import LEGACY, AdminUnits, forms_dir
 from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, ReferenceUpload, Target
 from warehouse.raw_store import utc_now
 
 SHIPPED_TARGETS = Path(__file__).with_name("reference") / "targets.csv"
-NATIONAL, LEGACY = "national", "vn-legacy"
+NATIONAL = "national"
 LEVELS = ("national", "province", "commune")
 COMPARATORS = ("<", "<=", ">=", ">", "minimise")
 POPULATION_GROUPS = (

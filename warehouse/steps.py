@@ -47,6 +47,7 @@ from warehouse.survey_counts import (
     HOUSEHOLD,
     added_rows,
     check_recorded,
+    commune_key_of,
     recorded,
     subtract_children,
     subtract_households,
@@ -54,7 +55,7 @@ from warehouse.survey_counts import (
 from warehouse.values import Problem
 
 CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
-CLEAN_LOGIC_VERSION = "2"  # 2: numbers and dates read strictly, the plausibility rules
+CLEAN_LOGIC_VERSION = "3"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
 #                           limit of 32,766
 COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since
@@ -249,7 +250,7 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
         household = parsed.household
         tables["household"].append({**household, **stamp})
         if recording and household["consent"]:
-            added.append(((household["commune_code"], household["year"], household["quarter"],
+            added.append(((commune_key_of(household), household["year"], household["quarter"],
                            household["urban_rural"], household["poverty_status"]), False, False,
                           household["caregiver_informed"] == "yes"))
         tables["restricted_household_pii"].append(parsed.household_pii)
@@ -352,7 +353,7 @@ class _Classified:
         """Classify the children of one household (all of them: a child's facts depend on its siblings)."""
         working = sum(bool(child["working"]) for child in children)
         poor = household["poverty_status"] in ("poor", "near_poor")
-        where = (household["commune_code"], household["year"], household["quarter"], household["urban_rural"],
+        where = (commune_key_of(household), household["year"], household["quarter"], household["urban_rural"],
                  household["poverty_status"])
         for child in children:
             facts = child_facts(child, chores_hours_week=child["chores_hours_week"],
@@ -380,7 +381,8 @@ def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: 
                              recording: bool) -> _ClassifiedBatch:
     h = Household
     households = conn.execute(
-        select(h.household_id, h.poverty_status, h.commune_code, h.year, h.quarter, h.urban_rural)
+        select(h.household_id, h.poverty_status, h.commune_code, h.code_list_version, h.year, h.quarter,
+               h.urban_rural)
         .where(h.change_seq > after, h.change_seq <= upto)
     ).all()
     children = defaultdict(list)
