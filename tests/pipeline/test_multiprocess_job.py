@@ -51,8 +51,11 @@ def materialize_writer(url: str, instance: dg.DagsterInstance, wait_minutes: flo
     return dg.materialize([writer], resources={"warehouse": warehouse}, instance=instance, raise_on_error=False)
 
 
-def messages(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str:
-    return "\n".join(e.user_message for e in instance.all_logs(result.run_id))
+WAITING = "another run is writing `writer` into the warehouse: waiting until it has finished"
+
+
+def said(instance: dg.DagsterInstance, message: str) -> bool:
+    return any(message in e.user_message for run in instance.get_runs() for e in instance.all_logs(run.run_id))
 
 
 def test_a_second_run_waits_while_another_writes_the_same_step(warehouse_url: str) -> None:
@@ -63,12 +66,12 @@ def test_a_second_run_waits_while_another_writes_the_same_step(warehouse_url: st
     with ThreadPoolExecutor(1) as pool:
         with warehouse_lock(engine, "step-writer"):
             second = pool.submit(materialize_writer, warehouse_url, instance, 5)
-            time.sleep(3)
-            assert not second.done()
-        result = second.result(timeout=120)
-    assert result.success
-    assert "another run is writing `writer` into the warehouse: waiting until it has finished" in messages(
-        instance, result)
+            deadline = time.monotonic() + 120
+            while not said(instance, WAITING) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(1)
+            assert said(instance, WAITING) and not second.done()
+        assert second.result(timeout=120).success
     engine.dispose()
 
 
