@@ -20,7 +20,7 @@ from tests.connectors.household_routes import FORM, form_values
 from tests.pipeline.household_fixture import child, household, work
 from tests.pipeline.programme_fixture import activity_rows, inspection_rows
 from tests.warehouse.test_programme_parse import parse
-from warehouse import indicators, raw_store, reference_data, steps
+from warehouse import indicators, programme_steps, raw_store, reference_data, steps
 from warehouse.admin_units import LEGACY, forms_dir, load_admin_units
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
@@ -157,3 +157,28 @@ def cells(engine) -> dict:
                 for r in conn.execute(select(iv).where(
                     iv.indicator_id == "1.1", iv.source == "household_survey", iv.rule_set == "vn_law",
                     iv.dimension == "total"))}
+
+
+def test_legacy_inspections_are_measured_on_their_old_and_new_territories(warehouse_url):
+    """4.1b in 2026: inspections I1–I8 recorded under old Phúc Xá, seven of them with a violation (I9 has a code
+    of neither list, I10 was deleted)."""
+    engine = make_engine(warehouse_url)
+    upgrade(engine)
+    rows = [{**r, "location": {**r["location"], "province": "01", "commune": r["location"]["commune"].replace(
+        "00004", "00001")}} for r in inspection_rows()]
+    raw_store.store_records(engine, [record_from_odata_row(r, 1, "workplace_inspection") for r in rows])
+    programme_steps.clean_inspections(engine, Context.of_form(Pseudonymizer("k" * 32), "workplace_inspection"))
+    legacy = reference_data.load_legacy_units()
+    reference_data.store_legacy_communes(engine, reference_data.legacy_commune_rows(legacy))
+    reference_data.store_area_communes(engine, reference_data.area_communes(
+        load_admin_units(), legacy, {("commune", "00001"), ("province", "01")}))
+    indicators.refresh(engine, indicators.load_settings(), load_rules().version)
+    iv = IndicatorValue
+    with engine.connect() as conn:
+        cells = {(r.area_level, r.area_code, r.code_list_version): (r.numerator, r.denominator)
+                 for r in conn.execute(select(iv).where(iv.indicator_id == "4.1b", iv.period == "2026",
+                                                        iv.dimension == "total"))}
+    engine.dispose()
+    assert cells == {("commune", "00097", CURRENT): (7, 8), ("commune", "00001", LEGACY): (7, 8),
+                     ("province", "01", CURRENT): (7, 8), ("province", "01", LEGACY): (7, 8),
+                     ("national", "VN", "national"): (7, 8)}
