@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from warehouse.admin_units import Commune, load_admin_units
+from warehouse.admin_units import LEGACY, Commune, load_admin_units
 from warehouse.atomic_file import replaced_atomically
 from warehouse.case_register import entity_id
 from warehouse.models import Case, CaseVisit
@@ -69,9 +69,11 @@ def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
     """Every case of the register (closed ones too), by case code, in its current state.
 
     ``due_date``: the identification date plus ``first_visit_days`` before the first visit, then the latest
-    visit's ``next_visit``; blank once closed. A commune missing from the code list is labelled by its code.
+    visit's ``next_visit``; blank once closed. A commune missing from the code list is labelled by its code; a
+    pre-July-2025 one (``vn-legacy``) by its old name.
     """
     communes = load_admin_units().communes if communes is None else communes
+    legacy = load_admin_units().legacy_communes
     with engine.connect() as conn:
         cases = conn.execute(select(Case.__table__).order_by(Case.case_code)).all()
         visits = conn.execute(select(CaseVisit.case_id, CaseVisit.next_visit)
@@ -85,7 +87,7 @@ def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
             due = next_visit.get(case.case_id)
         else:
             due = case.identified_on + timedelta(days=first_visit_days)
-        commune = communes.get(case.commune_code)
+        commune = (legacy if case.code_list_version == LEGACY else communes).get(case.commune_code)
         rows.append(CaseListRow(
             uuid=_entity_id(case.case_id, case.case_code),
             label=case_label(case.case_code, commune.name if commune else case.commune_code, case.age_band),

@@ -20,8 +20,9 @@ from tests.connectors.household_routes import FORM, form_values
 from tests.pipeline.household_fixture import child, household, work
 from tests.pipeline.programme_fixture import activity_rows, inspection_rows
 from tests.warehouse.test_programme_parse import parse
-from warehouse import indicators, programme_steps, raw_store, reference_data, steps
+from warehouse import case_register, indicators, programme_steps, raw_store, reference_data, steps
 from warehouse.admin_units import LEGACY, forms_dir, load_admin_units
+from warehouse.case_list import case_list_rows
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
@@ -182,3 +183,12 @@ def test_legacy_inspections_are_measured_on_their_old_and_new_territories(wareho
     assert cells == {("commune", "00097", CURRENT): (7, 8), ("commune", "00001", LEGACY): (7, 8),
                      ("province", "01", CURRENT): (7, 8), ("province", "01", LEGACY): (7, 8),
                      ("national", "VN", "national"): (7, 8)}
+
+
+def test_a_legacy_household_s_cases_are_listed_under_its_old_commune_name(warehouse_url):
+    engine = load(warehouse_url, odata_records())
+    case_register.identify_cases(engine, Pseudonymizer("k" * 32))
+    case_register.update_case_register(engine)
+    labels = {row.label.split(" · ")[1] for row in case_list_rows(engine)}
+    engine.dispose()
+    assert labels == {"Phường Phúc Xá"}  # H1's five children in child labour
