@@ -18,8 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.faults.harness import central_with, demo_households, materialize, snapshot, source
+from warehouse.db import make_engine
+from warehouse.models import SyncCursor
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 3
@@ -83,6 +86,21 @@ def test_killed_runs_then_a_full_one_give_the_uninterrupted_warehouse(two_wareho
             process.wait(timeout=30)
             points[-1] += f": {progress(killed)}"
         run_to_the_end(fake.url, killed, tmp_path)
-    # last_stats counts what the last run found new: after a killed run that stored rows, it found none
-    same = frozenset({"last_stats"})
+    # last_stats counts what the last run found new: after a killed run that stored rows, it found none; the
+    # cursor's times are the moments its runs began (Central's clock), later for the killed warehouse's last run
+    same = frozenset({"last_stats", "cursor"})
     assert snapshot(killed, ignore=same) == snapshot(reference, ignore=same), points
+    [(reference_cursor,)], [(killed_cursor,)] = (cursors(url) for url in (reference, killed))
+    times = ("since", "deleted_since", "reconciled_at")
+    assert {k: v for k, v in killed_cursor.items() if k not in times} == \
+        {k: v for k, v in reference_cursor.items() if k not in times}
+    assert all(killed_cursor[k] >= reference_cursor[k] for k in ("since", "deleted_since")), points
+
+
+def cursors(warehouse_url: str) -> list[tuple[dict]]:
+    engine = make_engine(warehouse_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(SyncCursor.cursor)).all()
+    finally:
+        engine.dispose()

@@ -22,7 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")
 
 
-def test_monitoring_job_in_step_processes_on_a_fresh_warehouse(warehouse_url: str, tmp_path: Path) -> None:
+def test_monitoring_job_in_step_processes_on_a_fresh_warehouse(tmp_path: Path) -> None:
+    """On the embedded default (SQLite), where processes share one file; PostgreSQL's migration and run locks are
+    proved by the tests below and in tests/warehouse/test_db.py, without a second whole job in step processes."""
+    warehouse_url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     home = tmp_path / "dagster_home"
     home.mkdir()
     env = {**os.environ, "DAGSTER_HOME": str(home), "CLMS_WAREHOUSE_URL": warehouse_url, "CLMS_SOURCE": "demo",
