@@ -78,7 +78,10 @@ def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = N
 
 
 def unreadable(error: Exception) -> Problem:
-    """The problem of a submission whose shape no check foresaw: it is quarantined, never a stuck batch."""
+    """The problem of a submission whose shape no check foresaw (or ``error`` itself when a reader found it): it is
+    quarantined, never a stuck batch."""
+    if isinstance(error, Problem):
+        return error
     return Problem("", None, "UNREADABLE",
                    f"the submission could not be read ({type(error).__name__}: {str(error)[:200]})")
 
@@ -147,15 +150,21 @@ def staff_id(pseudonymizer: Pseudonymizer, role: str, name: Any) -> str | None:
 
 
 def geopoint(value: Any) -> tuple[float | None, ...]:
-    """GeoJSON ``{"coordinates": [lon, lat, alt], "properties": {"accuracy"}}`` or ODK's ``"lat lon alt acc"``."""
+    """GeoJSON ``{"coordinates": [lon, lat, alt], "properties": {"accuracy"}}`` or ODK's ``"lat lon alt acc"``
+    (the ``location/gps`` answer of every form); no answer is no point, any other value a ``WRONG_TYPE`` problem
+    that never quotes it."""
+    if value is None or value == "":
+        return None, None, None, None
     if isinstance(value, dict):
         coords = list(value.get("coordinates") or []) + [None, None, None]
         accuracy = (value.get("properties") or {}).get("accuracy")
         return coords[1], coords[0], coords[2], accuracy
-    if isinstance(value, str) and value.strip():
+    try:
         parts = [float(p) for p in value.split()] + [None, None, None, None]
-        return parts[0], parts[1], parts[2], parts[3]
-    return None, None, None, None
+    except (AttributeError, ValueError):
+        raise Problem("location/gps", None, "WRONG_TYPE",
+                      'expected a GPS point: GeoJSON or "latitude longitude altitude accuracy"') from None
+    return parts[0], parts[1], parts[2], parts[3]
 
 
 def age_on(answers: dict, prefix: str, on: date) -> tuple[int, str, date | None]:
