@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -27,6 +27,7 @@ from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.records import SubmissionRecord
 from warehouse.admin_units import forms_dir
 from warehouse.case_list import DATASET, PROPERTIES, CaseListRow, write_cases_csv
+from warehouse.stored_submissions import WarehouseSubmissions
 
 CASE_LIST_CSV = Path("var") / "case_list" / "cases.csv"
 
@@ -312,21 +313,24 @@ class _FileImports:
     in the cursor by its content's SHA-256 with the reason, skipped, and tried again only once its content or the
     limits change."""
 
-    def __init__(self, files: list[Path], schema: FormSchema, cursor: dict | None, limits: ImportLimits):
-        self._files, self._schema, self._limits = files, schema, limits
+    def __init__(self, files: list[Path], schema: FormSchema, cursor: dict | None, limits: ImportLimits,
+                 known_ids: Callable[[], Mapping[str, str]] = dict):
+        self._files, self._schema, self._limits, self._known_ids = files, schema, limits, known_ids
         self._seen: dict[str, str] = dict((cursor or {}).get("files", {}))
         self._refused: dict[str, dict] = dict((cursor or {}).get("refused", {}))
         self._done = False
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
-        limits = dataclasses.asdict(self._limits)
+        limits, known_ids = dataclasses.asdict(self._limits), None
         for path in self._files:
             with open(path, "rb") as f:
                 digest = hashlib.file_digest(f, "sha256").hexdigest()
             if self._seen.get(path.name) == digest or self._refused.get(digest, {}).get("limits") == limits:
                 continue
+            if known_ids is None and path.suffix.lower() == ".xlsx":
+                known_ids = self._known_ids()
             try:
-                records = import_export(path, self._schema, limits=self._limits)  # read and checked whole
+                records = import_export(path, self._schema, known_ids=known_ids, limits=self._limits)  # checked whole
             except SourceError as exc:
                 self._refused[digest] = {"file": path.name, "reason": str(exc), "limits": limits}
                 continue
@@ -368,9 +372,13 @@ class FileImportSource(_ServerlessSource):
         return {"folder": self.folder}
 
     def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
-                  stored: StoredSubmissions | None = None) -> SyncRun:
+                  stored: WarehouseSubmissions | None = None) -> SyncRun:
+        """The files not yet imported. ``stored`` gives a KoboToolbox XLSX export the ids the warehouse holds
+        (:meth:`~warehouse.stored_submissions.WarehouseSubmissions.root_instance_ids`), so that a submission
+        edited on Kobo is named by its root instance id, as the Kobo sync names it."""
         folder = Path(self.folder) / form_id
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \
             if folder.exists() else []
         limits = ImportLimits(self.max_table_mb, self.max_compression_ratio, self.max_rows)
-        return _FileImports(files, _form_schema(form_id), cursor, limits)
+        return _FileImports(files, _form_schema(form_id), cursor, limits,
+                            stored.root_instance_ids if stored is not None else dict)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, union
 
 from connectors.kobotoolbox import StoredIdentity
+from connectors.kobotoolbox.documents import with_uuid_prefix
 from connectors.records import SubmissionRecord
-from warehouse.models import RawSubmission
+from warehouse.models import RawSubmission, RawSubmissionHistory
 
 PAGE = 5000
 
@@ -20,7 +21,7 @@ class WarehouseSubmissions:
     route (``warehouse.raw_store``) is that route's to reconcile, never taken for one this platform deleted."""
 
     def __init__(self, engine: Engine, source: str, project: str, form_id: str, page: int = PAGE):
-        self._engine, self._page = engine, page
+        self._engine, self._page, self._form_id = engine, page, form_id
         r = RawSubmission
         self._where = (r.source == source, r.project == project, r.form_id == form_id)
 
@@ -60,3 +61,16 @@ class WarehouseSubmissions:
                 r.updated_at, r.deleted_at, r.submitter, r.review_state, r.payload, r.received,
             ).where(*self._where, r.instance_id.in_(list(instance_ids)))).all()
         return [SubmissionRecord(*row) for row in rows]
+
+    def root_instance_ids(self) -> dict[str, str]:
+        """Of the whole form, whatever route brought it: each later version's instance id (the kept one's and
+        those in the history) → its submission's root instance id. What a KoboToolbox XLSX export, which names
+        an edited submission by its current version, needs to name it as the Kobo sync did (``known_ids``).
+        Edited submissions only."""
+        r, h = RawSubmission, RawSubmissionHistory
+        kept = select(r.current_instance_id, r.instance_id).where(
+            r.form_id == self._form_id, r.current_instance_id != r.instance_id)
+        earlier = select(h.current_instance_id, r.instance_id).join(r, r.id == h.raw_submission_id).where(
+            r.form_id == self._form_id, h.current_instance_id != r.instance_id)
+        with self._engine.connect() as conn:
+            return {with_uuid_prefix(current): root for current, root in conn.execute(union(kept, earlier))}
