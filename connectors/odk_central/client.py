@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import threading
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -38,16 +42,20 @@ class OdkCentralClient:
     """Logs in with an email and password (``POST /v1/sessions``) and sends bearer requests.
 
     A 401 during a run (the 24 h session expired) leads to one new login and one more try of
-    the request. Services: :attr:`forms` and :attr:`submissions`. Use as a context manager or
-    call :meth:`close`.
+    the request. With ``session_file`` the session outlives the client: its token is kept there
+    (mode 0600) and used by the next client of the same server and email without logging in
+    (a login costs Central a bcrypt hash); a 401 logs in again and rewrites it. Services:
+    :attr:`forms` and :attr:`submissions`. Use as a context manager or call :meth:`close`.
     """
 
-    def __init__(self, base_url: str, email: str, password: str, *, settings: HttpSettings | None = None) -> None:
+    def __init__(self, base_url: str, email: str, password: str, *, settings: HttpSettings | None = None,
+                 session_file: Path | None = None) -> None:
         self.base_url = normalize_base_url(base_url)
         self.label = f"ODK Central at {self.base_url}"
         self.email = email
         self._password = password
         self._token: str | None = None
+        self._session_file = session_file
         self.http = HttpClient(settings or HttpSettings(), label=self.label)
         self.forms = FormService(self)
         self.submissions = SubmissionService(self)
@@ -92,6 +100,7 @@ class OdkCentralClient:
         if response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("token"), str):
             self._token = body["token"]
             log.info("%s: logged in as %s", self.label, self.email)
+            self._save_session()
             return
         if response.status_code == 200:
             content_type = response.headers.get("Content-Type", "none")
@@ -145,6 +154,8 @@ class OdkCentralClient:
         json_body: Any = None,
     ) -> tuple[requests.Response, Any]:
         if self._token is None:
+            self._token = self._saved_session()
+        if self._token is None:
             self.login()
         logged_in_again = False
         while True:
@@ -170,6 +181,39 @@ class OdkCentralClient:
 
     def get(self, path: str, *, headers: dict[str, str] | None = None) -> Any:
         return self.request("GET", self.api_url(path), headers=headers)
+
+    def _saved_session(self) -> str | None:
+        """The token kept in the session file for this server and email, if any (not checked: a 401 will tell)."""
+        if self._session_file is None:
+            return None
+        try:
+            saved = json.loads(self._session_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(saved, dict) or (saved.get("server"), saved.get("email")) != (self.base_url, self.email):
+            return None
+        token = saved.get("token")
+        if isinstance(token, str) and token:
+            log.info("%s: using the saved session of %s", self.label, self.email)
+            return token
+        return None
+
+    def _save_session(self) -> None:
+        """Write the token to the session file, readable by this user only, replacing it whole."""
+        if self._session_file is None or self._token is None:
+            return
+        path = self._session_file
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                os.fchmod(file.fileno(), 0o600)
+                json.dump({"server": self.base_url, "email": self.email, "token": self._token}, file)
+            os.replace(partial, path)
+        except OSError as error:
+            log.warning("%s: the session could not be kept in %s (%s); the next run logs in again",
+                        self.label, path, error.strerror)
 
 
 def normalize_base_url(base_url: str) -> str:

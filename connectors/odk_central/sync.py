@@ -7,14 +7,15 @@ Cursor (a JSON-serializable dict; persist it only after every record of the run 
      "deleted_since": "2026-11-23T03:45:00.000Z",  # every deletion up to this moment was read
      "reconciled_at": "2026-11-23T03:50:00.000Z"}  # start of the last id reconciliation (None: never)
 
-A run reads ``__system/submissionDate gt since or __system/updatedAt gt since``, then the deletions
-``__system/deletedAt gt deleted_since``; without a cursor every live row and every deleted row. Central
+A run reads, in one query, the live rows with ``__system/submissionDate gt since or __system/updatedAt gt
+since`` and the rows with ``__system/deletedAt gt deleted_since``; without a cursor every live row and every
+deleted row. Central
 stamps a change when it receives it, but it becomes visible only when its transaction commits: a change
 stamped before the run's start T (Central's clock: the ``Date`` of its answer at the start, or this
 machine's clock if earlier) may still be invisible, one stamped before T − overlap is assumed visible. So the
 new cursor moves to T − overlap (never back): what a run reads again is what arrived within the overlap before
-it started, never a burst forever. Rows come newest first, so the new cursor exists only once both traversals
-are complete. (Version 1 cursors kept the newest stamp seen and subtracted the overlap at the next run: a burst
+it started, never a burst forever. Rows come newest first, so the new cursor exists only once the traversal
+is complete. (Version 1 cursors kept the newest stamp seen and subtracted the overlap at the next run: a burst
 within the overlap of the newest submission was read again by every run until a newer one came.)
 
 Deleted submissions are purged after 30 days and a restore moves no stamp, so neither is seen by those
@@ -79,9 +80,9 @@ class StoredIds(Protocol):
 class SubmissionSync:
     """One incremental read of a form: iterate it once, then take :attr:`cursor`.
 
-    Yields what the id reconciliation found (when due, with a ``store``), then live rows (new, edited,
-    reviewed), then soft-deleted rows (``deleted_at`` set). Within each query a submission is yielded once;
-    one can come twice across them (e.g. live, then deleted while the run was going): upsert in order and the
+    Yields what the id reconciliation found (when due, with a ``store``), then the changed rows: live ones
+    (new, edited, reviewed) and soft-deleted ones (``deleted_at`` set), newest first. The changes yield a
+    submission once; one found by the reconciliation can come again among them: upsert in order and the
     last wins. ``reconciled`` tells, once the run is done, whether it compared ids.
     """
 
@@ -148,17 +149,11 @@ class SubmissionSync:
         self.reconciled = self._since is not None and self.reconciliation_due(started)  # a first run reads all
         if self.reconciled:
             yield from self._reconcile(_format(started))
-        live_filter = None
-        if self._since is not None:
-            live_filter = f"__system/submissionDate gt {self._since} or __system/updatedAt gt {self._since}"
-        for record in self._query(live_filter):
-            self.live_count += 1
-            yield record
-        deleted_filter = "__system/deletedAt ne null"
-        if self._deleted_since is not None:
-            deleted_filter = f"__system/deletedAt gt {self._deleted_since}"
-        for record in self._query(deleted_filter):
-            self.deleted_count += 1
+        for record in self._query(self._changes()):
+            if record.deleted_at is None:
+                self.live_count += 1
+            else:
+                self.deleted_count += 1
             yield record
 
         visible = _format(started - self._overlap)  # every change stamped up to here was visible at the start
@@ -176,6 +171,18 @@ class SubmissionSync:
             f"; ids reconciled: {self.restored_count} read again, {self.purged_count} purged"
             if self.reconciled else "",
         )
+
+    def _changes(self) -> str:
+        """One filter for the live rows changed since the cursor and the rows deleted since it (mentioning
+        ``deletedAt`` makes Central show deleted rows); without a cursor, every row."""
+        deleted = "__system/deletedAt ne null"
+        if self._deleted_since is not None:
+            deleted = f"__system/deletedAt gt {self._deleted_since}"
+        if self._since is None:
+            return f"__system/deletedAt eq null or {deleted}"
+        since = self._since
+        return (f"(__system/deletedAt eq null and (__system/submissionDate gt {since}"
+                f" or __system/updatedAt gt {since})) or {deleted}")
 
     def _reconcile(self, now: str) -> Iterator[SubmissionRecord]:
         """The stored live ids against the server's: read again what the store lacks (restored), read the

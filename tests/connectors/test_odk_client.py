@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import stat
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -11,7 +14,7 @@ import pytest
 from connectors.errors import ACCESS, AUTH, NOT_FOUND, REJECTED, SourceError
 from connectors.odk_central import OdkCentralClient
 from connectors.odk_central.client import normalize_base_url
-from tests.connectors.conftest import make_client
+from tests.connectors.conftest import DEFAULT_PASSWORD, FAST, make_client
 from tests.connectors.fake_faults import http_error
 from tests.connectors.fake_odk_central import FakeOdkCentral
 from tests.connectors.fake_odk_replies import skiptoken
@@ -183,3 +186,40 @@ def test_secrets_never_appear_in_errors_or_logs(fake: FakeOdkCentral, caplog: py
     assert any(e.request is not None and "Authorization" in e.request.headers for e in errors)
     for secret in secrets:
         assert secret not in caplog.text
+
+
+def test_a_saved_session_spares_the_next_clients_login(fake: FakeOdkCentral, tmp_path: Path) -> None:
+    session = tmp_path / "var" / "session.json"
+    with OdkCentralClient(fake.url, "admin@example.com", DEFAULT_PASSWORD, settings=FAST,
+                          session_file=session) as first:
+        first.forms.list(3)
+    assert stat.S_IMODE(session.stat().st_mode) == 0o600
+    assert DEFAULT_PASSWORD not in session.read_text(encoding="utf-8")
+    with OdkCentralClient(fake.url, "admin@example.com", DEFAULT_PASSWORD, settings=FAST,
+                          session_file=session) as second:
+        second.forms.list(3)
+    assert fake.login_count == 1
+    with OdkCentralClient(fake.url, "viewer@example.com", "viewer-pass-1", settings=FAST,
+                          session_file=session) as other:  # another account's session is not used
+        fake.add_user("viewer@example.com", "viewer-pass-1", project_roles={3: "viewer"})
+        other.forms.list(3)
+    assert fake.login_count == 2
+
+
+def test_a_refused_saved_session_leads_to_a_login_that_replaces_it(fake: FakeOdkCentral, tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    session = tmp_path / "session.json"
+    with OdkCentralClient(fake.url, "admin@example.com", DEFAULT_PASSWORD, settings=FAST,
+                          session_file=session) as first:
+        first.forms.list(3)
+    old = json.loads(session.read_text(encoding="utf-8"))["token"]
+    fake.expire_sessions()
+    caplog.set_level(logging.DEBUG)
+    with OdkCentralClient(fake.url, "admin@example.com", DEFAULT_PASSWORD, settings=FAST,
+                          session_file=session) as second:
+        assert len(second.forms.list(3)) == 1
+    assert [(r.method, r.target, r.status) for r in list(fake.requests)[-3:]] == [
+        ("GET", "/v1/projects/3/forms", 401), ("POST", "/v1/sessions", 200), ("GET", "/v1/projects/3/forms", 200)]
+    new = json.loads(session.read_text(encoding="utf-8"))["token"]
+    assert new != old and stat.S_IMODE(session.stat().st_mode) == 0o600
+    assert old not in caplog.text and new not in caplog.text

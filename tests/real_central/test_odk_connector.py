@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import time
 import uuid
@@ -17,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import openpyxl
 import pytest
+import requests
 from sqlalchemy import insert, select
 
 from connectors.errors import REJECTED, UNAVAILABLE, SourceError
@@ -268,3 +270,33 @@ def test_a_burst_is_read_again_only_within_the_overlap(people: People) -> None:
     assert later == set()
     [new] = mini_submissions(people, 1)
     assert run(cursor)[0] == {new}
+
+
+def test_a_source_keeps_its_session_between_runs(people: People, tmp_path: Path,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """A run reuses the session a previous run opened (a login costs Central a bcrypt hash); one that Central ended
+    is replaced by a new login."""
+    mini_form(people)
+    folder = tmp_path / "sessions"
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+
+    def run() -> tuple[str, int]:
+        """A new source's client lists the forms: the token kept afterwards, and the logins it made."""
+        caplog.clear()
+        source = OdkCentralSource(base_url=people.server.url, email=people.viewer, password=PASSWORD,
+                                  project_id=people.project, session_dir=str(folder), read_timeout=30, max_tries=2)
+        with source.client() as client:
+            assert [form["xmlFormId"] for form in client.forms.list(people.project)] == [MINI]
+        [kept] = folder.iterdir()
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        return json.loads(kept.read_text(encoding="utf-8"))["token"], caplog.text.count('"POST /v1/sessions HTTP')
+
+    first, logins = run()
+    assert logins == 1
+    assert run() == (first, 0)  # the second source sent its requests with the kept token
+    ended = requests.delete(f"{people.server.url}/v1/sessions/{first}", headers={"Authorization": f"Bearer {first}"},
+                            timeout=30)
+    assert ended.ok, ended.text
+    second, logins = run()
+    assert logins == 1 and second != first
+    assert first not in caplog.text and second not in caplog.text
