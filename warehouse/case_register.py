@@ -88,9 +88,10 @@ def identify_cases(engine: Engine, pseudonymizer: Pseudonymizer) -> StepStats:
     subject is gone and that have no visit."""
     stats = StepStats()
     with engine.begin() as conn:
-        subjects = {case_id_of(s["subject_id"]): s for s in _subjects(conn)}
         existing = {r.case_id: r for r in conn.execute(select(Case.case_id, Case.case_code,
                                                               *(getattr(Case, c) for c in IDENTIFICATION)))}
+        by_subject = {r.subject_id: case_id for case_id, r in existing.items()}  # after a new key (warehouse.rekey)
+        subjects = {by_subject.get(s["subject_id"]) or case_id_of(s["subject_id"]): s for s in _subjects(conn)}
         visited = set(conn.execute(select(CaseVisit.case_id).distinct()).scalars())
         gone = [case_id for case_id in existing if case_id not in subjects and case_id not in visited]
         changed = [{"b_case_id": case_id, **subject} for case_id, subject in subjects.items()

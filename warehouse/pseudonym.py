@@ -111,5 +111,5 @@ def check_key(engine: Engine, pseudonymizer: Pseudonymizer) -> None:
     if recorded != fingerprint:
         raise KeyMismatch(
             f"{KEY_VARIABLE} is not the key this warehouse's pseudonymous ids were made with, and ids made with "
-            "two keys cannot be linked: put the former key back, or start a new warehouse (CLMS_WAREHOUSE_URL) "
-            "under the new key.")
+            "two keys cannot be linked: put the former key back, or move the warehouse to the new key with "
+            "`python -m warehouse.rekey` (former key in CLMS_PSEUDONYM_KEY_OLD).")
