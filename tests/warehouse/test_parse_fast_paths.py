@@ -28,7 +28,11 @@ DOCUMENTS = [
     '{"hh_size": 100000000000000000000, "id": "1234567890123456789012"}',
     "1e400", "-1e400", "NaN", "[Infinity, -Infinity]",  # json.loads reads them, orjson does not
     '"\\ud800"', '"\\ud83d\\ude00"', '{"a": 1, "a": 2}', " [] ", "1.7976931348623157e308", "5e-324",
+    '[-12345678901234567890123,12345678901234567890123]', '{"a":\t-18446744073709551616}',
+    '{"__id": "b7b94771e94dfb109944942582592366460a37d1", "n": "1234567890123456789012", "t": "x 12345678901234567890"}',
+    "[0.12345678901234567890123, 1e0000000000000000001, 12345678901234567890.5]",
 ]
+HASH_IDS = b'[{"__id": "b7b94771e94dfb109944942582592366460a37d1", "hh_size": 4}, {"__id": "1234567890123456789012a"}]'
 
 
 @pytest.mark.parametrize("text", DOCUMENTS)
@@ -38,6 +42,13 @@ def test_json_loads_reads_what_json_loads_reads(text):
     assert repr(json_loads(text)) == expected
     assert repr(json_loads(encoded)) == repr(json.loads(encoded)) == expected
     assert repr(json_loads(memoryview(encoded))) == expected
+
+
+def test_digits_inside_hashes_leave_the_document_to_orjson(monkeypatch):
+    """Central's repeat ids are hex hashes, with a run of 19 digits on most pages: no reason for ``json.loads``."""
+    expected = json.loads(HASH_IDS)
+    monkeypatch.setattr("connectors.json_decode.json", None)
+    assert json_loads(HASH_IDS) == expected
 
 
 @pytest.mark.parametrize("text", ["[1, 2,]", "{", "", "\ufeff{}"])
