@@ -31,6 +31,7 @@ from warehouse.answers import (
     work_answers,
 )
 from warehouse.admin_units import forms_dir
+from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, get_path, group, number, required, yes_no
 
 FORM_ID = "household_survey"
@@ -58,6 +59,16 @@ class Parsed:
         self.quarantine.append(quarantine_entry(problem, entity, repeat_index))
 
 
+def household_id_of(pseudonymizer: Pseudonymizer, form_id: str, instance_id: str) -> str:
+    """The pseudonymous id of a household: of its submission's form and root instance id."""
+    return pseudonymizer.id("household", form_id, instance_id)
+
+
+def child_id_of(pseudonymizer: Pseudonymizer, form_id: str, household_id: str, index: int) -> str:
+    """The pseudonymous id of the ``index``-th child (from 1) of a household's roster."""
+    return pseudonymizer.id("child", form_id, household_id, index)
+
+
 def parse_household(raw: Any, ctx: Context) -> Parsed:
     """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …). A
     submission the review policy excludes (``ctx.review``) is quarantined whole, unread."""
@@ -71,7 +82,7 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
         payload = _current_names(payload)
         if payload is not raw.payload:
             raw = _Renamed(raw, payload)
-    household_id = ctx.pseudonymizer.id("household", raw.form_id, raw.instance_id)
+    household_id = household_id_of(ctx.pseudonymizer, raw.form_id, raw.instance_id)
     try:
         _known_answers_only(payload, raw.form_version)
         household = _household(raw, payload, household_id, ctx)
@@ -329,7 +340,7 @@ def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict
     work = work_answers(child, "child/", c)
     ethnicity = choice("child/ethnicity", child.get("ethnicity"), c["ethnicity"])
     row = {
-        "child_id": ctx.pseudonymizer.id("child", household["form_id"], household["household_id"], index),
+        "child_id": child_id_of(ctx.pseudonymizer, household["form_id"], household["household_id"], index),
         "household_id": household["household_id"],
         "repeat_index": index,
         "sex": sex,

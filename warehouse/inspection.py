@@ -22,10 +22,21 @@ from warehouse.answers import (
     staff_id,
     work_answers,
 )
+from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
 
 FORM_ID = "workplace_inspection"
 SECTOR, OLD_SECTOR = "establishment/establishment_sector", "establishment/sector"  # renamed in version 2026120601
+
+
+def inspection_id_of(pseudonymizer: Pseudonymizer, form_id: str, instance_id: str) -> str:
+    """The pseudonymous id of an inspection: of its submission's form and root instance id."""
+    return pseudonymizer.id("inspection", form_id, instance_id)
+
+
+def young_worker_id_of(pseudonymizer: Pseudonymizer, inspection_id: str, index: int) -> str:
+    """The pseudonymous id of the ``index``-th worker under 18 (from 1) found at an inspection."""
+    return pseudonymizer.id("young_worker", FORM_ID, inspection_id, index)
 
 
 def parse_inspection(raw: Any, ctx: Context) -> Rows:
@@ -33,7 +44,7 @@ def parse_inspection(raw: Any, ctx: Context) -> Rows:
     restricted tables."""
     rows = Rows()
     payload = raw.payload
-    inspection_id = ctx.pseudonymizer.id("inspection", raw.form_id, raw.instance_id)
+    inspection_id = inspection_id_of(ctx.pseudonymizer, raw.form_id, raw.instance_id)
     try:
         inspection = _inspection(raw, inspection_id, ctx)
     except Problem as problem:
@@ -113,7 +124,7 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
 def _young_worker(worker: dict, index: int, inspection: dict, ctx: Context) -> tuple[dict, dict]:
     c = ctx.choices
     age, age_source, dob = age_on(worker, "young_worker/", inspection["inspection_date"])
-    worker_id = ctx.pseudonymizer.id("young_worker", FORM_ID, inspection["inspection_id"], index)
+    worker_id = young_worker_id_of(ctx.pseudonymizer, inspection["inspection_id"], index)
     pii = {"worker_id": worker_id, "inspection_id": inspection["inspection_id"],
            "worker_name": worker.get("worker_name"), "dob": dob}
     return {

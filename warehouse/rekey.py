@@ -46,13 +46,11 @@ Identity = tuple[str, str, int]  # a subject's submission (form, instance id) an
 
 
 def _child_id(p: Pseudonymizer, form_id: str, instance_id: str, index: int) -> str:
-    """As :mod:`warehouse.household` derives it."""
-    return p.id("child", form_id, p.id("household", form_id, instance_id), index)
+    return household.child_id_of(p, form_id, household.household_id_of(p, form_id, instance_id), index)
 
 
 def _worker_id(p: Pseudonymizer, form_id: str, instance_id: str, index: int) -> str:
-    """As :mod:`warehouse.inspection` derives it."""
-    return p.id("young_worker", inspection.FORM_ID, p.id("inspection", form_id, instance_id), index)
+    return inspection.young_worker_id_of(p, inspection.inspection_id_of(p, form_id, instance_id), index)
 
 
 SUBJECTS: dict[str, tuple[str, Callable[[Pseudonymizer, str, str, int], str]]] = {
