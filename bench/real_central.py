@@ -13,7 +13,8 @@ from a thread pool, as phones would. ``run`` reads the whole form with each cont
 parsed with orjson (the least any client can do); ``ours``, :func:`connectors.odk_central.sync_submissions` (a full
 sync, records counted and dropped); ``pyodk_table``, pyodk's ``get_table(expand="*")``. Then a sync brings a cursor
 up to date once the posts are older than the sync's overlap, 100 new submissions are posted, and ``ours`` reads them
-from that cursor ``--repeat`` times. Results: ``bench/results/real-central-<size>-<tag>.json``.
+from that cursor ``--repeat`` times, keeping its session in a file between runs as the pipeline does (the full reads
+all log in). Each read also records the requests Central's access log shows it made. Results: ``bench/results/real-central-<size>-<tag>.json``.
 """
 
 from __future__ import annotations
@@ -125,15 +126,17 @@ def floor(url: str, page_size: int, cursor: dict | None) -> dict:
 READERS = {"floor": floor, "ours": ours, "pyodk_table": pyodk_table}
 
 
-def read(name: str, url: str, page_size: int, cursor: dict | None) -> dict:
-    """One contender's read, measured in this interpreter (run it in a fresh one): wall time, CPU time, memory."""
+def read(name: str, url: str, page_size: int, cursor: dict | None, session_file: Path | None = None) -> dict:
+    """One contender's read, measured in this interpreter (run it in a fresh one): wall time, CPU time, memory.
+    ``session_file`` (ours only): the session kept between runs, as the pipeline keeps it."""
     if name.startswith("pyodk"):
         import pyodk.client  # noqa: F401 - imported before measuring, like our connector
     else:
         import connectors.odk_central  # noqa: F401
+    options = {"session_file": session_file} if session_file else {}
     cpu = time.process_time()
     with measured() as m:
-        result = READERS[name](url, page_size, cursor)
+        result = READERS[name](url, page_size, cursor, **options)
     return {**result, "seconds": round(m.seconds, 3), "client_cpu_s": round(time.process_time() - cpu, 3),
             "peak_mb": round(m.peak_mb, 1), "grew_mb": round(m.grew_mb, 1)}
 
@@ -161,11 +164,23 @@ def server_cpu_seconds(work: Path) -> float:
     return total / tick
 
 
-def _read(name: str, url: str, page_size: int, cursor: dict | None = None) -> dict:
+def server_requests(work: Path) -> list[str]:
+    """The requests Central's access log (central.sh's ``server.log``) holds, oldest first."""
+    lines = (work / "server.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.split('"')[1] for line in lines if line.startswith("127.0.0.1 - - [") and line.count('"') >= 2]
+
+
+def _read(name: str, url: str, page_size: int, cursor: dict | None = None, session_file: Path | None = None) -> dict:
     args = ["-m", "bench.real_central", "read", url, "--contender", name, "--page-size", str(page_size)]
+    if session_file:
+        args += ["--session-file", str(session_file)]
+    seen = len(server_requests(WORK))
     before = server_cpu_seconds(WORK)
     result = run_json(args + (["--cursor", json.dumps(cursor)] if cursor else []), timeout=900)
     result["server_cpu_s"] = round(server_cpu_seconds(WORK) - before, 3)
+    made = server_requests(WORK)[seen:]
+    result["server_requests"] = len(made)
+    result["requests_made"] = [" ".join(request.split()[:2]).split("?")[0] for request in made]
     result["cpu_s"] = round(result["server_cpu_s"] + result["client_cpu_s"], 3)
     return result
 
@@ -208,18 +223,20 @@ def _incremental(url: str, page_size: int, count: int, repeat: int) -> dict:
                           ).json()["lastSubmission"]
     settled = datetime.fromisoformat(newest) + DEFAULT_OVERLAP - datetime.now(UTC)
     time.sleep(max(0.0, settled.total_seconds() + 1))
+    session = WORK / "bench-session.json"  # kept between the runs, as the pipeline keeps it
+    session.unlink(missing_ok=True)
     cursor = _read("ours", url, page_size)["cursor"]
-    settle = _read("ours", url, page_size, cursor)
+    settle = _read("ours", url, page_size, cursor, session)
     cursor = settle.pop("cursor")
     version = read_xlsform(forms_dir() / f"{FORM_ID}.xlsx").version
     post(url, token, _rows(count, 10_000_000), version)
     runs = []
     for _ in range(repeat):
-        measured = _read("ours", url, page_size, cursor)
+        measured = _read("ours", url, page_size, cursor, session)
         measured.pop("cursor", None)
         runs.append(measured)
     return {"new_submissions": count, "rows_read_by_the_run_after_the_full_sync": settle["rows"],
-            **_median(runs)}
+            "settling_run_requests": settle["requests_made"], **_median(runs)}
 
 
 def main() -> None:
@@ -228,6 +245,7 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--contender", choices=sorted(READERS), default="ours")
     parser.add_argument("--cursor", type=json.loads, default=None)
+    parser.add_argument("--session-file", type=Path, default=None)
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--page-size", type=int, default=5000)
@@ -238,7 +256,7 @@ def main() -> None:
         print(json.dumps(setup(args.url, args.households)))
         return
     if args.action == "read":
-        print(json.dumps(read(args.contender, args.url, args.page_size, args.cursor)))
+        print(json.dumps(read(args.contender, args.url, args.page_size, args.cursor, args.session_file)))
         return
     result = run(args.url, args.repeat, args.page_size, args.incremental)
     out = ROOT / "bench" / "results" / f"real-central-{label(result['rows'])}-{args.tag}.json"

@@ -36,10 +36,10 @@ def floor(url: str, page_size: int, cursor: dict | None) -> dict:
     return {"rows": rows, "requests": 2}
 
 
-def ours(url: str, page_size: int, cursor: dict | None) -> dict:
+def ours(url: str, page_size: int, cursor: dict | None, session_file: Path | None = None) -> dict:
     from connectors.odk_central import OdkCentralClient, sync_submissions
 
-    with OdkCentralClient(url, EMAIL, PASSWORD) as client:
+    with OdkCentralClient(url, EMAIL, PASSWORD, session_file=session_file) as client:
         sync = sync_submissions(client, PROJECT, FORM_ID, cursor, page_size=page_size)
         rows = sum(1 for _ in sync)
         return {"rows": rows, "live": sync.live_count, "deleted": sync.deleted_count,
