@@ -63,7 +63,7 @@ class Pseudonymizer:
         mac.update("\x1f".join([kind, *map(str, parts)]).encode())
         return mac.hexdigest()[:32]
 
-    def recurring_id(self, kind: str, *parts: str) -> str:
+    def recurring_id(self, kind: str, *parts: object) -> str:
         """:meth:`id` of typed text (a staff member's name), :func:`normalised`, remembered: for identities that
         come back in many records."""
         key = (kind, *parts)
@@ -71,7 +71,7 @@ class Pseudonymizer:
         if found is None:
             if len(self._recurring) >= MAX_RECURRING:
                 self._recurring.clear()
-            found = self._recurring[key] = self.id(kind, *map(normalised, parts))
+            found = self._recurring[key] = self.id(kind, *(normalised(p) if isinstance(p, str) else p for p in parts))
         return found
 
     def fingerprint(self) -> str:
