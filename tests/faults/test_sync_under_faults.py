@@ -47,6 +47,9 @@ def storm(fake, seed: int) -> None:
     fake.faults.set_rate(0.2, STORM, seed=seed)
     fake.faults.add(http_error(429, retry_after=1), path=FEED, after=1)  # Retry-After honoured: one second
     fake.faults.add(expire_session(), path=FEED, after=3)  # the session ends mid-sync
+    # each kind of broken answer at least once, whatever share of the sync's few requests the rate hits
+    for after, fault in enumerate((reset(), truncated_body(), invalid_json()), start=4):
+        fake.faults.add(fault, path=FEED, after=after)
 
 
 def test_a_sync_under_faults_ends_with_the_fault_free_warehouse(tmp_path, caplog):
