@@ -144,7 +144,7 @@ def _alike_communes_summed(facts: pd.DataFrame, groups: CommuneGroups, keys: lis
                                                                                                   pd.DataFrame]:
     """``facts`` summed over each group of communes, as its first commune, and the groups' areas: for the larger
     areas (all the communes of a province, for the province and the nation) the join in :func:`roll_up` then
-    multiplies a few rows per group instead of every commune's (1M children: 7 s → 1 s)."""
+    multiplies a few rows per group instead of every commune's (``bench/RESULTS.md``)."""
     if groups.first is None:
         return facts, groups.areas
     values = [c for c in ("numerator", "denominator", "members") if c in facts]

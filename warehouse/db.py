@@ -46,16 +46,16 @@ def make_engine(url: str | None = None) -> Engine:
 # A batch of clean rows touches pages all over the tables (the pseudonymous keys are random): copying the WAL
 # back into the database after every commit (SQLite's default, 1,000 pages) writes those pages again each time.
 # Every 50,000 pages (200 MB of WAL with 4 KB pages, 800 MB with the 16 KB pages of a new file) a page changed by
-# many batches is copied once: clean at 1M children 89 s → 74 s (4 KB pages); with 16 KB pages 63.5/69.0 s against
-# 65.0/73.3 s every 12,500 pages (200 MB). The WAL file is cut back to 64 MB after each copy.
+# many batches is copied once, which made clean at 1M children faster than copying every 12,500 pages
+# (`bench/RESULTS.md`, ninth round). The WAL file is cut back to 64 MB after each copy.
 WAL_CHECKPOINT_PAGES = 50_000
 WAL_KEPT_BYTES = 64 * 1024 * 1024
 
 
 # A new SQLite file gets 16 KB pages (SQLite's default: 4 KB; an existing file keeps its own until a VACUUM): a
 # raw submission (~5 KB of JSON) fits in its page instead of spilling to overflow pages, and a commit writes and
-# copies back a quarter of the pages. Clean at 1M children, two interleaved pairs on the same rows: 72.1/68.5 s
-# → 63.3/61.8 s (the writer's system time 9.2–9.9 → 5.1–5.4 s); the indicators' full refresh unchanged.
+# copies back a quarter of the pages; clean at 1M children is faster, the indicators' refresh unchanged
+# (`bench/RESULTS.md`, ninth round).
 PAGE_SIZE = 16384
 
 

@@ -9,9 +9,8 @@ a query needs only the last ``_id`` of the page before, the next page is request
 while the caller works on the current one, as the ODK Central sync does: one page ahead, no more.
 The thread only reads the page's bytes; they are decoded in the caller's thread when their turn comes.
 Decoding is work under the interpreter lock either way; done right before the page is used, it leaves
-that page's documents fresh in the processor's caches, and one decoded page is held instead of two. A full
-sync of 100k children: median 1.77 s against 1.80 s when the thread decoded (faster in 7 of 8 interleaved
-pairs, ``bench/RESULTS.md`` §2b).
+that page's documents fresh in the processor's caches, and one decoded page is held instead of two (measured
+in ``bench/RESULTS.md`` §2b).
 """
 
 from __future__ import annotations
