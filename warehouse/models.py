@@ -48,6 +48,14 @@ def described(vi: str, en: str) -> dict:
     return {"info": {"vi": vi, "en": en}, "comment": f"{vi}\n{en}"}
 
 
+# The code list of a clean row's province and commune codes (household, inspection, case, activity).
+CODE_LIST_OF_THE_CODES = described(
+    "Danh mục đơn vị hành chính của các mã: vn-2025-07 (danh mục từ 01/7/2025) hoặc vn-legacy (danh mục trước đó, "
+    "cho số liệu thu thập với mã cũ; được tính cho cả địa bàn cũ và các xã mới tương ứng)",
+    "Administrative code list of the codes: vn-2025-07 (the list in force from 1 July 2025) or vn-legacy (the list "
+    "before, for data collected with the old codes; counted on the old area and on the new communes it went to)")
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -229,9 +237,7 @@ class Household(Base):
     commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
         "Mã xã, phường, đặc khu (theo danh mục code_list_version); trống khi hộ không đồng ý",
         "Commune code (in the code list code_list_version); empty without consent"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **described(
-        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
-        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
     urban_rural: Mapped[str] = mapped_column(String(8), **described(
         "urban (phường) hoặc rural (xã, đặc khu); trống khi hộ không đồng ý",
         "urban (ward) or rural (commune, special zone); empty without consent"))
@@ -661,9 +667,7 @@ class Inspection(Base):
     commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
         "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
         "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **described(
-        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
-        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
     inspection_kind: Mapped[str | None] = mapped_column(String(16), **described(
         "Hình thức: periodic (định kỳ), surprise (đột xuất), follow_up (kiểm tra lại việc khắc phục)",
         "Kind: periodic, surprise, follow_up (checking that violations were remedied)"))
@@ -820,9 +824,7 @@ class Case(Base):
     commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
         "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
         "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **described(
-        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
-        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
     sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
     age_band: Mapped[str] = mapped_column(String(8), **described(
         "Nhóm tuổi vn_law khi được xác định: 5-12, 13-14, 15-17",
@@ -950,9 +952,7 @@ class Activity(Base):
     commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
         "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
         "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **described(
-        "Danh mục đơn vị hành chính của các mã (vn-2025-07: danh mục từ 01/7/2025)",
-        "Administrative code list of the codes (vn-2025-07: the list in force from 1 July 2025)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
     activity_type: Mapped[str] = mapped_column(String(32), **described(
         "Loại: communication_event, community_meeting, school_activity, workshop, training_course, other_activity",
         "Type: communication_event, community_meeting, school_activity, workshop, training_course, other_activity"))
