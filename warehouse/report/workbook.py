@@ -1,5 +1,6 @@
 """The progress report as an Excel workbook: a summary, indicators against targets, trend, breakdowns,
-activities, inspections and cases, and native charts of each indicator against its target.
+activities, inspections and cases, and native charts of each indicator against its target; every sheet prints one
+A4 page wide (``sheet_print``).
 
 Numbers are stored as numbers with their format (percent, days, thousands); a value that is not shown (suppressed,
 no data, no denominator) is written as words, never as an empty or zero number.
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from warehouse.atomic_file import replaced_atomically
@@ -20,11 +22,14 @@ from warehouse.report.counts import Count
 from warehouse.report.formatting import COMPARATOR_SIGNS, Formatter
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, IndicatorResult
+from warehouse.report.sheet_print import columns_spanned, fit_for_print, rows_spanned
 
 PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
 HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6", "cannot_tell": "FBEFD5"}
 WORDS_FONT = Font(italic=True, color="5D6B7C")
+WRAPPED = Alignment(wrap_text=True, vertical="top")
+CHART_WIDTH_CM, CHART_MIN_HEIGHT_CM, CHART_MAX_HEIGHT_CM, CHART_GAP_ROWS = 15.0, 7.5, 15.0, 2
 FORMULA_STARTS = ("=", "+", "-", "@")  # what a spreadsheet reads as the start of a formula
 
 
@@ -50,27 +55,26 @@ def build_workbook(report: ProgressReport, language: str = "vi") -> Workbook:
     _activities(workbook.create_sheet(lab("sheet_activities")), report, f)
     _inspections(workbook.create_sheet(lab("sheet_inspections")), report, f)
     _cases(workbook.create_sheet(lab("sheet_cases")), report, f)
-    _charts(workbook.create_sheet(lab("sheet_charts")), report, f)
+    charts_sheet = workbook.create_sheet(lab("sheet_charts"))
+    charts_end = _charts(charts_sheet, report, f)
     title = f.title(report)
     for sheet in workbook.worksheets:
-        sheet.oddHeader.center.text = title.replace("&", "&&")
-        sheet.oddHeader.center.size = 9
-        sheet.oddFooter.right.text = "&P / &N"
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        _text_cells(sheet)
+        last_column, last_row = charts_end if sheet is charts_sheet else (0, 0)
+        fit_for_print(sheet, title, max(sheet.max_column, last_column), max(sheet.max_row, last_row))
     workbook.properties.title = title
-    _text_stays_text(workbook)
     return workbook
 
 
-def _text_stays_text(workbook: Workbook) -> None:
-    """Text starting like a formula (a target's source document ``=HYPERLINK(…)``) is written as text, with the
-    quote prefix that keeps it text when someone edits the cell."""
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+def _text_cells(ws: Worksheet) -> None:
+    """Text wraps within its column and stays text: text starting like a formula (a target's source document
+    ``=HYPERLINK(…)``) gets the quote prefix that keeps it text when someone edits the cell."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                if not cell.alignment.wrap_text:
+                    cell.alignment = WRAPPED
+                if cell.value.startswith(FORMULA_STARTS):
                     cell.data_type, cell.quotePrefix = "s", True
 
 
@@ -81,7 +85,7 @@ def _header(ws: Worksheet, row: int, headers: list[str]) -> None:
     for column, text in enumerate(headers, 1):
         cell = ws.cell(row, column, text)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = WRAPPED
 
 
 def _widths(ws: Worksheet, widths: list[float]) -> None:
@@ -139,7 +143,7 @@ def _count(ws: Worksheet, row: int, column: int, count: Count, f: Formatter) -> 
 
 def _names(ws: Worksheet, row: int, r: IndicatorResult, f: Formatter) -> None:
     ws.cell(row, 1, r.indicator_id).font = Font(bold=True)
-    ws.cell(row, 2, f.labels.indicator(r.indicator_id)).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.cell(row, 2, f.labels.indicator(r.indicator_id))
     ws.cell(row, 3, f.labels.source(r.source))
 
 
@@ -181,7 +185,7 @@ def _summary(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
         row += 1
     ws.cell(row + 1, 1, lab("notes")).font = Font(bold=True, size=12)
     for offset, note in enumerate(f.notes(report), row + 2):
-        ws.cell(offset, 1, note).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(offset, 1, note)
     ws.freeze_panes = "A2"
 
 
@@ -190,7 +194,7 @@ def _indicators(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     headers = [lab(k) for k in ("code", "indicator", "source", "numerator", "denominator", "value", "ci_low",
                                 "ci_high", "target_comparator", "target_value", "target_year", "target_source",
                                 "gap", "status", "status_explained")]
-    _table_sheet(ws, headers, [7, 48, 22, 10, 10, 13, 11, 11, 12, 11, 9, 30, 14, 18, 70], "C2")
+    _table_sheet(ws, headers, [6, 28, 12, 8, 8, 10, 8, 8, 8, 9, 7, 14, 12, 12, 22], "C2")
     gap_unit = {"share": lab("points", n="").strip(), "days": lab("days", n="").strip()}
     for row, r in enumerate(report.indicators, 2):
         _names(ws, row, r, f)
@@ -214,7 +218,7 @@ def _trend(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab = f.labels
     headers = [lab(k) for k in ("code", "indicator", "source", "period", "numerator", "denominator", "value",
                                 "ci_low", "ci_high", "status")]
-    _table_sheet(ws, headers, [7, 48, 22, 10, 10, 10, 13, 11, 11, 18], "E2")
+    _table_sheet(ws, headers, [6, 30, 14, 9, 8, 8, 10, 8, 8, 14], "E2")
     row = 2
     for r in (r for r in report.indicators if r.has_data):
         for cell in r.periods:
@@ -230,7 +234,7 @@ def _by_commune(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab = f.labels
     headers = [lab(k) for k in ("code", "indicator", "source", "commune_code", "commune", "numerator", "denominator",
                                 "value", "ci_low", "ci_high", "status")]
-    _table_sheet(ws, headers, [7, 40, 20, 10, 26, 10, 10, 13, 11, 11, 18], "F2")
+    _table_sheet(ws, headers, [6, 30, 14, 9, 24, 8, 8, 10, 8, 8, 14], "F2")
     row = 2
     for r in report.indicators:
         for group in r.by_commune:
@@ -247,7 +251,7 @@ def _by_sex_age(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab = f.labels
     headers = [lab(k) for k in ("code", "indicator", "source", "breakdown", "group", "numerator", "denominator",
                                 "value", "ci_low", "ci_high", "status")]
-    _table_sheet(ws, headers, [7, 40, 20, 13, 14, 10, 10, 13, 11, 11, 18], "F2")
+    _table_sheet(ws, headers, [6, 30, 14, 12, 14, 8, 8, 10, 8, 8, 14], "F2")
     row = 2
     for r in report.indicators:
         groups = [(lab("sex"), lab.choice("sex", g.code), g) for g in r.by_sex]
@@ -338,8 +342,10 @@ def _cases(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
         row += 1
 
 
-def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
-    """Chart data (shares with a value only: a hidden value is never drawn as zero) and two native charts."""
+def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> tuple[int, int]:
+    """Chart data (shares with a value only: a hidden value is never drawn as zero), then the charts to the right of
+    it, one below the other, each sized to its data and starting a printed page; returns the last column and row
+    they cover."""
     lab = f.labels
     shares = [r for r in report.indicators if r.unit == "share" and r.cell.value is not None]
     _table_sheet(ws, [lab("indicator"), lab("value"), lab("target")], [34, 12, 12], "A2")
@@ -348,39 +354,58 @@ def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
         _number(ws, row, 2, r.cell.value, PERCENT)
         if r.target is not None and r.target.value is not None:
             _number(ws, row, 3, r.target.value, PERCENT)
-    if shares:
-        chart = BarChart()
-        chart.type, chart.grouping = "bar", "clustered"
-        chart.title, chart.y_axis.title = lab("chart_value_vs_target"), lab("value")
-        chart.y_axis.number_format, chart.y_axis.scaling.min = "0%", 0
-        chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=1, max_row=len(shares) + 1), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(shares) + 1))
-        chart.x_axis.scaling.orientation = "maxMin"  # first indicator on top
-        chart.height, chart.width = max(7.5, 1.1 * len(shares) + 3), 18
-        ws.add_chart(chart, "E2")
-    _trend_chart(ws, report, f, first_row=len(shares) + 4)
+    charts = [_value_chart(ws, len(shares), f)] if shares else []
+    charts += _trend_chart(ws, report, f, first_row=len(shares) + 4)
+    column, row = max(ws.max_column, 3) + 2, 2  # a blank column between the data and the charts
+    for chart in charts:
+        if row > 2:
+            ws.row_breaks.append(Break(id=row - 1))
+        ws.add_chart(chart, f"{get_column_letter(column)}{row}")
+        row += rows_spanned(chart.height) + CHART_GAP_ROWS
+    return column + columns_spanned(ws, column, CHART_WIDTH_CM) - 1, row - CHART_GAP_ROWS - 1
 
 
-def _trend_chart(ws: Worksheet, report: ProgressReport, f: Formatter, first_row: int) -> None:
-    """Yearly values of the share indicators with at least two years, one line each, below the first chart."""
+def _chart_height(items: int, per_item: float) -> float:
+    """Centimetres for ``items`` bars or legend lines, within one printed landscape page."""
+    return min(CHART_MAX_HEIGHT_CM, max(CHART_MIN_HEIGHT_CM, 3.5 + per_item * items))
+
+
+def _value_chart(ws: Worksheet, n: int, f: Formatter) -> BarChart:
+    """Each share's value and target, one pair of bars per indicator (first indicator on top)."""
+    lab = f.labels
+    chart = BarChart()
+    chart.type, chart.grouping = "bar", "clustered"
+    chart.title, chart.y_axis.title = lab("chart_value_vs_target"), lab("value")
+    chart.y_axis.number_format, chart.y_axis.scaling.min = "0%", 0
+    chart.add_data(Reference(ws, min_col=2, max_col=3, min_row=1, max_row=n + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.legend.position = "b"
+    chart.height, chart.width = _chart_height(n, 0.7), CHART_WIDTH_CM
+    return chart
+
+
+def _trend_chart(ws: Worksheet, report: ProgressReport, f: Formatter, first_row: int) -> list[LineChart]:
+    """Yearly values of the share indicators with at least two years, one row and one line each."""
     lab = f.labels
     series = [r for r in report.indicators if r.unit == "share"
               and sum(c.value is not None for c in r.periods if c.period.isdigit()) >= 2]
     if not series:
-        return
+        return []
     years = sorted({c.period for r in series for c in r.periods if c.period.isdigit()})
-    ws.cell(first_row, 1, lab("period")).font = Font(bold=True)
-    for column, r in enumerate(series, 2):
-        ws.cell(first_row, column, f"{r.indicator_id} – {lab.source(r.source)}").font = Font(bold=True)
+    _header(ws, first_row, [lab("indicator"), *years])
+    for row, r in enumerate(series, first_row + 1):
+        ws.cell(row, 1, f"{r.indicator_id} – {lab.source(r.source)}")
         values = {c.period: c.value for c in r.periods}
-        for row, year in enumerate(years, first_row + 1):
-            ws.cell(row, 1, year)
+        for column, year in enumerate(years, 2):
             if values.get(year) is not None:
                 _number(ws, row, column, values[year], PERCENT)
+    last_row, last_column = first_row + len(series), len(years) + 1
     chart = LineChart()
     chart.title, chart.y_axis.number_format = lab("chart_trend"), "0%"
-    chart.add_data(Reference(ws, min_col=2, max_col=len(series) + 1, min_row=first_row,
-                             max_row=first_row + len(years)), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first_row + 1, max_row=first_row + len(years)))
-    chart.height, chart.width = 8, 18
-    ws.add_chart(chart, f"E{first_row}")
+    chart.add_data(Reference(ws, min_col=1, max_col=last_column, min_row=first_row + 1, max_row=last_row),
+                   from_rows=True, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, max_col=last_column, min_row=first_row, max_row=first_row))
+    chart.legend.position = "b"
+    chart.height, chart.width = _chart_height(len(series), 0.45), CHART_WIDTH_CM
+    return [chart]
