@@ -20,7 +20,7 @@ demo: setup
 
 dev: setup
 	$(PY) -c 'from dagster_project.demo import ensure_dagster_home; ensure_dagster_home()'
-	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(VENV)/bin/dagster dev -m dagster_project.definitions
+	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(VENV)/bin/dagster dev --host 127.0.0.1 -m dagster_project.definitions
 
 # What the tests need besides Python: Node packages of the form engine, PostgreSQL server binaries, Chromium,
 # and ODK Central's source with its packages and Node 24 (cached in .cache/central/).

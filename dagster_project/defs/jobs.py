@@ -25,6 +25,7 @@ reference_job = dg.define_asset_job(
     "reference_job",
     selection=dg.AssetSelection.groups("reference") | dg.AssetSelection.assets("indicator_values"),
     description="Load reference spreadsheets (targets, populations) and republish the indicators.",
+    executor_def=dg.in_process_executor,  # four small steps: one process, not one per step
 )
 
 
