@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 import requests
 
-pytestmark = pytest.mark.postgres
-
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SERVER_ROOT = "/opt/clms"  # where the units expect the clone; here, this checkout
@@ -104,6 +102,7 @@ def server_env(postgres_server, tmp_path):
     return env
 
 
+@pytest.mark.postgres
 def test_webserver_and_daemon_run_a_sensor_run_on_postgres(server_env, tmp_path):
     web_env, web_args = unit_service("clms-webserver.service")
     daemon_env, daemon_args = unit_service("clms-daemon.service")
