@@ -104,9 +104,10 @@ def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
 
 
 def write_cases_csv(rows: Iterable[CaseListRow], path: Path) -> int:
-    """Write the open cases to ``path`` (UTF-8, README columns in order), whole or not at all; returns how many."""
+    """Write the open cases to ``path`` (UTF-8, README columns in order), whole or not at all, readable by its
+    owner only; returns how many."""
     written = 0
-    with replaced_atomically(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as f:
+    with replaced_atomically(path, private=True) as temporary, open(temporary, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:

@@ -19,6 +19,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from connectors.json_decode import loads as json_loads
+from warehouse import roles
+from warehouse.atomic_file import private_file, private_folder
 from warehouse.data_dictionary import write_comments
 
 DEFAULT_SQLITE_PATH = Path("var") / "warehouse.sqlite"
@@ -31,13 +33,16 @@ def default_url() -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url``; a SQLite file gets its folder, 16 KB pages when new, WAL journaling and foreign keys."""
+    """An engine for ``url``; a SQLite file gets its folder, 16 KB pages when new, WAL journaling and foreign keys.
+
+    The SQLite warehouse is single-user: its folder, when created, and the file (its write-ahead log and shared
+    memory take the file's mode) are its owner's alone, an older file included."""
     url = url or default_url()
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, json_deserializer=json_loads, hide_parameters=True)
+        path = engine.url.database
+        if path and path != ":memory:":
+            private_file(private_folder(Path(path).parent) / Path(path).name)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, json_deserializer=json_loads, hide_parameters=True)
@@ -117,7 +122,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with warehouse_lock(engine, MIGRATION_LOCK):
         if not (revision == "head" and _at_head(engine, config)):
             command.upgrade(config, revision)
+            if revision == "head":
+                _grant_new_tables(engine)
         write_comments(engine)  # the analyst tables' descriptions, on PostgreSQL
+
+
+def _grant_new_tables(engine: Engine) -> None:
+    """On PostgreSQL with the roles of :mod:`warehouse.roles` set up, grant them the tables migrations added."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        if roles.roles_set_up(conn):
+            roles.apply_access(conn)
 
 
 def _at_head(engine: Engine, config: Config) -> bool:
@@ -159,8 +175,7 @@ def warehouse_lock(engine: Engine, name: str, *, wait_seconds: float | None = No
     if not database or database == ":memory:":  # one connection's own database: nobody else can open it
         yield
         return
-    folder = Path(f"{database}.locks")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(Path(f"{database}.locks"))
     with open(folder / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.lock", "a") as file:
         def try_lock() -> bool:
             try:

@@ -1010,3 +1010,14 @@ class RestrictedActivityText(Base):
     organiser_name: Mapped[str | None] = mapped_column(Text)
     reporter: Mapped[str | None] = mapped_column(Text)
     participant_list: Mapped[str | None] = mapped_column(Text)  # the uploaded file's name
+
+
+class CaseWorkerArea(Base):
+    """The commune or province whose restricted rows a case worker's PostgreSQL login may read
+    (:mod:`warehouse.roles`: row-level security on the ``restricted_*`` tables). Unused on SQLite (single-user)."""
+
+    __tablename__ = "case_worker_area"
+
+    role_name: Mapped[str] = mapped_column(String(63), primary_key=True)  # the login role
+    area_level: Mapped[str] = mapped_column(String(16), primary_key=True)  # commune | province
+    area_code: Mapped[str] = mapped_column(String(8), primary_key=True)  # a code of the vn-2025-07 list
