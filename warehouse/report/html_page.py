@@ -1,5 +1,6 @@
 """The progress report as one self-contained web page: inline CSS and inline SVG charts, nothing fetched,
-readable on screen, printable on A4, safe to send by email."""
+readable on screen with a table of contents, printable on A4 (each section from a new page, without the
+navigation), safe to send by email."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from warehouse.report.page_style import STYLE
 from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column_chart
 
 STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗", "cannot_tell": "?"}
+SECTIONS = {"summary": (1, "summary"), "indicators": (2, "indicators"), "details": (3, "indicator_details"),
+            "activities": (4, "activities"), "inspections": (5, "inspections"), "cases": (6, "cases")}
 TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "cannot_tell": "cannot_tell",
          "no_target": "neutral"}
 
@@ -32,6 +35,7 @@ def render_html(report: ProgressReport, language: str = "vi") -> str:
     title = f.title(report)
     body = "".join([
         _cover(report, f, title),
+        _contents(report, f),
         _summary(report, f),
         _indicators(report, f),
         _details(report, f),
@@ -75,8 +79,18 @@ def _count(count: Count, f: Formatter) -> str:
     return f'<span class="suppressed">{text}</span>' if count.suppressed else text
 
 
-def _section(anchor: str, number: int, heading: str, content: str) -> str:
-    return f'<section id="{anchor}"><h2><span class="num">{number}.</span> {escape(heading)}</h2>{content}</section>'
+def _section(anchor: str, content: str, f: Formatter) -> str:
+    number, label = SECTIONS[anchor]
+    return (f'<section id="{anchor}"><h2><span class="num">{number}.</span> {escape(f.labels(label))}'
+            f'{_to_contents(f)}</h2>{content}</section>')
+
+
+def _to_contents(f: Formatter) -> str:
+    return f'<a class="to-contents" href="#contents">↑ {escape(f.labels("to_contents"))}</a>'
+
+
+def _card_id(r: IndicatorResult) -> str:
+    return f"indicator-{r.indicator_id}-{r.source}"
 
 
 # ---------------------------------------------------------------- cover and summary
@@ -90,6 +104,22 @@ def _cover(report: ProgressReport, f: Formatter, title: str) -> str:
     return (f'<header class="cover"><p class="kicker">{escape(lab("system"))}</p><h1>{escape(title)}</h1>'
             f'<p class="programme">{escape(lab("programme"))}</p>'
             f'<p class="meta">{" · ".join(escape(m) for m in meta)}</p></header>')
+
+
+def _contents(report: ProgressReport, f: Formatter) -> str:
+    """Links to each section and to each indicator's card, in the order of the page (not printed)."""
+    lab, items = f.labels, []
+    cards = "".join(f'<li><a href="#{escape(_card_id(r))}"><span class="code">{escape(r.indicator_id)}</span> '
+                    f'{escape(lab.indicator(r.indicator_id))}<small>{escape(lab.source(r.source))}</small></a></li>'
+                    for r in report.indicators if r.has_data)
+    for anchor, (number, label) in SECTIONS.items():
+        if anchor == "details" and not cards:
+            continue  # no card, no section
+        items.append(f'<li><a href="#{anchor}"><span class="num">{number}.</span> {escape(lab(label))}</a>'
+                     + (f'<ol class="cards">{cards}</ol>' if anchor == "details" else "") + "</li>")
+    items.append(f'<li><a href="#notes">{escape(lab("notes"))}</a></li>')
+    return (f'<nav class="contents" id="contents" aria-label="{escape(lab("contents"))}">'
+            f'<h2>{escape(lab("contents"))}</h2><ol>{"".join(items)}</ol></nav>')
 
 
 def _summary(report: ProgressReport, f: Formatter) -> str:
@@ -109,7 +139,7 @@ def _summary(report: ProgressReport, f: Formatter) -> str:
                     for label, value in figures)
     content = (f'<h3>{escape(lab("status_overview"))}</h3><div class="tiles">{tiles}</div>'
                f'<h3>{escape(lab("key_figures"))}</h3><div class="figures">{cards}</div>')
-    return _section("summary", 1, lab("summary"), content)
+    return _section("summary", content, f)
 
 
 # ---------------------------------------------------------------- indicators
@@ -146,7 +176,7 @@ def _indicators(report: ProgressReport, f: Formatter) -> str:
                  f'<span class="legend"><i class="swatch target"></i>{escape(lab("target_line"))}</span></figcaption>'
                  + bar_chart(bars, title=lab("chart_value_vs_target"), axis=(1.0, 0.25), tick=_tick("share", f),
                              label_width=330, width=980, chart="overview") + "</figure>")
-    return _section("indicators", 2, lab("indicators"), table + chart)
+    return _section("indicators", table + chart, f)
 
 
 def _axis(unit: str, values: list[float | None]) -> tuple[float, float]:
@@ -167,7 +197,7 @@ def _tick(unit: str, f: Formatter):
 
 def _details(report: ProgressReport, f: Formatter) -> str:
     cards = [_indicator_card(r, report, f) for r in report.indicators if r.has_data]
-    return _section("details", 3, f.labels("indicator_details"), "".join(cards)) if cards else ""
+    return _section("details", "".join(cards), f) if cards else ""
 
 
 def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) -> str:
@@ -204,7 +234,7 @@ def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) ->
         by_commune = _figure(heading, _group_chart(r.by_commune, lambda g: g.name or g.code, heading, r, f,
                                                    target_value, width=980, label_width=220, chart="commune"),
                              wide=True)
-    return (f'<article class="indicator" id="indicator-{escape(r.indicator_id)}-{escape(r.source)}">'
+    return (f'<article class="indicator" id="{escape(_card_id(r))}">'
             f'<header><span class="code">{escape(r.indicator_id)}</span><h3>{escape(lab.indicator(r.indicator_id))}'
             f'<small>{escape(lab.source(r.source))}</small></h3>{_badge(r.cell.status, f)}</header>'
             f'<p class="why">{escape(f.explain(r.cell, r.target, r.unit))}</p>'
@@ -264,7 +294,7 @@ def _activities(report: ProgressReport, f: Formatter) -> str:
             width=480, chart="activities"))
     content = (f'<div class="two">{totals}{chart}</div><h3>{escape(lab("by_activity_type"))}</h3>{by_type}'
                f'<h3>{escape(lab("by_audience"))}</h3>{by_audience}')
-    return _section("activities", 4, lab("activities"), content)
+    return _section("activities", content, f)
 
 
 def _inspections(report: ProgressReport, f: Formatter) -> str:
@@ -287,8 +317,7 @@ def _inspections(report: ProgressReport, f: Formatter) -> str:
                      [[escape(lab.choice("establishment_type", t.code)), escape(f.integer(t.inspected)),
                        _count(t.child_labour, f), _count(t.violation, f), _count(t.sanctioned, f)]
                       for t in i.by_establishment_type], numeric={1, 2, 3, 4})
-    return _section("inspections", 5, lab("inspections"),
-                    f'{totals}<h3>{escape(lab("by_establishment_type"))}</h3>{by_type}')
+    return _section("inspections", f'{totals}<h3>{escape(lab("by_establishment_type"))}</h3>{by_type}', f)
 
 
 def _cases(report: ProgressReport, f: Formatter) -> str:
@@ -307,9 +336,10 @@ def _cases(report: ProgressReport, f: Formatter) -> str:
         parts.append(f"<h3>{escape(lab(heading))}</h3>" + _table(
             [escape(lab(column)), escape(lab("number"))],
             [[escape(lab.choice(list_name, code)), _count(n, f)] for code, n in counts], numeric={1}, css="compact"))
-    return _section("cases", 6, lab("cases"), "".join(parts))
+    return _section("cases", "".join(parts), f)
 
 
 def _notes(report: ProgressReport, f: Formatter) -> str:
     items = "".join(f"<li>{escape(n)}</li>" for n in f.notes(report))
-    return f'<footer class="notes"><h2>{escape(f.labels("notes"))}</h2><ul>{items}</ul></footer>'
+    return (f'<footer class="notes" id="notes"><h2>{escape(f.labels("notes"))}{_to_contents(f)}</h2>'
+            f'<ul>{items}</ul></footer>')

@@ -31,6 +31,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "inspections": ("Thanh tra, kiểm tra", "Inspections"),
     "cases": ("Trường hợp được phát hiện, hỗ trợ", "Cases identified and supported"),
     "notes": ("Ghi chú", "Notes"),
+    "contents": ("Mục lục", "Contents"),
+    "to_contents": ("Về mục lục", "Back to contents"),
     "status_overview": ("Tình trạng các chỉ tiêu", "Status of the indicators"),
     "key_figures": ("Số liệu chính", "Key figures"),
     # sheet names (at most 31 characters)

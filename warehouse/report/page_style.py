@@ -1,4 +1,6 @@
-"""The report page's stylesheet, inlined in the page: system fonts only, A4 print layout, status colours."""
+"""The report page's stylesheet, inlined in the page: system fonts only, status colours, a table of contents on
+screen; on paper A4 landscape (the charts' full width, so their text keeps its size), each section from a new page,
+no navigation, type no smaller than on screen."""
 
 STYLE = """
 :root{--ink:#1b2533;--muted:#5d6b7c;--line:#d8dee7;--paper:#fff;--bg:#eef2f6;--navy:#123a66;
@@ -13,6 +15,17 @@ font:14px/1.45 "Segoe UI","Noto Sans","DejaVu Sans","Helvetica Neue",Arial,sans-
 .cover h1{margin:0 0 8px;font-size:24px;line-height:1.3;font-weight:700}
 .cover .programme,.cover .meta{margin:2px 0;font-size:13px;opacity:.9}
 section,footer.notes{padding:18px 40px 8px}
+nav.contents{padding:14px 40px 12px;background:#f4f7fb;border-bottom:1px solid var(--line)}
+nav.contents h2{margin:0 0 8px}
+nav.contents ol{list-style:none;margin:0;padding:0}
+nav.contents>ol{display:flex;flex-wrap:wrap;gap:4px 22px}
+nav.contents>ol>li{font-weight:600}
+nav.contents ol.cards{flex-basis:100%;display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));
+gap:2px 18px;margin:4px 0 6px 18px;font-weight:400;font-size:13px}
+nav.contents>ol>li:has(ol.cards){flex-basis:100%}
+nav.contents a{color:var(--navy);text-decoration:none}nav.contents a:hover{text-decoration:underline}
+nav.contents small{display:inline;margin-left:6px}
+.to-contents{float:right;font-size:12px;font-weight:400;color:var(--muted);text-decoration:none;margin-top:5px}
 h2{font-size:19px;color:var(--navy);border-bottom:2px solid var(--navy);padding-bottom:4px;margin:10px 0 14px}
 h2 .num{color:#d9a21b}
 h3{font-size:15px;margin:18px 0 8px}
@@ -80,9 +93,14 @@ svg .target-line{stroke:#111;stroke-width:1.5;stroke-dasharray:5 3}
 footer.notes{border-top:1px solid var(--line);margin-top:10px;padding-bottom:24px;font-size:12.5px;color:var(--muted)}
 footer.notes h2{font-size:15px}
 footer.notes ul{margin:0;padding-left:18px}
-@page{size:A4;margin:12mm}
-@media print{body{background:#fff;font-size:12px}.report{box-shadow:none;max-width:none;margin:0}
+@page{size:A4 landscape;margin:12mm}
+@media print{body{background:#fff;font-size:14px}.report{box-shadow:none;max-width:none;margin:0}
+nav.contents,.to-contents{display:none}
+table{font-size:13.5px}footer.notes{font-size:13.5px}.cover .programme,.cover .meta{font-size:14px}
+small,.facts dt,.source-doc,.cover .kicker,.badge{font-size:12px}
+.report>section~section{break-before:page}
 .cover{padding:18px 20px}section,footer.notes{padding:10px 4px 4px}
-h2,h3{break-after:avoid}table.compact,figure,tr,.tiles,.figures{break-inside:avoid}
+h2,h3,figcaption{break-after:avoid}table.compact,figure,tr,.tiles,.figures,.facts{break-inside:avoid}
+thead{display:table-header-group}
 .badge,td.num{white-space:normal}th,td{padding:5px 6px}}
 """
