@@ -36,7 +36,7 @@ from warehouse.data_dictionary import ANALYST_TABLES
 from warehouse.models import Base, CaseWorkerArea
 
 ANALYST, CASE_WORKER = "analyst", "case_worker"
-PASSWORD_VARIABLE = "CLMS_ROLE_PASSWORD"  # the password given to a login role the command creates or updates
+PASSWORD_VARIABLE = "CLMS_ROLE_PASSWORD"  # the password of a login the command creates
 AREA_LEVELS = ("commune", "province")
 
 # Each restricted table: the column naming its household, inspection or activity, and that table (whose
@@ -118,18 +118,18 @@ def _role_exists(conn: Connection, name: str) -> bool:
 
 
 def _ensure_role(conn: Connection, name: str, *, login: bool, member_of: str | None = None) -> None:
-    """Create role ``name`` when missing; a login gets the password of ``CLMS_ROLE_PASSWORD`` when it is set."""
-    if not _ROLE_NAME.fullmatch(name):
-        raise RolesError(f"{name!r} is not a role name the command makes: lower-case letters, digits and _, "
-                         "at most 63, not starting with a digit")
+    """Create role ``name`` when missing (a login with the password of ``CLMS_ROLE_PASSWORD`` when it is set)."""
     role = _quoted(conn, name)
     if not _role_exists(conn, name):
+        if not _ROLE_NAME.fullmatch(name):
+            raise RolesError(f"{name!r} is not a role name the command makes: lower-case letters, digits and _, "
+                             "at most 63, not starting with a digit")
         conn.execute(text(f"CREATE ROLE {role} {'LOGIN' if login else 'NOLOGIN'}"))
-    password = os.environ.get(PASSWORD_VARIABLE)
-    if login and password:
-        driver = conn.connection.driver_connection  # the password leaves hashed (SCRAM), never in a statement
-        hashed = driver.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()
-        conn.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {sql.Literal(hashed).as_string(driver)}")
+        password = os.environ.get(PASSWORD_VARIABLE)
+        if login and password:
+            driver = conn.connection.driver_connection  # the password leaves hashed (SCRAM), never in a statement
+            hashed = driver.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()
+            conn.exec_driver_sql(f"ALTER ROLE {role} PASSWORD {sql.Literal(hashed).as_string(driver)}")
     if member_of:
         conn.execute(text(f"GRANT {member_of} TO {role}"))
 
