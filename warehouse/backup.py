@@ -33,8 +33,7 @@ def save(url: str, backup: Path) -> None:
     """Write a backup of the warehouse at ``url`` to ``backup`` (replaced whole, or left as it was), readable by
     its owner only: it holds children's data."""
     parsed = make_url(url)
-    with replaced_atomically(backup) as temporary:
-        temporary.touch(mode=0o600)
+    with replaced_atomically(backup, private=True) as temporary:
         if parsed.get_backend_name() == "sqlite":
             source = _sqlite_path(parsed)
             if not source.exists():
@@ -54,7 +53,7 @@ def restore(backup: Path, url: str) -> None:
         target = _sqlite_path(parsed)
         if target.exists():
             raise BackupError(f"{target} exists: restore into a new file, then put it in place")
-        with replaced_atomically(target) as temporary:
+        with replaced_atomically(target, private=True) as temporary:
             _sqlite_copy(backup, temporary)
         return
     engine = make_engine(url)

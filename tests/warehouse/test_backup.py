@@ -61,6 +61,8 @@ def test_a_restored_backup_holds_the_same_warehouse(warehouse_url, pseudonym_key
     assert file.stat().st_mode & 0o777 == 0o600
     restored = new_database(warehouse_url, request, tmp_path)
     assert backup.main(["restore", str(file), "--url", restored]) == 0
+    if restored.startswith("sqlite"):  # the embedded warehouse is single-user
+        assert (tmp_path / "restored" / "warehouse.sqlite").stat().st_mode & 0o777 == 0o600
     assert contents(restored) == before
     if warehouse_url.startswith("postgresql"):
         assert any(comment for name, columns in before.items() if name.endswith(".comments")
