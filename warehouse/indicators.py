@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
 
-from warehouse import survey_counts
+from warehouse import approval, survey_counts
 from warehouse.bulk import TableRows, insert_frame, read_frame
 from warehouse.cells import (
     KEYS,
@@ -346,6 +346,7 @@ class Refreshed:
     survey_cells: int  # household-survey cells written (all of them when full, else those in touched areas)
     other_cells: int  # cells of the other sources, always recomputed whole
     survey_changes: int  # finest-grain count changes folded in (0 when full)
+    reopened: tuple[approval.Reopened, ...] = ()  # approvals whose data changed (warehouse.approval)
 
 
 def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, full: bool = False) -> Refreshed:
@@ -409,7 +410,8 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         survey_written += insert_frame(conn, iv.__table__, _published(cells, rules_version))
         other_written = insert_frame(conn, iv.__table__, _published(other, rules_version))
         write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
-    return Refreshed(full, survey_written, other_written, changes)
+        reopened = approval.review(conn)
+    return Refreshed(full, survey_written, other_written, changes, tuple(reopened))
 
 
 OWN_SHARE = 0.58  # of the communes, counted by this process: the worker first starts and imports the warehouse
@@ -581,6 +583,7 @@ def _published(cells: pd.DataFrame, rules_version: str) -> pd.DataFrame:
     cells = cells.rename(columns={"exact": "exact_territory"})
     cells["exact_territory"] = cells["exact_territory"].astype(bool)
     cells["rules_version"] = rules_version
+    cells["approval"] = approval.PROVISIONAL  # until approval.review says otherwise, in the same transaction
     for column in ("numerator", "denominator", "target_year"):  # whole numbers, even after a concat with NULLs
         cells[column] = pd.to_numeric(cells[column]).astype("Int64")
     return cells[CELL_COLUMNS]

@@ -453,6 +453,9 @@ class IndicatorValue(Base):
     status: Mapped[str] = mapped_column(String(16), **described(
         "met (đạt), on_track (kịp tiến độ), off_track (chậm tiến độ), no_data, no_denominator, suppressed, no_target",
         "met, on_track, off_track, no_data, no_denominator, suppressed, no_target"))
+    approval: Mapped[str] = mapped_column(String(16), default="provisional", server_default="provisional", **described(
+        "Số liệu tạm thời (provisional) hay đã được phê duyệt (approved) cho địa bàn và kỳ này (bảng approval)",
+        "Figures provisional or approved for this area and period (table approval)"))
 
 
 class SurveyCountDelta(Base):
@@ -1021,3 +1024,53 @@ class CaseWorkerArea(Base):
     role_name: Mapped[str] = mapped_column(String(63), primary_key=True)  # the login role
     area_level: Mapped[str] = mapped_column(String(16), primary_key=True)  # commune | province
     area_code: Mapped[str] = mapped_column(String(8), primary_key=True)  # a code of the vn-2025-07 list
+
+
+class Approval(Base):
+    """A data manager's approval of an area's figures for a period, reopened when the data under it changes."""
+
+    __tablename__ = "approval"
+    __table_args__ = (
+        Index("ix_approval_area_period", "area_level", "area_code", "code_list_version", "period"),
+        described(
+            "Phê duyệt số liệu của một địa bàn cho một kỳ; mở lại khi số liệu thay đổi sau phê duyệt",
+            "Approval of an area's figures for a period; reopened when the data changes after approval"),
+    )
+
+    approval_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                             **described("Mã lần phê duyệt", "Approval number"))
+    area_level: Mapped[str] = mapped_column(String(16), **described(
+        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+    area_code: Mapped[str] = mapped_column(String(8), **described("Mã địa bàn; VN cho toàn quốc",
+                                                                   "Area code; VN for national"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **described(
+        "Danh mục của mã địa bàn: national, vn-2025-07 hoặc vn-legacy",
+        "Code list of the area code: national, vn-2025-07 or vn-legacy"))
+    period: Mapped[str] = mapped_column(String(16), **described(
+        "Kỳ: năm (2026) hoặc quý (2026-Q3)", "Period: a year (2026) or a quarter (2026-Q3)"))
+    approved_at: Mapped[str] = mapped_column(String(40), **described(
+        "Thời điểm phê duyệt (UTC, ISO 8601)", "When approved (UTC, ISO 8601)"))
+    approver_id: Mapped[str] = mapped_column(PseudoId, **described(
+        "Người phê duyệt (giả danh, từ tên đã nhập; tên chỉ ở bảng hạn chế)",
+        "Approver (pseudonymous, from the name typed; the name only in a restricted table)"))
+    fingerprint: Mapped[dict] = mapped_column(JsonDoc, **described(
+        "Dấu vân tay của số liệu khi phê duyệt: số bản nộp và số thay đổi lớn nhất theo bảng, băm các ô chỉ tiêu",
+        "Fingerprint of the data when approved: submissions and latest change per table, a hash of the cells"))
+    status: Mapped[str] = mapped_column(String(16), **described(
+        "approved (còn hiệu lực), reopened (số liệu đã thay đổi sau phê duyệt), superseded (có lần phê duyệt sau)",
+        "approved (in force), reopened (the data changed after approval), superseded (approved again later)"))
+    reopened_at: Mapped[str | None] = mapped_column(String(40), **described(
+        "Thời điểm phát hiện thay đổi và mở lại (UTC)", "When the change was found and the approval reopened (UTC)"))
+    reopened_because: Mapped[str | None] = mapped_column(Text, **described(
+        "Phần số liệu đã thay đổi (tên bảng, số bản nộp trước → sau; cells: các ô chỉ tiêu)",
+        "What changed (table, submissions before → after; cells: the indicator cells)"))
+
+
+class RestrictedApproval(Base):
+    """The approver's name and note as typed: not for analysts."""
+
+    __tablename__ = "restricted_approval"
+
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approval.approval_id"), primary_key=True)
+    approver_name: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

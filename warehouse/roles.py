@@ -9,7 +9,8 @@ Roles (each command is idempotent; run it as a superuser, or as the owner with `
   ``raw_submission``/``raw_submission_history`` (every answer as received), ``quarantine`` (its ``value`` and
   ``reason`` hold the rejected answer, which can be a name typed in the wrong field), ``survey_cell_sum`` and
   ``survey_count_delta`` (unsuppressed counts per commune), ``sync_cursor``, ``pipeline_checkpoint``,
-  ``reference_upload`` (the pipeline's bookkeeping) or ``case_worker_area`` (staff logins).
+  ``reference_upload`` (the pipeline's bookkeeping), ``case_worker_area`` (staff logins) or
+  ``restricted_approval`` (approvers' names and notes; no area: the owner's alone).
 - ``case_worker`` (a group; ``worker LOGIN --commune CODE`` or ``--province CODE`` adds a login mapped to that
   area in ``case_worker_area``): what ``analyst`` reads, and the rows of the ``restricted_*`` tables of its
   area only, by row-level security (:data:`RESTRICTED_AREA`: a restricted row is in the area of the household,
@@ -50,7 +51,7 @@ RESTRICTED_AREA: dict[str, tuple[str, str]] = {
 }
 # The owner's alone (why: the module's docstring).
 OWNER_ONLY = ("raw_submission", "raw_submission_history", "quarantine", "sync_cursor", "pipeline_checkpoint",
-              "survey_count_delta", "survey_cell_sum", "reference_upload")
+              "survey_count_delta", "survey_cell_sum", "reference_upload", "restricted_approval")
 WORKER_AREAS = CaseWorkerArea.__tablename__
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from warehouse.cells import CANNOT_TELL, MET, OFF_TRACK, ON_TRACK
 from warehouse.report.counts import Count
 from warehouse.report.gather import ProgressReport
@@ -41,6 +43,15 @@ class Formatter:
         notes += [lab("note_legacy")] if report.area.legacy else []
         notes += [] if report.exact_territory else [lab("note_approximate")]
         return [*notes, lab("note_version", version=report.settings_version)]
+
+    def data_state(self, report: ProgressReport) -> list[str]:
+        """Whether the figures are provisional, approved or reopened; the data cut-off, if any."""
+        state = report.approval
+        approved_on = date.fromisoformat(state.approved_at[:10]) if state.approved_at else None
+        lines = [self.labels(f"figures_{state.state}", date=self.date(approved_on) if approved_on else "")]
+        if report.cutoff is not None:
+            lines.append(self.labels("cutoff", date=self.date(report.cutoff)))
+        return lines
 
     def date(self, day) -> str:
         return day.strftime("%d/%m/%Y") if self.labels.language == "vi" else day.strftime("%d %B %Y")

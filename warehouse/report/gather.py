@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Engine
 
+from warehouse.approval import PROVISIONAL, ApprovalState, AreaPeriod, state_of
+from warehouse.cutoff import warehouse_as_of
 from warehouse.indicators import IndicatorSettings, load_settings
 from warehouse.report.activities import ActivitySummary, summarise_activities
 from warehouse.report.area import AreaDetails, ReportArea, area_details
@@ -31,6 +33,8 @@ class ProgressReport:
     activities: ActivitySummary
     inspections: InspectionSummary
     cases: CaseSummary
+    approval: ApprovalState = ApprovalState(PROVISIONAL)  # of the area's figures for the year
+    cutoff: date | None = None  # only what was submitted by the end of this day (Vietnam time) counts
 
     @property
     def exact_territory(self) -> bool:
@@ -43,9 +47,16 @@ class ProgressReport:
 
 
 def gather_report(engine: Engine, area: ReportArea, year: int, settings: IndicatorSettings | None = None,
-                  generated_on: date | None = None) -> ProgressReport:
-    """The progress report of ``area`` for ``year``, from the published indicators and the programme's records."""
+                  generated_on: date | None = None, cutoff: date | None = None) -> ProgressReport:
+    """The progress report of ``area`` for ``year``, from the published indicators and the programme's records;
+    with a ``cutoff``, from what was submitted by the end of that day (``warehouse.cutoff``)."""
     settings = settings or load_settings()
+    period = AreaPeriod(area.level, area.code, area.code_list_version, str(year))
+    if cutoff is not None:
+        with warehouse_as_of(engine, cutoff, period, settings) as as_of:
+            return replace(gather_report(as_of, area, year, settings, generated_on), cutoff=cutoff)
+    with engine.connect() as conn:
+        approval = state_of(conn, period)
     details = area_details(engine, area)
     communes = [c.code for c in details.communes]
     return ProgressReport(
@@ -55,4 +66,5 @@ def gather_report(engine: Engine, area: ReportArea, year: int, settings: Indicat
         activities=summarise_activities(engine, communes, year),
         inspections=summarise_inspections(engine, communes, year, settings),
         cases=summarise_cases(engine, communes, year, settings),
+        approval=approval,
     )

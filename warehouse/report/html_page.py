@@ -98,7 +98,7 @@ def _card_id(r: IndicatorResult) -> str:
 
 def _cover(report: ProgressReport, f: Formatter, title: str) -> str:
     lab = f.labels
-    meta = [lab("generated_on", date=f.date(report.generated_on))]
+    meta = [lab("generated_on", date=f.date(report.generated_on)), *f.data_state(report)]
     if report.area.level == "province":
         meta.append(lab("communes_in_area", n=f.integer(len(report.details.communes))))
     return (f'<header class="cover"><p class="kicker">{escape(lab("system"))}</p><h1>{escape(title)}</h1>'

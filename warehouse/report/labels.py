@@ -23,6 +23,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "part_of": ("thuộc {name}", "in {name}"),
     "generated_on": ("Lập ngày {date}", "Produced on {date}"),
     "communes_in_area": ("{n} xã, phường trên địa bàn", "{n} communes in the area"),
+    "figures_provisional": ("Số liệu tạm thời, chưa được phê duyệt", "Provisional figures, not approved"),
+    "figures_approved": ("Số liệu đã được phê duyệt ngày {date}", "Figures approved on {date}"),
+    "figures_reopened": ("Số liệu tạm thời: đã phê duyệt ngày {date}, nhưng số liệu đã thay đổi sau đó; cần phê "
+                         "duyệt lại", "Provisional figures: approved on {date}, but the data changed since; to be "
+                         "approved again"),
+    "cutoff": ("Số liệu tính đến hết ngày {date} (giờ Việt Nam): chỉ các bản nộp đến thời điểm đó",
+               "Data cut-off {date} (Vietnam time): only what was submitted by then"),
     # sections
     "summary": ("Tổng hợp", "Summary"),
     "indicators": ("Kết quả thực hiện các chỉ tiêu", "Indicators against targets"),

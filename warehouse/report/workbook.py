@@ -164,6 +164,8 @@ def _summary(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     ws["A1"].font = Font(bold=True, size=14, color="123A66")
     ws["A2"] = lab("programme")
     ws["A3"] = lab("generated_on", date=f.date(report.generated_on))
+    ws["A4"] = " · ".join(f.data_state(report))
+    ws["A4"].font = Font(bold=True, color="123A66" if report.approval.state == "approved" else "9C2B23")
     _widths(ws, [64, 18])
     row = _block(ws, 5, lab("status_overview"), [lab("status"), lab("number")])
     for status, n in report.statuses():

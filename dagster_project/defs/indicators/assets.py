@@ -1,11 +1,13 @@
 """The published indicator cells of the whole catalogue."""
 
+import os
+
 import dagster as dg
 from sqlalchemy import func, select
 
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
-from warehouse import indicators
+from warehouse import approval, indicators
 from warehouse.classification import load_rules
 from warehouse.models import IndicatorValue
 
@@ -33,6 +35,11 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     written = refreshed.survey_cells + refreshed.other_cells
     context.log.info("%s: wrote %d cells (%d count changes folded in)",
                      "recomputed everything" if refreshed.full else "updated", written, refreshed.survey_changes)
+    language = "en" if os.environ.get("CLMS_LANGUAGE", "").strip() == "en" else "vi"
+    for reopened in refreshed.reopened:
+        context.log.warning(reopened.message(language))
+    with engine.connect() as conn:
+        approved = conn.execute(select(func.count()).where(iv.approval == approval.APPROVED)).scalar()
     return dg.MaterializeResult(metadata={
         **table_metadata(engine, iv.__table__, preview),
         "recomputed_everything": refreshed.full,
@@ -42,4 +49,7 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "status_of_totals": dg.MetadataValue.json(statuses),
         "settings_version": settings.version,
         "min_cell": settings.min_cell,
+        "cells_approved": approved,
+        "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message(language)}" for r in refreshed.reopened)
+                                                  or "none"),
     })

@@ -1,6 +1,7 @@
 """The progress report of one area for one year: an Excel workbook and a self-contained web page."""
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +22,9 @@ class ReportConfig(dg.Config):
                                description="Reports go to <output_folder>/<area>/<year>/ (default CLMS_REPORTS_DIR "
                                            "or var/reports).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
+    cutoff_date: str = Field(default="", description="Ngày chốt số liệu / data cut-off, e.g. 2026-11-15: only what "
+                                                     "was submitted by the end of that day (Vietnam time) counts; "
+                                                     "empty: everything.")
 
 
 @dg.asset(group_name="reports", deps=["indicator_values"], partitions_def=area_and_year, kinds={"excel", "html"},
@@ -32,9 +36,10 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
     keys = context.partition_key.keys_by_dimension
     area = ReportArea.from_key(keys["area"], load_admin_units().code_list_version)
     year = int(keys["year"])
-    report = gather_report(warehouse.engine(), area, year)
+    cutoff = date.fromisoformat(config.cutoff_date.strip()) if config.cutoff_date.strip() else None
+    report = gather_report(warehouse.engine(), area, year, cutoff=cutoff)
     folder = Path(config.output_folder) / area.key / str(year)
-    stem = f"bao-cao-{area.key}-{year}-{config.language}"
+    stem = f"bao-cao-{area.key}-{year}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)
     page = write_html_page(report, folder / f"{stem}.html", config.language)
     context.log.info("wrote %s and %s", workbook, page)
@@ -43,6 +48,9 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
         "workbook": dg.MetadataValue.path(str(workbook.resolve())),
         "html_page": dg.MetadataValue.path(str(page.resolve())),
         "title": Formatter.for_report(report, config.language).title(report),
+        "figures": report.approval.state,
+        "data_state": " · ".join(Formatter.for_report(report, config.language).data_state(report)),
+        "data_cutoff": cutoff.isoformat() if cutoff else "none",
         "indicators": dg.MetadataValue.md(indicator_table(report, config.language)),
         "indicators_with_data": sum(r.cell.value is not None for r in report.indicators),
         "status_of_indicators": dg.MetadataValue.json(dict(report.statuses())),

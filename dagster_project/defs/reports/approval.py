@@ -1,0 +1,54 @@
+"""A data manager approves an area's figures for a period: a launch of ``area_approval`` with its config."""
+
+from typing import Literal
+
+import dagster as dg
+from pydantic import Field
+from sqlalchemy import func, select
+
+from dagster_project.resources import WarehouseResource
+from warehouse import approval
+from warehouse.admin_units import load_admin_units
+from warehouse.models import Approval, IndicatorValue
+from warehouse.reference_data import NATIONAL
+
+
+class ApprovalConfig(dg.Config):
+    approver: str = Field(description="Họ tên người phê duyệt / the approver's name (kept in a restricted table; "
+                                      "analyst tables and this asset's metadata show a pseudonymous id).")
+    area_level: Literal["national", "province", "commune"] = Field(description="national, province or commune.")
+    area_code: str = Field(description="Mã địa bàn / area code: VN, a province (20) or a commune (05977).")
+    code_list_version: str = Field(default="", description="vn-legacy for an old (pre-July-2025) territory; empty: "
+                                                           "the current code list (national for VN).")
+    period: str = Field(description="Kỳ / period: a year (2026) or a quarter (2026-Q3).")
+    note: str = Field(default="", description="Ghi chú / note (restricted table only).")
+
+
+@dg.asset(group_name="reports", deps=["indicator_values"], kinds={"python"},
+          description="Phê duyệt số liệu (approval) of an area for a period: launch with the approver, the area "
+                      "and the period. Its cells in indicator_value and its reports then say approved, until the "
+                      "data under it changes and the indicator step reopens it.")
+def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
+                  warehouse: WarehouseResource) -> dg.MaterializeResult:
+    version = config.code_list_version or (NATIONAL if config.area_level == "national"
+                                           else load_admin_units().code_list_version)
+    area = approval.AreaPeriod(config.area_level, config.area_code.strip(), version, config.period.strip())
+    engine = warehouse.engine()
+    with engine.begin() as conn:
+        approval_id = approval.approve(conn, area, config.approver, config.note, warehouse.pseudonymizer)
+        name = approval.area_name(conn, area)
+        row = conn.execute(select(Approval).where(Approval.approval_id == approval_id)).one()
+        cells = conn.execute(select(func.count()).where(area.cells(), IndicatorValue.approval == approval.APPROVED)
+                             ).scalar()
+    context.log.info("đã phê duyệt %s, %s (%d ô chỉ tiêu) / approved %s, %s (%d indicator cells)",
+                     name, approval.period_words(area.period, "vi"), cells, name,
+                     approval.period_words(area.period, "en"), cells)
+    return dg.MaterializeResult(metadata={
+        "area": f"{name} ({area.level} {area.code}, {area.code_list_version})",
+        "period": area.period,
+        "approval_id": approval_id,
+        "approver_id": row.approver_id,
+        "approved_at": row.approved_at,
+        "cells_approved": cells,
+        "fingerprint": dg.MetadataValue.json(row.fingerprint),
+    })
