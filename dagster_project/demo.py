@@ -16,6 +16,7 @@ from pathlib import Path
 import dagster as dg
 from sqlalchemy import Engine, func, select
 
+from dagster_project import messages
 from dagster_project.defs.reports.partitions import report_areas
 from dagster_project.resources import DEFAULT_REFERENCE_DIR
 from warehouse.admin_units import load_admin_units
@@ -24,7 +25,7 @@ from warehouse.models import IndicatorValue
 from warehouse.report import ProgressReport, ReportArea, areas_with_data, gather_report
 from warehouse.report.area import area_details
 from warehouse.report.formatting import Formatter
-from warehouse.report.labels import LANGUAGES, Labels
+from warehouse.report.labels import Labels
 
 ENV_FILE = Path(".env")
 DAGSTER_HOME = Path("var") / "dagster_home"
@@ -32,34 +33,15 @@ DAGSTER_YAML = ("# Written by `make demo` or `make dev` when absent; the instanc
                 "telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
-CONSOLE: dict[str, tuple[str, str]] = {
-    "running": ("Đang chạy quy trình giám sát (monitoring_job) trên dữ liệu mẫu; nhật ký chi tiết xem trong giao "
-                "diện Dagster …",
-                "Running the monitoring job (monitoring_job) on the demo data; its full log is in the Dagster UI …"),
-    "job_failed": ("Quy trình giám sát bị lỗi: xem thông báo ở trên.", "The monitoring job failed: see above."),
-    "checks": ("Kiểm tra dữ liệu: {passed}/{total} đạt.", "Data checks: {passed} of {total} passed."),
-    "check_failed": ("  Không đạt: {name}", "  Failed: {name}"),
-    "making_report": ("Đang lập báo cáo tiến độ (progress_report, phân vùng {area}|{year}) …",
-                      "Making the progress report (progress_report, partition {area}|{year}) …"),
-    "summary": ("Chỉ tiêu năm {year} — {area}", "Indicators in {year} — {area}"),
-    "provinces": ("Các tỉnh, thành phố có số liệu (phân vùng báo cáo trong giao diện Dagster):",
-                  "Provinces with data (their report partition in the Dagster UI):"),
-    "workbook": ("Báo cáo Excel:     {path}", "Workbook:   {path}"),
-    "page": ("Báo cáo trang web: {path}", "Web page:   {path}"),
-    "warehouse": ("Kho dữ liệu:       {path}", "Warehouse:  {path}"),
-    "next": ("Bước tiếp theo: make dev, rồi mở http://127.0.0.1:3000 (giao diện Dagster).",
-             "Next: make dev, then open http://127.0.0.1:3000 (the Dagster UI)."),
-}
-
 
 class Words:
-    """The demo's console sentences in one language."""
+    """The demo's console sentences (``[console]`` of ``dagster_project/messages.toml``) in one language."""
 
     def __init__(self, lang: str):
-        self._index = LANGUAGES.index(lang)
+        self.lang = lang
 
     def __call__(self, key: str, **values) -> str:
-        return CONSOLE[key][self._index].format(**values)
+        return messages.text(f"console.{key}", lang=self.lang, **values)
 
 
 def ensure_env_file() -> None:
@@ -100,10 +82,10 @@ def ensure_dagster_home(home: Path = DAGSTER_HOME) -> Path:
 
 def language() -> str:
     """The language of the console and of the demo's report: ``CLMS_LANGUAGE``, vi (default) or en."""
-    value = os.environ.get("CLMS_LANGUAGE", "").strip() or "vi"
-    if value not in LANGUAGES:
-        raise SystemExit(f"CLMS_LANGUAGE={value!r}: expected one of {', '.join(LANGUAGES)}")
-    return value
+    try:
+        return messages.language()
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def run_monitoring_job(defs, instance, words: Words) -> None:
@@ -147,13 +129,13 @@ def make_report(defs, instance, area: ReportArea, year: int, lang: str, output_f
         partition_key=dg.MultiPartitionKey({"area": area.key, "year": str(year)}),
         run_config={**QUIET, "ops": {"progress_report": {"config": config}}})
     [materialization] = result.asset_materializations_for_node("progress_report")
-    return Path(materialization.metadata["workbook"].value), Path(materialization.metadata["html_page"].value)
+    metadata = materialization.metadata
+    return Path(metadata[messages.label("workbook")].value), Path(metadata[messages.label("html_page")].value)
 
 
 def area_label(labels: Labels, name: str, area: ReportArea) -> str:
     """E.g. "Tỉnh Lạng Sơn (mã 20)", "Tỉnh Bình Dương (mã 74, địa giới trước 01/7/2025)"."""
-    code = f"{labels('code').lower()} {area.code}"
-    return f"{name} ({code}, {labels('legacy_area')})" if area.legacy else f"{name} ({code})"
+    return messages.named_area(name, area.code, area.legacy, labels.language)
 
 
 def summary(report: ProgressReport, lang: str, provinces: list[tuple[str, ReportArea]]) -> list[str]:

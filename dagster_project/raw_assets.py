@@ -5,6 +5,7 @@ from collections.abc import Sequence
 import dagster as dg
 from sqlalchemy import func, select
 
+from dagster_project.messages import describe, labelled, md_table, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
@@ -20,6 +21,15 @@ def source_key(form_id: str) -> str:
     return f"{form_id}_source"
 
 
+def refused_now(before: dict | None, after: dict) -> list[dict]:
+    """The export files refused by this sync (``file``, ``reason``): in the new cursor's ``refused`` and not, with
+    the same limits, in the one before (:class:`~dagster_project.sources.FileImportSource`)."""
+    earlier = before.get("refused", {}) if isinstance(before, dict) else {}
+    now = after.get("refused", {}) if isinstance(after, dict) else {}
+    return [{"file": entry["file"], "reason": entry["reason"]} for digest, entry in now.items()
+            if earlier.get(digest) != entry]
+
+
 def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
                           reads_case_list: bool = False) -> dg.AssetsDefinition:
     """``raw_<form_id>``: every submission of the form, upserted on its stable id with its form version.
@@ -30,7 +40,7 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
 
     @dg.asset(name=f"raw_{form_id}", group_name=group, deps=[f"{form_id}_form", *deps], kinds={"python"},
               required_resource_keys={"warehouse", source_key(form_id)},
-              description=f"Submissions of the form `{form_id}` exactly as received, with their form version.")
+              description=describe("raw_submissions", form_id=form_id))
     def _raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         warehouse: WarehouseResource = context.resources.warehouse
         source: SubmissionSource = getattr(context.resources, source_key(form_id))
@@ -41,7 +51,9 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
         run = source.open_sync(form_id, cursor, open_cases(engine) if reads_case_list else (), stored)
         stats = raw_store.store_records(engine, run)
         raw_store.save_cursor(engine, source.source_name, project, form_id, run.cursor, stats.as_dict())
-        context.log.info("synced %s from %s: %s", form_id, source.source_name, stats.as_dict())
+        context.log.info(text("log.synced", form_id=form_id, source=source.source_name, **stats.as_dict()))
+        for refused in refused_now(cursor, run.cursor):
+            context.log.warning(text("log.file_refused", form_id=form_id, **refused))
         with engine.connect() as conn:
             live, deleted, last = conn.execute(
                 select(func.count().filter(RawSubmission.deleted_at.is_(None)),
@@ -54,19 +66,18 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
                           RawSubmission.submitted_at, RawSubmission.updated_at, RawSubmission.deleted_at,
                           RawSubmission.review_state)
                    .where(RawSubmission.form_id == form_id).order_by(RawSubmission.change_seq.desc()))
-        return dg.MaterializeResult(metadata={
+        return dg.MaterializeResult(metadata=labelled({
             **table_metadata(engine, RawSubmission.__table__, preview),
             **{f"sync/{k}": v for k, v in stats.as_dict().items()},
             **source.metadata(),
             "live_submissions": live,
             "deleted_submissions": deleted,
-            "review_states": dg.MetadataValue.md(  # what the clean step does with each (review_states.toml)
-                "| platform | review state | policy | submissions |\n|---|---|---|---|\n"
-                + "\n".join(f"| {r['platform']} | {r['state']} | {r['policy']} | {r['submissions']} |"
-                            for r in reviews)),
+            "review_states": dg.MetadataValue.md(md_table(  # what the clean step does with each (review_states.toml)
+                ["platform", "review_state", "policy", "submissions"],
+                [(r["platform"], r["state"], r["policy"], r["submissions"]) for r in reviews])),
             "last_submission": last or "",
             "cursor": dg.MetadataValue.json(run.cursor),
-        })
+        }))
 
     return _raw
 
@@ -77,11 +88,11 @@ def form_asset(form_id: str) -> dg.AssetsDefinition:
 
     @dg.asset(name=f"{form_id}_form", group_name="forms", kinds={"xlsform"},
               required_resource_keys={source_key(form_id)},
-              description=f"forms/{form_id}.xlsx published with the media files it reads.")
+              description=describe("form", form_id=form_id))
     def _form(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         source: SubmissionSource = getattr(context.resources, source_key(form_id))
         result = source.publish_form(forms_dir() / f"{form_id}.xlsx", forms_dir() / "media")
-        context.log.info("%s: %s", form_id, result)
-        return dg.MaterializeResult(metadata={**result, **source.metadata()})
+        context.log.info(text("log.published_form", **result))
+        return dg.MaterializeResult(metadata=labelled({**result, **source.metadata()}))
 
     return _form

@@ -10,6 +10,7 @@ import dagster as dg
 from pydantic import Field, PrivateAttr
 from sqlalchemy import Engine
 
+from dagster_project.messages import text
 from warehouse.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
 from warehouse.pseudonym import Pseudonymizer, check_key
 
@@ -58,14 +59,10 @@ class WarehouseResource(dg.ConfigurableResource):
         try:
             self._step_lock.enter_context(warehouse_lock(
                 self._engine, f"step-{step}", wait_seconds=wait * 60,
-                on_wait=lambda: context.log.info(
-                    f"another run is writing `{step}` into the warehouse: waiting until it has finished "
-                    f"(at most {wait:g} minutes)")))
+                on_wait=lambda: context.log.info(text("log.waiting", step=step, minutes=f"{wait:g}"))))
         except WarehouseBusy:
-            raise dg.Failure(
-                description=f"another run has been writing `{step}` into the warehouse for {wait:g} minutes: this "
-                            "run stops here; run it again once the other run has finished.",
-                allow_retries=False) from None
+            raise dg.Failure(description=text("refusal.busy", step=step, minutes=f"{wait:g}"),
+                             allow_retries=False) from None
         self._locked_step = step
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:

@@ -20,6 +20,13 @@ def pseudonym_key(monkeypatch):
     return TEST_PSEUDONYM_KEY
 
 
+@pytest.fixture(autouse=True)
+def english_labels(monkeypatch):
+    """The UI in English (``CLMS_LANGUAGE=en``), whose metadata labels are the keys the tests read; the tests of the
+    languages themselves set it as they need (tests/pipeline/test_ui_language.py)."""
+    monkeypatch.setenv("CLMS_LANGUAGE", "en")
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     bindir = find_bindir()

@@ -49,7 +49,12 @@ SHARE = re.compile(r"([0-9]+(?:[.,][0-9]+)?)\s*(%?)")
 
 
 class ReferenceDataError(ValueError):
-    """A reference file that cannot be loaded; the message lists every problem with its row."""
+    """A reference file that cannot be loaded; the message lists every problem with its row (``problems``: each
+    one alone, when they are several)."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.problems = problems or (message,)
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,9 @@ def _refuse(name: str, problems: list[str | None]) -> None:
     problems = [p for p in problems if p]
     if problems:
         shown = problems[:PROBLEMS_SHOWN]
-        more = f"; and {len(problems) - len(shown)} more problems" if len(problems) > len(shown) else ""
-        raise ReferenceDataError(f"{name}: nothing was loaded: " + "; ".join(shown) + more)
+        more = f"and {len(problems) - len(shown)} more problems" if len(problems) > len(shown) else ""
+        raise ReferenceDataError(f"{name}: nothing was loaded: " + "; ".join(shown + [more] if more else shown),
+                                 tuple(f"{name}: {p}" for p in shown + ([more] if more else [])))
 
 
 def _repeated(first: dict[tuple, int], key: tuple, number: int) -> str | None:
@@ -240,7 +246,7 @@ def store_uploads(engine: Engine, kind: str, uploads: Mapping[str, list[dict]]) 
     model = MODELS[kind]
     clashes = _clashes(uploads, KEYS[kind])
     if clashes:
-        raise ReferenceDataError("nothing was loaded: " + "; ".join(clashes))
+        raise ReferenceDataError("nothing was loaded: " + "; ".join(clashes), tuple(clashes))
     digests = {name: _digest(rows) for name, rows in uploads.items()}
     ids = {name: f"{kind}:{digest[:40]}" for name, digest in digests.items()}
     with engine.begin() as conn:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from connectors.odk_central import record_from_odata_row
 from dagster_project.defs.indicators.assets import indicator_values
 from dagster_project.defs.reports.approval import area_approval
+from dagster_project.messages import label
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import COMMUNE_A, COMMUNE_B, PROVINCE_A, fixture_rows, household
@@ -148,7 +149,8 @@ def test_an_unknown_area_or_period_is_refused(engine):
         approval.AreaPeriod("province", PROVINCE_A, VERSION, "2026-Q5")
 
 
-def test_approve_from_dagster_and_the_indicator_step_says_what_it_reopened(tmp_path):
+def test_approve_from_dagster_and_the_indicator_step_says_what_it_reopened(tmp_path, monkeypatch):
+    monkeypatch.delenv("CLMS_LANGUAGE")  # Vietnamese, the default
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -162,10 +164,11 @@ def test_approve_from_dagster_and_the_indicator_step_says_what_it_reopened(tmp_p
     result = dg.materialize([area_approval], resources=resources,
                             run_config={"ops": {"area_approval": {"config": config}}})
     assert result.success
-    metadata = result.asset_materializations_for_node("area_approval")[0].metadata
-    assert metadata["area"].value == f"Thành phố Hà Nội (province 01, {VERSION})"
-    assert metadata["approver_id"].value == PSEUDONYMIZER.recurring_id("approver", APPROVER)
-    assert metadata["cells_approved"].value == labour_cells(engine, HANOI)
+    metadata = {key: value.value for key, value in result.asset_materializations_for_node("area_approval")[0]
+                .metadata.items()}
+    assert metadata[label("area")] == "Thành phố Hà Nội (mã 01)"
+    assert metadata[label("approver_id")] == PSEUDONYMIZER.recurring_id("approver", APPROVER)
+    assert metadata[label("cells_approved")] == labour_cells(engine, HANOI)
     assert APPROVER not in repr(dict(metadata))
     assert labour(engine, HANOI) == (5, 8, False, "approved")
 
@@ -177,9 +180,9 @@ def test_approve_from_dagster_and_the_indicator_step_says_what_it_reopened(tmp_p
     result = dg.materialize([indicator_values], resources=resources, instance=instance)
     assert result.success
     metadata = result.asset_materializations_for_node("indicator_values")[0].metadata
-    assert metadata["approvals_reopened"].value.startswith(
+    assert metadata[label("approvals_reopened")].value.startswith(
         "- Thành phố Hà Nội, năm 2026: số liệu đã thay đổi sau khi phê duyệt ngày ")
-    assert metadata["cells_approved"].value == 0
+    assert metadata[label("cells_approved")].value == 0
     warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
     assert any(m.startswith("Thành phố Hà Nội, năm 2026: số liệu đã thay đổi sau khi phê duyệt") for m in warnings)
     assert labour(engine, HANOI) == (None, None, True, "provisional")

@@ -3,6 +3,7 @@
 import dagster as dg
 from sqlalchemy import func, select
 
+from dagster_project.messages import describe, labelled, md_table, step_sentence
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
@@ -20,38 +21,36 @@ raw_activity_report = raw_submissions_asset(FORM_ID, GROUP)
     group_name=GROUP,
     specs=[
         dg.AssetSpec("activities", group_name=GROUP, deps=[raw_activity_report], kinds={"python"},
-                     description="One row per communication activity or training course: date, commune, type, "
-                                 "participants by sex (free text is restricted)."),
+                     description=describe("activities")),
         dg.AssetSpec("activity_reach", group_name=GROUP, deps=["activities"], kinds={"python"},
-                     description="Per activity and audience group: people (or establishments) reached, reached for "
-                                 "the first time this year, trained for the first time this year."),
+                     description=describe("activity_reach")),
         dg.AssetSpec("activity_quarantine", group_name=GROUP, deps=[raw_activity_report], kinds={"python"},
-                     description="Rejected activity reports, with the field and reason."),
+                     description=describe("activity_quarantine")),
     ],
 )
 def activity_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     engine = warehouse.engine()
     stats = programme_steps.clean_activities(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID))
-    context.log.info("cleaned: %s", stats.as_dict())
+    context.log.info(step_sentence("cleaned", stats))
     a, r, q = Activity, ActivityReach, Quarantine
     with engine.connect() as conn:
         by_audience = conn.execute(
             select(r.audience, func.count(), func.sum(r.reached), func.sum(r.reached_new),
                    func.sum(r.reached_new_trained)).group_by(r.audience).order_by(r.audience)).all()
-    yield dg.MaterializeResult(asset_key="activities", metadata={
+    yield dg.MaterializeResult(asset_key="activities", metadata=labelled({
         **table_metadata(engine, a.__table__, select(
             a.activity_id, a.activity_date, a.commune_code, a.activity_type, a.participants_male,
             a.participants_female, a.participants_total).order_by(a.change_seq.desc())),
-        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["activity"]})
-    yield dg.MaterializeResult(asset_key="activity_reach", metadata={
+        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["activity"]}))
+    yield dg.MaterializeResult(asset_key="activity_reach", metadata=labelled({
         **table_metadata(engine, r.__table__, select(r.activity_id, r.audience, r.reached, r.reached_new,
                                                     r.reached_new_trained)),
         "step/loaded": stats.loaded["activity_reach"],
-        "by_audience": dg.MetadataValue.md(
-            "| audience | activities | reached | new | new trained |\n|---|---|---|---|---|\n"
-            + "\n".join(f"| {row[0]} | {row[1]} | {row[2]} | {row[3]} | {row[4] or ''} |" for row in by_audience))})
-    yield dg.MaterializeResult(asset_key="activity_quarantine", metadata={
+        "by_audience": dg.MetadataValue.md(md_table(
+            ["audience", "activities", "reached", "new", "new_trained"],
+            [(*row[:4], row[4] or "") for row in by_audience]))}))
+    yield dg.MaterializeResult(asset_key="activity_quarantine", metadata=labelled({
         **table_metadata(engine, q.__table__, select(
             q.entity, q.field, q.value, q.reason_code, q.reason).where(q.form_id == FORM_ID)
             .order_by(q.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))})
+        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))

@@ -3,6 +3,7 @@
 import dagster as dg
 from sqlalchemy import func, or_, select
 
+from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
 from warehouse.activity import FORM_ID
@@ -13,9 +14,7 @@ activities_ids_unique = ids_unique("activities", Activity.activity_id)
 activities_communes_valid = communes_valid("activities", Activity.commune_code)
 
 
-@dg.asset_check(asset="activity_reach",
-                description="Participants add up (male + female = total) and no group's counts exceed the "
-                            "participants or each other (new ≤ new trained ≤ reached).")
+@dg.asset_check(asset="activity_reach", description=describe("activity_counts_consistent"))
 def activity_counts_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     a, r = Activity, ActivityReach
     bad_totals = scalar(warehouse, select(func.count()).select_from(a).where(
@@ -24,4 +23,5 @@ def activity_counts_consistent(warehouse: WarehouseResource) -> dg.AssetCheckRes
         or_(r.reached > a.participants_total, r.reached_new > r.reached, r.reached_new_trained > r.reached,
             r.reached_new_trained < r.reached_new)))
     return dg.AssetCheckResult(passed=bad_totals == 0 and bad_reach == 0,
-                               metadata={"totals_not_adding_up": bad_totals, "reach_rows_inconsistent": bad_reach})
+                               metadata=labelled({"totals_not_adding_up": bad_totals,
+                                                          "reach_rows_inconsistent": bad_reach}))

@@ -10,6 +10,7 @@ one table, ``case_register``: the first owns which cases exist and their identif
 import dagster as dg
 from sqlalchemy import func, select
 
+from dagster_project.messages import describe, labelled, step_sentence
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
@@ -19,27 +20,27 @@ from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID
 from warehouse.classification import load_rules
 from warehouse.models import Case, CaseVisit, Quarantine
+from warehouse.steps import StepStats
 
 GROUP = "cases"
 
 
 @dg.asset(group_name=GROUP, deps=["child_classification", "young_worker_classification"], kinds={"python"},
-          description="The case register's membership: one case per household-survey child or inspected young "
-                      "worker classified (vn_law) as child labour or at risk, with a stable case id and code.")
+          description=describe("identified_cases"))
 def identified_cases(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     stats = register.identify_cases(engine, warehouse.pseudonymizer)
-    context.log.info("identified: %s", stats.as_dict())
+    context.log.info(step_sentence("identified", stats))
     c = Case
     with engine.connect() as conn:
         by_type = dict(conn.execute(select(c.case_type, func.count()).group_by(c.case_type)).all())
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, c.__table__, select(
             c.case_code, c.subject_kind, c.identified_on, c.commune_code, c.sex, c.age_band, c.case_type)
             .order_by(c.identified_on.desc())),
         "cases_by_type": dg.MetadataValue.json(by_type),
         "step/subjects": stats.processed, "step/new": stats.loaded["new"], "step/changed": stats.loaded["changed"],
-        "step/removed": stats.deleted})
+        "step/removed": stats.deleted}))
 
 
 raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_cases"], reads_case_list=True)
@@ -49,42 +50,39 @@ raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_case
     group_name=GROUP,
     specs=[
         dg.AssetSpec("case_visits", group_name=GROUP, deps=[raw_case_followup], kinds={"python"},
-                     description="One row per follow-up visit: support given, school, case status, and the child's "
-                                 "work classified (vn_law) as at the visit."),
+                     description=describe("case_visits")),
         dg.AssetSpec("case_visit_quarantine", group_name=GROUP, deps=[raw_case_followup], kinds={"python"},
-                     description="Rejected follow-up submissions, with the field and reason (visits to an unknown "
-                                 "case are added by the case register)."),
+                     description=describe("case_visit_quarantine")),
     ],
 )
 def case_visit_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     engine = warehouse.engine()
     rules = load_rules()
     stats = programme_steps.clean_case_visits(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID), rules)
-    context.log.info("cleaned: %s", stats.as_dict())
+    context.log.info(step_sentence("cleaned", stats))
     v, q = CaseVisit, Quarantine
-    yield dg.MaterializeResult(asset_key="case_visits", metadata={
+    yield dg.MaterializeResult(asset_key="case_visits", metadata=labelled({
         **table_metadata(engine, v.__table__, select(
             v.visit_id, v.visit_date, v.case_type, v.age, v.working, v.child_labour, v.school_status, v.supports,
             v.first_support_date, v.case_status).order_by(v.change_seq.desc())),
         "rules_version": rules.version,
-        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_visit"]})
-    yield dg.MaterializeResult(asset_key="case_visit_quarantine", metadata={
+        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_visit"]}))
+    yield dg.MaterializeResult(asset_key="case_visit_quarantine", metadata=labelled({
         **table_metadata(engine, q.__table__, select(
             q.field, q.value, q.reason_code, q.reason).where(q.form_id == FORM_ID).order_by(q.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))})
+        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))
 
 
 @dg.asset(group_name=GROUP, deps=["identified_cases", "case_visits"], kinds={"python"},
-          description="The case register with each case's state from its visits: status, first support, visits, "
-                      "last visit, closure, education and child labour at the last visit.")
+          description=describe("case_register"))
 def case_register(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     stats = register.update_case_register(engine)
-    context.log.info("register: %s", stats.as_dict())
+    context.log.info(step_sentence("register", StepStats(stats.processed, loaded=stats.loaded + stats.quarantined)))
     c = Case
     with engine.connect() as conn:
         by_status = dict(conn.execute(select(c.status, func.count()).group_by(c.status)).all())
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, c.__table__, select(
             c.case_code, c.case_type, c.identified_on, c.status, c.first_support_on, c.visits, c.last_visit_on,
             c.closed_on, c.in_education_at_last_visit, c.child_labour_at_last_visit)
@@ -92,4 +90,4 @@ def case_register(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         "cases_by_status": dg.MetadataValue.json(by_status),
         "step/cases": stats.processed, "step/changed": stats.loaded["changed"],
         "step/visits_to_unknown_cases_added": stats.quarantined["unknown_case"],
-        "step/visits_matched_again": stats.quarantined["matched_again"]})
+        "step/visits_matched_again": stats.quarantined["matched_again"]}))

@@ -13,6 +13,7 @@ import dagster as dg
 from pydantic import Field
 
 from connectors.errors import ACCESS, SourceError
+from dagster_project.messages import describe, label, labelled, listing, text
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
@@ -30,31 +31,32 @@ class CaseListConfig(dg.Config):
 @dg.asset(group_name="cases", deps=["case_register"], kinds={"python"},
           required_resource_keys={"warehouse", SOURCE},
           check_specs=[dg.AssetCheckSpec("case_list_published", asset="case_list",
-                                         description="The source took the case list (the account may change it).")],
-          description="The list of cases the follow-up form picks a child from (case code, commune, age band; "
-                      "no name): ODK Central entities of the list `cases`, or cases.csv for KoboToolbox.")
+                                         description=describe("case_list_published"))],
+          description=describe("case_list"))
 def case_list(context: dg.AssetExecutionContext, config: CaseListConfig) -> dg.MaterializeResult:
     warehouse: WarehouseResource = context.resources.warehouse
     source: SubmissionSource = getattr(context.resources, SOURCE)
     rows = case_list_rows(warehouse.engine(), first_visit_days=config.first_visit_days)
     try:
         published = {"published": True, **source.publish_case_list(rows)}
-        context.log.info("case list: %s", published)
+        context.log.info(text("log.case_list", action=published["action"], counts=listing(
+            {label(k): v for k, v in published.items() if k not in ("published", "action")})))
     except SourceError as error:
         if error.kind != ACCESS:
             raise
-        context.log.warning("the case list was not published, phones keep the list they have: %s", error)
+        context.log.warning(text("log.case_list_not_published", reason=error))
         published = {"published": False, "not_published_because": error.message}
     open_rows = [r for r in rows if r.is_open]
     lines = ["| " + " | ".join(PREVIEW) + " |", "|" + "---|" * len(PREVIEW)]
     lines += ["| " + " | ".join(getattr(r, c) for c in PREVIEW) + " |" for r in open_rows[:10]]
     check = dg.AssetCheckResult(check_name="case_list_published", passed=published["published"],
                                 severity=dg.AssetCheckSeverity.WARN,
-                                metadata={k: v for k, v in published.items() if k == "not_published_because"})
-    return dg.MaterializeResult(metadata={
+                                metadata=labelled({k: v for k, v in published.items()
+                                                   if k == "not_published_because"}))
+    return dg.MaterializeResult(metadata=labelled({
         **published,
         "open_cases": len(open_rows),
         "cases": len(rows),
         "preview": dg.MetadataValue.md("\n".join(lines)),
         **source.metadata(),
-    }, check_results=[check])
+    }), check_results=[check])

@@ -3,6 +3,7 @@
 import dagster as dg
 from sqlalchemy import and_, distinct, exists, func, select
 
+from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
 from warehouse.case_register import UNKNOWN_CASE
@@ -14,17 +15,17 @@ case_visits_ids_unique = ids_unique("case_visits", CaseVisit.visit_id)
 identified_cases_communes_valid = communes_valid("identified_cases", Case.commune_code)
 
 
-@dg.asset_check(asset="identified_cases", description="One case per subject, and case ids and codes are unique.")
+@dg.asset_check(asset="identified_cases", description=describe("cases_unique"))
 def cases_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     rows = scalar(warehouse, select(func.count()).select_from(Case))
     counts = {name: scalar(warehouse, select(func.count(distinct(column))))
               for name, column in (("case_ids", Case.case_id), ("case_codes", Case.case_code),
                                    ("subjects", Case.subject_id))}
-    return dg.AssetCheckResult(passed=all(n == rows for n in counts.values()), metadata={"rows": rows, **counts})
+    return dg.AssetCheckResult(passed=all(n == rows for n in counts.values()),
+                               metadata=labelled({"rows": rows, **counts}))
 
 
-@dg.asset_check(asset="case_register",
-                description="Every case visit is matched to a case of the register or quarantined as UNKNOWN_CASE.")
+@dg.asset_check(asset="case_register", description=describe("every_visit_matched_or_quarantined"))
 def every_visit_matched_or_quarantined(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     v, q = CaseVisit, Quarantine
     matched = exists().where(Case.case_id == v.case_id)
@@ -32,15 +33,15 @@ def every_visit_matched_or_quarantined(warehouse: WarehouseResource) -> dg.Asset
     visits = scalar(warehouse, select(func.count()).select_from(v))
     unmatched = scalar(warehouse, select(func.count()).select_from(v).where(~matched))
     neither = scalar(warehouse, select(func.count()).select_from(v).where(~matched, ~quarantined))
-    return dg.AssetCheckResult(passed=neither == 0, metadata={
+    return dg.AssetCheckResult(passed=neither == 0, metadata=labelled({
         "visits": visits, "matched": visits - unmatched, "quarantined_unknown_case": unmatched - neither,
-        "neither": neither})
+        "neither": neither}))
 
 
-@dg.asset_check(asset="case_register", description="Each case's visit count is its number of visits.")
+@dg.asset_check(asset="case_register", description=describe("case_visit_counts_agree"))
 def case_visit_counts_agree(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     counted = select(CaseVisit.case_id, func.count().label("n")).group_by(CaseVisit.case_id).subquery()
     wrong = scalar(warehouse, select(func.count()).select_from(Case)
                    .outerjoin(counted, counted.c.case_id == Case.case_id)
                    .where(Case.visits != func.coalesce(counted.c.n, 0)))
-    return dg.AssetCheckResult(passed=wrong == 0, metadata={"cases_with_wrong_visit_count": wrong})
+    return dg.AssetCheckResult(passed=wrong == 0, metadata=labelled({"cases_with_wrong_visit_count": wrong}))

@@ -4,6 +4,7 @@
 import dagster as dg
 from sqlalchemy import case, func, select
 
+from dagster_project.messages import describe, labelled, md_table, step_sentence
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
@@ -29,11 +30,11 @@ raw_household_survey = raw_submissions_asset(FORM_ID, GROUP)
     group_name=GROUP,
     specs=[
         dg.AssetSpec("households", group_name=GROUP, deps=[raw_household_survey], kinds={"python"},
-                     description="One row per interviewed household: typed, de-identified."),
+                     description=describe("households")),
         dg.AssetSpec("children", group_name=GROUP, deps=["households"], kinds={"python"},
-                     description="One row per child aged 5–17: typed, de-identified."),
+                     description=describe("children")),
         dg.AssetSpec("household_quarantine", group_name=GROUP, deps=[raw_household_survey],
-                     kinds={"python"}, description="Rejected households and children, with the field and reason."),
+                     kinds={"python"}, description=describe("household_quarantine")),
     ],
 )
 def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -41,31 +42,32 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     ctx = Context(warehouse.pseudonymizer, load_admin_units(),
                   load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
     stats = steps.clean_households(engine, ctx, load_rules())
-    context.log.info("cleaned: %s", stats.as_dict())
+    context.log.info(step_sentence("cleaned", stats))
     step = {"step/processed": stats.processed, "step/deleted": stats.deleted}
-    yield dg.MaterializeResult(asset_key="households", metadata={
+    yield dg.MaterializeResult(asset_key="households", metadata=labelled({
         **table_metadata(engine, Household.__table__, select(
             Household.household_id, Household.interview_date, Household.province_code, Household.commune_code,
             Household.consent, Household.hh_size, Household.poverty_status).order_by(Household.change_seq.desc())),
-        **step, "step/loaded": stats.loaded["household"]})
-    yield dg.MaterializeResult(asset_key="children", metadata={
+        **step, "step/loaded": stats.loaded["household"]}))
+    yield dg.MaterializeResult(asset_key="children", metadata=labelled({
         **table_metadata(engine, Child.__table__, select(
             Child.child_id, Child.sex, Child.age, Child.school_status, Child.working, Child.hours_week,
             Child.work_kinds, Child.hazards).order_by(Child.change_seq.desc())),
-        "step/loaded": stats.loaded["child"], "step/classified": stats.loaded["child_classification"]})
-    yield dg.MaterializeResult(asset_key="household_quarantine", metadata={
+        "step/loaded": stats.loaded["child"], "step/classified": stats.loaded["child_classification"]}))
+    yield dg.MaterializeResult(asset_key="household_quarantine", metadata=labelled({
         **table_metadata(engine, Quarantine.__table__, select(
             Quarantine.entity, Quarantine.repeat_index, Quarantine.field, Quarantine.reason_code,
             Quarantine.reason).where(Quarantine.form_id == FORM_ID).order_by(Quarantine.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))})
+        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))
 
 
 @dg.asset(group_name=GROUP, deps=["children"], kinds={"python"},
-          description="Each child classified under vn_law and icls, with reason codes and the rules version.")
+          description=describe("child_classification"))
 def child_classification(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     rules = load_rules()
     stats = steps.classify_children(engine, rules)
+    context.log.info(step_sentence("classified", stats))
     cc = ChildClassification
     with engine.connect() as conn:
         summary = conn.execute(
@@ -73,13 +75,11 @@ def child_classification(context: dg.AssetExecutionContext, warehouse: Warehouse
                    func.sum(case((cc.hazardous, 1), else_=0)))
             .group_by(cc.rule_set).order_by(cc.rule_set)
         ).all()
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, cc.__table__, select(cc.child_id, cc.rule_set, cc.age_band, cc.child_labour,
                                                      cc.hazardous, cc.at_risk, cc.reasons)
                          .where(cc.child_labour).order_by(cc.child_id, cc.rule_set)),
         "rules_version": rules.version,
         "step/children_classified": stats.processed,
-        "summary": dg.MetadataValue.md(
-            "| rule set | children | child labour | hazardous |\n|---|---|---|---|\n"
-            + "\n".join(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in summary)),
-    })
+        "summary": dg.MetadataValue.md(md_table(["rule_set", "children", "child_labour", "hazardous"], summary)),
+    }))

@@ -4,6 +4,7 @@
 import dagster as dg
 from sqlalchemy import distinct, func, or_, select
 
+from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
@@ -17,7 +18,7 @@ def _scalar(warehouse: WarehouseResource, query):
         return conn.execute(query).scalar_one()
 
 
-@dg.asset_check(asset="households", description="Every live raw submission is a household or is quarantined.")
+@dg.asset_check(asset="households", description=describe("raw_rows_accounted_for"))
 def raw_rows_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     live = _scalar(warehouse, select(func.count()).select_from(RawSubmission)
                    .where(RawSubmission.form_id == FORM_ID, RawSubmission.deleted_at.is_(None)))
@@ -26,51 +27,49 @@ def raw_rows_accounted_for(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                           .where(Quarantine.form_id == FORM_ID, Quarantine.entity == "household"))
     return dg.AssetCheckResult(
         passed=live == clean + quarantined,
-        metadata={"live_raw": live, "households": clean, "quarantined_households": quarantined},
+        metadata=labelled({"live_raw": live, "households": clean, "quarantined_households": quarantined}),
     )
 
 
-@dg.asset_check(asset="households", description="Household ids are unique.")
+@dg.asset_check(asset="households", description=describe("household_ids_unique"))
 def household_ids_unique(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     total = _scalar(warehouse, select(func.count()).select_from(Household))
     unique = _scalar(warehouse, select(func.count(distinct(Household.household_id))))
-    return dg.AssetCheckResult(passed=total == unique, metadata={"rows": total, "unique_ids": unique})
+    return dg.AssetCheckResult(passed=total == unique, metadata=labelled({"rows": total, "unique_ids": unique}))
 
 
-@dg.asset_check(asset="households", description="Every commune code is in the official code list (a household "
-                "without consent has none).")
+@dg.asset_check(asset="households", description=describe("commune_codes_valid"))
 def commune_codes_valid(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     units = load_admin_units()
     with warehouse.engine().connect() as conn:
         codes = conn.execute(select(Household.commune_code).distinct()
                              .where(Household.commune_code != UNKNOWN_AREA)).scalars().all()
     unknown = sorted(set(codes) - set(units.communes))
-    return dg.AssetCheckResult(passed=not unknown, metadata={
+    return dg.AssetCheckResult(passed=not unknown, metadata=labelled({
         "communes": len(codes), "unknown": dg.MetadataValue.json(unknown[:50]),
-        "code_list_version": units.code_list_version})
+        "code_list_version": units.code_list_version}))
 
 
-@dg.asset_check(asset="children", description="Child ids are unique and every age is within 5–17.")
+@dg.asset_check(asset="children", description=describe("children_ids_and_ages"))
 def children_ids_and_ages(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     total = _scalar(warehouse, select(func.count()).select_from(Child))
     unique = _scalar(warehouse, select(func.count(distinct(Child.child_id))))
     out_of_range = _scalar(warehouse, select(func.count()).select_from(Child)
                            .where(or_(Child.age < AGE_MIN, Child.age > AGE_MAX)))
     return dg.AssetCheckResult(passed=total == unique and out_of_range == 0,
-                               metadata={"rows": total, "unique_ids": unique, "ages_out_of_range": out_of_range})
+                               metadata=labelled({"rows": total, "unique_ids": unique,
+                                                  "ages_out_of_range": out_of_range}))
 
 
-@dg.asset_check(asset="children", description="Every child, PII row and classification belongs to a stored household "
-                "and child (links the database does not enforce: warehouse.clean_links).")
+@dg.asset_check(asset="children", description=describe("household_rows_linked"))
 def household_rows_linked(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.engine().connect() as conn:
         missing = orphans(conn)
     return dg.AssetCheckResult(passed=not any(missing.values()),
-                               metadata={f"orphans: {link}": count for link, count in missing.items()})
+                               metadata=labelled({f"orphans: {link}": count for link, count in missing.items()}))
 
 
-@dg.asset_check(asset="child_classification",
-                description="Every child has one classification per rule set, under the current rules version.")
+@dg.asset_check(asset="child_classification", description=describe("every_child_classified"))
 def every_child_classified(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     rules = load_rules()
     children = _scalar(warehouse, select(func.count()).select_from(Child))
@@ -80,5 +79,6 @@ def every_child_classified(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                     .where(ChildClassification.rules_version != rules.version))
     expected = children * len(rules.rule_sets)
     return dg.AssetCheckResult(passed=current == expected and stale == 0,
-                               metadata={"children": children, "classifications": current, "expected": expected,
-                                         "stale": stale, "rules_version": rules.version})
+                               metadata=labelled({"children": children, "classifications": current,
+                                                  "expected": expected, "stale": stale,
+                                                  "rules_version": rules.version}))

@@ -1,10 +1,9 @@
 """The published indicator cells of the whole catalogue."""
 
-import os
-
 import dagster as dg
 from sqlalchemy import func, select
 
+from dagster_project.messages import describe, labelled, language, listing, statuses, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from warehouse import approval, indicators
@@ -16,15 +15,14 @@ UPSTREAM = ["child_classification", "young_worker_classification", "inspections"
 
 
 @dg.asset(group_name="indicators", deps=UPSTREAM, kinds={"python"},
-          description="Every indicator (1.1 to 4.2) by source, area, period and disaggregation: numerator, "
-                      "denominator, value, interval where it is a sample, target, gap and status.")
+          description=describe("indicator_values"))
 def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     settings = indicators.load_settings()
     refreshed = indicators.refresh(engine, settings, load_rules().version)
     iv = IndicatorValue
     with engine.connect() as conn:
-        statuses = dict(conn.execute(select(iv.status, func.count()).where(iv.dimension == "total")
+        by_status = dict(conn.execute(select(iv.status, func.count()).where(iv.dimension == "total")
                                      .group_by(iv.status)).all())
         suppressed = conn.execute(select(func.count()).where(iv.suppressed)).scalar()
     preview = (select(iv.indicator_id, iv.source, iv.rule_set, iv.period, iv.area_level, iv.area_code,
@@ -33,23 +31,22 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                .where(iv.dimension == "total", iv.period_type == "year", iv.area_level != "commune")
                .order_by(iv.indicator_id, iv.source, iv.rule_set, iv.period, iv.area_level, iv.area_code))
     written = refreshed.survey_cells + refreshed.other_cells
-    context.log.info("%s: wrote %d cells (%d count changes folded in)",
-                     "recomputed everything" if refreshed.full else "updated", written, refreshed.survey_changes)
-    language = "en" if os.environ.get("CLMS_LANGUAGE", "").strip() == "en" else "vi"
+    context.log.info(text("log.indicators", how=text("log.recomputed" if refreshed.full else "log.updated"),
+                          cells=written, changes=refreshed.survey_changes, statuses=listing(statuses(by_status))))
     for reopened in refreshed.reopened:
-        context.log.warning(reopened.message(language))
+        context.log.warning(reopened.message(language()))
     with engine.connect() as conn:
         approved = conn.execute(select(func.count()).where(iv.approval == approval.APPROVED)).scalar()
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, iv.__table__, preview),
         "recomputed_everything": refreshed.full,
         "cells_written": written,
         "survey_count_changes": refreshed.survey_changes,
         "cells_suppressed": suppressed,
-        "status_of_totals": dg.MetadataValue.json(statuses),
+        "status_of_totals": dg.MetadataValue.json(statuses(by_status)),
         "settings_version": settings.version,
         "min_cell": settings.min_cell,
         "cells_approved": approved,
-        "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message(language)}" for r in refreshed.reopened)
-                                                  or "none"),
-    })
+        "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message(language())}" for r in refreshed.reopened)
+                                                  or text("log.nothing")),
+    }))

@@ -3,12 +3,12 @@
 import dagster as dg
 from sqlalchemy import func, or_, select
 
+from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from warehouse.models import IndicatorValue
 
 
-@dg.asset_check(asset="indicator_values",
-                description="Shares lie in [0, 1] inside their interval; suppressed cells carry no numbers.")
+@dg.asset_check(asset="indicator_values", description=describe("indicator_cells_consistent"))
 def indicator_cells_consistent(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     iv = IndicatorValue
     with warehouse.engine().connect() as conn:
@@ -19,4 +19,5 @@ def indicator_cells_consistent(warehouse: WarehouseResource) -> dg.AssetCheckRes
             iv.suppressed, or_(iv.numerator.is_not(None), iv.denominator.is_not(None), iv.value.is_not(None),
                                iv.status != "suppressed"))).scalar_one()
     return dg.AssetCheckResult(passed=bad_values == 0 and leaking == 0,
-                               metadata={"values_outside_interval": bad_values, "suppressed_with_numbers": leaking})
+                               metadata=labelled({"values_outside_interval": bad_values,
+                                                  "suppressed_with_numbers": leaking}))

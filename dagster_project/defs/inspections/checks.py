@@ -3,6 +3,7 @@
 import dagster as dg
 from sqlalchemy import func, or_, select
 
+from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
 from warehouse.answers import AGE_MAX, AGE_MIN
@@ -16,15 +17,14 @@ inspections_communes_valid = communes_valid("inspections", Inspection.commune_co
 young_workers_ids_unique = ids_unique("young_workers", YoungWorker.worker_id)
 
 
-@dg.asset_check(asset="young_workers", description="Every young worker's age is within 5–17.")
+@dg.asset_check(asset="young_workers", description=describe("young_worker_ages"))
 def young_worker_ages(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     out_of_range = scalar(warehouse, select(func.count()).select_from(YoungWorker)
                           .where(or_(YoungWorker.age < AGE_MIN, YoungWorker.age > AGE_MAX)))
-    return dg.AssetCheckResult(passed=out_of_range == 0, metadata={"ages_out_of_range": out_of_range})
+    return dg.AssetCheckResult(passed=out_of_range == 0, metadata=labelled({"ages_out_of_range": out_of_range}))
 
 
-@dg.asset_check(asset="young_worker_classification",
-                description="Every young worker has one classification per rule set, under the current rules version.")
+@dg.asset_check(asset="young_worker_classification", description=describe("every_young_worker_classified"))
 def every_young_worker_classified(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     rules = load_rules()
     yc = YoungWorkerClassification
@@ -33,5 +33,6 @@ def every_young_worker_classified(warehouse: WarehouseResource) -> dg.AssetCheck
     stale = scalar(warehouse, select(func.count()).select_from(yc).where(yc.rules_version != rules.version))
     expected = workers * len(rules.rule_sets)
     return dg.AssetCheckResult(passed=current == expected and stale == 0,
-                               metadata={"young_workers": workers, "classifications": current, "expected": expected,
-                                         "stale": stale, "rules_version": rules.version})
+                               metadata=labelled({"young_workers": workers, "classifications": current,
+                                                  "expected": expected, "stale": stale,
+                                                  "rules_version": rules.version}))

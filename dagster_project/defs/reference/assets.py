@@ -1,6 +1,8 @@
 """Reference data assets. Data managers drop spreadsheets into the uploads folder; the sensor picks them up.
 
-The folder is the truth: each run makes the warehouse hold the rows of the files now there, or changes nothing.
+The folder is the truth: each run makes the warehouse hold the rows of the files now there, or changes nothing:
+a refused upload fails the step with its problems, one a line, as the failure's description (what the UI and the
+console show first), not as an exception's stack.
 """
 
 from pathlib import Path
@@ -8,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 from sqlalchemy import select
 
+from dagster_project.messages import area, describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import reference_data as ref
@@ -18,7 +21,7 @@ from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, Ta
 GROUP = "reference"
 
 
-def _load(kind: str, files: dict[str, Path], validate, engine) -> dict:
+def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], validate, engine) -> dict:
     """Validate every file of ``kind`` (name → path), then make the warehouse hold exactly their rows; refuses with
     every problem of every file listed (nothing changes) if any is wrong."""
     columns = ref.TARGET_COLUMNS if kind == "targets" else ref.POPULATION_COLUMNS
@@ -27,46 +30,60 @@ def _load(kind: str, files: dict[str, Path], validate, engine) -> dict:
         try:
             uploads[name] = validate(ref.read_table(path, columns), name)
         except ref.ReferenceDataError as exc:
-            problems.append(str(exc))
+            problems += exc.problems
+    if not problems:
+        try:
+            ids, changed = ref.store_uploads(engine, kind, uploads)
+        except ref.ReferenceDataError as exc:  # two files with the same key
+            problems = exc.problems
     if problems:
-        raise ref.ReferenceDataError("\n".join(problems))
-    ids, changed = ref.store_uploads(engine, kind, uploads)
-    loaded = [f"{name}: {len(rows)} rows ({ids[name]})" for name, rows in uploads.items()]
-    return {"files": dg.MetadataValue.md("\n".join(f"- {line}" for line in loaded) or "none"), "changed": changed}
+        raise refused(kind, problems)
+    loaded = {name: text("log.reference_file", name=name, rows=len(rows)) for name, rows in uploads.items()}
+    context.log.info(text("log.reference_loaded", kind=text(f"log.{kind}"),
+                          files="; ".join(loaded.values()) or text("log.nothing")))
+    return {"files": dg.MetadataValue.md("\n".join(f"- {line}: {ids[name]}" for name, line in loaded.items())
+                                         or text("log.nothing")),
+            "changed": changed}
 
 
-@dg.asset(group_name=GROUP, kinds={"csv"},
-          description="Targets of the plans (shipped: Decision 782, Hà Nội, An Giang, Hưng Yên, Tân Thành) and "
-                      "any targets spreadsheet a data manager uploaded, each tied to its jurisdiction and code list.")
-def targets(warehouse: WarehouseResource, reference_files: ReferenceFiles) -> dg.MaterializeResult:
+def refused(kind: str, problems) -> dg.Failure:
+    """The failure of a refused upload: a sentence, then each problem on its own line."""
+    lines = [f"- {p}" for p in problems]
+    return dg.Failure(description="\n".join([text("refusal.reference", kind=text(f"log.{kind}")), *lines]),
+                      metadata=labelled({"refused_files": dg.MetadataValue.md("\n".join(lines))}),
+                      allow_retries=False)
+
+
+@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("targets"))
+def targets(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+            reference_files: ReferenceFiles) -> dg.MaterializeResult:
     engine = warehouse.engine()
     units, legacy = load_admin_units(), ref.load_legacy_units()
     indicator_ids = set(load_settings().names)
     files = {f"shipped/{ref.SHIPPED_TARGETS.name}": ref.SHIPPED_TARGETS,
              **{p.name: p for p in reference_files.files("targets")}}
-    metadata = _load("targets", files, lambda f, n: ref.validate_targets(f, n, indicator_ids, units, legacy), engine)
+    metadata = _load(context, "targets", files,
+                     lambda f, n: ref.validate_targets(f, n, indicator_ids, units, legacy), engine)
     preview = select(Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code,
                      Target.code_list_version, Target.year, Target.comparator, Target.value, Target.source_document)
-    return dg.MaterializeResult(metadata={**table_metadata(engine, Target.__table__, preview), **metadata})
+    return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, Target.__table__, preview), **metadata}))
 
 
-@dg.asset(group_name=GROUP, kinds={"csv"},
-          description="Reference populations per area and year (teachers, caregivers, officials, enterprises …), "
-                      "from the spreadsheets data managers upload: the denominators of indicators 2.x and 3.x.")
-def reference_populations(warehouse: WarehouseResource, reference_files: ReferenceFiles) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("reference_populations"))
+def reference_populations(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                          reference_files: ReferenceFiles) -> dg.MaterializeResult:
     engine = warehouse.engine()
     units, legacy = load_admin_units(), ref.load_legacy_units()
-    metadata = _load("populations", {p.name: p for p in reference_files.files("populations")},
+    metadata = _load(context, "populations", {p.name: p for p in reference_files.files("populations")},
                      lambda f, n: ref.validate_populations(f, n, units, legacy), engine)
     preview = select(ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.year,
                      ReferencePopulation.population_group, ReferencePopulation.value)
-    return dg.MaterializeResult(metadata={**table_metadata(engine, ReferencePopulation.__table__, preview), **metadata})
+    return dg.MaterializeResult(metadata=labelled({
+        **table_metadata(engine, ReferencePopulation.__table__, preview), **metadata}))
 
 
-@dg.asset(group_name=GROUP, deps=[targets], kinds={"csv"},
-          description="Old (pre-July-2025) communes and the new ones their territory went to, and the new communes "
-                      "that make up each reporting area, old territories with targets included.")
-def administrative_units(warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(group_name=GROUP, deps=[targets], kinds={"csv"}, description=describe("administrative_units"))
+def administrative_units(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     units, legacy = load_admin_units(), ref.load_legacy_units()
     ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
@@ -76,10 +93,13 @@ def administrative_units(warehouse: WarehouseResource) -> dg.MaterializeResult:
     ref.store_area_communes(engine, ref.area_communes(units, legacy, legacy_areas))
     preview = (select(AreaCommune.area_level, AreaCommune.area_code, AreaCommune.area_name, AreaCommune.commune_code,
                       AreaCommune.exact).where(AreaCommune.code_list_version == ref.LEGACY))
-    return dg.MaterializeResult(metadata={
+    old_territories = [area(level, code, ref.LEGACY) for level, code in sorted(legacy_areas)]
+    context.log.info(text("log.administrative_units", legacy=len(legacy.rows),
+                          areas="; ".join(old_territories) or text("log.nothing")))
+    return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, AreaCommune.__table__, preview),
         "legacy_communes": len(legacy.rows),
-        "old_territories": dg.MetadataValue.json(sorted(f"{level} {code}" for level, code in legacy_areas)),
+        "old_territories": dg.MetadataValue.json(old_territories),
         "code_list_version": units.code_list_version,
         "legacy_table": LegacyCommune.__tablename__,
-    })
+    }))

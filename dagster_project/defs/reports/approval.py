@@ -6,6 +6,7 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy import func, select
 
+from dagster_project.messages import describe, labelled, language, named_area, text
 from dagster_project.resources import WarehouseResource
 from warehouse import approval
 from warehouse.admin_units import load_admin_units
@@ -24,10 +25,7 @@ class ApprovalConfig(dg.Config):
     note: str = Field(default="", description="Ghi chú / note (restricted table only).")
 
 
-@dg.asset(group_name="reports", deps=["indicator_values"], kinds={"python"},
-          description="Phê duyệt số liệu (approval) of an area for a period: launch with the approver, the area "
-                      "and the period. Its cells in indicator_value and its reports then say approved, until the "
-                      "data under it changes and the indicator step reopens it.")
+@dg.asset(group_name="reports", deps=["indicator_values"], kinds={"python"}, description=describe("area_approval"))
 def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
                   warehouse: WarehouseResource) -> dg.MaterializeResult:
     version = config.code_list_version or (NATIONAL if config.area_level == "national"
@@ -40,15 +38,15 @@ def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
         row = conn.execute(select(Approval).where(Approval.approval_id == approval_id)).one()
         cells = conn.execute(select(func.count()).where(area.cells(), IndicatorValue.approval == approval.APPROVED)
                              ).scalar()
-    context.log.info("đã phê duyệt %s, %s (%d ô chỉ tiêu) / approved %s, %s (%d indicator cells)",
-                     name, approval.period_words(area.period, "vi"), cells, name,
-                     approval.period_words(area.period, "en"), cells)
-    return dg.MaterializeResult(metadata={
-        "area": f"{name} ({area.level} {area.code}, {area.code_list_version})",
+    named = named_area(name, area.code, area.code_list_version == approval.LEGACY)
+    context.log.info(text("log.approved", area=named, period=approval.period_words(area.period, language()),
+                          cells=cells))
+    return dg.MaterializeResult(metadata=labelled({
+        "area": named,
         "period": area.period,
         "approval_id": approval_id,
         "approver_id": row.approver_id,
         "approved_at": row.approved_at,
         "cells_approved": cells,
         "fingerprint": dg.MetadataValue.json(row.fingerprint),
-    })
+    }))

@@ -9,6 +9,8 @@ import dagster as dg
 from pydantic import Field
 
 from dagster_project.defs.reports.partitions import area_and_year
+from dagster_project.messages import area as area_name
+from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
@@ -28,9 +30,7 @@ class ReportConfig(dg.Config):
 
 
 @dg.asset(group_name="reports", deps=["indicator_values"], partitions_def=area_and_year, kinds={"excel", "html"},
-          description="Báo cáo kết quả thực hiện Chương trình (progress report) of a province or commune for a year: "
-                      "each indicator against its target with trend and breakdowns, activities, inspections and "
-                      "cases, as an .xlsx workbook and a self-contained .html page.")
+          description=describe("progress_report"))
 def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
     keys = context.partition_key.keys_by_dimension
@@ -42,23 +42,25 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
     stem = f"bao-cao-{area.key}-{year}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)
     page = write_html_page(report, folder / f"{stem}.html", config.language)
-    context.log.info("wrote %s and %s", workbook, page)
+    context.log.info(text("log.report_written", year=year, workbook=workbook, page=page,
+                          area=area_name(area.level, area.code, area.code_list_version)))
     inspections, cases = report.inspections, report.cases
-    return dg.MaterializeResult(metadata={
+    words = Formatter.for_report(report, config.language)
+    return dg.MaterializeResult(metadata=labelled({
         "workbook": dg.MetadataValue.path(str(workbook.resolve())),
         "html_page": dg.MetadataValue.path(str(page.resolve())),
-        "title": Formatter.for_report(report, config.language).title(report),
+        "title": words.title(report),
         "figures": report.approval.state,
-        "data_state": " · ".join(Formatter.for_report(report, config.language).data_state(report)),
+        "data_state": " · ".join(words.data_state(report)),
         "data_cutoff": cutoff.isoformat() if cutoff else "none",
         "indicators": dg.MetadataValue.md(indicator_table(report, config.language)),
         "indicators_with_data": sum(r.cell.value is not None for r in report.indicators),
-        "status_of_indicators": dg.MetadataValue.json(dict(report.statuses())),
+        "status_of_indicators": dg.MetadataValue.json({words.status(s): n for s, n in report.statuses()}),
         "communes": len(report.details.communes),
         "activities": report.activities.activities,
         "establishments_inspected": inspections.inspected,
         "cases_identified": "suppressed" if cases.identified.suppressed else cases.identified.value,
-    })
+    }))
 
 
 def indicator_table(report, language: str) -> str:

@@ -1,0 +1,121 @@
+"""What the Dagster UI and the console say to a data manager, in Vietnamese (default) or English
+(``CLMS_LANGUAGE=en``): the texts of ``messages.toml``, areas named with their codes, indicators with their titles
+and statuses in words (the reports' own, ``warehouse.report.labels``).
+
+Descriptions are read when the definitions load, labels and sentences when a step runs: both in the language
+``CLMS_LANGUAGE`` names at that moment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from warehouse.admin_units import LEGACY, load_admin_units
+from warehouse.indicators import load_settings
+from warehouse.reference_data import load_legacy_units
+from warehouse.report.labels import LANGUAGES, Labels
+
+CATALOGUE = Path(__file__).with_name("messages.toml")
+RESERVED = "dagster/"  # metadata Dagster itself reads (row count, column schema): never renamed
+
+
+def language() -> str:
+    """``CLMS_LANGUAGE``: vi (default) or en."""
+    value = os.environ.get("CLMS_LANGUAGE", "").strip() or "vi"
+    if value not in LANGUAGES:
+        raise ValueError(f"CLMS_LANGUAGE={value!r}: expected one of {', '.join(LANGUAGES)}")
+    return value
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict:
+    return tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
+
+
+def text(key: str, *, lang: str | None = None, **values) -> str:
+    """The text ``section.name`` of the catalogue in ``lang`` (default: the current language), ``values`` filled
+    in."""
+    section, _, name = key.partition(".")
+    return _catalogue()[section][name][lang or language()].format(**values)
+
+
+def describe(name: str, **values) -> str:
+    """The description of an asset, check, job or sensor."""
+    return text(f"describe.{name}", **values)
+
+
+def label(key: str) -> str:
+    """A metadata label: Vietnamese from the catalogue, or the key itself (English, and keys it does not list)."""
+    return _catalogue()["label"].get(key, key) if language() == "vi" else key
+
+
+def labelled(metadata: Mapping) -> dict:
+    """``metadata`` with each key shown as its label (Dagster's own keys kept)."""
+    return {key if key.startswith(RESERVED) else label(key): value for key, value in metadata.items()}
+
+
+def md_table(columns: list[str], rows) -> str:
+    """A Markdown table, its headers from the catalogue's ``[column]``."""
+    header = [text(f"column.{c}") for c in columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows])
+
+
+@lru_cache(maxsize=1)
+def _area_names() -> dict[tuple[str, str], dict[str, str]]:
+    units, legacy = load_admin_units(), load_legacy_units()
+    return {("province", units.code_list_version): units.provinces,
+            ("commune", units.code_list_version): {c.code: c.name for c in units.communes.values()},
+            ("province", LEGACY): legacy.provinces, ("commune", LEGACY): legacy.communes}
+
+
+def area(level: str, code: str, code_list_version: str) -> str:
+    """E.g. "Tỉnh Lạng Sơn (mã 20)", "Tỉnh An Giang (mã 89, địa giới trước 01/7/2025)", "Toàn quốc"."""
+    if level == "national":
+        return text("area.national")
+    name = _area_names().get((level, code_list_version), {}).get(code, f"{level} {code}")
+    return named_area(name, code, code_list_version == LEGACY)
+
+
+def named_area(name: str, code: str, legacy: bool, lang: str | None = None) -> str:
+    """An area's name with its code, an old unit (before 1 July 2025) marked as such."""
+    return text("area.legacy" if legacy else "area.name", lang=lang, name=name, code=code)
+
+
+def labels() -> Labels:
+    """The reports' words in the current language, with the catalogue's indicator titles."""
+    return Labels(language(), load_settings().names)
+
+
+def indicator(indicator_id: str) -> str:
+    """E.g. "1.1 Tỷ lệ trẻ em …": the id and the catalogue's title."""
+    return f"{indicator_id} {labels().indicator(indicator_id)}"
+
+
+def status(name: str) -> str:
+    """A status (``off_track``, ``no_denominator`` …) in words."""
+    return labels().status(name, load_settings().min_cell)
+
+
+def statuses(counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts by status, keyed by the status in words."""
+    return {status(name): n for name, n in sorted(counts.items(), key=lambda item: str(item[0]))}
+
+
+def listing(counts: Mapping) -> str:
+    """``{"a": 1, "b": 2}`` as "a 1, b 2"; "none" when empty."""
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or text("log.nothing")
+
+
+def step_sentence(step: str, stats) -> str:
+    """A step's statistics (``warehouse.steps.StepStats``) as one sentence."""
+    catalogue = _catalogue()["count"]
+    loaded = ", ".join(text(f"count.{name}", n=n) if name in catalogue else f"{name} {n}"
+                       for name, n in stats.loaded.items()) or text("log.nothing")
+    quarantined = sum(stats.quarantined.values())
+    return text("log.step", step=text(f"log.step_{step}"), processed=stats.processed, deleted=stats.deleted,
+                loaded=loaded, quarantined=f"{quarantined} ({listing(stats.quarantined)})" if quarantined else 0)
