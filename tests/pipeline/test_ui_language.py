@@ -121,9 +121,9 @@ def test_logs_are_sentences_naming_areas_and_statuses_in_words(demo_run):
     assert "Chưa có mẫu số" in words and not {"off_track", "no_denominator", "met"} & set(words)
 
 
-def readme_query() -> str:
-    """The README's example query of ``indicator_value``."""
-    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+def readme_query(readme: str) -> str:
+    """The example query of ``indicator_value`` in ``readme``."""
+    blocks = re.findall(r"```sql\n(.*?)```", (ROOT / readme).read_text(encoding="utf-8"), re.DOTALL)
     return next(b for b in blocks if "FROM indicator_value" in b)
 
 
@@ -131,13 +131,14 @@ IDENTIFYING = ("indicator_id", "source", "rule_set", "period", "area_level", "ar
                "dimension", "dimension_value")
 
 
-def test_the_readme_query_gives_no_rows_that_look_like_duplicates(demo_run):
+@pytest.mark.parametrize("readme", ["README.md", "README.vi.md"])
+def test_the_readme_query_gives_no_rows_that_look_like_duplicates(demo_run, readme):
     """Each row it gives is told from the others by the columns it shows: a province of the 2025 list and the
     pre-2025 one with the same number (33, Hưng Yên) are both there, and told apart."""
     _, _, url = demo_run
     engine = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY).engine()
     with engine.connect() as conn:
-        result = conn.execute(text(readme_query()))
+        result = conn.execute(text(readme_query(readme)))
         columns, rows = list(result.keys()), [r._asdict() for r in result]
     engine.dispose()
     shown = [c for c in columns if c in IDENTIFYING]
