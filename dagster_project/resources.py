@@ -76,9 +76,10 @@ DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
 
 
 class ReferenceFiles(dg.ConfigurableResource):
-    """The folder where data managers drop reference spreadsheets: ``targets/`` and ``populations/``."""
+    """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``."""
 
-    folder: str = Field(description="Folder with targets/ and populations/ sub-folders of .xlsx or .csv files")
+    folder: str = Field(description="Folder with targets/, populations/ and approvals/ sub-folders of .xlsx or .csv "
+                                    "files")
 
     def files(self, kind: str) -> list[Path]:
         folder = Path(self.folder) / kind

@@ -24,16 +24,17 @@ daily_monitoring = dg.ScheduleDefinition(
 
 reference_job = dg.define_asset_job(
     "reference_job",
-    selection=dg.AssetSelection.groups("reference") | dg.AssetSelection.assets("indicator_values"),
+    selection=dg.AssetSelection.groups("reference") | dg.AssetSelection.assets("indicator_values", "approval_sheets"),
     description=describe("reference_job"),
-    executor_def=dg.in_process_executor,  # four small steps: one process, not one per step
+    executor_def=dg.in_process_executor,  # a few small steps: one process, not one per step
 )
 
 
 @dg.sensor(job=reference_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
            description=describe("reference_uploads"))
 def reference_uploads(context: dg.SensorEvaluationContext, reference_files: ReferenceFiles):
-    files = reference_files.files("targets") + reference_files.files("populations")
+    files = [*reference_files.files("targets"), *reference_files.files("populations"),
+             *reference_files.files("approvals")]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())

@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 from connectors.odk_central import record_from_odata_row
 from dagster_project.defs.indicators.assets import indicator_values
-from dagster_project.defs.reports.approval import area_approval
+from dagster_project.defs.reports.approval import approval_sheets, area_approval
 from dagster_project.messages import label
-from dagster_project.resources import WarehouseResource
+from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import COMMUNE_A, COMMUNE_B, PROVINCE_A, fixture_rows, household
 from warehouse import approval, indicators, raw_store, steps
@@ -203,3 +203,52 @@ def test_in_the_code_location_and_never_in_the_scheduled_job(monkeypatch):
     assert node.group_name == "reports" and dg.AssetKey("indicator_values") in node.parent_keys
     assert dg.AssetKey("area_approval") not in defs.resolve_job_def("monitoring_job").asset_layer.asset_graph \
         .executable_asset_keys
+
+
+SHEET_HEADER = "approver,area_level,area_code,code_list_version,period,approved_on,note\n"
+
+
+def test_approval_sheets_are_recorded_once_and_a_wrong_one_is_refused_whole(tmp_path):
+    """Two rows signed on 11-24 and 11-25; read again, nothing new. A second sheet with four wrong rows (an unknown
+    province, a fifth quarter, a day after today, no name) refuses both sheets; then, corrected away, the first
+    sheet's rows are recorded and a later reading records none."""
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    units, legacy = load_admin_units(), ref.load_legacy_units()
+    ref.store_area_communes(engine, ref.area_communes(units, legacy, set()))
+    run(engine, fixture_rows())
+    folder = tmp_path / "uploads" / "approvals"
+    folder.mkdir(parents=True)
+    (folder / "ky-duyet.csv").write_text(
+        SHEET_HEADER + f"{APPROVER},province,{PROVINCE_A},,2026,2026-11-25,đã ký\n"
+        f"{APPROVER},commune,{COMMUNE_B},,2026-Q2,2026-11-24,\n", encoding="utf-8")
+    (folder / "sai.csv").write_text(
+        SHEET_HEADER + f"{APPROVER},province,77,,2026,2026-11-25,\n{APPROVER},province,{PROVINCE_A},,2026-Q5,"
+        f"2026-11-25,\n{APPROVER},province,{PROVINCE_A},,2026,2099-01-01,\n,province,{PROVINCE_A},,2026,2026-11-25,\n",
+        encoding="utf-8")
+    resources = {"warehouse": WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY),
+                 "reference_files": ReferenceFiles(folder=str(tmp_path / "uploads"))}
+    with pytest.raises(dg.Failure) as refused:
+        dg.materialize([approval_sheets], resources=resources)
+    message = refused.value.description
+    assert message.startswith("Approval sheets: nothing was loaded, the warehouse keeps what it had.")
+    assert "\n- sai.csv: dòng 2 / row 2: kho dữ liệu không có địa bàn province 77" in message
+    assert all(f"\n- sai.csv: dòng {n} / row {n}: " in message for n in (3, 4, 5)) and APPROVER not in message
+    assert "2099-01-01: sau hôm nay" in message and "kỳ '2026-Q5' không hợp lệ" in message
+    assert approvals(engine) == []
+
+    (folder / "sai.csv").unlink()
+    result = dg.materialize([approval_sheets], resources=resources)
+    metadata = result.asset_materializations_for_node("approval_sheets")[0].metadata
+    assert (metadata["approvals_recorded"].value, metadata["rows_already_recorded"].value) == (2, 0)
+    assert approvals(engine) == [(COMMUNE_B, "2026-Q2", "approved", None), (PROVINCE_A, "2026", "approved", None)]
+    assert labour(engine, HANOI) == (5, 8, False, "approved")
+    with engine.connect() as conn:
+        assert conn.execute(select(Approval.approved_at).order_by(Approval.approval_id)).scalars().all() == [
+            "2026-11-24", "2026-11-25"]
+    result = dg.materialize([approval_sheets], resources=resources)
+    metadata = result.asset_materializations_for_node("approval_sheets")[0].metadata
+    assert (metadata["approvals_recorded"].value, metadata["rows_already_recorded"].value) == (0, 2)
+    assert len(approvals(engine)) == 2
+    engine.dispose()

@@ -1,17 +1,20 @@
-"""A data manager approves an area's figures for a period: a launch of ``area_approval`` with its config."""
+"""A data manager approves an area's figures for a period: a launch of ``area_approval`` with its config, or a sheet
+dropped into the reference uploads folder's ``approvals/`` (``approval_sheets``)."""
 
+from datetime import date
 from typing import Literal
 
 import dagster as dg
 from pydantic import Field
 from sqlalchemy import func, select
 
-from dagster_project.messages import describe, labelled, language, named_area, text
-from dagster_project.resources import WarehouseResource
-from warehouse import approval
+from dagster_project.defs.reference.assets import refused
+from dagster_project.messages import area, describe, labelled, language, named_area, text
+from dagster_project.resources import ReferenceFiles, WarehouseResource
+from warehouse import approval, approval_sheet
 from warehouse.admin_units import load_admin_units
 from warehouse.models import Approval, IndicatorValue
-from warehouse.reference_data import NATIONAL
+from warehouse.reference_data import NATIONAL, ReferenceDataError
 
 
 class ApprovalConfig(dg.Config):
@@ -49,4 +52,28 @@ def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
         "approved_at": row.approved_at,
         "cells_approved": cells,
         "fingerprint": dg.MetadataValue.json(row.fingerprint),
+    }))
+
+
+@dg.asset(group_name="reports", deps=["indicator_values"], kinds={"csv"}, description=describe("approval_sheets"))
+def approval_sheets(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                    reference_files: ReferenceFiles) -> dg.MaterializeResult:
+    files = reference_files.files("approvals")
+    with warehouse.engine().begin() as conn:
+        try:
+            recorded, skipped = approval_sheet.record_sheets(conn, files, warehouse.pseudonymizer,
+                                                             load_admin_units().code_list_version, date.today())
+        except ReferenceDataError as exc:
+            raise refused("approvals", exc.problems) from None
+        rows = conn.execute(select(Approval.area_level, Approval.area_code, Approval.code_list_version,
+                                   Approval.period).where(Approval.approval_id.in_(recorded))
+                            .order_by(Approval.approval_id)).all()
+    context.log.info(text("log.approval_sheets", recorded=len(recorded), skipped=skipped))
+    return dg.MaterializeResult(metadata=labelled({
+        "files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in files) or text("log.nothing")),
+        "approvals_recorded": len(recorded),
+        "rows_already_recorded": skipped,
+        "recorded": dg.MetadataValue.md("\n".join(
+            f"- {area(r.area_level, r.area_code, r.code_list_version)}, "
+            f"{approval.period_words(r.period, language())}" for r in rows) or text("log.nothing")),
     }))
