@@ -32,7 +32,7 @@ from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.answers import Context
 from warehouse.classification import load_rules
-from warehouse.db import make_engine, upgrade
+from warehouse.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
 from warehouse.household import FORM_ID
 from warehouse.models import Approval, IndicatorValue, RestrictedApproval
 from warehouse.pseudonym import Pseudonymizer
@@ -251,4 +251,22 @@ def test_approval_sheets_are_recorded_once_and_a_wrong_one_is_refused_whole(tmp_
     metadata = result.asset_materializations_for_node("approval_sheets")[0].metadata
     assert (metadata["approvals_recorded"].value, metadata["rows_already_recorded"].value) == (0, 2)
     assert len(approvals(engine)) == 2
+    engine.dispose()
+
+
+def test_an_approval_waits_while_the_indicators_are_refreshed(tmp_path):
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    units, legacy = load_admin_units(), ref.load_legacy_units()
+    ref.store_area_communes(engine, ref.area_communes(units, legacy, set()))
+    impatient = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY, lock_wait_minutes=0.005)
+    config = {"approver": APPROVER, "area_level": "province", "area_code": PROVINCE_A, "period": "2026"}
+    with warehouse_lock(make_engine(url), "step-indicator_values"), pytest.raises(WarehouseBusy):
+        dg.materialize([area_approval], resources={"warehouse": impatient},
+                       run_config={"ops": {"area_approval": {"config": config}}})
+    assert approvals(engine) == []
+    assert dg.materialize([area_approval], resources={"warehouse": impatient},
+                          run_config={"ops": {"area_approval": {"config": config}}}).success
+    assert [a[:3] for a in approvals(engine)] == [(PROVINCE_A, "2026", "approved")]
     engine.dispose()

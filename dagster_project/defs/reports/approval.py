@@ -1,6 +1,7 @@
 """A data manager approves an area's figures for a period: a launch of ``area_approval`` with its config, or a sheet
 dropped into the reference uploads folder's ``approvals/`` (``approval_sheets``)."""
 
+from contextlib import contextmanager
 from datetime import date
 from typing import Literal
 
@@ -13,6 +14,7 @@ from dagster_project.messages import area, describe, labelled, language, named_a
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import approval, approval_sheet
 from warehouse.admin_units import load_admin_units
+from warehouse.db import warehouse_lock
 from warehouse.models import Approval, IndicatorValue
 from warehouse.reference_data import NATIONAL, ReferenceDataError
 
@@ -35,7 +37,7 @@ def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
                                            else load_admin_units().code_list_version)
     area = approval.AreaPeriod(config.area_level, config.area_code.strip(), version, config.period.strip())
     engine = warehouse.engine()
-    with engine.begin() as conn:
+    with indicators_held(context, warehouse), engine.begin() as conn:
         approval_id = approval.approve(conn, area, config.approver, config.note, warehouse.pseudonymizer)
         name = approval.area_name(conn, area)
         row = conn.execute(select(Approval).where(Approval.approval_id == approval_id)).one()
@@ -59,7 +61,8 @@ def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
 def approval_sheets(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                     reference_files: ReferenceFiles) -> dg.MaterializeResult:
     files = reference_files.files("approvals")
-    with warehouse.engine().begin() as conn:
+    engine = warehouse.engine()
+    with indicators_held(context, warehouse), engine.begin() as conn:
         try:
             recorded, skipped = approval_sheet.record_sheets(conn, files, warehouse.pseudonymizer,
                                                              load_admin_units().code_list_version, date.today())
@@ -77,3 +80,13 @@ def approval_sheets(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             f"- {area(r.area_level, r.area_code, r.code_list_version)}, "
             f"{approval.period_words(r.period, language())}" for r in rows) or text("log.nothing")),
     }))
+
+
+@contextmanager
+def indicators_held(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Hold the indicator step's lock: an approval marks cells the indicator step rewrites, and reads the data the
+    step reviews approvals against (on PostgreSQL the two would otherwise collide, and one fail)."""
+    wait = warehouse.lock_wait_minutes
+    with warehouse_lock(warehouse.engine(), "step-indicator_values", wait_seconds=wait * 60,
+                        on_wait=lambda: context.log.info(text("log.waiting_indicators", minutes=f"{wait:g}"))):
+        yield
