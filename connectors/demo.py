@@ -13,6 +13,7 @@ system fields of a row (:func:`row_system`) are drawn first and cost a fraction 
 
 from __future__ import annotations
 
+import copy
 import csv
 import random
 import uuid
@@ -25,6 +26,12 @@ FORM_VERSION = "2026112301"
 DEMO_PROVINCES = {"01": 0.006, "20": 0.07, "33": 0.035, "91": 0.055}  # code → base child-labour propensity
 COMMUNES_PER_PROVINCE = 3
 FIRST_DAY = date(2025, 7, 1)
+TEAM = 3  # enumerators per commune
+VIETNAM = timezone(timedelta(hours=7))
+FAST_ENUMERATOR = "Lò Văn Nhanh"  # the faults planted for the data-quality checks (_plant_faults)
+TOO_FAST_ROWS = (3, 15, 27)
+DUPLICATE_ROWS = (48, 0)  # (the second interview, the first)
+OUTLIER_ROW = 5
 DAYS = 500
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc",
@@ -80,7 +87,26 @@ def household_row(communes: list[tuple[str, str, float]], n: int, seed: int, *,
     """Row ``n`` alone. ``submitted`` makes it a fresh submission arriving at that moment (no later edit,
     review or deletion), as a server receives new rows after a sync."""
     commune, province, propensity = communes[n % len(communes)]
-    return _row(_rng(seed, n), commune, province, propensity, submitted)
+    row = _row(_rng(seed, n), commune, province, propensity, submitted)
+    _field_work(row, communes, n, seed)
+    return row
+
+
+def _field_work(row: dict, communes: list[tuple[str, str, float]], n: int, seed: int) -> None:
+    """Who did interview ``n`` (one of its commune's team of ``TEAM`` enumerators) and when (the form's ``start`` and
+    ``end``, on the interview day in Viet Nam's time), drawn from a stream of their own, so that every other answer
+    is the one drawn before; then the data-quality faults planted in a few rows (:func:`_plant_faults`)."""
+    rng = random.Random(f"field-work|{seed}|{n}")
+    commune, member = n % len(communes), rng.randrange(TEAM)
+    given = GIVEN[(commune // len(SURNAMES) * TEAM + member) % len(GIVEN)]
+    row["enumerator"] = f"{SURNAMES[commune % len(SURNAMES)]} {given}"
+    day = date.fromisoformat(row["interview_date"])
+    start = datetime(day.year, day.month, day.day, 7, 30, tzinfo=VIETNAM) + timedelta(seconds=rng.randrange(9 * 3600))
+    minutes = (rng.uniform(15, 40) + 4 * len(row.get("child") or []) if row["consent"] == "yes"
+               else rng.uniform(2, 6))
+    row["start"] = start.isoformat(timespec="milliseconds")
+    row["end"] = (start + timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
+    _plant_faults(row, communes, n, seed)
 
 
 def row_system(communes: list[tuple[str, str, float]], n: int, seed: int) -> tuple[str, str, str | None, str | None]:
@@ -91,6 +117,30 @@ def row_system(communes: list[tuple[str, str, float]], n: int, seed: int) -> tup
     fate, later = _fate(rng, submitted, fresh=False)
     return (instance, _stamp(submitted), later if fate in ("edited", "approved") else None,
             later if fate == "deleted" else None)
+
+
+def _plant_faults(row: dict, communes: list[tuple[str, str, float]], n: int, seed: int) -> None:
+    """The faults the data-quality checks must find (nothing else in the demo is flagged): an enumerator whose
+    interviews are too short to be real (rows ``TOO_FAST_ROWS``), a household interviewed twice (row
+    ``DUPLICATE_ROWS[0]`` is row ``DUPLICATE_ROWS[1]`` again, a few metres away, on the same day, by another
+    enumerator) and an outlier (the household size of row ``OUTLIER_ROW``)."""
+    if n in TOO_FAST_ROWS:
+        row["enumerator"] = FAST_ENUMERATOR
+        start = datetime.fromisoformat(row["start"])
+        row["end"] = (start + timedelta(minutes=4 + TOO_FAST_ROWS.index(n))).isoformat(timespec="milliseconds")
+    elif n == DUPLICATE_ROWS[0]:
+        original = household_row(communes, DUPLICATE_ROWS[1], seed)
+        row.update({key: copy.deepcopy(original[key])
+                    for key in ("interview_date", "consent", "location", "household")})
+        row.pop("child", None), row.pop("child@odata.navigationLink", None)
+        if "child" in original:
+            row["child"] = copy.deepcopy(original["child"])
+            row["child@odata.navigationLink"] = f"Submissions('{row['__id'].replace(':', '%3A')}')/child"
+        if row["location"]["gps"]:
+            longitude, latitude, altitude = row["location"]["gps"]["coordinates"]
+            row["location"]["gps"]["coordinates"] = [round(longitude + 0.00003, 6), latitude, altitude]
+    elif n == OUTLIER_ROW:
+        row["household"]["hh_size"] = 24
 
 
 def _rng(seed: int, n: int) -> random.Random:

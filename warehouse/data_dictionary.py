@@ -17,7 +17,7 @@ ANALYST_TABLES = (
     "inspection", "young_worker", "young_worker_classification",
     "case_register", "case_visit",
     "activity", "activity_reach",
-    "indicator_value", "approval",
+    "indicator_value", "approval", "data_quality_flag",
     "target", "reference_population", "area_commune", "legacy_commune",
 )
 LANGUAGES = ("vi", "en")

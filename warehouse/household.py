@@ -11,6 +11,7 @@ import copy
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -291,6 +292,7 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
         "code_list_version": ctx.units.code_list_version if where is None else where.code_list_version,
         "urban_rural": UNKNOWN_AREA if where is None else where.urban_rural,
         "enumerator_id": staff_id(ctx.pseudonymizer, "enumerator", payload.get("enumerator")),
+        "interview_minutes": interview_minutes(payload.get("start"), payload.get("end")),
         "consent": consent,
         "hh_size": None, "poverty_status": None, "craft_village": None, "livelihood": None,
         "caregiver_informed": None, "n_children": None,
@@ -307,6 +309,16 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
             n_children=number("household/n_children", answers.get("n_children"), 0, 20, integer=True),
         )
     return row
+
+
+def interview_minutes(start: Any, end: Any) -> float | None:
+    """Minutes from the form's ``start`` to its ``end`` (metadata the device records, never asked): ``None``
+    when either is missing or not a date and time with its offset."""
+    try:
+        began, ended = datetime.fromisoformat(start), datetime.fromisoformat(end)
+        return round((ended - began).total_seconds() / 60, 1)
+    except (TypeError, ValueError):  # missing, not text, not a timestamp, or one without an offset
+        return None
 
 
 def _required_number(field: str, value: Any) -> Any:

@@ -243,6 +243,11 @@ class Household(Base):
         "urban (ward) or rural (commune, special zone); empty without consent"))
     enumerator_id: Mapped[str | None] = mapped_column(PseudoId, **described(
         "Mã điều tra viên (giả danh, từ tên đã nhập)", "Enumerator id (pseudonymous, from the name typed)"))
+    interview_minutes: Mapped[float | None] = mapped_column(Float, **described(
+        "Thời lượng phỏng vấn (phút), từ lúc mở phiếu (start) đến lúc lưu lần cuối (end); trống khi thiết bị "
+        "không ghi",
+        "Interview length in minutes, from opening the form (start) to its last save (end); empty when the device "
+        "recorded neither"))
     consent: Mapped[bool] = mapped_column(Boolean, **described(
         "Hộ đồng ý phỏng vấn; nếu không, các câu trả lời khác để trống",
         "The household agreed to the interview; if not, the other answers are empty"))
@@ -340,6 +345,64 @@ class RestrictedChildPii(Base):
     household_id: Mapped[str] = mapped_column(PseudoId)  # a household's children: through child.household_id
     child_name: Mapped[str | None] = mapped_column(Text)
     dob: Mapped[date | None] = mapped_column(Date)
+
+
+class RestrictedEnumerator(Base):
+    """The name typed for each pseudonymous enumerator id (one of the spellings that give it): for data managers
+    following up a data-quality flag."""
+
+    __tablename__ = "restricted_enumerator"
+
+    enumerator_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)
+    enumerator: Mapped[str] = mapped_column(Text)
+
+
+class DataQualityFlag(Base):
+    """One finding of the survey teams' data-quality checks (warehouse.data_quality): never a change to the data."""
+
+    __tablename__ = "data_quality_flag"
+    __table_args__ = described(
+        "Cờ kiểm tra chất lượng dữ liệu khảo sát hộ (thời lượng, số phiếu mỗi ngày, tỷ lệ từ chối, hộ trùng, giá trị "
+        "bất thường, phúc tra); không sửa đổi số liệu",
+        "Data-quality flag of the household survey (duration, interviews a day, refusal shares, duplicate "
+        "households, outliers, back-checks); never changes the data")
+
+    check: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Mã phép kiểm tra (data_quality.toml): too_short, too_many_a_day, refusals, no_work, duplicate_household, "
+        "hh_size, hours_day, hours_week, chores_hours_week, age_grade, back_check",
+        "Check code (data_quality.toml): too_short, too_many_a_day, refusals, no_work, duplicate_household, "
+        "hh_size, hours_day, hours_week, chores_hours_week, age_grade, back_check"))
+    subject_id: Mapped[str] = mapped_column(String(48), primary_key=True, **described(
+        "Đối tượng bị gắn cờ: mã hộ, mã trẻ, mã điều tra viên, hoặc mã điều tra viên và ngày (nối bởi dấu gạch "
+        "đứng)",
+        "What is flagged: a household id, a child id, an enumerator id, or an enumerator id and a day (joined by a "
+        "vertical bar)"))
+    enumerator_id: Mapped[str | None] = mapped_column(PseudoId, index=True, **described(
+        "Mã điều tra viên (giả danh)", "Enumerator id (pseudonymous)"))
+    interview_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày phỏng vấn; trống với cờ của cả quá trình làm việc của một điều tra viên",
+        "Interview date; empty for a flag on an enumerator's whole work"))
+    household_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Hộ bị gắn cờ (household.household_id)", "The household flagged (household.household_id)"))
+    other_household_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Hộ còn lại của cặp hộ trùng (household.household_id)",
+        "The other household of a duplicate pair (household.household_id)"))
+    child_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Trẻ bị gắn cờ (child.child_id)", "The child flagged (child.child_id)"))
+    province_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã tỉnh của hộ; trống với cờ của một điều tra viên", "Province code of the household; empty for an "
+        "enumerator's flag"))
+    commune_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã xã của hộ; trống với cờ của một điều tra viên", "Commune code of the household; empty for an "
+        "enumerator's flag"))
+    value: Mapped[float | None] = mapped_column(Float, **described(
+        "Giá trị đã đo (phút, số phiếu, tỷ lệ, mét, giờ, người, năm, số câu khác nhau)",
+        "The value measured (minutes, interviews, share, metres, hours, people, years, answers that differ)"))
+    threshold: Mapped[float | None] = mapped_column(Float, **described(
+        "Ngưỡng đã vượt (data_quality.toml); với tỷ lệ: tỷ lệ của các điều tra viên khác",
+        "The threshold crossed (data_quality.toml); for a share: the other enumerators' share"))
+    rules_version: Mapped[str] = mapped_column(String(32), **described(
+        "Phiên bản tệp ngưỡng data_quality.toml", "Version of the thresholds file data_quality.toml"))
 
 
 class Quarantine(Base):

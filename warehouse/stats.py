@@ -6,6 +6,7 @@ The functions take scalars or NumPy/pandas arrays alike.
 
 from __future__ import annotations
 
+import math
 from statistics import NormalDist
 
 import numpy as np
@@ -41,3 +42,16 @@ def binomial_cv(successes, trials):
 def is_suppressed(numerator, denominator, min_cell: int):
     """A cell is suppressed when its numerator or denominator is below ``min_cell``."""
     return (np.asarray(numerator) < min_cell) | (np.asarray(denominator) < min_cell)
+
+
+def binomial_upper_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), summed exactly (in logs, so large ``n`` does not underflow)."""
+    if k <= 0:
+        return 1.0
+    if p <= 0.0 or k > n:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    return min(1.0, sum(math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                                 + i * log_p + (n - i) * log_q) for i in range(k, n + 1)))

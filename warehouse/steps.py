@@ -55,7 +55,8 @@ from warehouse.survey_counts import (
 from warehouse.values import Problem
 
 CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
-CLEAN_LOGIC_VERSION = "3"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load
+CLEAN_LOGIC_VERSION = "4"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load;
+#                            4: interview length
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
 #                           limit of 32,766
 COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since

@@ -1,0 +1,56 @@
+"""The survey teams' data-quality checks of the household survey: the flags table and the workbook a data manager
+reads before approving. Thin: the checks are ``warehouse.data_quality``."""
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+from pydantic import Field
+from sqlalchemy import select
+
+from dagster_project.metadata import table_metadata
+from dagster_project.resources import WarehouseResource
+from warehouse import data_quality
+from warehouse.admin_units import load_admin_units
+from warehouse.data_quality_sheet import write_sheet
+from warehouse.models import DataQualityFlag
+
+GROUP = "household_survey"
+DEFAULT_FOLDER = os.environ.get("CLMS_REPORTS_DIR", str(Path("var") / "reports"))
+
+
+class DataQualityConfig(dg.Config):
+    output_folder: str = Field(default=DEFAULT_FOLDER, description="The workbook goes to "
+                               "<output_folder>/data-quality/ (default CLMS_REPORTS_DIR or var/reports).")
+    language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
+
+
+@dg.asset(group_name=GROUP, deps=["households", "children"], kinds={"python", "excel"},
+          description="Kiểm tra chất lượng dữ liệu (data-quality checks) of the household survey: interview "
+                      "length, interviews a day, refusal and no-work shares by enumerator, duplicate households, "
+                      "outliers; flags in data_quality_flag and a workbook per day and per enumerator. Thresholds: "
+                      "warehouse/reference/data_quality.toml. A flag never changes the data.")
+def household_data_quality(context: dg.AssetExecutionContext, config: DataQualityConfig,
+                           warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine = warehouse.engine()
+    thresholds = data_quality.load_thresholds()
+    survey, flags = data_quality.refresh(engine, thresholds)
+    path = Path(config.output_folder) / "data-quality" / f"chat-luong-du-lieu-{config.language}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_sheet(survey, flags, load_admin_units(), path, thresholds.version, config.language)
+    context.log.info("%d data-quality flags; workbook %s", len(flags), path)
+    by_check = Counter(f.check for f in flags)
+    f = DataQualityFlag
+    return dg.MaterializeResult(metadata={
+        **table_metadata(engine, f.__table__, select(
+            f.check, f.interview_date, f.enumerator_id, f.commune_code, f.household_id, f.child_id, f.value,
+            f.threshold).order_by(f.check, f.subject_id)),
+        "workbook": dg.MetadataValue.path(str(path.resolve())),
+        "thresholds_version": thresholds.version,
+        "flags_by_check": dg.MetadataValue.json({check: by_check[check] for check in data_quality.CHECKS}),
+        "households": len(survey.households),
+        "enumerators": len(survey.enumerators),
+        "enumerators_flagged": len({f.enumerator_id for f in flags if f.enumerator_id is not None}),
+    })
