@@ -32,6 +32,9 @@ FAST_ENUMERATOR = "Lò Văn Nhanh"  # the faults planted for the data-quality ch
 TOO_FAST_ROWS = (3, 15, 27)
 DUPLICATE_ROWS = (48, 0)  # (the second interview, the first)
 OUTLIER_ROW = 5
+BACK_CHECK_FORM_ID, BACK_CHECK_VERSION = "household_back_check", "2026120601"
+BACK_CHECK_EVERY = 25  # households back-checked: rows 0, 25, 50 …
+BACK_CHECK_DISAGREES = 50  # the one whose back-check disagrees (household size)
 DAYS = 500
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc",
@@ -107,6 +110,39 @@ def _field_work(row: dict, communes: list[tuple[str, str, float]], n: int, seed:
     row["start"] = start.isoformat(timespec="milliseconds")
     row["end"] = (start + timedelta(minutes=minutes)).isoformat(timespec="milliseconds")
     _plant_faults(row, communes, n, seed)
+
+
+def back_check_rows(communes: list[tuple[str, str, float]], households: int, seed: int) -> Iterator[dict]:
+    """Back-checks of every ``BACK_CHECK_EVERY``-th household of :func:`household_rows` that consented and was not
+    deleted, a few days later: the same answers, but for the household size of row ``BACK_CHECK_DISAGREES``."""
+    for n in range(0, households, BACK_CHECK_EVERY):
+        original = household_row(communes, n, seed)
+        if original["consent"] != "yes" or original["__system"]["deletedAt"] is not None:
+            continue
+        rng = random.Random(f"back-check|{seed}|{n}")
+        answers = original["household"]
+        day = date.fromisoformat(original["interview_date"]) + timedelta(days=rng.randint(2, 6))
+        start = datetime(day.year, day.month, day.day, 8, tzinfo=VIETNAM) + timedelta(seconds=rng.randrange(8 * 3600))
+        instance, code = _uuid(rng), original["__id"].removeprefix("uuid:")[:8]
+        yield {
+            "start": start.isoformat(timespec="milliseconds"),
+            "end": (start + timedelta(minutes=rng.uniform(5, 10))).isoformat(timespec="milliseconds"),
+            "back_check_date": day.isoformat(),
+            "back_checker": f"{SURNAMES[n // BACK_CHECK_EVERY % len(SURNAMES)]} Thị Giám",
+            "household_code": code,
+            "visited": "yes",
+            "hh_size": answers["hh_size"] + (3 if n == BACK_CHECK_DISAGREES else 0),
+            "n_children": answers["n_children"],
+            "livelihood": answers["livelihood"],
+            "meta": {"instanceID": instance, "instanceName": f"{code} {day.isoformat()}"},
+            "__id": instance,
+            "__system": {
+                "submissionDate": _stamp(start + timedelta(hours=3)), "updatedAt": None, "submitterId": "8",
+                "submitterName": "demo-supervisor", "attachmentsPresent": 0, "attachmentsExpected": 0,
+                "status": None, "reviewState": None, "deviceId": None, "edits": 0,
+                "formVersion": BACK_CHECK_VERSION, "deletedAt": None,
+            },
+        }
 
 
 def row_system(communes: list[tuple[str, str, float]], n: int, seed: int) -> tuple[str, str, str | None, str | None]:

@@ -42,7 +42,7 @@ def reference_files_from_env() -> ReferenceFiles:
     return ReferenceFiles(folder=os.environ.get("CLMS_REFERENCE_DIR", str(DEFAULT_REFERENCE_DIR)))
 
 
-FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report")
+FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report", "household_back_check")
 
 
 def source_from_env(form_id: str) -> SubmissionSource:

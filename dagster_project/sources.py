@@ -12,7 +12,7 @@ from typing import ClassVar, Protocol
 import dagster as dg
 from pydantic import Field
 
-from connectors.demo import demo_communes, household_rows
+from connectors.demo import back_check_rows, demo_communes, household_rows
 from connectors.errors import SourceError
 from connectors.exports import ImportLimits, import_export
 from connectors.form_schema import FormSchema
@@ -135,6 +135,7 @@ class DemoSource(_ServerlessSource):
         communes = demo_communes(forms_dir() / "media" / "communes.csv")
         rows = {
             "household_survey": lambda: household_rows(communes, self.households, self.seed),
+            "household_back_check": lambda: back_check_rows(communes, self.households, self.seed),
             "workplace_inspection": lambda: inspection_rows(communes, self.inspections, self.seed),
             "activity_report": lambda: activity_rows(communes, self.seed),
             "case_followup": lambda: visit_rows(open_cases, self.seed),

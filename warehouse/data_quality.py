@@ -19,9 +19,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select
 
-from warehouse.models import Child, DataQualityFlag, Household, RestrictedEnumerator, RestrictedHouseholdPii
+from warehouse.models import (
+    Child,
+    DataQualityFlag,
+    Household,
+    RawSubmission,
+    RestrictedEnumerator,
+    RestrictedHouseholdPii,
+)
+from warehouse.review_states import load_review_policy
 from warehouse.stats import binomial_upper_tail
 
+BACK_CHECK_FORM_ID = "household_back_check"
+CODE_LENGTH = 8  # a back-check names its household by the start of the original's instance id (forms/README.md)
 THRESHOLDS_FILE = Path(__file__).parent / "reference" / "data_quality.toml"
 EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
@@ -41,6 +51,8 @@ class Thresholds:
     max_metres: float
     min_children: int
     outliers: Mapping[str, float]
+    max_differences: int
+    hh_size_tolerance: int
 
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
@@ -49,7 +61,9 @@ def load_thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
     return Thresholds(version=str(doc["version"]), min_minutes=doc["duration"]["min_minutes"],
                       max_interviews=doc["per_day"]["max_interviews"], min_count=doc["shares"]["min_count"],
                       max_p=doc["shares"]["max_p"], max_metres=doc["duplicates"]["max_metres"],
-                      min_children=doc["duplicates"]["min_children"], outliers=dict(doc["outliers"]))
+                      min_children=doc["duplicates"]["min_children"], outliers=dict(doc["outliers"]),
+                      max_differences=doc["back_check"]["max_differences"],
+                      hh_size_tolerance=doc["back_check"]["hh_size_tolerance"])
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,20 @@ class HouseholdFacts:
     consent: bool
     hh_size: int | None
     interview_minutes: float | None
+    n_children: int | None = None
+    livelihood: str | None = None
+    code: str | None = None  # the start of its submission's instance id, which a back-check names
+
+
+@dataclass(frozen=True)
+class BackCheck:
+    """The answers of a back-check re-interview (forms/household_back_check.xlsx)."""
+
+    code: str | None
+    visited: str | None
+    hh_size: int | None
+    n_children: int | None
+    livelihood: str | None
 
 
 @dataclass(frozen=True)
@@ -94,11 +122,13 @@ class Flag:
 
 
 def find_flags(households: list[HouseholdFacts], children: list[ChildFacts],
-               points: Mapping[str, tuple[float, float]], t: Thresholds) -> list[Flag]:
+               points: Mapping[str, tuple[float, float]], t: Thresholds,
+               back_checks: Iterable[BackCheck] = ()) -> list[Flag]:
     """Every flag of the household survey, sorted by check and subject."""
     by_id = {h.household_id: h for h in households}
     flags = [*_durations(households, t), *_per_day(households, t), *_shares(households, children, by_id, t),
-             *_duplicates(households, children, points, t), *_outliers(households, children, by_id, t)]
+             *_duplicates(households, children, points, t), *_outliers(households, children, by_id, t),
+             *_back_checks(households, back_checks, t)]
     return sorted(flags, key=lambda f: (CHECKS.index(f.check), f.subject_id))
 
 
@@ -207,6 +237,36 @@ def _outliers(households: list[HouseholdFacts], children: list[ChildFacts], by_i
                                 child_id=c.child_id)
 
 
+def _back_checks(households: list[HouseholdFacts], back_checks: Iterable[BackCheck], t: Thresholds) -> Iterable[Flag]:
+    """A household whose back-check disagrees with its interview in more than ``max_differences`` answers (the
+    household says nobody came, another size beyond ``hh_size_tolerance``, another number of children, another
+    livelihood); the worst back-check of a household counts. A code naming no household, or two, is left out."""
+    by_code: dict[str, list[HouseholdFacts]] = defaultdict(list)
+    for h in households:
+        if h.code is not None:
+            by_code[h.code].append(h)
+    worst: dict[str, int] = {}
+    for b in back_checks:
+        matched = by_code.get(b.code or "", [])
+        if len(matched) != 1 or not matched[0].consent:
+            continue
+        h = matched[0]
+        differences = sum((
+            b.visited == "no",
+            _differ(b.hh_size, h.hh_size, t.hh_size_tolerance),
+            _differ(b.n_children, h.n_children, 0),
+            b.livelihood is not None and h.livelihood is not None and b.livelihood != h.livelihood,
+        ))
+        worst[h.household_id] = max(differences, worst.get(h.household_id, 0))
+    for h in households:
+        if worst.get(h.household_id, 0) > t.max_differences:
+            yield _on_household("back_check", h, worst[h.household_id], t.max_differences)
+
+
+def _differ(checked: int | None, original: int | None, tolerance: int) -> bool:
+    return checked is not None and original is not None and abs(checked - original) > tolerance
+
+
 @dataclass(frozen=True)
 class Survey:
     """What the checks read from the warehouse."""
@@ -215,14 +275,16 @@ class Survey:
     children: list[ChildFacts]
     points: dict[str, tuple[float, float]]
     enumerators: dict[str, str]  # id → one name typed for it (restricted)
+    back_checks: list[BackCheck]
 
 
 def read_survey(engine: Engine) -> Survey:
-    h, c, pii = Household, Child, RestrictedHouseholdPii
+    h, c, pii, raw = Household, Child, RestrictedHouseholdPii, RawSubmission
     with engine.connect() as conn:
-        households = [HouseholdFacts(*row) for row in conn.execute(select(
+        households = [HouseholdFacts(*row[:-1], code=_code(row[-1])) for row in conn.execute(select(
             h.household_id, h.enumerator_id, h.interview_date, h.province_code, h.commune_code, h.consent,
-            h.hh_size, h.interview_minutes).order_by(h.household_id))]
+            h.hh_size, h.interview_minutes, h.n_children, h.livelihood, raw.instance_id)
+            .join(raw, raw.id == h.raw_submission_id).order_by(h.household_id))]
         children = [ChildFacts(*row) for row in conn.execute(select(
             c.child_id, c.household_id, c.sex, c.age, c.school_status, c.grade, c.econ_activity, c.hours_day,
             c.hours_week, c.chores_hours_week).order_by(c.child_id))]
@@ -235,13 +297,45 @@ def read_survey(engine: Engine) -> Survey:
                 .where(h.enumerator_id.is_not(None), pii.enumerator.is_not(None))
                 .order_by(h.enumerator_id, pii.enumerator)):
             enumerators.setdefault(enumerator_id, name.strip())
-    return Survey(households, children, points, enumerators)
+        back_checks = _read_back_checks(conn)
+    return Survey(households, children, points, enumerators, back_checks)
+
+
+def _code(instance_id: str) -> str:
+    return instance_id.removeprefix("uuid:")[:CODE_LENGTH].lower()
+
+
+def _read_back_checks(conn) -> list[BackCheck]:
+    """The live back-check submissions the review policy counts, read from the raw store: the form has no
+    clean table, and an answer of the wrong type is not compared."""
+    policy = load_review_policy()
+    raw = RawSubmission
+    rows = conn.execute(select(raw.source, raw.review_state, raw.payload)
+                        .where(raw.form_id == BACK_CHECK_FORM_ID, raw.deleted_at.is_(None)).order_by(raw.id))
+    checks = []
+    for row in rows:
+        if policy.excluded(row) is not None or not isinstance(row.payload, dict):
+            continue
+        answers = row.payload
+        code = answers.get("household_code")
+        checks.append(BackCheck(code.strip().lower() if isinstance(code, str) else None,
+                                _text(answers.get("visited")), _integer(answers.get("hh_size")),
+                                _integer(answers.get("n_children")), _text(answers.get("livelihood"))))
+    return checks
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _integer(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def refresh(engine: Engine, thresholds: Thresholds) -> tuple[Survey, list[Flag]]:
     """Replace every data-quality flag and the restricted enumerator names; the survey read and the flags."""
     survey = read_survey(engine)
-    flags = find_flags(survey.households, survey.children, survey.points, thresholds)
+    flags = find_flags(survey.households, survey.children, survey.points, thresholds, survey.back_checks)
     with engine.begin() as conn:
         conn.execute(delete(DataQualityFlag))
         conn.execute(delete(RestrictedEnumerator))

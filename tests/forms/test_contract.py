@@ -16,6 +16,7 @@ CONTRACTS = {  # form file: the title of its section "## <title>: fields the pip
     "workplace_inspection.xlsx": "Workplace inspection",
     "case_followup.xlsx": "Case follow-up",
     "activity_report.xlsx": "Activity report",
+    "household_back_check.xlsx": "Household back-check",
 }
 SHARED_LISTS = "Lists of the household survey"  # a paragraph naming the household survey's lists a form reuses
 WORK = {"household_survey.xlsx": "child", "workplace_inspection.xlsx": "young_worker", "case_followup.xlsx": ""}

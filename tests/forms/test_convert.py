@@ -26,7 +26,8 @@ def instance_root(xform: str) -> ET.Element:
 
 def test_there_are_forms():
     assert [path.name for path in form_files()] == [
-        "activity_report.xlsx", "case_followup.xlsx", "household_survey.xlsx", "workplace_inspection.xlsx"]
+        "activity_report.xlsx", "case_followup.xlsx", "household_back_check.xlsx", "household_survey.xlsx",
+        "workplace_inspection.xlsx"]
 
 
 def test_converts_without_warnings(converted):

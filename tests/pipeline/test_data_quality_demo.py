@@ -5,9 +5,18 @@ import dagster as dg
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from connectors.demo import DUPLICATE_ROWS, FAST_ENUMERATOR, OUTLIER_ROW, TOO_FAST_ROWS, demo_communes, household_row
+from connectors.demo import (
+    BACK_CHECK_DISAGREES,
+    DUPLICATE_ROWS,
+    FAST_ENUMERATOR,
+    OUTLIER_ROW,
+    TOO_FAST_ROWS,
+    back_check_rows,
+    demo_communes,
+    household_row,
+)
 from dagster_project.defs.household_survey import assets
-from dagster_project.defs.household_survey.data_quality import household_data_quality
+from dagster_project.defs.household_survey.data_quality import household_data_quality, raw_household_back_check
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
@@ -23,9 +32,10 @@ SEED, HOUSEHOLDS = 2026, 1500
 
 def materialize(url: str, folder) -> None:
     result = dg.materialize(
-        [assets.raw_household_survey, assets.household_tables, household_data_quality],
+        [assets.raw_household_survey, assets.household_tables, raw_household_back_check, household_data_quality],
         resources={"warehouse": WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY),
-                   "household_survey_source": DemoSource(households=HOUSEHOLDS, seed=SEED)},
+                   "household_survey_source": DemoSource(households=HOUSEHOLDS, seed=SEED),
+                   "household_back_check_source": DemoSource(households=HOUSEHOLDS, seed=SEED)},
         run_config={"ops": {"household_data_quality": {"config": {"output_folder": str(folder)}}}},
     )
     assert result.success
@@ -35,7 +45,7 @@ def test_each_planted_fault_is_found_and_nothing_else(warehouse_url, tmp_path):
     pseudonymizer = Pseudonymizer(TEST_PSEUDONYM_KEY)
     communes = demo_communes(forms_dir() / "media" / "communes.csv")
     household = {n: household_id_of(pseudonymizer, FORM_ID, household_row(communes, n, SEED)["__id"])
-                 for n in (*TOO_FAST_ROWS, *DUPLICATE_ROWS, OUTLIER_ROW)}
+                 for n in (*TOO_FAST_ROWS, *DUPLICATE_ROWS, OUTLIER_ROW, BACK_CHECK_DISAGREES)}
     fast = staff_id(pseudonymizer, "enumerator", FAST_ENUMERATOR)
     second, first = sorted(household[n] for n in DUPLICATE_ROWS)[::-1]  # same day: the later id is flagged
 
@@ -53,9 +63,12 @@ def test_each_planted_fault_is_found_and_nothing_else(warehouse_url, tmp_path):
         *{("too_short", household[n], fast, None) for n in TOO_FAST_ROWS},
         ("duplicate_household", second, staff_id_of(engine, second), first),
         ("hh_size", household[OUTLIER_ROW], staff_id_of(engine, household[OUTLIER_ROW]), None),
+        ("back_check", household[BACK_CHECK_DISAGREES], staff_id_of(engine, household[BACK_CHECK_DISAGREES]), None),
     }
     assert [values[household[n]] for n in TOO_FAST_ROWS] == [4.0, 5.0, 6.0]
     assert 0 < values[second] <= 25 and values[household[OUTLIER_ROW]] == 24
+    assert values[household[BACK_CHECK_DISAGREES]] == 1  # the household size, of the back-checks below
+    assert len(list(back_check_rows(communes, HOUSEHOLDS, SEED))) > 50
     assert names[fast] == FAST_ENUMERATOR and len(names) == 37  # 12 communes' teams of 3, and the fast one
     assert len(households) > 1300 and len(live) >= len(households)
 
@@ -63,7 +76,8 @@ def test_each_planted_fault_is_found_and_nothing_else(warehouse_url, tmp_path):
     assert workbook.sheetnames == ["Theo ngày", "Theo điều tra viên", "Các cờ cần xem"]
     rows = list(workbook["Các cờ cần xem"].iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == ["Phỏng vấn quá ngắn"] * 3 + [
-        "Hộ có thể bị phỏng vấn hai lần (cùng vị trí, cùng danh sách trẻ)", "Số nhân khẩu bất thường"]
+        "Hộ có thể bị phỏng vấn hai lần (cùng vị trí, cùng danh sách trẻ)", "Số nhân khẩu bất thường",
+        "Phúc tra không khớp với phỏng vấn gốc"]
     assert FAST_ENUMERATOR not in str(list(workbook["Theo điều tra viên"].values))
 
     materialize(warehouse_url, tmp_path)  # a re-run writes the same flags

@@ -25,7 +25,7 @@ from tests.forms.test_engine_household_survey import child, start
 PASSWORD = "Pipeline-Pass-2026!"
 MANAGER, VIEWER = 5, 6  # Central's role ids
 FORM_ASSETS = [form_assets.household_survey_form, form_assets.workplace_inspection_form,
-               form_assets.case_followup_form, form_assets.activity_report_form]
+               form_assets.case_followup_form, form_assets.activity_report_form, form_assets.household_back_check_form]
 
 
 @dataclass
@@ -75,7 +75,7 @@ def new_project(server: CentralServer, name: str) -> Project:
 
 
 def publish_forms(source: OdkCentralSource) -> dg.ExecuteInProcessResult:
-    """Materialize the four ``<form_id>_form`` assets: the project's own way of publishing."""
+    """Materialize the five ``<form_id>_form`` assets: the project's own way of publishing."""
     return dg.materialize(FORM_ASSETS, resources={f"{form}_source": source for form in FORMS}, raise_on_error=False)
 
 

@@ -1,6 +1,6 @@
 """The whole life of the data on a real ODK Central, from the phone's XML to the indicators.
 
-A Project Manager publishes the four forms the project's way; a collector's phone posts households filled in ODK's
+A Project Manager publishes the five forms the project's way; a collector's phone posts households filled in ODK's
 xforms-engine (some without consent, some with bad answers); the monitoring job syncs them and rebuilds everything;
 the warehouse is checked against what was posted. Then edits, deletions, a restore, a purge and reviews on Central,
 two more syncs (the last changes nothing); the cases become entities of `cases`, and a follow-up filled against a
@@ -235,11 +235,13 @@ def check_warehouse(url: str, story: Story) -> None:
 def test_the_manager_publishes_every_form_with_its_media_and_the_cases_list(project, published):
     assert published.success, [str(e.event_specific_data.error) for e in published.all_events if e.is_step_failure]
     forms = {f["xmlFormId"]: f for f in project.server.api("GET", f"/v1/projects/{project.id}/forms").json()}
-    assert sorted(forms) == ["activity_report", "case_followup", HOUSEHOLD, "workplace_inspection"]
+    assert sorted(forms) == ["activity_report", "case_followup", "household_back_check", HOUSEHOLD,
+                             "workplace_inspection"]
     assert all(f["state"] == "open" and f["publishedAt"] for f in forms.values())
     for form_id in forms:
         attachments = project.server.api("GET", f"{project.form_path(form_id)}/attachments").json()
-        assert attachments and all(a["exists"] for a in attachments), (form_id, attachments)
+        assert all(a["exists"] for a in attachments), (form_id, attachments)
+        assert bool(attachments) == (form_id != "household_back_check"), form_id  # the back-check has no media
     datasets = project.server.api("GET", f"/v1/projects/{project.id}/datasets").json()
     assert [d["name"] for d in datasets] == ["cases"]
     again = [e.event_specific_data.materialization for e in publish_forms(
@@ -263,7 +265,8 @@ def test_edits_deletions_a_restore_a_purge_and_reviews_reach_the_warehouse(secon
 def test_a_third_sync_changes_nothing(second, third, warehouse):
     story, _ = second
     succeeded(third)
-    for form_id in ("household_survey", "workplace_inspection", "case_followup", "activity_report"):
+    for form_id in ("household_survey", "workplace_inspection", "case_followup", "activity_report",
+                    "household_back_check"):
         stats = third.metadata(f"raw_{form_id}")
         assert (stats["sync/inserted"], stats["sync/updated"], stats["sync/deleted"]) == (0, 0, 0), form_id
     assert third.metadata("households")["step/processed"] == 0

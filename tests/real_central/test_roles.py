@@ -34,7 +34,7 @@ NEEDS_MANAGER = "(the account needs the Project Manager role)"
 
 @pytest.fixture(scope="module")
 def project(odk_central, tmp_path_factory):
-    """The four forms published by the manager, two households (one with a working child) posted."""
+    """The five forms published by the manager, two households (one with a working child) posted."""
     project = new_project(odk_central, "Vai trò")
     published = publish_forms(project.source(project.manager))
     assert published.success

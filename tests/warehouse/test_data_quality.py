@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.data_quality import ChildFacts, HouseholdFacts, find_flags, load_thresholds
+from warehouse.data_quality import BackCheck, ChildFacts, HouseholdFacts, find_flags, load_thresholds
 from warehouse.household import interview_minutes
 from warehouse.stats import binomial_upper_tail
 
@@ -26,9 +26,9 @@ def child(cid: str, hid: str, *, sex: str = "male", age: int = 10, grade: int | 
                       hours_week, chores)
 
 
-def flags(households, children=(), points=None):
-    return [(f.check, f.subject_id, f.value, f.threshold) for f in find_flags(list(households), list(children),
-                                                                            points or {}, T)]
+def flags(households, children=(), points=None, back_checks=()):
+    return [(f.check, f.subject_id, f.value, f.threshold)
+            for f in find_flags(list(households), list(children), points or {}, T, back_checks)]
 
 
 def test_thresholds_are_the_versioned_file():
@@ -118,6 +118,25 @@ def test_outliers_in_household_size_hours_and_age_for_grade():
     assert flags(rows, kids) == [("hh_size", "h1", 16, 15), ("hours_day", "c1", 14.5, 14),
                                  ("hours_week", "c1", 84.5, 84), ("chores_hours_week", "c1", 42.5, 42),
                                  ("age_grade", "c3", 3, 4), ("age_grade", "c4", 10, 9)]
+
+
+def test_a_back_check_that_disagrees_with_the_interview():
+    def original(hid: str, code: str, consent: bool = True) -> HouseholdFacts:
+        return HouseholdFacts(hid, "e1", DAY, "20", "06037", consent, 5 if consent else None, 30,
+                              2 if consent else None, "craft" if consent else None, code)
+
+    rows = [original(f"h{i}", f"0000000{i}") for i in range(7)] + [original("h7", "00000007", consent=False)]
+    rows += [original("h8", "0000000a"), original("h9", "0000000a")]  # one code, two households: left out
+    checks = [BackCheck("00000000", "yes", 6, 2, "craft"),   # one person more: within the tolerance
+              BackCheck("00000001", "yes", 7, 2, "craft"),   # two more
+              BackCheck("00000002", "no", 5, 2, "craft"),    # nobody came
+              BackCheck("00000003", "yes", 5, 3, "trade_services"),  # two answers differ
+              BackCheck("00000003", "yes", 5, 2, "craft"),   # a second back-check that agrees: the worst counts
+              BackCheck("00000004", "yes", None, None, None),  # nothing to compare
+              BackCheck("00000007", "no", 5, 2, "craft"),    # no consent: nothing to compare with
+              BackCheck("0000000a", "no", 1, 0, "other"), BackCheck("ffffffff", "no", 1, 0, "other")]
+    assert flags(rows, points={}, back_checks=checks) == [
+        ("back_check", "h1", 1, 0), ("back_check", "h2", 1, 0), ("back_check", "h3", 2, 0)]
 
 
 def test_every_check_has_words_in_both_languages():

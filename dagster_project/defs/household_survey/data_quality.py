@@ -11,6 +11,7 @@ from pydantic import Field
 from sqlalchemy import select
 
 from dagster_project.metadata import table_metadata
+from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
 from warehouse import data_quality
 from warehouse.admin_units import load_admin_units
@@ -21,16 +22,19 @@ GROUP = "household_survey"
 DEFAULT_FOLDER = os.environ.get("CLMS_REPORTS_DIR", str(Path("var") / "reports"))
 
 
+raw_household_back_check = raw_submissions_asset(data_quality.BACK_CHECK_FORM_ID, GROUP)
+
+
 class DataQualityConfig(dg.Config):
     output_folder: str = Field(default=DEFAULT_FOLDER, description="The workbook goes to "
                                "<output_folder>/data-quality/ (default CLMS_REPORTS_DIR or var/reports).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
 
 
-@dg.asset(group_name=GROUP, deps=["households", "children"], kinds={"python", "excel"},
+@dg.asset(group_name=GROUP, deps=["households", "children", raw_household_back_check], kinds={"python", "excel"},
           description="Kiểm tra chất lượng dữ liệu (data-quality checks) of the household survey: interview "
                       "length, interviews a day, refusal and no-work shares by enumerator, duplicate households, "
-                      "outliers; flags in data_quality_flag and a workbook per day and per enumerator. Thresholds: "
+                      "outliers, back-checks against the original interview; flags in data_quality_flag and a workbook per day and per enumerator. Thresholds: "
                       "warehouse/reference/data_quality.toml. A flag never changes the data.")
 def household_data_quality(context: dg.AssetExecutionContext, config: DataQualityConfig,
                            warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -51,6 +55,7 @@ def household_data_quality(context: dg.AssetExecutionContext, config: DataQualit
         "thresholds_version": thresholds.version,
         "flags_by_check": dg.MetadataValue.json({check: by_check[check] for check in data_quality.CHECKS}),
         "households": len(survey.households),
+        "back_checks": len(survey.back_checks),
         "enumerators": len(survey.enumerators),
         "enumerators_flagged": len({f.enumerator_id for f in flags if f.enumerator_id is not None}),
     })
