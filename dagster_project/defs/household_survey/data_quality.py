@@ -10,6 +10,7 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy import select
 
+from dagster_project.messages import describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
@@ -32,10 +33,7 @@ class DataQualityConfig(dg.Config):
 
 
 @dg.asset(group_name=GROUP, deps=["households", "children", raw_household_back_check], kinds={"python", "excel"},
-          description="Kiểm tra chất lượng dữ liệu (data-quality checks) of the household survey: interview "
-                      "length, interviews a day, refusal and no-work shares by enumerator, duplicate households, "
-                      "outliers, back-checks against the original interview; flags in data_quality_flag and a workbook per day and per enumerator. Thresholds: "
-                      "warehouse/reference/data_quality.toml. A flag never changes the data.")
+          description=describe("household_data_quality"))
 def household_data_quality(context: dg.AssetExecutionContext, config: DataQualityConfig,
                            warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
@@ -44,10 +42,10 @@ def household_data_quality(context: dg.AssetExecutionContext, config: DataQualit
     path = Path(config.output_folder) / "data-quality" / f"chat-luong-du-lieu-{config.language}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_sheet(survey, flags, load_admin_units(), path, thresholds.version, config.language)
-    context.log.info("%d data-quality flags; workbook %s", len(flags), path)
+    context.log.info(text("log.data_quality", flags=len(flags), workbook=path))
     by_check = Counter(f.check for f in flags)
     f = DataQualityFlag
-    return dg.MaterializeResult(metadata={
+    return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, f.__table__, select(
             f.check, f.interview_date, f.enumerator_id, f.commune_code, f.household_id, f.child_id, f.value,
             f.threshold).order_by(f.check, f.subject_id)),
@@ -58,4 +56,4 @@ def household_data_quality(context: dg.AssetExecutionContext, config: DataQualit
         "back_checks": len(survey.back_checks),
         "enumerators": len(survey.enumerators),
         "enumerators_flagged": len({f.enumerator_id for f in flags if f.enumerator_id is not None}),
-    })
+    }))
