@@ -133,16 +133,24 @@ class OdkCentralClient:
         """
         return self._exchange(method, url, headers=headers, data=data, json_body=json_body)[1]
 
-    def get_timed(self, path: str) -> tuple[Any, datetime]:
-        """The JSON body of ``GET path`` and now on Central's clock: the ``Date`` of that answer (whole seconds:
-        never ahead), or this machine's clock when that is earlier or the answer has none."""
-        local = datetime.now(UTC)
-        response, body = self._exchange("GET", self.api_url(path))
+    def request_timed(self, method: str, url: str, *, headers: dict[str, str] | None = None,
+                      arrival: bool = False) -> tuple[Any, datetime]:
+        """:meth:`request`, and a moment on Central's clock no later than its answer: the ``Date`` of the answer
+        (whole seconds: never ahead), or this machine's clock at sending when that is earlier or the answer has
+        no ``Date``. With ``arrival``, no later than the request's arrival: the ``Date`` less the round trip
+        (retries included), in whole seconds (the same for the same answer however fast it came), for a query
+        whose own snapshot must come after the moment."""
+        sent = datetime.now(UTC)
+        response, body = self._exchange(method, url, headers=headers)
         try:
             server = parsedate_to_datetime(response.headers["Date"])
         except (KeyError, TypeError, ValueError):
-            return body, local
-        return body, min(local, server) if server.tzinfo else local
+            return body, sent
+        if server.tzinfo is None:
+            return body, sent
+        if arrival:
+            server = (server - response.elapsed).replace(microsecond=0)
+        return body, min(sent, server)
 
     def _exchange(
         self,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
@@ -62,9 +63,11 @@ class SubmissionService:
         expand: bool = True,
         select: str | None = None,
         count: bool = False,
+        clock: Callable[[datetime], None] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the rows page by page (same options as :meth:`rows`); the next page is asked for only
-        when the previous one was consumed, so stopping after the first page sends one request."""
+        when the previous one was consumed, so stopping after the first page sends one request. ``clock``
+        is called with Central's clock at the first request's arrival (:meth:`OdkCentralClient.request_timed`)."""
         options: list[tuple[str, str]] = []
         if page_size is not None:
             options.append(("$top", str(page_size)))
@@ -82,7 +85,12 @@ class SubmissionService:
             url = f"{url}?{query}"
         pages = rows = 0
         while True:
-            document = self._client.request("GET", url)
+            if clock is None:
+                document = self._client.request("GET", url)
+            else:
+                document, now = self._client.request_timed("GET", url, arrival=True)
+                clock(now)
+                clock = None
             value = document.get("value") if isinstance(document, dict) else None
             if not isinstance(value, list):
                 message = f"{self._client.label}: the answer to GET {url} has no OData `value` list"

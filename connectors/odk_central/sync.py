@@ -7,16 +7,16 @@ Cursor (a JSON-serializable dict; persist it only after every record of the run 
      "deleted_since": "2026-11-23T03:45:00.000Z",  # every deletion up to this moment was read
      "reconciled_at": "2026-11-23T03:50:00.000Z"}  # start of the last id reconciliation (None: never)
 
-A run reads, in one query, the live rows with ``__system/submissionDate gt since or __system/updatedAt gt
-since`` and the rows with ``__system/deletedAt gt deleted_since``; without a cursor every live row and every
-deleted row. Central
-stamps a change when it receives it, but it becomes visible only when its transaction commits: a change
-stamped before the run's start T (Central's clock: the ``Date`` of its answer at the start, or this
-machine's clock if earlier) may still be invisible, one stamped before T − overlap is assumed visible. So the
-new cursor moves to T − overlap (never back): what a run reads again is what arrived within the overlap before
-it started, never a burst forever. Rows come newest first, so the new cursor exists only once the traversal
-is complete. (Version 1 cursors kept the newest stamp seen and subtracted the overlap at the next run: a burst
-within the overlap of the newest submission was read again by every run until a newer one came.)
+A run reads, in one query, the live rows with ``__system/submissionDate gt since or __system/updatedAt gt since``
+and the rows with ``__system/deletedAt gt deleted_since``; without a cursor every live row and every deleted row.
+Central stamps a change when it receives it, but it becomes visible only when its transaction commits: a change
+stamped before the run's start T (Central's clock: the ``Date`` of the form's answer, read first by a first run
+and by one that compares ids; else of the changes query's own answer less its round trip; or this machine's clock
+if earlier) may still be invisible, one stamped before T − overlap is assumed visible. So the new cursor moves to
+T − overlap (never back): what a run reads again is what arrived within the overlap before it started, never a
+burst forever. Rows come newest first, so the new cursor exists only once the traversal is complete. (Version 1
+cursors kept the newest stamp seen and subtracted the overlap at the next run: a burst within the overlap of the
+newest submission was read again by every run until a newer one came.)
 
 Deleted submissions are purged after 30 days and a restore moves no stamp, so neither is seen by those
 queries: with the caller's store, a run from a cursor also compares the ids it stored as live with the
@@ -25,23 +25,23 @@ restored or missing submission is read again, a deleted one is read with its ``d
 is yielded as the stored record marked deleted at T. (A first run reads everything and compares nothing.)
 
 Central's cost of a page grows with every row its query matches, not only with the page (see
-``bench/costmodel.py``): following ``@odata.nextLink`` through N matching rows in pages of s costs
-(N/s)·N, quadratic. So each query is read for one page only, and the next query starts where that page
-stopped: a full page ends at its oldest ``submissionDate`` T, and the rest is asked for in a time window
-``… and submissionDate le T and submissionDate gt L`` sized, from the density just seen, to hold about one
-page; a window that is not full is exhausted, and the next one starts at its lower end, wider or narrower
-as the last one was empty or crowded. After a few empty windows an open-ended query (``le T`` only) jumps
-the gap, and ends the traversal when it comes back short; so does a window reaching back before the form was
-created (nothing can be older). Every query thus matches about one page of rows
-(linear in N), every row has one ``submissionDate``, so nothing is missed, and only the rows sharing T with
-the end of the previous page are seen twice: they are skipped, and they are the only de-duplication state,
-bounded by a page. Memory is bounded by the page size, whatever the form's history.
+``bench/costmodel.py``): following ``@odata.nextLink`` through N matching rows in pages of s costs (N/s)·N,
+quadratic. So each query is read for one page only, and the next query starts where that page stopped: a full page
+ends at its oldest ``submissionDate`` T, and the rest is asked for in a time window ``… and submissionDate le T
+and submissionDate gt L`` sized, from the density just seen, to hold a little more than a page (so that it comes
+back full); a window that is not full is exhausted, and the next one starts at its lower end, wider or narrower as
+the last one was empty or crowded. After a few empty windows an open-ended query (``le T`` only) jumps the gap,
+and ends the traversal when it comes back short; so does a window reaching back before the form was created
+(nothing can be older). Every query thus matches about one page of rows (linear in N), every row has one
+``submissionDate``, so nothing is missed, and only the rows sharing T with the end of the previous page are seen
+twice: they are skipped, and they are the only de-duplication state, bounded by a page. Memory is bounded by the
+page size, whatever the form's history.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -61,7 +61,7 @@ CURSOR_VERSION = 2
 DEFAULT_OVERLAP = timedelta(minutes=5)
 RECONCILE_EVERY = timedelta(hours=24)  # purges and restores reach the warehouse within this
 ID_BATCH = 100  # ids per `__id eq … or …` query: keeps the URL short
-WINDOW_FILL = 0.8  # a window aims at this share of a page, so that most windows take one request
+WINDOW_FILL = 1.2  # a window aims at this many pages: most come back full, so few queries return less than a page
 EMPTY_WINDOWS_BEFORE_JUMP = 6  # empty windows, each 4× wider, before an open-ended query jumps the gap
 _SUBMITTED = "__system/submissionDate"
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before ODK Central: a window reaching it is open-ended
@@ -118,7 +118,8 @@ class SubmissionSync:
         self.restored_count = 0
         self.purged_count = 0
         self.reconciled: bool | None = None
-        self._earliest = _EARLIEST
+        self._earliest: datetime | None = None  # the form's creation (None: not read yet)
+        self._answered: datetime | None = None  # Central's clock at the first request of the changes query
 
     def __iter__(self) -> Iterator[SubmissionRecord]:
         if self._started:
@@ -143,10 +144,8 @@ class SubmissionSync:
         return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
-        form, started = self._client.get_timed(form_path(self.project, self.form_id))
-        created = form.get("createdAt") if isinstance(form, dict) else None
-        self._earliest = _parse(created) if created else _EARLIEST  # nothing was submitted before the form
-        self.reconciled = self._since is not None and self.reconciliation_due(started)  # a first run reads all
+        started = self._start()
+        self.reconciled = started is not None and self._since is not None and self.reconciliation_due(started)
         if self.reconciled:
             yield from self._reconcile(_format(started))
         for record in self._query(self._changes()):
@@ -156,6 +155,7 @@ class SubmissionSync:
                 self.deleted_count += 1
             yield record
 
+        started = started or self._answered
         visible = _format(started - self._overlap)  # every change stamped up to here was visible at the start
         self._new_cursor = {
             "version": CURSOR_VERSION,
@@ -171,6 +171,28 @@ class SubmissionSync:
             f"; ids reconciled: {self.restored_count} read again, {self.purged_count} purged"
             if self.reconciled else "",
         )
+
+    def _start(self) -> datetime | None:
+        """Central's clock at the start, from the form's ``GET``, made by a first run and by a run whose id
+        comparison may be due (on this machine's clock; Central's decides, so a clock behind Central's delays
+        it by as much); other runs take the clock from the changes query's answer (None here) and read the
+        form only if a window needs its creation time."""
+        if self._since is not None and not self.reconciliation_due(datetime.now(UTC)):
+            return None
+        path = self._client.api_url(form_path(self.project, self.form_id))
+        form, started = self._client.request_timed("GET", path)
+        self._read_created(form)
+        return started
+
+    def _read_created(self, form: Any) -> None:
+        created = form.get("createdAt") if isinstance(form, dict) else None
+        self._earliest = _parse(created) if created else _EARLIEST  # nothing was submitted before the form
+
+    def _created(self) -> datetime:
+        """The form's creation time, read from the form the first time a window needs it."""
+        if self._earliest is None:
+            self._read_created(self._client.get(form_path(self.project, self.form_id)))
+        return self._earliest
 
     def _changes(self) -> str:
         """One filter for the live rows changed since the cursor and the rows deleted since it (mentioning
@@ -216,14 +238,14 @@ class SubmissionSync:
         """
         size = self._page_size
         if size is None:
-            yield from self._records(self._pages(filter))
+            yield from self._records(self._pages(filter, clock=self._answer_clock))
             return
         upper: str | None = None  # every row submitted after `upper` is read; at `upper`, those in `boundary`
         lower: str | None = None  # the window's exclusive lower end; None: open-ended
         boundary: frozenset[str] = frozenset()
         width, empty = timedelta(0), 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="odk-next-page") as ahead:
-            pending: Future | None = ahead.submit(self._first_page, filter, upper, lower)
+            pending: Future | None = ahead.submit(self._first_page, filter, upper, lower, self._answer_clock)
             while pending is not None:
                 page, skip, millisecond = pending.result(), boundary, None
                 if len(page) < size:  # nothing more in (lower, upper]
@@ -244,7 +266,7 @@ class SubmissionSync:
                     width = max((_parse(newest) - _parse(oldest)) * (WINDOW_FILL * size / len(page)),
                                 timedelta(milliseconds=1))
                 if pending is not None:
-                    lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _lower_end(upper, width, self._earliest)
+                    lower = None if empty >= EMPTY_WINDOWS_BEFORE_JUMP else _lower_end(upper, width, self._created())
                     pending = None if millisecond else ahead.submit(self._first_page, filter, upper, lower)
                 yield from self._records([page], skip=skip)
                 if millisecond:  # (one client, one request at a time: read it before asking for the next page)
@@ -253,16 +275,25 @@ class SubmissionSync:
                                                               f"{_SUBMITTED} gt {upper}")), skip=skip)
                     pending = ahead.submit(self._first_page, filter, upper, lower)
 
-    def _first_page(self, filter: str | None, upper: str | None, lower: str | None) -> list[dict[str, Any]]:
+    def _first_page(self, filter: str | None, upper: str | None, lower: str | None,
+                    clock: Callable[[datetime], None] | None = None) -> list[dict[str, Any]]:
         """The first page of ``filter`` among rows submitted in (``lower``, ``upper``] (open ends: ``None``)."""
-        pages = self._pages(_and(filter, upper and f"{_SUBMITTED} le {upper}", lower and f"{_SUBMITTED} gt {lower}"))
+        pages = self._pages(_and(filter, upper and f"{_SUBMITTED} le {upper}", lower and f"{_SUBMITTED} gt {lower}"),
+                            clock=clock)
         try:
             return next(pages, [])
         finally:
             pages.close()
 
-    def _pages(self, filter: str | None) -> Iterator[list[dict[str, Any]]]:
-        return self._client.submissions.pages(self.project, self.form_id, filter=filter, page_size=self._page_size)
+    def _answer_clock(self, moment: datetime) -> None:
+        """Keeps Central's clock at the changes query's first request, for a run that did not read the form."""
+        if self._answered is None:
+            self._answered = moment
+
+    def _pages(self, filter: str | None, clock: Callable[[datetime], None] | None = None
+               ) -> Iterator[list[dict[str, Any]]]:
+        return self._client.submissions.pages(self.project, self.form_id, filter=filter, page_size=self._page_size,
+                                              clock=clock)
 
     def _records(self, pages: Iterable[Sequence[dict[str, Any]]], *, skip: frozenset[str] = frozenset()
                  ) -> Iterator[SubmissionRecord]:

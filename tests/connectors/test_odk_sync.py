@@ -82,10 +82,31 @@ def test_edits_reviews_and_deletions_between_two_syncs(before: tuple[FakeOdkCent
     assert edited.payload["hh_size"] == 6 and len(edited.payload["child"]) == 3
     assert live[S2].review_state == "approved"
     assert [(r.instance_id, r.deleted_at) for r in deleted] == [(S3, "2026-11-23T05:00:02.000Z")]
-    assert cursor["since"] == cursor["deleted_since"] == "2026-11-23T05:00:02.000Z"
+    # the run's start: Central's Date (05:00:03) less the round trip, in whole seconds; minus the overlap
+    assert cursor["since"] == cursor["deleted_since"] == "2026-11-23T05:00:01.000Z"
 
     records, _ = run(client, cursor, overlap=timedelta(seconds=1))
-    assert [r.instance_id for r in records] == [new]  # only what lies within the overlap
+    assert [r.instance_id for r in records] == [new, S3]  # only what lies within the overlap
+
+
+def test_a_run_from_a_cursor_sends_one_query_and_reads_the_form_only_when_ids_may_be_compared(
+        before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
+    fake, client = before
+    stored = Stored()
+    records, cursor = run(client, store=stored, overlap=timedelta(seconds=1))
+    stored.store(records)
+    fake.clock.set("2026-11-23T05:00:00.000Z")
+    new = fake.add_submission(3, FORM, household("Sơn La", 2))
+    fake.clock.advance(1)
+    fake.requests.clear()
+    records, cursor = run(client, cursor, overlap=timedelta(seconds=1))
+    assert [r.instance_id for r in records] == [new]
+    assert [r.target.split("?")[0] for r in fake.requests] == [f"/v1/projects/3/forms/{FORM}.svc/Submissions"]
+    assert cursor["since"] == "2026-11-23T04:59:59.000Z"  # Central's Date (05:00:01) less the round trip, less 1 s
+    fake.requests.clear()
+    run(client, cursor, store=stored, overlap=timedelta(seconds=1))  # never compared: due
+    assert [r.target.split("?")[0] for r in fake.requests][:2] == [
+        f"/v1/projects/3/forms/{FORM}", f"/v1/projects/3/forms/{FORM}.svc/Submissions"]
 
 
 def test_the_default_overlap_leaves_old_untouched_rows_out(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
@@ -190,7 +211,7 @@ def test_a_version_1_cursor_goes_on_from_its_watermarks_minus_the_overlap(
            "deleted_watermark": "2026-11-23T03:47:12.000Z"}
     records, cursor = run(client, old, overlap=timedelta(seconds=1))
     assert {r.instance_id for r in records} == {S3, S4, S5}  # submitted after 03:47:11
-    assert (cursor["version"], cursor["since"]) == (2, "2026-11-23T03:49:59.000Z")
+    assert (cursor["version"], cursor["since"]) == (2, "2026-11-23T03:49:58.000Z")  # (Date less the round trip)
 
 
 def test_reconcile_ids_finds_deleted_purged_and_missing(fake: FakeOdkCentral, client: OdkCentralClient) -> None:

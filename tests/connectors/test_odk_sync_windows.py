@@ -114,3 +114,19 @@ def test_no_window_reaches_back_before_the_form_was_created(fake_before_changes:
         created = client.forms.get(3, FORM)["createdAt"]
     lower_ends = re.findall(r"submissionDate%20gt%20([0-9TZ:.-]+)", " ".join(r.target for r in fake.requests))
     assert lower_ends and min(lower_ends) >= created
+
+
+def test_windows_come_back_full_so_that_few_queries_return_less_than_a_page(
+        fake_before_changes: FakeOdkCentral) -> None:
+    fake = fake_before_changes  # 5 submissions from 03:47:12, the form created at 03:47:07
+    fake.clock.set("2026-11-23T03:48:00.000Z")
+    for n in range(195):
+        fake.clock.advance(60)
+        fake.add_submission(3, FORM, {"consent": "yes", "province": f"P{n}", "hh_size": n % 9 + 1})
+    fake.clock.advance(1)
+    with make_client(fake) as client:
+        records = list(sync_submissions(client, 3, FORM, page_size=20))
+    assert len(records) == len({r.instance_id for r in records}) == 200
+    filters = feed_filters(fake)
+    assert len(filters) <= 11, filters  # 200 rows in pages of 20: nearly every query returns a full page
+
