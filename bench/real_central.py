@@ -28,7 +28,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import requests
 
@@ -41,6 +40,7 @@ from connectors.demo import FORM_ID, demo_communes, household_row
 from connectors.odk_central import OdkCentralClient
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.odk_central.sync import DEFAULT_OVERLAP
+from tests.connectors.submission_xml import submission_xml
 from warehouse.admin_units import forms_dir
 
 WORK = Path(os.environ.get("CENTRAL_WORK", "/tmp/bench-central"))  # the benchmark Central's central.sh folder
@@ -49,36 +49,13 @@ MANAGER_ROLE = 5
 SEED = 2026
 
 
-def submission_xml(row: dict, version: str) -> bytes:
-    """A demo household (OData shape) as the XML a phone posts, with a fresh instanceID."""
-
-    def elements(data: dict) -> str:
-        out = []
-        for name, value in data.items():
-            if name.startswith("__") or "@" in name or name == "meta":
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict) and item.get("type") == "Point":
-                    lon, lat, alt = item["coordinates"]
-                    out.append(f"<{name}>{lat} {lon} {alt} {item['properties']['accuracy']}</{name}>")
-                elif isinstance(item, dict):
-                    out.append(f"<{name}>{elements(item)}</{name}>")
-                elif item is None:
-                    out.append(f"<{name}/>")
-                else:
-                    out.append(f"<{name}>{escape(str(item))}</{name}>")
-        return "".join(out)
-
-    return (f'<data id="{FORM_ID}" version="{version}">{elements(row)}'
-            f"<meta><instanceID>uuid:{uuid.uuid4()}</instanceID></meta></data>").encode()
-
-
 def post(url: str, token: str, rows: list[dict], version: str, threads: int = 8) -> float:
     """Post ``rows`` as OpenRosa submissions from ``threads`` threads; returns the seconds it took."""
     headers = {"Authorization": f"Bearer {token}", "X-OpenRosa-Version": "1.0"}
 
     def one(row: dict) -> None:
-        files = {"xml_submission_file": ("submission.xml", submission_xml(row, version), "text/xml")}
+        xml = submission_xml(FORM_ID, version, row, f"uuid:{uuid.uuid4()}")
+        files = {"xml_submission_file": ("submission.xml", xml, "text/xml")}
         answer = requests.post(f"{url}/v1/projects/{PROJECT}/submission", files=files, headers=headers, timeout=60)
         if answer.status_code != 201:
             raise RuntimeError(f"submission refused: HTTP {answer.status_code} {answer.text[:300]}")

@@ -35,8 +35,10 @@ clock does not go backwards.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import struct
+import tempfile
 import threading
 import uuid
 from collections import deque
@@ -45,12 +47,12 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from tests.connectors.fake_faults import EXPIRE, HANG, INVALID_JSON, RESET, STATUS, TRUNCATE, FaultPlan
 from tests.connectors.fake_odk_model import CentralState, ManualClock, User, read_definition
 from tests.connectors.fake_odk_replies import Problem, Reply, fault_reply, lead, matches_etag, problem_reply, tail
 from tests.connectors.fake_odk_routes import Router
+from tests.connectors.submission_xml import submission_xml
 
 _SHARED = Path(os.environ.get("CLMS_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 FIXTURES = _SHARED / "fixtures" / "odk-central"
@@ -85,6 +87,7 @@ class FakeOdkCentral:
         self._domain = domain
         self._lock = threading.RLock()
         self._stopping = threading.Event()
+        self._sessions: Path | None = None
         self._server: ThreadingHTTPServer | None = None
         self.admin = self.state.admin = self.state.add_user(
             "admin@example.com", admin_password, roles=None, user_id=5, created_at="2026-11-23T03:31:48.016Z"
@@ -107,6 +110,8 @@ class FakeOdkCentral:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        if self._sessions is not None:
+            shutil.rmtree(self._sessions, ignore_errors=True)
 
     def __enter__(self) -> FakeOdkCentral:
         return self.start()
@@ -119,6 +124,13 @@ class FakeOdkCentral:
         if self._server is None:
             raise RuntimeError("the fake ODK Central is not started")
         return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def session_dir(self) -> str:
+        """A folder for the pipeline's session files (``OdkCentralSource.session_dir``), removed with the fake."""
+        if self._sessions is None:
+            self._sessions = Path(tempfile.mkdtemp(prefix="fake-odk-sessions-"))
+        return str(self._sessions)
 
     @property
     def domain(self) -> str:
@@ -218,24 +230,7 @@ class FakeOdkCentral:
              deprecated_id: str | None = None) -> bytes:
         with self._lock:
             version = self.state.form(project_id, form_id).current.version
-
-        def elements(data: dict[str, Any]) -> str:
-            out = []
-            for name, value in data.items():
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, dict):
-                        out.append(f"<{name}>{elements(item)}</{name}>")
-                    elif item is None:
-                        out.append(f"<{name}/>")
-                    else:
-                        out.append(f"<{name}>{escape(str(item))}</{name}>")
-            return "".join(out)
-
-        meta = f"<instanceID>{escape(instance_id)}</instanceID>"
-        if deprecated_id:
-            meta += f"<deprecatedID>{escape(deprecated_id)}</deprecatedID>"
-        return (f'<?xml version=\'1.0\' ?><data id="{escape(form_id)}" version="{escape(version)}">'
-                f"{elements(values)}<meta>{meta}</meta></data>").encode()
+        return submission_xml(form_id, version, values, instance_id, deprecated_id)
 
     def _seed(self, *, with_changes: bool) -> None:
         def read(name: str) -> bytes:
