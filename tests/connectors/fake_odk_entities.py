@@ -16,8 +16,8 @@ marked. Under ``/v1/projects/{pid}/datasets`` (a Project Viewer may read, a Proj
 - POST ``datasets/{name}/entities``: one ``{uuid?, label, data}`` → the entity, ``currentVersion.data``
   included; or in bulk ``{"entities": [...], "source": {"name", "size"?}}`` → ``{"success": true}``, all or
   nothing. 409.3 for a uuid the list has or had (a deleted entity keeps its uuid) or twice in a batch; 400.28
-  for an unknown property or an empty label; 400.11 for a value that is not a string or a uuid that is not
-  a UUID (codes and messages assumed).
+  for an unknown property or an empty label; 400.11 for a value that is not a string (assumed) or a uuid
+  that is not a version 4 UUID (as Central's ``lib/data/entity.js``: ``uuid:`` prefix allowed, stored lowercase).
 - GET, PATCH, DELETE ``datasets/{name}/entities/{uuid}`` (404.1 when deleted): PATCH ``{label?, data?}``
   merges the properties (``""`` clears one) and needs ``?baseVersion=`` the current version (else 409.15)
   or ``?force=true`` (neither: 400.2); DELETE is soft.
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from tests.connectors.fake_odk_routes import Router
 
 SAVETO = "{http://www.opendatakit.org/xforms/entities}saveto"
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_UUID_V4 = re.compile(r"^(uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})$", re.IGNORECASE)
 _SUBMISSION_ONLY = ("__system/submissionDate", "__system/submitterId", "__system/reviewState")
 _SUCCESS = {"success": True}
 
@@ -369,9 +369,7 @@ class EntityRoutes:
         """A valid ``{uuid?, label, data}``: (uuid, label, data); raises Central's problem otherwise."""
         if not isinstance(item, dict):
             raise Problem(400, 400.11, "Invalid input data type: expected (entity) to be (object)")
-        entity_id = item.get("uuid", str(uuid4()))
-        if not isinstance(entity_id, str) or not _UUID.match(entity_id):
-            raise Problem(400, 400.11, "Invalid input data type: expected (uuid) to be (valid UUID)")
+        entity_id = normalized_uuid(item.get("uuid")) if item.get("uuid") else str(uuid4())
         label = item.get("label")
         if not isinstance(label, str) or not label.strip():
             raise Problem(400, 400.28, "The entity is invalid. Label empty.")
@@ -475,3 +473,16 @@ def entity_filter(text: str) -> CompiledFilter:
         return CompiledFilter(text.replace("__system/createdAt", "__system/submissionDate"))
     except FilterError as error:
         raise Problem(error.status, error.code, error.message, error.details) from None
+
+
+def normalized_uuid(entity_id: Any) -> str:
+    """An entity id as Central stores it (lowercase, no ``uuid:``); Central's 400.11 unless a version 4 UUID."""
+    if not isinstance(entity_id, str):
+        raise Problem(400, 400.11, "Invalid input data type: expected (uuid) to be (string)",
+                      {"field": "uuid", "expected": "string"})
+    match = _UUID_V4.match(entity_id)
+    if match is None:
+        expected = "valid version 4 UUID"
+        raise Problem(400, 400.11, f"Invalid input data type: expected (uuid) to be ({expected})",
+                      {"field": "uuid", "expected": expected})
+    return match.group(2).lower()

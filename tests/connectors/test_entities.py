@@ -31,7 +31,7 @@ class Draft:
 
 
 def drafts(count: int) -> list[Draft]:
-    return [Draft(str(uuid.UUID(int=n + 1)), f"C-{n:05d} · Xã Mỹ Hòa Hưng · 13–14 tuổi",
+    return [Draft(str(uuid.UUID(int=n + 1, version=4)), f"C-{n:05d} · Xã Mỹ Hòa Hưng · 13–14 tuổi",
                   {"case_code": f"C-{n:05d}", "commune": "30313", "age_band": "13-14", "case_type": "child_labourer",
                    "status": "open", "due_date": "2026-12-01"}) for n in range(count)]
 
@@ -217,6 +217,28 @@ def test_a_bulk_request_is_all_or_nothing(central, odk) -> None:
         service.create(7, "cases", [good, Draft(bad.uuid, bad.label, {"status": 1})], source="test")
     assert not_text.value.response.code == "400.11"
     assert by_id(odk) == {}
+
+
+@pytest.mark.parametrize("entity_id", [str(uuid.uuid5(uuid.NAMESPACE_URL, "case/C-00001")), str(uuid.uuid1()),
+                                       "C-00001", str(uuid.UUID(int=1, version=4)).replace("-8", "-c", 1)])
+def test_an_entity_id_that_is_not_a_version_4_uuid_is_refused_as_central_does(central, odk, entity_id) -> None:
+    service = EntityService(odk)
+    service.ensure_dataset(7, "cases", PROPERTIES)
+    with pytest.raises(SourceError) as refused:
+        service.create(7, "cases", [Draft(entity_id, "C-00001")], source="test")
+    answer = refused.value.response
+    assert (answer.status, answer.code) == (400, "400.11")
+    assert answer.server_message == "Invalid input data type: expected (uuid) to be (valid version 4 UUID)"
+    assert answer.details == {"field": "uuid", "expected": "valid version 4 UUID"}
+    assert by_id(odk) == {}
+
+
+def test_a_version_4_entity_id_is_kept_lowercase_without_its_prefix(central, odk) -> None:
+    service = EntityService(odk)
+    service.ensure_dataset(7, "cases", PROPERTIES)
+    entity_id = str(uuid.uuid4())
+    service.create(7, "cases", [Draft(f"uuid:{entity_id.upper()}", "C-00001")], source="test")
+    assert set(by_id(odk)) == {entity_id}
 
 
 def test_an_entity_created_twice_is_a_conflict_that_says_to_run_again(central, odk) -> None:
