@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,24 @@ from tests.pg_server import PostgresServer, find_bindir
 
 TEST_PSEUDONYM_KEY = "test-key-not-a-secret-0123456789"
 _databases = itertools.count()
+
+
+PRODUCTION_SESSIONS = Path(__file__).resolve().parents[1] / "var" / "odk_central"  # OdkCentralSource's default
+
+
+def session_files() -> set[str]:
+    return {p.name for p in PRODUCTION_SESSIONS.glob("session-*.json")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_session_file_left_in_var():
+    """Tests keep Central sessions in temporary folders (``session_dir``), never in the pipeline's own."""
+    before = session_files()
+    yield
+    left = session_files() - before
+    if left:
+        pytest.fail(f"tests left {len(left)} Central session file(s) in {PRODUCTION_SESSIONS}: give every "
+                    "OdkCentralSource a temporary session_dir")
 
 
 @pytest.fixture(autouse=True)

@@ -70,7 +70,7 @@ def test_publish_from_dagster():
     with FakeOdkCentral(seed=None) as fake:
         project = fake.create_project("CLMS")
         source = OdkCentralSource(base_url=fake.url, email="admin@example.com", password=DEFAULT_PASSWORD,
-                                  project_id=project, max_tries=2, backoff_factor=0.01)
+                                  project_id=project, max_tries=2, backoff_factor=0.01, session_dir=fake.session_dir)
         result = dg.materialize([household_survey_form], resources={"household_survey_source": source})
         metadata = result.asset_materializations_for_node("household_survey_form")[0].metadata
         assert metadata["action"].value == "created"

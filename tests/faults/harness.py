@@ -81,6 +81,8 @@ def source(fake: FakeOdkCentral | str, **options: Any) -> OdkCentralSource:
     """The ODK Central source (a fake or its URL) with short timeouts and many quick tries (faults are
     injected often) and small pages (many requests)."""
     settings = {"page_size": 7, "read_timeout": 0.5, "max_tries": 8, "backoff_factor": 0.001, **options}
+    if not isinstance(fake, str):
+        settings.setdefault("session_dir", fake.session_dir)
     url = fake if isinstance(fake, str) else fake.url
     return OdkCentralSource(base_url=url, email="admin@example.com", password=DEFAULT_PASSWORD,
                             project_id=PROJECT, **settings)

@@ -1,5 +1,5 @@
-"""``python -m tests.faults.run_pipeline CENTRAL_URL WAREHOUSE_URL UPLOADS PAGE_SIZE``: the household-survey pipeline once,
-in a process of its own that a test can kill. Prints ``ready`` when it starts the work, ``done`` at the end."""
+"""``python -m tests.faults.run_pipeline CENTRAL_URL WAREHOUSE_URL UPLOADS PAGE_SIZE SESSIONS``: the household-survey
+pipeline once (its Central session kept in the folder SESSIONS), in a process of its own that a test can kill. Prints ``ready`` when it starts the work, ``done`` at the end."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from tests.faults.harness import materialize, source
 
 
 def main() -> None:
-    central, warehouse, uploads, page_size = sys.argv[1:5]
+    central, warehouse, uploads, page_size, sessions = sys.argv[1:6]
     print("ready", flush=True)
-    result = materialize(warehouse, source(central, page_size=int(page_size)), Path(uploads))
+    result = materialize(warehouse, source(central, page_size=int(page_size), session_dir=sessions), Path(uploads))
     print("done" if result.success else "failed", flush=True)
 
 

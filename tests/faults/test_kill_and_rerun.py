@@ -32,7 +32,7 @@ PAGE_SIZE = 40
 
 def start(fake_url: str, warehouse_url: str, uploads: Path) -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "tests.faults.run_pipeline", fake_url, warehouse_url,
-                                str(uploads), str(PAGE_SIZE)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                str(uploads), str(PAGE_SIZE), str(uploads / "sessions")], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                env={**os.environ, "DAGSTER_DISABLE_TELEMETRY": "1"})
     assert process.stdout.readline().strip() == "ready"
     return process

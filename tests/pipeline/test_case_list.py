@@ -189,7 +189,8 @@ def test_odk_central_gets_the_open_cases_once(register: str) -> None:
     with FakeOdkCentral(seed=None) as central:
         central.create_project("cases", project_id=7)
         source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
-                                  project_id=7, read_timeout=5, max_tries=2, backoff_factor=0.01)
+                                  project_id=7, read_timeout=5, max_tries=2, backoff_factor=0.01,
+                                  session_dir=central.session_dir)
         first = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
         assert (first["created"].value, first["unchanged"].value, first["open_cases"].value) == (3, 0, 3)
         assert first["properties_added"].value == ", ".join(COLUMNS[2:])
@@ -213,7 +214,8 @@ def test_a_real_central_creates_the_cases_entities(register: str, odk_central) -
         conn.execute(insert(Case), [case(ISSUED, "C-5V6TA")])
     project = odk_central.create_project("case list v4")
     source = OdkCentralSource(base_url=odk_central.url, email=odk_central.admin_email,
-                              password=odk_central.admin_password, project_id=project, max_tries=2)
+                              password=odk_central.admin_password, project_id=project, max_tries=2,
+                              session_dir=str(odk_central.work / "sessions"))
     first = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
     assert (first["created"].value, first["unchanged"].value) == (4, 0)
     entities = odk_central.api("GET", f"/v1/projects/{project}/datasets/cases/entities").json()

@@ -62,7 +62,8 @@ def central():
 
 def materialize(warehouse_url: str, central: FakeOdkCentral, uploads: Path) -> dg.ExecuteInProcessResult:
     source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
-                              project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01)
+                              project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01,
+                              session_dir=central.session_dir)
     result = dg.materialize(
         [*ASSETS, *CHECKS],
         resources={"warehouse": WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY),

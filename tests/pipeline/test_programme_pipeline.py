@@ -106,7 +106,8 @@ def materialize(warehouse_url: str, central: FakeOdkCentral, uploads: Path,
     """Materialize ``selection`` (default: everything but the indicators, which the lead's ``UPSTREAM`` does not
     yet order after the register) and check that every check passed."""
     source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
-                              project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01)
+                              project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01,
+                              session_dir=central.session_dir)
     result = dg.materialize(
         [*PIPELINE, indicator_assets.indicator_values, *CHECKS],
         selection=selection,

@@ -40,6 +40,7 @@ class Project:
 
     def source(self, email: str, **settings) -> OdkCentralSource:
         """The pipeline's source for every form, logged in as ``email``."""
+        settings = {"session_dir": str(self.server.work / "sessions"), **settings}
         return OdkCentralSource(base_url=self.server.url, email=email, password=PASSWORD, project_id=self.id,
                                 read_timeout=30, max_tries=2, backoff_factor=0.01, **settings)
 

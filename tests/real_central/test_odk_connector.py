@@ -161,7 +161,8 @@ def test_a_project_viewer_syncs_and_the_case_list_waits_for_a_manager(people: Pe
 
     def materialize(email: str) -> tuple[dict, dg.AssetCheckEvaluation, list[str]]:
         source = OdkCentralSource(base_url=people.server.url, email=email, password=PASSWORD,
-                                  project_id=people.project, max_tries=2, backoff_factor=0.01)
+                                  project_id=people.project, max_tries=2, backoff_factor=0.01,
+                                  session_dir=str(people.server.work / "sessions"))
         instance = dg.DagsterInstance.ephemeral()
         result = dg.materialize([case_list], resources={**resources, "case_followup_source": source},
                                 instance=instance)
@@ -230,7 +231,7 @@ def test_purges_and_restores_reach_the_warehouse(people: People, warehouse_url: 
     def sync(**options) -> dict[str, bool]:
         source = OdkCentralSource(base_url=people.server.url, email=people.viewer, password=PASSWORD,
                                   project_id=people.project, max_tries=2, backoff_factor=0.01, overlap_seconds=1,
-                                  **options)
+                                  session_dir=str(people.server.work / "sessions"), **options)
         dg.materialize([raw], resources={**resources, f"{MINI}_source": source})
         with engine.connect() as conn:
             rows = conn.execute(select(RawSubmission.instance_id, RawSubmission.deleted_at)

@@ -35,7 +35,8 @@ BOOKKEEPING = {"raw_submission_id", "change_seq", "id"}  # differ between two wa
 def run(url: str, central, uploads, key: str) -> None:
     """The whole pipeline, then the indicators, under ``key``."""
     source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
-                              project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01)
+                              project_id=PROJECT, read_timeout=5, max_tries=3, backoff_factor=0.01,
+                              session_dir=central.session_dir)
     resources = {"warehouse": WarehouseResource(url=url, pseudonym_key=key),
                  "reference_files": ReferenceFiles(folder=str(uploads)),
                  **{f"{form_id}_source": source for form_id in FORM_IDS}}
