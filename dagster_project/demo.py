@@ -35,7 +35,7 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 class Words:
-    """The demo's console sentences (``[console]`` of ``dagster_project/messages.toml``) in one language."""
+    """The demo's console sentences (``[console]`` of ``warehouse/messages.toml``) in one language."""
 
     def __init__(self, lang: str):
         self.lang = lang

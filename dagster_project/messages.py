@@ -1,6 +1,6 @@
 """What the Dagster UI and the console say to a data manager, in Vietnamese (default) or English
-(``CLMS_LANGUAGE=en``): the texts of ``messages.toml``, areas named with their codes, indicators with their titles
-and statuses in words (the reports' own, ``warehouse.report.labels``).
+(``CLMS_LANGUAGE=en``): the texts of ``warehouse/messages.toml``, areas named with their codes, indicators with
+their titles and statuses in words (the reports' own, ``warehouse.report.labels``).
 
 Descriptions are read when the definitions load, labels and sentences when a step runs: both in the language
 ``CLMS_LANGUAGE`` names at that moment.
@@ -8,39 +8,17 @@ Descriptions are read when the definitions load, labels and sentences when a ste
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
 
 from warehouse.admin_units import LEGACY, load_admin_units
 from warehouse.indicators import load_settings
+from warehouse.messages import catalogue as _catalogue
+from warehouse.messages import language, text
 from warehouse.reference_data import load_legacy_units
-from warehouse.report.labels import LANGUAGES, Labels
+from warehouse.report.labels import Labels
 
-CATALOGUE = Path(__file__).with_name("messages.toml")
 RESERVED = "dagster/"  # metadata Dagster itself reads (row count, column schema): never renamed
-
-
-def language() -> str:
-    """``CLMS_LANGUAGE``: vi (default) or en."""
-    value = os.environ.get("CLMS_LANGUAGE", "").strip() or "vi"
-    if value not in LANGUAGES:
-        raise ValueError(f"CLMS_LANGUAGE={value!r}: expected one of {', '.join(LANGUAGES)}")
-    return value
-
-
-@lru_cache(maxsize=1)
-def _catalogue() -> dict:
-    return tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
-
-
-def text(key: str, *, lang: str | None = None, **values) -> str:
-    """The text ``section.name`` of the catalogue in ``lang`` (default: the current language), ``values`` filled
-    in."""
-    section, _, name = key.partition(".")
-    return _catalogue()[section][name][lang or language()].format(**values)
 
 
 def describe(name: str, **values) -> str:

@@ -23,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Engine, delete, insert, select
 
 from warehouse.admin_units import LEGACY, AdminUnits, forms_dir
+from warehouse.messages import text
 from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, ReferenceUpload, Target
 from warehouse.raw_store import utc_now
 
@@ -90,16 +91,17 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
         elif path.suffix.lower() == ".csv":
             frame = pd.read_csv(path, dtype=str, encoding="utf-8", keep_default_na=False)
         else:
-            raise ReferenceDataError(f"{path.name}: expected an .xlsx or .csv file")
+            raise ReferenceDataError(text("reference.not_a_table", file=path.name))
     except UnicodeDecodeError:
-        raise ReferenceDataError(f"{path.name}: not UTF-8 text; save the CSV as UTF-8") from None
+        raise ReferenceDataError(text("reference.not_utf8", file=path.name)) from None
     except (ValueError, KeyError, OSError, zipfile.BadZipFile, InvalidFileException):
-        raise ReferenceDataError(f"{path.name}: not a readable {path.suffix.lower()[1:].upper()} file; save it "
-                                 "again from Excel") from None
+        raise ReferenceDataError(text("reference.unreadable", file=path.name,
+                                      kind=path.suffix.lower()[1:].upper())) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ReferenceDataError(f"{path.name}: missing columns {', '.join(missing)} (expected {', '.join(columns)})")
+        raise ReferenceDataError(text("reference.missing_columns", file=path.name, missing=", ".join(missing),
+                                      expected=", ".join(columns)))
     return frame[list(columns)].fillna("").map(lambda v: str(v).strip())
 
 
@@ -128,15 +130,15 @@ def _share(text: str) -> float | None:
     return value if 0 <= value <= 1 else None
 
 
-def _count_problem(text: str) -> str | None:
+def _count_problem(value: str) -> str | None:
     """What is wrong with a whole number above 0 (``None`` if nothing): thousand separators are refused, never
     read as a decimal point (``210.000`` is not 210)."""
-    if GROUPED.fullmatch(text):
-        return f"value {text!r} has thousand separators: write it without them ({re.sub('[.,]', '', text)})"
-    if not WHOLE.fullmatch(text):
-        return f"value {text!r} must be a whole number above 0"
-    if not 0 < int(text.removesuffix(".0")) <= MAX_COUNT:
-        return f"value {text!r} must be a whole number above 0 and at most {MAX_COUNT:,}"
+    if GROUPED.fullmatch(value):
+        return text("reference.thousands", value=repr(value), plain=re.sub("[.,]", "", value))
+    if not WHOLE.fullmatch(value):
+        return text("reference.not_whole", value=repr(value))
+    if not 0 < int(value.removesuffix(".0")) <= MAX_COUNT:
+        return text("reference.too_large", value=repr(value), most=f"{MAX_COUNT:,}")
     return None
 
 
@@ -144,15 +146,21 @@ def _refuse(name: str, problems: list[str | None]) -> None:
     problems = [p for p in problems if p]
     if problems:
         shown = problems[:PROBLEMS_SHOWN]
-        more = f"and {len(problems) - len(shown)} more problems" if len(problems) > len(shown) else ""
-        raise ReferenceDataError(f"{name}: nothing was loaded: " + "; ".join(shown + [more] if more else shown),
+        more = text("reference.more", n=len(problems) - len(shown)) if len(problems) > len(shown) else ""
+        raise ReferenceDataError(text("reference.nothing_loaded", file=name)
+                                 + "; ".join(shown + [more] if more else shown),
                                  tuple(f"{name}: {p}" for p in shown + ([more] if more else [])))
 
 
 def _repeated(first: dict[tuple, int], key: tuple, number: int) -> str | None:
     """``repeats row 3 (…)`` when an earlier row of the file (``first``: key → row) has this ``key``."""
     earlier = first.setdefault(key, number)
-    return None if earlier == number else f"row {number}: repeats row {earlier} ({' '.join(map(str, key))})"
+    return None if earlier == number else text("reference.repeats", number=number, earlier=earlier,
+                                                key=" ".join(map(str, key)))
+
+
+def _row(number: int) -> str:
+    return text("reference.row", number=number)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -169,26 +177,30 @@ def validate_targets(frame: pd.DataFrame, name: str, indicator_ids: set[str], un
                      legacy: LegacyUnits) -> list[dict]:
     problems, rows, first = [], [], {}
     for number, row in enumerate(_records(frame), start=2):
-        here = f"row {number}"
         if _has_nul(row):
-            problems.append(f"{here}: a cell holds a NUL character")
+            problems.append(text("reference.nul", row=_row(number)))
         if row["indicator_id"] not in indicator_ids:
-            problems.append(f"{here}: unknown indicator {row['indicator_id']!r}")
+            problems.append(text("reference.unknown_indicator", row=_row(number), value=repr(row["indicator_id"])))
         if row["jurisdiction_level"] not in LEVELS:
-            problems.append(f"{here}: jurisdiction_level must be one of {', '.join(LEVELS)}")
+            problems.append(text("reference.one_of", row=_row(number), column="jurisdiction_level",
+                                 allowed=", ".join(LEVELS)))
         elif not _area_known(row["jurisdiction_level"], row["jurisdiction_code"], row["code_list_version"], units, legacy):
-            problems.append(f"{here}: {row['jurisdiction_level']} {row['jurisdiction_code']!r} is not in code list "
-                            f"{row['code_list_version']!r} (use {NATIONAL}/VN, {units.code_list_version} or {LEGACY})")
+            problems.append(text("reference.area_unknown", row=_row(number), level=row["jurisdiction_level"],
+                                 code=repr(row["jurisdiction_code"]), version=repr(row["code_list_version"]))
+                            + text("reference.use_lists", national=NATIONAL, current=units.code_list_version,
+                                   legacy=LEGACY))
         if row["comparator"] not in COMPARATORS:
-            problems.append(f"{here}: comparator must be one of {' '.join(COMPARATORS)}")
+            problems.append(text("reference.one_of", row=_row(number), column="comparator",
+                                 allowed=" ".join(COMPARATORS)))
         year = _year(row["year"])
         if year is None:
-            problems.append(f"{here}: year must be a year from {YEARS.start} to {YEARS.stop - 1}, such as 2025")
+            problems.append(text("reference.year", row=_row(number), first=YEARS.start, last=YEARS.stop - 1,
+                                 example=2025))
         value = None if row["comparator"] == "minimise" else _share(row["value"])
         if value is None and row["comparator"] != "minimise":
-            problems.append(f"{here}: value must be a share between 0 and 1 (or a percentage like 90%)")
+            problems.append(text("reference.share", row=_row(number)))
         if not row["source_document"]:
-            problems.append(f"{here}: source_document is required")
+            problems.append(text("reference.required", row=_row(number), column="source_document"))
         rows.append({**row, "year": year or 0, "value": value, "note": row["note"] or None})
         problems.append(_repeated(first, KEYS["targets"](rows[-1]), number))
     _refuse(name, problems)
@@ -198,22 +210,23 @@ def validate_targets(frame: pd.DataFrame, name: str, indicator_ids: set[str], un
 def validate_populations(frame: pd.DataFrame, name: str, units: AdminUnits, legacy: LegacyUnits) -> list[dict]:
     problems, rows, first = [], [], {}
     for number, row in enumerate(_records(frame), start=2):
-        here = f"row {number}"
         if _has_nul(row):
-            problems.append(f"{here}: a cell holds a NUL character")
+            problems.append(text("reference.nul", row=_row(number)))
         if row["area_level"] not in LEVELS:
-            problems.append(f"{here}: area_level must be one of {', '.join(LEVELS)}")
+            problems.append(text("reference.one_of", row=_row(number), column="area_level", allowed=", ".join(LEVELS)))
         elif not _area_known(row["area_level"], row["area_code"], row["code_list_version"], units, legacy):
-            problems.append(f"{here}: {row['area_level']} {row['area_code']!r} is not in code list "
-                            f"{row['code_list_version']!r}")
+            problems.append(text("reference.area_unknown", row=_row(number), level=row["area_level"],
+                                 code=repr(row["area_code"]), version=repr(row["code_list_version"])))
         if row["population_group"] not in POPULATION_GROUPS:
-            problems.append(f"{here}: population_group must be one of {', '.join(POPULATION_GROUPS)}")
+            problems.append(text("reference.one_of", row=_row(number), column="population_group",
+                                 allowed=", ".join(POPULATION_GROUPS)))
         year = _year(row["year"])
         if year is None:
-            problems.append(f"{here}: year must be a year from {YEARS.start} to {YEARS.stop - 1}, such as 2026")
+            problems.append(text("reference.year", row=_row(number), first=YEARS.start, last=YEARS.stop - 1,
+                                 example=2026))
         value_problem = _count_problem(row["value"])
         if value_problem:
-            problems.append(f"{here}: {value_problem}")
+            problems.append(f"{_row(number)}: {value_problem}")
         rows.append({**row, "year": year or 0, "value": 0 if value_problem else int(row["value"].removesuffix(".0")),
                      "source": row["source"] or None})
         problems.append(_repeated(first, KEYS["populations"](rows[-1]), number))
@@ -231,8 +244,8 @@ def _clashes(uploads: Mapping[str, list[dict]], key: itemgetter) -> list[str]:
             earlier, row_there = first.setdefault(k, (name, number))
             if earlier != name:
                 pairs.setdefault((earlier, name), [0, k, row_there, number])[0] += 1
-    return [f"{a} and {b} both hold {n} row(s) with the same key, e.g. {' '.join(map(str, k))} ({a} row {ra}, "
-            f"{b} row {rb}): keep one of the two files" for (a, b), (n, k, ra, rb) in pairs.items()]
+    return [text("reference.clash", a=a, b=b, n=n, key=" ".join(map(str, k)), ra=ra, rb=rb)
+            for (a, b), (n, k, ra, rb) in pairs.items()]
 
 
 def store_uploads(engine: Engine, kind: str, uploads: Mapping[str, list[dict]]) -> tuple[dict[str, str], bool]:
@@ -246,7 +259,7 @@ def store_uploads(engine: Engine, kind: str, uploads: Mapping[str, list[dict]]) 
     model = MODELS[kind]
     clashes = _clashes(uploads, KEYS[kind])
     if clashes:
-        raise ReferenceDataError("nothing was loaded: " + "; ".join(clashes), tuple(clashes))
+        raise ReferenceDataError(text("reference.clashes") + "; ".join(clashes), tuple(clashes))
     digests = {name: _digest(rows) for name, rows in uploads.items()}
     ids = {name: f"{kind}:{digest[:40]}" for name, digest in digests.items()}
     with engine.begin() as conn:

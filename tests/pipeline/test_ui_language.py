@@ -164,8 +164,8 @@ def test_a_refused_upload_shows_its_problems_one_a_line_not_a_stack(warehouse_ur
     assert failure.user_failure_data.description.splitlines() == [
         "Dân số tham chiếu: không nạp tệp nào, kho dữ liệu giữ nguyên số liệu cũ. Sửa các lỗi dưới đây rồi lưu lại "
         "tệp vào thư mục tải lên:",
-        "- dan_so.csv: row 2: value '210.000' has thousand separators: write it without them (210000)",
-        "- dan_so.csv: row 3: value '10.0.0' must be a whole number above 0"]
+        "- dan_so.csv: dòng 2: giá trị '210.000' có dấu phân cách hàng nghìn: hãy viết không có dấu (210000)",
+        "- dan_so.csv: dòng 3: giá trị '10.0.0' phải là số nguyên lớn hơn 0"]
     assert "tệp bị từ chối" in failure.user_failure_data.metadata
 
 

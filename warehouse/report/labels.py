@@ -9,8 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from warehouse.admin_units import forms_dir
-
-LANGUAGES = ("vi", "en")
+from warehouse.messages import LANGUAGES
 
 TEXT: dict[str, tuple[str, str]] = {
     # titles
