@@ -1,6 +1,6 @@
 """What the Dagster UI and the console say to a data manager, in Vietnamese (default) or English
-(``CLMS_LANGUAGE=en``): the texts of ``warehouse/messages.toml``, areas named with their codes, indicators with
-their titles and statuses in words (the reports' own, ``warehouse.report.labels``).
+(``CLMS_LANGUAGE=en``): the texts of ``warehouse/messages.toml``, areas named with their codes, and statuses in
+words (the reports' own, ``warehouse.report.labels``, which also give the indicators' titles).
 
 Descriptions are read when the definitions load, labels and sentences when a step runs: both in the language
 ``CLMS_LANGUAGE`` names at that moment.
@@ -67,11 +67,6 @@ def named_area(name: str, code: str, legacy: bool, lang: str | None = None) -> s
 def labels() -> Labels:
     """The reports' words in the current language, with the catalogue's indicator titles."""
     return Labels(language(), load_settings().names)
-
-
-def indicator(indicator_id: str) -> str:
-    """E.g. "1.1 Tỷ lệ trẻ em …": the id and the catalogue's title."""
-    return f"{indicator_id} {labels().indicator(indicator_id)}"
 
 
 def status(name: str) -> str:
