@@ -6,7 +6,8 @@ some establishments, a share of them in child labour, with the violations, warni
 Activity reports cover every audience group, each quarter of 2025–2026, in every demo province. Visits exist only
 for real cases, so :func:`visit_rows` is given the open cases of the register; each case's visits are a function
 of the seed and the case alone (the same on every run), with first supports now in time and now late, and some
-cases closed. A small share of rows is deleted on the server or has a bad answer that must end in quarantine.
+cases closed. A small share of rows is deleted on the server or has a bad answer that must end in quarantine. One
+commune reports a quarter's activities late and one not at all (``FAULTY_QUARTER``).
 """
 
 from __future__ import annotations
@@ -200,7 +201,27 @@ def activity_rows(communes: list[tuple[str, str, float]], seed: int) -> Iterator
                         rng = random.Random(f"activity:{seed}:{year}:{quarter}:{province}:{index}:{k}")
                         day = start + timedelta(days=rng.randrange(90))
                         if day <= LAST_DAY:
-                            yield _activity(rng, day, province, rng.choice(province_communes), kind, audiences, size)
+                            row = _activity(rng, day, province, rng.choice(province_communes), kind, audiences, size)
+                            if sent := _as_sent(row):
+                                yield sent
+
+
+# The demo's reporting faults (warehouse/reference/demo/expected_reporting_demo.csv: a quarter's activity report
+# is due 15 days after it ends): Phường Ngọc Hà sends its reports of 2026-Q2 after the deadline, Phường Giảng Võ
+# sends none.
+FAULTY_QUARTER = (date(2026, 4, 1), date(2026, 6, 30))
+LATE_COMMUNE, SENT_LATE_ON = "00008", datetime(2026, 7, 20, 3, tzinfo=timezone.utc)
+MISSING_COMMUNE = "00025"
+
+
+def _as_sent(row: dict) -> dict | None:
+    """An activity report as its commune sends it (``None``: never sent)."""
+    if FAULTY_QUARTER[0] <= date.fromisoformat(row["activity_date"]) <= FAULTY_QUARTER[1]:
+        if row["location"]["commune"] == MISSING_COMMUNE:
+            return None
+        if row["location"]["commune"] == LATE_COMMUNE:
+            row["__system"]["submissionDate"] = _stamp(SENT_LATE_ON)
+    return row
 
 
 def _activity(rng: random.Random, day: date, province: str, commune: str, kind: str, audiences: tuple[str, ...],

@@ -62,12 +62,13 @@ def ensure_env_file() -> None:
 
 
 def seed_reference_uploads() -> None:
-    """Put the demo reference populations where a data manager would drop a spreadsheet."""
-    folder = Path(os.environ.get("CLMS_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)) / "populations"
-    folder.mkdir(parents=True, exist_ok=True)
-    demo = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "demo" / "populations_demo.csv"
-    if not (folder / demo.name).exists():
-        shutil.copy(demo, folder / demo.name)
+    """Put the demo reference populations and expected reporting where a data manager would drop a spreadsheet."""
+    demos = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "demo"
+    for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv")):
+        folder = Path(os.environ.get("CLMS_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)) / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / name).exists():
+            shutil.copy(demos / name, folder / name)
 
 
 def ensure_dagster_home(home: Path = DAGSTER_HOME) -> Path:

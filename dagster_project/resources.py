@@ -76,10 +76,11 @@ DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
 
 
 class ReferenceFiles(dg.ConfigurableResource):
-    """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``."""
+    """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``,
+    ``expected_reporting/``."""
 
-    folder: str = Field(description="Folder with targets/, populations/ and approvals/ sub-folders of .xlsx or .csv "
-                                    "files")
+    folder: str = Field(description="Folder with targets/, populations/, approvals/ and expected_reporting/ "
+                                    "sub-folders of .xlsx or .csv files")
 
     def files(self, kind: str) -> list[Path]:
         folder = Path(self.folder) / kind

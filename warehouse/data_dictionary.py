@@ -19,6 +19,7 @@ ANALYST_TABLES = (
     "activity", "activity_reach",
     "indicator_value", "approval", "data_quality_flag",
     "target", "reference_population", "area_commune", "legacy_commune",
+    "reporting_expectation", "reporting_completeness",
 )
 LANGUAGES = ("vi", "en")
 

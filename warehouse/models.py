@@ -655,6 +655,90 @@ class ReferencePopulation(Base):
         "Reference file the row came from (reference_upload.upload_id)"))
 
 
+class ReportingExpectation(Base):
+    """A report a commune is expected to send for a period, with its deadline: one period of a row of an uploaded
+    expected-reporting file (``warehouse.expected_reporting``)."""
+
+    __tablename__ = "reporting_expectation"
+    __table_args__ = described(
+        "Báo cáo một xã phải gửi cho một kỳ, với hạn nộp (từ tệp kế hoạch báo cáo do cán bộ quản lý dữ liệu tải lên)",
+        "A report a commune is expected to send for a period, with its deadline (from an uploaded "
+        "expected-reporting file)")
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True, **described(
+        "Biểu mẫu: activity_report, household_survey, workplace_inspection",
+        "Form: activity_report, household_survey, workplace_inspection"))
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã xã, phường, đặc khu", "Commune code"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã xã", "Code list of the commune code"))
+    period: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Kỳ: 2026-Q2 (quý), 2026 (năm) hoặc 2026-06-01/2026-07-31 (một đợt)",
+        "Period: 2026-Q2 (quarter), 2026 (year) or 2026-06-01/2026-07-31 (one round)"))
+    frequency: Mapped[str] = mapped_column(String(16), **described(
+        "Tần suất: quarterly, yearly, once", "Frequency: quarterly, yearly, once"))
+    period_start: Mapped[date] = mapped_column(Date, **described("Ngày đầu kỳ", "First day of the period"))
+    period_end: Mapped[date] = mapped_column(Date, **described("Ngày cuối kỳ", "Last day of the period"))
+    deadline: Mapped[date] = mapped_column(Date, **described(
+        "Hạn nộp (ngày cuối kỳ + số ngày được phép), theo giờ Việt Nam",
+        "Deadline (last day of the period + the days allowed), Vietnam time"))
+    expected: Mapped[int] = mapped_column(Integer, **described(
+        "Số bản nộp cần có trong kỳ (báo cáo, hộ được phỏng vấn, cơ sở được thanh tra)",
+        "Submissions the period needs (reports, households interviewed, establishments inspected)"))
+    note: Mapped[str | None] = mapped_column(Text, **described("Ghi chú", "Note"))
+    source_row: Mapped[int] = mapped_column(Integer, **described(
+        "Dòng của tệp tải lên sinh ra kỳ này", "Row of the uploaded file this period comes from"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
+
+
+class ReportingCompleteness(Base):
+    """Whether a commune sent what it was expected to for a period, and in time (``warehouse.completeness``)."""
+
+    __tablename__ = "reporting_completeness"
+    __table_args__ = described(
+        "Xã đã gửi đủ và đúng hạn những gì phải gửi cho một kỳ hay chưa: đúng hạn, muộn, chưa nộp",
+        "Whether a commune sent what it was expected to for a period, and in time: on time, late, missing")
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True, **described(
+        "Biểu mẫu: activity_report, household_survey, workplace_inspection",
+        "Form: activity_report, household_survey, workplace_inspection"))
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã xã, phường, đặc khu", "Commune code"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã xã", "Code list of the commune code"))
+    period: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Kỳ: 2026-Q2 (quý), 2026 (năm) hoặc 2026-06-01/2026-07-31 (một đợt)",
+        "Period: 2026-Q2 (quarter), 2026 (year) or 2026-06-01/2026-07-31 (one round)"))
+    province_code: Mapped[str] = mapped_column(String(8), **described("Mã tỉnh, thành phố", "Province code"))
+    commune_name: Mapped[str] = mapped_column(Text, **described("Tên xã, phường, đặc khu", "Commune name"))
+    period_start: Mapped[date] = mapped_column(Date, **described("Ngày đầu kỳ", "First day of the period"))
+    period_end: Mapped[date] = mapped_column(Date, **described("Ngày cuối kỳ", "Last day of the period"))
+    deadline: Mapped[date] = mapped_column(Date, **described("Hạn nộp, theo giờ Việt Nam", "Deadline, Vietnam time"))
+    expected: Mapped[int] = mapped_column(Integer, **described(
+        "Số bản nộp cần có trong kỳ", "Submissions the period needs"))
+    received: Mapped[int] = mapped_column(Integer, **described(
+        "Số bản nộp đã nhận có ngày sự kiện trong kỳ (chỉ bản nộp hợp lệ; bị cách ly hoặc bị từ chối không tính)",
+        "Submissions received dated within the period (valid ones only: quarantined or rejected do not count)"))
+    on_time: Mapped[int] = mapped_column(Integer, **described(
+        "Trong đó, nhận được trước hết hạn nộp", "Of which received by the end of the deadline"))
+    late: Mapped[int] = mapped_column(Integer, **described(
+        "Trong đó, nhận được sau hạn nộp", "Of which received after the deadline"))
+    missing: Mapped[int] = mapped_column(Integer, **described(
+        "Số bản nộp còn thiếu so với số cần có", "Submissions still missing from those needed"))
+    completed_on: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày nhận đủ số bản nộp cần có (giờ Việt Nam); trống khi chưa đủ",
+        "Day the needed submissions were all received (Vietnam time); empty while some are missing"))
+    status: Mapped[str] = mapped_column(String(16), **described(
+        "on_time (đủ, đúng hạn), late (đủ nhưng sau hạn), missing (quá hạn mà chưa đủ), not_due (chưa đến hạn)",
+        "on_time (complete by the deadline), late (complete after it), missing (deadline passed, not complete), "
+        "not_due (deadline not passed yet)"))
+    as_of: Mapped[date] = mapped_column(Date, **described(
+        "Ngày đánh giá: bản nộp nhận sau ngày này không được tính", "Day assessed: submissions received later do "
+        "not count"))
+
+
 class LegacyCommune(Base):
     """A pre-July-2025 commune and a new commune its territory went to (one row per pair: splits kept)."""
 

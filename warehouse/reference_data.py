@@ -1,4 +1,5 @@
-"""Reference data maintained by data managers: targets, reference populations, old→new administrative units.
+"""Reference data maintained by data managers: targets, reference populations, old→new administrative units
+(expected reporting: ``warehouse.expected_reporting``).
 
 Targets and populations come as spreadsheets (``.xlsx`` or ``.csv``) with fixed columns; a file is validated
 whole (every problem listed, with its row) and stored whole, or refused. The folder is the truth: the rows of a kind
@@ -24,7 +25,14 @@ from sqlalchemy import Engine, delete, insert, select
 
 from warehouse.admin_units import LEGACY, AdminUnits, forms_dir
 from warehouse.messages import text
-from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, ReferenceUpload, Target
+from warehouse.models import (
+    AreaCommune,
+    LegacyCommune,
+    ReferencePopulation,
+    ReferenceUpload,
+    ReportingExpectation,
+    Target,
+)
 from warehouse.raw_store import utc_now
 
 SHIPPED_TARGETS = Path(__file__).with_name("reference") / "targets.csv"
@@ -38,7 +46,7 @@ POPULATION_GROUPS = (
 TARGET_COLUMNS = ("indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version",
                   "jurisdiction_name", "year", "comparator", "value", "source_document", "note")
 POPULATION_COLUMNS = ("area_level", "area_code", "code_list_version", "year", "population_group", "value", "source")
-MODELS = {"targets": Target, "populations": ReferencePopulation}
+MODELS = {"targets": Target, "populations": ReferencePopulation, "expected_reporting": ReportingExpectation}
 KEYS = {kind: itemgetter(*(c.name for c in model.__table__.primary_key)) for kind, model in MODELS.items()}
 YEARS = range(2000, 2101)
 MAX_COUNT = 2**31 - 1  # the largest value the column holds

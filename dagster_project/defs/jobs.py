@@ -7,6 +7,9 @@ import dagster as dg
 
 from dagster_project.messages import describe, text
 from dagster_project.resources import ReferenceFiles
+from warehouse.expected_reporting import KIND as EXPECTED_REPORTING
+
+REFERENCE_KINDS = ("targets", "populations", "approvals", EXPECTED_REPORTING)  # the sub-folders of the uploads folder
 
 monitoring_job = dg.define_asset_job(
     "monitoring_job",
@@ -24,7 +27,8 @@ daily_monitoring = dg.ScheduleDefinition(
 
 reference_job = dg.define_asset_job(
     "reference_job",
-    selection=dg.AssetSelection.groups("reference") | dg.AssetSelection.assets("indicator_values", "approval_sheets"),
+    selection=(dg.AssetSelection.groups("reference")
+               | dg.AssetSelection.assets("indicator_values", "approval_sheets", "reporting_completeness")),
     description=describe("reference_job"),
     executor_def=dg.in_process_executor,  # a few small steps: one process, not one per step
 )
@@ -33,8 +37,7 @@ reference_job = dg.define_asset_job(
 @dg.sensor(job=reference_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
            description=describe("reference_uploads"))
 def reference_uploads(context: dg.SensorEvaluationContext, reference_files: ReferenceFiles):
-    files = [*reference_files.files("targets"), *reference_files.files("populations"),
-             *reference_files.files("approvals")]
+    files = [path for kind in REFERENCE_KINDS for path in reference_files.files(kind)]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + path.read_bytes())

@@ -14,7 +14,7 @@ BREAKDOWN_BAR, MET_BAR, OFF_TRACK_BAR, QUARTER_COLUMN = (0x5F, 0x86, 0xB3), (0x1
 CONTENTS_BACKGROUND = (0xF4, 0xF7, 0xFB)
 SCREEN = (1280, 900)
 A4_LANDSCAPE_PT, A4_CONTENT_PX = (841.9, 595.3), (1032, 703)  # the page; inside its 12 mm margins at 96 px/inch
-SECTIONS = 6
+SECTIONS = 7
 
 PAGE_PLAN = """(() => {
   const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };

@@ -16,7 +16,7 @@ from warehouse.models import IndicatorValue, Target
 from warehouse.report import gather_report, write_workbook
 
 SHEETS_VI = ["Tổng hợp", "Chỉ tiêu", "Xu hướng", "Theo xã", "Theo giới tính, tuổi", "Hoạt động", "Thanh tra",
-             "Trường hợp", "Biểu đồ"]
+             "Trường hợp", "Tình hình báo cáo", "Biểu đồ"]
 SUPPRESSED = "Ẩn (dưới 5)"
 
 
@@ -108,7 +108,7 @@ def test_charts_draw_only_values_that_are_shown(workbook):
 def test_english_workbook(province_report, tmp_path):
     workbook = load_workbook(write_workbook(province_report, tmp_path / "report.xlsx", language="en"))
     assert workbook.sheetnames == ["Summary", "Indicators", "Trend", "By commune", "By sex and age", "Activities",
-                                   "Inspections", "Cases", "Charts"]
+                                   "Inspections", "Cases", "Completeness", "Charts"]
     assert workbook["Summary"]["A1"].value == ("Progress report on the Programme on preventing and reducing child "
                                                "labour, 2026 — Tỉnh Lạng Sơn")
     sheet = workbook["Indicators"]

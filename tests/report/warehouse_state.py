@@ -26,6 +26,11 @@ Enterprises: 7 inspected, 4 in violation (suppressed).
 
 Cases identified 2026: 10 (child labourers 6, at risk 3, trafficked 1), supported in time 8, monitoring 5;
 closed in 2026: 3 (suppressed); followed up in 2026: 6.
+
+Reporting, as of 2026-11-20 (periods ending in 2026): activity reports of 2026-Q3 (due 15/10/2026) from 06001
+missing (0 of 1), from 05983 late (3 received, complete 20/10/2026), from 05977 on time; 05977's survey round
+2026-06-01/2026-07-31 (due 15/08/2026) on time with 42 of 40 households, 2 of them late; 06001's activity report of
+2026-Q4 not due yet. Not in the report: 00004's report of 2026-Q3 (elsewhere), 05983's of 2025-Q4 (ends in 2025).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from warehouse.models import (
     Inspection,
     RawSubmission,
     ReferenceUpload,
+    ReportingCompleteness,
     Target,
     YoungWorker,
     YoungWorkerClassification,
@@ -82,7 +88,33 @@ def build(url: str) -> Engine:
                             (YoungWorker, workers), (YoungWorkerClassification, classes), (Case, cases),
                             (CaseVisit, visits)):
             conn.execute(insert(model), rows)
+        conn.execute(insert(ReportingCompleteness), _reporting())
     return engine
+
+
+def _reporting() -> list[dict]:
+    q3, q4 = (date(2026, 7, 1), date(2026, 9, 30), date(2026, 10, 15)), (date(2026, 10, 1), date(2026, 12, 31),
+                                                                          date(2027, 1, 15))
+    names = {**COMMUNES, ELSEWHERE: "Phường Ba Đình"}
+    rows = [  # form, commune, period, (start, end, deadline), expected, received, on time, completed on, status
+        ("activity_report", "06001", "2026-Q3", q3, 1, 0, 0, None, "missing"),
+        ("activity_report", "05983", "2026-Q3", q3, 1, 3, 0, date(2026, 10, 20), "late"),
+        ("activity_report", "05977", "2026-Q3", q3, 1, 1, 1, date(2026, 8, 2), "on_time"),
+        ("household_survey", "05977", "2026-06-01/2026-07-31", (date(2026, 6, 1), date(2026, 7, 31),
+                                                                 date(2026, 8, 15)), 40, 42, 40, date(2026, 8, 1),
+         "on_time"),
+        ("activity_report", "06001", "2026-Q4", q4, 1, 0, 0, None, "not_due"),
+        ("activity_report", ELSEWHERE, "2026-Q3", q3, 1, 0, 0, None, "missing"),
+        ("activity_report", "05983", "2025-Q4", (date(2025, 10, 1), date(2025, 12, 31), date(2026, 1, 15)), 1, 0,
+         0, None, "missing"),
+    ]
+    return [{"form_id": form, "commune_code": code, "code_list_version": VERSION, "period": period,
+             "province_code": "01" if code == ELSEWHERE else PROVINCE, "commune_name": names[code],
+             "period_start": start, "period_end": end, "deadline": deadline, "expected": expected,
+             "received": received, "on_time": on_time, "late": received - on_time,
+             "missing": max(0, expected - received), "completed_on": completed, "status": status,
+             "as_of": date(2026, 11, 20)}
+            for form, code, period, (start, end, deadline), expected, received, on_time, completed, status in rows]
 
 
 def _raw(raw_id: int) -> dict:

@@ -14,6 +14,7 @@ from warehouse.indicators import IndicatorSettings, load_settings
 from warehouse.report.activities import ActivitySummary, summarise_activities
 from warehouse.report.area import AreaDetails, ReportArea, area_details
 from warehouse.report.cases import CaseSummary, summarise_cases
+from warehouse.report.completeness import CompletenessSummary, completeness_on, summarise_completeness
 from warehouse.report.indicator_results import IndicatorResult, gather_indicators
 from warehouse.report.inspections import InspectionSummary, summarise_inspections
 
@@ -33,6 +34,7 @@ class ProgressReport:
     activities: ActivitySummary
     inspections: InspectionSummary
     cases: CaseSummary
+    completeness: CompletenessSummary
     approval: ApprovalState = ApprovalState(PROVISIONAL)  # of the area's figures for the year
     cutoff: date | None = None  # only what was submitted by the end of this day (Vietnam time) counts
 
@@ -54,7 +56,9 @@ def gather_report(engine: Engine, area: ReportArea, year: int, settings: Indicat
     period = AreaPeriod(area.level, area.code, area.code_list_version, str(year))
     if cutoff is not None:
         with warehouse_as_of(engine, cutoff, period, settings) as as_of:
-            return replace(gather_report(as_of, area, year, settings, generated_on), cutoff=cutoff)
+            report = gather_report(as_of, area, year, settings, generated_on)
+        communes = [c.code for c in report.details.communes]
+        return replace(report, cutoff=cutoff, completeness=completeness_on(engine, communes, year, cutoff))
     with engine.connect() as conn:
         approval = state_of(conn, period)
     details = area_details(engine, area)
@@ -67,4 +71,5 @@ def gather_report(engine: Engine, area: ReportArea, year: int, settings: Indicat
         inspections=summarise_inspections(engine, communes, year, settings),
         cases=summarise_cases(engine, communes, year, settings),
         approval=approval,
+        completeness=summarise_completeness(engine, communes, year),
     )

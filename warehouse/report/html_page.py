@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from warehouse.atomic_file import replaced_atomically
+from warehouse.report.completeness import period_label, sentence
 from warehouse.report.counts import Count
 from warehouse.report.formatting import Formatter
 from warehouse.report.gather import ProgressReport
@@ -17,7 +18,9 @@ from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column
 
 STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗", "cannot_tell": "?"}
 SECTIONS = {"summary": (1, "summary"), "indicators": (2, "indicators"), "details": (3, "indicator_details"),
-            "activities": (4, "activities"), "inspections": (5, "inspections"), "cases": (6, "cases")}
+            "activities": (4, "activities"), "inspections": (5, "inspections"), "cases": (6, "cases"),
+            "completeness": (7, "completeness")}
+REPORTING_BADGES = {"on_time": "met", "late": "cannot_tell", "missing": "off_track", "not_due": "no_target"}
 TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "cannot_tell": "cannot_tell",
          "no_target": "neutral"}
 
@@ -42,6 +45,7 @@ def render_html(report: ProgressReport, language: str = "vi") -> str:
         _activities(report, f),
         _inspections(report, f),
         _cases(report, f),
+        _completeness(report, f),
         _notes(report, f),
     ])
     return (f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
@@ -337,6 +341,32 @@ def _cases(report: ProgressReport, f: Formatter) -> str:
             [escape(lab(column)), escape(lab("number"))],
             [[escape(lab.choice(list_name, code)), _count(n, f)] for code, n in counts], numeric={1}, css="compact"))
     return _section("cases", "".join(parts), f)
+
+
+def _completeness(report: ProgressReport, f: Formatter) -> str:
+    """Counts by status, the late and the missing reports named one by one, then every expected report."""
+    lab, c = f.labels, report.completeness
+    if not c.rows:
+        return _section("completeness", f"<p>{escape(lab('no_expected_reporting'))}</p>", f)
+    tiles = "".join(f'<div class="tile status-{REPORTING_BADGES[s]}"><span class="big">{escape(f.integer(n))}</span>'
+                    f'<span>{escape(lab(f"reporting_{s}"))}</span></div>' for s, n in c.counts())
+    parts = [f'<p class="why">{escape(lab("completeness_as_of", date=f.date(c.as_of)))}</p>',
+             f'<div class="tiles">{tiles}</div>']
+    for status, heading in (("late", "late_communes"), ("missing", "missing_communes")):
+        named = [f"<li>{escape(sentence(lab, r, f.date))}</li>" for r in c.of_status(status)]
+        parts.append(f'<h3>{escape(lab(heading))}</h3>'
+                     + (f'<ul class="{status}">{"".join(named)}</ul>' if named else f"<p>{escape(lab('nobody'))}</p>"))
+    rows = [[escape(lab(f"form_{r.form_id}")), escape(period_label(lab, r.period, f.date)),
+             escape(lab("commune_with_code", name=r.commune_name, code=r.commune_code)),
+             *(escape(f.integer(n)) for n in (r.expected, r.received, r.on_time, r.late, r.missing)),
+             escape(f.date(r.deadline)), escape(f.date(r.completed_on)) if r.completed_on else "",
+             f'<span class="badge status-{REPORTING_BADGES[r.status]}">{escape(lab(f"reporting_{r.status}"))}</span>']
+            for r in c.rows]
+    parts.append(_table([escape(lab(k)) for k in ("form", "period", "commune", "expected", "received",
+                                                   "received_on_time", "received_late", "still_missing", "deadline",
+                                                   "completed_on", "reporting_status")],
+                        rows, numeric={3, 4, 5, 6, 7}, css="completeness"))
+    return _section("completeness", "".join(parts), f)
 
 
 def _notes(report: ProgressReport, f: Formatter) -> str:

@@ -1,6 +1,6 @@
 """The progress report as an Excel workbook: a summary, indicators against targets, trend, breakdowns,
-activities, inspections and cases, and native charts of each indicator against its target; every sheet prints one
-A4 page wide (``sheet_print``).
+activities, inspections, cases, who has reported on time, and native charts of each indicator against its
+target; every sheet prints one A4 page wide (``sheet_print``).
 
 Numbers are stored as numbers with their format (percent, days, thousands); a value that is not shown (suppressed,
 no data, no denominator) is written as words, never as an empty or zero number.
@@ -18,6 +18,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from warehouse.atomic_file import replaced_atomically
+from warehouse.report.completeness import period_label
 from warehouse.report.counts import Count
 from warehouse.report.formatting import COMPARATOR_SIGNS, Formatter
 from warehouse.report.gather import ProgressReport
@@ -27,6 +28,7 @@ from warehouse.report.sheet_print import columns_spanned, fit_for_print, rows_sp
 PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
 HEADER_FILL = PatternFill("solid", start_color="DCE6F1")
 STATUS_FILLS = {"met": "D8EFE1", "on_track": "DCEAF8", "off_track": "F8DED6", "cannot_tell": "FBEFD5"}
+REPORTING_FILLS = {"on_time": "D8EFE1", "late": "FBEFD5", "missing": "F8DED6"}
 WORDS_FONT = Font(italic=True, color="5D6B7C")
 WRAPPED = Alignment(wrap_text=True, vertical="top")
 CHART_WIDTH_CM, CHART_MIN_HEIGHT_CM, CHART_MAX_HEIGHT_CM, CHART_GAP_ROWS = 15.0, 7.5, 15.0, 2
@@ -55,6 +57,7 @@ def build_workbook(report: ProgressReport, language: str = "vi") -> Workbook:
     _activities(workbook.create_sheet(lab("sheet_activities")), report, f)
     _inspections(workbook.create_sheet(lab("sheet_inspections")), report, f)
     _cases(workbook.create_sheet(lab("sheet_cases")), report, f)
+    _completeness(workbook.create_sheet(lab("sheet_completeness")), report, f)
     charts_sheet = workbook.create_sheet(lab("sheet_charts"))
     charts_end = _charts(charts_sheet, report, f)
     title = f.title(report)
@@ -342,6 +345,35 @@ def _cases(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
             _count(ws, row, 2, count, f)
             row += 1
         row += 1
+
+
+def _completeness(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    """Every expected report of the area's communes for the year, missing and late first, then a note of the day
+    assessed."""
+    lab, c = f.labels, report.completeness
+    headers = [lab(k) for k in ("form", "period", "commune_code", "commune", "expected", "received",
+                                "received_on_time", "received_late", "still_missing", "deadline", "completed_on",
+                                "reporting_status")]
+    _table_sheet(ws, headers, [24, 16, 10, 26, 10, 10, 11, 11, 10, 12, 12, 16], "E2")
+    day_format = "dd/mm/yyyy" if lab.language == "vi" else "d mmm yyyy"
+    for row, r in enumerate(c.rows, 2):
+        ws.cell(row, 1, lab(f"form_{r.form_id}"))
+        ws.cell(row, 2, period_label(lab, r.period, f.date))
+        ws.cell(row, 3, r.commune_code)
+        ws.cell(row, 4, r.commune_name)
+        for column, n in enumerate((r.expected, r.received, r.on_time, r.late, r.missing), 5):
+            _number(ws, row, column, n, INTEGER)
+        _number(ws, row, 10, r.deadline, day_format)
+        if r.completed_on is not None:
+            _number(ws, row, 11, r.completed_on, day_format)
+        status = ws.cell(row, 12, lab(f"reporting_{r.status}"))
+        status.font = Font(bold=r.status in REPORTING_FILLS)
+        if r.status in REPORTING_FILLS:
+            status.fill = PatternFill("solid", start_color=REPORTING_FILLS[r.status])
+    last = len(c.rows) + 1
+    ws.auto_filter.ref = f"A1:L{last}"
+    note = lab("completeness_as_of", date=f.date(c.as_of)) if c.rows else lab("no_expected_reporting")
+    _words(ws, last + 2, 1, note)
 
 
 def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> tuple[int, int]:

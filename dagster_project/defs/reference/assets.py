@@ -13,18 +13,25 @@ from sqlalchemy import select
 from dagster_project.messages import area, describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import ReferenceFiles, WarehouseResource
+from warehouse import expected_reporting as expectations
 from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.indicators import load_settings
-from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, Target
+from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, ReportingExpectation, Target
 
 GROUP = "reference"
 
 
-def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], validate, engine) -> dict:
-    """Validate every file of ``kind`` (name → path), then make the warehouse hold exactly their rows; refuses with
-    every problem of every file listed (nothing changes) if any is wrong."""
-    columns = ref.TARGET_COLUMNS if kind == "targets" else ref.POPULATION_COLUMNS
+COLUMNS = {"targets": ref.TARGET_COLUMNS, "populations": ref.POPULATION_COLUMNS,
+           expectations.KIND: expectations.COLUMNS}
+
+
+def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], validate, engine,
+          check_all=None) -> dict:
+    """Validate every file of ``kind`` (name → path) and the files together (``check_all``), then make the
+    warehouse hold exactly their rows; refuses with every problem of every file listed (nothing changes) if any
+    is wrong."""
+    columns = COLUMNS[kind]
     uploads, problems = {}, []
     for name, path in files.items():
         try:
@@ -33,8 +40,10 @@ def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], 
             problems += exc.problems
     if not problems:
         try:
+            if check_all:
+                check_all(uploads)
             ids, changed = ref.store_uploads(engine, kind, uploads)
-        except ref.ReferenceDataError as exc:  # two files with the same key
+        except ref.ReferenceDataError as exc:  # files that clash: the same key, or overlapping periods
             problems = exc.problems
     if problems:
         raise refused(kind, problems)
@@ -80,6 +89,20 @@ def reference_populations(context: dg.AssetExecutionContext, warehouse: Warehous
                      ReferencePopulation.population_group, ReferencePopulation.value)
     return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, ReferencePopulation.__table__, preview), **metadata}))
+
+
+@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("expected_reporting"))
+def expected_reporting(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                       reference_files: ReferenceFiles) -> dg.MaterializeResult:
+    engine = warehouse.engine()
+    units = load_admin_units()
+    kind = expectations.KIND
+    metadata = _load(context, kind, {p.name: p for p in reference_files.files(kind)},
+                     lambda f, n: expectations.validate(f, n, units), engine, expectations.check_files_apart)
+    e = ReportingExpectation
+    preview = select(e.form_id, e.commune_code, e.period, e.deadline, e.expected).order_by(
+        e.period_start.desc(), e.form_id, e.commune_code)
+    return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, e.__table__, preview), **metadata}))
 
 
 @dg.asset(group_name=GROUP, deps=[targets], kinds={"csv"}, description=describe("administrative_units"))

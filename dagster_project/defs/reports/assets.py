@@ -29,8 +29,8 @@ class ReportConfig(dg.Config):
                                                      "empty: everything.")
 
 
-@dg.asset(group_name="reports", deps=["indicator_values"], partitions_def=area_and_year, kinds={"excel", "html"},
-          description=describe("progress_report"))
+@dg.asset(group_name="reports", deps=["indicator_values", "reporting_completeness"], partitions_def=area_and_year,
+          kinds={"excel", "html"}, description=describe("progress_report"))
 def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
     keys = context.partition_key.keys_by_dimension
