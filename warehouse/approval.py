@@ -33,6 +33,7 @@ from warehouse.models import (
     LegacyCommune,
     RestrictedApproval,
 )
+from warehouse.messages import text
 from warehouse.pseudonym import Pseudonymizer
 
 PROVISIONAL, APPROVED, REOPENED, SUPERSEDED = "provisional", "approved", "reopened", "superseded"
@@ -54,8 +55,7 @@ class AreaPeriod:
 
     def __post_init__(self):
         if not _PERIOD.match(self.period):
-            raise ValueError(f"kỳ {self.period!r} không hợp lệ: cần một năm (2026) hoặc một quý (2026-Q3) / "
-                             f"period {self.period!r}: expected a year (2026) or a quarter (2026-Q3)")
+            raise ValueError(text("approval.bad_period", period=self.period))
 
     @property
     def year(self) -> int:
@@ -80,21 +80,16 @@ class Reopened:
     approved_at: str
     changed: tuple[str, ...]  # "household 12 → 13", "cells"
 
-    def message(self, language: str = "vi") -> str:
-        if language == "en":
-            return (f"{self.area_name}, {period_words(self.area.period, 'en')}: the data changed after the approval "
-                    f"of {self.approved_at[:10]} ({', '.join(self.changed)}); the figures are provisional again "
-                    "until approved anew")
-        return (f"{self.area_name}, {period_words(self.area.period, 'vi')}: số liệu đã thay đổi sau khi phê duyệt "
-                f"ngày {self.approved_at[:10]} ({', '.join(self.changed)}); số liệu trở lại tạm thời cho đến khi "
-                "được phê duyệt lại")
+    def message(self, lang: str | None = None) -> str:
+        """What a data manager reads, in ``lang`` (default: ``CLMS_LANGUAGE``)."""
+        return text("approval.reopened", lang=lang, area=self.area_name, period=period_words(self.area.period, lang),
+                    day=self.approved_at[:10], changed=", ".join(self.changed))
 
 
-def period_words(period: str, language: str) -> str:
+def period_words(period: str, lang: str | None = None) -> str:
+    """``2026-Q3`` as "quý 3 năm 2026" (Q3 2026), ``2026`` as "năm 2026" (2026)."""
     year, _, quarter = period.partition("-Q")
-    if language == "en":
-        return f"Q{quarter} {year}" if quarter else year
-    return f"quý {quarter} năm {year}" if quarter else f"năm {year}"
+    return text("approval.quarter" if quarter else "approval.year", lang=lang, year=year, quarter=quarter)
 
 
 def now_utc() -> str:
@@ -108,8 +103,7 @@ def area_name(conn: Connection, area: AreaPeriod) -> str:
         ac.area_level == area.level, ac.area_code == area.code, ac.code_list_version == area.code_list_version)
         .limit(1)).scalar()
     if name is None:
-        raise ValueError(f"kho dữ liệu không có địa bàn {area.level} {area.code} ({area.code_list_version}) / "
-                         f"the warehouse has no area {area.level} {area.code} ({area.code_list_version})")
+        raise ValueError(text("approval.no_area", level=area.level, code=area.code, version=area.code_list_version))
     return name
 
 
@@ -118,7 +112,7 @@ def approve(conn: Connection, area: AreaPeriod, approver: str, note: str | None,
     """Record the approval of ``area`` by ``approver`` (a name) now, or ``at``; earlier approvals of the same
     area-period are superseded. Returns the new approval's id."""
     if not approver.strip():
-        raise ValueError("cần tên người phê duyệt / the approver's name is required")
+        raise ValueError(text("approval.no_approver"))
     area_name(conn, area)
     a = Approval
     conn.execute(update(a).where(area.cells(a), a.status.in_((APPROVED, REOPENED))).values(status=SUPERSEDED))

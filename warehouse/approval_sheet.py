@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, func, select
 
 from warehouse import approval
+from warehouse.messages import text
 from warehouse.models import Approval
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.reference_data import LEVELS, NATIONAL, ReferenceDataError, read_table
@@ -28,12 +29,12 @@ def read_sheet(conn: Connection, path: Path, current_version: str, today: date) 
     """The approvals of a sheet, checked: areas the warehouse has, periods, days not after ``today``."""
     problems, rows = [], []
     for number, row in enumerate(read_table(path, COLUMNS).to_dict("records"), start=2):
-        here = f"dòng {number} / row {number}"
+        here = text("reference.row", number=number)
         version = row["code_list_version"] or (NATIONAL if row["area_level"] == "national" else current_version)
         try:
             area = approval.AreaPeriod(row["area_level"], row["area_code"], version, row["period"])
             if row["area_level"] not in LEVELS:
-                raise ValueError(f"area_level: {', '.join(LEVELS)}")
+                raise ValueError(text("approval.bad_level", allowed=", ".join(LEVELS)))
             approval.area_name(conn, area)
         except ValueError as error:
             problems.append(f"{here}: {error}")
@@ -41,15 +42,15 @@ def read_sheet(conn: Connection, path: Path, current_version: str, today: date) 
         try:
             day = date.fromisoformat(row["approved_on"][:10])
         except ValueError:
-            problems.append(f"{here}: approved_on: một ngày như 2026-11-25 / a day such as 2026-11-25")
+            problems.append(f"{here}: {text('approval.bad_day')}")
             continue
         if day > today:
-            problems.append(f"{here}: approved_on {day.isoformat()}: sau hôm nay / after today")
+            problems.append(f"{here}: {text('approval.future_day', day=day.isoformat())}")
         if not row["approver"]:
-            problems.append(f"{here}: approver: cần tên người phê duyệt / the approver's name is required")
+            problems.append(f"{here}: {text('approval.no_approver')}")
         rows.append({"area": area, "approver": row["approver"], "note": row["note"] or None, "day": day})
     if problems:
-        raise ReferenceDataError(f"{path.name}: không ghi nhận gì / nothing recorded: " + "; ".join(problems),
+        raise ReferenceDataError(text("approval.nothing_recorded", file=path.name) + "; ".join(problems),
                                  tuple(f"{path.name}: {p}" for p in problems))
     return rows
 

@@ -117,7 +117,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
     assert approvals(engine) == [(PROVINCE_A, "2026", "approved", None),
                                  (COMMUNE_B, "2026-Q2", "reopened", "household")]
     [reopened] = refreshed.reopened
-    assert reopened.message() == ("Phường Đông Kinh, quý 2 năm 2026: số liệu đã thay đổi sau khi phê duyệt ngày "
+    assert reopened.message("vi") == ("Phường Đông Kinh, quý 2 năm 2026: số liệu đã thay đổi sau khi phê duyệt ngày "
                                   "2026-11-25 (household); số liệu trở lại tạm thời cho đến khi được phê duyệt lại")
     assert reopened.message("en").startswith("Phường Đông Kinh, Q2 2026: the data changed after the approval")
 
@@ -140,12 +140,12 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
 
 def test_an_unknown_area_or_period_is_refused(engine):
     with engine.begin() as conn:
-        with pytest.raises(ValueError, match="kho dữ liệu không có địa bàn province 77"):
+        with pytest.raises(ValueError, match="the warehouse has no area province 77"):
             approval.approve(conn, approval.AreaPeriod("province", "77", VERSION, "2026"), APPROVER, None,
                              PSEUDONYMIZER)
-        with pytest.raises(ValueError, match="cần tên người phê duyệt"):
+        with pytest.raises(ValueError, match="the approver's name is required"):
             approval.approve(conn, HANOI, "  ", None, PSEUDONYMIZER)
-    with pytest.raises(ValueError, match="kỳ '2026-Q5' không hợp lệ"):
+    with pytest.raises(ValueError, match="period '2026-Q5': expected a year"):
         approval.AreaPeriod("province", PROVINCE_A, VERSION, "2026-Q5")
 
 
@@ -233,9 +233,9 @@ def test_approval_sheets_are_recorded_once_and_a_wrong_one_is_refused_whole(tmp_
         dg.materialize([approval_sheets], resources=resources)
     message = refused.value.description
     assert message.startswith("Approval sheets: nothing was loaded, the warehouse keeps what it had.")
-    assert "\n- sai.csv: dòng 2 / row 2: kho dữ liệu không có địa bàn province 77" in message
-    assert all(f"\n- sai.csv: dòng {n} / row {n}: " in message for n in (3, 4, 5)) and APPROVER not in message
-    assert "2099-01-01: sau hôm nay" in message and "kỳ '2026-Q5' không hợp lệ" in message
+    assert "\n- sai.csv: row 2: the warehouse has no area province 77" in message
+    assert all(f"\n- sai.csv: row {n}: " in message for n in (3, 4, 5)) and APPROVER not in message
+    assert "approved_on 2099-01-01 is after today" in message and "period '2026-Q5': expected" in message
     assert approvals(engine) == []
 
     (folder / "sai.csv").unlink()

@@ -3,7 +3,7 @@
 import dagster as dg
 from sqlalchemy import func, select
 
-from dagster_project.messages import describe, labelled, language, listing, statuses, text
+from dagster_project.messages import describe, labelled, listing, statuses, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from warehouse import approval, indicators
@@ -34,7 +34,7 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     context.log.info(text("log.indicators", how=text("log.recomputed" if refreshed.full else "log.updated"),
                           cells=written, changes=refreshed.survey_changes, statuses=listing(statuses(by_status))))
     for reopened in refreshed.reopened:
-        context.log.warning(reopened.message(language()))
+        context.log.warning(reopened.message())
     with engine.connect() as conn:
         approved = conn.execute(select(func.count()).where(iv.approval == approval.APPROVED)).scalar()
     return dg.MaterializeResult(metadata=labelled({
@@ -47,6 +47,6 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "settings_version": settings.version,
         "min_cell": settings.min_cell,
         "cells_approved": approved,
-        "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message(language())}" for r in refreshed.reopened)
+        "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message()}" for r in refreshed.reopened)
                                                   or text("log.nothing")),
     }))

@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from dagster_project.defs.reference.assets import refused
-from dagster_project.messages import area, describe, labelled, language, named_area, text
+from dagster_project.messages import area, describe, labelled, named_area, text
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import approval, approval_sheet
 from warehouse.admin_units import load_admin_units
@@ -44,7 +44,7 @@ def area_approval(context: dg.AssetExecutionContext, config: ApprovalConfig,
         cells = conn.execute(select(func.count()).where(area.cells(), IndicatorValue.approval == approval.APPROVED)
                              ).scalar()
     named = named_area(name, area.code, area.code_list_version == approval.LEGACY)
-    context.log.info(text("log.approved", area=named, period=approval.period_words(area.period, language()),
+    context.log.info(text("log.approved", area=named, period=approval.period_words(area.period),
                           cells=cells))
     return dg.MaterializeResult(metadata=labelled({
         "area": named,
@@ -78,7 +78,7 @@ def approval_sheets(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "rows_already_recorded": skipped,
         "recorded": dg.MetadataValue.md("\n".join(
             f"- {area(r.area_level, r.area_code, r.code_list_version)}, "
-            f"{approval.period_words(r.period, language())}" for r in rows) or text("log.nothing")),
+            f"{approval.period_words(r.period)}" for r in rows) or text("log.nothing")),
     }))
 
 
