@@ -18,7 +18,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from warehouse.admin_units import AdminUnits
-from warehouse.reference_data import WHOLE, YEARS, ReferenceDataError, _has_nul, _records, _refuse
+from warehouse.messages import text
+from warehouse.reference_data import WHOLE, YEARS, ReferenceDataError, _has_nul, _records, _refuse, _row
 
 KIND = "expected_reporting"
 COLUMNS = ("form_id", "commune_code", "code_list_version", "frequency", "period_from", "period_to",
@@ -85,28 +86,30 @@ def validate(frame: pd.DataFrame, name: str, units: AdminUnits) -> list[dict]:
     """The expectations of one file, one per period, or :class:`ReferenceDataError` listing every problem."""
     problems, rows = [], []
     for number, row in enumerate(_records(frame), start=2):
-        here = f"row {number}"
+        here = _row(number)
         if _has_nul(row):
-            problems.append(f"{here}: a cell holds a NUL character")
+            problems.append(text("reference.nul", row=here))
         if row["form_id"] not in FORMS:
-            problems.append(f"{here}: form_id must be one of {', '.join(FORMS)}")
+            problems.append(text("reference.one_of", row=here, column="form_id", allowed=", ".join(FORMS)))
         if row["code_list_version"] != units.code_list_version or row["commune_code"] not in units.communes:
-            problems.append(f"{here}: commune {row['commune_code']!r} is not in code list "
-                            f"{row['code_list_version']!r} (use the current list, {units.code_list_version})")
+            problems.append(text("reference.commune_not_current", row=here, code=repr(row["commune_code"]),
+                                 version=repr(row["code_list_version"]), current=units.code_list_version))
         expanded = None
         if row["frequency"] not in FREQUENCIES:
-            problems.append(f"{here}: frequency must be one of {', '.join(FREQUENCIES)}")
+            problems.append(text("reference.one_of", row=here, column="frequency", allowed=", ".join(FREQUENCIES)))
         else:
             expanded = periods(row["frequency"], row["period_from"], row["period_to"])
             if expanded is None:
-                problems.append(f"{here}: period_from and period_to must be {row['frequency']} periods like "
-                                f"{PERIOD_EXAMPLES[row['frequency']]}, the first not after the last")
+                problems.append(text("reference.periods", row=here, frequency=row["frequency"],
+                                     example=PERIOD_EXAMPLES[row["frequency"]]))
         days = _whole(row["days_to_report"], 0, MAX_DAYS_TO_REPORT)
         if days is None:
-            problems.append(f"{here}: days_to_report must be a whole number from 0 to {MAX_DAYS_TO_REPORT}")
+            problems.append(text("reference.whole_range", row=here, column="days_to_report", low=0,
+                                 high=MAX_DAYS_TO_REPORT))
         expected = _whole(row["expected"], 1, MAX_EXPECTED)
         if expected is None:
-            problems.append(f"{here}: expected must be a whole number from 1 to {MAX_EXPECTED:,}")
+            problems.append(text("reference.whole_range", row=here, column="expected", low=1,
+                                 high=f"{MAX_EXPECTED:,}"))
         for label, start, end in expanded or ():
             rows.append({
                 "form_id": row["form_id"], "commune_code": row["commune_code"],
@@ -114,8 +117,8 @@ def validate(frame: pd.DataFrame, name: str, units: AdminUnits) -> list[dict]:
                 "period_start": start, "period_end": end, "deadline": end + timedelta(days=days or 0),
                 "expected": expected or 0, "note": row["note"] or None, "source_row": number})
     _refuse(name, problems)
-    _refuse(name, [f"row {b['source_row']}: overlaps row {a['source_row']} ({a['form_id']} {a['commune_code']} "
-                   f"{a['period']} and {b['period']}): a submission would count twice"
+    _refuse(name, [text("reference.overlaps", row=_row(b["source_row"]), earlier=a["source_row"], form=a["form_id"],
+                        commune=a["commune_code"], period=a["period"], other=b["period"])
                    for (_, a), (_, b) in _overlapping({name: rows})])
     return rows
 
@@ -137,8 +140,8 @@ def _overlapping(uploads: Mapping[str, list[dict]]) -> list[tuple[tuple[str, dic
 
 def check_files_apart(uploads: Mapping[str, list[dict]]) -> None:
     """Refuse (nothing stored) when periods of two files overlap for the same form and commune."""
-    problems = [f"{fa} row {a['source_row']} and {fb} row {b['source_row']} both expect {a['form_id']} from commune "
-                f"{a['commune_code']} over the same days ({a['period']}, {b['period']}): keep one"
+    problems = [text("reference.overlap_files", a=fa, ra=a["source_row"], b=fb, rb=b["source_row"], form=a["form_id"],
+                     commune=a["commune_code"], pa=a["period"], pb=b["period"])
                 for (fa, a), (fb, b) in _overlapping(uploads) if fa != fb]
     if problems:
-        raise ReferenceDataError("nothing was loaded: " + "; ".join(problems), tuple(problems))
+        raise ReferenceDataError(text("reference.clashes") + "; ".join(problems), tuple(problems))

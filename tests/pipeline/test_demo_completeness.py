@@ -160,13 +160,13 @@ def test_a_file_with_mistakes_is_refused_row_by_row_and_the_last_good_one_stays(
         "activity_report,00004,vn-2025-07,monthly,2026-12,2026-12,15,1,\n", encoding="utf-8")
     assert refusal(dg.materialize([expected_reporting], resources=resources, raise_on_error=False)) == [
         "Kế hoạch báo cáo: không nạp tệp nào, kho dữ liệu giữ nguyên số liệu cũ. Sửa các lỗi dưới đây rồi lưu lại tệp "
-        "vào thư mục tải lên:", "- more.csv: row 3: frequency must be one of quarterly, yearly, once"]
+        "vào thư mục tải lên:", "- more.csv: dòng 3: frequency phải là một trong quarterly, yearly, once"]
     (uploads / "expected_reporting" / "more.csv").write_text(
         ",".join(er.COLUMNS) + "\nactivity_report,00004,vn-2025-07,quarterly,2026-Q3,2026-Q4,15,1,\n",
         encoding="utf-8")
     overlap = refusal(dg.materialize([expected_reporting], resources=resources, raise_on_error=False))
-    assert overlap[1:] == ["- expected_reporting_demo.csv row 2 and more.csv row 2 both expect activity_report from "
-                           "commune 00004 over the same days (2026-Q3, 2026-Q3): keep one"]
+    assert overlap[1:] == ["- expected_reporting_demo.csv dòng 2 và more.csv dòng 2 cùng yêu cầu activity_report của xã "
+                           "00004 trong cùng những ngày (2026-Q3, 2026-Q3): chỉ giữ một"]
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(ReportingExpectation)).scalar() == 84
     engine.dispose()
