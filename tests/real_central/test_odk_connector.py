@@ -174,7 +174,7 @@ def test_a_project_viewer_syncs_and_the_case_list_waits_for_a_manager(people: Pe
     metadata, check, warnings = materialize(people.viewer)
     assert metadata["published"] is False and (check.passed, check.severity) == (False, dg.AssetCheckSeverity.WARN)
     assert "(the account needs the Project Manager role) (HTTP 403, code 403.1: " in metadata["not_published_because"]
-    assert [w for w in warnings if "the case list was not published" in w and "Project Manager" in w]
+    assert [w for w in warnings if "The case list was not published" in w and "Project Manager" in w], warnings
     with people.client(people.viewer) as client:
         assert list(sync_submissions(client, people.project, "case_followup")) == []
         form = publish_xlsform(client, people.project, FORMS / "case_followup.xlsx", MEDIA)
