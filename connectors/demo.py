@@ -6,6 +6,11 @@ Realistic enough to exercise the whole pipeline without a server: a dozen commun
 (unknown commune, age out of range, impossible hours, missing answers, a future interview date) that must
 end in quarantine.
 
+Every household is interviewed in a village of a survey round (``location/sampling_unit``, ``round:unit``): a
+stratified two-stage sample (strata province × urban/rural, villages as primary units drawn with the
+probabilities of :func:`demo_sample_frame`) in each year, except Phường Long Xuyên (An Giang) where a "rà soát" census
+lists every household.
+
 Scales to national size: row ``n`` depends only on ``(seed, n)`` (:func:`household_row`), so rows are
 streamed (:func:`household_rows` holds one at a time) and a server can render any page on demand; the
 system fields of a row (:func:`row_system`) are drawn first and cost a fraction of the whole row.
@@ -40,6 +45,9 @@ SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Linh", "Minh", "Nam", "Ngọc",
          "Phúc", "Quân", "Thảo", "Trang", "Tuấn", "Vy"]
 VILLAGES = ["Thôn 1", "Thôn 2", "Ấp Mỹ Hòa", "Bản Nà Phặc", "Tổ dân phố 5", "Xóm Đông"]
+UNITS_PER_COMMUNE = 4  # villages of a commune in the survey: the first ones of VILLAGES
+CENSUS_COMMUNE = "30307"  # Phường Long Xuyên, An Giang: counted by a census (rà soát), not sampled
+SAMPLE_ROUND, CENSUS_ROUND = "DT{year}", "RS{year}"  # one round a year of each kind
 LIGHT = ["traditional_craft", "handicraft", "weaving_natural", "food_wrapping", "vegetable_weeding_harvest",
          "grazing", "fishing_nets_drying_fish", "sericulture"]
 OTHER = ["crop_farming", "livestock_care", "fishing_aquaculture", "street_vending", "lottery_selling",
@@ -91,6 +99,11 @@ def household_row(communes: list[tuple[str, str, float]], n: int, seed: int, *,
     review or deletion), as a server receives new rows after a sync."""
     commune, province, propensity = communes[n % len(communes)]
     row = _row(_rng(seed, n), commune, province, propensity, submitted)
+    if row["location"]["commune"] == commune:  # consenting and not spoiled: its village is a sampling unit
+        village = (n // len(communes)) % UNITS_PER_COMMUNE
+        rounds = CENSUS_ROUND if commune == CENSUS_COMMUNE else SAMPLE_ROUND
+        row["location"]["village"] = VILLAGES[village]
+        row["location"]["sampling_unit"] = f"{rounds.format(year=row['interview_date'][:4])}:{_unit(commune, village)}"
     _field_work(row, communes, n, seed)
     return row
 
@@ -143,6 +156,31 @@ def back_check_rows(communes: list[tuple[str, str, float]], households: int, see
                 "formVersion": BACK_CHECK_VERSION, "deletedAt": None,
             },
         }
+
+
+def _unit(commune: str, village: int) -> str:
+    return f"{commune}-{village + 1:02d}"
+
+
+def demo_sample_frame(communes: list[tuple[str, str, float]], urban: dict[str, bool],
+                      years: tuple[int, ...] = (2025, 2026)) -> list[dict]:
+    """The sample frame of the demo's rounds (``warehouse.reference_data.FRAME_COLUMNS``): villages with a
+    selection probability that grows with their size, as in a PPS draw; the census commune's villages with the
+    households listed."""
+    rows = []
+    for year in years:
+        for i, (commune, province, _) in enumerate(communes):
+            census = commune == CENSUS_COMMUNE
+            for village in range(UNITS_PER_COMMUNE):
+                listed = 18 if census else 120 + 40 * ((i + village) % 5)
+                rows.append({
+                    "round_id": (CENSUS_ROUND if census else SAMPLE_ROUND).format(year=year),
+                    "design": "census" if census else "sample", "commune_code": commune,
+                    "stratum": "" if census else f"{province}-{'urban' if urban[commune] else 'rural'}",
+                    "psu_code": _unit(commune, village), "psu_name": VILLAGES[village],
+                    "psu_probability": "" if census else f"{listed / 2000:.3f}", "household_weight": "",
+                    "households_listed": str(listed)})
+    return rows
 
 
 def row_system(communes: list[tuple[str, str, float]], n: int, seed: int) -> tuple[str, str, str | None, str | None]:
@@ -229,6 +267,7 @@ def _row(rng: random.Random, commune: str, province: str, propensity: float, sub
             "province": province,
             "commune": commune,
             "village": rng.choice(VILLAGES),
+            "sampling_unit": None,
             "gps": {"type": "Point",
                     "coordinates": [round(104 + rng.random() * 3, 6), round(9 + rng.random() * 13, 6),
                                     round(rng.random() * 50, 1)],

@@ -4,7 +4,7 @@ Environment:
 - ``CLMS_PSEUDONYM_KEY`` (required): secret key of the pseudonymous ids.
 - ``CLMS_WAREHOUSE_URL``: SQLAlchemy URL; default the embedded SQLite file ``var/warehouse.sqlite``.
 - ``CLMS_REFERENCE_DIR``: where data managers drop reference spreadsheets (``targets/``, ``populations/``,
-  ``approvals/``, ``expected_reporting/``); default ``var/reference_uploads``.
+  ``approvals/``, ``expected_reporting/``, ``frames/``); default ``var/reference_uploads``.
 - ``CLMS_SOURCE``: where every form's submissions come from: ``demo`` (default), ``odk_central``, ``kobotoolbox``
   or ``file``; ``CLMS_SOURCE_<FORM_ID>`` (e.g. ``CLMS_SOURCE_ACTIVITY_REPORT``) chooses for one form.
   ODK Central: ``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.

@@ -62,9 +62,10 @@ def ensure_env_file() -> None:
 
 
 def seed_reference_uploads() -> None:
-    """Put the demo reference populations and expected reporting where a data manager would drop a spreadsheet."""
+    """Put the demo reference populations, expected reporting and sample frame where a data manager would drop a spreadsheet."""
     demos = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "demo"
-    for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv")):
+    for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv"),
+                       ("frames", "sample_frame_demo.csv")):
         folder = Path(os.environ.get("CLMS_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)) / kind
         folder.mkdir(parents=True, exist_ok=True)
         if not (folder / name).exists():

@@ -77,9 +77,9 @@ DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
 
 class ReferenceFiles(dg.ConfigurableResource):
     """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``,
-    ``expected_reporting/``."""
+    ``expected_reporting/``, ``frames/`` (survey sample frames)."""
 
-    folder: str = Field(description="Folder with targets/, populations/, approvals/ and expected_reporting/ "
+    folder: str = Field(description="Folder with targets/, populations/, approvals/, expected_reporting/ and frames/ "
                                     "sub-folders of .xlsx or .csv files")
 
     def files(self, kind: str) -> list[Path]:

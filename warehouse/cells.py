@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from warehouse.stats import binomial_cv, is_suppressed, wilson_interval, z_for
+from warehouse.survey_design import NO_DESIGN, SRS_WILSON
 
 UNKNOWN = "unknown"  # a disaggregation value that was not answered
 DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
@@ -191,6 +192,11 @@ def finish(rolled: pd.DataFrame, spec: IndicatorSpec, min_cell: int, confidence:
         cells["ci_low"] = cells["ci_high"] = np.nan
     cells["suppressed"] = suppressed.astype(bool)
     cells["unit"] = spec.unit
+    # a survey proportion is first counted as collected, without a design (not representative): the household
+    # survey's designed cells are replaced by their design-based estimates (warehouse.survey_design)
+    cells["design_kind"] = NO_DESIGN if spec.sample else None
+    cells["interval_method"] = np.where(spec.sample & shown, SRS_WILSON, None) if len(cells) else None
+    cells["deff"] = cells["effective_n"] = cells["coverage"] = np.nan
     cells["status"] = np.select([no_denominator, no_data, suppressed], [NO_DENOMINATOR, NO_DATA, SUPPRESSED], "")
     return cells
 

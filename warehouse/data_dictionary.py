@@ -18,7 +18,7 @@ ANALYST_TABLES = (
     "case_register", "case_visit",
     "activity", "activity_reach",
     "indicator_value", "approval", "data_quality_flag",
-    "target", "reference_population", "area_commune", "legacy_commune",
+    "target", "reference_population", "sample_frame_unit", "area_commune", "legacy_commune",
     "reporting_expectation", "reporting_completeness",
 )
 LANGUAGES = ("vi", "en")

@@ -294,6 +294,7 @@ def _household(raw: Any, payload: dict, household_id: str, ctx: Context) -> dict
         "enumerator_id": staff_id(ctx.pseudonymizer, "enumerator", payload.get("enumerator")),
         "interview_minutes": interview_minutes(payload.get("start"), payload.get("end")),
         "consent": consent,
+        **_sampling_unit(get_path(payload, "location/sampling_unit") if where is not None else None),
         "hh_size": None, "poverty_status": None, "craft_village": None, "livelihood": None,
         "caregiver_informed": None, "n_children": None,
     }
@@ -319,6 +320,21 @@ def interview_minutes(start: Any, end: Any) -> float | None:
         return round((ended - began).total_seconds() / 60, 1)
     except (TypeError, ValueError):  # missing, not text, not a timestamp, or one without an offset
         return None
+
+
+SAMPLING_UNIT = re.compile(r"([A-Za-z0-9_.-]{1,32}):([A-Za-z0-9_.-]{1,32})")
+
+
+def _sampling_unit(value: Any) -> dict:
+    """The survey round and unit of ``location/sampling_unit`` (``round:unit``, the choice list made from the
+    sample frames, ``warehouse.reference_data.sampling_unit_choices``); none: collected without a design."""
+    if value in (None, ""):
+        return {"survey_round": None, "psu_code": None}
+    match = SAMPLING_UNIT.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise Problem("location/sampling_unit", value, "UNKNOWN_SAMPLING_UNIT",
+                      "not a sampling unit of the form's list (round:unit)")
+    return {"survey_round": match[1], "psu_code": match[2]}
 
 
 def _required_number(field: str, value: Any) -> Any:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
 
-from warehouse import approval, survey_counts
+from warehouse import approval, design_estimates, survey_counts
 from warehouse.bulk import TableRows, insert_frame, read_frame
 from warehouse.cells import (
     KEYS,
@@ -409,9 +409,24 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         other = other_cells(conn, settings, areas, populations, targets)
         survey_written += insert_frame(conn, iv.__table__, _published(cells, rules_version))
         other_written = insert_frame(conn, iv.__table__, _published(other, rules_version))
+        _publish_designed(conn, settings, specs, areas, targets)
         write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
         reopened = approval.review(conn)
     return Refreshed(full, survey_written, other_written, changes, tuple(reopened))
+
+
+def _publish_designed(conn: Connection, settings: IndicatorSettings, specs: list[IndicatorSpec],
+                      areas: pd.DataFrame, targets: pd.DataFrame) -> int:
+    """The household-survey cells whose households all have a design, re-published with their design-based
+    estimates (``warehouse.design_estimates``), when a sample frame is loaded; how many."""
+    frame = design_estimates.frame_units(conn)
+    if frame.empty:
+        return 0
+    children, households = survey_counts.by_sampling_unit(conn)
+    units = design_estimates.unit_weights(frame, households)
+    designed = [design_estimates.design_cells(SURVEY_FACTS[spec.indicator_id](children, households), spec, units,
+                                              areas, settings.confidence) for spec in specs]
+    return design_estimates.publish(conn, pd.concat(designed, ignore_index=True), targets, CELL_COLUMNS)
 
 
 OWN_SHARE = 0.58  # of the communes, counted by this process: the worker first starts and imports the warehouse

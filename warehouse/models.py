@@ -251,6 +251,13 @@ class Household(Base):
     consent: Mapped[bool] = mapped_column(Boolean, **described(
         "Hộ đồng ý phỏng vấn; nếu không, các câu trả lời khác để trống",
         "The household agreed to the interview; if not, the other answers are empty"))
+    survey_round: Mapped[str | None] = mapped_column(String(32), **described(
+        "Đợt khảo sát của đơn vị mẫu đã chọn (sample_frame_unit.round_id); trống: không có thiết kế mẫu, không đại "
+        "diện", "Survey round of the sampling unit chosen (sample_frame_unit.round_id); empty: no design, not "
+        "representative"))
+    psu_code: Mapped[str | None] = mapped_column(String(32), **described(
+        "Đơn vị mẫu cấp 1 (thôn, địa bàn điều tra) trong đợt khảo sát (sample_frame_unit.psu_code)",
+        "Primary sampling unit (village, enumeration area) in the survey round (sample_frame_unit.psu_code)"))
     hh_size: Mapped[int | None] = mapped_column(Integer, **described(
         "Số nhân khẩu của hộ (1–30)", "People living in the household (1–30)"))
     poverty_status: Mapped[str | None] = mapped_column(String(16), **described(
@@ -490,11 +497,11 @@ class IndicatorValue(Base):
         "Giá trị: tỷ lệ (0–1) hoặc số ngày; trống khi ô bị che hoặc không có số liệu",
         "Value: a share (0–1) or a number of days; empty when suppressed or without data"))
     ci_low: Mapped[float | None] = mapped_column(Float, **described(
-        "Cận dưới khoảng tin cậy Wilson 95% (chỉ tỷ lệ từ khảo sát mẫu)",
-        "Lower bound of the Wilson 95% interval (survey proportions only)"))
+        "Cận dưới khoảng tin cậy 95% (tỷ lệ từ khảo sát mẫu; cách tính: interval_method)",
+        "Lower bound of the 95% interval (survey proportions; how: interval_method)"))
     ci_high: Mapped[float | None] = mapped_column(Float, **described(
-        "Cận trên khoảng tin cậy Wilson 95% (chỉ tỷ lệ từ khảo sát mẫu)",
-        "Upper bound of the Wilson 95% interval (survey proportions only)"))
+        "Cận trên khoảng tin cậy 95% (tỷ lệ từ khảo sát mẫu; cách tính: interval_method)",
+        "Upper bound of the 95% interval (survey proportions; how: interval_method)"))
     suppressed: Mapped[bool] = mapped_column(Boolean, **described(
         "Ô bị che: tử số hoặc mẫu số dưới ngưỡng công bố (5), không có số liệu",
         "Suppressed cell: numerator or denominator below the publication threshold (5), no numbers"))
@@ -519,6 +526,24 @@ class IndicatorValue(Base):
     approval: Mapped[str] = mapped_column(String(16), default="provisional", server_default="provisional", **described(
         "Số liệu tạm thời (provisional) hay đã được phê duyệt (approved) cho địa bàn và kỳ này (bảng approval)",
         "Figures provisional or approved for this area and period (table approval)"))
+    design_kind: Mapped[str | None] = mapped_column(String(16), **described(
+        "Thiết kế của tỷ lệ khảo sát: sample (mẫu phân tầng, ước lượng có trọng số), census (tổng điều tra: giá trị "
+        "chính xác), no_design (không có thiết kế mẫu: không đại diện); trống với số liệu hành chính",
+        "Design of a survey proportion: sample (stratified sample, weighted estimate), census (every household: "
+        "exact value), no_design (no sample design: not representative); empty for administrative data"))
+    interval_method: Mapped[str | None] = mapped_column(String(16), **described(
+        "Cách tính khoảng tin cậy: korn_graubard (theo thiết kế mẫu), wilson_srs (giả định mẫu ngẫu nhiên đơn "
+        "giản), exact (tổng điều tra, không có sai số chọn mẫu)",
+        "How the interval was made: korn_graubard (design-based), wilson_srs (assumes a simple random sample), "
+        "exact (census, no sampling error)"))
+    deff: Mapped[float | None] = mapped_column(Float, **described(
+        "Hiệu ứng thiết kế: phương sai theo thiết kế chia cho phương sai của mẫu ngẫu nhiên đơn giản cùng cỡ",
+        "Design effect: the design-based variance over that of a simple random sample of the same size"))
+    effective_n: Mapped[float | None] = mapped_column(Float, **described(
+        "Cỡ mẫu hiệu dụng p(1−p)/phương sai (Korn–Graubard)", "Effective sample size p(1−p)/variance (Korn–Graubard)"))
+    coverage: Mapped[float | None] = mapped_column(Float, **described(
+        "Tổng điều tra: số hộ được phỏng vấn trên số hộ trong danh sách",
+        "Census: households interviewed out of households listed"))
 
 
 class SurveyCountDelta(Base):
@@ -688,6 +713,41 @@ class ReportingExpectation(Base):
     note: Mapped[str | None] = mapped_column(Text, **described("Ghi chú", "Note"))
     source_row: Mapped[int] = mapped_column(Integer, **described(
         "Dòng của tệp tải lên sinh ra kỳ này", "Row of the uploaded file this period comes from"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
+
+
+class SampleFrameUnit(Base):
+    """A sampling unit of a survey round (a census round lists every village of its communes)."""
+
+    __tablename__ = "sample_frame_unit"
+    __table_args__ = described(
+        "Đơn vị mẫu (thôn, địa bàn điều tra) của một đợt khảo sát, với tầng, xác suất chọn hoặc trọng số hộ, và số "
+        "hộ trong danh sách", "Sampling unit (village, enumeration area) of a survey round, with its stratum, "
+        "selection probability or household weight, and households listed")
+
+    round_id: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Mã đợt khảo sát", "Survey round id"))
+    psu_code: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Mã đơn vị mẫu cấp 1 trong đợt", "Primary sampling unit code within the round"))
+    design: Mapped[str] = mapped_column(String(8), **described(
+        "census (mọi hộ của các xã trong danh sách) hoặc sample (mẫu)",
+        "census (every household of the listed communes) or sample"))
+    commune_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã xã, phường, đặc khu (danh mục hiện hành)", "Commune code (current code list)"))
+    psu_name: Mapped[str] = mapped_column(Text, **described(
+        "Tên thôn, tổ dân phố hoặc địa bàn điều tra", "Name of the village or enumeration area"))
+    stratum: Mapped[str] = mapped_column(String(32), **described(
+        "Tầng chọn mẫu (ví dụ tỉnh × thành thị/nông thôn)", "Sampling stratum (e.g. province × urban/rural)"))
+    psu_probability: Mapped[float | None] = mapped_column(Float, **described(
+        "Xác suất chọn đơn vị mẫu; trống khi có trọng số hộ", "Selection probability of the unit; empty when "
+        "household_weight is given"))
+    household_weight: Mapped[float | None] = mapped_column(Float, **described(
+        "Trọng số hộ đã điều chỉnh (nếu có thì dùng thay xác suất chọn)",
+        "Adjusted household weight (used instead of the selection probability when given)"))
+    households_listed: Mapped[int] = mapped_column(Integer, **described(
+        "Số hộ trong danh sách của đơn vị mẫu", "Households listed in the unit"))
     upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
         "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
         "Reference file the row came from (reference_upload.upload_id)"))

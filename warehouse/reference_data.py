@@ -1,7 +1,7 @@
-"""Reference data maintained by data managers: targets, reference populations, old→new administrative units
-(expected reporting: ``warehouse.expected_reporting``).
+"""Reference data maintained by data managers: targets, reference populations, survey sample frames, old→new
+administrative units (expected reporting: ``warehouse.expected_reporting``).
 
-Targets and populations come as spreadsheets (``.xlsx`` or ``.csv``) with fixed columns; a file is validated
+Targets, populations and sample frames come as spreadsheets (``.xlsx`` or ``.csv``) with fixed columns; a file is validated
 whole (every problem listed, with its row) and stored whole, or refused. The folder is the truth: the rows of a kind
 are those of the files now in it (a deleted file's rows are withdrawn). Each file is versioned by its content.
 """
@@ -31,6 +31,7 @@ from warehouse.models import (
     ReferencePopulation,
     ReferenceUpload,
     ReportingExpectation,
+    SampleFrameUnit,
     Target,
 )
 from warehouse.raw_store import utc_now
@@ -46,7 +47,12 @@ POPULATION_GROUPS = (
 TARGET_COLUMNS = ("indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version",
                   "jurisdiction_name", "year", "comparator", "value", "source_document", "note")
 POPULATION_COLUMNS = ("area_level", "area_code", "code_list_version", "year", "population_group", "value", "source")
-MODELS = {"targets": Target, "populations": ReferencePopulation, "expected_reporting": ReportingExpectation}
+FRAME_COLUMNS = ("round_id", "design", "commune_code", "stratum", "psu_code", "psu_name", "psu_probability",
+                 "household_weight", "households_listed")
+DESIGNS = ("census", "sample")
+CODE = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # a round, stratum or unit code: no ":" (the form joins round:unit)
+MODELS = {"targets": Target, "populations": ReferencePopulation, "expected_reporting": ReportingExpectation,
+          "frames": SampleFrameUnit}
 KEYS = {kind: itemgetter(*(c.name for c in model.__table__.primary_key)) for kind, model in MODELS.items()}
 YEARS = range(2000, 2101)
 MAX_COUNT = 2**31 - 1  # the largest value the column holds
@@ -240,6 +246,69 @@ def validate_populations(frame: pd.DataFrame, name: str, units: AdminUnits, lega
         problems.append(_repeated(first, KEYS["populations"](rows[-1]), number))
     _refuse(name, problems)
     return rows
+
+
+def validate_frame(frame: pd.DataFrame, name: str, units: AdminUnits) -> list[dict]:
+    """A survey round's sampling units: a census lists every village of its communes (its stratum may be left
+    empty: the commune); a sample gives each unit's stratum and its selection probability or household weight, and
+    every stratum has at least two units (a variance needs two). Households listed per unit, for both."""
+    problems, rows, first, designs, strata = [], [], {}, {}, defaultdict(list)
+    for number, row in enumerate(_records(frame), start=2):
+        here = _row(number)
+        if _has_nul(row):
+            problems.append(text("reference.nul", row=here))
+        problems += [text("reference.code", row=here, column=c) for c in ("round_id", "psu_code")
+                     if not CODE.fullmatch(row[c])]
+        design = row["design"]
+        if design not in DESIGNS:
+            problems.append(text("reference.one_of", row=here, column="design", allowed=", ".join(DESIGNS)))
+        elif designs.setdefault(row["round_id"], (design, number))[0] != design:
+            earlier_design, earlier = designs[row["round_id"]]
+            problems.append(text("reference.one_design", row=here, round=repr(row["round_id"]),
+                                 design=earlier_design, earlier=earlier))
+        if row["commune_code"] not in units.communes:
+            problems.append(text("reference.commune_unknown", row=here, code=repr(row["commune_code"]),
+                                 version=units.code_list_version))
+        if not row["psu_name"]:
+            problems.append(text("reference.required", row=here, column="psu_name"))
+        stratum = row["stratum"] or (row["commune_code"] if design == "census" else "")
+        if not CODE.fullmatch(stratum):
+            problems.append(text("reference.code", row=here, column="stratum"))
+        probability = _share(row["psu_probability"]) if row["psu_probability"] else None
+        if row["psu_probability"] and not probability:
+            problems.append(text("reference.probability", row=here))
+        weight = _number(row["household_weight"])
+        if row["household_weight"] and not (weight and 1 <= weight < 1e7):
+            problems.append(text("reference.weight", row=here))
+        if design == "sample" and bool(row["psu_probability"]) == bool(row["household_weight"]):
+            problems.append(text("reference.probability_or_weight", row=here))
+        listed_problem = _count_problem(row["households_listed"])
+        if listed_problem:
+            problems.append(text("reference.listed", row=here, problem=listed_problem))
+        rows.append({**row, "stratum": stratum, "psu_probability": probability, "household_weight": weight,
+                     "households_listed": 0 if listed_problem else int(row["households_listed"].removesuffix(".0"))})
+        problems.append(_repeated(first, KEYS["frames"](rows[-1]), number))
+        if design == "sample":
+            strata[(row["round_id"], stratum)].append(number)
+    problems += [text("reference.one_unit", row=_row(numbers[0]), stratum=repr(stratum), round=repr(round_id))
+                 for (round_id, stratum), numbers in strata.items() if len(numbers) < 2]
+    _refuse(name, problems)
+    return rows
+
+
+def _number(value: str) -> float | None:
+    """``12.5`` or ``12,5`` as a number; ``None`` when empty or not a number."""
+    try:
+        return float(value.replace(",", ".")) if value else None
+    except ValueError:
+        return None
+
+
+def sampling_unit_choices(rows: list[dict]) -> list[dict]:
+    """The household form's ``sampling_units.csv`` choice list of validated frame ``rows``: ``round:unit``, its
+    name and round, filtered by commune in the form."""
+    return [{"name": f"{r['round_id']}:{r['psu_code']}", "label": f"{r['psu_name']} ({r['round_id']})",
+             "commune": r["commune_code"]} for r in rows]
 
 
 def _clashes(uploads: Mapping[str, list[dict]], key: itemgetter) -> list[str]:

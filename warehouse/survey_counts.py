@@ -180,6 +180,20 @@ def _counted(conn: Connection, where) -> tuple[pd.DataFrame, pd.DataFrame]:
     return children, households
 
 
+UNIT_KEYS = ["survey_round", "psu_code"]
+
+
+def by_sampling_unit(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`current`, each count also by the household's survey round and sampling unit (empty: no design)."""
+    h = Household
+    keys, counts = _child_columns()
+    children = _frame(conn, _children_query([*keys, h.survey_round, h.psu_code], counts), CHILD_KEYS + UNIT_KEYS)
+    keys, counts = _household_columns()
+    households = _frame(conn, _households_query([*keys, h.survey_round, h.psu_code], counts),
+                        HOUSEHOLD_KEYS + UNIT_KEYS)
+    return children, households
+
+
 def take_pending(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Delete the recorded changes and return them, summed, as (children, households) counts.
 

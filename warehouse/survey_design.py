@@ -32,8 +32,10 @@ def ratio_estimates(psus: pd.DataFrame, keys: list[str], strata: pd.DataFrame, c
     ``psus``: a row per cell (``keys``) and PSU, with ``stratum`` (unique over the rounds), ``y`` and ``x`` (the
     PSU's weighted numerator and denominator in the cell) and ``n`` (its unweighted denominator count).
     ``strata``: ``stratum``, ``psus`` (PSUs sampled in it) and ``census`` (no sampling error).
-    Returns the ``keys`` with ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``deff`` (against simple random sampling with replacement, as R and svy give it), ``effective_n``, ``n``
-    and ``df`` (PSUs − strata of the sample strata the cell reaches; 0 for a census).
+    Returns the ``keys`` with ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``deff`` (against simple random
+    sampling with replacement, as R and svy give it), ``effective_n``, ``n`` and ``df`` (PSUs − strata of the
+    sample strata the cell reaches; 0 for a census). A stratum with a single responding unit adds no variance
+    (R's ``survey.lonely.psu = "certainty"``).
     """
     cells = psus.groupby(keys, as_index=False, sort=False).agg(Y=("y", "sum"), X=("x", "sum"), n=("n", "sum"))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -44,14 +46,15 @@ def ratio_estimates(psus: pd.DataFrame, keys: list[str], strata: pd.DataFrame, c
     rows["z2"] = rows["z"] ** 2
     by_stratum = rows.groupby([*keys, "stratum"], as_index=False, sort=False).agg(
         z=("z", "sum"), z2=("z2", "sum"), psus=("psus", "first"))
+    by_stratum = by_stratum[by_stratum["psus"] > 1]  # a stratum with one unit adds nothing (R: "certainty")
     sampled = by_stratum["psus"].astype(float)
     # Σ_i (z_i − z̄)² over all n_h PSUs of the stratum, those without anyone in the cell having z = 0
     by_stratum["v"] = sampled / (sampled - 1) * (by_stratum["z2"] - by_stratum["z"] ** 2 / sampled)
     by_stratum["df"] = sampled - 1
     variance = by_stratum.groupby(keys, as_index=False, sort=False).agg(v=("v", "sum"), df=("df", "sum"))
     cells = cells.merge(variance, on=keys, how="left").fillna({"v": 0.0, "df": 0.0})
-    p, n = cells["estimate"].to_numpy(), cells["n"].to_numpy(dtype=float)
-    var = np.clip(cells["v"].to_numpy() / cells["X"].to_numpy() ** 2, 0.0, None)
+    p, n = cells["estimate"].to_numpy(dtype=float), cells["n"].to_numpy(dtype=float)
+    var = np.clip(cells["v"].to_numpy(dtype=float) / cells["X"].to_numpy(dtype=float) ** 2, 0.0, None)
     cells["se"] = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
         srs = p * (1 - p) / (n - 1)  # simple random sampling of as many, with replacement (S² has n − 1)

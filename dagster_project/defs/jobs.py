@@ -9,7 +9,7 @@ from dagster_project.messages import describe, text
 from dagster_project.resources import ReferenceFiles
 from warehouse.expected_reporting import KIND as EXPECTED_REPORTING
 
-REFERENCE_KINDS = ("targets", "populations", "approvals", EXPECTED_REPORTING)  # the sub-folders of the uploads folder
+REFERENCE_KINDS = ("targets", "populations", "approvals", EXPECTED_REPORTING, "frames")  # the uploads sub-folders
 
 monitoring_job = dg.define_asset_job(
     "monitoring_job",

@@ -95,7 +95,10 @@ COMMUNES_OF_PROVINCE = "instance('communes')/root/item[province=/data/location/p
 
 def test_household_survey_structure():
     model, body, binds = parts("household_survey.xlsx")
-    assert attachments(model) == CODE_LISTS
+    assert attachments(model) == {**CODE_LISTS, "sampling_units": "jr://file-csv/sampling_units.csv"}
+    assert itemset(body, "/data/location/sampling_unit") == \
+        "instance('sampling_units')/root/item[commune=/data/location/commune]"
+    assert binds["/data/location/sampling_unit"].get("required") in (None, "false()")
     assert repeat_count(body, "/data/child") == "/data/household/n_children"
     assert itemset(body, "/data/location/commune") == COMMUNES_OF_PROVINCE
     assert binds["/data/consent"].get("required") == "true()"

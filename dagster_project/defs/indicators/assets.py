@@ -11,7 +11,7 @@ from warehouse.classification import load_rules
 from warehouse.models import IndicatorValue
 
 UPSTREAM = ["child_classification", "young_worker_classification", "inspections", "activity_reach", "case_register",
-            "administrative_units", "reference_populations", "targets"]
+            "administrative_units", "reference_populations", "targets", "sample_frame"]
 
 
 @dg.asset(group_name="indicators", deps=UPSTREAM, kinds={"python"},

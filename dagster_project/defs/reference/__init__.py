@@ -1,1 +1,2 @@
-"""Reference data: administrative units (old and new), targets of the plans, reference populations."""
+"""Reference data: administrative units (old and new), targets of the plans, reference populations,
+survey sample frames."""

@@ -17,12 +17,19 @@ from warehouse import expected_reporting as expectations
 from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.indicators import load_settings
-from warehouse.models import AreaCommune, LegacyCommune, ReferencePopulation, ReportingExpectation, Target
+from warehouse.models import (
+    AreaCommune,
+    LegacyCommune,
+    ReferencePopulation,
+    ReportingExpectation,
+    SampleFrameUnit,
+    Target,
+)
 
 GROUP = "reference"
 
 
-COLUMNS = {"targets": ref.TARGET_COLUMNS, "populations": ref.POPULATION_COLUMNS,
+COLUMNS = {"targets": ref.TARGET_COLUMNS, "populations": ref.POPULATION_COLUMNS, "frames": ref.FRAME_COLUMNS,
            expectations.KIND: expectations.COLUMNS}
 
 
@@ -103,6 +110,18 @@ def expected_reporting(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     preview = select(e.form_id, e.commune_code, e.period, e.deadline, e.expected).order_by(
         e.period_start.desc(), e.form_id, e.commune_code)
     return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, e.__table__, preview), **metadata}))
+
+
+@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("sample_frame"))
+def sample_frame(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                 reference_files: ReferenceFiles) -> dg.MaterializeResult:
+    engine = warehouse.engine()
+    units = load_admin_units()
+    metadata = _load(context, "frames", {p.name: p for p in reference_files.files("frames")},
+                     lambda f, n: ref.validate_frame(f, n, units), engine)
+    u = SampleFrameUnit
+    preview = select(u.round_id, u.design, u.stratum, u.commune_code, u.psu_code, u.households_listed)
+    return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, u.__table__, preview), **metadata}))
 
 
 @dg.asset(group_name=GROUP, deps=[targets], kinds={"csv"}, description=describe("administrative_units"))

@@ -1,0 +1,152 @@
+"""The demo's survey rounds through the whole pipeline (``dagster.materialize``, SQLite and PostgreSQL): a
+stratified two-stage sample (strata province × urban/rural, villages as primary units, weights from the uploaded
+sample frame) and a census commune, published as design-based estimates.
+
+The independent calculation: ``svy`` (validated against R's ``survey``) on the unit-level rows read back from the
+warehouse (each child with its household's round, unit and commune), with the weights worked out in the test from
+the frame file itself (households listed / (unit probability × consenting households of the unit)) and the census
+strata given their population size, so that their finite-population correction is 0.
+"""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from dagster_project.defs.household_survey import assets
+from dagster_project.defs.indicators import assets as indicator_assets
+from dagster_project.defs.reference import assets as reference_assets
+from dagster_project.resources import ReferenceFiles, WarehouseResource
+from dagster_project.sources import DemoSource
+from tests.conftest import TEST_PSEUDONYM_KEY
+from warehouse import reference_data as ref
+from warehouse.bulk import read_frame
+from warehouse.models import Child, ChildClassification, Household, IndicatorValue
+
+DEMO_FRAME = Path(ref.__file__).with_name("reference") / "demo" / "sample_frame_demo.csv"
+ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification,
+          reference_assets.targets, reference_assets.reference_populations, reference_assets.sample_frame,
+          reference_assets.administrative_units, indicator_assets.indicator_values]
+CENSUS_COMMUNE = "30307"
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse(request, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(request.param)
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database(f"clms_design_{tmp.name}")
+    (tmp / "uploads" / "frames").mkdir(parents=True)
+    shutil.copy(DEMO_FRAME, tmp / "uploads" / "frames" / DEMO_FRAME.name)
+    resource = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY)
+    result = dg.materialize(ASSETS, resources={
+        "warehouse": resource, "household_survey_source": DemoSource(),
+        "reference_files": ReferenceFiles(folder=str(tmp / "uploads"))})
+    assert result.success
+    return resource.engine()
+
+
+def cells(engine) -> pd.DataFrame:
+    columns = [c.name for c in IndicatorValue.__table__.columns]
+    with engine.connect() as conn:
+        frame = read_frame(conn, select(IndicatorValue).where(IndicatorValue.source == "household_survey"), columns)
+    return frame.set_index(["indicator_id", "rule_set", "period", "area_level", "area_code", "code_list_version",
+                            "dimension", "dimension_value"]).sort_index()
+
+
+def children(engine) -> pd.DataFrame:
+    """Every classified child (vn_law) with its household's round, unit and commune, and the weights of the
+    frame file worked out here."""
+    h, c, cc = Household, Child, ChildClassification
+    with engine.connect() as conn:
+        kids = read_frame(conn, select(h.survey_round, h.psu_code, h.commune_code, h.province_code, h.year,
+                                       cc.child_labour).join(c, c.household_id == h.household_id)
+                          .join(cc, cc.child_id == c.child_id).where(cc.rule_set == "vn_law"),
+                          ["round_id", "psu_code", "commune", "province", "year", "child_labour"])
+        homes = read_frame(conn, select(h.survey_round, h.psu_code).where(h.consent), ["round_id", "psu_code"])
+    frame = pd.read_csv(DEMO_FRAME, dtype=str, keep_default_na=False)
+    interviewed = homes.value_counts().rename("interviewed").reset_index()
+    frame = frame.merge(interviewed, on=["round_id", "psu_code"])
+    census = frame["design"] == "census"
+    listed = frame["households_listed"].astype(float)
+    frame["weight"] = np.where(census, 1.0, listed / (pd.to_numeric(frame["psu_probability"], errors="coerce")
+                                                       * frame["interviewed"]))
+    frame["stratum"] = frame["round_id"] + "/" + np.where(census, frame["commune_code"], frame["stratum"])
+    frame["psu"] = frame["round_id"] + ":" + frame["psu_code"]
+    # a census stratum's population is its units, all taken (FPC 0); a sample stratum's is taken as unbounded
+    frame["units"] = np.where(census, frame.groupby("stratum")["psu"].transform("nunique"), 1e12)
+    kids = kids.merge(frame[["round_id", "psu_code", "weight", "stratum", "psu", "units"]], on=["round_id", "psu_code"])
+    return kids.assign(child_labour=kids["child_labour"].astype(float))
+
+
+def svy_estimate(rows: pd.DataFrame) -> pd.Series:
+    svy = pytest.importorskip("svy")
+    import polars as pl
+
+    sample = svy.Sample(pl.from_pandas(rows.reset_index(drop=True)),
+                        svy.Design(stratum="stratum", psu="psu", wgt="weight", pop_size="units"))
+    result = sample.estimation.prop("child_labour", ci_method="korn-graubard", deff="wr").to_polars().to_pandas()
+    return result[result["child_labour"] == 1.0].iloc[0]
+
+
+@pytest.mark.parametrize("level,area,version", [("national", "VN", "national"), ("province", "01", "vn-2025-07"),
+                                                ("province", "20", "vn-2025-07")])
+def test_weighted_rate_and_its_interval_match_svy(warehouse, level, area, version):
+    kids = children(warehouse)
+    kids = kids[(kids["year"] == 2026) & ((kids["province"] == area) | (area == "VN"))]
+    theirs = svy_estimate(kids)
+    ours = cells(warehouse).loc[("1.1", "vn_law", "2026", level, area, version, "total", "all")]
+    assert ours["design_kind"] == "sample" and ours["interval_method"] == "korn_graubard"
+    assert ours["value"] == pytest.approx(theirs["est"], rel=1e-9)
+    assert ours["deff"] == pytest.approx(theirs["deff"], rel=1e-6)
+    assert ours["ci_low"] == pytest.approx(theirs["lci"], rel=1e-6, abs=1e-12)
+    assert ours["ci_high"] == pytest.approx(theirs["uci"], rel=1e-6)
+    assert ours["denominator"] == len(kids)
+    assert ours["effective_n"] < len(kids) or ours["deff"] <= 1
+
+
+def test_a_census_commune_gives_exact_values(warehouse):
+    kids = children(warehouse)
+    kids = kids[(kids["commune"] == CENSUS_COMMUNE) & (kids["year"] == 2026)]
+    ours = cells(warehouse).loc[("1.1", "vn_law", "2026", "commune", CENSUS_COMMUNE, "vn-2025-07", "total", "all")]
+    assert ours["design_kind"] == "census" and ours["interval_method"] == "exact"
+    assert ours["value"] == kids["child_labour"].sum() / len(kids)
+    assert pd.isna(ours["ci_low"]) and pd.isna(ours["ci_high"]) and pd.isna(ours["deff"])
+    frame = pd.read_csv(DEMO_FRAME, dtype=str)
+    listed = frame.loc[(frame["commune_code"] == CENSUS_COMMUNE) & (frame["round_id"] == "RS2026"),
+                       "households_listed"].astype(int).sum()
+    with warehouse.connect() as conn:
+        interviewed = len(conn.execute(select(Household.household_id).where(
+            Household.commune_code == CENSUS_COMMUNE, Household.year == 2026, Household.consent)).all())
+    assert ours["coverage"] == pytest.approx(interviewed / listed)
+
+
+def test_ha_noi_rate_is_published_with_its_interval_and_a_status(warehouse):
+    """Hà Nội's plan (below 1%) is set for the city as it was before July 2025, all of it in today's Hà Nội."""
+    published = cells(warehouse)
+    for year in ("2025", "2026"):
+        ha_noi = published.loc[("1.1", "vn_law", year, "province", "01", "vn-legacy", "total", "all")]
+        assert ha_noi["design_kind"] == "sample"
+        assert not ha_noi["suppressed"]
+        assert ha_noi["ci_low"] <= ha_noi["value"] <= ha_noi["ci_high"]
+        assert ha_noi["target_comparator"] == "<" and ha_noi["target_value"] == pytest.approx(0.01)
+        expected = ("met" if ha_noi["ci_high"] < 0.01 else "off_track" if ha_noi["ci_low"] >= 0.01
+                    else "cannot_tell")
+        assert ha_noi["status"] == expected
+
+
+def test_households_without_a_design_are_never_representative(warehouse):
+    """Every cell of a designed area is estimated by its design; the cells of the other sources and of an area
+    without any designed household keep no design."""
+    published = cells(warehouse)
+    kinds = published["design_kind"].dropna().unique()
+    assert set(kinds) <= {"sample", "census", "no_design"}
+    no_design = published[published["design_kind"] == "no_design"]
+    assert (no_design["interval_method"].isin(["wilson_srs"]) | no_design["interval_method"].isna()).all()
+    designed = published[published["design_kind"] == "sample"]
+    assert designed["deff"].notna().any() and (designed["interval_method"] == "korn_graubard").all()
