@@ -3,7 +3,9 @@ reports, and follow-up visits to the cases the pipeline identified.
 
 Same communes and period as the household-survey demo (``connectors.demo``). Inspections find young workers in
 some establishments, a share of them in child labour, with the violations, warnings and fines that go with it.
-Activity reports cover every audience group, each quarter of 2025–2026, in every demo province. Visits exist only
+Activity reports cover every audience group, each quarter of 2025–2026, in every demo province, and each year every
+kind of report without an audience (each medium and material, pledges, supervision visits, parent sanctions) and
+every campaign, contest and consultation (:func:`record_rows`). Visits exist only
 for real cases, so :func:`visit_rows` is given the open cases of the register; each case's visits are a function
 of the seed and the case alone (the same on every run), with first supports now in time and now late, and some
 cases closed. A small share of rows is deleted on the server or has a bad answer that must end in quarantine. One
@@ -20,6 +22,9 @@ from typing import Protocol
 from connectors.demo import DAYS, FIRST_DAY, GIVEN, SURNAMES, _stamp, _uuid
 
 FORM_VERSION = "2026112301"
+RECORDS_VERSION = "2026120701"  # the activity report's version with every kind of activity
+INSPECTING_AGENCIES = {"labour_inspectorate": 0.4, "joint_commune_team": 0.3, "agriculture": 0.15, "police": 0.1,
+                       "joint_provincial_team": 0.05}
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS)
 ACTIVITY_YEARS = (2025, 2026)
 WORK = ("work_kind", "performance_approved", "workplace", "sector", "hours_day", "hours_week", "night_work",
@@ -52,12 +57,13 @@ class OpenCase(Protocol):
     age_band: str
 
 
-def odata_row(values: dict, instance: str, submitted: datetime, *, deleted_at: str | None = None) -> dict:
-    """``values`` as ODK Central serves a submission (``$expand=*``)."""
+def odata_row(values: dict, instance: str, submitted: datetime, *, deleted_at: str | None = None,
+              version: str = FORM_VERSION) -> dict:
+    """``values`` as ODK Central serves a submission (``$expand=*``), filled with form ``version``."""
     row = {**values, "meta": {"instanceID": instance, "instanceName": None}, "__id": instance, "__system": {
         "submissionDate": _stamp(submitted), "updatedAt": None, "submitterId": "7", "submitterName": "demo-collector",
         "attachmentsPresent": 0, "attachmentsExpected": 0, "status": None, "reviewState": None, "deviceId": None,
-        "edits": 0, "formVersion": FORM_VERSION, "deletedAt": deleted_at}}
+        "edits": 0, "formVersion": version, "deletedAt": deleted_at}}
     for name, value in values.items():
         if isinstance(value, list):
             row[f"{name}@odata.navigationLink"] = f"Submissions('{instance.replace(':', '%3A')}')/{name}"
@@ -99,6 +105,7 @@ def _inspection(rng: random.Random, commune: str, province: str, propensity: flo
     values = {
         "inspection_date": day.isoformat(), "inspector": _name(rng),
         "inspection_kind": rng.choices(["periodic", "surprise", "follow_up"], [0.5, 0.35, 0.15])[0],
+        "inspecting_agency": _agency(day, commune, kind),
         "location": {"province": province, "commune": commune,
                      "gps": f"{9 + rng.random() * 13:.6f} {104 + rng.random() * 3:.6f} 10 6"},
         "establishment": {
@@ -126,6 +133,14 @@ def _inspection(rng: random.Random, commune: str, province: str, propensity: flo
     submitted = _submitted(rng, day)
     deleted = _stamp(submitted + timedelta(days=5)) if fate > 0.98 else None
     return odata_row(values, _uuid(rng), submitted, deleted_at=deleted)
+
+
+def _agency(day: date, commune: str, kind: str) -> str:
+    """Who inspected: agriculture on farms, else drawn on its own (the inspection's draws stay as they were)."""
+    if kind == "farm":
+        return "agriculture"
+    rng = random.Random(f"agency:{day}:{commune}")
+    return rng.choices(list(INSPECTING_AGENCIES), list(INSPECTING_AGENCIES.values()))[0]
 
 
 def _young_worker(rng: random.Random, day: date, propensity: float) -> tuple[dict, set[str]]:
@@ -184,7 +199,8 @@ ACTIVITIES = [
 ]
 SHARES = {"teachers_staff": 0.05, "children": 0.95, "parents_caregivers": 0.8, "commune_officials": 0.2,
           "provincial_district_officials": 0.7, "child_protection_staff": 0.3, "enterprises": 0.5,
-          "cooperatives": 0.2, "craft_village_households": 0.3}
+          "cooperatives": 0.2, "craft_village_households": 0.3, "youth_pioneer_cadres": 0.2, "media_staff": 0.2,
+          "labour_inspectors": 0.3, "trainers": 0.2, "volunteers": 0.3}
 
 
 def activity_rows(communes: list[tuple[str, str, float]], seed: int) -> Iterator[dict]:
@@ -204,6 +220,7 @@ def activity_rows(communes: list[tuple[str, str, float]], seed: int) -> Iterator
                             row = _activity(rng, day, province, rng.choice(province_communes), kind, audiences, size)
                             if sent := _as_sent(row):
                                 yield sent
+    yield from filter(None, map(_as_sent, record_rows(provinces, seed)))
 
 
 # The demo's reporting faults (warehouse/reference/demo/expected_reporting_demo.csv: a quarter's activity report
@@ -252,6 +269,75 @@ def _activity(rng: random.Random, day: date, province: str, commune: str, kind: 
         "reached": reached,
     }
     return odata_row(values, _uuid(rng), _submitted(rng, day))
+
+
+# per year and province: (activity type, campaign, the type's own answers, audience groups with participants)
+RECORDS = [
+    *(("media_broadcast", "action_month", {"media": {"broadcast_channel": channel, "airings": airings}}, ())
+      for channel, airings in (("commune_radio", 12), ("district_radio", 4), ("mobile_loudspeaker", 6),
+                               ("television", 2), ("newspaper", 3), ("provincial_portal", 5), ("social_media", 9))),
+    *(("materials_distribution", "no_campaign", {"media": {"material": material, "copies": copies}}, ())
+      for material, copies in (("leaflets", 2000), ("booklets", 300), ("posters", 150), ("banners", 40),
+                               ("panels", 4))),
+    ("campaign_launch", "vi_dan_em", {}, ("youth_pioneer_cadres", "children")),
+    ("contest_performance", "world_day", {}, ("children", "parents_caregivers")),
+    ("child_consultation", "other_campaign", {}, ("children",)),
+    ("training_course", "no_campaign", {}, ("media_staff", "labour_inspectors", "trainers", "volunteers")),
+    ("pledge_signing", "no_campaign", {"pledge": {"pledge_signer": "craft_village_households", "pledges_signed": 35}},
+     ()),
+    ("supervision_visit", "no_campaign", {"supervision": {"supervisor_level": "provincial", "issues_found": "yes"}},
+     ()),
+    ("parent_sanction", "no_campaign", {"sanction": {"sanctioned_people": 2, "sanction_kinds": "warning fine",
+                                                     "fines_vnd": 2_000_000, "sanction_agency": "commune_committee"}},
+     ()),
+]
+# what an estimate of a medium's reach rests on, by the report's own group
+REACH_BASIS = {"broadcast_channel": "households_covered", "material": "copies_handed_out"}
+ABSENT_GROUPS = ("participants", "reached", "media", "sanction", "pledge", "supervision")
+
+
+def record_rows(provinces: dict[str, list[str]], seed: int) -> Iterator[dict]:
+    """Each year and province, one report of each kind in :data:`RECORDS`, filled with form version
+    :data:`RECORDS_VERSION`: a group the type does not ask is absent, as Central serves it (all null)."""
+    for year in ACTIVITY_YEARS:
+        for province, province_communes in provinces.items():
+            for index, (kind, campaign, answers, audiences) in enumerate(RECORDS):
+                rng = random.Random(f"record:{seed}:{year}:{province}:{index}")
+                day = date(year, 6, 1) + timedelta(days=rng.randrange(120))
+                if day <= LAST_DAY:
+                    yield _record(rng, day, province, rng.choice(province_communes), kind, campaign, answers,
+                                  audiences)
+
+
+def _record(rng: random.Random, day: date, province: str, commune: str, kind: str, campaign: str, answers: dict,
+            audiences: tuple[str, ...]) -> dict:
+    if audiences:
+        base = _activity(rng, day, province, commune, kind, audiences, (40, 200))
+        values = {k: v for k, v in base.items() if k not in ("meta", "__id", "__system")}
+    else:
+        values = {"activity_date": day.isoformat(), "reporter": _name(rng), "activity_type": kind,
+                  "title": f"{kind.replace('_', ' ').capitalize()} phòng, chống lao động trẻ em",
+                  "topics": "child_labour_law", "location": {"province": province, "commune": commune, "venue": None},
+                  "organiser_type": "commune_committee", "organiser_name": "UBND", "audience_groups": None}
+    values |= {"has_audience": "yes" if audiences else "no", "campaign": campaign}
+    values |= {group: dict.fromkeys(_GROUP_FIELDS[group]) for group in ABSENT_GROUPS if group not in values}
+    for group, fields in answers.items():
+        values[group] = {**values[group], **fields}
+    media = values["media"]
+    for field, basis in REACH_BASIS.items():
+        if media.get(field):
+            media |= {"estimated_reach": rng.randrange(5, 50) * 100, "reach_basis": basis}
+    return odata_row(values, _uuid(rng), _submitted(rng, day), version=RECORDS_VERSION)
+
+
+_GROUP_FIELDS = {
+    "participants": ("male", "female", "total", "new", "participant_list"),
+    "reached": (),
+    "media": ("broadcast_channel", "airings", "material", "copies", "estimated_reach", "reach_basis"),
+    "sanction": ("sanctioned_people", "sanction_kinds", "fines_vnd", "sanction_agency"),
+    "pledge": ("pledge_signer", "pledges_signed"),
+    "supervision": ("supervisor_level", "issues_found"),
+}
 
 
 # ---------------------------------------------------------------- case follow-up visits

@@ -100,6 +100,7 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
         "commune_code": commune.code,
         "code_list_version": commune.code_list_version,
         "inspection_kind": choice("inspection_kind", payload.get("inspection_kind"), c["inspection_kind"]),
+        "inspecting_agency": choice("inspecting_agency", payload.get("inspecting_agency"), c["inspecting_agency"]),
         "inspector_id": staff_id(ctx.pseudonymizer, "inspector", payload.get("inspector")),
         "establishment_type": required("establishment/establishment_type", choice(
             "establishment/establishment_type", answer("establishment/establishment_type"), c["establishment_type"])),

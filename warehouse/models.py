@@ -881,6 +881,11 @@ class Inspection(Base):
     inspection_kind: Mapped[str | None] = mapped_column(String(16), **described(
         "Hình thức: periodic (định kỳ), surprise (đột xuất), follow_up (kiểm tra lại việc khắc phục)",
         "Kind: periodic, surprise, follow_up (checking that violations were remedied)"))
+    inspecting_agency: Mapped[str | None] = mapped_column(String(32), **described(
+        "Cơ quan, đoàn kiểm tra (mã inspecting_agency: labour_inspectorate, agriculture, police, joint_commune_team…);"
+        " trống trước phiên bản biểu mẫu 2026120702",
+        "Inspecting agency or team (inspecting_agency code: labour_inspectorate, agriculture, police,"
+        " joint_commune_team…); empty before form version 2026120702"))
     inspector_id: Mapped[str | None] = mapped_column(PseudoId, **described(
         "Mã thanh tra viên (giả danh, từ tên đã nhập)", "Inspector id (pseudonymous, from the name typed)"))
     establishment_type: Mapped[str] = mapped_column(String(32), **described(
@@ -1164,8 +1169,12 @@ class Activity(Base):
         "Commune code (in the code list code_list_version)"))
     code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
     activity_type: Mapped[str] = mapped_column(String(32), **described(
-        "Loại: communication_event, community_meeting, school_activity, workshop, training_course, other_activity",
-        "Type: communication_event, community_meeting, school_activity, workshop, training_course, other_activity"))
+        "Loại (mã activity_type): communication_event, community_meeting, school_activity, workshop, training_course,"
+        " media_broadcast, materials_distribution, campaign_launch, contest_performance, child_consultation,"
+        " pledge_signing, supervision_visit, parent_sanction, other_activity",
+        "Type (activity_type code): communication_event, community_meeting, school_activity, workshop,"
+        " training_course, media_broadcast, materials_distribution, campaign_launch, contest_performance,"
+        " child_consultation, pledge_signing, supervision_visit, parent_sanction, other_activity"))
     training: Mapped[bool] = mapped_column(Boolean, **described(
         "Là lớp tập huấn (activity_type training_course)", "A training course (activity_type training_course)"))
     topics: Mapped[str | None] = mapped_column(String(256), **described(
@@ -1177,13 +1186,60 @@ class Activity(Base):
         "Số người tham dự là nam", "Male participants"))
     participants_female: Mapped[int | None] = mapped_column(Integer, **described(
         "Số người tham dự là nữ", "Female participants"))
-    participants_total: Mapped[int] = mapped_column(Integer, **described(
-        "Tổng số người tham dự (nam + nữ)", "Participants in all (male + female)"))
+    participants_total: Mapped[int | None] = mapped_column(Integer, **described(
+        "Tổng số người tham dự (nam + nữ); trống với hoạt động không có người tham dự (phát thanh, tài liệu, cam kết,"
+        " giám sát, xử phạt)",
+        "Participants in all (male + female); empty for a report without participants (media, materials, pledges,"
+        " supervision, sanctions)"))
     participants_new: Mapped[int | None] = mapped_column(Integer, **described(
         "Trong đó, số người lần đầu tham dự hoạt động truyền thông, tập huấn về lao động trẻ em trong năm",
         "Of whom, at a child-labour activity or training for the first time this year"))
     has_participant_list: Mapped[bool] = mapped_column(Boolean, **described(
         "Có tải lên danh sách người tham dự", "A list of participants was uploaded"))
+    campaign: Mapped[str | None] = mapped_column(String(32), **described(
+        "Chiến dịch, phong trào (mã campaign: vi_dan_em, action_month, world_day, other_campaign, no_campaign);"
+        " trống trước phiên bản biểu mẫu 2026120701",
+        "Campaign or movement (campaign code: vi_dan_em, action_month, world_day, other_campaign, no_campaign);"
+        " empty before form version 2026120701"))
+    channel: Mapped[str | None] = mapped_column(String(32), **described(
+        "Kênh (media_broadcast: mã broadcast_channel) hoặc loại tài liệu (materials_distribution: mã material)",
+        "Channel (media_broadcast: broadcast_channel code) or material (materials_distribution: material code)"))
+    airings: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số lần phát sóng, tin, bài, bài đăng (media_broadcast)", "Airings, articles or posts (media_broadcast)"))
+    copies: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số bản đã in, treo hoặc phát (materials_distribution)",
+        "Copies printed, put up or handed out (materials_distribution)"))
+    estimated_reach: Mapped[int | None] = mapped_column(BigInteger, **described(
+        "Ước tính số lượt người tiếp cận qua kênh, tài liệu; không phải số người được truyền thông (không vào chỉ"
+        " tiêu 2.x)",
+        "Estimated reach of the medium or material; not people informed (in no 2.x indicator)"))
+    reach_basis: Mapped[str | None] = mapped_column(String(32), **described(
+        "Căn cứ ước tính (mã reach_basis: station_audience, households_covered, platform_statistics…)",
+        "Basis of the estimate (reach_basis code: station_audience, households_covered, platform_statistics…)"))
+    sanctioned_people: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số cha mẹ, người chăm sóc trẻ bị xử phạt (parent_sanction)",
+        "Parents or caregivers sanctioned (parent_sanction)"))
+    sanction_warning: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Có hình thức cảnh cáo (parent_sanction)", "A warning among the sanctions (parent_sanction)"))
+    sanction_fine: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Có hình thức phạt tiền (parent_sanction)", "A fine among the sanctions (parent_sanction)"))
+    fines_vnd: Mapped[int | None] = mapped_column(BigInteger, **described(
+        "Tổng số tiền phạt, đồng (parent_sanction)", "Total fines, VND (parent_sanction)"))
+    sanction_agency: Mapped[str | None] = mapped_column(String(32), **described(
+        "Cơ quan xử phạt (mã inspecting_agency)", "Agency that sanctioned (inspecting_agency code)"))
+    pledge_signer: Mapped[str | None] = mapped_column(String(32), **described(
+        "Bên ký cam kết không sử dụng lao động trẻ em (mã pledge_signer: enterprises, cooperatives,"
+        " craft_village_households, families)",
+        "Who pledged not to use child labour (pledge_signer code: enterprises, cooperatives,"
+        " craft_village_households, families)"))
+    pledges_signed: Mapped[int | None] = mapped_column(Integer, **described(
+        "Số bản cam kết đã ký (pledge_signing)", "Pledges signed (pledge_signing)"))
+    supervisor_level: Mapped[str | None] = mapped_column(String(16), **described(
+        "Cấp của đoàn kiểm tra, giám sát xã (supervision_visit: national, provincial, district, commune)",
+        "Level of the team supervising the commune (supervision_visit: national, provincial, district, commune)"))
+    issues_found: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Đoàn giám sát phát hiện tồn tại cần khắc phục (supervision_visit)",
+        "The supervision found shortcomings to remedy (supervision_visit)"))
 
 
 class ActivityReach(Base):

@@ -11,7 +11,10 @@ pytestmark = pytest.mark.engine
 
 FORM = FORMS_DIR / "activity_report.xlsx"
 AUDIENCE = ["provincial_district_officials", "commune_officials", "child_protection_staff", "teachers_staff",
-            "parents_caregivers", "children", "enterprises", "cooperatives", "craft_village_households"]
+            "parents_caregivers", "children", "enterprises", "cooperatives", "craft_village_households",
+            "youth_pioneer_cadres", "media_staff", "labour_inspectors", "trainers", "volunteers"]
+AUDIENCE_PARTS = ("location/venue", "audience_groups", "participants", "reached")
+RECORD_GROUPS = ("media", "sanction", "pledge", "supervision")
 
 
 def start(form, activity_type="communication_event", groups=("parents_caregivers", "children"), male=14,
@@ -19,6 +22,7 @@ def start(form, activity_type="communication_event", groups=("parents_caregivers
     """An activity in Mỹ Hòa Hưng for `groups`, attended by `male` + `female` people."""
     form.answer({
         "activity_date": "2026-10-15", "reporter": "Võ Thị Mai", "activity_type": activity_type,
+        "campaign": "no_campaign",
         "title": "Truyền thông phòng ngừa lao động trẻ em tại ấp Mỹ An", "topics": ["child_labour_law", "child_rights"],
         "location/province": "91", "location/commune": "30313", "location/venue": "Nhà văn hóa ấp Mỹ An",
         "organiser_type": "commune_committee", "organiser_name": "Ủy ban nhân dân xã Mỹ Hòa Hưng",
@@ -36,7 +40,8 @@ def test_blank_form_cannot_be_finalized(form):
     payload = form.submit()
     assert payload["status"] == "pending"
     assert {v["reference"].removeprefix("/data/") for v in payload["violations"]} == {
-        "reporter", "activity_type", "title", "topics", "location/province", "location/commune", "location/venue",
+        "reporter", "activity_type", "campaign", "title", "topics", "location/province", "location/commune",
+        "location/venue",
         "organiser_type", "organiser_name", "audience_groups", "participants/male", "participants/female",
         "participants/total", "participants/new"}
 
@@ -109,3 +114,106 @@ def test_complete_training_report_is_serialized_with_its_answers(form):
     reached = {element.tag: element.text for element in root.find("reached") if element.text}
     assert reached == {"commune_officials": "12", "commune_officials_new": "2", "commune_officials_new_trained": "9",
                        "cooperatives": "3", "cooperatives_new": "1", "cooperatives_new_trained": "3"}
+
+
+def record(form, activity_type, answers, campaign="no_campaign") -> dict:
+    """A report of `activity_type` with no audience in Mỹ Hòa Hưng, filled with `answers`, submitted."""
+    form.answer({
+        "activity_date": "2026-06-12", "reporter": "Võ Thị Mai", "activity_type": activity_type, "campaign": campaign,
+        "title": "Tuyên truyền Ngày Thế giới phòng, chống lao động trẻ em", "topics": ["child_labour_law"],
+        "location/province": "91", "location/commune": "30313", "organiser_type": "commune_committee",
+        "organiser_name": "Ủy ban nhân dân xã Mỹ Hòa Hưng", **answers,
+    })
+    return form.submit()
+
+
+def test_a_broadcast_is_finalized_without_participants(form):
+    payload = record(form, "media_broadcast", {
+        "media/broadcast_channel": "commune_radio", "media/airings": 8, "media/estimated_reach": 3200,
+        "media/reach_basis": "households_covered"}, campaign="world_day")
+    for path in (*AUDIENCE_PARTS, "participants/total", "sanction", "pledge", "supervision", "media/material"):
+        assert not form.state(path)["relevant"], path
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    root = payload["root"]
+    assert [root.findtext(f"media/{name}") for name in ("broadcast_channel", "airings", "estimated_reach",
+                                                          "reach_basis")] == ["commune_radio", "8", "3200",
+                                                                              "households_covered"]
+    assert root.findtext("campaign") == "world_day" and root.findtext("has_audience") == "no"
+    assert not root.findtext("participants/total") and not root.findtext("audience_groups")
+
+
+def test_a_leaflet_print_run_without_an_estimate(form):
+    payload = record(form, "materials_distribution", {"media/material": "leaflets", "media/copies": 5000})
+    assert not form.state("media/reach_basis")["relevant"] and not form.state("media/airings")["relevant"]
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert payload["root"].findtext("media/copies") == "5000"
+
+
+def test_an_estimate_needs_its_basis(form):
+    payload = record(form, "media_broadcast", {"media/broadcast_channel": "social_media", "media/airings": 2,
+                                               "media/estimated_reach": 12000})
+    assert form.state("media/reach_basis")["required"]
+    assert {v["reference"].removeprefix("/data/") for v in payload["violations"]} == {"media/reach_basis"}
+
+
+@pytest.mark.parametrize(("path", "value", "accepted"), [
+    ("media/airings", 0, False), ("media/airings", 1, True), ("media/estimated_reach", 0, False),
+    ("media/estimated_reach", 100_000_001, False), ("media/copies", 1_000_001, False),
+])
+def test_media_measures_are_bounded(form, path, value, accepted):
+    form.set("activity_type", "media_broadcast" if path != "media/copies" else "materials_distribution")
+    assert violation(form.set(path, value)) == (None if accepted else "constraint")
+
+
+def test_a_campaign_launch_has_participants_and_its_movement(form):
+    start(form, activity_type="campaign_launch", groups=("youth_pioneer_cadres", "children"), male=30, female=30)
+    form.set("campaign", "vi_dan_em")
+    assert all(form.state(path)["relevant"] for path in AUDIENCE_PARTS)
+    assert not any(form.state(group)["relevant"] for group in RECORD_GROUPS)
+    form.answer({"reached/youth_pioneer_cadres": 10, "reached/youth_pioneer_cadres_new": 10,
+                 "reached/children": 50, "reached/children_new": 40})
+    payload = form.submit()
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert payload["root"].findtext("reached/youth_pioneer_cadres") == "10"
+    assert form.state("reached/youth_pioneer_cadres")["label"] == (
+        "Cán bộ Đoàn Thanh niên, Đội Thiếu niên Tiền phong: số người tham dự")
+
+
+def test_pledges_signed(form):
+    payload = record(form, "pledge_signing", {"pledge/pledge_signer": "craft_village_households",
+                                              "pledge/pledges_signed": 42})
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert payload["root"].findtext("pledge/pledges_signed") == "42"
+    assert not payload["root"].findtext("participants/total")
+
+
+def test_a_supervision_visit(form):
+    payload = record(form, "supervision_visit", {"supervision/supervisor_level": "provincial",
+                                                 "supervision/issues_found": "yes"})
+    assert not form.state("participants")["relevant"]
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert payload["root"].findtext("supervision/supervisor_level") == "provincial"
+
+
+def test_a_parent_sanction_asks_the_fines_only_with_a_fine(form):
+    form.set("activity_type", "parent_sanction")
+    form.set("sanction/sanction_kinds", ["warning"])
+    assert not form.state("sanction/fines_vnd")["relevant"]
+    payload = record(form, "parent_sanction", {"sanction/sanctioned_people": 2, "sanction/sanction_kinds": ["fine"],
+                                               "sanction/sanction_agency": "commune_committee"})
+    assert {v["reference"].removeprefix("/data/") for v in payload["violations"]} == {"sanction/fines_vnd"}
+    form.set("sanction/fines_vnd", 3_000_000)
+    payload = form.submit()
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert payload["root"].findtext("sanction/fines_vnd") == "3000000"
+
+
+@pytest.mark.parametrize(("activity_type", "group"), [
+    ("media_broadcast", "media"), ("materials_distribution", "media"), ("parent_sanction", "sanction"),
+    ("pledge_signing", "pledge"), ("supervision_visit", "supervision"), ("child_consultation", None),
+    ("contest_performance", None), ("training_course", None),
+])
+def test_each_type_asks_its_own_group(form, activity_type, group):
+    form.set("activity_type", activity_type)
+    assert {g for g in RECORD_GROUPS if form.state(g)["relevant"]} == ({group} if group else set())
+    assert form.state("participants")["relevant"] == (group is None)

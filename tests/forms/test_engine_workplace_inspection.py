@@ -20,6 +20,7 @@ def start(form, n_young_workers=1, establishment_type="household_business") -> N
     """A surprise inspection of a craft-village household business in Mỹ Hòa Hưng with `n_young_workers`."""
     form.answer({
         "inspection_date": INSPECTION, "inspector": "Phạm Văn Đức", "inspection_kind": "surprise",
+        "inspecting_agency": "joint_commune_team",
         "location/province": AN_GIANG, "location/commune": MY_HOA_HUNG,
         "establishment/establishment_type": establishment_type, "establishment/establishment_name": "Cơ sở Đan lát Hòa",
         "establishment/establishment_sector": "industry_construction", "establishment/craft_village": "yes",
@@ -53,7 +54,8 @@ def test_blank_form_cannot_be_finalized(form):
     payload = form.submit()
     assert payload["status"] == "pending"
     assert {v["reference"].removeprefix("/data/") for v in payload["violations"]} == {
-        "inspector", "inspection_kind", "location/province", "location/commune", "establishment/establishment_type",
+        "inspector", "inspection_kind", "inspecting_agency",
+        "location/province", "location/commune", "establishment/establishment_type",
         "establishment/establishment_name", "establishment/establishment_sector", "establishment/craft_village",
         "establishment/total_workers", "establishment/n_young_workers", "employer/informed", "employer/trained",
         "findings/violations", "findings/actions"}

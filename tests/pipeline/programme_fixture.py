@@ -57,6 +57,16 @@ staff 200, children 1000, provincial and district officials 50 (no caregivers, n
 | A2 | 06-10 | communication_event | 70.0 M + 90.0 F (decimals as sent) | parents_caregivers 60 (50), children 100 (40) |
 | A3 | 09-15 | training_course | 35 M + 25 F | provincial_district_officials 30 (20, 24), teachers_staff 20 (5, 15), enterprises 10 (8, 10) |
 | A4 | 10-01 | workshop | 10 + 10 but total 25 → quarantined | |
+| A5 | 06-12 | media_broadcast, `world_day`: commune radio, 8 airings, estimated reach 3,000 (households covered) | none | none |
+| A6 | 06-20 | materials_distribution: 5,000 leaflets, no estimate | none | none |
+| A7 | 07-01 | campaign_launch, `vi_dan_em` | 12 M + 8 F | youth_pioneer_cadres 12 (12), volunteers 8 (8) |
+| A8 | 07-15 | pledge_signing: 20 craft-village households | none | none |
+| A9 | 08-01 | supervision_visit by a provincial team, shortcomings found | none | none |
+| A10 | 08-20 | parent_sanction: 2 parents, warning and fine, 3,000,000 VND, by the commune | none | none |
+| A11 | 08-25 | media_broadcast: social media, an estimate without its basis → quarantined | none | none |
+
+A5–A10 change no indicator: a broadcast's or print run's reach is not people informed, and no target names
+Youth Union cadres or volunteers.
 
 Province 01: 2.1a 30/200 = 0.15 · 2.2 (activities) 420/1000 = 0.42 · 3.1a 24/50 = 0.48 · 2.1b (activities) 50
 reached, no caregivers population → ``no_denominator`` · 2.3 (activities and inspections) 8 enterprises + 4
@@ -262,4 +272,28 @@ def activity_rows() -> list[dict]:
         activity(3, "09-15", "training_course", 35, 25, 60, {
             "provincial_district_officials": (30, 20, 24), "teachers_staff": (20, 5, 15), "enterprises": (10, 8, 10)}),
         activity(4, "10-01", "workshop", 10, 10, 25, {"commune_officials": (5, 5)}),
+        record(5, "06-12", "media_broadcast", media={"broadcast_channel": "commune_radio", "airings": 8,
+                                                      "estimated_reach": 3000, "reach_basis": "households_covered"},
+               campaign="world_day"),
+        record(6, "06-20", "materials_distribution", media={"material": "leaflets", "copies": 5000}),
+        {**activity(7, "07-01", "campaign_launch", 12, 8, 20, {"youth_pioneer_cadres": (12, 12),
+                                                                "volunteers": (8, 8)}), "campaign": "vi_dan_em"},
+        record(8, "07-15", "pledge_signing", pledge={"pledge_signer": "craft_village_households",
+                                                     "pledges_signed": 20}),
+        record(9, "08-01", "supervision_visit", supervision={"supervisor_level": "provincial", "issues_found": "yes"}),
+        record(10, "08-20", "parent_sanction", sanction={
+            "sanctioned_people": 2, "sanction_kinds": "warning fine", "fines_vnd": 3_000_000,
+            "sanction_agency": "commune_committee"}),
+        record(11, "08-25", "media_broadcast", media={"broadcast_channel": "social_media", "airings": 2,
+                                                       "estimated_reach": 12000}),
     ]
+
+
+def record(n: int, day: str, kind: str, campaign: str = "no_campaign", **groups: dict) -> dict:
+    """A report without an audience: no participants, the type's own group answered."""
+    return odata("activity_report", n, {
+        "activity_date": f"2026-{day}", "reporter": "Phạm Văn Báo Cáo", "activity_type": kind, "campaign": campaign,
+        "title": f"Hoạt động {n}", "topics": "child_labour_law",
+        "location": {"province": PROVINCE_A, "commune": COMMUNE_A, "venue": None},
+        "organiser_type": "commune_committee", "organiser_name": "UBND phường", **groups,
+    })

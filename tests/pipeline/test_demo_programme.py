@@ -2,20 +2,24 @@
 
 from collections import Counter
 
+from sqlalchemy import select
+
 from connectors.demo import demo_communes, household_rows
 from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, visit_rows
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import case_register, programme_steps, raw_store, steps
 from warehouse.activity import FORM_ID as ACTIVITY
+from warehouse.activity import NO_AUDIENCE
 from warehouse.admin_units import forms_dir
 from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
+from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID as SURVEY
 from warehouse.inspection import FORM_ID as INSPECTION
-from warehouse.models import Case, Quarantine
+from warehouse.models import Activity, ActivityReach, Case, Inspection, Quarantine
 from warehouse.pseudonym import Pseudonymizer
 
 COMMUNES = demo_communes(forms_dir() / "media" / "communes.csv")
@@ -35,9 +39,9 @@ def test_inspections_and_activities_are_deterministic_and_cover_the_programme():
     activities = list(activity_rows(COMMUNES, seed=1))
     assert activities == list(activity_rows(COMMUNES, seed=1))
     covered = {(row["activity_date"][:4], row["location"]["province"], audience)
-               for row in activities for audience in row["audience_groups"].split()}
+               for row in activities for audience in (row["audience_groups"] or "").split()}
     audiences = {a for *_, a in covered}
-    assert len(audiences) == 9
+    assert len(audiences) == 14
     assert covered == {(year, province, a) for year in ("2025", "2026") for province in ("01", "20", "33", "91")
                        for a in audiences}
     assert max(row["activity_date"] for row in activities) <= LAST_DAY.isoformat()
@@ -88,3 +92,32 @@ def test_the_demo_source_serves_each_form_its_own_rows():
     assert [r.payload for r in DemoSource(households=30, seed=5).open_sync(SURVEY, None)] == list(
         household_rows(COMMUNES, 30, 5))
     assert {(r.source, r.form_id) for r in DemoSource().open_sync(ACTIVITY, None)} == {("demo", ACTIVITY)}
+
+
+def test_the_demo_records_every_kind_of_activity(tmp_path):
+    """Every activity type, campaign, medium, material and audience group of the form, and the inspecting agency,
+    reach the clean tables from the demo; the reports without an audience have no participants."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    upgrade(engine)
+    source = DemoSource(inspections=100, seed=1)
+    raw_store.store_records(engine, source.open_sync(ACTIVITY, None))
+    raw_store.store_records(engine, source.open_sync(INSPECTION, None))
+    programme_steps.clean_activities(engine, Context.of_form(PSEUDONYMIZER, ACTIVITY))
+    programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
+    lists = load_choices(forms_dir() / "activity_report.xlsx")
+    with engine.connect() as conn:
+        activities = conn.execute(select(Activity)).all()
+        audiences = set(conn.execute(select(ActivityReach.audience)).scalars())
+        agencies = Counter(conn.execute(select(Inspection.inspecting_agency)).scalars())
+    assert {a.activity_type for a in activities} == lists["activity_type"] - {"other_activity"}
+    assert {a.campaign for a in activities} == lists["campaign"] | {None}  # None: reports of the older version
+    assert {a.channel for a in activities} == lists["broadcast_channel"] | lists["material"] | {None}
+    assert audiences == lists["audience"]
+    without = [a for a in activities if a.activity_type in NO_AUDIENCE]
+    assert {a.participants_total for a in without} == {None}
+    assert all(a.estimated_reach and a.reach_basis for a in without if a.channel)
+    kinds = {a.activity_type: a for a in without}
+    assert kinds["pledge_signing"].pledges_signed and kinds["supervision_visit"].supervisor_level
+    assert kinds["parent_sanction"].sanctioned_people and kinds["parent_sanction"].fines_vnd
+    assert None not in agencies and len(agencies) >= 4
+    engine.dispose()

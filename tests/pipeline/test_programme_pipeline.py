@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from dagster_project.defs.activities import assets as activity_assets
 from dagster_project.defs.activities import checks as activity_checks
@@ -168,10 +168,12 @@ def test_register_visits_and_quarantine_by_hand(warehouse_url, central, uploads)
     }
     assert (state["w5"].closed_on - state["w5"].identified_on, state["w5"].closure_reason) == (
         timedelta(days=10), "no_longer_working")
-    assert reasons == [("activity", "participants/total", "TOTAL_NOT_MALE_PLUS_FEMALE"),
+    assert reasons == [("activity", "media/reach_basis", "MISSING_REQUIRED"),
+                       ("activity", "participants/total", "TOTAL_NOT_MALE_PLUS_FEMALE"),
                        ("case_visit", "case_id", "INVALID_CASE_ID"), ("case_visit", "case_id", "UNKNOWN_CASE"),
                        ("inspection", "location/commune", "UNKNOWN_COMMUNE"),
                        ("young_worker", "young_worker/age", "AGE_OUT_OF_RANGE")]
+    assert_every_kind_of_activity(engine)
     with engine.connect() as conn:
         for model in ANALYST_TABLES:
             for row in conn.execute(select(model.__table__)):
@@ -184,6 +186,32 @@ def test_register_visits_and_quarantine_by_hand(warehouse_url, central, uploads)
         assert (sync["sync/inserted"].value, sync["sync/updated"].value) == (0, 0)
     assert snapshot(engine) == before
     engine.dispose()
+
+
+def assert_every_kind_of_activity(engine) -> None:
+    """A5–A10 of ``programme_fixture``: each report's own measures, no participants where there is no audience."""
+    a = Activity
+    with engine.connect() as conn:
+        new_kinds = or_(a.participants_total.is_(None), a.campaign.is_not(None))  # A1–A4 have neither
+        rows = {r.activity_type: r for r in conn.execute(select(a).where(new_kinds))}
+        reach = sorted(conn.execute(select(ActivityReach.audience, ActivityReach.reached).join(
+            a, a.activity_id == ActivityReach.activity_id).where(a.activity_type == "campaign_launch")).all())
+    assert set(rows) == {"media_broadcast", "materials_distribution", "campaign_launch", "pledge_signing",
+                         "supervision_visit", "parent_sanction"}
+    assert {t: r.participants_total for t, r in rows.items()} == {
+        "media_broadcast": None, "materials_distribution": None, "campaign_launch": 20, "pledge_signing": None,
+        "supervision_visit": None, "parent_sanction": None}
+    broadcast, leaflets = rows["media_broadcast"], rows["materials_distribution"]
+    assert (broadcast.campaign, broadcast.channel, broadcast.airings, broadcast.estimated_reach,
+            broadcast.reach_basis) == ("world_day", "commune_radio", 8, 3000, "households_covered")
+    assert (leaflets.channel, leaflets.copies, leaflets.estimated_reach) == ("leaflets", 5000, None)
+    assert (rows["campaign_launch"].campaign, reach) == ("vi_dan_em", [("volunteers", 8), ("youth_pioneer_cadres", 12)])
+    assert (rows["pledge_signing"].pledge_signer, rows["pledge_signing"].pledges_signed) == (
+        "craft_village_households", 20)
+    assert (rows["supervision_visit"].supervisor_level, rows["supervision_visit"].issues_found) == ("provincial", True)
+    sanction = rows["parent_sanction"]
+    assert (sanction.sanctioned_people, sanction.sanction_warning, sanction.sanction_fine, sanction.fines_vnd,
+            sanction.sanction_agency) == (2, True, True, 3_000_000, "commune_committee")
 
 
 def test_indicators_by_hand(warehouse_url, central, uploads):

@@ -221,3 +221,91 @@ def test_an_audience_group_not_selected_is_not_counted():
     row = activity(9, "03-05", "school_activity", 10, 10, 20, {"teachers_staff": (5, 5)})
     row["reached"]["children"], row["reached"]["children_new"] = 15, 15  # answers of an unselected group
     assert [r["audience"] for r in parse(row).tables["activity_reach"]] == ["teachers_staff"]
+
+
+# ---------------------------------------------------------------- reports without an audience, campaigns
+
+BROADCAST, LEAFLETS, CAMPAIGN, PLEDGE, SUPERVISION, SANCTION, NO_BASIS = activity_rows()[4:11]  # A5–A11
+NO_PARTICIPANTS = dict.fromkeys(("participants_male", "participants_female", "participants_total",
+                                 "participants_new"))
+
+
+@pytest.mark.parametrize("row, columns", [
+    (BROADCAST, {"activity_type": "media_broadcast", "campaign": "world_day", "channel": "commune_radio",
+                 "airings": 8, "copies": None, "estimated_reach": 3000, "reach_basis": "households_covered"}),
+    (LEAFLETS, {"channel": "leaflets", "copies": 5000, "airings": None, "estimated_reach": None,
+                "reach_basis": None}),
+    (PLEDGE, {"pledge_signer": "craft_village_households", "pledges_signed": 20, "channel": None}),
+    (SUPERVISION, {"supervisor_level": "provincial", "issues_found": True, "sanctioned_people": None}),
+    (SANCTION, {"sanctioned_people": 2, "sanction_warning": True, "sanction_fine": True, "fines_vnd": 3_000_000,
+                "sanction_agency": "commune_committee", "pledges_signed": None}),
+], ids=["broadcast", "leaflets", "pledge", "supervision", "sanction"])
+def test_a_report_without_an_audience_has_its_own_measures_and_no_participants(row, columns):
+    parsed = parse(row)
+    assert parsed.quarantine == []
+    (activity_row,) = parsed.tables["activity"]
+    assert {k: activity_row[k] for k in [*columns, *NO_PARTICIPANTS]} == {**columns, **NO_PARTICIPANTS}
+    assert activity_row["training"] is False and "activity_reach" not in parsed.tables
+
+
+def test_answers_of_a_group_the_type_does_not_ask_are_not_read():
+    row = copy.deepcopy(BROADCAST)
+    row["participants"] = {"male": 5, "female": 5, "total": 10, "new": 10, "participant_list": None}
+    row["audience_groups"], row["reached"] = "children", {"children": 10, "children_new": 10}
+    row["pledge"] = {"pledge_signer": "enterprises", "pledges_signed": 3}
+    (activity_row,) = parse(row).tables["activity"]
+    assert (activity_row["participants_total"], activity_row["pledges_signed"]) == (None, None)
+    assert "activity_reach" not in parse(row).tables
+
+
+def test_a_campaign_with_new_audiences():
+    parsed = parse(CAMPAIGN)
+    assert parsed.quarantine == []
+    assert (parsed.tables["activity"][0]["campaign"], parsed.tables["activity"][0]["participants_total"]) == (
+        "vi_dan_em", 20)
+    assert {r["audience"]: (r["reached"], r["reached_new"]) for r in parsed.tables["activity_reach"]} == {
+        "youth_pioneer_cadres": (12, 12), "volunteers": (8, 8)}
+
+
+@pytest.mark.parametrize("row, path, value, code", [
+    (NO_BASIS, None, None, "MISSING_REQUIRED"),
+    (BROADCAST, "media/airings", 0, "OUT_OF_RANGE"),
+    (BROADCAST, "media/airings", None, "MISSING_REQUIRED"),
+    (BROADCAST, "media/broadcast_channel", "fax", "INVALID_CHOICE"),
+    (BROADCAST, "media/broadcast_channel", None, "MISSING_REQUIRED"),
+    (BROADCAST, "media/estimated_reach", "3000 hộ", "INVALID_NUMBER"),
+    (BROADCAST, "media/reach_basis", "guess", "INVALID_CHOICE"),
+    (BROADCAST, "campaign", "tet", "INVALID_CHOICE"),
+    (LEAFLETS, "media/copies", 1_000_001, "OUT_OF_RANGE"),
+    (LEAFLETS, "media/material", "commune_radio", "INVALID_CHOICE"),
+    (PLEDGE, "pledge/pledges_signed", 0, "OUT_OF_RANGE"),
+    (PLEDGE, "pledge/pledge_signer", None, "MISSING_REQUIRED"),
+    (SUPERVISION, "supervision/issues_found", "maybe", "INVALID_CHOICE"),
+    (SUPERVISION, "supervision/supervisor_level", None, "MISSING_REQUIRED"),
+    (SANCTION, "sanction/fines_vnd", None, "MISSING_REQUIRED"),
+    (SANCTION, "sanction/sanction_kinds", None, "MISSING_REQUIRED"),
+    (SANCTION, "sanction/sanctioned_people", 1001, "OUT_OF_RANGE"),
+    (SANCTION, "sanction/sanction_agency", "army", "INVALID_CHOICE"),
+])
+def test_bad_answers_of_a_report_without_an_audience_quarantine_it(row, path, value, code):
+    row = spoiled(row, path, value) if path else row
+    assert reasons(row) == [("activity", None, path or "media/reach_basis", code)]
+    assert parse(row).tables == {}
+
+
+def test_a_warning_alone_needs_no_fine():
+    row = spoiled(spoiled(SANCTION, "sanction/sanction_kinds", "warning"), "sanction/fines_vnd", None)
+    (activity_row,) = parse(row).tables["activity"]
+    assert (activity_row["sanction_warning"], activity_row["sanction_fine"], activity_row["fines_vnd"]) == (
+        True, False, None)
+
+
+@pytest.mark.parametrize("agency, column, quarantined", [
+    ("police", "police", []), (None, None, []),  # None: a submission of a version before the question
+    ("army", None, [("inspection", None, "inspecting_agency", "INVALID_CHOICE")]),
+])
+def test_the_inspecting_agency(agency, column, quarantined):
+    row = spoiled(INSPECTION, "inspecting_agency", agency)
+    assert reasons(row) == quarantined
+    if not quarantined:
+        assert parse(row).tables["inspection"][0]["inspecting_agency"] == column
