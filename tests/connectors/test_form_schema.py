@@ -212,3 +212,24 @@ def test_odata_names_and_unknown_answers(household_schema: FormSchema) -> None:
         canonical_payload(household_schema, Answers(values={"child/child_name": "An"}), "uuid:x", {})
     with pytest.raises(ValueError, match="`household` is not a repeat of the form"):
         canonical_payload(household_schema, Answers(repeats={"household": [Answers()]}), "uuid:x", {})
+
+
+BROADCAST_ANSWERS = {  # a broadcast as KoboToolbox or an export file gives it: text answers, no participants
+    "activity_date": "2026-06-12", "reporter": "Võ Thị Mai", "activity_type": "media_broadcast",
+    "has_audience": "no", "campaign": "world_day", "title": "Phát thanh 12/6", "topics": "child_labour_law",
+    "location/province": "91", "location/commune": "30313", "organiser_type": "commune_committee",
+    "organiser_name": "UBND xã", "media/broadcast_channel": "commune_radio", "media/airings": "8",
+    "media/estimated_reach": "3200", "media/reach_basis": "households_covered",
+}
+
+
+@pytest.mark.parametrize(("airings", "typed"), [("8", 8), ("8 lần", "8 lần")])
+def test_a_broadcast_is_typed_strictly_with_its_groups_not_asked_null(airings: str, typed) -> None:
+    schema = FormSchema.from_xlsform(FORMS / "activity_report.xlsx")
+    kinds = {f.path: (f.type, f.kind) for f in schema.fields}
+    assert kinds["media/airings"] == ("int", "input") and kinds["has_audience"] == ("string", "calculate")
+    assert kinds["sanction/sanction_kinds"] == ("string", "select_multiple")
+    row = canonical_payload(schema, Answers(values={**BROADCAST_ANSWERS, "media/airings": airings}), "uuid:b", {})
+    assert row["media"] == {"broadcast_channel": "commune_radio", "airings": typed, "material": None,
+                            "copies": None, "estimated_reach": 3200, "reach_basis": "households_covered"}
+    assert set(row["participants"].values()) == {None} and set(row["sanction"].values()) == {None}
