@@ -132,3 +132,20 @@ def test_the_workbook_shows_the_sentence(uncertain_report, tmp_path):
                if r[0].value == "1.1" and r[2].value == "Khảo sát hộ gia đình")
     assert (sheet[f"N{row}"].value, sheet[f"O{row}"].value) == ("Chưa thể kết luận", VI)
     assert sheet.auto_filter.ref.startswith("A1:O")
+
+
+def test_a_design_based_estimate_is_judged_on_its_effective_sample():
+    """Hà Nội-like: 12 of 1,000 children, a design effect of 4 makes the effective sample 250. Counted as collected
+    the CV would be √(0.988/12) = 0.287 (reliable); on the effective sample, 3 "successes" of 250:
+    √(0.988/3) = 0.57388 > 0.30, and 250 ≥ 50: unreliable by its CV, and the sentence names the effective sample."""
+    from warehouse.cells import Reliability
+    from warehouse.report.indicator_results import _cell
+
+    row = {"period": "2026", "numerator": 12, "denominator": 1000, "value": 0.012, "ci_low": 0.005,
+           "ci_high": 0.027, "status": "cannot_tell", "exact_territory": True, "effective_n": 250.0}
+    cell = _cell(row, Reliability(max_cv=0.30, min_sample=50))
+    assert cell.unreliable and cell.sample() == pytest.approx((3.0, 250.0))
+    assert not _cell({**row, "effective_n": None}, Reliability(max_cv=0.30, min_sample=50)).unreliable
+    sentence = Formatter(Labels("en"), min_cell=5).explain(cell, AT_MOST_2030, "share")
+    assert sentence.endswith("Unreliable estimate (coefficient of variation 57.4%, effective sample of 250 under the "
+                             "survey design): use with caution.")

@@ -94,8 +94,10 @@ class Formatter:
                 key = ("why_met" if cell.status == MET else "why_not_met") + ("_interval" if interval else "")
         sentence = self.labels(key, **words)
         if cell.unreliable:
-            cv = float(binomial_cv(cell.numerator, cell.denominator))
-            sentence += " " + self.labels("why_unreliable", cv=self.percent(cv), n=self.integer(cell.denominator))
+            successes, trials = cell.sample()
+            cv = float(binomial_cv(successes, trials))
+            key = "why_unreliable" if cell.effective_n is None else "why_unreliable_design"
+            sentence += " " + self.labels(key, cv=self.percent(cv), n=self.integer(round(trials)))
         return sentence
 
     def value(self, cell: Cell, unit: str) -> str:

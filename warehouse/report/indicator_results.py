@@ -9,7 +9,7 @@ with the target in force all the same. A sample estimate is flagged unreliable b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -40,6 +40,14 @@ class Cell:
     status: str
     exact_territory: bool = True
     unreliable: bool = False  # a sample estimate shown with its interval, but too imprecise to lean on
+    effective_n: float | None = None  # of a design-based estimate (its design effect taken into account)
+
+    def sample(self) -> tuple[float, float]:
+        """(successes, trials) the estimate's precision is judged on: of the effective sample of a design-based
+        estimate (its CV is then SE / p), else of the sample as counted."""
+        if self.effective_n is not None and self.value is not None:
+            return self.value * self.effective_n, self.effective_n
+        return self.numerator, self.denominator
 
 
 @dataclass(frozen=True)
@@ -190,10 +198,11 @@ def _cell(row: pd.Series, reliability: Reliability) -> Cell:
     """The cell of a published row; a sample estimate (one with an interval) flagged unreliable or not."""
     numerator, denominator = _integer(row["numerator"]), _integer(row["denominator"])
     sample = row["ci_low"] is not None and numerator is not None and denominator is not None
-    return Cell(period=row["period"], numerator=numerator, denominator=denominator,
+    cell = Cell(period=row["period"], numerator=numerator, denominator=denominator,
                 value=_number(row["value"]), ci_low=_number(row["ci_low"]), ci_high=_number(row["ci_high"]),
                 status=row["status"], exact_territory=bool(row["exact_territory"]),
-                unreliable=sample and bool(reliability.unreliable(numerator, denominator)))
+                effective_n=_number(row.get("effective_n")))
+    return replace(cell, unreliable=sample and bool(reliability.unreliable(*cell.sample())))
 
 
 def _target(row: pd.Series) -> TargetInForce | None:

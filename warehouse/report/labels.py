@@ -131,6 +131,10 @@ TEXT: dict[str, tuple[str, str]] = {
                       "No target to compare with for this area and year."),
     "why_unreliable": ("Ước tính kém tin cậy (hệ số biến thiên {cv}, cỡ mẫu {n}): cần thận trọng khi sử dụng.",
                        "Unreliable estimate (coefficient of variation {cv}, sample of {n}): use with caution."),
+    "why_unreliable_design": ("Ước tính kém tin cậy (hệ số biến thiên {cv}, cỡ mẫu hiệu dụng {n} theo thiết kế mẫu): "
+                              "cần thận trọng khi sử dụng.",
+                              "Unreliable estimate (coefficient of variation {cv}, effective sample of {n} under the "
+                              "survey design): use with caution."),
     "suppressed_short": ("Ẩn", "Suppr."),
     # comparators and units
     "minimise": ("Giảm tối đa", "Minimise"),
