@@ -98,6 +98,24 @@ def test_communes_are_filtered_by_province(form):
     assert set(form.state("location/commune")["options"]) == communes_of("01")
 
 
+def test_sampling_units_are_the_commune_s_and_optional(form):
+    """The survey rounds' units of the chosen commune (forms/media/sampling_units.csv, from the demo frame); none
+    chosen is allowed: the household is then collected without a design."""
+    with open(FORMS_DIR / "media" / "sampling_units.csv", encoding="utf-8", newline="") as f:
+        units = [row for row in csv.DictReader(f)]
+    form.answer({"consent": "yes", "location/province": "01", "location/commune": "00004"})
+    options = form.state("location/sampling_unit")["options"]
+    assert set(options) == {u["name"] for u in units if u["commune"] == "00004"}
+    assert "DT2026:00004-01" in options and not any(u.endswith("30307-01") for u in options)
+    form.set("location/province", AN_GIANG)
+    form.set("location/commune", MY_HOA_HUNG)  # no unit of any round in this commune
+    assert form.state("location/sampling_unit")["options"] == []
+    start(form, n_children=0, hh_size=2)
+    payload = form.submit()
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert not payload["root"].findtext("location/sampling_unit")
+
+
 @pytest.mark.parametrize(("dob", "age", "accepted"), [
     ("2021-11-20", "5", True),     # fifth birthday on the interview day
     ("2021-11-21", "4", False),    # age 4 rejected
