@@ -150,3 +150,21 @@ def test_households_without_a_design_are_never_representative(warehouse):
     assert (no_design["interval_method"].isin(["wilson_srs"]) | no_design["interval_method"].isna()).all()
     designed = published[published["design_kind"] == "sample"]
     assert designed["deff"].notna().any() and (designed["interval_method"] == "korn_graubard").all()
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.vi.md"])
+def test_the_readme_weighted_query_gives_the_published_rates(warehouse, readme):
+    import re
+
+    from sqlalchemy import text
+
+    blocks = re.findall(r"```sql\n(.*?)```", (Path(__file__).parents[2] / readme).read_text(encoding="utf-8"),
+                        re.DOTALL)
+    query = next(b for b in blocks if "FROM sample_frame_unit" in b)
+    with warehouse.connect() as conn:
+        rows = conn.execute(text(query)).all()
+    published = cells(warehouse)
+    assert len(rows) == 8  # four provinces, two years
+    for province, year, rate in rows:
+        ours = published.loc[("1.1", "vn_law", str(year), "province", province, "vn-2025-07", "total", "all")]
+        assert float(rate) == pytest.approx(ours["value"], rel=1e-9)
