@@ -1,0 +1,110 @@
+"""Disclosure control worked by hand on small groups: primary suppression of small counts of children in small
+areas only, complementary suppression over sex, quarters, communes and indicators sharing a count, and the linear
+check that no combination of relations recomputes a suppressed cell."""
+
+import numpy as np
+import pandas as pd
+
+from warehouse.disclosure import COMPLEMENTARY, SMALL_COUNT, _determined, load_policy, protect
+from warehouse.indicators import load_settings
+
+POLICY = load_policy()
+# a province "P" of communes "a", "b", "c" in the nation "VN"
+AREAS = pd.DataFrame(
+    [("national", "VN", "national", c) for c in "abc"] + [("province", "P", "v", c) for c in "abc"]
+    + [("commune", c, "v", c) for c in "abc"],
+    columns=["area_level", "area_code", "code_list_version", "commune_code"])
+LEVEL = {"VN": "national", "P": "province"}
+
+
+def cells(rows) -> pd.DataFrame:
+    """Cells from (indicator, source, area, period, dimension, value, numerator, denominator)."""
+    frame = pd.DataFrame([{
+        "indicator_id": i, "source": s, "rule_set": "", "period": p, "period_type": "quarter" if "Q" in p else "year",
+        "area_level": LEVEL.get(a, "commune"), "area_code": a, "code_list_version": "national" if a == "VN" else "v",
+        "dimension": d, "dimension_value": v, "numerator": n, "denominator": m, "value": n / m, "ci_low": np.nan,
+        "ci_high": np.nan, "gap": np.nan, "status": "no_target", "suppressed": False}
+        for i, s, a, p, d, v, n, m in rows])
+    return frame
+
+
+def outcome(published: pd.DataFrame) -> dict:
+    return {(r.indicator_id, r.area_code, r.period, r.dimension_value): r.suppression_reason
+            for r in published.itertuples() if r.suppressed}
+
+
+def test_small_counts_of_children_are_hidden_in_small_areas_only():
+    published = protect(cells([
+        ("1.1", "household_survey", "a", "2026", "total", "all", 3, 40),  # 3 children: hidden
+        ("1.1", "household_survey", "b", "2026", "total", "all", 0, 40),  # none of 40: shown
+        ("1.1", "household_survey", "c", "2026", "total", "all", 9, 4000),
+        ("1.1", "household_survey", "P", "2026", "total", "all", 12, 4080),  # a province: shown
+        ("4.1a", "inspections", "a", "2026", "total", "all", 1, 2),  # establishments: never hidden
+        ("4.1a", "inspections", "P", "2026", "total", "all", 1, 2),
+    ]), AREAS, POLICY)
+    hidden = outcome(published)
+    assert hidden[("1.1", "a", "2026", "all")] == SMALL_COUNT
+    assert ("1.1", "P", "2026", "all") not in hidden and ("4.1a", "a", "2026", "all") not in hidden
+    row = published[published["suppressed"]].iloc[0]
+    assert row.status == "suppressed" and pd.isna(row.numerator) and pd.isna(row.denominator) and pd.isna(row.value)
+
+
+def test_the_other_sex_is_hidden_with_a_small_one():
+    """Total 12/60 = boys 3/30 + girls 9/30: girls hidden too, else 12 − 9 gives the boys."""
+    hidden = outcome(protect(cells([
+        ("1.1", "household_survey", "a", "2026", "total", "all", 12, 60),
+        ("1.1", "household_survey", "a", "2026", "sex", "male", 3, 30),
+        ("1.1", "household_survey", "a", "2026", "sex", "female", 9, 30),
+    ]), AREAS, POLICY))
+    assert hidden == {("1.1", "a", "2026", "male"): SMALL_COUNT, ("1.1", "a", "2026", "female"): COMPLEMENTARY}
+
+
+def test_the_smallest_other_commune_and_quarter_are_hidden():
+    """Province 20/150 = a 3/50 + b 10/50 + c 7/50: c (the smallest other) hidden. a's year 13/80 = Q1 3/50 +
+    Q2 10/30: Q2 hidden (a part before the whole)."""
+    hidden = outcome(protect(cells([
+        ("1.1", "household_survey", "P", "2026-Q1", "total", "all", 20, 150),
+        ("1.1", "household_survey", "a", "2026-Q1", "total", "all", 3, 50),
+        ("1.1", "household_survey", "b", "2026-Q1", "total", "all", 10, 50),
+        ("1.1", "household_survey", "c", "2026-Q1", "total", "all", 7, 50),
+        ("1.1", "household_survey", "a", "2026-Q2", "total", "all", 10, 30),
+        ("1.1", "household_survey", "a", "2026", "total", "all", 13, 80),
+    ]), AREAS, POLICY))
+    assert hidden == {("1.1", "a", "2026-Q1", "all"): SMALL_COUNT, ("1.1", "c", "2026-Q1", "all"): COMPLEMENTARY,
+                      ("1.1", "a", "2026-Q2", "all"): COMPLEMENTARY}
+
+
+def test_indicators_sharing_a_count_are_hidden_together():
+    """2.2's boys in a (2 informed of 30) are few; their 30 is also 1.1's denominator: 1.1's boys are hidden with
+    them (for that reason), and the girls of both (each relation then has one hidden member)."""
+    rows = []
+    for indicator, boys, girls in (("1.1", 6, 7), ("2.2", 2, 8)):
+        rows += [(indicator, "household_survey", "a", "2026", "total", "all", boys + girls, 60),
+                 (indicator, "household_survey", "a", "2026", "sex", "male", boys, 30),
+                 (indicator, "household_survey", "a", "2026", "sex", "female", girls, 30)]
+    hidden = outcome(protect(cells(rows), AREAS, POLICY))
+    assert hidden == {("2.2", "a", "2026", "male"): SMALL_COUNT, ("1.1", "a", "2026", "male"): COMPLEMENTARY,
+                      ("2.2", "a", "2026", "female"): COMPLEMENTARY, ("1.1", "a", "2026", "female"): COMPLEMENTARY}
+
+
+def relations_of(groups: list[tuple[int, ...]]) -> pd.DataFrame:
+    """Relations whole = sum of parts over cells 0..n (the first of each tuple is the whole)."""
+    return pd.DataFrame([(k, row, 1 if j == 0 else -1) for k, group in enumerate(groups)
+                         for j, row in enumerate(group)], columns=["relation", "row", "sign"])
+
+
+def test_a_combination_of_relations_is_found():
+    """Hidden x0, x1, x2 with x0 + x1 = t, x1 + x2 = u, x0 + x2 = v (published wholes 3, 4, 5): x0 = (t − u + v)/2,
+    though every relation has two hidden members. A rectangle of four hidden cells (two rows, two columns) gives
+    none of them."""
+    rel = relations_of([(3, 0, 1), (4, 1, 2), (5, 0, 2)])
+    assert list(_determined(rel, rel["row"].isin([0, 1, 2]).to_numpy())) == [0, 1, 2]
+    rectangle = relations_of([(4, 0, 1), (5, 2, 3), (6, 0, 2), (7, 1, 3)])
+    assert list(_determined(rectangle, rectangle["row"].isin([0, 1, 2, 3]).to_numpy())) == []
+
+
+def test_every_published_indicator_is_classified():
+    settings = load_settings()
+    pairs = {(s.indicator_id, s.source) for s in settings.specs}
+    assert pairs == POLICY.protected | POLICY.not_protected
+    assert ("4.1a", "inspections") in POLICY.not_protected and ("1.1", "household_survey") in POLICY.protected
