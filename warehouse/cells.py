@@ -204,7 +204,9 @@ def finish(rolled: pd.DataFrame, spec: IndicatorSpec, min_cell: int, confidence:
 def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     """Attach the target in force for each cell's area and year, the gap, and a status.
 
-    The target in force for year Y is the one with the earliest target year ≥ Y (else the latest one).
+    The target in force for year Y is, among those that count for Y (``valid_from`` ≤ Y ≤ ``valid_to``, either
+    empty for open), the one with the earliest target year ≥ Y (else the latest one): a 2023 plan's target with
+    ``valid_to`` 2023 counts for 2023 only; without ``valid_to`` the latest target is carried forward.
     A cell without a sampling interval (counts, administrative data, a census) compares its value: met when it
     meets the target. A sample estimate compares its interval (``ci_low``–``ci_high``): met only when the whole
     interval meets the target (for ``<``/``≤`` its high end, for ``≥``/``>`` its low end), cannot_tell when the
@@ -221,6 +223,8 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     cells["target_value"] = np.nan
     cells["target_source"] = None
     year = cells["period"].str[:4].astype(int)
+    targets = targets.assign(**{c: pd.to_numeric(targets[c], errors="coerce") if c in targets else np.nan
+                                for c in ("valid_from", "valid_to")})
     by_area = targets.groupby(["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version"])
     # the few cells of an indicator and area that have targets, found once instead of by every group
     candidates = cells[cells["indicator_id"].isin(targets["indicator_id"])
@@ -232,8 +236,11 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
             continue
         group = group.sort_values("year")
         for index in candidates.index[mask]:
-            later = group[group["year"] >= year[index]]
-            target = later.iloc[0] if len(later) else group.iloc[-1]
+            counts = group[~(group["valid_from"] > year[index]) & ~(group["valid_to"] < year[index])]
+            if counts.empty:
+                continue
+            later = counts[counts["year"] >= year[index]]
+            target = later.iloc[0] if len(later) else counts.iloc[-1]
             cells.at[index, "target_year"] = int(target["year"])
             cells.at[index, "target_comparator"] = target["comparator"]
             cells.at[index, "target_value"] = target["value"] if target["comparator"] != "minimise" else np.nan

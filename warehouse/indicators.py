@@ -293,9 +293,9 @@ def reference_frames(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
         ["area_level", "area_code", "code_list_version", "year", "population_group", "value"])
     targets = read_frame(conn, select(
         Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code, Target.code_list_version,
-        Target.year, Target.comparator, Target.value, Target.source_document),
+        Target.year, Target.comparator, Target.value, Target.source_document, Target.valid_from, Target.valid_to),
         ["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
-         "comparator", "value", "source_document"])
+         "comparator", "value", "source_document", "valid_from", "valid_to"])
     return areas, populations, targets
 
 

@@ -637,6 +637,12 @@ class Target(Base):
         "Code list of the code: national, vn-legacy (before 1 July 2025) or vn-2025-07"))
     year: Mapped[int] = mapped_column(Integer, primary_key=True, **described(
         "Năm phải đạt mục tiêu", "Year by which the target is to be met"))
+    valid_from: Mapped[int | None] = mapped_column(Integer, **described(
+        "Năm đầu mục tiêu được tính; trống: mọi năm trước năm mục tiêu",
+        "First year the target counts for; empty: every year before the target year"))
+    valid_to: Mapped[int | None] = mapped_column(Integer, **described(
+        "Năm cuối mục tiêu được tính; trống: các năm sau vẫn theo mục tiêu gần nhất",
+        "Last year the target counts for; empty: later years keep the latest target"))
     jurisdiction_name: Mapped[str] = mapped_column(Text, **described(
         "Tên địa bàn của kế hoạch", "Name of the plan's jurisdiction"))
     comparator: Mapped[str] = mapped_column(String(16), **described(

@@ -46,6 +46,7 @@ POPULATION_GROUPS = (
 )
 TARGET_COLUMNS = ("indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version",
                   "jurisdiction_name", "year", "comparator", "value", "source_document", "note")
+TARGET_OPTIONAL = ("valid_from", "valid_to")  # the years a target counts for; empty: open (see cells.apply_targets)
 POPULATION_COLUMNS = ("area_level", "area_code", "code_list_version", "year", "population_group", "value", "source")
 FRAME_COLUMNS = ("round_id", "design", "commune_code", "stratum", "psu_code", "psu_name", "psu_probability",
                  "household_weight", "households_listed")
@@ -97,8 +98,9 @@ def load_legacy_units(media: Path | None = None) -> LegacyUnits:
     )
 
 
-def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    """A spreadsheet's first sheet (or a UTF-8 CSV) as strings, with exactly the expected columns."""
+def read_table(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A spreadsheet's first sheet (or a UTF-8 CSV) as strings, with exactly the expected columns (``optional``
+    ones empty when absent)."""
     try:
         if path.suffix.lower() == ".xlsx":
             frame = pd.read_excel(path, dtype=str, engine="openpyxl")
@@ -116,7 +118,9 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if missing:
         raise ReferenceDataError(text("reference.missing_columns", file=path.name, missing=", ".join(missing),
                                       expected=", ".join(columns)))
-    return frame[list(columns)].fillna("").map(lambda v: str(v).strip())
+    for column in optional:
+        frame[column] = frame[column] if column in frame.columns else ""
+    return frame[list(columns + optional)].fillna("").map(lambda v: str(v).strip())
 
 
 def _area_known(level: str, code: str, version: str, units: AdminUnits, legacy: LegacyUnits) -> bool:
@@ -215,10 +219,22 @@ def validate_targets(frame: pd.DataFrame, name: str, indicator_ids: set[str], un
             problems.append(text("reference.share", row=_row(number)))
         if not row["source_document"]:
             problems.append(text("reference.required", row=_row(number), column="source_document"))
-        rows.append({**row, "year": year or 0, "value": value, "note": row["note"] or None})
+        valid_from, valid_to = (_year(row.get(c, "")) for c in TARGET_OPTIONAL)
+        if not _valid_period(row, year, valid_from, valid_to):
+            problems.append(text("reference.validity", row=_row(number), first=YEARS.start, last=YEARS.stop - 1))
+        rows.append({**row, "year": year or 0, "value": value, "note": row["note"] or None,
+                     "valid_from": valid_from, "valid_to": valid_to})
         problems.append(_repeated(first, KEYS["targets"](rows[-1]), number))
     _refuse(name, problems)
     return rows
+
+
+def _valid_period(row: dict, year: int | None, valid_from: int | None, valid_to: int | None) -> bool:
+    """Each of valid_from and valid_to empty or a year, and valid_from ≤ year ≤ valid_to."""
+    given = [(row.get(c, ""), v) for c, v in zip(TARGET_OPTIONAL, (valid_from, valid_to), strict=True)]
+    if any(cell and v is None for cell, v in given):
+        return False
+    return year is None or ((valid_from or year) <= year <= (valid_to or year))
 
 
 def validate_populations(frame: pd.DataFrame, name: str, units: AdminUnits, legacy: LegacyUnits) -> list[dict]:

@@ -131,6 +131,29 @@ def test_a_status_already_set_is_kept_and_areas_without_targets_have_none():
     assert suppressed.iloc[0].status == "suppressed"
 
 
+def test_a_single_year_target_counts_for_its_year_only():
+    """Tân Thành's 2023 plan: 1.2 ≥ 100% with valid_from = valid_to = 2023. 2023 at 100% is met (gap 0); 2022
+    (before the plan) and 2024 (after it) have no target, where without the validity the 2023 target was carried
+    to 2024 (and 2024's 80% would be off_track) and reached back to 2022. A target without validity (national 1.2,
+    2025) still counts for the years before it and is carried forward: 2027 at 80% is off_track against 2025's
+    100%."""
+    commune = ("1.2", "commune", "06442", "vn-legacy", 2023, ">=", 1.0, "KH 2023 xã Tân Thành", 2023, 2023)
+    national = ("1.2", "national", "VN", "national", 2025, ">=", 1.0, "QĐ 782", None, None)
+    targets = pd.DataFrame([commune, national], columns=[*TARGETS.columns, "valid_from", "valid_to"])
+
+    def row(level, code, version, period, value):
+        return {"indicator_id": "1.2", "source": "s", "rule_set": "", "period": period, "period_type": "year",
+                "area_level": level, "area_code": code, "code_list_version": version, "dimension": "total",
+                "dimension_value": "all", "value": value, "status": ""}
+
+    cells = apply_targets(pd.DataFrame(
+        [row("commune", "06442", "vn-legacy", p, v) for p, v in (("2022", 0.9), ("2023", 1.0), ("2024", 0.8))]
+        + [row("national", "VN", "national", "2027", 0.8)]), targets)
+    assert cells["status"].tolist() == ["no_target", "met", "no_target", "off_track"]
+    assert cells["target_year"].tolist() == [pd.NA, 2023, pd.NA, 2025]
+    assert cells.loc[1, "gap"] == 0 and cells.loc[[0, 2], "target_value"].isna().all()
+
+
 def test_communes_in_the_same_areas_are_summed_together_first(monkeypatch):
     """The larger areas' roll-up sums the communes that belong to the same areas before joining them to the
     areas: the same sums, the same exactness, as joining every commune."""

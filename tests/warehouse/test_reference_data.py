@@ -18,13 +18,15 @@ INDICATORS = set(load_settings().names)
 
 
 def test_the_shipped_targets_are_valid_and_cover_the_seeds():
-    rows = ref.validate_targets(ref.read_table(ref.SHIPPED_TARGETS, ref.TARGET_COLUMNS), "targets.csv", INDICATORS,
-                                UNITS, LEGACY)
+    rows = ref.validate_targets(ref.read_table(ref.SHIPPED_TARGETS, ref.TARGET_COLUMNS, ref.TARGET_OPTIONAL),
+                                "targets.csv", INDICATORS, UNITS, LEGACY)
     by = {(r["indicator_id"], r["jurisdiction_code"], r["year"]): r for r in rows}
     assert by[("1.1", "VN", 2025)]["value"] == 0.049 and by[("1.1", "01", 2025)]["comparator"] == "<"
     assert by[("1.2", "89", 2025)]["value"] == 0.8  # An Giang, written for the old province
     assert by[("3.1c", "89", 2025)]["value"] == 1.0
     assert by[("1.2", "06442", 2023)]["jurisdiction_level"] == "commune"  # Tân Thành, old commune code
+    assert (by[("1.2", "06442", 2023)]["valid_from"], by[("1.2", "06442", 2023)]["valid_to"]) == (2023, 2023)
+    assert by[("1.1", "VN", 2025)]["valid_to"] is None  # the programme's targets: carried forward
     assert {r["jurisdiction_code"] for r in rows} == {"VN", "01", "89", "33", "06442"}
 
 
@@ -42,6 +44,26 @@ def test_a_bad_targets_file_lists_every_problem(tmp_path):
     for expected in ["row 2: unknown indicator '9.9'", "row 3: province '99' is not in code list",
                      "row 4: comparator", "row 5: year", "row 5: value", "row 5: source_document"]:
         assert expected in message
+
+
+def test_a_targets_validity_is_read_and_checked_whole(tmp_path):
+    """valid_from/valid_to: optional columns; each empty or a year, with valid_from ≤ year ≤ valid_to. Row 2
+    (2023–2023 for a 2023 target) and row 3 (from 2021, open end) are right; row 4 ends (2022) before its year
+    (2023), row 5's valid_from is not a year: both refused, by row, and nothing is loaded."""
+    path = tmp_path / "commune_plans.csv"
+    base = ["1.2", "commune", "06442", "vn-legacy", "Tân Thành", "2023", ">=", "1", "KH 2023", ""]
+    pd.DataFrame([base + ["2023", "2023"], base[:5] + ["2025"] + base[6:] + ["2021", ""],
+                  base[:2] + ["06445"] + base[3:] + ["", "2022"], base[:2] + ["06448"] + base[3:] + ["năm 2023", ""]],
+                 columns=[*ref.TARGET_COLUMNS, *ref.TARGET_OPTIONAL]).to_csv(path, index=False)
+    with pytest.raises(ref.ReferenceDataError) as error:
+        ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS, ref.TARGET_OPTIONAL), path.name, INDICATORS,
+                             UNITS, LEGACY)
+    assert [p.split(": ")[1] for p in error.value.problems] == ["row 4", "row 5"]
+    assert all("valid_from and valid_to" in p for p in error.value.problems)
+    path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
+    rows = ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS, ref.TARGET_OPTIONAL), path.name,
+                                INDICATORS, UNITS, LEGACY)
+    assert [(r["year"], r["valid_from"], r["valid_to"]) for r in rows] == [(2023, 2023, 2023), (2025, 2021, None)]
 
 
 def test_percentages_are_read_as_shares(tmp_path):

@@ -31,6 +31,7 @@ GROUP = "reference"
 
 COLUMNS = {"targets": ref.TARGET_COLUMNS, "populations": ref.POPULATION_COLUMNS, "frames": ref.FRAME_COLUMNS,
            expectations.KIND: expectations.COLUMNS}
+OPTIONAL = {"targets": ref.TARGET_OPTIONAL}
 
 
 def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], validate, engine,
@@ -42,7 +43,7 @@ def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], 
     uploads, problems = {}, []
     for name, path in files.items():
         try:
-            uploads[name] = validate(ref.read_table(path, columns), name)
+            uploads[name] = validate(ref.read_table(path, columns, OPTIONAL.get(kind, ())), name)
         except ref.ReferenceDataError as exc:
             problems += exc.problems
     if not problems:
