@@ -57,7 +57,7 @@ def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], 
         raise refused(kind, problems)
     loaded = {name: text("log.reference_file", name=name, rows=len(rows)) for name, rows in uploads.items()}
     context.log.info(text("log.reference_loaded", kind=text(f"log.{kind}"),
-                          files="; ".join(loaded.values()) or text("log.nothing")))
+                          files="; ".join(loaded.values()) or text("log.no_files")))
     return {"files": dg.MetadataValue.md("\n".join(f"- {line}: {ids[name]}" for name, line in loaded.items())
                                          or text("log.nothing")),
             "changed": changed}
