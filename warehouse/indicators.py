@@ -357,13 +357,14 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
     their sums (``survey_cell_sum``), which the changes update in the periods touched, and their cells of those
     periods (and of the following year, whose status compares with them) are rewritten. Everything is
     recomputed from the clean tables when ``full`` is asked, or when the basis of the published cells changed:
-    the indicator settings, the rules version, the areas, populations or targets. The communes' cells, most of
-    them, are then made part by part (in worker processes when there are many) while this process writes the
-    parts before. The other sources' tables are small: their cells are recomputed every time.
+    the indicator settings, the rules version, the areas, populations, targets or sample frame. The communes'
+    cells, most of them, are then made part by part (in worker processes when there are many) while this process
+    writes the parts before. The other sources' tables are small: their cells are recomputed every time.
     """
     with _snapshot(engine) as conn:
         areas, populations, targets = reference_frames(conn)
-        basis = _basis(settings, rules_version, areas, populations, targets)
+        frame = design_estimates.frame_units(conn)
+        basis = _basis(settings, rules_version, areas, populations, targets, frame)
         published = conn.execute(select(PipelineCheckpoint.version).where(PipelineCheckpoint.step == STEP)).scalar()
         full = full or published != basis
         specs = [s for s in settings.specs if s.source == SURVEY]
@@ -409,17 +410,17 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         other = other_cells(conn, settings, areas, populations, targets)
         survey_written += insert_frame(conn, iv.__table__, _published(cells, rules_version))
         other_written = insert_frame(conn, iv.__table__, _published(other, rules_version))
-        _publish_designed(conn, settings, specs, areas, targets)
+        _publish_designed(conn, settings, specs, areas, targets, frame)
         write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
         reopened = approval.review(conn)
     return Refreshed(full, survey_written, other_written, changes, tuple(reopened))
 
 
 def _publish_designed(conn: Connection, settings: IndicatorSettings, specs: list[IndicatorSpec],
-                      areas: pd.DataFrame, targets: pd.DataFrame) -> int:
+                      areas: pd.DataFrame, targets: pd.DataFrame, frame: pd.DataFrame) -> int:
     """The household-survey cells whose households all have a design, re-published with their design-based
-    estimates (``warehouse.design_estimates``), when a sample frame is loaded; how many."""
-    frame = design_estimates.frame_units(conn)
+    estimates (``warehouse.design_estimates``), when a sample ``frame`` is loaded; how many. The frame is part of
+    the basis of the published cells: a changed or withdrawn frame republishes everything."""
     if frame.empty:
         return 0
     children, households = survey_counts.by_sampling_unit(conn)

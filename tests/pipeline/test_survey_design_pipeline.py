@@ -168,3 +168,22 @@ def test_the_readme_weighted_query_gives_the_published_rates(warehouse, readme):
     for province, year, rate in rows:
         ours = published.loc[("1.1", "vn_law", str(year), "province", province, "vn-2025-07", "total", "all")]
         assert float(rate) == pytest.approx(ours["value"], rel=1e-9)
+
+
+def test_a_withdrawn_frame_leaves_no_designed_cell(tmp_path):
+    """The frame file deleted, the next publication presents no cell as designed (the frame is part of what the
+    published cells depend on: a change republishes everything)."""
+    url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    (tmp_path / "uploads" / "frames").mkdir(parents=True)
+    shutil.copy(DEMO_FRAME, tmp_path / "uploads" / "frames" / DEMO_FRAME.name)
+    resources = {"warehouse": WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY),
+                 "household_survey_source": DemoSource(households=300),
+                 "reference_files": ReferenceFiles(folder=str(tmp_path / "uploads"))}
+    assert dg.materialize(ASSETS, resources=resources).success
+    engine = resources["warehouse"].engine()
+    assert (cells(engine)["design_kind"] == "sample").any()
+    (tmp_path / "uploads" / "frames" / DEMO_FRAME.name).unlink()
+    assert dg.materialize([reference_assets.sample_frame, indicator_assets.indicator_values],
+                          resources=resources).success
+    kinds = set(cells(engine)["design_kind"])
+    assert "sample" not in kinds and "census" not in kinds and "no_design" in kinds
