@@ -17,7 +17,7 @@ import dagster as dg
 from sqlalchemy import Engine, func, select
 
 from dagster_project import messages
-from dagster_project.defs.reports.partitions import report_areas
+from dagster_project.defs.reports.partitions import report_areas, report_years
 from dagster_project.resources import DEFAULT_REFERENCE_DIR
 from warehouse.admin_units import load_admin_units
 from warehouse.db import make_engine
@@ -125,6 +125,7 @@ def make_report(defs, instance, area: ReportArea, year: int, lang: str, output_f
     """Materialize ``progress_report`` for ``area`` and ``year`` in ``instance`` (so the run shows in the UI):
     the workbook and the web page."""
     instance.add_dynamic_partitions(report_areas.name, [area.key])
+    instance.add_dynamic_partitions(report_years.name, [str(year)])
     config = {"language": lang} | ({"output_folder": output_folder} if output_folder else {})
     result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
         instance=instance, asset_selection=[dg.AssetKey("progress_report")],

@@ -105,6 +105,7 @@ def test_the_report_asset_takes_a_cutoff_date(tmp_path):
     build(url).dispose()
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("report_area", ["province-20"])
+    instance.add_dynamic_partitions("report_year", ["2026"])
     config = {"output_folder": str(tmp_path / "reports"), "cutoff_date": "2026-11-05"}
     result = dg.materialize(
         [progress_report], instance=instance,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from warehouse.models import AreaCommune, IndicatorValue
+from warehouse.models import AreaCommune, IndicatorValue, Target
 
 LEGACY = "vn-legacy"
 REPORT_LEVELS = ("province", "commune")
@@ -81,3 +81,13 @@ def areas_with_data(engine: Engine, current_version: str) -> list[ReportArea]:
         rows = conn.execute(select(iv.area_level, iv.area_code, iv.code_list_version).distinct().where(
             iv.area_level.in_(REPORT_LEVELS), iv.code_list_version.in_([current_version, LEGACY]))).all()
     return sorted((ReportArea(*row) for row in rows), key=lambda area: area.key)
+
+
+def report_years(engine: Engine) -> list[int]:
+    """Every year from the first to the last that a target names (its year, ``valid_from``, ``valid_to``) or that
+    has yearly indicator cells: each plan period whole, 2016–2020 included once its data or targets are in."""
+    with engine.connect() as conn:
+        named = conn.execute(select(Target.year, Target.valid_from, Target.valid_to)).all()
+        periods = conn.scalars(select(IndicatorValue.period).distinct().where(IndicatorValue.period_type == "year"))
+        years = {int(period) for period in periods} | {year for row in named for year in row if year is not None}
+    return list(range(min(years), max(years) + 1)) if years else []
