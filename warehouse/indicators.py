@@ -36,6 +36,7 @@ from warehouse.cells import (
     with_unknown,
 )
 from warehouse.db import large_page_cache
+from warehouse.disclosure import load_policy
 from warehouse.models import (
     Activity,
     ActivityReach,
@@ -580,8 +581,9 @@ def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, 
 
 def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFrame, populations: pd.DataFrame,
                 targets: pd.DataFrame) -> pd.DataFrame:
-    """Every cell of the sources other than the household survey, from their clean tables."""
-    parts, groups = [], None
+    """Every cell of the sources other than the household survey, from their clean tables; cells that identify
+    no child (``disclosure.toml`` ``[not_protected]``: establishments, activities) are never suppressed."""
+    parts, groups, identify_no_child = [], None, load_policy().not_protected
     for spec in settings.specs:
         if spec.source == SURVEY:
             continue
@@ -591,7 +593,8 @@ def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFra
         if groups is None:  # made once, and only when a source has rows (~12 ms at 10k areas)
             groups = commune_groups(areas)
         rolled = with_population_denominators(roll_up(facts, spec, areas, groups), spec, populations)
-        parts.append(finish(rolled, spec, settings.min_cell, settings.confidence))
+        min_cell = 0 if (spec.indicator_id, spec.source) in identify_no_child else settings.min_cell
+        parts.append(finish(rolled, spec, min_cell, settings.confidence))
     return apply_targets(pd.concat(parts, ignore_index=True), targets) if parts else pd.DataFrame(columns=CELL_COLUMNS)
 
 

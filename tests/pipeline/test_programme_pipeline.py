@@ -234,6 +234,9 @@ def test_indicators_by_hand(warehouse_url, central, uploads):
     assert value("4.1a", source="inspections")[:3] == (6, 8, 0.75)
     assert value("4.1b", source="inspections")[:3] == (7, 8, 0.875)
     assert value("4.1c", source="inspections")[:3] == (6, 8, 0.75)
+    # establishments identify no child (disclosure.toml): commune A's 1 of 2 cooperatives in violation is shown
+    assert value("4.1b", "00004", "inspections", dimension="establishment_type", value="cooperative")[:3] == (
+        1, 2, 0.5)  # I7 yes, I8 none
     assert value("2.3", source="inspections")[:3] == (6, 8, 0.75)
     assert value("1.1h", source="inspections", rule_set="vn_law")[:3] == (5, 6, 5 / 6)
     assert value("2.1a", "01", "activities")[:3] == (30, 200, 0.15)

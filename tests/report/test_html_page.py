@@ -91,8 +91,8 @@ def test_status_badges_and_words_for_what_is_not_shown(page):
     assert "<strong>12,0%</strong><small>46 / 382</small>" in indicators
     assert "≤ 4,5% (2030)" in indicators and "+7,5 điểm %" in indicators
     inspections = section(page, "inspections")
-    assert ('<td>Phát hiện sử dụng lao động trẻ em</td><td class=num><span class="suppressed">Ẩn (dưới 5)</span>'
-            in inspections)
+    assert "<td>Phát hiện sử dụng lao động trẻ em</td><td class=num>3</td>" in inspections  # establishments
+    assert inspections.count('<span class="suppressed">Ẩn (dưới 5)</span>') == 2  # fines total, young labourers
     assert "<td>Có vi phạm</td><td class=num>6</td>" in inspections
     cases = section(page, "cases")
     assert "<td>Trường hợp được phát hiện trong năm</td><td class=num>10</td>" in cases

@@ -87,8 +87,7 @@ def test_activities_inspections_cases(workbook):
     assert audiences == {"Trẻ em": [2, 40, 35, 0], "Cha mẹ, người chăm sóc trẻ": [1, 40, 35, 0],
                          "Cán bộ, công chức cấp xã (ngành lao động và các cơ quan liên quan)": [1, 20, 15, 15]}
     inspections = workbook["Thanh tra"]
-    assert [inspections[f"B{r}"].value for r in range(2, 10)] == [10, SUPPRESSED, 6, 5, SUPPRESSED, SUPPRESSED, 7,
-                                                                   SUPPRESSED]
+    assert [inspections[f"B{r}"].value for r in range(2, 10)] == [10, 3, 6, 5, 3, SUPPRESSED, 7, SUPPRESSED]
     assert inspections["B2"].number_format == "#,##0"
     cases = workbook["Trường hợp"]
     assert [cases[f"B{r}"].value for r in range(2, 6)] == [10, 8, 6, SUPPRESSED]
@@ -115,7 +114,8 @@ def test_english_workbook(province_report, tmp_path):
     row = row_of(sheet, "1.1", "Household survey")
     assert sheet[f"B{row}"].value == "Child-labour rate among children and minors aged 5–17"
     assert sheet[f"N{row}"].value == "Off track"
-    assert workbook["Inspections"]["B3"].value == "Suppressed (under 5)"
+    assert workbook["Inspections"]["B3"].value == 3  # establishments found using child labour: never hidden
+    assert workbook["Inspections"]["B9"].value == "Suppressed (under 5)"  # 4 young child labourers
 
 
 def test_commune_workbook_has_no_commune_breakdown(commune_report, tmp_path):

@@ -20,9 +20,9 @@ Activities 2026: 3 (1 training), participants 100 (28 male, 42 female, 30 not by
 with 80 participants, training course 1 with 20; children 40 reached / 35 new, parents 40 / 35, commune officials
 20 / 15 / 15 trained.
 
-Inspections 2026: 10 establishments; violations 6, sanctioned 5 (warning or fine), fined 3 (suppressed, so the
-fines total too), found using child labour 3 (suppressed); young workers 7, of whom child labourers 4 (suppressed).
-Enterprises: 7 inspected, 4 in violation (suppressed).
+Inspections 2026: 10 establishments; violations 6, sanctioned 5 (warning or fine), fined 3 (shown: establishments
+identify no child; the total of three fines is suppressed), found using child labour 3 (shown); young workers 7, of
+whom child labourers 4 (suppressed). Enterprises: 7 inspected, 4 in violation (shown).
 
 Cases identified 2026: 10 (child labourers 6, at risk 3, trafficked 1), supported in time 8, monitoring 5;
 closed in 2026: 3 (suppressed); followed up in 2026: 6.

@@ -2,7 +2,9 @@
 in violation, sanctioned and fined, and the young workers found.
 
 "Found using child labour", "in violation" and "sanctioned" are counted by the facts of indicators 4.1a–c, so
-the report and the indicators always agree; their small counts are suppressed as the indicator cells are.
+the report and the indicators always agree. Counts of establishments identify no child: never suppressed
+(``disclosure.toml``); the total of a few fines is (it would tell each one's amount), and young workers' counts are
+counts of children.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 
+from warehouse.disclosure import load_policy
 from warehouse.indicators import FACTS, IndicatorSettings
 from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
 from warehouse.report.counts import Count, protected_part, protected_total
@@ -56,18 +59,22 @@ def summarise_inspections(engine: Engine, communes: list[str], year: int,
             select(func.count(), func.coalesce(func.sum(case((yc.child_labour, 1), else_=0)), 0))
             .select_from(yw).join(i, i.inspection_id == yw.inspection_id)
             .outerjoin(yc, (yc.worker_id == yw.worker_id) & (yc.rule_set == "vn_law")).where(*in_area)).one()
-    fined_count = protected_part(fined, inspected, min_cell)
     young_workers = protected_total(workers, min_cell)
+    open_cells = load_policy().not_protected
+
+    def finding(name: str, n: int, total: int) -> Count:
+        return Count(n) if (FINDINGS[name], "inspections") in open_cells else protected_part(n, total, min_cell)
+
     return InspectionSummary(
         inspected=inspected,
-        **{name: protected_part(int(findings[name].sum()), inspected, min_cell) for name in FINDINGS},
-        fined=fined_count,
-        fines_total=None if fined_count.suppressed else int(fines),
+        **{name: finding(name, int(findings[name].sum()), inspected) for name in FINDINGS},
+        fined=Count(int(fined)),
+        fines_total=None if fined < min_cell else int(fines),
         young_workers=young_workers,
         young_child_labourers=protected_part(int(labourers), workers, min_cell),
         by_establishment_type=tuple(
             EstablishmentTypeFindings(row.establishment_type, int(row.inspected),
-                                      *(protected_part(int(getattr(row, name)), int(row.inspected), min_cell)
+                                      *(finding(name, int(getattr(row, name)), int(row.inspected))
                                         for name in FINDINGS))
             for row in findings.sort_values(["inspected", "establishment_type"], ascending=[False, True])
             .itertuples(index=False)),
