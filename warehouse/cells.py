@@ -43,6 +43,7 @@ class IndicatorSpec:
     population: tuple[str, ...] = ()  # reference-population groups summed as the denominator, else the facts'
     dimensions: tuple[str, ...] = ()
     unit: str = "share"  # "share": numerator / denominator; "days": the median of the facts' ``days``
+    pools: tuple[str, ...] = ()  # a pooled indicator: the facts of these (same source) summed, e.g. 3.1a + 3.1b
 
 
 @dataclass(frozen=True)
