@@ -39,11 +39,14 @@ def pseudonym_key(monkeypatch):
     return TEST_PSEUDONYM_KEY
 
 
-@pytest.fixture(autouse=True)
-def english_labels(monkeypatch):
-    """The UI in English (``CLMS_LANGUAGE=en``), whose metadata labels are the keys the tests read; the tests of the
-    languages themselves set it as they need (tests/pipeline/test_ui_language.py)."""
-    monkeypatch.setenv("CLMS_LANGUAGE", "en")
+@pytest.fixture(scope="session", autouse=True)
+def english_labels():
+    """The UI in English (``CLMS_LANGUAGE=en``), whose metadata labels are the keys the tests read, for the whole
+    run: module-scoped fixtures run jobs before any function-scoped fixture. The tests of the languages themselves
+    set it as they need with ``monkeypatch`` (tests/pipeline/test_ui_language.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CLMS_LANGUAGE", "en")
+        yield
 
 
 @pytest.fixture(scope="session")
