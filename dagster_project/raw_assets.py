@@ -22,12 +22,13 @@ def source_key(form_id: str) -> str:
 
 
 def refused_now(before: dict | None, after: dict) -> list[dict]:
-    """The export files refused by this sync (``file``, ``reason``): in the new cursor's ``refused`` and not, with
-    the same limits, in the one before (:class:`~dagster_project.sources.FileImportSource`)."""
+    """The export files refused by this sync (``file``, and ``reason`` in the current language, from the catalogue's
+    ``[file_refused]``): in the new cursor's ``refused`` and not, with the same limits, in the one before
+    (:class:`~dagster_project.sources.FileImportSource`)."""
     earlier = before.get("refused", {}) if isinstance(before, dict) else {}
     now = after.get("refused", {}) if isinstance(after, dict) else {}
-    return [{"file": entry["file"], "reason": entry["reason"]} for digest, entry in now.items()
-            if earlier.get(digest) != entry]
+    return [{"file": entry["file"], "reason": text(f"file_refused.{entry['code']}", **entry["params"])}
+            for digest, entry in now.items() if earlier.get(digest) != entry]
 
 
 def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),

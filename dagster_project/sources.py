@@ -13,8 +13,7 @@ import dagster as dg
 from pydantic import Field
 
 from connectors.demo import back_check_rows, demo_communes, household_rows
-from connectors.errors import SourceError
-from connectors.exports import ImportLimits, import_export
+from connectors.exports import FileRefused, ImportLimits, import_export
 from connectors.form_schema import FormSchema
 from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
 from connectors.http import HttpSettings
@@ -319,8 +318,8 @@ class KoboToolboxSource(SubmissionSource):
 
 class _FileImports:
     """Each file not yet imported, whole; a file refused (malformed, of another form, beyond the limits) is recorded
-    in the cursor by its content's SHA-256 with the reason, skipped, and tried again only once its content or the
-    limits change."""
+    in the cursor by its content's SHA-256 with the reason (its code and parameters: no cell's value), skipped, and
+    tried again only once its content or the limits change."""
 
     def __init__(self, files: list[Path], schema: FormSchema, cursor: dict | None, limits: ImportLimits,
                  known_ids: Callable[[], Mapping[str, str]] = dict):
@@ -340,8 +339,9 @@ class _FileImports:
                 known_ids = self._known_ids()
             try:
                 records = import_export(path, self._schema, known_ids=known_ids, limits=self._limits)  # checked whole
-            except SourceError as exc:
-                self._refused[digest] = {"file": path.name, "reason": str(exc), "limits": limits}
+            except FileRefused as exc:
+                self._refused[digest] = {"file": path.name, "code": exc.refusal.code, "params": exc.refusal.params,
+                                         "limits": limits}
                 continue
             self._refused.pop(digest, None)
             yield from records

@@ -1,7 +1,8 @@
 """Export files → :class:`SubmissionRecord` objects: ODK Central's ``submissions.csv.zip``, KoboToolbox XLSX and JSON.
 
 Every importer reads and checks the whole file first and refuses a malformed or mismatched
-one with a :class:`connectors.errors.SourceError` before yielding anything. Records carry
+one with a :class:`FileRefused` (a :class:`connectors.errors.SourceError` whose ``refusal`` holds a stable code
+and its parameters, for the data manager's message) before yielding anything. Records carry
 ``source="file:odk_csv_zip"`` / ``"file:kobo_xlsx"`` / ``"file:kobo_json"`` and the file name
 as ``project``.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from connectors.exports.common import DEFAULT_LIMITS, ExportImport, ImportLimits, refuse
+from connectors.exports.common import DEFAULT_LIMITS, ExportImport, FileRefused, ImportLimits, Refusal, refuse
 from connectors.exports.kobo_json import read_kobo_json
 from connectors.exports.kobo_xlsx import read_kobo_xlsx
 from connectors.exports.odk_csv_zip import read_odk_csv_zip
@@ -33,8 +34,9 @@ def import_export(path: Path, schema: FormSchema, *, known_ids: Mapping[str, str
         return read_odk_csv_zip(path, schema, limits=limits)
     if suffix == ".json":
         return read_kobo_json(path, schema, limits=limits)
-    raise refuse(f"export {path.name}", "unknown kind of file: expected ODK Central's .csv.zip, or a"
-                                         " KoboToolbox .xlsx or .json export")
+    raise refuse(f"export {path.name}", "unknown_kind", "unknown kind of file: expected ODK Central's .csv.zip, or"
+                 " a KoboToolbox .xlsx or .json export")
 
 
-__all__ = ["ExportImport", "ImportLimits", "import_export", "read_kobo_json", "read_kobo_xlsx", "read_odk_csv_zip"]
+__all__ = ["ExportImport", "FileRefused", "ImportLimits", "Refusal", "import_export", "read_kobo_json", "read_kobo_xlsx",
+           "read_odk_csv_zip"]

@@ -25,28 +25,30 @@ def read_kobo_json(source: Path | bytes, schema: FormSchema, *, name: str | None
     """Read and check every submission of a KoboToolbox JSON file before anything is yielded."""
     content, name = read_source(source, name)
     what = f"KoboToolbox export {name}"
-    limits.check_size(len(content), "the file", what)
+    limits.check_size(len(content), name, what)
     try:
         data = json.loads(decode_text(content, what, name))
     except ValueError as exc:
-        raise refuse(what, f"not JSON ({exc})") from None
+        raise refuse(what, "not_json", f"not JSON ({exc})") from None
     if isinstance(data, dict) and isinstance(data.get("results"), list):
         if data.get("next"):
-            raise refuse(what, "it is one page of several (`next` is set): save every page, or all submissions"
-                               " at once")
+            raise refuse(what, "one_page", "it is one page of several (`next` is set): save every page, or all"
+                         " submissions at once")
         data = data["results"]
     if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-        raise refuse(what, "expected a list of KoboToolbox submissions (or a data API page with `results`)")
-    limits.rows(data, "the file", what, header=0)
+        raise refuse(what, "not_submissions", "expected a list of KoboToolbox submissions (or a data API page with"
+                     " `results`)")
+    limits.rows(data, name, what, header=0)
     records, seen = [], set()
     for number, document in enumerate(data, start=1):
         try:
             record = record_from_document(document, schema, project=name, form_id=schema.form_id, source=SOURCE,
                                           strict=True)
         except DocumentError as exc:
-            raise refuse(what, f"submission {number} (`_id` {document.get('_id')}): {exc}") from None
+            raise refuse(what, "bad_submission", f"submission {number} (`_id` {document.get('_id')}): {exc}",
+                         number=number) from None
         if record.instance_id in seen:
-            raise refuse(what, f"submission `{record.instance_id}` is in the file twice")
+            raise refuse(what, "submission_twice", f"submission `{record.instance_id}` is in the file twice")
         seen.add(record.instance_id)
         records.append(record)
     return ExportImport(name, content, records)

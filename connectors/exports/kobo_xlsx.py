@@ -40,7 +40,15 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from connectors.exports.common import DEFAULT_LIMITS, ExportImport, ImportLimits, listing, read_source, refuse
+from connectors.exports.common import (
+    DEFAULT_LIMITS,
+    ExportImport,
+    ImportLimits,
+    listing,
+    name_list,
+    read_source,
+    refuse,
+)
 from connectors.form_schema import Answers, FormField, FormSchema
 from connectors.kobotoolbox.documents import DocumentError, record_from_answers, with_uuid_prefix
 from connectors.records import SubmissionRecord
@@ -70,21 +78,22 @@ def read_kobo_xlsx(source: Path | bytes, schema: FormSchema, *, name: str | None
             limits.check_archive(archive.infolist(), what)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):
-        raise refuse(what, "not an XLSX workbook (expected a KoboToolbox XLS export)") from None
+        raise refuse(what, "not_xlsx", "not an XLSX workbook (expected a KoboToolbox XLS export)") from None
     try:
         sheets = [(ws.title, _filled_rows(ws, limits, what)) for ws in workbook.worksheets]
     finally:
         workbook.close()
     if not sheets or not sheets[0][1]:
-        raise refuse(what, "the first sheet is empty: no submissions header")
+        raise refuse(what, "first_sheet_empty", "the first sheet is empty: no submissions header")
     by_title = _repeat_sheets(schema, what)
     strangers = [title for title, _ in sheets[1:] if title not in by_title]
     if strangers:
-        raise refuse(what, f"sheet {listing(strangers)} is not a repeat of form `{schema.form_id}`")
+        raise refuse(what, "stray_sheets", f"sheet {listing(strangers)} is not a repeat of form `{schema.form_id}`",
+                     sheets=name_list(strangers), form_id=schema.form_id)
     main = _sheet(schema, None, *sheets[0], what)
     if "_uuid" not in main.system and "meta/rootUuid" not in main.system:
-        raise refuse(what, f"sheet `{main.title}` has no `_uuid` column: not a KoboToolbox export (or exported"
-                           " without its metadata columns)")
+        raise refuse(what, "no_uuid", f"sheet `{main.title}` has no `_uuid` column: not a KoboToolbox export (or"
+                     " exported without its metadata columns)", sheet=main.title)
     repeats = {by_title[title].path: _sheet(schema, by_title[title], title, rows, what) for title, rows in sheets[1:]}
     records = _records(schema, main, repeats, name, what, known_ids or {})
     return ExportImport(name, content, records)
@@ -99,7 +108,7 @@ def _filled_rows(ws: ReadOnlyWorksheet, limits: ImportLimits, what: str) -> list
     if first is None:
         return []
     width = len(next(ws.iter_rows(min_row=first, max_row=first, values_only=True)))
-    rows = limits.rows(ws.iter_rows(min_row=first, max_col=width, values_only=True), f"sheet `{ws.title}`", what)
+    rows = limits.rows(ws.iter_rows(min_row=first, max_col=width, values_only=True), ws.title, what)
     return [row for row in rows if _filled(row)]
 
 
@@ -111,19 +120,21 @@ def _repeat_sheets(schema: FormSchema, what: str) -> dict[str, FormField]:
     titles = Counter(r.name[:SHEET_NAME_MAX] for r in schema.repeats)
     ambiguous = [t for t, n in titles.items() if n > 1]
     if ambiguous:
-        raise refuse(what, f"repeats share the sheet name {listing(ambiguous)}: import the JSON export instead")
+        raise refuse(what, "shared_sheet_name", f"repeats share the sheet name {listing(ambiguous)}: import the JSON"
+                     " export instead", sheets=name_list(ambiguous))
     return {r.name[:SHEET_NAME_MAX]: r for r in schema.repeats}
 
 
 def _sheet(schema: FormSchema, repeat: FormField | None, title: str, rows: list[tuple[Any, ...]], what: str) -> _Sheet:
     if not rows:
-        raise refuse(what, f"sheet `{title}` is empty (no header row)")
+        raise refuse(what, "sheet_empty", f"sheet `{title}` is empty (no header row)", sheet=title)
     header = ["" if c is None else str(c) for c in rows[0]]
     while header and not header[-1]:
         header.pop()
     duplicates = sorted(c for c, n in Counter(header).items() if n > 1 and c)
     if duplicates:
-        raise refuse(what, f"sheet `{title}` has the column {listing(duplicates)} twice")
+        raise refuse(what, "sheet_column_twice", f"sheet `{title}` has the column {listing(duplicates)} twice",
+                     sheet=title, columns=name_list(duplicates))
     table = None if repeat is None else repeat.path
     fields = schema.table_fields(table)
     by_path = {f.path: f for f in fields}
@@ -141,11 +152,13 @@ def _sheet(schema: FormSchema, repeat: FormField | None, title: str, rows: list[
     unknown = [c for i, c in enumerate(header) if c and i not in columns and c not in system
                and c.rpartition("/")[0] not in multiples and not _geopoint_part(c, fields)]
     if unknown:
-        raise refuse(what, f"sheet `{title}` has {listing(unknown)}, not {'a field' if len(unknown) == 1 else 'fields'}"
-                           f" of form `{schema.form_id}`: an export of another form, or with labels instead of XML"
-                           " values and headers?")
+        raise refuse(what, "sheet_unknown_columns", f"sheet `{title}` has {listing(unknown)},"
+                     f" not {'a field' if len(unknown) == 1 else 'fields'} of form `{schema.form_id}`: an export of"
+                     " another form, or with labels instead of XML values and headers?", sheet=title,
+                     columns=name_list(unknown), form_id=schema.form_id)
     if repeat is not None and not {"_parent_index", "_parent_table_name"} <= set(system):
-        raise refuse(what, f"sheet `{title}` has no `_parent_index`/`_parent_table_name` columns")
+        raise refuse(what, "no_parent_columns", f"sheet `{title}` has no `_parent_index`/`_parent_table_name`"
+                     " columns", sheet=title)
     return _Sheet(title, header, [r + (None,) * (len(header) - len(r)) for r in rows[1:]], columns, system)
 
 
@@ -181,14 +194,16 @@ def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name:
              known_ids: Mapping[str, str]) -> list[SubmissionRecord]:
     index_at = main.system.get("_index")
     if repeats and index_at is None:
-        raise refuse(what, f"sheet `{main.title}` has no `_index` column to link the repeat sheets to")
+        raise refuse(what, "no_index", f"sheet `{main.title}` has no `_index` column to link the repeat sheets to",
+                     sheet=main.title)
     nodes: dict[str | None, dict[Any, tuple[Answers, int]]] = {None: {}}  # table → _index → (answers, root row)
     received: list[dict[str, Any]] = []
     for number, row in enumerate(main.rows):
         answers = _answers(main, row)
         index = row[index_at] if index_at is not None else number + 1
         if index in nodes[None]:
-            raise refuse(what, f"sheet `{main.title}` has `_index` {index} twice")
+            raise refuse(what, "index_twice", f"sheet `{main.title}` has `_index` {index} twice", sheet=main.title,
+                         row=number + 2)
         nodes[None][index] = (answers, number)
         received.append({"sheet": main.title, "row": _row(main.header, row), "repeats": {}})
     for repeat in schema.repeats:
@@ -202,8 +217,9 @@ def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name:
         for number, row in enumerate(sheet.rows, start=2):
             table, parent = row[sheet.system["_parent_table_name"]], row[sheet.system["_parent_index"]]
             if table != parent_title or parent not in parents:
-                raise refuse(what, f"sheet `{sheet.title}` row {number}: `_parent_index` {parent} of"
-                                   f" `{table}` points to no row of sheet `{parent_title}`")
+                raise refuse(what, "orphan_row", f"sheet `{sheet.title}` row {number}: `_parent_index` {parent} of"
+                                   f" `{table}` points to no row of sheet `{parent_title}`", sheet=sheet.title,
+                             row=number, parent_sheet=parent_title)
             answers, root_row = _answers(sheet, row), parents[parent][1]
             parents[parent][0].repeats.setdefault(repeat.path, []).append(answers)
             if own_index is not None:
@@ -221,9 +237,10 @@ def _records(schema: FormSchema, main: _Sheet, repeats: dict[str, _Sheet], name:
             record = record_from_answers(answers, schema, keys, project=name, form_id=schema.form_id, source=SOURCE,
                                          received=received[root_row])
         except DocumentError as exc:
-            raise refuse(what, f"sheet `{main.title}` row {root_row + 2}: {exc}") from None
+            raise refuse(what, "bad_row", f"sheet `{main.title}` row {root_row + 2}: {exc}", sheet=main.title,
+                         row=root_row + 2) from None
         if record.instance_id in seen:
-            raise refuse(what, f"submission `{record.instance_id}` is in the file twice")
+            raise refuse(what, "submission_twice", f"submission `{record.instance_id}` is in the file twice")
         seen.add(record.instance_id)
         records.append(record)
     return records

@@ -41,6 +41,7 @@ from connectors.exports.common import (
     ImportLimits,
     decode_text,
     listing,
+    name_list,
     read_source,
     refuse,
 )
@@ -72,22 +73,26 @@ def read_odk_csv_zip(source: Path | bytes, schema: FormSchema, *, name: str | No
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
-        raise refuse(what, "not a zip archive (expected ODK Central's submissions.csv.zip)") from None
+        raise refuse(what, "not_zip", "not a zip archive (expected ODK Central's submissions.csv.zip)") from None
     with archive:
         members = {Path(m).name: m for m in archive.namelist() if m.lower().endswith(".csv") and "/" not in m}
         root_member = f"{schema.form_id}.csv"
         if root_member not in members:
             found = sorted(members)
-            raise refuse(what, f"no `{root_member}` in the archive" +
-                         (f"; it holds {listing(found)}: an export of another form?" if found else ""))
+            raise refuse(what, "no_root_member", f"no `{root_member}` in the archive" +
+                         (f"; it holds {listing(found)}: an export of another form?" if found else ""),
+                         member=root_member)
         expected = _repeat_members(schema)
         strangers = sorted(set(members) - {root_member} - set(expected))
         if strangers:
-            raise refuse(what, f"{listing(strangers)} {'is not a repeat' if len(strangers) == 1 else 'are not repeats'}"
-                               f" of form `{schema.form_id}`")
+            raise refuse(what, "stray_members", f"{listing(strangers)}"
+                         f" {'is not a repeat' if len(strangers) == 1 else 'are not repeats'} of form"
+                         f" `{schema.form_id}`",
+                         members=name_list(strangers), form_id=schema.form_id)
         missing = sorted(set(expected) - set(members))
         if missing:
-            raise refuse(what, f"{listing(missing)} missing: the answers in repeats would be lost")
+            raise refuse(what, "missing_members", f"{listing(missing)} missing: the answers in repeats would be lost",
+                         members=name_list(missing))
         root = _read_table(archive, members[root_member], schema, None, what, limits)
         repeats = {repeat.path: _read_table(archive, members[member], schema, repeat, what, limits)
                    for member, repeat in expected.items()}
@@ -110,23 +115,26 @@ def _read_table(archive: zipfile.ZipFile, member: str, schema: FormSchema, repea
                 what: str, limits: ImportLimits) -> _Table:
     text = decode_text(limits.read_member(archive, archive.getinfo(member), what), what, member)
     try:
-        rows = limits.rows(csv.reader(io.StringIO(text, newline="")), f"`{member}`", what)
+        rows = limits.rows(csv.reader(io.StringIO(text, newline="")), member, what)
     except csv.Error as exc:
-        raise refuse(what, f"`{member}` is not a readable CSV file ({exc})") from None
+        raise refuse(what, "not_csv", f"`{member}` is not a readable CSV file ({exc})", member=member) from None
     if not rows:
-        raise refuse(what, f"`{member}` is empty (no header row)")
+        raise refuse(what, "member_empty", f"`{member}` is empty (no header row)", member=member)
     header, rows = rows[0], [r for r in rows[1:] if r]
     for number, row in enumerate(rows, start=2):
         if len(row) != len(header):
-            raise refuse(what, f"`{member}` line {number} has {len(row)} cells, its header {len(header)}")
+            raise refuse(what, "cell_count", f"`{member}` line {number} has {len(row)} cells, its header {len(header)}",
+                         member=member, line=number, cells=len(row), header=len(header))
     duplicates = sorted(c for c, n in Counter(header).items() if n > 1)
     if duplicates:
-        raise refuse(what, f"`{member}` has the column {listing(duplicates)} twice")
+        raise refuse(what, "column_twice", f"`{member}` has the column {listing(duplicates)} twice", member=member,
+                     columns=name_list(duplicates))
     system_names = REPEAT_SYSTEM if repeat else ROOT_SYSTEM
     required = REPEAT_SYSTEM if repeat else ("SubmissionDate", "KEY")
     absent = [c for c in required if c not in header]
     if absent:
-        raise refuse(what, f"`{member}` has no {listing(absent)} column: not an ODK Central export")
+        raise refuse(what, "no_system_columns", f"`{member}` has no {listing(absent)} column: not an ODK Central"
+                     " export", member=member, columns=name_list(absent))
     system = {c: i for i, c in enumerate(header) if c in system_names}
     table = None if repeat is None else repeat.path
     unknown: list[str] = []
@@ -141,8 +149,10 @@ def _read_table(archive: zipfile.ZipFile, member: str, schema: FormSchema, repea
     else:
         strays = f"{listing(unknown)}, not {'a field' if len(unknown) == 1 else 'fields'}" if unknown \
             else "columns that match several fields"
-        raise refuse(what, f"`{member}` has {strays} of form `{schema.form_id}` version {schema.version}:"
-                           " an export of another form or version?")
+        raise refuse(what, "unknown_columns" if unknown else "ambiguous_columns",
+                     f"`{member}` has {strays} of form `{schema.form_id}` version {schema.version}: an export of"
+                     " another form or version?", member=member, columns=name_list(unknown), form_id=schema.form_id,
+                     version=schema.version)
     return _Table(member, header, rows, columns, system)
 
 
@@ -192,10 +202,11 @@ def _records(schema: FormSchema, root: _Table, repeats: dict[str, _Table], name:
     for number, row in enumerate(root.rows, start=2):
         key = row[key_at]
         if not key:
-            raise refuse(what, f"`{root.member}` line {number} has no KEY")
+            raise refuse(what, "no_key", f"`{root.member}` line {number} has no KEY", member=root.member,
+                         line=number)
         if key in nodes[None]:
-            raise refuse(what, f"`{root.member}` holds submission `{key}` twice")
-        _timestamp(row[root.system["SubmissionDate"]], f"`{root.member}` line {number}", what)
+            raise refuse(what, "submission_twice", f"`{root.member}` holds submission `{key}` twice")
+        _timestamp(row[root.system["SubmissionDate"]], root.member, number, what)
         nodes[None][key] = _answers(root, row)
     received: dict[str, dict[str, list[dict[str, str]]]] = {key: {} for key in nodes[None]}
     for repeat in schema.repeats:
@@ -205,13 +216,15 @@ def _records(schema: FormSchema, root: _Table, repeats: dict[str, _Table], name:
         for number, row in enumerate(table.rows, start=2):
             parent, key = row[table.system["PARENT_KEY"]], row[table.system["KEY"]]
             if parent not in parents:
-                raise refuse(what, f"`{table.member}` line {number}: PARENT_KEY `{parent}` points to no"
-                                   f" {'submission' if repeat.repeat is None else 'entry'} of this export")
+                raise refuse(what, "orphan_line", f"`{table.member}` line {number}: PARENT_KEY `{parent}` points to"
+                             f" no {'submission' if repeat.repeat is None else 'entry'} of this export",
+                             member=table.member, line=number)
             position = _position(repeat, parent, key)
             if position is None:
-                raise refuse(what, f"`{table.member}` line {number}: KEY `{key}` is not `{parent}/…{repeat.name}[n]`")
+                raise refuse(what, "bad_key", f"`{table.member}` line {number}: KEY `{key}` is not"
+                             f" `{parent}/…{repeat.name}[n]`", member=table.member, line=number)
             if key in entries:
-                raise refuse(what, f"`{table.member}` holds entry `{key}` twice")
+                raise refuse(what, "entry_twice", f"`{table.member}` holds entry `{key}` twice", member=table.member)
             entries[key] = (_answers(table, row), parent, position)
             root_key = key.split("/", 1)[0]
             received[root_key].setdefault(table.member, []).append(dict(zip(table.header, row, strict=True)))
@@ -223,11 +236,12 @@ def _records(schema: FormSchema, root: _Table, repeats: dict[str, _Table], name:
             for row in root.rows]
 
 
-def _timestamp(text: str, where: str, what: str) -> None:
+def _timestamp(text: str, member: str, line: int, what: str) -> None:
     try:
         datetime.fromisoformat(text)
     except ValueError:
-        raise refuse(what, f"{where}: SubmissionDate `{text}` is not a timestamp") from None
+        raise refuse(what, "bad_timestamp", f"`{member}` line {line}: SubmissionDate `{text}` is not a timestamp",
+                     member=member, line=line) from None
 
 
 def _position(repeat: FormField, parent: str, key: str) -> int | None:
@@ -249,7 +263,8 @@ def _record(schema: FormSchema, root: _Table, row: list[str], answers: Answers, 
         if text is None:
             return 0
         if not text.isdigit():
-            raise refuse(what, f"`{root.member}`: {column} `{text}` of submission `{cell('KEY')}` is not a number")
+            raise refuse(what, "not_a_number", f"`{root.member}`: {column} `{text}` of submission"
+                         f" `{cell('KEY')}` is not a number", member=root.member, column=column)
         return int(text)
 
     instance_id = cell("KEY")

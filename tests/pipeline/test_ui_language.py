@@ -169,16 +169,27 @@ def test_a_refused_upload_shows_its_problems_one_a_line_not_a_stack(warehouse_ur
     assert "tệp bị từ chối" in failure.user_failure_data.metadata
 
 
-def test_a_refused_export_file_is_said_in_the_log(warehouse_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("CLMS_LANGUAGE")
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_refused_export_file_is_said_in_the_log(warehouse_url, tmp_path, monkeypatch, language):
+    """In the data manager's language, from the catalogue; the byte a file is not UTF-8 at is not quoted."""
+    monkeypatch.setenv("CLMS_LANGUAGE", language) if language == "en" else monkeypatch.delenv("CLMS_LANGUAGE")
     folder = tmp_path / "imports" / "household_survey"
     folder.mkdir(parents=True)
     (folder / "not-a-zip.zip").write_bytes(b"PK\x03\x04 not a zip")
+    (folder / "latin1.json").write_bytes(b'[{"name": "Nguy\xe9n"}]')
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([household_assets.raw_household_survey], instance=instance, resources={
         "warehouse": WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY),
         "household_survey_source": FileImportSource(folder=str(tmp_path / "imports"))})
     assert result.success
-    warnings = [e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING]
-    assert [m for m in warnings if m.startswith("Biểu mẫu household_survey: tệp not-a-zip.zip bị từ chối, không "
-                                                "nạp dòng nào của tệp (các tệp khác vẫn được nạp): ")], warnings
+    warnings = sorted(e.user_message for e in instance.all_logs(result.run_id) if e.level == logging.WARNING)
+    assert warnings == {"vi": [
+        "Biểu mẫu household_survey: tệp latin1.json bị từ chối, không nạp dòng nào của tệp (các tệp khác vẫn được "
+        "nạp): latin1.json không phải văn bản UTF-8 (tại byte thứ 15): hãy xuất lại tệp từ máy chủ, không mở bằng "
+        "Excel",
+        "Biểu mẫu household_survey: tệp not-a-zip.zip bị từ chối, không nạp dòng nào của tệp (các tệp khác vẫn được "
+        "nạp): không phải tệp nén zip (cần tệp submissions.csv.zip xuất từ ODK Central)"], "en": [
+        "Form household_survey: file latin1.json was refused, none of its rows were loaded (the other files were): "
+        "latin1.json is not UTF-8 text (at byte 15): export it again from the server without opening it in Excel",
+        "Form household_survey: file not-a-zip.zip was refused, none of its rows were loaded (the other files "
+        "were): not a zip archive (expected ODK Central's submissions.csv.zip)"]}[language]
