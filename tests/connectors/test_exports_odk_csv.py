@@ -110,7 +110,7 @@ REFUSALS = {
                     "`household_survey-pets.csv` is not a repeat of form `household_survey`"),
     "unknown column": (lambda a: rewrite(a, ROOT, lambda x: [x[0].replace("household-hh_size", "household-pets"),
                                                            *x[1:]]),
-                       "has `household-pets`, not a field of form `household_survey` version 2026112303"),
+                       "has `household-pets`, not a field of form `household_survey` version {version}"),
     "no KEY column": (lambda a: rewrite(a, ROOT, lambda x: [x[0].replace(",KEY,", ",KEYS,"), *x[1:]]),
                       "`household_survey.csv` has no `KEY` column: not an ODK Central export"),
     "bad encoding (saved by Excel in Windows-1258)": (
@@ -139,4 +139,4 @@ def test_a_bad_file_is_refused_before_anything_is_loaded(case: str, household_sc
         read_odk_csv_zip(archive, household_schema, name=NAME)
     assert caught.value.kind == PROTOCOL
     assert str(caught.value).startswith(f"ODK Central export {NAME}: ")
-    assert message in str(caught.value)
+    assert message.format(version=household_schema.version) in str(caught.value)
