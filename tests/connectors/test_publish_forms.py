@@ -35,7 +35,7 @@ def media_uploads(fake: FakeOdkCentral) -> list[str]:
 def test_read_xlsform_settings_and_media():
     info = read_xlsform(FORM)
     assert info.form_id == "household_survey" and info.version.isdigit()
-    assert info.media == ("communes.csv", "provinces.csv") and info.entity_lists == ()
+    assert info.media == ("communes.csv", "provinces.csv", "sampling_units.csv") and info.entity_lists == ()
 
 
 def test_an_entity_list_is_never_uploaded():
@@ -50,11 +50,11 @@ def test_publish_create_unchanged_then_new_version(tmp_path):
         with make_client(fake) as client:
             first = publish_xlsform(client, project, FORM, FORMS / "media")
             assert (first.action, first.form_id) == ("created", "household_survey")
-            assert sorted(media_uploads(fake)) == ["communes.csv", "provinces.csv"]
+            assert sorted(media_uploads(fake)) == ["communes.csv", "provinces.csv", "sampling_units.csv"]
             assert publish_xlsform(client, project, FORM, FORMS / "media").action == "unchanged"
             newer = publish_xlsform(client, project, bumped(tmp_path), FORMS / "media")
             assert newer.action == "published" and int(newer.version) == int(first.version) + 1
-            assert len(media_uploads(fake)) == 4
+            assert len(media_uploads(fake)) == 2 * len(read_xlsform(FORM).media)  # every file again with the new version
             versions = {v["version"] for v in client.forms.versions(project, "household_survey")}
             assert {first.version, newer.version} <= versions
 
