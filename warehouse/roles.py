@@ -51,7 +51,8 @@ RESTRICTED_AREA: dict[str, tuple[str, str]] = {
 }
 # The owner's alone (why: the module's docstring).
 OWNER_ONLY = ("raw_submission", "raw_submission_history", "quarantine", "sync_cursor", "pipeline_checkpoint",
-              "survey_count_delta", "survey_cell_sum", "reference_upload", "restricted_approval")
+              "survey_count_delta", "survey_cell_sum", "reference_upload", "restricted_approval",
+              "restricted_enumerator")
 WORKER_AREAS = CaseWorkerArea.__tablename__
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

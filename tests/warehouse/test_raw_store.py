@@ -169,9 +169,10 @@ def test_a_batch_the_database_refuses_stops_with_an_error_quoting_no_payload(war
 
 
 def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(warehouse_url):
-    """A warehouse of the old key holds one submission from Central and two export files: cleaning fails on the
-    duplicate household on every run. 0007 keeps the version the rule keeps (Central's: updated later), the others
-    in the history with their route, and cleaning goes on."""
+    """A warehouse of the old key holds one submission from Central and two export files: the cleaning of that
+    time failed on the duplicate household on every run (today's cleaning needs the head schema, so it is not run
+    at 0006). 0007 keeps the version the rule keeps (Central's: updated later), the others in the history with their
+    route, and cleaning goes on."""
     from alembic import command
     from sqlalchemy import insert
 
@@ -202,12 +203,8 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
     central, other = odata_records([hostile_household(1), hostile_household(2)])
     put(central._replace(updated_at="2026-11-20T00:00:00.000Z"), 1)
     put(other, 2)
-    steps.clean_households(engine, ctx, load_rules())
     for seq, name in ((3, "june.csv.zip"), (4, "july.csv.zip")):
         put(central._replace(source="file:odk_csv_zip", project=name), seq)
-    for _ in range(2):
-        with pytest.raises(RuntimeError, match="could not be written"):  # wedged: on every run
-            steps.clean_households(engine, ctx, load_rules())
 
     upgrade(engine)
     steps.clean_households(engine, ctx, load_rules())

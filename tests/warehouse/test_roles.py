@@ -96,7 +96,7 @@ def test_every_table_has_its_readers():
     listed = set(ANALYST_TABLES) | set(RESTRICTED_AREA) | set(OWNER_ONLY) | {WORKER_AREAS}
     assert listed == set(Base.metadata.tables)
     assert {t for t in Base.metadata.tables if t.startswith("restricted_")} == set(RESTRICTED_AREA) | {
-        "restricted_approval"}  # approvers' names: in no area, the owner's alone
+        "restricted_approval", "restricted_enumerator"}  # approvers' and enumerators' names: the owner's alone
 
 
 def test_the_owner_reads_everything(server, warehouse):
