@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +49,8 @@ POSITION = ["source", "period", *AREA, "dimension", "dimension_value"]  # suppre
 HIDDEN = ["numerator", "denominator", "value", "ci_low", "ci_high", "gap"]
 
 
+POLICY_FILE = Path(__file__).parent / "reference" / "disclosure.toml"
+
 @dataclass(frozen=True)
 class DisclosurePolicy:
     version: str
@@ -59,12 +61,10 @@ class DisclosurePolicy:
     not_protected: frozenset[tuple[str, str]]
 
 
-def load_policy(path: str | Path | None = None) -> DisclosurePolicy:
-    if path is None:
-        text = resources.files("warehouse.reference").joinpath("disclosure.toml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    doc = tomllib.loads(text)
+@lru_cache(maxsize=4)
+def load_policy(path: Path = POLICY_FILE) -> DisclosurePolicy:
+    """The settings of ``path`` (default: the packaged file), read once per process."""
+    doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     primary = doc["primary"]
     protected = frozenset(tuple(c) for c in doc["protected"]["cells"])
     not_protected = frozenset(tuple(c) for c in doc["not_protected"]["cells"])

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from functools import partial
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +61,8 @@ from warehouse.steps import write_checkpoint
 from warehouse.survey_counts import LEGACY_KEY, commune_key, yes
 
 
+SETTINGS_FILE = Path(__file__).parent / "reference" / "indicators.toml"
+
 @dataclass(frozen=True)
 class IndicatorSettings:
     version: str
@@ -72,12 +74,10 @@ class IndicatorSettings:
     specs: tuple[IndicatorSpec, ...]
 
 
-def load_settings(path: str | Path | None = None) -> IndicatorSettings:
-    if path is None:
-        text = resources.files("warehouse.reference").joinpath("indicators.toml").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    doc = tomllib.loads(text)
+@lru_cache(maxsize=4)
+def load_settings(path: Path = SETTINGS_FILE) -> IndicatorSettings:
+    """The settings of ``path`` (default: the packaged file), read once per process."""
+    doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     pub = doc["publication"]
     names = doc["indicator"]
     specs = tuple(
