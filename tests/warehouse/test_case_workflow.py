@@ -1,0 +1,64 @@
+"""The case workflow file: moves allowed, time limits worked by hand on a calendar, a broken file refused."""
+
+from datetime import date
+
+import pytest
+
+from warehouse.case_workflow import WORKFLOW_FILE, load_workflow
+
+
+@pytest.fixture(scope="module")
+def workflow():
+    return load_workflow()
+
+
+def test_moves_follow_the_workflow_order(workflow):
+    assert workflow.states == ("reported", "screened", "assessed", "plan", "services", "follow_up", "closed")
+    assert workflow.allows("screened", "services")  # assessed, planned and referred at one visit
+    assert workflow.allows("follow_up", "services")  # a new referral
+    assert workflow.allows("plan", "closed")
+    assert not workflow.allows("screened", "follow_up")  # followed without any service
+    assert not workflow.allows("services", "plan")
+    assert not any(workflow.allows("closed", s) for s in workflow.states)
+
+
+def test_time_limits_by_hand(workflow):
+    friday, monday = date(2026, 12, 4), date(2026, 12, 7)
+    # 5 working days from Friday 4 December: 7, 8, 9, 10, 11 → Friday 11 December
+    assert workflow.due_on("assessed", friday) == date(2026, 12, 11)
+    # urgent: 12 hours, met on the same day or the next
+    assert workflow.due_on("assessed", friday, urgent=True) == date(2026, 12, 5)
+    # 7 working days from Monday 7 December: 8, 9, 10, 11, 14, 15, 16 → Wednesday 16 December
+    assert workflow.due_on("plan", monday) == date(2026, 12, 16)
+    assert workflow.due_on("first_support", date(2026, 11, 1)) == date(2026, 12, 1)  # 30 days
+    assert workflow.due_on("first_support", date(2026, 11, 1), urgent=True) == date(2026, 11, 2)
+
+
+def test_next_due_by_state(workflow):
+    reported = date(2026, 12, 4)
+    assert workflow.next_due("screened", reported, None, None, None) == date(2026, 12, 11)
+    assert workflow.next_due("assessed", reported, date(2026, 12, 8), None, None) == date(2026, 12, 15)
+    assert workflow.next_due("plan", reported, date(2026, 12, 8), None, None) == date(2027, 1, 3)
+    # supported: the officer's next visit, at the latest 90 days after the latest visit (1 Dec + 90 = 1 Mar)
+    last = date(2026, 12, 1)
+    assert workflow.next_due("services", reported, last, date(2027, 1, 10), last) == date(2027, 1, 10)
+    assert workflow.next_due("follow_up", reported, last, None, last) == date(2027, 3, 1)
+    assert workflow.next_due("follow_up", reported, last, date(2027, 6, 1), last) == date(2027, 3, 1)
+    assert workflow.next_due("follow_up", reported, last, None, last, urgent=True) == date(2026, 12, 31)
+    assert workflow.next_due("closed", reported, last, None, last) is None
+
+
+def test_closure_reasons_and_old_statuses(workflow):
+    assert {"no_longer_working", "moved", "turned_18"} <= set(workflow.closure_reasons)
+    assert workflow.closure_reasons["no_longer_working"].outcome
+    assert not workflow.closure_reasons["moved"].outcome
+    assert set(workflow.status_as_state.values()) <= set(workflow.states)
+
+
+def test_a_broken_file_is_refused_naming_what_is_wrong(tmp_path):
+    text = WORKFLOW_FILE.read_text(encoding="utf-8")
+    broken = tmp_path / "case_workflow.toml"
+    broken.write_text(text.replace('plan = ["plan", "services", "closed"]', 'plan = ["plan", "servics"]')
+                      .replace("normal_working_days = 7", "normal_weeks = 1"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"plan → 'servics': unknown state.*due\.plan"):
+        load_workflow(broken)
