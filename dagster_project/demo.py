@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from dagster_project import messages
 from dagster_project.defs.reports.partitions import report_areas, report_years
 from dagster_project.resources import DEFAULT_REFERENCE_DIR
+from warehouse import programme_registers as registers
 from warehouse.admin_units import load_admin_units
 from warehouse.db import make_engine
 from warehouse.models import IndicatorValue
@@ -62,10 +63,12 @@ def ensure_env_file() -> None:
 
 
 def seed_reference_uploads() -> None:
-    """Put the demo reference populations, expected reporting and sample frame where a data manager would drop a spreadsheet."""
+    """Put the demo reference populations, expected reporting, sample frame and programme registers where a data
+    manager would drop a spreadsheet."""
     demos = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "demo"
     for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv"),
-                       ("frames", "sample_frame_demo.csv")):
+                       ("frames", "sample_frame_demo.csv"),
+                       *((kind, f"{kind}_demo.csv") for kind in registers.COLUMNS)):
         folder = Path(os.environ.get("CLMS_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)) / kind
         folder.mkdir(parents=True, exist_ok=True)
         if not (folder / name).exists():

@@ -77,10 +77,12 @@ DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
 
 class ReferenceFiles(dg.ConfigurableResource):
     """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``,
-    ``expected_reporting/``, ``frames/`` (survey sample frames)."""
+    ``expected_reporting/``, ``frames/`` (survey sample frames), ``programme_sites/``, ``responsible_sectors/``,
+    ``budget_lines/`` (the programme registers)."""
 
-    folder: str = Field(description="Folder with targets/, populations/, approvals/, expected_reporting/ and frames/ "
-                                    "sub-folders of .xlsx or .csv files")
+    folder: str = Field(description="Folder with targets/, populations/, approvals/, expected_reporting/, frames/, "
+                                    "programme_sites/, responsible_sectors/ and budget_lines/ sub-folders of "
+                                    ".xlsx or .csv files")
 
     def files(self, kind: str) -> list[Path]:
         folder = Path(self.folder) / kind

@@ -20,6 +20,7 @@ ANALYST_TABLES = (
     "indicator_value", "approval", "data_quality_flag",
     "target", "reference_population", "sample_frame_unit", "area_commune", "legacy_commune",
     "reporting_expectation", "reporting_completeness",
+    "programme_site", "indicator_responsibility", "budget_line",
 )
 LANGUAGES = ("vi", "en")
 

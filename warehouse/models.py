@@ -759,6 +759,111 @@ class SampleFrameUnit(Base):
         "Reference file the row came from (reference_upload.upload_id)"))
 
 
+class ProgrammeSite(Base):
+    """A commune (or an old district) where a programme runs a pilot or a model, and when
+    (``warehouse.programme_registers``)."""
+
+    __tablename__ = "programme_site"
+    __table_args__ = described(
+        "Địa bàn thí điểm hoặc xây dựng mô hình của một chương trình, dự án (xã hoặc huyện cũ) và thời gian thực hiện",
+        "A place (commune or old district) where a programme runs a pilot or a model, and when")
+
+    programme_id: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Mã chương trình, dự án hoặc mô hình (do người tải lên đặt)", "Programme, project or model code (set by "
+        "the uploader)"))
+    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn: commune (xã) hoặc district (huyện cũ, danh mục vn-legacy)",
+        "Area level: commune, or district (an old district, code list vn-legacy)"))
+    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã xã hoặc huyện", "Commune or district code"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã: vn-2025-07 hoặc vn-legacy (trước 01/7/2025)",
+        "Code list of the code: vn-2025-07 or vn-legacy (before 1 July 2025)"))
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True, **described(
+        "Ngày bắt đầu thí điểm, mô hình tại địa bàn", "First day of the pilot or model in the area"))
+    valid_to: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày kết thúc; trống: còn đang thực hiện", "Last day; empty: still running"))
+    programme_name: Mapped[str] = mapped_column(Text, **described(
+        "Tên chương trình, dự án hoặc mô hình", "Name of the programme, project or model"))
+    site_kind: Mapped[str] = mapped_column(String(16), **described(
+        "pilot (thí điểm) hoặc model (mô hình)", "pilot or model"))
+    source_document: Mapped[str] = mapped_column(Text, **described(
+        "Văn bản quy định địa bàn", "Document that names the site"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
+
+
+class IndicatorResponsibility(Base):
+    """The sector and agency responsible for an indicator (or a part of it) in a jurisdiction."""
+
+    __tablename__ = "indicator_responsibility"
+    __table_args__ = described(
+        "Ngành, cơ quan chịu trách nhiệm thực hiện và báo cáo một chỉ tiêu (hoặc một phần của chỉ tiêu) trên một "
+        "địa bàn, theo kế hoạch", "The sector and agency responsible for carrying out and reporting an indicator "
+        "(or a part of it) in a jurisdiction, as the plan assigns it")
+
+    indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Mã chỉ tiêu (indicator_value.indicator_id)", "Indicator id (indicator_value.indicator_id)"))
+    jurisdiction_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn của kế hoạch: national, province, commune",
+        "Level of the plan's jurisdiction: national, province, commune"))
+    jurisdiction_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã địa bàn của kế hoạch; VN cho toàn quốc", "Code of the plan's jurisdiction; VN for national"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã: national, vn-legacy hoặc vn-2025-07", "Code list of the code: national, vn-legacy or "
+        "vn-2025-07"))
+    part: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Phần của chỉ tiêu khi kế hoạch chia cho nhiều ngành: all (cả chỉ tiêu), community (tại cộng đồng), "
+        "school (trong trường học)", "Part of the indicator when the plan splits it between sectors: all (the "
+        "whole indicator), community, school"))
+    sector: Mapped[str] = mapped_column(String(32), **described(
+        "Ngành chịu trách nhiệm: labour, education, police, agriculture, industry_trade, information, "
+        "youth_union, cooperatives, other", "Responsible sector: labour, education, police, agriculture, "
+        "industry_trade, information, youth_union, cooperatives, other"))
+    agency: Mapped[str] = mapped_column(Text, **described(
+        "Cơ quan chủ trì (ví dụ Sở Lao động - Thương binh và Xã hội)",
+        "Lead agency (e.g. the Department of Labour, Invalids and Social Affairs)"))
+    source_document: Mapped[str] = mapped_column(Text, **described(
+        "Văn bản kế hoạch giao nhiệm vụ", "Plan document that assigns it"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
+
+
+class BudgetLine(Base):
+    """Money allocated to and spent on one activity line of the plan, in an area and year (đồng)."""
+
+    __tablename__ = "budget_line"
+    __table_args__ = described(
+        "Kinh phí được giao và đã chi cho một nhóm hoạt động của kế hoạch, theo địa bàn, năm và nguồn (đồng)",
+        "Money allocated to and spent on one activity line of the plan, by area, year and source (đồng)")
+
+    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
+        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Danh mục của mã địa bàn", "Code list of the area code"))
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, **described("Năm ngân sách", "Budget year"))
+    activity_line: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Nhóm hoạt động: communication, training, models, inspection, support, monitoring, coordination, other",
+        "Activity line: communication, training, models, inspection, support, monitoring, coordination, other"))
+    funding_source: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
+        "Nguồn kinh phí: state_budget (ngân sách nhà nước), donor (tài trợ, viện trợ), social (xã hội hoá), other",
+        "Funding source: state_budget, donor (grants and aid), social (mobilised from society), other"))
+    allocated: Mapped[int] = mapped_column(BigInteger, **described(
+        "Kinh phí được giao (dự toán), đồng", "Amount allocated (budgeted), đồng"))
+    spent: Mapped[int | None] = mapped_column(BigInteger, **described(
+        "Kinh phí đã chi (quyết toán hoặc đến nay), đồng; trống: chưa báo cáo",
+        "Amount spent (settled or to date), đồng; empty: not reported yet"))
+    source_document: Mapped[str] = mapped_column(Text, **described(
+        "Văn bản giao dự toán hoặc báo cáo quyết toán", "Budget decision or spending report"))
+    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
+
+
 class ReportingCompleteness(Base):
     """Whether a commune sent what it was expected to for a period, and in time (``warehouse.completeness``)."""
 

@@ -27,7 +27,10 @@ from warehouse.admin_units import LEGACY, AdminUnits, forms_dir
 from warehouse.messages import text
 from warehouse.models import (
     AreaCommune,
+    BudgetLine,
+    IndicatorResponsibility,
     LegacyCommune,
+    ProgrammeSite,
     ReferencePopulation,
     ReferenceUpload,
     ReportingExpectation,
@@ -53,7 +56,8 @@ FRAME_COLUMNS = ("round_id", "design", "commune_code", "stratum", "psu_code", "p
 DESIGNS = ("census", "sample")
 CODE = re.compile(r"[A-Za-z0-9_.-]{1,32}")  # a round, stratum or unit code: no ":" (the form joins round:unit)
 MODELS = {"targets": Target, "populations": ReferencePopulation, "expected_reporting": ReportingExpectation,
-          "frames": SampleFrameUnit}
+          "frames": SampleFrameUnit, "programme_sites": ProgrammeSite,
+          "responsible_sectors": IndicatorResponsibility, "budget_lines": BudgetLine}
 KEYS = {kind: itemgetter(*(c.name for c in model.__table__.primary_key)) for kind, model in MODELS.items()}
 YEARS = range(2000, 2101)
 MAX_COUNT = 2**31 - 1  # the largest value the column holds

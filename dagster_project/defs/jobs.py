@@ -8,8 +8,9 @@ import dagster as dg
 from dagster_project.messages import describe, text
 from dagster_project.resources import ReferenceFiles
 from warehouse.expected_reporting import KIND as EXPECTED_REPORTING
+from warehouse.programme_registers import COLUMNS as REGISTERS
 
-REFERENCE_KINDS = ("targets", "populations", "approvals", EXPECTED_REPORTING, "frames")  # the uploads sub-folders
+REFERENCE_KINDS = ("targets", "populations", "approvals", EXPECTED_REPORTING, "frames", *REGISTERS)  # sub-folders
 
 monitoring_job = dg.define_asset_job(
     "monitoring_job",

@@ -1,4 +1,4 @@
-"""Reference data assets. Data managers drop spreadsheets into the uploads folder; the sensor picks them up.
+"""Reference data assets (the programme registers: ``registers``). Data managers drop spreadsheets into the uploads folder; the sensor picks them up.
 
 The folder is the truth: each run makes the warehouse hold the rows of the files now there, or changes nothing:
 a refused upload fails the step with its problems, one a line, as the failure's description (what the UI and the
@@ -14,6 +14,7 @@ from dagster_project.messages import area, describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import expected_reporting as expectations
+from warehouse import programme_registers as registers
 from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.indicators import load_settings
@@ -30,7 +31,7 @@ GROUP = "reference"
 
 
 COLUMNS = {"targets": ref.TARGET_COLUMNS, "populations": ref.POPULATION_COLUMNS, "frames": ref.FRAME_COLUMNS,
-           expectations.KIND: expectations.COLUMNS}
+           expectations.KIND: expectations.COLUMNS, **registers.COLUMNS}
 OPTIONAL = {"targets": ref.TARGET_OPTIONAL}
 
 
