@@ -48,7 +48,7 @@ def parse_activity(raw: Any, ctx: Context) -> Rows:
 
 def _activity(raw: Any, activity_id: str, ctx: Context) -> tuple[dict, list[dict]]:
     payload, c = raw.payload, ctx.choices
-    day = event_date(raw, "activity_date")
+    day = event_date(raw, "activity_date", ctx.plausibility)
     commune = location(payload, ctx.units, day)
     kind = required("activity_type", choice("activity_type", payload.get("activity_type"), c["activity_type"]))
 

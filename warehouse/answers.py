@@ -23,7 +23,6 @@ from warehouse.pseudonym import Pseudonymizer
 from warehouse.review_states import ReviewPolicy, load_review_policy
 from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
 
-AGE_MIN, AGE_MAX = 5, 17
 PLAUSIBILITY_FILE = Path(__file__).parent / "reference" / "plausibility.toml"
 
 
@@ -34,6 +33,8 @@ class Plausibility:
     version: str
     earliest_event: date  # no event of the programme before it
     future_tolerance: timedelta  # how far after its submission day an event's date may be
+    surveyed_ages: tuple[int, int]  # a surveyed child's or young worker's age, first and last
+    case_visit_ages: tuple[int, int]  # the age a case visit may give
 
 
 @lru_cache(maxsize=4)
@@ -41,16 +42,24 @@ def load_plausibility(path: Path = PLAUSIBILITY_FILE) -> Plausibility:
     """The plausibility rules of ``path``; ``ValueError`` naming what is wrong in the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        window = data["event_date"]
+        window, ages = data["event_date"], data["ages"]
         rules = Plausibility(str(data["version"]), window["earliest"],
-                             timedelta(days=window["days_after_submission"]))
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as error:
+                             timedelta(days=window["days_after_submission"]),
+                             _age_range(ages["surveyed"]), _age_range(ages["case_visit"]))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"the plausibility rules {path.name} cannot be read: {type(error).__name__} {error}") \
             from None
     if not isinstance(rules.earliest_event, date) or rules.future_tolerance.days < 0:
         raise ValueError(f"the plausibility rules {path.name}: event_date.earliest must be a date (YYYY-MM-DD) and"
                          " days_after_submission not negative")
     return rules
+
+
+def _age_range(pair: list) -> tuple[int, int]:
+    first, last = pair
+    if not (isinstance(first, int) and isinstance(last, int) and 0 <= first <= last):
+        raise ValueError("an age range is [first, last], whole years, first <= last")
+    return first, last
 
 
 @dataclass(frozen=True)
@@ -167,9 +176,9 @@ def geopoint(value: Any) -> tuple[float | None, ...]:
     return parts[0], parts[1], parts[2], parts[3]
 
 
-def age_on(answers: dict, prefix: str, on: date) -> tuple[int, str, date | None]:
+def age_on(answers: dict, prefix: str, on: date, rules: Plausibility | None = None) -> tuple[int, str, date | None]:
     """(age, "dob" or "stated", date of birth): as ``dob_known`` says, completed years on ``on`` from ``dob``, or
-    the stated age; 5–17 or a Problem. A date of birth with ``dob_known`` no (an answer the form does not ask) is
+    the stated age; within the plausibility rules' surveyed ages or a Problem. A date of birth with ``dob_known`` no (an answer the form does not ask) is
     a contradiction, never used."""
     known = required(f"{prefix}dob_known", yes_no(f"{prefix}dob_known", answers.get("dob_known")))
     dob = iso_date(f"{prefix}dob", answers.get("dob"))
@@ -182,8 +191,9 @@ def age_on(answers: dict, prefix: str, on: date) -> tuple[int, str, date | None]
         field = f"{prefix}age_stated"
         age, source = required(field, number(field, answers.get("age_stated", answers.get("age")), 0, 120,
                                            integer=True)), "stated"
-    if not AGE_MIN <= age <= AGE_MAX:
-        raise Problem(f"{prefix}age", age, "AGE_OUT_OF_RANGE", f"age {age} is outside {AGE_MIN}–{AGE_MAX}")
+    first, last = (rules or load_plausibility()).surveyed_ages
+    if not first <= age <= last:
+        raise Problem(f"{prefix}age", age, "AGE_OUT_OF_RANGE", f"age {age} is outside {first}–{last}")
     return age, source, dob
 
 

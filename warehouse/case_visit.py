@@ -14,7 +14,6 @@ from warehouse.case_register import case_id_from_entity
 from warehouse.values import Problem, choice, choices, iso_date, number, required, yes_no
 
 FORM_ID = "case_followup"
-AGE_MIN, AGE_MAX = 5, 18  # 18: the visit that closes a case when the child comes of age
 
 
 def parse_case_visit(raw: Any, ctx: Context) -> Rows:
@@ -30,7 +29,8 @@ def parse_case_visit(raw: Any, ctx: Context) -> Rows:
 
 def _visit(raw: Any, ctx: Context) -> dict:
     payload, c = raw.payload, ctx.choices
-    day = event_date(raw, "visit_date")
+    day = event_date(raw, "visit_date", ctx.plausibility)
+    first_age, last_age = ctx.plausibility.case_visit_ages
     status = required("case_status", choice("case_status", payload.get("case_status"), c["case_status"]))
     closure = choice("closure_reason", payload.get("closure_reason"), c["closure_reason"])
     if status == "closed":
@@ -43,7 +43,7 @@ def _visit(raw: Any, ctx: Context) -> dict:
         "case_worker_id": staff_id(ctx.pseudonymizer, "case_worker", payload.get("case_worker")),
         "case_source": choice("case_source", payload.get("case_source"), c["case_source"]),
         "case_type": choice("case_type", payload.get("case_type"), c["case_type"]),
-        "age": required("age", number("age", payload.get("age"), AGE_MIN, AGE_MAX, integer=True)),
+        "age": required("age", number("age", payload.get("age"), first_age, last_age, integer=True)),
         **work_answers(payload, "", c),
         "chores_hours_week": number("chores_hours_week", payload.get("chores_hours_week"), 0, 112),
         "school_status": choice("school_status", payload.get("school_status"), c["school_status"]),

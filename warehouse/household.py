@@ -19,8 +19,6 @@ from typing import Any
 from openpyxl import load_workbook
 
 from warehouse.answers import (
-    AGE_MAX,  # the survey's age range, re-exported
-    AGE_MIN,
     Context,
     age_on,
     event_date,
@@ -364,7 +362,7 @@ def _child(child: dict, index: int, household: dict, ctx: Context) -> tuple[dict
     if not isinstance(child.get("work"), (dict, type(None))):
         raise Problem("child/work", child["work"], "WRONG_TYPE", "expected the work group: answers about the work")
     sex = required("child/sex", choice("child/sex", child.get("sex"), c["sex"]))
-    age, age_source, dob = age_on(child, "child/", household["interview_date"])
+    age, age_source, dob = age_on(child, "child/", household["interview_date"], ctx.plausibility)
     work = work_answers(child, "child/", c)
     ethnicity = choice("child/ethnicity", child.get("ethnicity"), c["ethnicity"])
     row = {

@@ -71,7 +71,7 @@ def parse_inspection(raw: Any, ctx: Context) -> Rows:
 
 def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
     payload, c = raw.payload, ctx.choices
-    day = event_date(raw, "inspection_date")
+    day = event_date(raw, "inspection_date", ctx.plausibility)
     commune = location(payload, ctx.units, day)
 
     def answer(path: str) -> Any:
@@ -124,7 +124,7 @@ def _inspection(raw: Any, inspection_id: str, ctx: Context) -> dict:
 
 def _young_worker(worker: dict, index: int, inspection: dict, ctx: Context) -> tuple[dict, dict]:
     c = ctx.choices
-    age, age_source, dob = age_on(worker, "young_worker/", inspection["inspection_date"])
+    age, age_source, dob = age_on(worker, "young_worker/", inspection["inspection_date"], ctx.plausibility)
     worker_id = young_worker_id_of(ctx.pseudonymizer, inspection["inspection_id"], index)
     pii = {"worker_id": worker_id, "inspection_id": inspection["inspection_id"],
            "worker_name": worker.get("worker_name"), "dob": dob}

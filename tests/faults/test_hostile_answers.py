@@ -18,6 +18,7 @@ from tests.faults.test_bad_submissions import accounted_for, clean, records
 from tests.pipeline.household_fixture import child, household, work
 from warehouse.answers import PLAUSIBILITY_FILE, load_plausibility
 from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context, parse_household
@@ -160,6 +161,25 @@ def test_the_plausibility_rules_are_versioned_data(tmp_path: Path, ctx):
     parsed = parse_household(records([base(1)])[0], later)
     assert [q["reason_code"] for q in parsed.quarantine] == ["DATE_BEFORE_PROGRAMME"]
     broken = tmp_path / "broken.toml"
-    broken.write_text('version = "x"\n[event_date]\nearliest = "last year"\ndays_after_submission = 1\n')
+    broken.write_text('version = "x"\n[event_date]\nearliest = "last year"\ndays_after_submission = 1\n'
+                      '[ages]\nsurveyed = [5, 17]\ncase_visit = [5, 18]\n')
     with pytest.raises(ValueError, match="broken.toml"):
         load_plausibility(broken)
+
+
+def test_the_surveyed_ages_are_the_rules_scope_and_come_from_the_file(tmp_path: Path, ctx):
+    rules, scope = load_plausibility(), load_rules()
+    assert rules.surveyed_ages == (scope.min_age, scope.max_age)
+    assert rules.case_visit_ages == (scope.min_age, scope.max_age + 1)
+    narrower = tmp_path / "plausibility.toml"
+    narrower.write_text(PLAUSIBILITY_FILE.read_text(encoding="utf-8").replace(
+        "surveyed = [5, 17]", "surveyed = [5, 9]"), encoding="utf-8")
+    later = Context(ctx.pseudonymizer, ctx.units, ctx.choices, load_plausibility(narrower))
+    parsed = parse_household(records([base(1)])[0], later)
+    assert "AGE_OUT_OF_RANGE" in {q["reason_code"] for q in parsed.quarantine}
+    assert not parse_household(records([base(1)])[0], ctx).quarantine
+    reversed_range = tmp_path / "reversed.toml"
+    reversed_range.write_text(PLAUSIBILITY_FILE.read_text(encoding="utf-8").replace(
+        "case_visit = [5, 18]", "case_visit = [18, 5]"), encoding="utf-8")
+    with pytest.raises(ValueError, match="reversed.toml"):
+        load_plausibility(reversed_range)

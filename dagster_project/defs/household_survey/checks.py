@@ -7,9 +7,10 @@ from sqlalchemy import distinct, func, or_, select
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
+from warehouse.answers import load_plausibility
 from warehouse.classification import load_rules
 from warehouse.clean_links import orphans
-from warehouse.household import AGE_MAX, AGE_MIN, FORM_ID, UNKNOWN_AREA
+from warehouse.household import FORM_ID, UNKNOWN_AREA
 from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission
 
 
@@ -54,8 +55,9 @@ def commune_codes_valid(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 def children_ids_and_ages(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     total = _scalar(warehouse, select(func.count()).select_from(Child))
     unique = _scalar(warehouse, select(func.count(distinct(Child.child_id))))
+    first, last = load_plausibility().surveyed_ages
     out_of_range = _scalar(warehouse, select(func.count()).select_from(Child)
-                           .where(or_(Child.age < AGE_MIN, Child.age > AGE_MAX)))
+                           .where(or_(Child.age < first, Child.age > last)))
     return dg.AssetCheckResult(passed=total == unique and out_of_range == 0,
                                metadata=labelled({"rows": total, "unique_ids": unique,
                                                   "ages_out_of_range": out_of_range}))

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
-from warehouse.answers import AGE_MAX, AGE_MIN
+from warehouse.answers import load_plausibility
 from warehouse.classification import load_rules
 from warehouse.inspection import FORM_ID
 from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
@@ -19,8 +19,9 @@ young_workers_ids_unique = ids_unique("young_workers", YoungWorker.worker_id)
 
 @dg.asset_check(asset="young_workers", description=describe("young_worker_ages"))
 def young_worker_ages(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    first, last = load_plausibility().surveyed_ages
     out_of_range = scalar(warehouse, select(func.count()).select_from(YoungWorker)
-                          .where(or_(YoungWorker.age < AGE_MIN, YoungWorker.age > AGE_MAX)))
+                          .where(or_(YoungWorker.age < first, YoungWorker.age > last)))
     return dg.AssetCheckResult(passed=out_of_range == 0, metadata=labelled({"ages_out_of_range": out_of_range}))
 
 
