@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
-from sqlalchemy import Engine, Select, Table, func, select
+from collections import Counter
+
+from sqlalchemy import ColumnElement, Engine, Select, Table, func, select
+
+from warehouse.models import Quarantine
 
 
 def column_schema(table: Table) -> dg.TableSchema:
@@ -12,9 +16,10 @@ def column_schema(table: Table) -> dg.TableSchema:
     )
 
 
-def row_count(engine: Engine, table: Table) -> int:
+def row_count(engine: Engine, table: Table, where: ColumnElement[bool] | None = None) -> int:
+    query = select(func.count()).select_from(table)
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+        return conn.execute(query if where is None else query.where(where)).scalar_one()
 
 
 def markdown_preview(engine: Engine, query: Select, limit: int = 10) -> dg.MetadataValue:
@@ -27,13 +32,24 @@ def markdown_preview(engine: Engine, query: Select, limit: int = 10) -> dg.Metad
     return dg.MetadataValue.md("\n".join(lines))
 
 
-def table_metadata(engine: Engine, table: Table, preview: Select | None = None) -> dict:
-    """Row count, column schema and (optionally) a preview of ``table``."""
+def table_metadata(engine: Engine, table: Table, preview: Select | None = None,
+                   where: ColumnElement[bool] | None = None) -> dict:
+    """Row count, column schema and (optionally) a preview of ``table``. ``where``: the asset's part of a shared
+    table (one form's raw submissions or quarantine), which the count is of."""
     metadata = {
-        "dagster/row_count": row_count(engine, table),
+        "dagster/row_count": row_count(engine, table, where),
         "dagster/column_schema": column_schema(table),
         "table": dg.MetadataValue.text(table.name),
     }
     if preview is not None:
         metadata["preview"] = markdown_preview(engine, preview)
     return metadata
+
+
+def quarantine_metadata(engine: Engine, form_id: str, quarantined: Counter) -> dict:
+    """A form's quarantine asset: its rows, the latest with their reasons (never the values, which may hold what a
+    collector typed), and the reasons of this run."""
+    q, mine = Quarantine, Quarantine.form_id == form_id
+    preview = select(q.entity, q.repeat_index, q.field, q.reason_code, q.reason).where(mine).order_by(
+        q.change_seq.desc())
+    return {**table_metadata(engine, q.__table__, preview, mine), "step/quarantined": dg.MetadataValue.json(dict(quarantined))}

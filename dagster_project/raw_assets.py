@@ -68,7 +68,7 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
                           RawSubmission.review_state)
                    .where(RawSubmission.form_id == form_id).order_by(RawSubmission.change_seq.desc()))
         return dg.MaterializeResult(metadata=labelled({
-            **table_metadata(engine, RawSubmission.__table__, preview),
+            **table_metadata(engine, RawSubmission.__table__, preview, RawSubmission.form_id == form_id),
             **{f"sync/{k}": v for k, v in stats.as_dict().items()},
             **source.metadata(),
             "live_submissions": live,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from dagster_project.defs.activities import assets as activity_assets
 from dagster_project.defs.activities import checks as activity_checks
@@ -45,6 +45,7 @@ from warehouse.models import (
     IndicatorValue,
     Inspection,
     Quarantine,
+    RawSubmission,
     YoungWorker,
     YoungWorkerClassification,
 )
@@ -185,6 +186,15 @@ def test_register_visits_and_quarantine_by_hand(warehouse_url, central, uploads)
         sync = third.asset_materializations_for_node(node)[0].metadata
         assert (sync["sync/inserted"].value, sync["sync/updated"].value) == (0, 0)
     assert snapshot(engine) == before
+    with engine.connect() as conn:
+        raw = dict(conn.execute(select(RawSubmission.form_id, func.count()).group_by(RawSubmission.form_id)).all())
+        quarantined = dict(conn.execute(select(Quarantine.form_id, func.count()).group_by(Quarantine.form_id)).all())
+    shown = {e.asset_key.to_user_string(): e.materialization.metadata["dagster/row_count"].value
+             for e in third.get_asset_materialization_events()}
+    assert len(raw) == 4 and len(quarantined) == 3  # shared tables, of four and three forms' rows
+    assert {form: shown[f"raw_{form}"] for form in raw} == raw  # each asset counts its own form's rows
+    assert {form: shown[asset] for form, asset in (("workplace_inspection", "inspection_quarantine"),
+            ("case_followup", "case_visit_quarantine"), ("activity_report", "activity_quarantine"))} == quarantined
     engine.dispose()
 
 

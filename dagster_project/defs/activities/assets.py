@@ -4,13 +4,13 @@ import dagster as dg
 from sqlalchemy import func, select
 
 from dagster_project.messages import describe, labelled, md_table, step_sentence
-from dagster_project.metadata import table_metadata
+from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
 from warehouse import programme_steps
 from warehouse.activity import FORM_ID
 from warehouse.answers import Context
-from warehouse.models import Activity, ActivityReach, Quarantine
+from warehouse.models import Activity, ActivityReach
 
 GROUP = "activities"
 
@@ -32,7 +32,7 @@ def activity_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     engine = warehouse.engine()
     stats = programme_steps.clean_activities(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID))
     context.log.info(step_sentence("cleaned", stats))
-    a, r, q = Activity, ActivityReach, Quarantine
+    a, r = Activity, ActivityReach
     with engine.connect() as conn:
         by_audience = conn.execute(
             select(r.audience, func.count(), func.sum(r.reached), func.sum(r.reached_new),
@@ -49,8 +49,5 @@ def activity_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResou
         "by_audience": dg.MetadataValue.md(md_table(
             ["audience", "activities", "reached", "new", "new_trained"],
             [(*row[:4], row[4] or "") for row in by_audience]))}))
-    yield dg.MaterializeResult(asset_key="activity_quarantine", metadata=labelled({
-        **table_metadata(engine, q.__table__, select(
-            q.entity, q.field, q.value, q.reason_code, q.reason).where(q.form_id == FORM_ID)
-            .order_by(q.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))
+    yield dg.MaterializeResult(asset_key="activity_quarantine", metadata=labelled(
+        quarantine_metadata(engine, FORM_ID, stats.quarantined)))

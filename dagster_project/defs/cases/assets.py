@@ -11,7 +11,7 @@ import dagster as dg
 from sqlalchemy import func, select
 
 from dagster_project.messages import describe, labelled, step_sentence
-from dagster_project.metadata import table_metadata
+from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
 from warehouse import case_register as register
@@ -19,7 +19,7 @@ from warehouse import programme_steps
 from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID
 from warehouse.classification import load_rules
-from warehouse.models import Case, CaseVisit, Quarantine
+from warehouse.models import Case, CaseVisit
 from warehouse.steps import StepStats
 
 GROUP = "cases"
@@ -60,17 +60,15 @@ def case_visit_tables(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     rules = load_rules()
     stats = programme_steps.clean_case_visits(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID), rules)
     context.log.info(step_sentence("cleaned", stats))
-    v, q = CaseVisit, Quarantine
+    v = CaseVisit
     yield dg.MaterializeResult(asset_key="case_visits", metadata=labelled({
         **table_metadata(engine, v.__table__, select(
             v.visit_id, v.visit_date, v.case_type, v.age, v.working, v.child_labour, v.school_status, v.supports,
             v.first_support_date, v.case_status).order_by(v.change_seq.desc())),
         "rules_version": rules.version,
         "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_visit"]}))
-    yield dg.MaterializeResult(asset_key="case_visit_quarantine", metadata=labelled({
-        **table_metadata(engine, q.__table__, select(
-            q.field, q.value, q.reason_code, q.reason).where(q.form_id == FORM_ID).order_by(q.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))
+    yield dg.MaterializeResult(asset_key="case_visit_quarantine", metadata=labelled(
+        quarantine_metadata(engine, FORM_ID, stats.quarantined)))
 
 
 @dg.asset(group_name=GROUP, deps=["identified_cases", "case_visits"], kinds={"python"},

@@ -5,7 +5,7 @@ import dagster as dg
 from sqlalchemy import case, func, select
 
 from dagster_project.messages import describe, labelled, md_table, step_sentence
-from dagster_project.metadata import table_metadata
+from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
 from warehouse import steps
@@ -17,7 +17,6 @@ from warehouse.models import (
     Child,
     ChildClassification,
     Household,
-    Quarantine,
 )
 
 GROUP = "household_survey"
@@ -54,11 +53,8 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             Child.child_id, Child.sex, Child.age, Child.school_status, Child.working, Child.hours_week,
             Child.work_kinds, Child.hazards).order_by(Child.change_seq.desc())),
         "step/loaded": stats.loaded["child"], "step/classified": stats.loaded["child_classification"]}))
-    yield dg.MaterializeResult(asset_key="household_quarantine", metadata=labelled({
-        **table_metadata(engine, Quarantine.__table__, select(
-            Quarantine.entity, Quarantine.repeat_index, Quarantine.field, Quarantine.reason_code,
-            Quarantine.reason).where(Quarantine.form_id == FORM_ID).order_by(Quarantine.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))
+    yield dg.MaterializeResult(asset_key="household_quarantine", metadata=labelled(
+        quarantine_metadata(engine, FORM_ID, stats.quarantined)))
 
 
 @dg.asset(group_name=GROUP, deps=["children"], kinds={"python"},

@@ -4,14 +4,14 @@ import dagster as dg
 from sqlalchemy import case, func, select
 
 from dagster_project.messages import describe, labelled, md_table, step_sentence
-from dagster_project.metadata import table_metadata
+from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
 from warehouse import programme_steps
 from warehouse.answers import Context
 from warehouse.classification import load_rules
 from warehouse.inspection import FORM_ID
-from warehouse.models import Inspection, Quarantine, YoungWorker, YoungWorkerClassification
+from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
 
 GROUP = "inspections"
 
@@ -33,7 +33,7 @@ def inspection_tables(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     engine = warehouse.engine()
     stats = programme_steps.clean_inspections(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID))
     context.log.info(step_sentence("cleaned", stats))
-    i, yw, q = Inspection, YoungWorker, Quarantine
+    i, yw = Inspection, YoungWorker
     yield dg.MaterializeResult(asset_key="inspections", metadata=labelled({
         **table_metadata(engine, i.__table__, select(
             i.inspection_id, i.inspection_date, i.commune_code, i.establishment_type, i.n_young_workers,
@@ -44,11 +44,8 @@ def inspection_tables(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             yw.worker_id, yw.sex, yw.age, yw.work_kinds, yw.workplaces, yw.hours_day, yw.hours_week, yw.hazards,
             yw.in_register).order_by(yw.change_seq.desc())),
         "step/loaded": stats.loaded["young_worker"]}))
-    yield dg.MaterializeResult(asset_key="inspection_quarantine", metadata=labelled({
-        **table_metadata(engine, q.__table__, select(
-            q.entity, q.repeat_index, q.field, q.reason_code, q.reason).where(q.form_id == FORM_ID)
-            .order_by(q.change_seq.desc())),
-        "step/quarantined": dg.MetadataValue.json(dict(stats.quarantined))}))
+    yield dg.MaterializeResult(asset_key="inspection_quarantine", metadata=labelled(
+        quarantine_metadata(engine, FORM_ID, stats.quarantined)))
 
 
 @dg.asset(group_name=GROUP, deps=["young_workers"], kinds={"python"},
