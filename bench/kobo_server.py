@@ -65,15 +65,11 @@ from bench.counters import RequestCounters
 from connectors.demo import FORM_ID, demo_communes, household_row, national_communes, row_system
 from connectors.kobotoolbox.documents import instance_ids, is_edited, review_state
 from connectors.kobotoolbox.submissions import IDENTITY_FIELDS
-from tests.connectors.fake_kobotoolbox import VALIDATION_LABELS, _flatten, _replace_params, content_paths, kpi_content
-from tests.connectors.household_routes import form_values
+from tests.connectors.fake_kobotoolbox import _replace_params, content_paths, kpi_content
+from tests.connectors.kobo_demo import ASSET_UID, OWNER, VERSION_ID, kobo_document
 from warehouse.admin_units import forms_dir
 
-ASSET_UID = "aBenchHouseholdSurvey2026"
 TOKEN = "bench-kobo-token-not-a-secret"
-OWNER = "clms_admin"
-VERSION_ID = "vBenchVersion2026112301"
-FORMHUB_UUID = "0b3ec6e2b1f14a53a7c4bench0000001"
 MAX_LIMIT = 1000  # KPI's cap on hosted servers since early 2026
 DEFAULT_LIMIT = 100
 STORE_DTYPE = np.dtype([("kobo_id", "<i8"), ("instance_id", "S48"), ("current_instance_id", "S48"),
@@ -86,38 +82,6 @@ _worker: dict[str, Any] = {}
 
 def household_xlsx() -> Path:
     return forms_dir() / f"{FORM_ID}.xlsx"
-
-
-def kobo_document(row: dict[str, Any], kobo_id: int, paths: dict[str, str]) -> dict[str, Any]:
-    """The KPI document of a demo row (``row["__system"]`` says its fate; the caller drops deleted rows)."""
-    system = row["__system"]
-    answers = _flatten(form_values(row), "", paths)
-    root, current = row["__id"], row["meta"]["instanceID"]
-    document: dict[str, Any] = {"formhub/uuid": FORMHUB_UUID, **answers, "__version__": VERSION_ID,
-                                "meta/instanceID": current, "meta/rootUuid": root}
-    if current != root:
-        document["meta/deprecatedID"] = root
-    gps = answers.get("location/gps")
-    validation: dict[str, Any] = {}
-    if system.get("reviewState") == "approved":
-        label, color = VALIDATION_LABELS["validation_status_approved"]
-        when = datetime.fromisoformat(system["updatedAt"].replace("Z", "+00:00"))
-        validation = {"timestamp": int(when.timestamp()), "uid": "validation_status_approved", "by_whom": OWNER,
-                      "color": color, "label": label}
-    document.update({
-        "_xform_id_string": ASSET_UID,
-        "_uuid": current.removeprefix("uuid:"),
-        "_id": kobo_id,
-        "_attachments": [],
-        "_status": "submitted_via_web",
-        "_geolocation": [float(x) for x in gps.split()[:2]] if gps else [None, None],
-        "_submission_time": system["submissionDate"][:19],
-        "_tags": [],
-        "_notes": [],
-        "_validation_status": validation,
-        "_submitted_by": system.get("submitterName"),
-    })
-    return document
 
 
 def _encode(value: Any) -> bytes:

@@ -38,6 +38,7 @@ from connectors.kobotoolbox.documents import (
 )
 from connectors.records import SubmissionRecord
 from tests.connectors.fake_kobotoolbox import content_paths, kpi_content
+from tests.connectors.kobo_demo import kobo_document
 from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX
 from tests.connectors.test_kobo_documents import FORM, UNUSUAL, document
 from warehouse.admin_units import forms_dir
@@ -178,8 +179,6 @@ def outcome(build, doc: dict[str, Any], schema: FormSchema, strict: bool = False
 
 def demo_documents(households: int) -> list[bytes]:
     """The benchmark server's KPI documents of the first demo households (every commune), as it sends them."""
-    from bench.kobo_server import kobo_document
-
     communes = national_communes(forms_dir() / "media" / "communes.csv")
     paths = content_paths(kpi_content(HOUSEHOLD_XLSX.read_bytes()))
     rows = (household_row(communes, n, 2026) for n in range(households))
