@@ -32,13 +32,16 @@ from warehouse.models import (
     Approval,
     AreaCommune,
     Base,
+    BudgetLine,
     Case,
     CaseVisit,
     Child,
     ChildClassification,
     Household,
+    IndicatorResponsibility,
     Inspection,
     LegacyCommune,
+    ProgrammeSite,
     RawSubmission,
     ReferencePopulation,
     ReferenceUpload,
@@ -48,7 +51,7 @@ from warehouse.models import (
 )
 
 VIETNAM = timezone(timedelta(hours=7))
-WHOLE = (ReferenceUpload, Target, ReferencePopulation)
+WHOLE = (ReferenceUpload, Target, ReferencePopulation, ProgrammeSite, IndicatorResponsibility, BudgetLine)
 BATCH = 5_000
 
 

@@ -17,6 +17,7 @@ from warehouse.report.cases import CaseSummary, summarise_cases
 from warehouse.report.completeness import CompletenessSummary, completeness_on, summarise_completeness
 from warehouse.report.indicator_results import IndicatorResult, gather_indicators
 from warehouse.report.inspections import InspectionSummary, summarise_inspections
+from warehouse.report.programme import ProgrammeRegisters, gather_programme
 
 STATUS_ORDER = ("met", "on_track", "cannot_tell", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 
@@ -37,6 +38,7 @@ class ProgressReport:
     completeness: CompletenessSummary
     approval: ApprovalState = ApprovalState(PROVISIONAL)  # of the area's figures for the year
     cutoff: date | None = None  # only what was submitted by the end of this day (Vietnam time) counts
+    programme: ProgrammeRegisters = ProgrammeRegisters()  # pilot communes, responsible sectors, budget
 
     @property
     def exact_territory(self) -> bool:
@@ -63,10 +65,11 @@ def gather_report(engine: Engine, area: ReportArea, year: int, settings: Indicat
         approval = state_of(conn, period)
     details = area_details(engine, area)
     communes = [c.code for c in details.communes]
+    indicators = gather_indicators(engine, area, details, year, settings)
     return ProgressReport(
         area=area, details=details, year=year, generated_on=generated_on or date.today(),
         min_cell=settings.min_cell, settings_version=settings.version, indicator_names=settings.names,
-        indicators=gather_indicators(engine, area, details, year, settings),
+        indicators=indicators, programme=gather_programme(engine, area, details, year, settings, indicators),
         activities=summarise_activities(engine, communes, year),
         inspections=summarise_inspections(engine, communes, year, settings),
         cases=summarise_cases(engine, communes, year, settings),

@@ -13,13 +13,14 @@ from warehouse.report.counts import Count
 from warehouse.report.formatting import Formatter
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, Group, IndicatorResult
+from warehouse.report.programme import ProgrammeRegisters
 from warehouse.report.page_style import STYLE
 from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column_chart
 
 STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗", "cannot_tell": "?"}
 SECTIONS = {"summary": (1, "summary"), "indicators": (2, "indicators"), "details": (3, "indicator_details"),
             "activities": (4, "activities"), "inspections": (5, "inspections"), "cases": (6, "cases"),
-            "completeness": (7, "completeness")}
+            "completeness": (7, "completeness"), "programme": (8, "programme_registers")}
 REPORTING_BADGES = {"on_time": "met", "late": "cannot_tell", "missing": "off_track", "not_due": "no_target"}
 TONES = {"met": "met", "on_track": "on_track", "off_track": "off_track", "cannot_tell": "cannot_tell",
          "no_target": "neutral"}
@@ -46,6 +47,7 @@ def render_html(report: ProgressReport, language: str = "vi") -> str:
         _inspections(report, f),
         _cases(report, f),
         _completeness(report, f),
+        _programme(report, f),
         _notes(report, f),
     ])
     return (f'<!DOCTYPE html>\n<html lang="{language}"><head><meta charset="utf-8">'
@@ -117,8 +119,8 @@ def _contents(report: ProgressReport, f: Formatter) -> str:
                     f'{escape(lab.indicator(r.indicator_id))}<small>{escape(lab.source(r.source))}</small></a></li>'
                     for r in report.indicators if r.has_data)
     for anchor, (number, label) in SECTIONS.items():
-        if anchor == "details" and not cards:
-            continue  # no card, no section
+        if (anchor == "details" and not cards) or (anchor == "programme" and report.programme == ProgrammeRegisters()):
+            continue  # no card, no section; no programme register of the area
         items.append(f'<li><a href="#{anchor}"><span class="num">{number}.</span> {escape(lab(label))}</a>'
                      + (f'<ol class="cards">{cards}</ol>' if anchor == "details" else "") + "</li>")
     items.append(f'<li><a href="#notes">{escape(lab("notes"))}</a></li>')
@@ -367,6 +369,49 @@ def _completeness(report: ProgressReport, f: Formatter) -> str:
                                                    "completed_on", "reporting_status")],
                         rows, numeric={3, 4, 5, 6, 7}, css="completeness"))
     return _section("completeness", "".join(parts), f)
+
+
+def _programme(report: ProgressReport, f: Formatter) -> str:
+    """Pilot or model communes against the others, indicators by responsible sector, the budget: what the area's
+    programme registers hold (nothing when they hold nothing for it)."""
+    lab, p = f.labels, report.programme
+    if p == ProgrammeRegisters():
+        return ""
+    parts = []
+    for c in p.comparisons:
+        rows = [[f'<span class="code">{escape(i.indicator_id)}</span> {escape(lab.indicator(i.indicator_id))}'
+                 f'<small>{escape(lab.source(i.source))}</small>',
+                 *(escape(text) for cell in (i.pilot, i.others) for text in (
+                     f.fraction(cell), f.value(cell, i.unit) + ("" if cell.exact_territory
+                                                                 else f" ({lab('approximate_short')})"),
+                     f.interval(cell)))]
+                for i in c.indicators]
+        sites = lab("programme_sites", kind=lab(f"site_kind_{c.site_kind}"), sites=", ".join(c.sites),
+                    pilot=c.pilot_communes, others=c.other_communes)
+        parts.append(
+            f"<h3>{escape(lab('programme_comparison', name=c.programme_name))}</h3><p class=\"why\">{escape(sites)}</p>"
+            + _table([escape(lab("indicator")), *(escape(f"{lab(g)}: {lab(k)}") for g in ("group_pilot", "group_others")
+                                                   for k in ("numerator", "value", "ci_low"))],
+                     rows, numeric={1, 2, 3, 4, 5, 6}, css="comparison")
+            + f'<p class="why">{escape(lab("comparison_note"))}</p>')
+    if p.responsibilities:
+        rows = [[escape(lab(f"sector_{r.sector}")), escape(r.agency), escape(lab(f"part_{r.part}")),
+                 f'<span class="code">{escape(r.result.indicator_id)}</span> '
+                 f'{escape(lab.indicator(r.result.indicator_id))}<small>{escape(lab.source(r.result.source))}</small>',
+                 escape(f.value(r.result.cell, r.result.unit)), _badge(r.result.cell.status, f)]
+                for r in p.responsibilities]
+        parts.append(f"<h3>{escape(lab('by_sector'))}</h3>" + _table(
+            [escape(lab(k)) for k in ("sector", "agency", "part", "indicator", "value", "status")], rows,
+            numeric={4}, css="sectors"))
+    if p.budget:
+        rows = [[escape(lab(f"line_{b.activity_line}" if b.activity_line else "budget_total")),
+                 escape(f.integer(b.allocated)), escape(f.integer(b.spent)) if b.spent is not None else "—",
+                 escape(f.percent(b.share_spent)) if b.share_spent is not None else "—",
+                 escape(f.integer(b.unreported))] for b in p.budget]
+        parts.append(f"<h3>{escape(lab('budget', year=report.year))}</h3>" + _table(
+            [escape(lab(k)) for k in ("activity_line", "allocated", "spent", "share_spent", "unreported")], rows,
+            numeric={1, 2, 3, 4}, css="budget") + f'<p class="why">{escape(lab("budget_note"))}</p>')
+    return _section("programme", "".join(parts), f)
 
 
 def _notes(report: ProgressReport, f: Formatter) -> str:

@@ -23,6 +23,7 @@ from warehouse.report.counts import Count
 from warehouse.report.formatting import COMPARATOR_SIGNS, Formatter
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, IndicatorResult
+from warehouse.report.programme import ProgrammeRegisters
 from warehouse.report.sheet_print import columns_spanned, fit_for_print, rows_spanned
 
 PERCENT, INTEGER, DAYS = "0.0%", "#,##0", "0.0"
@@ -58,6 +59,8 @@ def build_workbook(report: ProgressReport, language: str = "vi") -> Workbook:
     _inspections(workbook.create_sheet(lab("sheet_inspections")), report, f)
     _cases(workbook.create_sheet(lab("sheet_cases")), report, f)
     _completeness(workbook.create_sheet(lab("sheet_completeness")), report, f)
+    if report.programme != ProgrammeRegisters():
+        _programme(workbook.create_sheet(lab("sheet_programme")), report, f)
     charts_sheet = workbook.create_sheet(lab("sheet_charts"))
     charts_end = _charts(charts_sheet, report, f)
     title = f.title(report)
@@ -374,6 +377,62 @@ def _completeness(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     ws.auto_filter.ref = f"A1:L{last}"
     note = lab("completeness_as_of", date=f.date(c.as_of)) if c.rows else lab("no_expected_reporting")
     _words(ws, last + 2, 1, note)
+
+
+def _programme(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+    """Each programme's pilot or model communes against the area's others, the indicators by responsible sector,
+    and the budget allocated and spent (``warehouse.report.programme``)."""
+    lab, p = f.labels, report.programme
+    _widths(ws, [6, 32, 14, 10, 10, 10, 9, 9, 10, 10, 10, 9, 9])
+    row = 1
+    for c in p.comparisons:
+        ws.cell(row, 1, lab("programme_comparison", name=c.programme_name)).font = Font(bold=True, size=12)
+        _words(ws, row + 1, 1, lab("programme_sites", kind=lab(f"site_kind_{c.site_kind}"),
+                                   sites=", ".join(c.sites), pilot=c.pilot_communes, others=c.other_communes))
+        columns = ("numerator", "denominator", "value", "ci_low", "ci_high")
+        groups = ("group_pilot", "group_others")
+        _header(ws, row + 2, [lab("code"), lab("indicator"), lab("source"),
+                              *(f"{lab(group)}: {lab(k)}" for group in groups for k in columns)])
+        row += 3
+        for i in c.indicators:
+            ws.cell(row, 1, i.indicator_id).font = Font(bold=True)
+            ws.cell(row, 2, lab.indicator(i.indicator_id))
+            ws.cell(row, 3, lab.source(i.source))
+            for column, cell in ((4, i.pilot), (9, i.others)):
+                _write_cell(ws, row, column, cell, i.unit, f)
+            if not (i.pilot.exact_territory and i.others.exact_territory):
+                _words(ws, row, 14, lab("approximate_short"))
+            row += 1
+        _words(ws, row, 1, lab("comparison_note"))
+        row += 2
+    if p.responsibilities:
+        row = _block(ws, row, lab("by_sector"), [lab(k) for k in (
+            "sector", "agency", "part", "code", "indicator", "source", "numerator", "denominator", "value", "ci_low",
+            "ci_high", "status")])
+        for r in p.responsibilities:
+            ws.cell(row, 1, lab(f"sector_{r.sector}")).font = Font(bold=True)
+            ws.cell(row, 2, r.agency)
+            ws.cell(row, 3, lab(f"part_{r.part}"))
+            ws.cell(row, 4, r.result.indicator_id)
+            ws.cell(row, 5, lab.indicator(r.result.indicator_id))
+            ws.cell(row, 6, lab.source(r.result.source))
+            _write_cell(ws, row, 7, r.result.cell, r.result.unit, f)
+            _status(ws, row, 12, r.result.cell.status, f)
+            row += 1
+        row += 1
+    if p.budget:
+        row = _block(ws, row, lab("budget", year=report.year), [lab(k) for k in (
+            "activity_line", "allocated", "spent", "share_spent", "unreported")])
+        for b in p.budget:
+            ws.cell(row, 1, lab(f"line_{b.activity_line}" if b.activity_line else "budget_total")).font = Font(
+                bold=not b.activity_line)
+            for column, amount in ((2, b.allocated), (3, b.spent), (5, b.unreported)):
+                if amount is not None:
+                    _number(ws, row, column, amount, INTEGER)
+            if b.share_spent is not None:
+                _number(ws, row, 4, b.share_spent, PERCENT)
+            row += 1
+        _words(ws, row + 1, 1, lab("budget_note"))
 
 
 def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> tuple[int, int]:
