@@ -354,6 +354,7 @@ def _visits(rng: random.Random, case: OpenCase) -> Iterator[dict]:
     age = rng.randint(max(low, 8), high)
     working = case.case_type == "child_labourer" or age >= 13 and rng.random() < 0.3
     first_support: date | None = None
+    state = "screened"
     day = case.identified_on + timedelta(days=rng.choices([4, 9, 14, 21, 27, 38, 50], [2, 3, 3, 2, 2, 1, 1])[0])
     for number in range(1, 7):
         if day > LAST_DAY:
@@ -368,11 +369,55 @@ def _visits(rng: random.Random, case: OpenCase) -> Iterator[dict]:
         closure = "turned_18" if comes_of_age else "no_longer_working" if (
             number >= 2 and not working and rng.random() < 0.2) else None
         status = "closed" if closure else "monitoring" if number >= 2 else "supported" if first_support else "open"
-        yield odata_row(_visit(rng, case, day, 18 if comes_of_age else age, working, support, first_support_date,
-                               status, closure), _uuid(rng), _submitted(rng, day))
+        state = _state(state, status, support)
+        row = _visit(rng, case, day, 18 if comes_of_age else age, working, support, first_support_date, status,
+                     closure)
+        yield odata_row(row | _workflow(random.Random(f"workflow:{case.case_id}:{number}"), day, state, support,
+                                        number), _uuid(rng), _submitted(rng, day))
         if closure:
             return
         day += timedelta(days=rng.randint(30, 90))
+
+
+def _state(before: str, status: str, support: list[str]) -> str:
+    """The step after a visit, one the workflow allows after ``before``: assessed at a first visit without
+    support, then the plan; services once supported; follow-up after services."""
+    if status == "closed":
+        return "closed"
+    if before in ("services", "follow_up"):
+        return "follow_up"
+    if support != ["none"]:
+        return "services"
+    return "assessed" if before == "screened" else "plan"
+
+
+def _workflow(rng: random.Random, day: date, state: str, support: list[str], number: int) -> dict:
+    """The visit's assessment, plan, services and closure sign-off (their own random stream, so that the visits'
+    other answers are those of the demo before these questions)."""
+    services = [] if support == ["none"] else [{
+        "service_type": kind, "provider": PROVIDERS.get(kind, "commune_committee"), "provider_name": None,
+        "referred_date": (day - timedelta(days=rng.choice([0, 3, 7]))).isoformat(),
+        "service_outcome": (outcome := rng.choices(["received", "waiting", "refused"], [6, 3, 1])[0]),
+        "received_date": day.isoformat() if outcome == "received" else None,
+    } for kind in support]
+    closed = state == "closed"
+    return {
+        "case_state": state, "assessment_done": "yes" if number == 1 else "no",
+        "assessment": {"risk_level": rng.choice(["high", "medium", "low", "low"]),
+                       "needs": " ".join(sorted(support)) if support != ["none"] else "education"} if number == 1
+        else None,
+        "plan_approved": "yes" if state in ("plan", "services") and number <= 2 else "no",
+        "plan": {"plan_date": day.isoformat(), "plan_review_date": (day + timedelta(days=90)).isoformat()}
+        if state in ("plan", "services") and number <= 2 else None,
+        "n_services": len(services), "service": services,
+        "supervisor_name": _name(rng) if closed else None, "supervisor_signoff": "yes" if closed else None,
+        "signoff_date": day.isoformat() if closed else None,
+    }
+
+
+PROVIDERS = {"education": "school", "vocational_training": "vocational_centre", "health": "health_facility",
+             "psychosocial": "social_work_centre", "social_assistance": "commune_committee",
+             "livelihood": "social_policy_bank"}
 
 
 def _visit(rng: random.Random, case: OpenCase, day: date, age: int, working: bool, support: list[str],

@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -21,13 +21,12 @@ from sqlalchemy import Engine, select
 from warehouse.admin_units import LEGACY, Commune, load_admin_units
 from warehouse.atomic_file import replaced_atomically
 from warehouse.case_register import entity_id
-from warehouse.models import Case, CaseVisit
+from warehouse.models import Case
 
 DATASET = "cases"
 COLUMNS = ("name", "label", "case_code", "commune", "age_band", "case_type", "status", "due_date", "last_visit",
-           "first_support")
+           "first_support", "state", "overdue")
 PROPERTIES = COLUMNS[2:]
-FIRST_VISIT_DAYS = 14  # default delay from identification to the first visit
 CLOSED = "closed"
 
 
@@ -45,6 +44,8 @@ class CaseListRow:
     due_date: str
     last_visit: str
     first_support: str
+    state: str
+    overdue: str  # "yes" or "no", as at the day the list was made
 
     @property
     def is_open(self) -> bool:
@@ -64,29 +65,22 @@ def case_label(case_code: str, commune_name: str, age_band: str) -> str:
     return unicodedata.normalize("NFC", f"{case_code} · {commune_name} · {age_band.replace('-', '–')} tuổi")
 
 
-def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
+def case_list_rows(engine: Engine, *, as_of: date | None = None,
                    communes: Mapping[str, Commune] | None = None) -> list[CaseListRow]:
     """Every case of the register (closed ones too), by case code, in its current state.
 
-    ``due_date``: the identification date plus ``first_visit_days`` before the first visit, then the latest
-    visit's ``next_visit``; blank once closed. A commune missing from the code list is labelled by its code; a
-    pre-July-2025 one (``vn-legacy``) by its old name.
+    ``due_date``: when the case's next step is due (the register's ``due_on``, from the workflow's time limits
+    and the officer's next visit); blank once closed. ``overdue``: due before ``as_of`` (default today). A commune
+    missing from the code list is labelled by its code; a pre-July-2025 one (``vn-legacy``) by its old name.
     """
+    as_of = as_of or date.today()
     communes = load_admin_units().communes if communes is None else communes
     legacy = load_admin_units().legacy_communes
     with engine.connect() as conn:
         cases = conn.execute(select(Case.__table__).order_by(Case.case_code)).all()
-        visits = conn.execute(select(CaseVisit.case_id, CaseVisit.next_visit)
-                              .order_by(CaseVisit.case_id, CaseVisit.visit_date, CaseVisit.change_seq)).all()
-    next_visit = {case_id: due for case_id, due in visits}  # the latest visit of each case wins
     rows = []
     for case in cases:
-        if case.status == CLOSED:
-            due = None
-        elif case.visits:
-            due = next_visit.get(case.case_id)
-        else:
-            due = case.identified_on + timedelta(days=first_visit_days)
+        due = None if case.status == CLOSED else case.due_on
         commune = (legacy if case.code_list_version == LEGACY else communes).get(case.commune_code)
         rows.append(CaseListRow(
             uuid=_entity_id(case.case_id, case.case_code),
@@ -99,18 +93,20 @@ def case_list_rows(engine: Engine, *, first_visit_days: int = FIRST_VISIT_DAYS,
             due_date=_iso(due),
             last_visit=_iso(case.last_visit_on),
             first_support=_iso(case.first_support_on),
+            state=case.state,
+            overdue="yes" if due is not None and due < as_of else "no",
         ))
     return rows
 
 
 def write_cases_csv(rows: Iterable[CaseListRow], path: Path) -> int:
-    """Write the open cases to ``path`` (UTF-8, README columns in order), whole or not at all, readable by its
-    owner only; returns how many."""
+    """Write the open cases to ``path`` (UTF-8, README columns in order), overdue first, then by due date, whole
+    or not at all, readable by its owner only; returns how many."""
     written = 0
     with replaced_atomically(path, private=True) as temporary, open(temporary, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for row in rows:
+        for row in sorted(rows, key=lambda r: (r.overdue != "yes", r.due_date or "9999")):
             if row.is_open:
                 writer.writerow(row.csv_row())
                 written += 1

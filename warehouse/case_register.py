@@ -15,6 +15,11 @@ Two steps, so that the lineage has no cycle (cases → published case list → v
 - :func:`update_case_register` folds each case's visits into its state (status, first support, visits, last
   visit, closure, education and work at the last visit) and quarantines visits whose ``case_id`` matches no
   case (``UNKNOWN_CASE``); those are looked at again on every run, as a visit may arrive before its case.
+  It walks each case through the workflow (``reference/case_workflow.toml``): from ``initial_state`` on its
+  identification date, each visit's ``case_state`` in visit order is a move, kept in ``case_state_history``
+  when the workflow allows it, else quarantined (``INVALID_TRANSITION``: the case keeps its state, the visit
+  still counts as a visit); the case's ``state``, ``urgent`` (its latest assessment found a high risk) and
+  ``due_on`` (:meth:`~warehouse.case_workflow.Workflow.next_due`) follow.
 
 Both recompute from the whole current state and write only what differs (a re-run writes nothing): they read the
 identified subjects and the visits, a few columns each, set-based, which stays cheap next to the cleaning steps.
@@ -28,8 +33,11 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, literal, or_, select, update
 
+from warehouse.case_workflow import Workflow, load_workflow
 from warehouse.models import (
     Case,
+    CaseService,
+    CaseStateHistory,
     CaseVisit,
     Child,
     ChildClassification,
@@ -47,12 +55,16 @@ CASE_NAMESPACE = uuid.UUID("5d1f4c0e-8a7b-5c3d-9e2f-2b6a7c1d0e4f")  # of the cas
 CODE_PREFIX, CODE_LENGTH = "C-", 5
 CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 UNKNOWN_CASE = "UNKNOWN_CASE"
+INVALID_TRANSITION = "INVALID_TRANSITION"
 IDENTIFICATION = ("subject_kind", "subject_id", "identified_source", "identified_on", "year", "quarter",
                   "province_code", "commune_code", "code_list_version", "sex", "age_band", "case_type")
 STATE = ("status", "first_support_on", "visits", "last_visit_on", "closed_on", "closure_reason",
-         "in_education_at_last_visit", "child_labour_at_last_visit")
+         "in_education_at_last_visit", "child_labour_at_last_visit", "state", "urgent", "due_on", "second_visit_on",
+         "child_labour_at_second_visit")
 NO_VISITS = {"status": "open", "first_support_on": None, "visits": 0, "last_visit_on": None, "closed_on": None,
-             "closure_reason": None, "in_education_at_last_visit": None, "child_labour_at_last_visit": None}
+             "closure_reason": None, "in_education_at_last_visit": None, "child_labour_at_last_visit": None,
+             "state": load_workflow().initial_state, "urgent": False, "due_on": None, "second_visit_on": None,
+             "child_labour_at_second_visit": None}
 
 
 def case_id_of(subject_id: str) -> str:
@@ -114,21 +126,27 @@ def identify_cases(engine: Engine, pseudonymizer: Pseudonymizer) -> StepStats:
     return stats
 
 
-def update_case_register(engine: Engine) -> StepStats:
-    """Fold the visits into each case's state and quarantine the visits that match no case."""
+def update_case_register(engine: Engine, workflow: Workflow | None = None) -> StepStats:
+    """Fold the visits into each case's state and history, quarantine the visits that match no case and the
+    moves the workflow does not allow."""
+    workflow = workflow or load_workflow()
     stats = StepStats()
     with engine.begin() as conn:
-        states = _fold(conn)
-        current = {r.case_id: {c: getattr(r, c) for c in STATE}
-                   for r in conn.execute(select(Case.case_id, *(getattr(Case, c) for c in STATE)))}
-        changed = [{"b_case_id": case_id, **states.get(case_id, NO_VISITS)} for case_id, state in current.items()
-                   if state != states.get(case_id, NO_VISITS)]
+        cases = {r.case_id: r for r in conn.execute(select(Case.case_id, Case.identified_on,
+                                                           *(getattr(Case, c) for c in STATE)))}
+        states, history, invalid = _fold(conn, workflow, {k: r.identified_on for k, r in cases.items()})
+        changed = [{"b_case_id": case_id, **states[case_id]} for case_id, r in cases.items()
+                   if {c: getattr(r, c) for c in STATE} != states[case_id]]
         if changed:
             conn.execute(_update_by_id(), changed)
-        added, removed = _quarantine_unknown(conn, set(current))
-    stats.processed = len(current)
-    stats.loaded["changed"] = len(changed)
-    stats.quarantined.update(unknown_case=added, matched_again=removed)
+        rewritten = _write_history(conn, history)
+        added, removed = _quarantine_unknown(conn, set(cases))
+        refused, allowed_again = _sync_quarantine(conn, INVALID_TRANSITION, "case_state", invalid,
+                                                  "the workflow does not allow this move: the case keeps its state")
+    stats.processed = len(cases)
+    stats.loaded.update(changed=len(changed), history_rewritten=rewritten)
+    stats.quarantined.update(unknown_case=added, matched_again=removed, invalid_transition=refused,
+                             transition_allowed_again=allowed_again)
     return stats
 
 
@@ -187,55 +205,111 @@ def _free_code(pseudonymizer: Pseudonymizer, case_id: str, taken: set[str]) -> s
     return code
 
 
-def _fold(conn: Connection) -> dict[str, dict]:
-    """Each visited case's state: its latest visit (by visit date, then arrival) decides status, closure and
-    the situation at the last visit; the first support is the earliest date given, else the first visit that
-    recorded a support."""
-    v = CaseVisit
+def _fold(conn: Connection, workflow: Workflow, identified: dict) -> tuple[dict, dict, dict]:
+    """Each case's state (``STATE``), its history rows, and the visits whose move the workflow refuses
+    (``raw_submission_id`` → the row to quarantine, ``value`` the move). The latest visit (by visit date, then
+    arrival) decides the situation at the last visit; the latest allowed move decides state, status and closure;
+    the first support is the earliest date given or received, else the first visit that recorded a support."""
+    v, raw = CaseVisit, RawSubmission
     by_case: dict[str, list] = defaultdict(list)
     for visit in conn.execute(
-        select(v.case_id, v.visit_date, v.case_status, v.closure_reason, v.supports, v.first_support_date,
-               v.school_status, v.vocational_training, v.child_labour).order_by(v.case_id, v.visit_date, v.change_seq)
+        select(v.case_id, v.visit_id, v.visit_date, v.case_state, v.case_status, v.closure_reason, v.supports, v.first_support_date,
+               v.school_status, v.vocational_training, v.child_labour, v.risk_level, v.next_visit,
+               v.raw_submission_id, v.change_seq, raw.form_id, raw.instance_id)
+        .join(raw, raw.id == v.raw_submission_id).order_by(v.case_id, v.visit_date, v.change_seq)
     ):
         by_case[visit.case_id].append(visit)
-    states = {}
-    for case_id, visits in by_case.items():
-        last = visits[-1]
-        closed = last.case_status == "closed"
-        given = [x.first_support_date for x in visits if x.first_support_date]
+    received: dict[str, list] = defaultdict(list)
+    for case_id, day in conn.execute(select(CaseService.case_id, CaseService.received_date)
+                                     .where(CaseService.received_date.is_not(None))):
+        received[case_id].append(day)
+    states, history, invalid = {}, {}, {}
+    for case_id, identified_on in identified.items():
+        visits = by_case.get(case_id, [])
+        state, closing, status = workflow.initial_state, None, NO_VISITS["status"]
+        rows = [(None, state, identified_on, None)]
+        for x in visits:
+            if workflow.allows(state, x.case_state):
+                rows.append((state, x.case_state, x.visit_date, x.visit_id))
+                state, closing = x.case_state, (x if x.case_state == "closed" else None)
+                status = x.case_status
+            else:
+                invalid[x.raw_submission_id] = {**x._mapping, "value": f"{state} → {x.case_state}"}
+        history[case_id] = [{"case_id": case_id, "step": n, "from_state": a, "to_state": b, "changed_on": on,
+                             "visit_id": visit_id, "workflow_version": workflow.version}
+                            for n, (a, b, on, visit_id) in enumerate(rows)]
+        given = [x.first_support_date for x in visits if x.first_support_date] + received.get(case_id, [])
         supported = [x.visit_date for x in visits if x.supports and x.supports != "none"]
+        first_support = min(given) if given else min(supported, default=None)
+        assessed = [x.risk_level for x in visits if x.risk_level]
+        urgent = bool(assessed) and assessed[-1] == "high"
+        last = visits[-1] if visits else None
         states[case_id] = {
-            "status": last.case_status,
-            "first_support_on": min(given) if given else min(supported, default=None),
+            **NO_VISITS,
+            "state": state,
+            "urgent": urgent,
+            "due_on": workflow.next_due(state, identified_on, last and last.visit_date, last and last.next_visit,
+                                        first_support, urgent),
+        } if last is None else {
+            "status": status,
+            "first_support_on": first_support,
             "visits": len(visits),
             "last_visit_on": last.visit_date,
-            "closed_on": last.visit_date if closed else None,
-            "closure_reason": last.closure_reason if closed else None,
+            "closed_on": closing.visit_date if closing else None,
+            "closure_reason": closing.closure_reason if closing else None,
             "in_education_at_last_visit": last.school_status == "attending" or bool(last.vocational_training),
             "child_labour_at_last_visit": last.child_labour,
+            "state": state,
+            "urgent": urgent,
+            "due_on": workflow.next_due(state, identified_on, last.visit_date, last.next_visit, first_support, urgent),
+            "second_visit_on": visits[1].visit_date if len(visits) > 1 else None,
+            "child_labour_at_second_visit": visits[1].child_labour if len(visits) > 1 else None,
         }
-    return states
+    return states, history, invalid
+
+
+def _write_history(conn: Connection, history: dict[str, list[dict]]) -> int:
+    """Make ``case_state_history`` exactly ``history``, rewriting only the cases whose rows differ; how many."""
+    h = CaseStateHistory
+    columns = ("case_id", "step", "from_state", "to_state", "changed_on", "visit_id", "workflow_version")
+    stored: dict[str, list[dict]] = defaultdict(list)
+    for r in conn.execute(select(*(getattr(h, c) for c in columns)).order_by(h.case_id, h.step)):
+        stored[r.case_id].append(dict(r._mapping))
+    stale = sorted({*stored} - {*history} | {k for k, rows in history.items() if stored.get(k) != rows})
+    for part in range(0, len(stale), 500):
+        conn.execute(delete(h).where(h.case_id.in_(stale[part:part + 500])))
+    fresh = [row for k in stale for row in history.get(k, [])]
+    if fresh:
+        conn.execute(insert(h), fresh)
+    return len(stale)
 
 
 def _quarantine_unknown(conn: Connection, cases: set[str]) -> tuple[int, int]:
     """Make the ``UNKNOWN_CASE`` quarantine rows exactly the visits whose case is not in ``cases``; returns how
     many were added and removed."""
-    v, q = CaseVisit, Quarantine
-    unknown = {r.raw_submission_id: r for r in conn.execute(
+    v = CaseVisit
+    unknown = {r.raw_submission_id: {**r._mapping, "value": r.case_id} for r in conn.execute(
         select(v.raw_submission_id, v.change_seq, v.case_id, RawSubmission.form_id, RawSubmission.instance_id)
         .join(RawSubmission, RawSubmission.id == v.raw_submission_id)) if r.case_id not in cases}
+    return _sync_quarantine(conn, UNKNOWN_CASE, "case_id", unknown,
+                            "no case in the register has this id (yet): the visit counts once its case exists")
+
+
+def _sync_quarantine(conn: Connection, code: str, field: str, wanted: dict[int, dict], reason: str) -> tuple[int, int]:
+    """Make the quarantine rows of reason ``code`` exactly ``wanted`` (raw submission id → ``change_seq``,
+    ``form_id``, ``instance_id``, ``value``); returns how many were added and removed."""
+    q = Quarantine
     held = {r.raw_submission_id: r for r in conn.execute(
-        select(q.id, q.raw_submission_id, q.change_seq, q.value).where(q.reason_code == UNKNOWN_CASE))}
-    stale = [r.id for raw_id, r in held.items() if raw_id not in unknown
-             or (r.change_seq, r.value) != (unknown[raw_id].change_seq, unknown[raw_id].case_id)]
-    fresh = [r for raw_id, r in unknown.items() if raw_id not in held or held[raw_id].id in stale]
+        select(q.id, q.raw_submission_id, q.change_seq, q.value).where(q.reason_code == code))}
+    stale = [r.id for raw_id, r in held.items() if raw_id not in wanted
+             or (r.change_seq, r.value) != (wanted[raw_id]["change_seq"], wanted[raw_id]["value"])]
+    fresh = [(raw_id, r) for raw_id, r in wanted.items() if raw_id not in held or held[raw_id].id in stale]
     if stale:
         conn.execute(delete(q).where(q.id.in_(stale)))
     if fresh:
         conn.execute(insert(q), [{
-            "raw_submission_id": r.raw_submission_id, "change_seq": r.change_seq, "form_id": r.form_id,
-            "instance_id": r.instance_id, "entity": "case_visit", "repeat_index": None, "field": "case_id",
-            "value": r.case_id, "reason_code": UNKNOWN_CASE,
-            "reason": "no case in the register has this id (yet): the visit counts once its case exists",
-        } for r in fresh])
+            "raw_submission_id": raw_id, "change_seq": r["change_seq"], "form_id": r["form_id"],
+            "instance_id": r["instance_id"], "entity": "case_visit", "repeat_index": None, "field": field,
+            "value": r["value"], "reason_code": code, "reason": reason,
+        } for raw_id, r in fresh])
     return len(fresh), len(stale)

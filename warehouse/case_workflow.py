@@ -40,20 +40,13 @@ class Limit:
 
 
 @dataclass(frozen=True)
-class ClosureReason:
-    outcome: bool
-    vi: str
-    en: str
-
-
-@dataclass(frozen=True)
 class Workflow:
     version: str
     states: tuple[str, ...]
     initial_state: str
     transitions: dict[str, frozenset[str]]
     limits: dict[str, Limit]
-    closure_reasons: dict[str, ClosureReason]
+    closure_reasons: dict[str, bool]  # code → whether the child left child labour (an outcome)
     status_as_state: dict[str, str]
 
     def allows(self, before: str, after: str) -> bool:
@@ -105,5 +98,5 @@ def load_workflow(path: Path = WORKFLOW_FILE) -> Workflow:
     problems += [f"status_as_state.{k}: {v!r} is not a state" for k, v in status_as_state.items() if v not in states]
     if problems:
         raise ValueError(f"{Path(path).name}: " + "; ".join(problems))
-    reasons = {code: ClosureReason(bool(r["outcome"]), r["vi"], r["en"]) for code, r in doc["closure_reasons"].items()}
+    reasons = {code: bool(r["outcome"]) for code, r in doc["closure_reasons"].items()}
     return Workflow(doc["version"], states, doc["initial_state"], transitions, limits, reasons, status_as_state)

@@ -15,7 +15,7 @@ from warehouse.models import Base
 ANALYST_TABLES = (
     "household", "child", "child_classification",
     "inspection", "young_worker", "young_worker_classification",
-    "case_register", "case_visit",
+    "case_register", "case_visit", "case_service", "case_state_history",
     "activity", "activity_reach",
     "indicator_value", "approval", "data_quality_flag",
     "target", "reference_population", "sample_frame_unit", "area_commune", "legacy_commune",

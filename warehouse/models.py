@@ -1176,6 +1176,20 @@ class Case(Base):
         "In school or vocational training at the latest visit (indicator 1.3)"))
     child_labour_at_last_visit: Mapped[bool | None] = mapped_column(Boolean, **described(
         "Còn là lao động trẻ em (vn_law) ở lần thăm gần nhất", "Still in child labour (vn_law) at the latest visit"))
+    state: Mapped[str] = mapped_column(String(16), **described(
+        "Bước của quy trình (case_workflow.toml): screened, assessed, plan, services, follow_up, closed",
+        "Workflow step (case_workflow.toml): screened, assessed, plan, services, follow_up, closed"))
+    urgent: Mapped[bool] = mapped_column(Boolean, **described(
+        "Khẩn cấp: đánh giá gần nhất ghi nguy cơ cao (áp dụng thời hạn rút ngắn của Nghị định 56/2017)",
+        "Urgent: the latest assessment found a high risk (the shorter time limits of Decree 56/2017 apply)"))
+    due_on: Mapped[date | None] = mapped_column(Date, **described(
+        "Hạn của bước tiếp theo (đánh giá, kế hoạch, hỗ trợ đầu tiên, lần thăm tới); trống khi đã đóng",
+        "When the next step is due (assessment, plan, first support, next visit); blank once closed"))
+    second_visit_on: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày của lần thăm theo dõi thứ hai", "Date of the second follow-up visit"))
+    child_labour_at_second_visit: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Còn là lao động trẻ em (vn_law) ở lần thăm theo dõi thứ hai",
+        "Still in child labour (vn_law) at the second follow-up visit"))
 
 
 class CaseVisit(WorkAnswers, Base):
@@ -1238,6 +1252,25 @@ class CaseVisit(WorkAnswers, Base):
         "Closure reason (when closed): no_longer_working, turned_18, moved, duplicate"))
     next_visit: Mapped[date | None] = mapped_column(Date, **described(
         "Ngày dự kiến thăm lần tới", "Planned date of the next visit"))
+    case_state: Mapped[str | None] = mapped_column(String(16), **described(
+        "Bước của hồ sơ sau lần thăm (case_workflow.toml); phiên bản biểu mẫu cũ: suy ra từ case_status",
+        "The case's workflow step after the visit (case_workflow.toml); older form versions: from case_status"))
+    assessed: Mapped[bool | None] = mapped_column(Boolean, **described(
+        "Có đánh giá nguy cơ, nhu cầu của trẻ tại lần thăm", "The child's risks and needs assessed at the visit"))
+    risk_level: Mapped[str | None] = mapped_column(String(8), **described(
+        "Mức độ nguy cơ khi đánh giá: high, medium, low", "Risk level when assessed: high, medium, low"))
+    needs: Mapped[str | None] = mapped_column(String(256), **described(
+        "Nhu cầu hỗ trợ khi đánh giá (mã support_type, cách nhau bởi dấu cách)",
+        "Support needed when assessed (support_type codes, space-separated)"))
+    plan_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày phê duyệt kế hoạch hỗ trợ, can thiệp", "Date the support and intervention plan was approved"))
+    plan_review_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày rà soát kế hoạch", "Date the plan is to be reviewed"))
+    supervisor_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Mã cán bộ giám sát đồng ý đóng hồ sơ (giả danh, từ tên đã nhập)",
+        "Supervisor who signed off the closure (pseudonymous, from the name typed)"))
+    signoff_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày cán bộ giám sát ký đồng ý đóng hồ sơ", "Date the supervisor signed off the closure"))
     rules_version: Mapped[str] = mapped_column(String(32), **described(
         "Phiên bản tệp quy tắc phân loại đã dùng (child_labour_rules.toml)",
         "Version of the classification rules file used (child_labour_rules.toml)"))
@@ -1246,6 +1279,54 @@ class CaseVisit(WorkAnswers, Base):
     reasons: Mapped[str] = mapped_column(String(1024), **described(
         "Mã lý do của phân loại vn_law, cách nhau bởi dấu cách, đã sắp xếp",
         "Reason codes of the vn_law classification, space-separated, sorted"))
+
+
+class CaseService(Base):
+    """A service or referral recorded at a follow-up visit; the provider's name stays in the raw submission."""
+
+    __tablename__ = "case_service"
+    __table_args__ = described(
+        "Dịch vụ hỗ trợ, chuyển gửi ghi tại một lần thăm (tên nơi cung cấp chỉ ở bản nộp gốc)",
+        "Service or referral recorded at a follow-up visit (the provider's name only in the raw submission)")
+
+    visit_id: Mapped[str] = mapped_column(ForeignKey("case_visit.visit_id", ondelete="CASCADE"), primary_key=True,
+                                          **described("Lần thăm (case_visit.visit_id)", "The visit (case_visit.visit_id)"))
+    repeat_index: Mapped[int] = mapped_column(Integer, primary_key=True, **described(
+        "Thứ tự trong lần thăm (từ 1)", "Position in the visit (from 1)"))
+    case_id: Mapped[str] = mapped_column(String(36), index=True, **described(
+        "Trường hợp (case_register.case_id)", "The case (case_register.case_id)"))
+    service_type: Mapped[str] = mapped_column(String(32), **described(
+        "Loại dịch vụ (mã support_type)", "Type of service (a support_type code)"))
+    provider: Mapped[str] = mapped_column(String(32), **described(
+        "Loại nơi cung cấp (mã provider)", "Kind of provider (a provider code)"))
+    referred_date: Mapped[date] = mapped_column(Date, **described("Ngày chuyển gửi", "Date referred"))
+    service_outcome: Mapped[str] = mapped_column(String(16), **described(
+        "Kết quả: received, waiting, refused, not_available", "Outcome: received, waiting, refused, not_available"))
+    received_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày nhận được dịch vụ", "Date the service was received"))
+
+
+class CaseStateHistory(Base):
+    """Each case's steps through the workflow, from its identification; rebuilt from the visits on every run."""
+
+    __tablename__ = "case_state_history"
+    __table_args__ = described(
+        "Lịch sử các bước của từng hồ sơ theo quy trình (case_workflow.toml), từ khi xác định",
+        "Each case's history of workflow steps (case_workflow.toml), from its identification")
+
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True, **described(
+        "Trường hợp (case_register.case_id)", "The case (case_register.case_id)"))
+    step: Mapped[int] = mapped_column(Integer, primary_key=True, **described(
+        "Thứ tự (0: khi xác định)", "Order (0: when identified)"))
+    from_state: Mapped[str | None] = mapped_column(String(16), **described(
+        "Bước trước (trống ở bước 0)", "The step before (blank at step 0)"))
+    to_state: Mapped[str] = mapped_column(String(16), **described("Bước sau", "The step after"))
+    changed_on: Mapped[date] = mapped_column(Date, **described(
+        "Ngày chuyển (ngày xác định hoặc ngày thăm)", "Date of the move (identification or visit date)"))
+    visit_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Lần thăm ghi bước này (trống ở bước 0)", "The visit that recorded it (blank at step 0)"))
+    workflow_version: Mapped[str] = mapped_column(String(16), **described(
+        "Phiên bản tệp quy trình đã dùng để kiểm tra", "Version of the workflow file the move was checked against"))
 
 
 class Activity(Base):

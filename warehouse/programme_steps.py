@@ -25,7 +25,8 @@ from warehouse.raw_store import BATCH_SIZE
 from warehouse.review_states import ReviewPolicy
 from warehouse.steps import StepStats, classification_columns, replace_changed, unstorable_value
 
-CLEAN_LOGIC_VERSION = "3"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load
+CLEAN_LOGIC_VERSION = "4"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load;
+#                           4: the visit's workflow state, assessment, plan and services
 VN_LAW = "vn_law"
 log = logging.getLogger(__name__)
 

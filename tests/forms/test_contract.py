@@ -178,4 +178,4 @@ def test_the_case_followup_reads_and_writes_contract_columns_only():
     expressions = " ".join(cells.get(key, "") for cells in rows.values() for key in ("calculation", "choice_filter"))
     read = set(re.findall(r"instance\('cases'\)/root/item\[[^]]*\]/(\w+)", expressions))
     read |= set(re.findall(r"^(\w+) *!?=", rows["case_id"]["choice_filter"]))
-    assert read == {"label", "first_support", "status"} and read <= columns.keys()
+    assert read == {"label", "first_support", "status", "state", "due_date"} and read <= columns.keys()

@@ -128,7 +128,7 @@ def test_case_followup_updates_the_selected_case():
               for nodeset, bind in binds.items()}
     assert {nodeset: prop for nodeset, prop in saveto.items() if prop} == {
         "/data/visit_date": "last_visit", "/data/case_type": "case_type", "/data/first_support": "first_support",
-        "/data/case_status": "status", "/data/next_visit": "due_date"}
+        "/data/case_status": "status", "/data/next_visit": "due_date", "/data/case_state": "state"}
 
 
 def test_activity_report_structure():

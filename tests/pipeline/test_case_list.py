@@ -37,14 +37,17 @@ LABEL = re.compile(r"^C-[0-9A-Z]{5} · [^·]+ · (5–12|13–14|15–17) tuổi
 
 
 def case(case_id: str, code: str, *, commune: str = "30313", age_band: str = "13-14", status: str = "open",
-         visits: int = 0, last_visit: date | None = None, first_support: date | None = None) -> dict:
+         visits: int = 0, last_visit: date | None = None, first_support: date | None = None,
+         state: str = "screened", due_on: date | None = date(2026, 11, 23)) -> dict:
+    """A case as the register step leaves it (``due_on``: identified Monday 16 November, assessment due in 5
+    working days)."""
     return {"case_id": case_id, "case_code": code, "subject_kind": "child", "subject_id": code.lower() * 4,
             "identified_source": "household_survey", "identified_on": date(2026, 11, 16), "year": 2026,
             "quarter": 4, "province_code": commune[:2], "commune_code": commune, "code_list_version": "vn-2025-07",
             "sex": "female", "age_band": age_band, "case_type": "child_labourer", "status": status,
             "first_support_on": first_support, "visits": visits, "last_visit_on": last_visit,
             "closed_on": None, "closure_reason": None, "in_education_at_last_visit": None,
-            "child_labour_at_last_visit": None}
+            "child_labour_at_last_visit": None, "state": state, "urgent": False, "due_on": due_on}
 
 
 def visit(seq: int, case_id: str, visit_date: date, next_visit: date | None, status: str) -> tuple[dict, dict]:
@@ -69,8 +72,9 @@ def register(warehouse_url: str) -> str:
         conn.execute(insert(Case), [
             case(NEW, "C-7K3Q9"),
             case(SUPPORTED, "C-2M8TX", age_band="5-12", status="supported", visits=2, last_visit=date(2026, 11, 27),
-                 first_support=date(2026, 11, 20)),
-            case(CLOSED, "C-9P4WD", age_band="15-17", status="closed", visits=1, last_visit=date(2026, 11, 25)),
+                 first_support=date(2026, 11, 20), state="services", due_on=date(2026, 12, 11)),
+            case(CLOSED, "C-9P4WD", age_band="15-17", status="closed", visits=1, last_visit=date(2026, 11, 25),
+                 state="closed", due_on=None),
             case(ELSEWHERE, "C-4HJ2R", commune="99999"),
         ])
         conn.execute(insert(RawSubmission), [raw for raw, _ in visits])
@@ -80,20 +84,22 @@ def register(warehouse_url: str) -> str:
 
 
 def test_rows_labels_and_due_dates(register: str) -> None:
-    rows = {r.case_code: r for r in case_list_rows(make_engine(register))}
+    rows = {r.case_code: r for r in case_list_rows(make_engine(register), as_of=date(2026, 11, 25))}
     assert list(rows) == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9", "C-9P4WD"]
     new = rows["C-7K3Q9"]
     assert (new.uuid, new.label) == (NEW, "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi")
     assert new.data == {"case_code": "C-7K3Q9", "commune": "30313", "age_band": "13-14",
-                        "case_type": "child_labourer", "status": "open", "due_date": "2026-11-30"}
+                        "case_type": "child_labourer", "status": "open", "due_date": "2026-11-23",
+                        "state": "screened", "overdue": "yes"}
     supported = rows["C-2M8TX"]
-    assert (supported.label, supported.status, supported.due_date, supported.last_visit, supported.first_support) == (
-        "C-2M8TX · Xã Mỹ Hòa Hưng · 5–12 tuổi", "supported", "2026-12-11", "2026-11-27", "2026-11-20")
-    assert (rows["C-9P4WD"].is_open, rows["C-9P4WD"].due_date) == (False, "")
+    assert (supported.label, supported.status, supported.due_date, supported.last_visit, supported.first_support,
+            supported.state, supported.overdue) == (
+        "C-2M8TX · Xã Mỹ Hòa Hưng · 5–12 tuổi", "supported", "2026-12-11", "2026-11-27", "2026-11-20", "services", "no")
+    assert (rows["C-9P4WD"].is_open, rows["C-9P4WD"].due_date, rows["C-9P4WD"].overdue) == (False, "", "no")
     assert rows["C-4HJ2R"].label == "C-4HJ2R · 99999 · 13–14 tuổi"  # no name for the commune: its code
     assert all(LABEL.match(r.label) for r in rows.values())
-    later = {r.case_code: r for r in case_list_rows(make_engine(register), first_visit_days=7)}
-    assert (later["C-7K3Q9"].due_date, later["C-2M8TX"].due_date) == ("2026-11-23", "2026-12-11")
+    later = {r.case_code: r for r in case_list_rows(make_engine(register), as_of=date(2026, 12, 12))}
+    assert (later["C-7K3Q9"].overdue, later["C-2M8TX"].overdue) == ("yes", "yes")
 
 
 def test_cases_csv_has_the_readme_columns_and_open_cases_only(register: str, tmp_path: Path) -> None:
@@ -103,9 +109,9 @@ def test_cases_csv_has_the_readme_columns_and_open_cases_only(register: str, tmp
         table = list(csv.reader(f))
     with open(DEMO_CSV, encoding="utf-8", newline="") as f:
         assert table[0] == next(csv.reader(f)) == list(COLUMNS)
-    assert [r[0] for r in table[1:]] == [SUPPORTED, ELSEWHERE, NEW]
-    assert table[3] == [NEW, "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi", "C-7K3Q9", "30313", "13-14", "child_labourer",
-                        "open", "2026-11-30", "", ""]
+    assert [r[0] for r in table[1:]] == [ELSEWHERE, NEW, SUPPORTED]  # overdue first, then by due date
+    assert table[2] == [NEW, "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi", "C-7K3Q9", "30313", "13-14", "child_labourer",
+                        "open", "2026-11-23", "", "", "screened", "yes"]
     assert path.read_bytes().decode("utf-8")  # UTF-8, no BOM
     assert not path.read_bytes().startswith(b"\xef\xbb\xbf")
 
@@ -161,15 +167,15 @@ def materialize(register: str, source, **config) -> dg.ExecuteInProcessResult:
 
 def test_demo_source_writes_the_file(register: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = materialize(register, DemoSource(), first_visit_days=7)
+    result = materialize(register, DemoSource())
     metadata = result.asset_materializations_for_node("case_list")[0].metadata
     assert (metadata["written"].value, metadata["open_cases"].value, metadata["cases"].value) == (3, 3, 4)
     assert metadata["action"].value == "wrote var/case_list/cases.csv (the demo source has no server)"
     preview = metadata["preview"].value
-    assert "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi" in preview and "2026-11-23" in preview
+    assert "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi" in preview and "2026-11-23 | yes" in preview
     assert "C-9P4WD" not in preview
     with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
-        assert [r["case_code"] for r in csv.DictReader(f)] == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9"]
+        assert [r["case_code"] for r in csv.DictReader(f)] == ["C-4HJ2R", "C-7K3Q9", "C-2M8TX"]  # overdue first
 
 
 def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeypatch) -> None:
@@ -180,7 +186,7 @@ def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeyp
     assert metadata["action"].value == "wrote var/case_list/cases.csv (export files have no server)"
     assert (metadata["written"].value, metadata["source/source"].value) == (3, "file")
     with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
-        assert [r["case_code"] for r in csv.DictReader(f)] == ["C-2M8TX", "C-4HJ2R", "C-7K3Q9"]
+        assert [r["case_code"] for r in csv.DictReader(f)] == ["C-4HJ2R", "C-7K3Q9", "C-2M8TX"]  # overdue first
     published = source.publish_form(FORMS / "case_followup.xlsx", FORMS / "media")
     assert (published["form_id"], published["action"]) == ("case_followup", "skipped: export files have no server")
 
@@ -197,7 +203,7 @@ def test_odk_central_gets_the_open_cases_once(register: str) -> None:
         with make_client(central) as odk:
             entity = odk.get(f"/projects/7/datasets/cases/entities/{NEW}")
             assert entity["currentVersion"]["label"] == "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi"
-            assert entity["currentVersion"]["data"]["due_date"] == "2026-11-30"
+            assert entity["currentVersion"]["data"]["due_date"] == "2026-11-23"
             assert {e["uuid"] for e in odk.get("/projects/7/datasets/cases/entities")} == {NEW, SUPPORTED, ELSEWHERE}
 
         second = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata

@@ -50,8 +50,8 @@ def test_next_due_by_state(workflow):
 
 def test_closure_reasons_and_old_statuses(workflow):
     assert {"no_longer_working", "moved", "turned_18"} <= set(workflow.closure_reasons)
-    assert workflow.closure_reasons["no_longer_working"].outcome
-    assert not workflow.closure_reasons["moved"].outcome
+    assert workflow.closure_reasons["no_longer_working"]
+    assert not workflow.closure_reasons["moved"]
     assert set(workflow.status_as_state.values()) <= set(workflow.states)
 
 

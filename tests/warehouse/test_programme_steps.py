@@ -27,6 +27,8 @@ from warehouse.db import make_engine, upgrade
 from warehouse.models import (
     Base,
     Case,
+    CaseService,
+    CaseStateHistory,
     CaseVisit,
     Inspection,
     Quarantine,
@@ -142,12 +144,14 @@ def test_the_register_follows_subjects_and_visits(engine):
     store(engine, "case_followup", [k3_visit])  # a visit to k3, whose household is not in yet
     first = run(engine)
     assert set(register(engine)) == {CASES["k1"]}
-    assert first["state"]["quarantined"] == {"unknown_case": 1, "matched_again": 0}
+    assert first["state"]["quarantined"] == {"unknown_case": 1, "matched_again": 0, "invalid_transition": 0,
+                                             "transition_allowed_again": 0}
     assert rows(engine, Quarantine.reason_code, Quarantine.value) == [("UNKNOWN_CASE", CASES["k3"])]
 
     store(engine, "household_survey", [h2])
     second = run(engine)
-    assert second["state"]["quarantined"] == {"unknown_case": 0, "matched_again": 1}
+    assert second["state"]["quarantined"] == {"unknown_case": 0, "matched_again": 1, "invalid_transition": 0,
+                                              "transition_allowed_again": 0}
     assert rows(engine, Quarantine.reason_code) == []
     k3 = register(engine)[CASES["k3"]]
     assert k3[:3] == ("at_risk", "open", 1)
@@ -207,8 +211,9 @@ def test_a_rerun_changes_nothing(engine):
     before = snapshot(engine)
     again = run(engine)
     assert again["identified"]["loaded"] == {"new": 0, "changed": 0} and again["identified"]["deleted"] == 0
-    assert again["state"]["loaded"] == {"changed": 0}
-    assert again["state"]["quarantined"] == {"unknown_case": 0, "matched_again": 0}
+    assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0}
+    assert again["state"]["quarantined"] == {"unknown_case": 0, "matched_again": 0, "invalid_transition": 0,
+                                             "transition_allowed_again": 0}
     assert snapshot(engine) == before
     assert len(register(engine)) == 10
 
@@ -230,3 +235,41 @@ def test_a_submission_no_check_foresaw_is_quarantined_not_a_stuck_batch(engine):
     stats = programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, "workplace_inspection"))
     assert stats.loaded["inspection"] == 1
     assert rows(engine, Quarantine.entity, Quarantine.reason_code) == [("inspection", "UNREADABLE")]
+
+
+def test_each_case_walks_the_workflow_and_a_move_it_refuses_is_quarantined(engine):
+    """w9, identified at an inspection (screened): referred and served at a first visit (→ services); a visit
+    saying the plan is being made is a move back the workflow refuses; the third follows up."""
+    store(engine, "workplace_inspection", inspection_rows())
+    first = visit(30, CASES["w9"], "05-10", "education", "supported", age=17)
+    first.update(case_state="services", assessment_done="yes", assessment={"risk_level": "high", "needs": "education"},
+                 n_services=2, service=[
+                     {"service_type": "education", "provider": "school", "referred_date": "2026-05-04",
+                      "service_outcome": "received", "received_date": "2026-05-06"},
+                     {"service_type": "credit", "provider": "social_policy_bank", "referred_date": "2026-05-10",
+                      "service_outcome": "waiting"}])
+    back = visit(31, CASES["w9"], "05-20", "none", "open", age=17)
+    back["case_state"] = "plan"
+    follow = visit(32, CASES["w9"], "06-01", "none", "monitoring", age=17)
+    follow["case_state"] = "follow_up"
+    store(engine, "case_followup", [first, back, follow])
+    stats = run(engine)
+    assert stats["state"]["quarantined"]["invalid_transition"] == 1
+    assert rows(engine, Quarantine.reason_code, Quarantine.field, Quarantine.value,
+                where=Quarantine.form_id == "case_followup") == [("INVALID_TRANSITION", "case_state", "services → plan")]
+    h = CaseStateHistory
+    assert rows(engine, h.step, h.from_state, h.to_state, h.changed_on, where=h.case_id == CASES["w9"]) == [
+        (0, None, "screened", date(2026, 4, 20)), (1, "screened", "services", date(2026, 5, 10)),
+        (2, "services", "follow_up", date(2026, 6, 1))]
+    c = Case
+    # first support: the service received on 6 May; urgent (high risk): the next visit due at the latest 30 days
+    # after 1 June (1 July), before the officer's 15 December
+    assert rows(engine, c.state, c.visits, c.first_support_on, c.urgent, c.due_on, c.second_visit_on,
+                where=c.case_id == CASES["w9"]) == [
+        ("follow_up", 3, date(2026, 5, 6), True, date(2026, 7, 1), date(2026, 5, 20))]
+    s = CaseService
+    assert rows(engine, s.service_type, s.provider, s.service_outcome, s.received_date) == [
+        ("credit", "social_policy_bank", "waiting", None), ("education", "school", "received", date(2026, 5, 6))]
+    again = run(engine)
+    assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0}
+    assert again["state"]["quarantined"]["invalid_transition"] == 0

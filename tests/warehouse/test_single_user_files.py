@@ -55,7 +55,8 @@ def test_an_older_warehouse_file_is_made_private(tmp_path):
 def test_the_case_list_file_is_its_owner_s_alone(tmp_path):
     row = CaseListRow(uuid="7b0c7e0e-6a43-4f1f-9a39-0d1f8d7c5a11", label="C-7K3Q9 · Xã A · 13–14 tuổi",
                       case_code="C-7K3Q9", commune="00004", age_band="13-14", case_type="child_labourer",
-                      status="open", due_date="2026-12-01", last_visit="", first_support="")
+                      status="open", due_date="2026-12-01", last_visit="", first_support="", state="screened",
+                      overdue="yes")
     path = tmp_path / "var" / "case_list" / "cases.csv"
     assert write_cases_csv([row], path) == 1
     assert write_cases_csv([row], path) == 1  # replaced: the new file is private too

@@ -10,22 +10,16 @@ check ``case_list_published`` fails as a warning.
 """
 
 import dagster as dg
-from pydantic import Field
 
 from connectors.errors import ACCESS, SourceError
 from dagster_project.messages import describe, label, labelled, listing, text
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
-from warehouse.case_list import FIRST_VISIT_DAYS, case_list_rows
+from warehouse.case_list import case_list_rows
 
 SOURCE = source_key("case_followup")
-PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "status", "due_date")
-
-
-class CaseListConfig(dg.Config):
-    first_visit_days: int = Field(default=FIRST_VISIT_DAYS, ge=0,
-                                  description="Days from a case's identification to its first visit due")
+PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "due_date", "overdue")
 
 
 @dg.asset(group_name="cases", deps=["case_register"], kinds={"python"},
@@ -33,10 +27,10 @@ class CaseListConfig(dg.Config):
           check_specs=[dg.AssetCheckSpec("case_list_published", asset="case_list",
                                          description=describe("case_list_published"))],
           description=describe("case_list"))
-def case_list(context: dg.AssetExecutionContext, config: CaseListConfig) -> dg.MaterializeResult:
+def case_list(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     warehouse: WarehouseResource = context.resources.warehouse
     source: SubmissionSource = getattr(context.resources, SOURCE)
-    rows = case_list_rows(warehouse.engine(), first_visit_days=config.first_visit_days)
+    rows = case_list_rows(warehouse.engine())
     try:
         published = {"published": True, **source.publish_case_list(rows)}
         context.log.info(text("log.case_list", action=published["action"], counts=listing(
