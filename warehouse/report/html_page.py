@@ -391,7 +391,7 @@ def _programme(report: ProgressReport, f: Formatter) -> str:
         parts.append(
             f"<h3>{escape(lab('programme_comparison', name=c.programme_name))}</h3><p class=\"why\">{escape(sites)}</p>"
             + _table([escape(lab("indicator")), *(escape(f"{lab(g)}: {lab(k)}") for g in ("group_pilot", "group_others")
-                                                   for k in ("numerator", "value", "ci_low"))],
+                                                   for k in ("fraction", "value", "interval"))],
                      rows, numeric={1, 2, 3, 4, 5, 6}, css="comparison")
             + f'<p class="why">{escape(lab("comparison_note"))}</p>')
     if p.responsibilities:

@@ -61,6 +61,7 @@ TEXT: dict[str, tuple[str, str]] = {
                         "indicators over a reference population cannot be computed for a group. A new commune that "
                         "holds only part of a pilot site makes its group's figures approximate."),
     "approximate_short": ("gần đúng", "approximate"),
+    "fraction": ("Tử số / mẫu số", "Numerator / denominator"),
     "by_sector": ("Chỉ tiêu theo ngành chịu trách nhiệm", "Indicators by responsible sector"),
     "sector": ("Ngành", "Sector"),
     "agency": ("Cơ quan chủ trì", "Lead agency"),
