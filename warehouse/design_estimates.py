@@ -104,16 +104,10 @@ def _coverage(psus: pd.DataFrame, keys: list[str], units: pd.DataFrame) -> pd.Da
     return summed.assign(coverage=summed["interviewed"] / summed["households_listed"])[[*keys, "coverage"]]
 
 
-def publish(conn: Connection, designed: pd.DataFrame, targets: pd.DataFrame, columns: list[str]) -> int:
-    """Replace the published household-survey cells of ``designed`` (:func:`design_cells`) with their estimates,
-    and decide again the statuses of their areas' cells (a status compares with the year before)."""
-    if designed.empty:
-        return 0
-    iv = IndicatorValue
-    areas = sorted(set(designed[["area_level", "area_code", "code_list_version"]].itertuples(index=False, name=None)))
-    where = and_(iv.source == designed["source"].iloc[0],
-                 tuple_(iv.area_level, iv.area_code, iv.code_list_version).in_(areas))
-    cells = read_frame(conn, select(*(getattr(iv, c) for c in columns)).where(where), columns)
+def with_estimates(cells: pd.DataFrame, designed: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """``cells`` (household-survey cells) with the estimates of ``designed`` (:func:`design_cells`) in place of
+    their counted values, where both have the cell and it has data, and which were replaced; every status but
+    no data, no denominator and (unreplaced) suppressed is left to :func:`apply_targets` to decide again."""
     merged = cells.merge(designed[[*KEYS, *ESTIMATED]], on=KEYS, how="left", suffixes=("", "_design"),
                          indicator=True)
     hit = (merged.pop("_merge") == "both") & ~merged["status"].isin(KEPT_STATUSES)
@@ -124,7 +118,22 @@ def publish(conn: Connection, designed: pd.DataFrame, targets: pd.DataFrame, col
     merged["status"] = merged["status"].where(merged["status"].isin([*KEPT_STATUSES, SUPPRESSED]) & ~hit, "")
     for column in ("numerator", "denominator", "value", "ci_low", "ci_high", "deff", "effective_n", "coverage",
                    "target_value", "gap"):
-        merged[column] = pd.to_numeric(merged[column])
+        if column in merged:  # the target's columns once targets were applied
+            merged[column] = pd.to_numeric(merged[column])
+    return merged, hit
+
+
+def publish(conn: Connection, designed: pd.DataFrame, targets: pd.DataFrame, columns: list[str]) -> int:
+    """Replace the published household-survey cells of ``designed`` (:func:`design_cells`) with their estimates,
+    and decide again the statuses of their areas' cells (a status compares with the year before)."""
+    if designed.empty:
+        return 0
+    iv = IndicatorValue
+    areas = sorted(set(designed[["area_level", "area_code", "code_list_version"]].itertuples(index=False, name=None)))
+    where = and_(iv.source == designed["source"].iloc[0],
+                 tuple_(iv.area_level, iv.area_code, iv.code_list_version).in_(areas))
+    cells = read_frame(conn, select(*(getattr(iv, c) for c in columns)).where(where), columns)
+    merged, hit = with_estimates(cells, designed)
     decided = apply_targets(merged.rename(columns={"exact_territory": "exact"}), targets)
     decided = decided.rename(columns={"exact": "exact_territory"})
     for column in ("numerator", "denominator", "target_year"):

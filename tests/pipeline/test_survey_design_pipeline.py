@@ -9,6 +9,7 @@ strata given their population size, so that their finite-population correction i
 """
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -26,6 +27,7 @@ from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import reference_data as ref
 from warehouse.bulk import read_frame
 from warehouse.models import Child, ChildClassification, Household, IndicatorValue
+from warehouse.report import ReportArea, gather_report
 
 DEMO_FRAME = Path(ref.__file__).with_name("reference") / "demo" / "sample_frame_demo.csv"
 ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification,
@@ -187,3 +189,26 @@ def test_a_withdrawn_frame_leaves_no_designed_cell(tmp_path):
                           resources=resources).success
     kinds = set(cells(engine)["design_kind"])
     assert "sample" not in kinds and "census" not in kinds and "no_design" in kinds
+
+
+def test_pilot_and_other_communes_are_compared_on_their_design_based_estimates(warehouse):
+    """A model at Phường Đông Kinh (05977): the report of Lạng Sơn compares it with Lạng Sơn's other communes, each
+    group's 1.1 the weighted ratio svy gives from the group's own rows; the pilot group, one commune, is that
+    commune's published cell, interval included (the intervals of a group within strata are those of a domain,
+    which svy run on the group's rows alone does not give)."""
+    ref.store_uploads(warehouse, "programme_sites", {"sites.csv": [{
+        "programme_id": "LS-MOHINH", "programme_name": "Mô hình", "site_kind": "model", "area_level": "commune",
+        "area_code": "05977", "code_list_version": "vn-2025-07", "valid_from": date(2025, 7, 1), "valid_to": None,
+        "source_document": "demo"}]})
+    (comparison,) = gather_report(warehouse, ReportArea("province", "20", "vn-2025-07"), 2026).programme.comparisons
+    rate = next(i for i in comparison.indicators if i.indicator_id == "1.1")
+    kids = children(warehouse)
+    kids = kids[(kids["year"] == 2026) & (kids["province"] == "20")]
+    for ours, rows in ((rate.pilot, kids[kids["commune"] == "05977"]), (rate.others, kids[kids["commune"] != "05977"])):
+        assert ours.value == pytest.approx(svy_estimate(rows)["est"], rel=1e-9)
+        assert ours.denominator == len(rows)
+    published = cells(warehouse).loc[("1.1", "vn_law", "2026", "commune", "05977", "vn-2025-07", "total", "all")]
+    assert published["design_kind"] == "sample"
+    assert (rate.pilot.value, rate.pilot.ci_low, rate.pilot.ci_high, rate.pilot.effective_n) == pytest.approx(
+        (published["value"], published["ci_low"], published["ci_high"], published["effective_n"]), rel=1e-12)
+    assert rate.others.ci_low < rate.others.value < rate.others.ci_high

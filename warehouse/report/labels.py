@@ -54,12 +54,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "site_kind_model": ("mô hình", "model"),
     "group_pilot": ("Xã thí điểm, mô hình", "Pilot or model communes"),
     "group_others": ("Các xã khác", "Other communes"),
-    "comparison_note": ("Tính trên số liệu của từng nhóm xã như các chỉ tiêu đã công bố, nhưng không gia trọng theo "
-                        "thiết kế mẫu; chỉ tiêu có mẫu số là dân số tham chiếu không tính được cho nhóm xã. Xã, phường "
-                        "mới chỉ gồm một phần địa bàn thí điểm làm số liệu của nhóm là gần đúng.",
-                        "Measured on each group of communes as the published indicators are, but unweighted; "
-                        "indicators over a reference population cannot be computed for a group. A new commune that "
-                        "holds only part of a pilot site makes its group's figures approximate."),
+    "comparison_note": ("Tính trên số liệu của từng nhóm xã như các chỉ tiêu đã công bố (ước lượng theo thiết kế mẫu "
+                        "khi dàn mẫu bao gồm mọi hộ của ô); chỉ tiêu có mẫu số là dân số tham chiếu không tính được "
+                        "cho nhóm xã. Xã, phường mới chỉ gồm một phần địa bàn thí điểm làm số liệu của nhóm là gần "
+                        "đúng.", "Measured on each group of communes as the published indicators are (design-based "
+                        "estimates where the sample frame covers every household of a cell); indicators over a "
+                        "reference population cannot be computed for a group. A new commune that holds only part of "
+                        "a pilot site makes its group's figures approximate."),
     "approximate_short": ("gần đúng", "approximate"),
     "fraction": ("Tử số / mẫu số", "Numerator / denominator"),
     "by_sector": ("Chỉ tiêu theo ngành chịu trách nhiệm", "Indicators by responsible sector"),

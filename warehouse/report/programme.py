@@ -3,9 +3,9 @@ model communes against the area's other communes, the indicators by the sector r
 budget allocated and spent by activity line.
 
 The comparison measures the two groups of communes the way published cells are measured (the same facts, roll-up,
-suppression and intervals, :mod:`warehouse.indicators`), from the clean tables: survey proportions are unweighted
-counts with a Wilson interval, and indicators over a reference population have no denominator (populations are
-uploaded per area, not per group). A new commune formed partly from a pilot commune is a pilot commune, not an
+suppression, design-based estimates where a sample frame covers every household of a cell, else counts with a
+Wilson interval: :mod:`warehouse.indicators`), from the clean tables; indicators over a reference population have
+no denominator (populations are uploaded per area, not per group). A new commune formed partly from a pilot commune is a pilot commune, not an
 exact one: the group's figures then say they are approximate. Rows collected with old commune codes count in the
 group of their old commune.
 """
@@ -20,9 +20,10 @@ from functools import partial
 import pandas as pd
 from sqlalchemy import Connection, Engine, or_, select
 
+from warehouse import design_estimates
 from warehouse.admin_units import LEGACY
 from warehouse.cells import KEYS, apply_targets
-from warehouse.indicators import SURVEY, IndicatorSettings, other_cells, survey_cells, survey_sums
+from warehouse.indicators import SURVEY, SURVEY_FACTS, IndicatorSettings, other_cells, survey_cells, survey_sums
 from warehouse.models import (
     Activity,
     BudgetLine,
@@ -36,7 +37,7 @@ from warehouse.models import (
 from warehouse.programme_registers import ACTIVITY_LINES, SECTORS
 from warehouse.report.area import AreaDetails, ReportArea
 from warehouse.report.indicator_results import Cell, IndicatorResult, _cell
-from warehouse.survey_counts import LEGACY_KEY, current
+from warehouse.survey_counts import LEGACY_KEY, by_sampling_unit, current
 
 PILOT, OTHERS = "pilot", "others"
 TARGET_COLUMNS = ["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
@@ -218,6 +219,14 @@ def _group_cells(conn: Connection, members: pd.DataFrame, year: int, settings: I
     specs = [spec for spec in settings.specs if spec.source == SURVEY]
     targets = pd.DataFrame(columns=TARGET_COLUMNS)
     survey = survey_cells(survey_sums(children, households, specs, members), specs, settings)
+    frame = design_estimates.frame_units(conn)
+    if len(survey) and not frame.empty:  # the design-based estimates, as the published cells have them
+        children, households = by_sampling_unit(conn)
+        units = design_estimates.unit_weights(frame, households)
+        designed = pd.concat([design_estimates.design_cells(SURVEY_FACTS[spec.indicator_id](children, households),
+                                                            spec, units, members, settings.confidence)
+                              for spec in specs], ignore_index=True)
+        survey = design_estimates.with_estimates(survey, designed)[0]
     others = other_cells(conn, settings, members, pd.DataFrame(columns=POPULATION_COLUMNS), targets)
     made = [frame for frame in (apply_targets(survey, targets) if len(survey) else survey, others) if len(frame)]
     if not made:
