@@ -171,3 +171,11 @@ def test_a_report_with_a_cut_off_keeps_its_registers(report_engine):
     whole = gather_report(report_engine, HANOI, YEAR).programme
     cut = gather_report(report_engine, HANOI, YEAR, cutoff=date(2099, 12, 31)).programme
     assert cut == whole and cut.comparisons and cut.responsibilities and cut.budget
+
+
+def test_the_section_speaks_english_when_asked(report_engine):
+    page = render_html(gather_report(report_engine, HANOI, YEAR), "en")
+    for words in ("Pilot and model communes against the other communes: Mô hình HN-MOHINH",
+                  "Labour, invalids and social affairs sector", "In schools", "Communication and advocacy",
+                  "Budget allocated and spent, 2026", "71.4%", "68.3%"):
+        assert words in page, words
