@@ -11,7 +11,8 @@ user (``bench.central.EMAIL``, Project Manager), then posts the demo generator's
 from a thread pool, as phones would. ``run`` reads the whole form with each contender, each in a fresh interpreter
 (``read``), ``--repeat`` rounds interleaved, and keeps the median: ``floor``, one OData document ``$expand=*``
 parsed with orjson (the least any client can do); ``ours``, :func:`connectors.odk_central.sync_submissions` (a full
-sync, records counted and dropped); ``pyodk_table``, pyodk's ``get_table(expand="*")``. Then a sync brings a cursor
+sync, records counted and dropped; ``ours_paged``, the same in pages of 5,000); ``pyodk_table``, pyodk's
+``get_table(expand="*")``. Then a sync brings a cursor
 up to date once the posts are older than the sync's overlap, 100 new submissions are posted, and ``ours`` reads them
 from that cursor ``--repeat`` times, keeping its session in a file between runs as the pipeline does (the full reads
 all log in). Each read also records the requests Central's access log shows it made. Results: ``bench/results/real-central-<size>-<tag>.json``.
@@ -39,6 +40,7 @@ from bench.sync_client import FEED, ours, pyodk_table
 from connectors.demo import FORM_ID, demo_communes, household_row
 from connectors.odk_central import OdkCentralClient
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
+from connectors.odk_central.submissions import DEFAULT_PAGE_SIZE
 from connectors.odk_central.sync import DEFAULT_OVERLAP
 from tests.connectors.submission_xml import submission_xml
 from warehouse.admin_units import forms_dir
@@ -100,20 +102,38 @@ def floor(url: str, page_size: int, cursor: dict | None) -> dict:
     return {"rows": len(orjson.loads(response.content)["value"]), "requests": 2}
 
 
-READERS = {"floor": floor, "ours": ours, "pyodk_table": pyodk_table}
+def query(url: str, page_size: int, cursor: dict | None, session_file: Path, target: str) -> dict:
+    """The floor of an incremental run: the request ``target`` (path and query) that ours made, sent alone with
+    the session ours kept, its answer parsed with orjson."""
+    token = json.loads(session_file.read_text(encoding="utf-8"))["token"]
+    response = requests.get(f"{url}{target}", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    return {"rows": len(orjson.loads(response.content)["value"]), "requests": 1}
 
 
-def read(name: str, url: str, page_size: int, cursor: dict | None, session_file: Path | None = None) -> dict:
+def ours_paged(url: str, page_size: int, cursor: dict | None) -> dict:
+    """Ours with pages of ``DEFAULT_PAGE_SIZE`` in ``submissionDate`` windows (the default before §6e)."""
+    return ours(url, DEFAULT_PAGE_SIZE, cursor)
+
+
+READERS = {"floor": floor, "ours": ours, "ours_paged": ours_paged, "pyodk_table": pyodk_table}
+ALONE = {"query": query}  # not a full read: measured in the incremental runs only
+
+
+def read(name: str, url: str, page_size: int, cursor: dict | None, session_file: Path | None = None,
+         target: str | None = None) -> dict:
     """One contender's read, measured in this interpreter (run it in a fresh one): wall time, CPU time, memory.
-    ``session_file`` (ours only): the session kept between runs, as the pipeline keeps it."""
+    ``session_file`` (ours and query): the session kept between runs, as the pipeline keeps it; ``target``: the
+    request ``query`` sends."""
     if name.startswith("pyodk"):
         import pyodk.client  # noqa: F401 - imported before measuring, like our connector
     else:
         import connectors.odk_central  # noqa: F401
     options = {"session_file": session_file} if session_file else {}
+    if target:
+        options["target"] = target
     cpu = time.process_time()
     with measured() as m:
-        result = READERS[name](url, page_size, cursor, **options)
+        result = {**READERS, **ALONE}[name](url, page_size, cursor, **options)
     return {**result, "seconds": round(m.seconds, 3), "client_cpu_s": round(time.process_time() - cpu, 3),
             "peak_mb": round(m.peak_mb, 1), "grew_mb": round(m.grew_mb, 1)}
 
@@ -147,10 +167,13 @@ def server_requests(work: Path) -> list[str]:
     return [line.split('"')[1] for line in lines if line.startswith("127.0.0.1 - - [") and line.count('"') >= 2]
 
 
-def _read(name: str, url: str, page_size: int, cursor: dict | None = None, session_file: Path | None = None) -> dict:
+def _read(name: str, url: str, page_size: int, cursor: dict | None = None, session_file: Path | None = None,
+          target: str | None = None) -> dict:
     args = ["-m", "bench.real_central", "read", url, "--contender", name, "--page-size", str(page_size)]
     if session_file:
         args += ["--session-file", str(session_file)]
+    if target:
+        args += ["--target", target]
     seen = len(server_requests(WORK))
     before = server_cpu_seconds(WORK)
     result = run_json(args + (["--cursor", json.dumps(cursor)] if cursor else []), timeout=900)
@@ -158,6 +181,7 @@ def _read(name: str, url: str, page_size: int, cursor: dict | None = None, sessi
     made = server_requests(WORK)[seen:]
     result["server_requests"] = len(made)
     result["requests_made"] = [" ".join(request.split()[:2]).split("?")[0] for request in made]
+    result["targets"] = [request.split()[1] for request in made]
     result["cpu_s"] = round(result["server_cpu_s"] + result["client_cpu_s"], 3)
     return result
 
@@ -206,25 +230,27 @@ def _incremental(url: str, page_size: int, count: int, repeat: int) -> dict:
     settle = _read("ours", url, page_size, cursor, session)
     cursor = settle.pop("cursor")
     post(url, token, _rows(count, 10_000_000), form["version"])  # the version published there, maybe older
-    runs = []
-    for _ in range(repeat):
+    runs, alone = [], []
+    for _ in range(repeat):  # ours, then the request it made sent alone (the floor of the run), in turns
         measured = _read("ours", url, page_size, cursor, session)
         measured.pop("cursor", None)
         runs.append(measured)
+        alone.append(_read("query", url, page_size, None, session, target=measured["targets"][-1]))
     return {"new_submissions": count, "rows_read_by_the_run_after_the_full_sync": settle["rows"],
-            "settling_run_requests": settle["requests_made"], **_median(runs)}
+            "settling_run_requests": settle["requests_made"], **_median(runs), "query_alone": _median(alone)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.real_central")
     parser.add_argument("action", choices=("setup", "run", "read"))
     parser.add_argument("url")
-    parser.add_argument("--contender", choices=sorted(READERS), default="ours")
+    parser.add_argument("--contender", choices=sorted({**READERS, **ALONE}), default="ours")
+    parser.add_argument("--target", default=None)
     parser.add_argument("--cursor", type=json.loads, default=None)
     parser.add_argument("--session-file", type=Path, default=None)
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--page-size", type=int, default=5000)
+    parser.add_argument("--page-size", type=int, default=0, help="ours: 0, the connector's default (no pages)")
     parser.add_argument("--incremental", type=int, default=100)
     parser.add_argument("--tag", default="latest")
     args = parser.parse_args()
@@ -232,7 +258,7 @@ def main() -> None:
         print(json.dumps(setup(args.url, args.households)))
         return
     if args.action == "read":
-        print(json.dumps(read(args.contender, args.url, args.page_size, args.cursor, args.session_file)))
+        print(json.dumps(read(args.contender, args.url, args.page_size, args.cursor, args.session_file, args.target)))
         return
     result = run(args.url, args.repeat, args.page_size, args.incremental)
     out = ROOT / "bench" / "results" / f"real-central-{label(result['rows'])}-{args.tag}.json"

@@ -4,7 +4,8 @@
 
 - ``floor``: one ``GET`` of the whole feed and ``json.loads``, nothing else (the least any client can do);
 - ``ours``: :func:`connectors.odk_central.sync_submissions` from ``--cursor`` (none: a full sync), records
-  counted and dropped (storage is measured by the pipeline benchmark);
+  counted and dropped (storage is measured by the pipeline benchmark); ``--page-size 0``: the connector's
+  default, one query read as it arrives;
 - ``nextlink``: our client following ``@odata.nextLink`` through one query (``SubmissionService.records``);
 - ``pyodk_table``: ``pyodk``'s ``client.submissions.get_table(expand="*")``, one document;
 - ``pyodk_loop``: the ``top``/``skip`` loop a pyodk user writes, ``top`` = the page size.
@@ -40,7 +41,7 @@ def ours(url: str, page_size: int, cursor: dict | None, session_file: Path | Non
     from connectors.odk_central import OdkCentralClient, sync_submissions
 
     with OdkCentralClient(url, EMAIL, PASSWORD, session_file=session_file) as client:
-        sync = sync_submissions(client, PROJECT, FORM_ID, cursor, page_size=page_size)
+        sync = sync_submissions(client, PROJECT, FORM_ID, cursor, page_size=page_size or None)
         rows = sum(1 for _ in sync)
         return {"rows": rows, "live": sync.live_count, "deleted": sync.deleted_count,
                 "duplicates": sync.duplicate_count, "cursor": sync.cursor}

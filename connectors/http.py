@@ -156,7 +156,7 @@ class HttpClient:
                 body = read_body(response)
                 parsed = self._parse(response, body) if decode else None
             except (requests.RequestException, ValueError) as exc:
-                failure = _describe(exc, self.settings)
+                failure = describe(exc, self.settings)
             else:
                 return response, parsed
             request_info = RequestInfo.from_prepared(response.request)
@@ -175,6 +175,11 @@ class HttpClient:
             request=request_info,
         )
 
+    def open(self, method: str, url: str, *, headers: dict[str, str] | None = None) -> requests.Response:
+        """Send (with urllib3's retries, as :meth:`send`) and return the answer with its body unread, for the
+        caller to stream (``iter_content``) and close."""
+        return self._send_once(method, url, headers=headers, data=None, json_body=None)
+
     def _send_once(
         self, method: str, url: str, *, headers: dict[str, str] | None, data: bytes | None, json_body: Any
     ) -> requests.Response:
@@ -184,7 +189,7 @@ class HttpClient:
                 method, url, headers=headers, data=data, json=json_body, stream=True, allow_redirects=False
             )
         except requests.RequestException as exc:
-            failure = _describe(exc, self.settings)
+            failure = describe(exc, self.settings)
             request_info = RequestInfo(method=method, url=url)
         # Raised outside the except block so that no exception holding the request's
         # headers (with the bearer token) is chained to the error.
@@ -213,7 +218,7 @@ def protocol_error(label: str, message: str, response: requests.Response, *, kee
     )
 
 
-def _describe(exc: BaseException, settings: HttpSettings) -> str:
+def describe(exc: BaseException, settings: HttpSettings) -> str:
     """A short, secret-free account of a transport failure."""
     if isinstance(exc, ValueError) and not isinstance(exc, requests.RequestException):
         return str(exc)

@@ -176,7 +176,9 @@ class OdkCentralSource(SubmissionSource):
     email: str = Field(description="Web user's email (Project Viewer, or Project Manager to publish)")
     password: str = Field(description="Web user's password: set it through an environment variable")
     project_id: int = Field(description="Numeric project id, as in /v1/projects/{id}")
-    page_size: int = Field(default=5000, description="Rows per OData page; large pages keep a full sync linear")
+    page_size: int | None = Field(
+        default=None, description="Rows per OData query, in submissionDate windows; none: one query, its answer "
+                                  "read as it arrives (memory bounded by a read)")
     overlap_seconds: int = Field(default=300, description="How far back each incremental query re-reads")
     read_timeout: float = Field(default=120.0, description="Seconds to wait for a response")
     max_tries: int = Field(default=5, description="Tries of a request before giving up")

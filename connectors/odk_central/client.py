@@ -27,7 +27,7 @@ from connectors.errors import (
     ResponseInfo,
     SourceError,
 )
-from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, protocol_error, tries_made
+from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, is_json, protocol_error, read_body, tries_made
 from connectors.odk_central.forms import FormService
 from connectors.odk_central.problem import central_says
 from connectors.odk_central.submissions import SubmissionService
@@ -142,15 +142,15 @@ class OdkCentralClient:
         whose own snapshot must come after the moment."""
         sent = datetime.now(UTC)
         response, body = self._exchange(method, url, headers=headers)
-        try:
-            server = parsedate_to_datetime(response.headers["Date"])
-        except (KeyError, TypeError, ValueError):
-            return body, sent
-        if server.tzinfo is None:
-            return body, sent
-        if arrival:
-            server = (server - response.elapsed).replace(microsecond=0)
-        return body, min(sent, server)
+        return body, _central_clock(response, sent, arrival)
+
+    def open_json(self, url: str) -> tuple[requests.Response, datetime]:
+        """An authenticated ``GET`` of ``url`` whose 2xx JSON answer is returned with its body unread (stream it
+        with ``iter_content``, then close it), and Central's clock at the request's arrival (as
+        :meth:`request_timed` with ``arrival``). Other answers raise :class:`SourceError` as :meth:`request`'s."""
+        sent = datetime.now(UTC)
+        response = self._exchange("GET", url, stream=True)[0]
+        return response, _central_clock(response, sent, arrival=True)
 
     def _exchange(
         self,
@@ -160,7 +160,10 @@ class OdkCentralClient:
         headers: dict[str, str] | None = None,
         data: bytes | None = None,
         json_body: Any = None,
+        stream: bool = False,
     ) -> tuple[requests.Response, Any]:
+        """The answer and its parsed body; with ``stream`` (a ``GET``), a 2xx JSON answer with its body unread
+        (and ``None``)."""
         if self._token is None:
             self._token = self._saved_session()
         if self._token is None:
@@ -168,9 +171,14 @@ class OdkCentralClient:
         logged_in_again = False
         while True:
             sent_headers = {**(headers or {}), "Authorization": f"Bearer {self._token}"}
-            response, body = self.http.send(
-                method, url, headers=sent_headers, data=data, json_body=json_body, reread=method == "GET"
-            )
+            if stream:
+                response, body = self.http.open(method, url, headers=sent_headers), None
+                if not 200 <= response.status_code < 300 or not is_json(response):
+                    _read_whole(response)
+            else:
+                response, body = self.http.send(
+                    method, url, headers=sent_headers, data=data, json_body=json_body, reread=method == "GET"
+                )
             if response.status_code == 401 and not logged_in_again:
                 log.info("%s: the session was refused (expired?); logging in again", self.label)
                 logged_in_again = True
@@ -178,6 +186,8 @@ class OdkCentralClient:
                 continue
             if not 200 <= response.status_code < 300:
                 raise error_for(self.label, response)
+            if stream and is_json(response):
+                return response, None
             if body is None:
                 content_type = response.headers.get("Content-Type", "none")
                 raise protocol_error(
@@ -222,6 +232,29 @@ class OdkCentralClient:
         except OSError as error:
             log.warning("%s: the session could not be kept in %s (%s); the next run logs in again",
                         self.label, path, error.strerror)
+
+
+def _central_clock(response: requests.Response, sent: datetime, arrival: bool) -> datetime:
+    """See :meth:`OdkCentralClient.request_timed`."""
+    try:
+        server = parsedate_to_datetime(response.headers["Date"])
+    except (KeyError, TypeError, ValueError):
+        return sent
+    if server.tzinfo is None:
+        return sent
+    if arrival:
+        server = (server - response.elapsed).replace(microsecond=0)
+    return min(sent, server)
+
+
+def _read_whole(response: requests.Response) -> None:
+    """Read a streamed answer's body for the error report; one cut short is reported without it."""
+    try:
+        read_body(response)
+    except requests.RequestException:
+        response._content = b""
+    finally:
+        response.close()
 
 
 def normalize_base_url(base_url: str) -> str:

@@ -8,7 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
-from connectors.errors import PROTOCOL, SourceError
+import requests
+
+from connectors.errors import PROTOCOL, UNAVAILABLE, RequestInfo, SourceError
+from connectors.http import describe
+from connectors.odata_stream import READ, value_rows
 from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
 from connectors.records import SubmissionRecord
@@ -19,7 +23,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 5000  # small pages make a full read quadratic on Central (see the domain notes)
+STREAMED_BATCH = 1000  # rows handed over at a time from an answer read as it arrives (no page size)
 _QUERY_SAFE = "$/:,*'()"  # left literal, spaces as %20: the way Central's own clients send them
+
+
+class BrokenAnswer(SourceError):
+    """An answer read as it arrived broke off, or turned out not to be OData JSON (its rows before that were
+    handed over)."""
 
 
 class SubmissionService:
@@ -46,7 +56,8 @@ class SubmissionService:
         """Yield the OData rows, repeats inlined (``$expand=*``) unless ``expand=False``.
 
         ``filter`` is an OData ``$filter`` on system fields (``__id``, ``__system/…``) with
-        ``eq ne lt le gt ge and or not``; ``page_size=None`` asks for everything at once.
+        ``eq ne lt le gt ge and or not``; ``page_size=None`` asks for everything at once, in one answer read as
+        it arrives (see :meth:`pages`).
         """
         pages = self.pages(project_id, form_id, filter=filter, page_size=page_size, expand=expand, select=select,
                            count=count)
@@ -66,7 +77,9 @@ class SubmissionService:
         clock: Callable[[datetime], None] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield the rows page by page (same options as :meth:`rows`); the next page is asked for only
-        when the previous one was consumed, so stopping after the first page sends one request. ``clock``
+        when the previous one was consumed, so stopping after the first page sends one request. A page is read
+        whole and asked for again when its answer breaks; without ``page_size`` the one answer is read as it
+        arrives, in lists of :data:`STREAMED_BATCH` rows, and :class:`BrokenAnswer` tells when it breaks. ``clock``
         is called with Central's clock at the first request's arrival (:meth:`OdkCentralClient.request_timed`)."""
         options: list[tuple[str, str]] = []
         if page_size is not None:
@@ -85,22 +98,29 @@ class SubmissionService:
             url = f"{url}?{query}"
         pages = rows = 0
         while True:
-            if clock is None:
-                document = self._client.request("GET", url)
+            if page_size is None:
+                members: dict[str, Any] = {}
+                for batch in self._streamed(url, members, clock):
+                    rows += len(batch)
+                    yield batch
+                next_link = members.get("@odata.nextLink")
             else:
-                document, now = self._client.request_timed("GET", url, arrival=True)
-                clock(now)
-                clock = None
-            value = document.get("value") if isinstance(document, dict) else None
-            if not isinstance(value, list):
-                message = f"{self._client.label}: the answer to GET {url} has no OData `value` list"
-                raise SourceError(message, kind=PROTOCOL)
-            next_link = document.get("@odata.nextLink")
-            del document
+                if clock is None:
+                    document = self._client.request("GET", url)
+                else:
+                    document, now = self._client.request_timed("GET", url, arrival=True)
+                    clock(now)
+                value = document.get("value") if isinstance(document, dict) else None
+                if not isinstance(value, list):
+                    message = f"{self._client.label}: the answer to GET {url} has no OData `value` list"
+                    raise SourceError(message, kind=PROTOCOL)
+                next_link = document.get("@odata.nextLink")
+                del document
+                rows += len(value)
+                log.debug("%s: page %d of form %s: %d rows", self._client.label, pages + 1, form_id, len(value))
+                yield value
+            clock = None
             pages += 1
-            rows += len(value)
-            log.debug("%s: page %d of form %s: %d rows", self._client.label, pages, form_id, len(value))
-            yield value
             if not next_link:
                 break
             next_url = self._client.on_this_server(urljoin(url, next_link))
@@ -108,6 +128,30 @@ class SubmissionService:
                 raise SourceError(f"{self._client.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
             url = next_url
         log.info("%s: read %d rows of form %s in %d pages", self._client.label, rows, form_id, pages)
+
+    def _streamed(self, url: str, members: dict[str, Any], clock: Callable[[datetime], None] | None
+                  ) -> Iterator[list[dict[str, Any]]]:
+        """The rows of one answer, parsed as they arrive, in lists of up to :data:`STREAMED_BATCH`; its other
+        members go into ``members``. An answer cut short or broken raises :class:`BrokenAnswer` (its rows
+        before the break were yielded)."""
+        response, now = self._client.open_json(url)
+        if clock is not None:
+            clock(now)
+        batch: list[dict[str, Any]] = []
+        try:
+            for row in value_rows(response.iter_content(chunk_size=READ), members):
+                batch.append(row)
+                if len(batch) == STREAMED_BATCH:
+                    yield batch
+                    batch = []
+        except (requests.RequestException, ValueError) as error:
+            failure = describe(error, self._client.http.settings)
+            raise BrokenAnswer(f"{self._client.label}: the answer to GET {url} broke off: {failure}",
+                               kind=UNAVAILABLE, request=RequestInfo.from_prepared(response.request)) from None
+        finally:
+            response.close()
+        if batch:
+            yield batch
 
     def records(
         self,

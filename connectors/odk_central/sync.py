@@ -24,7 +24,12 @@ server's live ids (``$select=__id``) when that is due (``reconcile_every`` since
 restored or missing submission is read again, a deleted one is read with its ``deletedAt``, and a purged one
 is yielded as the stored record marked deleted at T. (A first run reads everything and compares nothing.)
 
-Central's cost of a page grows with every row its query matches, not only with the page (see
+By default the run is one query without ``$top``, its answer read as it arrives (memory bounded by a read, not
+the document): Central then computes no counts, and reads each row once, as for a single document. An answer that
+breaks off is taken up again after the last row read (rows come newest first: ``submissionDate le T``, less the
+rows of T already read).
+
+With a page size, Central's cost of a page grows with every row its query matches, not only with the page (see
 ``bench/costmodel.py``): following ``@odata.nextLink`` through N matching rows in pages of s costs (N/s)·N,
 quadratic. So each query is read for one page only, and the next query starts where that page stopped: a full page
 ends at its oldest ``submissionDate`` T, and the rest is asked for in a time window ``… and submissionDate le T
@@ -41,6 +46,7 @@ page size, whatever the form's history.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
-from connectors.odk_central.submissions import DEFAULT_PAGE_SIZE
+from connectors.odk_central.submissions import BrokenAnswer
 from connectors.records import SubmissionRecord
 
 if TYPE_CHECKING:
@@ -94,7 +100,7 @@ class SubmissionSync:
         cursor: dict[str, Any] | None = None,
         *,
         overlap: timedelta = DEFAULT_OVERLAP,
-        page_size: int | None = DEFAULT_PAGE_SIZE,
+        page_size: int | None = None,
         store: StoredIds | None = None,
         reconcile_every: timedelta = RECONCILE_EVERY,
         reconcile: bool = False,
@@ -228,7 +234,7 @@ class SubmissionSync:
     def _by_id(self, ids: Sequence[str], filter: str | None) -> Iterator[SubmissionRecord]:
         for start in range(0, len(ids), ID_BATCH):
             wanted = " or ".join(f"__id eq {_literal(i)}" for i in ids[start:start + ID_BATCH])
-            yield from self._records(self._pages(_and(filter, wanted)))
+            yield from self._records(self._pages(_and(filter, wanted), page_size=ID_BATCH))  # read whole
 
     def _query(self, filter: str | None) -> Iterator[SubmissionRecord]:
         """Every row ``filter`` selects, newest first, one page per query (module docstring).
@@ -238,7 +244,7 @@ class SubmissionSync:
         """
         size = self._page_size
         if size is None:
-            yield from self._records(self._pages(filter, clock=self._answer_clock))
+            yield from self._streamed(filter)
             return
         upper: str | None = None  # every row submitted after `upper` is read; at `upper`, those in `boundary`
         lower: str | None = None  # the window's exclusive lower end; None: open-ended
@@ -275,6 +281,35 @@ class SubmissionSync:
                                                               f"{_SUBMITTED} gt {upper}")), skip=skip)
                     pending = ahead.submit(self._first_page, filter, upper, lower)
 
+    def _streamed(self, filter: str | None) -> Iterator[SubmissionRecord]:
+        """Every row ``filter`` selects, newest first, in one query whose answer is read as it arrives. One that
+        breaks off is taken up again where it broke: the rows submitted at or before the last one read, less
+        those of that millisecond already read; after ``max_tries`` breaks with no row read between them, the
+        error is raised."""
+        upper: str | None = None
+        boundary: frozenset[str] = frozenset()
+        clock, breaks = self._answer_clock, 0
+        settings = self._client.http.settings
+        while True:
+            oldest, at_oldest = upper, set(boundary)  # the oldest submissionDate read, and the ids read at it
+            try:
+                for record in self._records(self._pages(_and(filter, upper and f"{_SUBMITTED} le {upper}"),
+                                                        clock=clock), skip=boundary):
+                    if record.submitted_at != oldest:
+                        oldest, at_oldest = record.submitted_at, set()
+                    at_oldest.add(record.instance_id)
+                    breaks = 0
+                    yield record
+                return
+            except BrokenAnswer as broken:
+                breaks += 1
+                if breaks >= settings.max_tries:
+                    raise
+                log.warning("%s; reading on from the rows submitted at %s or before (%d/%d)",
+                            broken, oldest or "the newest", breaks + 1, settings.max_tries)
+                time.sleep(settings.backoff(breaks + 1))
+                upper, boundary, clock = oldest, frozenset(at_oldest), None
+
     def _first_page(self, filter: str | None, upper: str | None, lower: str | None,
                     clock: Callable[[datetime], None] | None = None) -> list[dict[str, Any]]:
         """The first page of ``filter`` among rows submitted in (``lower``, ``upper``] (open ends: ``None``)."""
@@ -290,10 +325,11 @@ class SubmissionSync:
         if self._answered is None:
             self._answered = moment
 
-    def _pages(self, filter: str | None, clock: Callable[[datetime], None] | None = None
-               ) -> Iterator[list[dict[str, Any]]]:
-        return self._client.submissions.pages(self.project, self.form_id, filter=filter, page_size=self._page_size,
-                                              clock=clock)
+    def _pages(self, filter: str | None, clock: Callable[[datetime], None] | None = None, *,
+               page_size: int | None = None) -> Iterator[list[dict[str, Any]]]:
+        """The pages of ``filter`` (of ``page_size`` rows, else of the sync's page size)."""
+        return self._client.submissions.pages(self.project, self.form_id, filter=filter,
+                                              page_size=page_size or self._page_size, clock=clock)
 
     def _records(self, pages: Iterable[Sequence[dict[str, Any]]], *, skip: frozenset[str] = frozenset()
                  ) -> Iterator[SubmissionRecord]:
@@ -313,7 +349,7 @@ def sync_submissions(
     cursor: dict[str, Any] | None = None,
     *,
     overlap: timedelta = DEFAULT_OVERLAP,
-    page_size: int | None = DEFAULT_PAGE_SIZE,
+    page_size: int | None = None,
     store: StoredIds | None = None,
     reconcile_every: timedelta = RECONCILE_EVERY,
     reconcile: bool = False,
@@ -339,14 +375,22 @@ def reconcile_ids(
     form_id: str,
     stored_live_ids: Iterable[str],
     *,
-    page_size: int | None = DEFAULT_PAGE_SIZE,
+    page_size: int | None = None,
 ) -> IdReconciliation:
     """Compare the ids stored as live with all live ids on the server (``$select=__id``).
 
     Deleted rows are purged after 30 days and restores move no timestamp, so only a full id comparison sees
     them: :class:`SubmissionSync` runs it when due, with the caller's store.
     """
-    live = set(client.submissions.ids(project_id, form_id, page_size=page_size))
+    tries = client.http.settings.max_tries
+    for attempt in range(1, tries + 1):
+        try:
+            live = set(client.submissions.ids(project_id, form_id, page_size=page_size))
+            break
+        except BrokenAnswer as broken:  # an answer read as it arrived: read it all again
+            if attempt == tries:
+                raise
+            log.warning("%s; reading the ids again (%d/%d)", broken, attempt + 1, tries)
     stored = set(stored_live_ids)
     return IdReconciliation(live=len(live), gone=frozenset(stored - live), missing=frozenset(live - stored))
 

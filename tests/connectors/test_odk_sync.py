@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.errors import SourceError
-from connectors.odk_central import OdkCentralClient, reconcile_ids, sync_submissions
+from connectors.errors import UNAVAILABLE, SourceError
+from connectors.odk_central import OdkCentralClient, reconcile_ids, submissions, sync_submissions
 from connectors.records import SubmissionRecord
 from tests.connectors.conftest import make_client
-from tests.connectors.fake_faults import http_error
+from tests.connectors.fake_faults import http_error, truncated_body
 from tests.connectors.fake_odk_central import FIXTURES, FakeOdkCentral
 
 FORM = "household_mini"
@@ -55,6 +55,30 @@ def test_first_sync_reads_every_live_and_deleted_row(fake: FakeOdkCentral, clien
     }
     filters = [r.target.partition("$filter=")[2] for r in fake.requests if ".svc" in r.target]
     assert filters == ["__system/deletedAt%20eq%20null%20or%20__system/deletedAt%20ne%20null"]  # one query
+    assert not [r.target for r in fake.requests if "$top" in r.target]  # Central counts the rows of a $top query
+
+
+def test_an_answer_that_breaks_off_is_taken_up_after_its_last_row(fake: FakeOdkCentral, client: OdkCentralClient,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(submissions, "STREAMED_BATCH", 1)  # each row handed over as soon as it is read
+    fake.faults.add(truncated_body(), path=r"\.svc/Submissions", times=1)  # the first answer stops halfway
+    records, _ = run(client)
+    assert [r.instance_id for r in records] == [S5, S4, S3, S2, S1]
+    filters = [r.target.partition("$filter=")[2] for r in fake.requests if ".svc" in r.target]
+    last_read = {r.instance_id: r.submitted_at for r in records}[S4]  # the first answer held S5 and S4
+    assert filters[1].endswith(f"%20and%20__system/submissionDate%20le%20{last_read}") and len(filters) == 2
+
+
+def test_an_answer_that_keeps_breaking_without_a_new_row_gives_up(fake: FakeOdkCentral, client: OdkCentralClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(submissions, "STREAMED_BATCH", 1)
+    fake.faults.add(truncated_body(), path=r"\.svc/Submissions", times=None)  # every answer stops halfway
+    sync = sync_submissions(client, 3, FORM)
+    read = []
+    with pytest.raises(SourceError, match="broke off: connection dropped mid-answer") as caught:
+        read.extend(r.instance_id for r in sync)
+    assert caught.value.kind == UNAVAILABLE
+    assert read == [S5, S4, S3, S2][:len(read)] and read  # newest first, none twice
 
 
 def test_edits_reviews_and_deletions_between_two_syncs(before: tuple[FakeOdkCentral, OdkCentralClient]) -> None:
