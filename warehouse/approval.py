@@ -1,6 +1,6 @@
 """Approval of an area's figures for a period, and its reopening when the data under it changes.
 
-A data manager approves an area (level, code, code list) and a period (``2026`` or ``2026-Q3``): the warehouse
+A data manager approves an area (level, code, code list) and a period (``2026``, ``2026-H1`` or ``2026-Q3``): the warehouse
 records who (a pseudonymous id in ``approval``; the name typed, and the note, only in ``restricted_approval``:
 names are kept out of analyst tables, officials' as everyone's) and when, with a fingerprint of the data as it
 stands, and the area-period's cells in ``indicator_value`` say ``approved``. The fingerprint holds, per clean table
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -34,19 +33,19 @@ from warehouse.models import (
     RestrictedApproval,
 )
 from warehouse.messages import text
+from warehouse.periods import Period
 from warehouse.pseudonym import Pseudonymizer
 
 PROVISIONAL, APPROVED, REOPENED, SUPERSEDED = "provisional", "approved", "reopened", "superseded"
 LEGACY = "vn-legacy"
 CELLS = "cells"
-_PERIOD = re.compile(r"^(\d{4})(?:-Q([1-4]))?$")
 FIGURES = ("indicator_id", "source", "rule_set", "dimension", "dimension_value", "rules_version", "numerator",
            "denominator", "value", "ci_low", "ci_high", "suppressed", "exact_territory")
 
 
 @dataclass(frozen=True)
 class AreaPeriod:
-    """An area (as ``indicator_value`` names it) and a period: a year or a quarter."""
+    """An area (as ``indicator_value`` names it) and a period: a year, a half-year or a quarter."""
 
     level: str
     code: str
@@ -54,17 +53,11 @@ class AreaPeriod:
     period: str
 
     def __post_init__(self):
-        if not _PERIOD.match(self.period):
-            raise ValueError(text("approval.bad_period", period=self.period))
+        Period.parse(self.period)
 
     @property
     def year(self) -> int:
-        return int(_PERIOD.match(self.period).group(1))
-
-    @property
-    def quarter(self) -> int | None:
-        quarter = _PERIOD.match(self.period).group(2)
-        return int(quarter) if quarter else None
+        return Period.parse(self.period).year
 
     def cells(self, table=IndicatorValue):
         return and_(table.area_level == self.level, table.area_code == self.code,
@@ -87,9 +80,8 @@ class Reopened:
 
 
 def period_words(period: str, lang: str | None = None) -> str:
-    """``2026-Q3`` as "quý 3 năm 2026" (Q3 2026), ``2026`` as "năm 2026" (2026)."""
-    year, _, quarter = period.partition("-Q")
-    return text("approval.quarter" if quarter else "approval.year", lang=lang, year=year, quarter=quarter)
+    """``2026-Q3`` as "quý III/2026" (Q3 2026), ``2026-H1`` as "6 tháng đầu năm 2026", ``2026`` as "năm 2026"."""
+    return Period.parse(period).words(lang)
 
 
 def now_utc() -> str:
@@ -226,8 +218,7 @@ def area_communes(conn: Connection, area: AreaPeriod) -> tuple[list[str], list[s
 
 def _sources(area: AreaPeriod):
     """(name, table with change_seq, table with the commune, the period's condition, join) of each source."""
-    def when(year, quarter):
-        return and_(year == area.year, quarter == area.quarter) if area.quarter else year == area.year
+    when = Period.parse(area.period).in_period
 
     c, v = Case, CaseVisit
     return [

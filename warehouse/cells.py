@@ -63,7 +63,7 @@ class Reliability:
 
 def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame, groups: CommuneGroups | None = None
             ) -> pd.DataFrame:
-    """Aggregate ``facts`` over every area each commune belongs to, per year, quarter and disaggregation.
+    """Aggregate ``facts`` over every area each commune belongs to, per year, half-year, quarter and disaggregation.
 
     ``facts``: rule_set, commune_code, year, quarter, the dimension columns, and numerator and denominator
     (summed) or, for a "days" indicator, ``days`` (numerator = how many, value = their median); with a
@@ -82,6 +82,7 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame, group
     # group on integer codes, each key column factorized once, before the join multiplies the rows (grouping on
     # the strings factorizes them again for every disaggregation): the values are put back after summing
     periods = {"year": facts["year"].astype(str)}
+    periods["half"] = periods["year"] + np.where(facts["quarter"] <= 2, "-H1", "-H2")
     periods["quarter"] = periods["year"] + "-Q" + facts["quarter"].astype(str)
     fact_keys = {name: facts[name] for name in ["rule_set", *spec.dimensions]}
     fact_keys.update({f"period_{period_type}": period for period_type, period in periods.items()})

@@ -69,8 +69,9 @@ def design_cells(facts: pd.DataFrame, spec: IndicatorSpec, units: pd.DataFrame, 
     joined = facts.merge(areas[["area_level", "area_code", "code_list_version", "commune_code"]], on="commune_code")
     joined["year"] = joined["year"].astype(str)
     parts = []
+    half = joined["year"] + np.where(joined["quarter"] <= 2, "-H1", "-H2")
     quarter = joined["year"] + "-Q" + joined["quarter"].astype(str)
-    for period_type, period in (("year", joined["year"]), ("quarter", quarter)):
+    for period_type, period in (("year", joined["year"]), ("half", half), ("quarter", quarter)):
         for dimension in ("total", *spec.dimensions):
             value = "all" if dimension == "total" else joined[dimension]
             keyed = joined.assign(period=period, period_type=period_type, dimension=dimension, dimension_value=value)

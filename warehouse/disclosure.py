@@ -123,9 +123,12 @@ def relations(cells: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     cells = cells.reset_index(drop=True).assign(row=np.arange(len(cells)))
     totals, parts = cells[cells["dimension"] == "total"], cells[cells["dimension"] != "total"]
     found = [_joined(totals, group, [*SERIES, "period", *AREA]) for _, group in parts.groupby("dimension")]
-    dated = cells.assign(_year=cells["period"].str[:4])
-    found.append(_joined(dated[dated["period_type"] == "year"], dated[dated["period_type"] == "quarter"],
-                         [*SERIES, *AREA, "dimension", "dimension_value", "_year"]))
+    half = cells["period"].str[:4] + np.where(cells["period"].str[-1:].isin(["1", "2"]), "-H1", "-H2")
+    dated = cells.assign(_year=cells["period"].str[:4], _half=half.where(cells["period_type"] != "year"))
+    kind = dated["period_type"]
+    for whole, part, key in (("year", "quarter", "_year"), ("year", "half", "_year"), ("half", "quarter", "_half")):
+        found.append(_joined(dated[kind == whole], dated[kind == part],
+                             [*SERIES, *AREA, "dimension", "dimension_value", key]))
     found.append(_area_relations(cells, areas))
     out, offset = [], 0
     for frame in found:

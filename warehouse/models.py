@@ -467,7 +467,8 @@ class IndicatorValue(Base):
         "Bộ quy tắc: vn_law, icls; trống khi chỉ tiêu không dựa trên phân loại",
         "Rule set: vn_law, icls; empty when the indicator is not based on a classification"))
     period: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
-        "Kỳ: năm (2026) hoặc quý (2026-Q3)", "Period: a year (2026) or a quarter (2026-Q3)"))
+        "Kỳ: năm (2026), 6 tháng (2026-H1) hoặc quý (2026-Q3)",
+        "Period: a year (2026), a half-year (2026-H1) or a quarter (2026-Q3)"))
     area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
         "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
     area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
@@ -481,7 +482,7 @@ class IndicatorValue(Base):
     dimension_value: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
         "Giá trị của phân tổ; all với total", "Value of the disaggregation; all for total"))
     period_type: Mapped[str] = mapped_column(String(8), **described(
-        "Loại kỳ: year hoặc quarter", "Period type: year or quarter"))
+        "Loại kỳ: year, half (6 tháng) hoặc quarter", "Period type: year, half (half-year) or quarter"))
     unit: Mapped[str] = mapped_column(String(8), **described(
         "Đơn vị của value: share (tỷ lệ 0–1) hoặc days (số ngày, trung vị)",
         "Unit of value: share (0–1) or days (a median)"))
@@ -1502,7 +1503,8 @@ class Approval(Base):
         "Danh mục của mã địa bàn: national, vn-2025-07 hoặc vn-legacy",
         "Code list of the area code: national, vn-2025-07 or vn-legacy"))
     period: Mapped[str] = mapped_column(String(16), **described(
-        "Kỳ: năm (2026) hoặc quý (2026-Q3)", "Period: a year (2026) or a quarter (2026-Q3)"))
+        "Kỳ: năm (2026), 6 tháng (2026-H1) hoặc quý (2026-Q3)",
+        "Period: a year (2026), a half-year (2026-H1) or a quarter (2026-Q3)"))
     approved_at: Mapped[str] = mapped_column(String(40), **described(
         "Thời điểm phê duyệt (UTC, ISO 8601)", "When approved (UTC, ISO 8601)"))
     approver_id: Mapped[str] = mapped_column(PseudoId, **described(

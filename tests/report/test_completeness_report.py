@@ -60,4 +60,4 @@ def test_english_and_a_year_without_expected_reporting(sqlite_engine, province_r
     page = render_html(province_report, "en")
     assert "Xã Đoàn Kết (code 06001): Activity report, Q3 2026, due 15 October 2026, 0 of 1 received" in page
     quiet = render_html(gather_report(sqlite_engine, PROVINCE, 2024, generated_on=PRODUCED_ON))
-    assert "Chưa có kế hoạch báo cáo của các xã, phường trên địa bàn cho năm này." in quiet
+    assert "Chưa có kế hoạch báo cáo của các xã, phường trên địa bàn cho kỳ này." in quiet

@@ -95,7 +95,7 @@ def test_status_badges_and_words_for_what_is_not_shown(page):
     assert inspections.count('<span class="suppressed">Ẩn (dưới 5)</span>') == 2  # fines total, young labourers
     assert "<td>Có vi phạm</td><td class=num>6</td>" in inspections
     cases = section(page, "cases")
-    assert "<td>Trường hợp được phát hiện trong năm</td><td class=num>10</td>" in cases
+    assert "<td>Trường hợp được phát hiện trong kỳ</td><td class=num>10</td>" in cases
     activities = section(page, "activities")
     assert "<td>Lượt người tham dự</td><td class=num>100</td>" in activities
     assert "<td>Truyền thông trực tiếp, nói chuyện chuyên đề</td><td class=num>2</td><td class=num>80</td>" \

@@ -147,8 +147,8 @@ def cell(indicator: str, source: str, num, den, value, *, rule_set: str = "", pe
     comparator, target_value, target_year = target or (None, None, None)
     return {
         "indicator_id": indicator, "source": source, "rule_set": rule_set, "period": period,
-        "period_type": "quarter" if "-Q" in period else "year", "area_level": level, "area_code": code,
-        "code_list_version": version, "dimension": dimension, "dimension_value": group, "unit": unit,
+        "period_type": "quarter" if "-Q" in period else "half" if "-H" in period else "year", "area_level": level,
+        "area_code": code, "code_list_version": version, "dimension": dimension, "dimension_value": group, "unit": unit,
         "rules_version": "test", "numerator": num, "denominator": den, "value": value, "ci_low": ci[0],
         "ci_high": ci[1], "suppressed": status == "suppressed", "exact_territory": exact,
         "target_year": target_year, "target_comparator": comparator, "target_value": target_value,

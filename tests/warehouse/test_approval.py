@@ -117,7 +117,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
     assert approvals(engine) == [(PROVINCE_A, "2026", "approved", None),
                                  (COMMUNE_B, "2026-Q2", "reopened", "household")]
     [reopened] = refreshed.reopened
-    assert reopened.message("vi") == ("Phường Đông Kinh, quý 2 năm 2026: số liệu đã thay đổi sau khi phê duyệt ngày "
+    assert reopened.message("vi") == ("Phường Đông Kinh, quý II/2026: số liệu đã thay đổi sau khi phê duyệt ngày "
                                   "2026-11-25 (household); số liệu trở lại tạm thời cho đến khi được phê duyệt lại")
     assert reopened.message("en").startswith("Phường Đông Kinh, Q2 2026: the data changed after the approval")
 

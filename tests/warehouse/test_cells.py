@@ -48,6 +48,12 @@ def test_roll_up_over_new_and_old_territories_periods_and_dimensions():
     assert (old.numerator, old.denominator, bool(old.exact)) == (10, 110, False)  # 00003 only partly old 89
     q3 = cell(cells, "01", period="2026-Q3", version="vn-2025-07")
     assert (q3.numerator, q3.denominator) == (6, 80)
+    # half-years: province 01's H1 is 00001's Q1 (3/40, suppressed), its H2 00001's and 00002's Q3 (2+4 / 30+50)
+    h1, h2 = (cell(cells, "01", period=f"2026-H{half}", version="vn-2025-07") for half in (1, 2))
+    assert (h1.period_type, bool(h1.suppressed), h2.period_type, h2.numerator, h2.denominator) == (
+        "half", True, "half", 6, 80)
+    national_h2 = cell(cells, "VN", period="2026-H2")  # Q3 6/80 and Q4 6/60
+    assert (national_h2.numerator, national_h2.denominator) == (12, 140)
     male_national = cell(cells, "VN", dimension="sex", value="male")
     assert (male_national.numerator, male_national.denominator) == (7, 90)
     small = cell(cells, "02", period="2026-Q4", version="vn-2025-07")  # 6 of 60: shown

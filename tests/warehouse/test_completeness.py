@@ -13,6 +13,7 @@ from warehouse.admin_units import load_admin_units
 from warehouse.completeness import assess, build_completeness, received_on, store_completeness
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Activity, Inspection, RawSubmission, ReportingCompleteness, ReportingExpectation
+from warehouse.periods import Period
 from warehouse.report.completeness import completeness_on
 
 UNITS = load_admin_units()
@@ -214,8 +215,8 @@ def test_as_it_stood_on_the_deadline(engine):
 
 def test_a_report_s_cut_off_assesses_its_communes_again_as_of_that_day(engine):
     table(engine, date(2026, 7, 16))  # the stored table says late and missing; the cut-off day says not yet
-    then = completeness_on(engine, ["05983", "06001"], 2026, DEADLINE)
+    then = completeness_on(engine, ["05983", "06001"], Period(2026), DEADLINE)
     assert [(r.commune_code, r.period, r.status, r.received) for r in then.rows] == [
         ("05983", "2026-Q1", "not_due", 0), ("06001", "2026-Q1", "not_due", 0)]
     assert then.as_of == DEADLINE
-    assert completeness_on(engine, ["05983", "06001"], 2025, DEADLINE).rows == ()
+    assert completeness_on(engine, ["05983", "06001"], Period(2025), DEADLINE).rows == ()

@@ -139,8 +139,8 @@ def test_a_change_in_one_commune_rewrites_only_its_areas(pipeline):
                          .scalars())
         assert {commune, new["location"]["province"], "VN"} <= containing
         year, month = int(new["interview_date"][:4]), int(new["interview_date"][5:7])
-        periods = {str(year), f"{year}-Q{(month - 1) // 3 + 1}", *(f"{year + 1}{q}" for q in ("", "-Q1", "-Q2",
-                                                                                          "-Q3", "-Q4"))}
+        periods = {str(year), f"{year}-H{(month - 1) // 6 + 1}", f"{year}-Q{(month - 1) // 3 + 1}",
+                   *(f"{year + 1}{q}" for q in ("", "-H1", "-H2", "-Q1", "-Q2", "-Q3", "-Q4"))}
         iv = IndicatorValue
         larger = conn.execute(select(func.count()).where(
             iv.source == "household_survey", iv.area_code.in_(containing - {commune}), iv.period.in_(periods))).scalar()

@@ -1,4 +1,4 @@
-"""Communication activities and training courses carried out in an area's communes in a year.
+"""Communication activities and training courses carried out in an area's communes in a period.
 
 Activity counts and participants are not counts of identified children: they are shown as they are.
 """
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, case, func, select
 
 from warehouse.models import Activity, ActivityReach
+from warehouse.periods import Period
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,9 @@ class ActivitySummary:
         return sum(a.trained_new for a in self.by_audience)
 
 
-def summarise_activities(engine: Engine, communes: list[str], year: int) -> ActivitySummary:
+def summarise_activities(engine: Engine, communes: list[str], period: Period) -> ActivitySummary:
     a, r = Activity, ActivityReach
-    in_area = (a.commune_code.in_(communes), a.year == year)
+    in_area = (a.commune_code.in_(communes), period.in_period(a.year, a.quarter))
     with engine.connect() as conn:
         activities, trainings, total, male, female = conn.execute(select(
             func.count(), func.coalesce(func.sum(case((a.training, 1), else_=0)), 0),

@@ -8,12 +8,13 @@ in full (the codes of the case follow-up form), so a suppressed line never tells
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
 from warehouse.indicators import IndicatorSettings
 from warehouse.models import Case, CaseVisit
+from warehouse.periods import Period
 from warehouse.report.counts import Count, protected_part, protected_total
 
 CASE_TYPES = ("child_labourer", "at_risk", "trafficked")
@@ -32,15 +33,16 @@ class CaseSummary:
     closed_by_reason: tuple[tuple[str, Count], ...]
 
 
-def summarise_cases(engine: Engine, communes: list[str], year: int, settings: IndicatorSettings) -> CaseSummary:
+def summarise_cases(engine: Engine, communes: list[str], period: Period, settings: IndicatorSettings) -> CaseSummary:
     min_cell = settings.min_cell
     c, v = Case, CaseVisit
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    start, end = period.start, period.end + timedelta(days=1)
+    of_period = period.in_period(c.year, c.quarter)
     with engine.connect() as conn:
         by_type = dict(conn.execute(select(c.case_type, func.count())
-                                    .where(c.commune_code.in_(communes), c.year == year).group_by(c.case_type)).all())
+                                    .where(c.commune_code.in_(communes), of_period).group_by(c.case_type)).all())
         by_status = dict(conn.execute(select(c.status, func.count())
-                                      .where(c.commune_code.in_(communes), c.year == year).group_by(c.status)).all())
+                                      .where(c.commune_code.in_(communes), of_period).group_by(c.status)).all())
         closed = dict(conn.execute(select(c.closure_reason, func.count()).where(
             c.commune_code.in_(communes), c.closed_on >= start, c.closed_on < end).group_by(c.closure_reason)).all())
         followed = conn.execute(select(func.count(func.distinct(v.case_id))).join(c, c.case_id == v.case_id)
@@ -49,7 +51,8 @@ def summarise_cases(engine: Engine, communes: list[str], year: int, settings: In
     identified, closed_total = sum(by_type.values()), sum(closed.values())
     return CaseSummary(
         identified=protected_total(identified, min_cell),
-        supported_in_time=protected_part(_supported_in_time(engine, communes, year, settings), identified, min_cell),
+        supported_in_time=protected_part(_supported_in_time(engine, communes, period, settings), identified,
+                                         min_cell),
         by_type=_parts(by_type, CASE_TYPES, identified, min_cell),
         by_status=_parts(by_status, CASE_STATUSES, identified, min_cell),
         followed_up=protected_total(followed, min_cell),
@@ -58,13 +61,13 @@ def summarise_cases(engine: Engine, communes: list[str], year: int, settings: In
     )
 
 
-def _supported_in_time(engine: Engine, communes: list[str], year: int, settings: IndicatorSettings) -> int:
+def _supported_in_time(engine: Engine, communes: list[str], period: Period, settings: IndicatorSettings) -> int:
     """Cases of the year supported in time as indicator 1.2 counts them: a first support within the configured
     number of days of identification, and at least one follow-up."""
     c = Case
     with engine.connect() as conn:
         rows = conn.execute(select(c.identified_on, c.first_support_on).where(
-            c.commune_code.in_(communes), c.year == year, c.visits >= 1, c.first_support_on.is_not(None))).all()
+            c.commune_code.in_(communes), period.in_period(c.year, c.quarter), c.visits >= 1, c.first_support_on.is_not(None))).all()
     return sum((first - identified).days <= settings.support_in_time_days for identified, first in rows)
 
 

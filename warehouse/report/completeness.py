@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from warehouse.admin_units import load_admin_units
 from warehouse.completeness import STATUSES, build_completeness
 from warehouse.models import ReportingCompleteness as Completeness
+from warehouse.periods import Period
 from warehouse.report.labels import Labels
 
 
@@ -49,22 +50,22 @@ class CompletenessSummary:
 
 
 def summarise_completeness(engine: Engine, communes: list[str] | None = None,
-                           year: int | None = None) -> CompletenessSummary:
-    """The expected reports of ``communes`` for the periods ending in ``year`` (``None``: all)."""
+                           period: Period | None = None) -> CompletenessSummary:
+    """The expected reports of ``communes`` for the periods ending in ``period`` (``None``: all)."""
     c = Completeness
     in_area = [] if communes is None else [c.commune_code.in_(communes)]
-    if year is not None:
-        in_area += [c.period_end >= date(year, 1, 1), c.period_end <= date(year, 12, 31)]
+    if period is not None:
+        in_area += [c.period_end >= period.start, c.period_end <= period.end]
     with engine.connect() as conn:
         rows = conn.execute(select(*(getattr(c, name) for name in FIELDS)).where(*in_area)).all()
         as_of = conn.execute(select(func.max(c.as_of)).where(*in_area)).scalar()
     return _summary([ReportingRow(*r) for r in rows], as_of)
 
 
-def completeness_on(engine: Engine, communes: list[str], year: int, day: date) -> CompletenessSummary:
+def completeness_on(engine: Engine, communes: list[str], period: Period, day: date) -> CompletenessSummary:
     """The same as it stood at the end of ``day`` (a report's data cut-off), assessed again rather than read."""
     rows = [ReportingRow(**{k: r[k] for k in FIELDS}) for r in build_completeness(engine, load_admin_units(), day)
-            if r["commune_code"] in communes and r["period_end"].year == year]
+            if r["commune_code"] in communes and period.start <= r["period_end"] <= period.end]
     return _summary(rows, day)
 
 

@@ -24,8 +24,9 @@ class Formatter:
         return cls(Labels(language, report.indicator_names), report.min_cell)
 
     def title(self, report: ProgressReport) -> str:
-        """E.g. "Báo cáo kết quả thực hiện Chương trình … năm 2026 — Tỉnh Lạng Sơn"."""
-        return f"{self.labels('title', year=report.year)} — {self.area_name(report)}"
+        """E.g. "Báo cáo kết quả thực hiện Chương trình … quý III/2026 — Tỉnh Lạng Sơn"."""
+        period = report.period.words(self.labels.language)
+        return f"{self.labels('title', period=period)} — {self.area_name(report)}"
 
     def area_name(self, report: ProgressReport) -> str:
         name = report.details.name

@@ -1,4 +1,5 @@
-"""Everything a progress report shows, gathered once from the warehouse; the workbook and the page render it."""
+"""Everything a progress report of a year, a half-year or a quarter shows, gathered once from the warehouse; the
+workbook and the page render it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from warehouse.approval import PROVISIONAL, ApprovalState, AreaPeriod, state_of
 from warehouse.cutoff import warehouse_as_of
 from warehouse.indicators import IndicatorSettings, load_settings
+from warehouse.periods import Period
 from warehouse.report.activities import ActivitySummary, summarise_activities
 from warehouse.report.area import AreaDetails, ReportArea, area_details
 from warehouse.report.cases import CaseSummary, summarise_cases
@@ -26,7 +28,7 @@ STATUS_ORDER = ("met", "on_track", "cannot_tell", "off_track", "no_target", "sup
 class ProgressReport:
     area: ReportArea
     details: AreaDetails
-    year: int
+    period: Period  # a year, a half-year or a quarter
     generated_on: date
     min_cell: int  # counts and cells below this are suppressed
     settings_version: str
@@ -36,9 +38,13 @@ class ProgressReport:
     inspections: InspectionSummary
     cases: CaseSummary
     completeness: CompletenessSummary
-    approval: ApprovalState = ApprovalState(PROVISIONAL)  # of the area's figures for the year
+    approval: ApprovalState = ApprovalState(PROVISIONAL)  # of the area's figures for the period
     cutoff: date | None = None  # only what was submitted by the end of this day (Vietnam time) counts
     programme: ProgrammeRegisters = ProgrammeRegisters()  # pilot communes, responsible sectors, budget
+
+    @property
+    def year(self) -> int:
+        return self.period.year
 
     @property
     def exact_territory(self) -> bool:
@@ -50,29 +56,31 @@ class ProgressReport:
         return [(status, counts[status]) for status in STATUS_ORDER if counts[status]]
 
 
-def gather_report(engine: Engine, area: ReportArea, year: int, settings: IndicatorSettings | None = None,
+def gather_report(engine: Engine, area: ReportArea, period: Period | int, settings: IndicatorSettings | None = None,
                   generated_on: date | None = None, cutoff: date | None = None) -> ProgressReport:
-    """The progress report of ``area`` for ``year``, from the published indicators and the programme's records;
-    with a ``cutoff``, from what was submitted by the end of that day (``warehouse.cutoff``)."""
+    """The progress report of ``area`` for ``period`` (a year, a half-year or a quarter; an int: that year), from
+    the published indicators and the programme's records; with a ``cutoff``, from what was submitted by the end of
+    that day (``warehouse.cutoff``)."""
     settings = settings or load_settings()
-    period = AreaPeriod(area.level, area.code, area.code_list_version, str(year))
+    period = period if isinstance(period, Period) else Period(period)
+    area_period = AreaPeriod(area.level, area.code, area.code_list_version, period.key)
     if cutoff is not None:
-        with warehouse_as_of(engine, cutoff, period, settings) as as_of:
-            report = gather_report(as_of, area, year, settings, generated_on)
+        with warehouse_as_of(engine, cutoff, area_period, settings) as as_of:
+            report = gather_report(as_of, area, period, settings, generated_on)
         communes = [c.code for c in report.details.communes]
-        return replace(report, cutoff=cutoff, completeness=completeness_on(engine, communes, year, cutoff))
+        return replace(report, cutoff=cutoff, completeness=completeness_on(engine, communes, period, cutoff))
     with engine.connect() as conn:
-        approval = state_of(conn, period)
+        approval = state_of(conn, area_period)
     details = area_details(engine, area)
     communes = [c.code for c in details.communes]
-    indicators = gather_indicators(engine, area, details, year, settings)
+    indicators = gather_indicators(engine, area, details, period, settings)
     return ProgressReport(
-        area=area, details=details, year=year, generated_on=generated_on or date.today(),
+        area=area, details=details, period=period, generated_on=generated_on or date.today(),
         min_cell=settings.min_cell, settings_version=settings.version, indicator_names=settings.names,
-        indicators=indicators, programme=gather_programme(engine, area, details, year, settings, indicators),
-        activities=summarise_activities(engine, communes, year),
-        inspections=summarise_inspections(engine, communes, year, settings),
-        cases=summarise_cases(engine, communes, year, settings),
+        indicators=indicators, programme=gather_programme(engine, area, details, period.year, settings, indicators),
+        activities=summarise_activities(engine, communes, period),
+        inspections=summarise_inspections(engine, communes, period, settings),
+        cases=summarise_cases(engine, communes, period, settings),
         approval=approval,
-        completeness=summarise_completeness(engine, communes, year),
+        completeness=summarise_completeness(engine, communes, period),
     )

@@ -1,8 +1,8 @@
-"""Each indicator of the catalogue for a report's area and year, as published in ``indicator_value``.
+"""Each indicator of the catalogue for a report's area and period, as published in ``indicator_value``.
 
-Per (indicator, source) of ``indicators.toml``: the year's total cell with its target, gap and status, the trend
-(earlier years, the year's quarters), and breakdowns by commune, sex and age band. Classified indicators are
-taken under the ``vn_law`` rule set. An indicator without a cell for the area and year is reported as "no data",
+Per (indicator, source) of ``indicators.toml``: the period's total cell (a year, half-year or quarter) with its
+target, gap and status, the trend (earlier years, the year's quarters), and breakdowns by commune, sex and age band. Classified indicators are
+taken under the ``vn_law`` rule set. An indicator without a cell for the area and period is reported as "no data",
 with the target in force all the same. A sample estimate is flagged unreliable by the catalogue's
 ``[reliability]`` policy, from its published numbers.
 """
@@ -19,6 +19,7 @@ from sqlalchemy import Engine, or_, select
 from warehouse.cells import KEYS, NO_DATA, Reliability, apply_targets
 from warehouse.indicators import IndicatorSettings
 from warehouse.models import IndicatorValue, Target
+from warehouse.periods import Period
 from warehouse.report.area import AreaDetails, ReportArea
 
 RULE_SETS = ("vn_law", "")  # vn_law where the indicator is classified, "" where it is not
@@ -76,16 +77,16 @@ class IndicatorResult:
     cell: Cell
     target: TargetInForce | None
     gap: float | None
-    trend: tuple[Cell, ...]  # earlier years, then the quarters of the year
+    trend: tuple[Cell, ...]  # earlier years, then the quarters of the year, without the period's own cell
     by_commune: tuple[Group, ...]
     by_sex: tuple[Group, ...]
     by_age_band: tuple[Group, ...]
 
     @property
     def periods(self) -> list[Cell]:
-        """Earlier years, this year, then this year's quarters."""
-        years = [c for c in self.trend if c.period.isdigit()]
-        return years + [self.cell] + [c for c in self.trend if not c.period.isdigit()]
+        """Earlier years, this year, then this year's half-years and quarters: the trend with the period's cell."""
+        kinds = ("year", "half", "quarter")
+        return sorted((*self.trend, self.cell), key=lambda c: (kinds.index(Period.parse(c.period).kind), c.period))
 
     @property
     def has_data(self) -> bool:
@@ -93,13 +94,13 @@ class IndicatorResult:
         return any(c.value is not None for c in cells)
 
 
-def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, year: int,
+def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, period: Period,
                       settings: IndicatorSettings) -> tuple[IndicatorResult, ...]:
     """One result per (indicator, source) of the catalogue, in catalogue order."""
-    own = _area_cells(engine, area, year)
-    communes = _commune_cells(engine, area, details, year)
-    missing = [s for s in settings.specs if own[_is_total(own, s.indicator_id, s.source, str(year))].empty]
-    targets = _targets_of_missing(engine, area, year, [(s.indicator_id, s.source) for s in missing])
+    own = _area_cells(engine, area, period)
+    communes = _commune_cells(engine, area, details, period)
+    missing = [s for s in settings.specs if own[_is_total(own, s.indicator_id, s.source, period.key)].empty]
+    targets = _targets_of_missing(engine, area, period, [(s.indicator_id, s.source) for s in missing])
     names = {c.code: c.name for c in details.communes}
     cell = partial(_cell, reliability=settings.reliability)
     results = []
@@ -108,13 +109,13 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, ye
         rule_set = "vn_law" if (rows["rule_set"] == "vn_law").any() else ""
         rows = rows[rows["rule_set"] == rule_set]
         total = rows[(rows["dimension"] == "total")]
-        this_year = total[total["period"] == str(year)]
-        head = this_year.iloc[0] if len(this_year) else targets[(spec.indicator_id, spec.source)]
-        earlier = total[(total["period_type"] == "year") & (total["period"] != str(year))].sort_values("period")
-        quarters = total[total["period_type"] == "quarter"].sort_values("period")
+        this_period = total[total["period"] == period.key]
+        head = this_period.iloc[0] if len(this_period) else targets[(spec.indicator_id, spec.source)]
+        earlier = total[(total["period_type"] == "year") & (total["period"] < str(period.year))].sort_values("period")
+        quarters = total[(total["period_type"] == "quarter") & (total["period"] != period.key)].sort_values("period")
         mine = communes[(communes["indicator_id"] == spec.indicator_id) & (communes["source"] == spec.source)
                         & (communes["rule_set"] == rule_set)]
-        year_rows = rows[rows["period"] == str(year)]
+        year_rows = rows[rows["period"] == period.key]
         results.append(IndicatorResult(
             indicator_id=spec.indicator_id, source=spec.source, rule_set=rule_set, unit=spec.unit,
             cell=cell(head), target=_target(head), gap=_number(head["gap"]),
@@ -135,23 +136,25 @@ def _query(engine: Engine, *where) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def _area_cells(engine: Engine, area: ReportArea, year: int) -> pd.DataFrame:
-    """The area's cells: totals of every year up to ``year`` and of its quarters, sex and age band of the year."""
+def _area_cells(engine: Engine, area: ReportArea, period: Period) -> pd.DataFrame:
+    """The area's cells: totals of every year up to the period's, of its quarters and of the period itself; sex and
+    age band of the period."""
     iv = IndicatorValue
     return _query(
         engine, iv.area_level == area.level, iv.area_code == area.code, iv.code_list_version == area.code_list_version,
-        or_((iv.dimension == "total") & (iv.period_type == "year") & (iv.period <= str(year)),
-            (iv.dimension == "total") & iv.period.like(f"{year}-Q%"),
-            iv.dimension.in_(PERSON_DIMENSIONS) & (iv.period == str(year))))
+        or_((iv.dimension == "total") & (iv.period_type == "year") & (iv.period <= str(period.year)),
+            (iv.dimension == "total") & iv.period.like(f"{period.year}-Q%"),
+            (iv.dimension == "total") & (iv.period == period.key),
+            iv.dimension.in_(PERSON_DIMENSIONS) & (iv.period == period.key)))
 
 
-def _commune_cells(engine: Engine, area: ReportArea, details: AreaDetails, year: int) -> pd.DataFrame:
+def _commune_cells(engine: Engine, area: ReportArea, details: AreaDetails, period: Period) -> pd.DataFrame:
     iv = IndicatorValue
     if area.level == "commune":
         return pd.DataFrame(columns=COLUMNS)  # a commune is not broken down into communes
     codes = [c.code for c in details.communes]
     return _query(engine, iv.area_level == "commune", iv.code_list_version != "vn-legacy", iv.area_code.in_(codes),
-                  iv.dimension == "total", iv.period == str(year))
+                  iv.dimension == "total", iv.period == period.key)
 
 
 def _is_total(frame: pd.DataFrame, indicator_id: str, source: str, period: str) -> pd.Series:
@@ -159,7 +162,7 @@ def _is_total(frame: pd.DataFrame, indicator_id: str, source: str, period: str) 
             & (frame["period"] == period))
 
 
-def _targets_of_missing(engine: Engine, area: ReportArea, year: int,
+def _targets_of_missing(engine: Engine, area: ReportArea, period: Period,
                         missing: list[tuple[str, str]]) -> dict[tuple[str, str], pd.Series]:
     """A "no data" row for each indicator with no cell, with the target in force chosen the way published cells
     get theirs."""
@@ -175,7 +178,7 @@ def _targets_of_missing(engine: Engine, area: ReportArea, year: int,
             columns=["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
                      "comparator", "value", "source_document"])
     empty = pd.DataFrame([{
-        "indicator_id": indicator_id, "source": source, "rule_set": "", "period": str(year), "period_type": "year",
+        "indicator_id": indicator_id, "source": source, "rule_set": "", "period": period.key, "period_type": period.kind,
         "area_level": area.level, "area_code": area.code, "code_list_version": area.code_list_version,
         "dimension": "total", "dimension_value": "all", "value": np.nan, "status": NO_DATA,
         "numerator": None, "denominator": None, "ci_low": None, "ci_high": None, "exact_territory": True,

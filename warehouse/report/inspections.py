@@ -17,6 +17,7 @@ from sqlalchemy import Engine, and_, case, func, select
 from warehouse.disclosure import load_policy
 from warehouse.indicators import FACTS, IndicatorSettings
 from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
+from warehouse.periods import Period
 from warehouse.report.counts import Count, protected_part, protected_total
 
 FINDINGS = {"child_labour": "4.1a", "violation": "4.1b", "sanctioned": "4.1c"}
@@ -44,13 +45,13 @@ class InspectionSummary:
     by_establishment_type: tuple[EstablishmentTypeFindings, ...]
 
 
-def summarise_inspections(engine: Engine, communes: list[str], year: int,
+def summarise_inspections(engine: Engine, communes: list[str], period: Period,
                           settings: IndicatorSettings) -> InspectionSummary:
-    findings = _findings_by_type(engine, communes, year, settings)
+    findings = _findings_by_type(engine, communes, period, settings)
     min_cell = settings.min_cell
     inspected = int(findings["inspected"].sum())
     i, yw, yc = Inspection, YoungWorker, YoungWorkerClassification
-    in_area = (i.commune_code.in_(communes), i.year == year)
+    in_area = (i.commune_code.in_(communes), period.in_period(i.year, i.quarter))
     fined_flag = and_(i.actions.is_not(None), i.actions.contains("fine"))
     with engine.connect() as conn:
         fined, fines = conn.execute(select(func.count(), func.coalesce(func.sum(i.fine_amount), 0))
@@ -81,13 +82,15 @@ def summarise_inspections(engine: Engine, communes: list[str], year: int,
     )
 
 
-def _findings_by_type(engine: Engine, communes: list[str], year: int, settings: IndicatorSettings) -> pd.DataFrame:
+def _findings_by_type(engine: Engine, communes: list[str], period: Period,
+                      settings: IndicatorSettings) -> pd.DataFrame:
     """Per establishment type: inspected, and each finding's count, from the facts of indicators 4.1a–c."""
     columns = {}
     for name, indicator_id in FINDINGS.items():
         with engine.connect() as conn:
             facts = FACTS[(indicator_id, "inspections")](conn, settings)
-        facts = facts[facts["commune_code"].isin(communes) & (facts["year"] == year)]
+        facts = facts[facts["commune_code"].isin(communes) & (facts["year"] == period.year)
+                      & facts["quarter"].isin(period.quarters)]
         summed = facts.groupby("establishment_type")[["numerator", "denominator"]].sum()
         columns[name] = summed["numerator"]
         columns["inspected"] = summed["denominator"]

@@ -13,8 +13,8 @@ from warehouse.messages import LANGUAGES
 
 TEXT: dict[str, tuple[str, str]] = {
     # titles
-    "title": ("Báo cáo kết quả thực hiện Chương trình phòng ngừa, giảm thiểu lao động trẻ em năm {year}",
-              "Progress report on the Programme on preventing and reducing child labour, {year}"),
+    "title": ("Báo cáo kết quả thực hiện Chương trình phòng ngừa, giảm thiểu lao động trẻ em {period}",
+              "Progress report on the Programme on preventing and reducing child labour, {period}"),
     "system": ("Hệ thống giám sát lao động trẻ em", "Child Labour Monitoring System"),
     "programme": ("Thực hiện Quyết định 782/QĐ-TTg ngày 27/5/2021 của Thủ tướng Chính phủ",
                   "Implementing Decision 782/QĐ-TTg of the Prime Minister, 27 May 2021"),
@@ -231,17 +231,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "establishment_type": ("Loại hình cơ sở", "Establishment type"),
     "by_establishment_type": ("Theo loại hình cơ sở", "By establishment type"),
     # cases
-    "cases_identified": ("Trường hợp được phát hiện trong năm", "Cases identified in the year"),
+    "cases_identified": ("Trường hợp được phát hiện trong kỳ", "Cases identified in the period"),
     "cases_supported_in_time": ("Được hỗ trợ, can thiệp kịp thời", "Supported in time"),
-    "cases_followed_up": ("Trường hợp được theo dõi trong năm", "Cases followed up in the year"),
-    "cases_closed": ("Hồ sơ đóng trong năm", "Cases closed in the year"),
+    "cases_followed_up": ("Trường hợp được theo dõi trong kỳ", "Cases followed up in the period"),
+    "cases_closed": ("Hồ sơ đóng trong kỳ", "Cases closed in the period"),
     "case_type": ("Loại trường hợp", "Case type"),
     "case_status": ("Tình trạng hiện nay", "Current status"),
     "closure_reason": ("Lý do đóng hồ sơ", "Reason for closing"),
-    "by_case_type": ("Trường hợp phát hiện trong năm theo loại", "Cases identified in the year, by type"),
-    "by_case_status": ("Tình trạng hiện nay của các trường hợp phát hiện trong năm",
-                       "Current status of the cases identified in the year"),
-    "by_closure_reason": ("Hồ sơ đóng trong năm theo lý do", "Cases closed in the year, by reason"),
+    "by_case_type": ("Trường hợp phát hiện trong kỳ theo loại", "Cases identified in the period, by type"),
+    "by_case_status": ("Tình trạng hiện nay của các trường hợp phát hiện trong kỳ",
+                       "Current status of the cases identified in the period"),
+    "by_closure_reason": ("Hồ sơ đóng trong kỳ theo lý do", "Cases closed in the period, by reason"),
     # completeness and timeliness
     "completeness": ("Tình hình gửi báo cáo: đủ, đúng hạn", "Reporting: completeness and timeliness"),
     "sheet_completeness": ("Tình hình báo cáo", "Completeness"),
@@ -249,8 +249,8 @@ TEXT: dict[str, tuple[str, str]] = {
                            "bị từ chối); ngày nhận theo giờ Việt Nam.",
                            "As of {date}. Valid submissions only (quarantined or rejected ones do not count); days "
                            "received in Vietnam time."),
-    "no_expected_reporting": ("Chưa có kế hoạch báo cáo của các xã, phường trên địa bàn cho năm này.",
-                              "No expected reporting is set for the area's communes in this year."),
+    "no_expected_reporting": ("Chưa có kế hoạch báo cáo của các xã, phường trên địa bàn cho kỳ này.",
+                              "No expected reporting is set for the area's communes in this period."),
     "form": ("Biểu mẫu", "Form"),
     "form_activity_report": ("Báo cáo hoạt động", "Activity report"),
     "form_household_survey": ("Khảo sát hộ gia đình", "Household survey"),

@@ -1,4 +1,4 @@
-"""The progress report of one area for one year: an Excel workbook and a self-contained web page."""
+"""The progress report of one area for a year, a half-year or a quarter: an Excel workbook and a web page."""
 
 import os
 from datetime import date
@@ -13,6 +13,7 @@ from dagster_project.messages import area as area_name
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
+from warehouse.periods import Period
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
 from warehouse.report.formatting import Formatter
 
@@ -24,6 +25,10 @@ class ReportConfig(dg.Config):
                                description="Reports go to <output_folder>/<area>/<year>/ (default CLMS_REPORTS_DIR "
                                            "or var/reports).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
+    period: Literal["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"] = Field(
+        default="", description="Kỳ báo cáo trong năm của phân vùng / the period of the partition's year: trống cả "
+                                "năm / empty the whole year; H1, H2: 6 tháng đầu, cuối năm / first, second half; "
+                                "Q1–Q4: quý / a quarter.")
     cutoff_date: str = Field(default="", description="Ngày chốt số liệu / data cut-off, e.g. 2026-11-15: only what "
                                                      "was submitted by the end of that day (Vietnam time) counts; "
                                                      "empty: everything.")
@@ -35,14 +40,14 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
     keys = context.partition_key.keys_by_dimension
     area = ReportArea.from_key(keys["area"], load_admin_units().code_list_version)
-    year = int(keys["year"])
+    period = Period.within(int(keys["year"]), config.period)
     cutoff = date.fromisoformat(config.cutoff_date.strip()) if config.cutoff_date.strip() else None
-    report = gather_report(warehouse.engine(), area, year, cutoff=cutoff)
-    folder = Path(config.output_folder) / area.key / str(year)
-    stem = f"bao-cao-{area.key}-{year}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
+    report = gather_report(warehouse.engine(), area, period, cutoff=cutoff)
+    folder = Path(config.output_folder) / area.key / str(period.year)
+    stem = f"bao-cao-{area.key}-{period.key}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)
     page = write_html_page(report, folder / f"{stem}.html", config.language)
-    context.log.info(text("log.report_written", year=year, workbook=workbook, page=page,
+    context.log.info(text("log.report_written", period=period.words(), workbook=workbook, page=page,
                           area=area_name(area.level, area.code, area.code_list_version)))
     inspections, cases = report.inspections, report.cases
     words = Formatter.for_report(report, config.language)

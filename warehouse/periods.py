@@ -1,0 +1,76 @@
+"""Reporting periods: a year (``2026``), a half-year (``2026-H1``) or a quarter (``2026-Q3``).
+
+Indicator cells are published for each (``indicator_value.period``, ``period_type`` year, half or quarter); a
+period is named the way Vietnamese reports name it: "năm 2026", "6 tháng đầu năm 2026", "quý III/2026".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from warehouse.messages import text
+
+_KEY = re.compile(r"^(\d{4})(?:-(?:H([12])|Q([1-4])))?$")
+ROMAN = ("I", "II", "III", "IV")
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    kind: str = "year"  # year | half | quarter
+    number: int | None = None  # the half (1–2) or the quarter (1–4)
+
+    @classmethod
+    def parse(cls, key: str) -> Period:
+        """The period of ``2026``, ``2026-H1`` or ``2026-Q3``; anything else is an error."""
+        found = _KEY.match(key.strip())
+        if not found:
+            raise ValueError(text("periods.bad_period", period=key))
+        year, half, quarter = found.groups()
+        if half:
+            return cls(int(year), "half", int(half))
+        return cls(int(year), "quarter", int(quarter)) if quarter else cls(int(year))
+
+    @classmethod
+    def within(cls, year: int, part: str) -> Period:
+        """The part (``""`` the whole year, ``H1``, ``Q3``…) of ``year``."""
+        return cls.parse(f"{year}-{part.strip().upper()}" if part.strip() else str(year))
+
+    @property
+    def key(self) -> str:
+        return {"year": str(self.year), "half": f"{self.year}-H{self.number}",
+                "quarter": f"{self.year}-Q{self.number}"}[self.kind]
+
+    @property
+    def quarters(self) -> tuple[int, ...]:
+        """The quarters of the year the period covers."""
+        if self.kind == "quarter":
+            return (self.number,)
+        return (1, 2) if self.number == 1 else (3, 4) if self.kind == "half" else (1, 2, 3, 4)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.quarters[0] - 2, 1)
+
+    @property
+    def end(self) -> date:
+        """The period's last day."""
+        month = 3 * self.quarters[-1]
+        return date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def words(self, lang: str | None = None) -> str:
+        """"năm 2026", "6 tháng đầu năm 2026", "quý III/2026" (English: "2026", "first half of 2026", "Q3 2026")."""
+        if self.kind == "year":
+            return text("periods.year", lang=lang, year=self.year)
+        if self.kind == "half":
+            return text(f"periods.half_{self.number}", lang=lang, year=self.year)
+        return text("periods.quarter", lang=lang, year=self.year, quarter=self.number, roman=ROMAN[self.number - 1])
+
+    def in_period(self, year_column, quarter_column):
+        """A SQL condition: a row's year and quarter fall in the period."""
+        if self.kind == "year":
+            return year_column == self.year
+        return (year_column == self.year) & quarter_column.in_(self.quarters)
