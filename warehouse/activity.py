@@ -55,6 +55,7 @@ def _activity(raw: Any, activity_id: str, ctx: Context) -> tuple[dict, list[dict
     def count(path: str, low: int, high: int) -> int:
         return required(path, number(path, get_path(payload, path), low, high, integer=True))
 
+    organiser = choice("organiser_type", payload.get("organiser_type"), c["organiser_type"])
     participants, reach = (_participants(payload, activity_id, kind, c, count) if kind not in NO_AUDIENCE
                            else (dict.fromkeys(PARTICIPANT_COLUMNS), []))
     activity = {
@@ -69,7 +70,10 @@ def _activity(raw: Any, activity_id: str, ctx: Context) -> tuple[dict, list[dict
         "activity_type": kind,
         "training": kind == TRAINING,
         "topics": joined(choices("topics", payload.get("topics"), c["topic"])),
-        "organiser_type": choice("organiser_type", payload.get("organiser_type"), c["organiser_type"]),
+        "organiser_type": organiser,
+        "organisation": choice("organisation", payload.get("organisation"), c["mass_organisation"])
+        if organiser == "mass_organisation" else None,
+        "organiser_level": choice("organiser_level", payload.get("organiser_level"), c["supervisor_level"]),
         "campaign": choice("campaign", payload.get("campaign"), c["campaign"]),
         **participants,
         "has_participant_list": bool(get_path(payload, "participants/participant_list")),

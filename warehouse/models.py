@@ -1375,6 +1375,16 @@ class Activity(Base):
     organiser_type: Mapped[str | None] = mapped_column(String(32), **described(
         "Loại đơn vị tổ chức (mã organiser_type: commune_committee, school, mass_organisation…)",
         "Kind of organiser (organiser_type code: commune_committee, school, mass_organisation…)"))
+    organisation: Mapped[str | None] = mapped_column(String(32), **described(
+        "Đoàn thể chủ trì khi organiser_type là mass_organisation (mã mass_organisation: youth_union, women_union,"
+        " farmers_union, fatherland_front…); trống trước phiên bản biểu mẫu 2026120702",
+        "The organisation when organiser_type is mass_organisation (mass_organisation code: youth_union,"
+        " women_union, farmers_union, fatherland_front…); empty before form version 2026120702"))
+    organiser_level: Mapped[str | None] = mapped_column(String(16), **described(
+        "Cấp của đơn vị chủ trì: national, provincial, district (trước 01/7/2025), commune; trống trước phiên bản"
+        " biểu mẫu 2026120702",
+        "Level of the organising body: national, provincial, district (before 1 July 2025), commune; empty before"
+        " form version 2026120702"))
     participants_male: Mapped[int | None] = mapped_column(Integer, **described(
         "Số người tham dự là nam", "Male participants"))
     participants_female: Mapped[int | None] = mapped_column(Integer, **described(

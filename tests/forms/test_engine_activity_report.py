@@ -25,8 +25,8 @@ def start(form, activity_type="communication_event", groups=("parents_caregivers
         "campaign": "no_campaign",
         "title": "Truyền thông phòng ngừa lao động trẻ em tại ấp Mỹ An", "topics": ["child_labour_law", "child_rights"],
         "location/province": "91", "location/commune": "30313", "location/venue": "Nhà văn hóa ấp Mỹ An",
-        "organiser_type": "commune_committee", "organiser_name": "Ủy ban nhân dân xã Mỹ Hòa Hưng",
-        "audience_groups": list(groups), "participants/male": male, "participants/female": female,
+        "organiser_type": "commune_committee", "organiser_level": "commune",
+        "organiser_name": "Ủy ban nhân dân xã Mỹ Hòa Hưng", "audience_groups": list(groups), "participants/male": male, "participants/female": female,
         "participants/total": male + female, "participants/new": male + female - 5,
     })
 
@@ -42,7 +42,7 @@ def test_blank_form_cannot_be_finalized(form):
     assert {v["reference"].removeprefix("/data/") for v in payload["violations"]} == {
         "reporter", "activity_type", "campaign", "title", "topics", "location/province", "location/commune",
         "location/venue",
-        "organiser_type", "organiser_name", "audience_groups", "participants/male", "participants/female",
+        "organiser_type", "organiser_level", "organiser_name", "audience_groups", "participants/male", "participants/female",
         "participants/total", "participants/new"}
 
 
@@ -122,7 +122,7 @@ def record(form, activity_type, answers, campaign="no_campaign") -> dict:
         "activity_date": "2026-06-12", "reporter": "Võ Thị Mai", "activity_type": activity_type, "campaign": campaign,
         "title": "Tuyên truyền Ngày Thế giới phòng, chống lao động trẻ em", "topics": ["child_labour_law"],
         "location/province": "91", "location/commune": "30313", "organiser_type": "commune_committee",
-        "organiser_name": "Ủy ban nhân dân xã Mỹ Hòa Hưng", **answers,
+        "organiser_level": "commune", "organiser_name": "Ủy ban nhân dân xã Mỹ Hòa Hưng", **answers,
     })
     return form.submit()
 
@@ -217,3 +217,21 @@ def test_each_type_asks_its_own_group(form, activity_type, group):
     form.set("activity_type", activity_type)
     assert {g for g in RECORD_GROUPS if form.state(g)["relevant"]} == ({group} if group else set())
     assert form.state("participants")["relevant"] == (group is None)
+
+
+def test_a_district_youth_union_before_july_2025_only(form):
+    """Which mass organisation is asked of a mass organisation only; a district level only before 1 July 2025."""
+    start(form)
+    assert not form.state("organisation")["relevant"]
+    form.answer({"organiser_type": "mass_organisation", "organiser_name": "Huyện đoàn Ninh Hải"})
+    assert form.state("organisation")["relevant"] and form.state("organisation")["required"]
+    form.set("organisation", "youth_union")
+    assert violation(form.set("organiser_level", "district")) == "constraint"  # an activity of 15/10/2026
+    form.set("activity_date", "2019-06-01")
+    assert violation(form.set("organiser_level", "district")) is None
+    form.answer({"reached/parents_caregivers": 20, "reached/parents_caregivers_new": 20,
+                 "reached/children": 20, "reached/children_new": 20})
+    payload = form.submit()
+    assert (payload["status"], payload["violations"]) == ("ready", [])
+    assert [payload["root"].findtext(name) for name in ("organisation", "organiser_level")] == [
+        "youth_union", "district"]

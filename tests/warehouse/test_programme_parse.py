@@ -309,3 +309,18 @@ def test_the_inspecting_agency(agency, column, quarantined):
     assert reasons(row) == quarantined
     if not quarantined:
         assert parse(row).tables["inspection"][0]["inspecting_agency"] == column
+
+
+def test_the_organising_body_and_its_level():
+    """Form version 2026120702: a mass organisation says which one; every organiser its level."""
+    youth = {**CAMPAIGN, "organiser_type": "mass_organisation", "organisation": "youth_union",
+             "organiser_level": "commune"}
+    (row,) = parse(youth).tables["activity"]
+    assert (row["organiser_type"], row["organisation"], row["organiser_level"]) == (
+        "mass_organisation", "youth_union", "commune")
+    (committee,) = parse({**youth, "organiser_type": "commune_committee"}).tables["activity"]
+    assert (committee["organisation"], committee["organiser_level"]) == (None, "commune")  # not a mass organisation
+    (older,) = parse(CAMPAIGN).tables["activity"]
+    assert (older["organisation"], older["organiser_level"]) == (None, None)
+    assert reasons({**youth, "organisation": "party_cell"}) == [
+        ("activity", None, "organisation", "INVALID_CHOICE")]
