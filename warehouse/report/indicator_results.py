@@ -1,10 +1,10 @@
 """Each indicator of the catalogue for a report's area and period, as published in ``indicator_value``.
 
 Per (indicator, source) of ``indicators.toml``: the period's total cell (a year, half-year or quarter) with its
-target, gap and status, the trend (earlier years, the year's quarters), and breakdowns by commune, sex and age band. Classified indicators are
-taken under the ``vn_law`` rule set. An indicator without a cell for the area and period is reported as "no data",
-with the target in force all the same. A sample estimate is flagged unreliable by the catalogue's
-``[reliability]`` policy, from its published numbers.
+target, gap and status, the trend (earlier years, the year's quarters), and breakdowns by commune, sex and age
+band. Classified indicators are taken under the ``vn_law`` rule set. An indicator without a cell for the area and
+period is reported as "no data", with the target in force all the same. A sample estimate is flagged unreliable by
+the catalogue's ``[reliability]`` policy, from its published numbers.
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ def _targets_of_missing(engine: Engine, area: ReportArea, period: Period,
             columns=["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
                      "comparator", "value", "source_document"])
     empty = pd.DataFrame([{
-        "indicator_id": indicator_id, "source": source, "rule_set": "", "period": period.key, "period_type": period.kind,
+        "indicator_id": indicator_id, "source": source, "rule_set": "", "period": period.key,
+        "period_type": period.kind,
         "area_level": area.level, "area_code": area.code, "code_list_version": area.code_list_version,
         "dimension": "total", "dimension_value": "all", "value": np.nan, "status": NO_DATA,
         "numerator": None, "denominator": None, "ci_low": None, "ci_high": None, "exact_territory": True,

@@ -300,11 +300,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "note_version": ("Danh mục chỉ tiêu phiên bản {version}.", "Indicator catalogue version {version}."),
     "yes": ("Có", "Yes"),
     "no": ("Không", "No"),
+    # multi-year review and report by organisation (warehouse/report/review.py, organisations.py)
+    "review_title": ("Báo cáo tổng kết thực hiện Chương trình phòng ngừa, giảm thiểu lao động trẻ em giai đoạn "
+                     "{first}–{last}",
+                     "Review of the Programme on preventing and reducing child labour, {first}–{last}"),
+    "organisation_title": ("Báo cáo kết quả hoạt động phòng ngừa, giảm thiểu lao động trẻ em giai đoạn {first}–{last}"
+                           " theo đơn vị", "Activities to prevent and reduce child labour by organising body, "
+                                           "{first}–{last}"),
+    "sheet_indicators_by_year": ("Chỉ tiêu theo năm", "Indicators by year"),
+    "sheet_by_organisation": ("Theo đơn vị tổ chức", "By organising body"),
+    "year": ("Năm", "Year"),
+    "organiser_type": ("Đơn vị chủ trì", "Organiser"),
+    "organisation": ("Đoàn thể", "Organisation"),
+    "organiser_level": ("Cấp", "Level"),
+    "old_district": ("Huyện (trước 01/7/2025)", "District (before 1 July 2025)"),
+    "all_units": ("Tất cả đơn vị", "All units"),
+    "not_recorded": ("Chưa ghi nhận", "Not recorded"),
+    "m_activities": ("Số hoạt động", "Activities"),
+    "m_trainings": ("Lớp tập huấn", "Training courses"),
+    "m_participants": ("Lượt người tham dự", "Participants"),
+    "m_participants_male": ("Nam", "Male"),
+    "m_participants_female": ("Nữ", "Female"),
+    "m_reached_new": ("Được truyền thông lần đầu trong năm", "Reached for the first time this year"),
+    "m_trained_new": ("Được tập huấn lần đầu trong năm", "Trained for the first time this year"),
+    "m_campaign_activities": ("Hoạt động thuộc chiến dịch, phong trào", "Campaign or movement activities"),
+    "m_contests": ("Hội thi, hội diễn", "Contests and performances"),
+    "m_airings": ("Lượt phát sóng, tin, bài", "Airings, articles, posts"),
+    "m_copies": ("Số bản tài liệu", "Copies of materials"),
+    "m_estimated_reach": ("Ước tính lượt tiếp cận qua phương tiện (không phải số người được truyền thông)",
+                          "Estimated reach of media (not people informed)"),
+    "m_pledges_signed": ("Bản cam kết đã ký", "Pledges signed"),
+    "m_sanctioned_people": ("Cha mẹ, người chăm sóc bị xử phạt", "Parents or caregivers sanctioned"),
+    "m_child_consultations": ("Lần lấy ý kiến trẻ em", "Child consultations"),
+    "m_supervision_visits": ("Lần kiểm tra, giám sát", "Supervision visits"),
 }
 
 # Choice lists whose labels the forms give, and the form that gives them.
 CHOICE_FORMS = {
-    "activity_type": "activity_report", "audience": "activity_report",
+    "activity_type": "activity_report", "audience": "activity_report", "organiser_type": "activity_report",
+    "mass_organisation": "activity_report", "supervisor_level": "activity_report",
     "establishment_type": "workplace_inspection", "sex": "workplace_inspection",
     "case_type": "case_followup", "case_status": "case_followup", "closure_reason": "case_followup",
 }
