@@ -59,13 +59,17 @@ def validate_sites(frame: pd.DataFrame, name: str, units: AdminUnits, legacy: Le
     districts = {r["legacy_district_code"] for r in legacy.rows if r["legacy_district_code"]}
     known = {("commune", units.code_list_version): units.communes, ("commune", LEGACY): legacy.communes,
              ("district", LEGACY): districts}
-    problems, rows, first = [], [], {}
+    problems, rows, first, programmes = [], [], {}, {}
     for number, row in enumerate(_records(frame), start=2):
         here = _row(number)
         if _has_nul(row):
             problems.append(text("reference.nul", row=here))
         if not CODE.fullmatch(row["programme_id"]):
             problems.append(text("reference.code", row=here, column="programme_id"))
+        named = programmes.setdefault(row["programme_id"], (row["programme_name"], row["site_kind"], number))
+        if named[:2] != (row["programme_name"], row["site_kind"]):
+            problems.append(text("reference.one_programme", row=here, programme=repr(row["programme_id"]),
+                                 earlier=named[2]))
         problems += [text("reference.required", row=here, column=c) for c in ("programme_name", "source_document")
                      if not row[c]]
         if row["site_kind"] not in SITE_KINDS:

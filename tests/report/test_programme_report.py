@@ -22,6 +22,8 @@ Budget 2026 (province 01 and its communes; other years and provinces left out):
   allocated 1,000,000,000, spent 615,000,000 of the 900,000,000 that reported = 68.33 %;
 - models: commune 00008, 60,000,000 spent 25,000,000 = 41.67 %;
 - total: allocated 1,060,000,000, spent 640,000,000 of 960,000,000 reported = 66.67 %, 100,000,000 unreported.
+Old Hà Nội (legacy province 01): old Phúc Xá's training 30,000,000 (12,000,000 spent) and Ngọc Hà's models:
+90,000,000 allocated, 37,000,000 spent.
 """
 
 from __future__ import annotations
@@ -87,7 +89,9 @@ def report_engine(warehouse_url):
         budget("province", "01", YEAR, "communication", "donor", 100_000_000, None),
         budget("commune", "00008", YEAR, "models", "state_budget", 60_000_000, 25_000_000),
         budget("commune", "00008", YEAR - 1, "models", "state_budget", 50_000_000, 50_000_000),
-        budget("province", "20", YEAR, "training", "state_budget", 70_000_000, 1)]})
+        budget("province", "20", YEAR, "training", "state_budget", 70_000_000, 1),
+        {**budget("commune", "00001", YEAR, "training", "state_budget", 30_000_000, 12_000_000),
+         "code_list_version": LEGACY}]})
     yield engine
     engine.dispose()
 
@@ -121,6 +125,10 @@ def test_budget_allocated_against_spent(report_engine):
         ("models", 60_000_000, 25_000_000, 0),
         ("", 1_060_000_000, 640_000_000, 100_000_000)]
     assert [round(b.share_spent, 4) for b in report.programme.budget] == [0.6833, 0.4167, 0.6667]
+    # old Hà Nội: its old commune Phúc Xá's 30,000,000 (12,000,000 spent) and new Ngọc Hà's, not new Hà Nội's own
+    old = gather_report(report_engine, ReportArea("province", "01", LEGACY), YEAR).programme.budget
+    assert [(b.activity_line, b.allocated, b.spent) for b in old] == [
+        ("training", 30_000_000, 12_000_000), ("models", 60_000_000, 25_000_000), ("", 90_000_000, 37_000_000)]
 
 
 def test_the_workbook_and_page_show_the_three_sections_in_vietnamese(report_engine):

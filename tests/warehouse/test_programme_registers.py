@@ -70,11 +70,13 @@ def test_bad_site_rows_are_each_listed_with_their_row(tmp_path):
         ["ILO AG", ILO, "pilot", "commune", "30325", "vn-legacy", "2021-01-01", "", "QĐ 1871"],  # space in the id
         ["ILO-AG", "", "trial", "commune", "99999", "vn-legacy", "2021-01-01", "", "QĐ 1871"],
         ["ILO-AG", ILO, "pilot", "district", "884", "vn-2025-07", "2021-13-01", "", ""],  # districts are old only
-        ["ILO-AG", ILO, "pilot", "commune", "30319", "vn-legacy", "2022-01-01", "2021-12-31", "QĐ 1871"],
+        ["ILO-AG", ILO, "model", "commune", "30319", "vn-legacy", "2022-01-01", "2021-12-31", "QĐ 1871"],
         ["ILO-AG", ILO, "pilot", "commune", "30325", "vn-legacy", "2021-01-01", "", "QĐ 1871"],  # repeats row 2
     ])
     assert problems(reg.SITES, path) == (
         "thi_diem.csv: dòng 3: programme_id phải gồm 1 đến 32 chữ cái, chữ số, '.', '_' hoặc '-'",
+        "thi_diem.csv: dòng 4: chương trình 'ILO-AG' đã có tên hoặc loại khác ở dòng 2: mỗi chương trình một tên và "
+        "một loại",
         "thi_diem.csv: dòng 4: cần điền programme_name",
         "thi_diem.csv: dòng 4: site_kind phải là một trong pilot, model",
         "thi_diem.csv: dòng 4: commune '99999' không có trong danh mục 'vn-legacy' (xã: vn-2025-07 hoặc vn-legacy; "
@@ -84,6 +86,8 @@ def test_bad_site_rows_are_each_listed_with_their_row(tmp_path):
         "vn-legacy; huyện cũ: vn-legacy)",
         "thi_diem.csv: dòng 5: valid_from phải là một ngày (2021-01-01), valid_to để trống hoặc là một ngày không "
         "trước valid_from",
+        "thi_diem.csv: dòng 6: chương trình 'ILO-AG' đã có tên hoặc loại khác ở dòng 2: mỗi chương trình một tên và "
+        "một loại",
         "thi_diem.csv: dòng 6: valid_from phải là một ngày (2021-01-01), valid_to để trống hoặc là một ngày không "
         "trước valid_from",
         "thi_diem.csv: dòng 7: trùng với dòng 2 (ILO-AG commune 30325 vn-legacy 2021-01-01)",

@@ -277,12 +277,16 @@ def _responsibilities(conn: Connection, area: ReportArea,
 
 
 def _budget(conn: Connection, area: ReportArea, details: AreaDetails, year: int) -> tuple[BudgetRow, ...]:
-    """The year's lines of the area itself and of its (new) communes, summed by activity line, then the total;
-    spending is summed over the lines that reported it, the others' allocation kept apart."""
-    b = BudgetLine
+    """The year's lines of the area itself and of its communes (new ones; an old province's old ones too), summed
+    by activity line, then the total; spending is summed over the lines that reported it, the others' allocation
+    kept apart."""
+    b, lc = BudgetLine, LegacyCommune
     own = (b.area_level == area.level) & (b.area_code == area.code) & (b.code_list_version == area.code_list_version)
     communes = ((b.area_level == "commune") & (b.code_list_version != LEGACY)
                 & b.area_code.in_([c.code for c in details.communes]))
+    if area.legacy and area.level == "province":  # and its old communes' lines
+        old = select(lc.legacy_code).where(lc.legacy_province_code == area.code)
+        communes = communes | ((b.area_level == "commune") & (b.code_list_version == LEGACY) & b.area_code.in_(old))
     rows = conn.execute(select(b.activity_line, b.allocated, b.spent).where(b.year == year, or_(own, communes))).all()
     if not rows:
         return ()
