@@ -38,6 +38,8 @@ from tests.report.warehouse_state import _raw, cell
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Activity, ActivityReach, AreaCommune, IndicatorValue, LegacyCommune, RawSubmission
 from warehouse.models import ReferenceUpload, Target
+from warehouse.periods import Period
+from warehouse.report import gather_report, render_html
 from warehouse.report.area import ReportArea
 from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
@@ -219,3 +221,15 @@ def test_the_review_and_the_youth_union_report_from_the_ui(tmp_path):
     assert (row_2022[4], row_2022[7], row_2022[8], row_2022[9]) == (None, 0.05, 2025, "Chưa có số liệu")
     sanction = next(r for r in review["Theo đơn vị tổ chức"].iter_rows(min_row=4, values_only=True) if r[4] == 2023)
     assert "Ẩn" in str(sanction[5 + 13])  # parents sanctioned, the 14th measure: suppressed, not zero
+
+
+def test_the_progress_report_shows_each_kind_s_own_measures(tmp_path):
+    """a4 (12 June 2024) is a broadcast: 10 airings, an estimated 20,000, no participants; a3 (2023) sanctions 2
+    parents: suppressed, never shown as zero."""
+    engine = build(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    quarter = gather_report(engine, AN_GIANG, Period.parse("2024-Q2"))
+    assert (quarter.activities.activities, quarter.activities.participants) == (1, 0)
+    assert quarter.activities.records == (("airings", 10), ("estimated_reach", 20_000))
+    sanctions = gather_report(engine, AN_GIANG, 2023)
+    assert sanctions.activities.records == (("sanctioned_people", None),)
+    assert ("<td>Cha mẹ, người chăm sóc bị xử phạt</td><td class=num>Ẩn</td>" in render_html(sanctions))

@@ -1,16 +1,20 @@
-"""Communication activities and training courses carried out in an area's communes in a period.
+"""Communication activities and training courses carried out in an area's communes in a period, and the
+measures of the other kinds of report (campaigns, contests, media and materials, pledges, sanctions, child
+consultations, supervision visits: ``warehouse.report.organisations``).
 
-Activity counts and participants are not counts of identified children: they are shown as they are.
+Activity counts and participants are not counts of identified children: they are shown as they are; parents
+sanctioned are suppressed under the small-cell threshold.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, and_, case, func, select
 
 from warehouse.models import Activity, ActivityReach
 from warehouse.periods import Period
+from warehouse.report.organisations import RECORDS, activity_frame, measures
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class ActivitySummary:
     participants_female: int
     by_type: tuple[ActivityType, ...]
     by_audience: tuple[AudienceReach, ...]
+    records: tuple[tuple[str, int | None], ...] = ()  # RECORDS that are not zero (None: suppressed)
 
     @property
     def participants_sex_not_reported(self) -> int:
@@ -55,7 +60,7 @@ class ActivitySummary:
         return sum(a.trained_new for a in self.by_audience)
 
 
-def summarise_activities(engine: Engine, communes: list[str], period: Period) -> ActivitySummary:
+def summarise_activities(engine: Engine, communes: list[str], period: Period, min_cell: int) -> ActivitySummary:
     a, r = Activity, ActivityReach
     in_area = (a.commune_code.in_(communes), period.in_period(a.year, a.quarter))
     with engine.connect() as conn:
@@ -71,7 +76,9 @@ def summarise_activities(engine: Engine, communes: list[str], period: Period) ->
                    func.coalesce(func.sum(r.reached_new_trained), 0))
             .join(a, a.activity_id == r.activity_id).where(*in_area)
             .group_by(r.audience).order_by(func.sum(r.reached).desc(), r.audience)).all()
+    found = measures(activity_frame(engine, and_(*in_area)), min_cell)
     return ActivitySummary(
+        records=tuple((name, found[name]) for name in RECORDS if found[name] != 0),
         activities=activities, trainings=int(trainings), participants=int(total), participants_male=int(male),
         participants_female=int(female),
         by_type=tuple(ActivityType(code, n, int(p)) for code, n, p in by_type),

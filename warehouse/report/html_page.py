@@ -278,11 +278,12 @@ def _figure(caption: str, svg: str, wide: bool = False) -> str:
 def _activities(report: ProgressReport, f: Formatter) -> str:
     lab, a = f.labels, report.activities
     totals = _table([escape(lab("item")), escape(lab("number"))], [
-        [escape(lab(k)), escape(f.integer(v))] for k, v in (
+        [escape(lab(k)), escape(f.integer(v) if v is not None else lab("suppressed_short"))] for k, v in (
             ("activities_held", a.activities), ("trainings_held", a.trainings), ("participants", a.participants),
             ("participants_male", a.participants_male), ("participants_female", a.participants_female),
             ("participants_sex_not_reported", a.participants_sex_not_reported), ("reached_new", a.reached_new),
-            ("trained_new", a.trained_new))], numeric={1}, css="compact")
+            ("trained_new", a.trained_new), *((f"m_{name}", value) for name, value in a.records))],
+        numeric={1}, css="compact")
     by_type = _table([escape(lab("activity_type")), escape(lab("activity_count")), escape(lab("participants"))],
                      [[escape(lab.choice("activity_type", t.code)), escape(f.integer(t.activities)),
                        escape(f.integer(t.participants))] for t in a.by_type], numeric={1, 2})

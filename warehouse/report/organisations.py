@@ -22,9 +22,10 @@ from warehouse.models import Activity, ActivityReach, AreaCommune, LegacyCommune
 from warehouse.report.area import LEGACY, ReportArea
 from warehouse.report.counts import protected_total
 
+RECORDS = ("campaign_activities", "contests", "airings", "copies", "estimated_reach", "pledges_signed",
+           "sanctioned_people", "child_consultations", "supervision_visits")  # beyond participants and reach
 MEASURES = ("activities", "trainings", "participants", "participants_male", "participants_female", "reached_new",
-            "trained_new", "campaign_activities", "contests", "airings", "copies", "estimated_reach",
-            "pledges_signed", "sanctioned_people", "child_consultations", "supervision_visits")
+            "trained_new", *RECORDS)
 UNIT_KEYS = ["organiser_type", "organisation", "organiser_level", "district_code"]
 
 
@@ -65,14 +66,15 @@ def organisation_report(engine: Engine, area: ReportArea, first_year: int, last_
     districts = frame.drop_duplicates("district_code").set_index("district_code")["district_name"].to_dict()
     keyed = frame.astype({k: object for k in UNIT_KEYS}).fillna({k: "" for k in UNIT_KEYS})
     rows = tuple(UnitYear(Unit(*(key[i] or None for i in range(4)), districts.get(key[3] or None)), int(key[4]),
-                          _measures(group, min_cell))
+                          measures(group, min_cell))
                  for key, group in keyed.groupby([*UNIT_KEYS, "year"], sort=True))
-    totals = tuple(UnitYear(Unit(None, None, None, None, None), int(year), _measures(group, min_cell))
+    totals = tuple(UnitYear(Unit(None, None, None, None, None), int(year), measures(group, min_cell))
                    for year, group in frame.groupby("year", sort=True))
     return OrganisationReport(area, name, first_year, last_year, organisation, rows, totals)
 
 
-def _measures(group: pd.DataFrame, min_cell: int) -> dict[str, int | None]:
+def measures(group: pd.DataFrame, min_cell: int) -> dict[str, int | None]:
+    """The ``MEASURES`` of a set of activities (rows of :func:`activity_frame`)."""
     kind = group["activity_type"]
     campaign = group["campaign"].notna() & (group["campaign"] != "no_campaign")
     counts = {
@@ -93,7 +95,7 @@ def _measures(group: pd.DataFrame, min_cell: int) -> dict[str, int | None]:
 
 def _activities(engine: Engine, area: ReportArea, first_year: int, last_year: int) -> tuple[str, pd.DataFrame]:
     """The area's name, and its activities of the years with their unit, old district and reach."""
-    a, r, lc, ac = Activity, ActivityReach, LegacyCommune, AreaCommune
+    a, lc, ac = Activity, LegacyCommune, AreaCommune
     with engine.connect() as conn:
         if area.legacy:
             old = conn.execute(select(lc.legacy_code, lc.legacy_district_code, lc.legacy_district_name,
@@ -111,6 +113,15 @@ def _activities(engine: Engine, area: ReportArea, first_year: int, last_year: in
                                       lc.legacy_province_name).distinct().where(lc.commune_code.in_(members))).all()
             where = or_(and_(a.code_list_version == area.code_list_version, a.commune_code.in_(members)),
                         and_(a.code_list_version == LEGACY, a.commune_code.in_([o.legacy_code for o in old])))
+    return name, activity_frame(engine, and_(where, a.year >= first_year, a.year <= last_year),
+                                {o.legacy_code: (o.legacy_district_code, o.legacy_district_name) for o in old})
+
+
+def activity_frame(engine: Engine, where, districts: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """The activities ``where`` holds with their reach summed, measures as numbers (none: 0) and, below the
+    province, the old district (``districts``: old commune code → district code and name) of old-coded ones."""
+    a, r = Activity, ActivityReach
+    with engine.connect() as conn:
         reach = (select(r.activity_id, func.sum(r.reached_new).label("reached_new"),
                         func.sum(func.coalesce(r.reached_new_trained, 0)).label("trained_new"))
                  .group_by(r.activity_id).subquery())
@@ -119,11 +130,10 @@ def _activities(engine: Engine, area: ReportArea, first_year: int, last_year: in
                    a.participants_female, a.airings, a.copies, a.estimated_reach, a.pledges_signed,
                    a.sanctioned_people, reach.c.reached_new, reach.c.trained_new]
         rows = conn.execute(select(*columns).outerjoin(reach, reach.c.activity_id == a.activity_id)
-                            .where(where, a.year >= first_year, a.year <= last_year)).all()
+                            .where(where)).all()
     frame = pd.DataFrame(rows, columns=[c.name for c in columns])
-    district = {o.legacy_code: (o.legacy_district_code, o.legacy_district_name) for o in old}
-    legacy = frame["code_list_version"] == LEGACY
-    at_district = legacy & ~frame["organiser_level"].isin(["provincial", "national"])
+    district = districts or {}
+    at_district = (frame["code_list_version"] == LEGACY) & ~frame["organiser_level"].isin(["provincial", "national"])
     frame["district_code"] = [district.get(c, (None, None))[0] if d else None
                               for c, d in zip(frame["commune_code"], at_district)]
     frame["district_name"] = [district.get(c, (None, None))[1] if d else None
@@ -132,4 +142,4 @@ def _activities(engine: Engine, area: ReportArea, first_year: int, last_year: in
                "estimated_reach", "pledges_signed", "sanctioned_people", "reached_new", "trained_new"]
     frame[numbers] = frame[numbers].apply(pd.to_numeric).fillna(0)
     frame["training"] = frame["training"].astype(bool)
-    return name, frame
+    return frame

@@ -280,10 +280,13 @@ def _activities(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     rows = (("activities_held", a.activities), ("trainings_held", a.trainings), ("participants", a.participants),
             ("participants_male", a.participants_male), ("participants_female", a.participants_female),
             ("participants_sex_not_reported", a.participants_sex_not_reported), ("reached_new", a.reached_new),
-            ("trained_new", a.trained_new))
+            ("trained_new", a.trained_new), *((f"m_{name}", value) for name, value in a.records))
     for row, (key, value) in enumerate(rows, 2):
         ws.cell(row, 1, lab(key))
-        _number(ws, row, 2, value, INTEGER)
+        if value is None:
+            ws.cell(row, 2, lab("suppressed_short"))
+        else:
+            _number(ws, row, 2, value, INTEGER)
     row = _block(ws, len(rows) + 3, lab("by_activity_type"),
                  [lab("activity_type"), lab("activity_count"), lab("participants")])
     for t in a.by_type:
