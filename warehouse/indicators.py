@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from datetime import date
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, 
 
 from warehouse import approval, design_estimates, survey_counts
 from warehouse.bulk import TableRows, insert_frame, read_frame
+from warehouse.case_workflow import load_workflow
 from warehouse.cells import (
     KEYS,
     IndicatorSpec,
@@ -42,6 +44,8 @@ from warehouse.models import (
     ActivityReach,
     AreaCommune,
     Case,
+    CaseService,
+    CaseVisit,
     ChildClassification,
     Household,
     IndicatorValue,
@@ -68,7 +72,6 @@ class IndicatorSettings:
     version: str
     min_cell: int
     confidence: float
-    support_in_time_days: int
     reliability: Reliability  # when the report flags a sample estimate unreliable (not stored in the cells)
     names: dict[str, dict]
     specs: tuple[IndicatorSpec, ...]
@@ -90,8 +93,8 @@ def load_settings(path: Path = SETTINGS_FILE) -> IndicatorSettings:
     if unknown:
         raise ValueError(f"indicators.toml: publish entries for indicators not in the catalogue: {unknown}")
     reliability = Reliability(float(doc["reliability"]["max_cv"]), int(doc["reliability"]["min_sample"]))
-    return IndicatorSettings(doc["version"], int(pub["min_cell"]), float(pub["confidence"]),
-                             int(pub["support_in_time_days"]), reliability, names, specs)
+    return IndicatorSettings(doc["version"], int(pub["min_cell"]), float(pub["confidence"]), reliability, names,
+                             specs)
 
 
 def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
@@ -223,12 +226,62 @@ def _period_of(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(year=dates.dt.year, quarter=dates.dt.quarter)
 
 
-def supported_in_time(conn: Connection, settings: IndicatorSettings) -> pd.DataFrame:
+def supported_in_time(conn: Connection, _: IndicatorSettings, as_of: date | None = None) -> pd.DataFrame:
+    """Cases supported within the workflow's first-support limit from identification (shorter when urgent) and
+    visited; a case not yet supported whose limit has not passed on ``as_of`` (default today) is pending: in
+    neither count."""
+    c, workflow, as_of = Case, load_workflow(), as_of or date.today()
+    frame = _cases(conn, [c.identified_on, c.first_support_on, c.visits, c.urgent],
+                   ["identified_on", "first_support", "visits", "urgent"])
+    due = pd.to_datetime(pd.Series([workflow.due_on("first_support", day, bool(urgent)) for day, urgent
+                                    in zip(frame["identified_on"], frame["urgent"])], index=frame.index, dtype=object))
+    supported = pd.to_datetime(frame["first_support"])
+    in_time = supported.le(due) & frame["visits"].ge(1)
+    pending = supported.isna() & due.ge(pd.Timestamp(as_of))
+    frame = frame.assign(numerator=in_time.astype(int), denominator=1)[~pending]
+    return _period_of(frame.drop(columns=["urgent"]), "identified_on")
+
+
+def two_follow_ups(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
+    """Cases with at least two follow-up visits, among the cases identified (counted in the identification
+    period)."""
     c = Case
-    frame = _cases(conn, [c.identified_on, c.first_support_on, c.visits], ["identified_on", "first_support", "visits"])
-    days = (pd.to_datetime(frame["first_support"]) - pd.to_datetime(frame["identified_on"])).dt.days
-    in_time = days.le(settings.support_in_time_days) & frame["visits"].ge(1)
-    return _period_of(frame, "identified_on").assign(numerator=in_time.astype(int), denominator=1)
+    frame = _cases(conn, [c.identified_on, c.visits], ["identified_on", "visits"])
+    return _period_of(frame, "identified_on").assign(numerator=frame["visits"].ge(2).astype(int), denominator=1)
+
+
+def out_of_child_labour_after_two(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
+    """Child labourers no longer in child labour at their second follow-up visit, among those visited twice
+    (counted in the period of that visit)."""
+    c = Case
+    frame = _cases(conn, [c.second_visit_on, c.child_labour_at_second_visit], ["second_visit", "still"],
+                   and_(c.second_visit_on.is_not(None), c.case_type == "child_labourer"))
+    return _period_of(frame, "second_visit").assign(
+        numerator=(~frame["still"].fillna(True).astype(bool)).astype(int), denominator=1)
+
+
+def services_received(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
+    """Services and referrals by type: each referral once (case, type, referral date), with the outcome its
+    latest visit recorded; received ones over all referred (counted in the period of the referral)."""
+    c, s, v = Case, CaseService, CaseVisit
+    query = (select(commune_key(c), c.sex, c.age_band, c.case_type, s.case_id, s.service_type, s.referred_date,
+                    s.service_outcome).join(v, v.visit_id == s.visit_id).join(c, c.case_id == s.case_id)
+             .order_by(v.visit_date, v.change_seq, s.repeat_index))
+    frame = _frame(conn, query, ["commune_code", "sex", "age_band", "case_type", "case_id", "service_type",
+                                 "referred", "outcome"])
+    frame = frame.drop_duplicates(["case_id", "service_type", "referred"], keep="last")
+    return _period_of(frame, "referred").assign(numerator=frame["outcome"].eq("received").astype(int),
+                                                denominator=1, rule_set="").drop(columns=["case_id", "outcome"])
+
+
+def overdue(conn: Connection, _: IndicatorSettings, as_of: date | None = None) -> pd.DataFrame:
+    """Open cases whose next step (``case_register.due_on``) was due before ``as_of`` (default today), among the
+    open cases (counted in the period of ``as_of``)."""
+    c, as_of = Case, as_of or date.today()
+    frame = _cases(conn, [c.due_on], ["due_on"], c.status != "closed")
+    late = pd.to_datetime(frame["due_on"]).lt(pd.Timestamp(as_of))
+    return frame.drop(columns="due_on").assign(year=as_of.year, quarter=(as_of.month - 1) // 3 + 1,
+                                               numerator=late.astype(int), denominator=1)
 
 
 def in_education(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:
@@ -275,6 +328,10 @@ FACTS: dict[tuple[str, str], Callable[[Connection, IndicatorSettings], pd.DataFr
     ("4.2a", "cases"): out_of_child_labour,
     ("4.2b", "cases"): days_to("first_support_on"),
     ("4.2c", "cases"): days_to("closed_on"),
+    ("4.2d", "cases"): two_follow_ups,
+    ("4.2e", "cases"): out_of_child_labour_after_two,
+    ("4.2f", "cases"): services_received,
+    ("4.2g", "cases"): overdue,
 }
 """Facts of every other (indicator, source), read whole from the clean tables: these tables are small."""
 
@@ -503,7 +560,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 def _basis(settings: IndicatorSettings, rules_version: str, *frames: pd.DataFrame) -> str:
     """A digest of everything the published cells depend on besides the counts."""
     digest = hashlib.sha256(repr((settings.version, settings.min_cell, settings.confidence,
-                                  settings.support_in_time_days, settings.specs, rules_version)).encode())
+                                  load_workflow().version, settings.specs, rules_version)).encode())
     for frame in frames:
         ordered = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
         digest.update(ordered.encode())

@@ -477,8 +477,10 @@ class IndicatorValue(Base):
         "Danh mục của mã địa bàn: national, vn-2025-07, hoặc vn-legacy (địa bàn trước 01/7/2025 có mục tiêu riêng)",
         "Code list of the area code: national, vn-2025-07, or vn-legacy (a pre-July-2025 area with its own targets)"))
     dimension: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
-        "Phân tổ: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type",
-        "Breakdown: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type"))
+        "Phân tổ: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type, "
+        "service_type",
+        "Breakdown: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type, "
+        "service_type"))
     dimension_value: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
         "Giá trị của phân tổ; all với total", "Value of the disaggregation; all for total"))
     period_type: Mapped[str] = mapped_column(String(8), **described(

@@ -72,9 +72,9 @@ def page(province_report, tmp_path):
 
 
 def test_page_renders_with_its_charts(page, browser):
-    browser.open(page, 1280, 3600)
+    browser.open(page, 1280, 4000)
     width, height, rows = read_png(browser.screenshot())
-    assert (width, height) == (1280, 3600)
+    assert (width, height) == (1280, 4000)
     counts = colours(width, rows)
     assert len(counts) > 200, "the screenshot is nearly blank"
     background = max(counts.values())

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
+from warehouse.case_workflow import load_workflow
 from warehouse.indicators import IndicatorSettings
 from warehouse.models import Case, CaseVisit
 from warehouse.periods import Period
@@ -19,7 +20,7 @@ from warehouse.report.counts import Count, protected_part, protected_total
 
 CASE_TYPES = ("child_labourer", "at_risk", "trafficked")
 CASE_STATUSES = ("open", "supported", "monitoring", "closed")
-CLOSURE_REASONS = ("no_longer_working", "turned_18", "moved", "duplicate")
+CLOSURE_REASONS = tuple(load_workflow().closure_reasons)
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,14 @@ def summarise_cases(engine: Engine, communes: list[str], period: Period, setting
 
 
 def _supported_in_time(engine: Engine, communes: list[str], period: Period, settings: IndicatorSettings) -> int:
-    """Cases of the year supported in time as indicator 1.2 counts them: a first support within the configured
-    number of days of identification, and at least one follow-up."""
-    c = Case
+    """Cases of the period supported in time as indicator 1.2 counts them: a first support within the workflow's
+    time limit from identification (shorter when urgent), and at least one follow-up."""
+    c, workflow = Case, load_workflow()
     with engine.connect() as conn:
-        rows = conn.execute(select(c.identified_on, c.first_support_on).where(
-            c.commune_code.in_(communes), period.in_period(c.year, c.quarter), c.visits >= 1, c.first_support_on.is_not(None))).all()
-    return sum((first - identified).days <= settings.support_in_time_days for identified, first in rows)
+        rows = conn.execute(select(c.identified_on, c.first_support_on, c.urgent).where(
+            c.commune_code.in_(communes), period.in_period(c.year, c.quarter), c.visits >= 1,
+            c.first_support_on.is_not(None))).all()
+    return sum(first <= workflow.due_on("first_support", identified, urgent) for identified, first, urgent in rows)
 
 
 def _parts(counts: dict, codes: tuple[str, ...], total: int, min_cell: int) -> tuple[tuple[str, Count], ...]:

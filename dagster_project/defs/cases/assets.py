@@ -80,12 +80,15 @@ def case_register(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     c = Case
     with engine.connect() as conn:
         by_status = dict(conn.execute(select(c.status, func.count()).group_by(c.status)).all())
+        by_state = dict(conn.execute(select(c.state, func.count()).group_by(c.state)).all())
     return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, c.__table__, select(
             c.case_code, c.case_type, c.identified_on, c.status, c.first_support_on, c.visits, c.last_visit_on,
             c.closed_on, c.in_education_at_last_visit, c.child_labour_at_last_visit)
             .order_by(c.last_visit_on.desc())),
         "cases_by_status": dg.MetadataValue.json(by_status),
+        "cases_by_state": dg.MetadataValue.json(by_state),
         "step/cases": stats.processed, "step/changed": stats.loaded["changed"],
         "step/visits_to_unknown_cases_added": stats.quarantined["unknown_case"],
-        "step/visits_matched_again": stats.quarantined["matched_again"]}))
+        "step/visits_matched_again": stats.quarantined["matched_again"],
+        "step/invalid_transitions": stats.quarantined["invalid_transition"]}))

@@ -1,0 +1,39 @@
+"""``commune_registers``: each commune's open cases with the children's names, overdue first, one workbook per
+commune in a restricted folder (``CLMS_RESTRICTED_DIR``, default ``var/restricted``), its owner's alone. The
+run's metadata counts communes and cases; it names no child."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+from sqlalchemy import select
+
+from dagster_project.messages import describe, labelled
+from dagster_project.resources import WarehouseResource
+from warehouse.commune_register import commune_register_rows, write_commune_register
+from warehouse.models import Case
+
+DEFAULT_FOLDER = os.environ.get("CLMS_RESTRICTED_DIR", str(Path("var") / "restricted"))
+
+
+class CommuneRegisterConfig(dg.Config):
+    restricted_folder: str = Field(default=DEFAULT_FOLDER, description=(
+        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx (default CLMS_RESTRICTED_DIR or "
+        "var/restricted); the folders are created for their owner alone."))
+
+
+@dg.asset(group_name="cases", deps=["case_register"], kinds={"excel"}, description=describe("commune_registers"))
+def commune_registers(config: CommuneRegisterConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine, folder = warehouse.engine(), Path(config.restricted_folder) / "commune_registers"
+    c = Case
+    with engine.connect() as conn:
+        communes = conn.execute(select(c.commune_code).distinct().where(
+            c.status != "closed", c.code_list_version == "vn-2025-07").order_by(c.commune_code)).scalars().all()
+    cases = overdue = 0
+    for commune in communes:
+        rows = commune_register_rows(engine, commune)
+        cases += write_commune_register(rows, folder / f"{commune}.xlsx")
+        overdue += sum(r.overdue for r in rows)
+    return dg.MaterializeResult(metadata=labelled({"communes": len(communes), "open_cases": cases,
+                                                   "overdue_cases": overdue, "folder": str(folder)}))
