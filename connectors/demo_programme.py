@@ -26,6 +26,7 @@ RECORDS_VERSION = "2026120701"  # the activity report's version with every kind 
 INSPECTING_AGENCIES = {"labour_inspectorate": 0.4, "joint_commune_team": 0.3, "agriculture": 0.15, "police": 0.1,
                        "joint_provincial_team": 0.05}
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS)
+CASE_SOURCES = ("household_survey", "inspection", "hotline_111", "school", "police", "community")
 ACTIVITY_YEARS = (2025, 2026)
 WORK = ("work_kind", "performance_approved", "workplace", "sector", "hours_day", "hours_week", "night_work",
         "overtime", "hazards")
@@ -420,6 +421,12 @@ PROVIDERS = {"education": "school", "vocational_training": "vocational_centre", 
              "livelihood": "social_policy_bank"}
 
 
+def _case_source(identified_source: str) -> str:
+    """The follow-up form's ``case_source`` of a case's source (a report from a channel the form does not list:
+    ``community``)."""
+    return identified_source if identified_source in CASE_SOURCES else "community"
+
+
 def _visit(rng: random.Random, case: OpenCase, day: date, age: int, working: bool, support: list[str],
            first_support_date: date | None, status: str, closure: str | None) -> dict:
     if working and case.case_type == "child_labourer":
@@ -434,7 +441,8 @@ def _visit(rng: random.Random, case: OpenCase, day: date, age: int, working: boo
     school = "attending" if rng.random() < (0.55 if working else 0.85) else "dropped_out"
     return {
         "case_id": case.case_id, "case_label": None, "prior_first_support": None, "visit_date": day.isoformat(),
-        "case_worker": _name(rng), "case_source": case.identified_source, "case_type": case.case_type, "age": age,
+        "case_worker": _name(rng), "case_source": _case_source(case.identified_source), "case_type": case.case_type,
+        "age": age,
         "econ_activity": "yes" if working else "no", "temp_absent": None if working else "no", "work": work,
         "chores_hours_week": rng.randint(2, 14), "school_status": school,
         "vocational_training": "yes" if age >= 15 and school != "attending" and rng.random() < 0.5 else "no",

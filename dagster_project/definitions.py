@@ -42,7 +42,8 @@ def reference_files_from_env() -> ReferenceFiles:
     return ReferenceFiles(folder=os.environ.get("CLMS_REFERENCE_DIR", str(DEFAULT_REFERENCE_DIR)))
 
 
-FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report", "household_back_check")
+FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report", "household_back_check",
+         "case_report")
 
 
 def source_from_env(form_id: str) -> SubmissionSource:

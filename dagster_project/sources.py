@@ -16,6 +16,7 @@ from connectors.demo import back_check_rows, demo_communes, household_rows
 from connectors.exports import FileRefused, ImportLimits, import_export
 from connectors.form_schema import FormSchema
 from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
+from connectors.demo_reports import case_report_rows
 from connectors.http import HttpSettings
 from connectors.kobotoolbox import KoboClient, StoredSubmissions
 from connectors.kobotoolbox import sync_submissions as kobo_sync
@@ -138,6 +139,7 @@ class DemoSource(_ServerlessSource):
             "workplace_inspection": lambda: inspection_rows(communes, self.inspections, self.seed),
             "activity_report": lambda: activity_rows(communes, self.seed),
             "case_followup": lambda: visit_rows(open_cases, self.seed),
+            "case_report": lambda: case_report_rows(communes, self.households, self.seed),
         }.get(form_id, list)()
         return _DemoRun(rows, form_id)
 

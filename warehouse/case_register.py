@@ -11,7 +11,10 @@ Two steps, so that the lineage has no cycle (cases → published case list → v
   ``case_code`` a short code from a keyed hash, lengthened only when it would
   collide, and never changed once given. A case whose subject is gone (submission deleted, child re-classified)
   is removed when it has no visit; with visits it is kept, as last identified, so that no follow-up is lost.
-  The same child seen by a survey and an inspection is two subjects, hence two cases: they cannot be linked.
+  A case report screened ``open_case`` (:mod:`warehouse.case_report`) is a subject too, of the reported
+  category, identified on its identification date, unless :mod:`warehouse.case_matching` finds the child's case
+  already there: the report then joins it (``case_report_match``). The same child seen by a survey and an
+  inspection is still two subjects, hence two cases (a report is matched to cases, never a case to another).
 - :func:`update_case_register` folds each case's visits into its state (status, first support, visits, last
   visit, closure, education and work at the last visit) and quarantines visits whose ``case_id`` matches no
   case (``UNKNOWN_CASE``); those are looked at again on every run, as a visit may arrive before its case.
@@ -33,9 +36,11 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, literal, or_, select, update
 
+from warehouse import case_matching
 from warehouse.case_workflow import Workflow, load_workflow
 from warehouse.models import (
     Case,
+    CaseReportMatch,
     CaseService,
     CaseStateHistory,
     CaseVisit,
@@ -45,6 +50,7 @@ from warehouse.models import (
     Inspection,
     Quarantine,
     RawSubmission,
+    RestrictedCaseMatchCandidate,
     YoungWorker,
     YoungWorkerClassification,
 )
@@ -103,7 +109,13 @@ def identify_cases(engine: Engine, pseudonymizer: Pseudonymizer) -> StepStats:
         existing = {r.case_id: r for r in conn.execute(select(Case.case_id, Case.case_code,
                                                               *(getattr(Case, c) for c in IDENTIFICATION)))}
         by_subject = {r.subject_id: case_id for case_id, r in existing.items()}  # after a new key (warehouse.rekey)
-        subjects = {by_subject.get(s["subject_id"]) or case_id_of(s["subject_id"]): s for s in _subjects(conn)}
+
+        def case_of(subject_id: str) -> str:
+            return by_subject.get(subject_id) or case_id_of(subject_id)
+
+        found = _subjects(conn)
+        matches = case_matching.match_reports(conn, pseudonymizer, found, case_of)
+        subjects = {case_of(s["subject_id"]): s for s in found + matches.subjects}
         visited = set(conn.execute(select(CaseVisit.case_id).distinct()).scalars())
         gone = [case_id for case_id in existing if case_id not in subjects and case_id not in visited]
         changed = [{"b_case_id": case_id, **subject} for case_id, subject in subjects.items()
@@ -120,6 +132,8 @@ def identify_cases(engine: Engine, pseudonymizer: Pseudonymizer) -> StepStats:
             conn.execute(_update_by_id(), changed)
         if new:
             conn.execute(insert(Case), new)
+        stats.loaded["report_links"] = _replace_all(conn, CaseReportMatch, matches.links)
+        stats.loaded["match_candidates"] = _replace_all(conn, RestrictedCaseMatchCandidate, matches.candidates)
     stats.processed = len(subjects)
     stats.loaded.update(new=len(new), changed=len(changed))
     stats.deleted = len(gone)
@@ -186,6 +200,18 @@ def _subjects(conn: Connection) -> list[dict]:
                 "case_type": "child_labourer" if labour else "at_risk",
             })
     return subjects
+
+
+def _replace_all(conn: Connection, model: type, rows: list[dict]) -> int:
+    """Make ``model``'s rows exactly ``rows`` (written only when they differ); returns how many changed."""
+    columns = [c.name for c in model.__table__.columns]
+    current = {tuple(getattr(r, c) for c in columns) for r in conn.execute(select(model.__table__))}
+    wanted = {tuple(row[c] for c in columns) for row in rows}
+    if current != wanted:
+        conn.execute(delete(model))
+        if rows:
+            conn.execute(insert(model), rows)
+    return len(current ^ wanted)
 
 
 def _update_by_id():

@@ -15,7 +15,7 @@ from warehouse.models import Base
 ANALYST_TABLES = (
     "household", "child", "child_classification",
     "inspection", "young_worker", "young_worker_classification",
-    "case_register", "case_visit", "case_service", "case_state_history",
+    "case_register", "case_visit", "case_service", "case_state_history", "case_report", "case_report_match",
     "activity", "activity_reach",
     "indicator_value", "approval", "data_quality_flag",
     "target", "reference_population", "sample_frame_unit", "area_commune", "legacy_commune",

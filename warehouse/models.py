@@ -1332,6 +1332,132 @@ class CaseStateHistory(Base):
         "Phiên bản tệp quy trình đã dùng để kiểm tra", "Version of the workflow file the move was checked against"))
 
 
+class CaseReport(Base):
+    """A report of a child received by a commune officer, and its screening; de-identified (the names, phones and
+    free text are in ``restricted_case_report_pii``)."""
+
+    __tablename__ = "case_report"
+    __table_args__ = described(
+        "Thông báo về một trẻ mà cán bộ xã tiếp nhận (tổng đài 111, công an, nhà trường, cộng đồng…) và kết quả sàng "
+        "lọc; đã bỏ thông tin định danh",
+        "A report of a child received by a commune officer (helpline 111, police, school, community…) and its "
+        "screening; de-identified")
+
+    report_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Mã thông báo (giả danh: băm có khóa, không chứa thông tin cá nhân)",
+        "Report id (pseudonymous: a keyed hash, no personal data)"))
+    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
+        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    report_code: Mapped[str] = mapped_column(String(16), **described(
+        "Mã ngắn của thông báo (R-…), dùng trong bảng quyết định ghép trường hợp",
+        "Short report code (R-…), used in the sheets deciding case matches"))
+    report_date: Mapped[date] = mapped_column(Date, **described(
+        "Ngày tiếp nhận thông tin, thông báo", "Date the report was received"))
+    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày tiếp nhận", "Year of the date received"))
+    quarter: Mapped[int] = mapped_column(Integer, **described(
+        "Quý của ngày tiếp nhận (1–4)", "Quarter of the date received (1–4)"))
+    officer_id: Mapped[str | None] = mapped_column(PseudoId, **described(
+        "Mã cán bộ tiếp nhận (giả danh, từ tên đã nhập)", "Receiving officer id (pseudonymous, from the name typed)"))
+    reporter_type: Mapped[str] = mapped_column(String(32), **described(
+        "Người thông báo: hotline_111, police, school, community, health_worker, child_family, other_commune, "
+        "household_survey, inspection",
+        "Who reported: hotline_111, police, school, community, health_worker, child_family, other_commune, "
+        "household_survey, inspection"))
+    report_channel: Mapped[str | None] = mapped_column(String(16), **described(
+        "Hình thức tiếp nhận: phone, in_person, written, electronic",
+        "How it was received: phone, in_person, written, electronic"))
+    sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
+    age: Mapped[int] = mapped_column(Integer, **described(
+        "Tuổi của trẻ vào ngày tiếp nhận (5–17)", "The child's age on the date received (5–17)"))
+    age_source: Mapped[str] = mapped_column(String(8), **described(
+        "Nguồn của tuổi: dob (từ ngày sinh) hoặc stated (tuổi được khai)",
+        "Where the age comes from: dob (date of birth) or stated"))
+    age_band: Mapped[str] = mapped_column(String(8), **described(
+        "Nhóm tuổi vn_law: 5-12, 13-14, 15-17", "vn_law age band: 5-12, 13-14, 15-17"))
+    case_type: Mapped[str] = mapped_column(String(16), **described(
+        "Nhóm theo thông báo: at_risk, child_labourer, trafficked (bị mua bán để bóc lột sức lao động)",
+        "Category reported: at_risk, child_labourer, trafficked (for labour exploitation)"))
+    province_code: Mapped[str] = mapped_column(String(8), **described(
+        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
+    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
+        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
+        "Commune code (in the code list code_list_version)"))
+    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
+    urgency: Mapped[str] = mapped_column(String(16), **described(
+        "Mức độ khẩn cấp: emergency (cần can thiệp ngay), normal",
+        "Urgency: emergency (immediate intervention), normal"))
+    screening_outcome: Mapped[str] = mapped_column(String(16), **described(
+        "Kết quả sàng lọc: open_case (mở hồ sơ), no_case (không mở), pending (chưa sàng lọc xong)",
+        "Screening outcome: open_case, no_case, pending (not screened yet)"))
+    identification_date: Mapped[date | None] = mapped_column(Date, **described(
+        "Ngày xác định trường hợp (khi open_case): thời hạn hỗ trợ tính từ ngày này",
+        "Date the case was identified (open_case): the time limits for support count from it"))
+    no_case_reason: Mapped[str | None] = mapped_column(String(32), **described(
+        "Lý do không mở hồ sơ (khi no_case): not_child_labour, not_found, other_area, other_reason",
+        "Why no case was opened (no_case): not_child_labour, not_found, other_area, other_reason"))
+
+
+class RestrictedCaseReportPii(Base):
+    """Identifying answers of a case report: the child, the guardian, the reporter, the officer, the summary."""
+
+    __tablename__ = "restricted_case_report_pii"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("case_report.report_id", ondelete="CASCADE"), primary_key=True)
+    officer: Mapped[str | None] = mapped_column(Text)
+    reporter_name: Mapped[str | None] = mapped_column(Text)
+    reporter_phone: Mapped[str | None] = mapped_column(Text)
+    child_name: Mapped[str | None] = mapped_column(Text)
+    dob: Mapped[date | None] = mapped_column(Date)
+    guardian_name: Mapped[str | None] = mapped_column(Text)
+    guardian_phone: Mapped[str | None] = mapped_column(Text)
+    village: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseReportMatch(Base):
+    """The case each report that opened a case belongs to, and how (:mod:`warehouse.case_matching`)."""
+
+    __tablename__ = "case_report_match"
+    __table_args__ = described(
+        "Trường hợp mà mỗi thông báo (đã mở hồ sơ) thuộc về, và cách ghép",
+        "The case each report that opened a case belongs to, and how it was matched")
+
+    report_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
+        "Thông báo (case_report.report_id)", "The report (case_report.report_id)"))
+    case_id: Mapped[str] = mapped_column(String(36), index=True, **described(
+        "Trường hợp (case_register.case_id)", "The case (case_register.case_id)"))
+    matched: Mapped[str] = mapped_column(String(16), **described(
+        "Cách ghép: new (mở trường hợp mới), exact (trùng khớp với một trường hợp), decided (theo quyết định của "
+        "cán bộ), undecided (có thể trùng, chờ quyết định; tạm mở trường hợp riêng)",
+        "How: new (a new case), exact (the same child as one case), decided (by a person's decision), undecided "
+        "(possible matches awaiting a decision; a case of its own meanwhile)"))
+
+
+class RestrictedCaseMatchCandidate(Base):
+    """A case that may be the reported child, for a person to decide (names compared only through keyed hashes)."""
+
+    __tablename__ = "restricted_case_match_candidate"
+
+    report_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)  # case_report.report_id
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # case_register.case_id
+    reason: Mapped[str] = mapped_column(String(32))  # several_exact | birth_year_uncertain | other_commune
+
+
+class RestrictedCaseMatchDecision(Base):
+    """A person's decision on a candidate: the same child (``same``) or not (``different``)."""
+
+    __tablename__ = "restricted_case_match_decision"
+
+    report_id: Mapped[str] = mapped_column(PseudoId, primary_key=True)  # case_report.report_id
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # case_register.case_id
+    decision: Mapped[str] = mapped_column(String(16))  # same | different
+    decided_on: Mapped[date] = mapped_column(Date)
+    decided_by_id: Mapped[str] = mapped_column(PseudoId)  # pseudonymous id of the name in the sheet
+
+
 class Activity(Base):
     """One communication activity or training course; free text (title, venue, organiser) is restricted."""
 

@@ -1,4 +1,4 @@
-"""Incremental steps of the programme forms: inspections, case visits and activity reports, raw → clean.
+"""Incremental steps of the programme forms: inspections, case reports and visits, activity reports, raw → clean.
 
 Same contract as the household survey's (``warehouse.steps``): each cleaning step reads the raw rows changed since
 its checkpoint, replaces everything derived from them and moves the checkpoint in one transaction. Young workers
@@ -16,11 +16,20 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, insert, select
 
-from warehouse import activity, case_visit, inspection
+from warehouse import activity, case_report, case_visit, inspection
 from warehouse.answers import Context, Rows, child_facts, unreadable
 from warehouse.bulk import TableRows, unstorable
 from warehouse.classification import Rules, classify
-from warehouse.models import Activity, Base, CaseVisit, Inspection, Quarantine, YoungWorker, YoungWorkerClassification
+from warehouse.models import (
+    Activity,
+    Base,
+    CaseReport,
+    CaseVisit,
+    Inspection,
+    Quarantine,
+    YoungWorker,
+    YoungWorkerClassification,
+)
 from warehouse.raw_store import BATCH_SIZE
 from warehouse.review_states import ReviewPolicy
 from warehouse.steps import StepStats, classification_columns, replace_changed, unstorable_value
@@ -41,6 +50,13 @@ def clean_activities(engine: Engine, ctx: Context, batch_size: int = BATCH_SIZE)
     """Turn changed activity reports into activities, their reach per audience group and quarantine rows."""
     return _clean(engine, "clean_activity", _version(ctx), activity.FORM_ID, Activity, "activity",
                   lambda raw: activity.parse_activity(raw, ctx), ctx.review, batch_size)
+
+
+def clean_case_reports(engine: Engine, ctx: Context, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
+    """Turn changed case-report submissions into reports with their screening and restricted rows; a new rules
+    version (age bands) re-cleans every report."""
+    return _clean(engine, "clean_case_report", f"{_version(ctx)}|{rules.version}", case_report.FORM_ID, CaseReport,
+                  "case_report", lambda raw: case_report.parse_case_report(raw, ctx, rules), ctx.review, batch_size)
 
 
 def clean_case_visits(engine: Engine, ctx: Context, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:

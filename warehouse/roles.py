@@ -10,12 +10,13 @@ Roles (each command is idempotent; run it as a superuser, or as the owner with `
   ``reason`` hold the rejected answer, which can be a name typed in the wrong field), ``survey_cell_sum`` and
   ``survey_count_delta`` (unsuppressed counts per commune), ``sync_cursor``, ``pipeline_checkpoint``,
   ``reference_upload`` (the pipeline's bookkeeping), ``case_worker_area`` (staff logins) or
-  ``restricted_approval`` (approvers' names and notes; no area: the owner's alone).
+  ``restricted_approval`` (approvers' names and notes; no area: the owner's alone), ``restricted_case_match_decision``
+  (who decided that two records are one child: the owner's alone).
 - ``case_worker`` (a group; ``worker LOGIN --commune CODE`` or ``--province CODE`` adds a login mapped to that
   area in ``case_worker_area``): what ``analyst`` reads, and the rows of the ``restricted_*`` tables of its
   area only, by row-level security (:data:`RESTRICTED_AREA`: a restricted row is in the area of the household,
-  inspection or activity it belongs to; a pre-July-2025 row's old commune is in every new commune and province it
-  went to, ``legacy_commune``).
+  inspection, activity or case report it belongs to; a pre-July-2025 row's old commune is in every new commune and
+  province it went to, ``legacy_commune``).
 
 Every table a later migration adds is covered: :func:`apply_access` runs after every upgrade that applied a
 migration (:func:`warehouse.db.upgrade`) once ``setup`` has created the roles, from the lists here. Access is
@@ -48,11 +49,13 @@ RESTRICTED_AREA: dict[str, tuple[str, str]] = {
     "restricted_inspection_pii": ("inspection_id", "inspection"),
     "restricted_young_worker_pii": ("inspection_id", "inspection"),
     "restricted_activity_text": ("activity_id", "activity"),
+    "restricted_case_report_pii": ("report_id", "case_report"),
+    "restricted_case_match_candidate": ("report_id", "case_report"),
 }
 # The owner's alone (why: the module's docstring).
 OWNER_ONLY = ("raw_submission", "raw_submission_history", "quarantine", "sync_cursor", "pipeline_checkpoint",
               "survey_count_delta", "survey_cell_sum", "reference_upload", "restricted_approval",
-              "restricted_enumerator")
+              "restricted_enumerator", "restricted_case_match_decision")
 WORKER_AREAS = CaseWorkerArea.__tablename__
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

@@ -17,6 +17,7 @@ CONTRACTS = {  # form file: the title of its section "## <title>: fields the pip
     "case_followup.xlsx": "Case follow-up",
     "activity_report.xlsx": "Activity report",
     "household_back_check.xlsx": "Household back-check",
+    "case_report.xlsx": "Case report",
 }
 SHARED_LISTS = "Lists of the household survey"  # a paragraph naming the household survey's lists a form reuses
 WORK = {"household_survey.xlsx": "child", "workplace_inspection.xlsx": "young_worker", "case_followup.xlsx": ""}

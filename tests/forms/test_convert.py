@@ -26,8 +26,8 @@ def instance_root(xform: str) -> ET.Element:
 
 def test_there_are_forms():
     assert [path.name for path in form_files()] == [
-        "activity_report.xlsx", "case_followup.xlsx", "household_back_check.xlsx", "household_survey.xlsx",
-        "workplace_inspection.xlsx"]
+        "activity_report.xlsx", "case_followup.xlsx", "case_report.xlsx", "household_back_check.xlsx",
+        "household_survey.xlsx", "workplace_inspection.xlsx"]
 
 
 def test_converts_without_warnings(converted):
@@ -138,3 +138,14 @@ def test_activity_report_structure():
     assert binds["/data/participants/participant_list"].get("required") is None
     assert binds["/data/participants/total"].get("constraint").replace(" ", "") == (
         ".>=1and.=/data/participants/male+/data/participants/female")
+
+
+def test_case_report_structure():
+    model, body, binds = parts("case_report.xlsx")
+    assert attachments(model) == CODE_LISTS
+    assert itemset(body, "/data/location/commune") == COMMUNES_OF_PROVINCE
+    assert binds["/data/screening/identification_date"].get("relevant").replace(" ", "") == (
+        "/data/screening/screening_outcome='open_case'")
+    assert binds["/data/screening/no_case_reason"].get("relevant").replace(" ", "") == (
+        "/data/screening/screening_outcome='no_case'")
+    assert binds["/data/reported_child/age"].get("calculate")

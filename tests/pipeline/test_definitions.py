@@ -72,5 +72,5 @@ def test_each_form_can_come_from_its_own_platform(monkeypatch):
     kinds = {key: type(resource).__name__ for key, resource in defs.resources.items() if key.endswith("_source")}
     assert kinds == {"household_survey_source": "OdkCentralSource", "case_followup_source": "OdkCentralSource",
                      "activity_report_source": "KoboToolboxSource", "workplace_inspection_source": "FileImportSource",
-                     "household_back_check_source": "OdkCentralSource"}
+                     "household_back_check_source": "OdkCentralSource", "case_report_source": "OdkCentralSource"}
     assert defs.resources["activity_report_source"].token == dg.EnvVar("KOBO_TOKEN")

@@ -235,7 +235,7 @@ def check_warehouse(url: str, story: Story) -> None:
 def test_the_manager_publishes_every_form_with_its_media_and_the_cases_list(project, published):
     assert published.success, [str(e.event_specific_data.error) for e in published.all_events if e.is_step_failure]
     forms = {f["xmlFormId"]: f for f in project.server.api("GET", f"/v1/projects/{project.id}/forms").json()}
-    assert sorted(forms) == ["activity_report", "case_followup", "household_back_check", HOUSEHOLD,
+    assert sorted(forms) == ["activity_report", "case_followup", "case_report", "household_back_check", HOUSEHOLD,
                              "workplace_inspection"]
     assert all(f["state"] == "open" and f["publishedAt"] for f in forms.values())
     for form_id in forms:
@@ -266,7 +266,7 @@ def test_a_third_sync_changes_nothing(second, third, warehouse):
     story, _ = second
     succeeded(third)
     for form_id in ("household_survey", "workplace_inspection", "case_followup", "activity_report",
-                    "household_back_check"):
+                    "household_back_check", "case_report"):
         stats = third.metadata(f"raw_{form_id}")
         assert (stats["sync/inserted"], stats["sync/updated"], stats["sync/deleted"]) == (0, 0, 0), form_id
     assert third.metadata("households")["step/processed"] == 0

@@ -198,7 +198,7 @@ def test_identification_changes_follow_the_subject_and_keep_the_code(engine):
     lighter["young_worker"][0]["work"] = work("shop_restaurant", 4, 20, "shop_market", sector="services")
     lighter["__system"]["updatedAt"] = "2026-11-21T10:00:00.000Z"
     store(engine, "workplace_inspection", [lighter])
-    assert run(engine)["identified"]["loaded"] == {"new": 0, "changed": 1}
+    assert run(engine)["identified"]["loaded"] == {"new": 0, "changed": 1, "report_links": 0, "match_candidates": 0}
     assert rows(engine, Case.case_code, Case.case_type, where=Case.case_id == CASES["w4"]) == [
         (code[0][0], "at_risk")]
 
@@ -210,7 +210,8 @@ def test_a_rerun_changes_nothing(engine):
     run(engine)
     before = snapshot(engine)
     again = run(engine)
-    assert again["identified"]["loaded"] == {"new": 0, "changed": 0} and again["identified"]["deleted"] == 0
+    assert again["identified"]["loaded"] == {"new": 0, "changed": 0, "report_links": 0, "match_candidates": 0}
+    assert again["identified"]["deleted"] == 0
     assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0}
     assert again["state"]["quarantined"] == {"unknown_case": 0, "matched_again": 0, "invalid_transition": 0,
                                              "transition_allowed_again": 0}

@@ -31,7 +31,8 @@ AREA_OF = {table: f"SELECT r.*, p.commune_code, p.province_code, p.code_list_ver
                   f"JOIN {parent} p USING ({key})" for table, (key, parent) in RESTRICTED_AREA.items()}
 # Every column of the restricted tables that names or places a person or an establishment.
 IDENTIFYING = ("child_name", "respondent_name", "respondent_phone", "enumerator", "village", "worker_name",
-               "establishment_name", "inspector", "organiser_name", "reporter", "title", "venue", "gps_lat")
+               "establishment_name", "inspector", "organiser_name", "reporter", "title", "venue", "gps_lat",
+               "officer", "reporter_name", "reporter_phone", "guardian_name", "guardian_phone", "summary")
 
 PLACES = ("area_commune", "legacy_commune", "target")  # names of places (some are people's names: Xã Vũ Dũng)
 
@@ -96,7 +97,7 @@ def test_every_table_has_its_readers():
     listed = set(ANALYST_TABLES) | set(RESTRICTED_AREA) | set(OWNER_ONLY) | {WORKER_AREAS}
     assert listed == set(Base.metadata.tables)
     assert {t for t in Base.metadata.tables if t.startswith("restricted_")} == set(RESTRICTED_AREA) | {
-        "restricted_approval", "restricted_enumerator"}  # approvers' and enumerators' names: the owner's alone
+        "restricted_approval", "restricted_enumerator", "restricted_case_match_decision"}  # the owner's alone
 
 
 def test_the_owner_reads_everything(server, warehouse):

@@ -1,32 +1,84 @@
 """Assets of the case register and the follow-up visits.
 
-Lineage, without a cycle: the classifications identify the cases (``identified_cases``); collectors visit the
+Lineage, without a cycle: the classifications and the screened case reports (``case_reports``) identify the
+cases (``identified_cases``, which matches each report to the cases first); collectors visit the
 open ones (``raw_case_followup`` runs after, so the demo source visits the cases identified in the same run);
 the visits are cleaned (``case_visits``) and folded into each case's state (``case_register``), which the case
 list published to the follow-up form then reads. ``identified_cases`` and ``case_register`` are two assets over
 one table, ``case_register``: the first owns which cases exist and their identification, the second their state.
 """
 
+from datetime import date
+
 import dagster as dg
 from sqlalchemy import func, select
 
-from dagster_project.messages import describe, labelled, step_sentence
+from dagster_project.messages import describe, labelled, step_sentence, text
 from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
-from dagster_project.resources import WarehouseResource
+from dagster_project.resources import ReferenceFiles, WarehouseResource
+from warehouse import case_match_sheet, case_report, programme_steps
 from warehouse import case_register as register
-from warehouse import programme_steps
 from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID
 from warehouse.classification import load_rules
-from warehouse.models import Case, CaseVisit
+from warehouse.models import Case, CaseReport, CaseVisit
+from warehouse.reference_data import ReferenceDataError
 from warehouse.steps import StepStats
 
 GROUP = "cases"
 
 
-@dg.asset(group_name=GROUP, deps=["child_classification", "young_worker_classification"], kinds={"python"},
-          description=describe("identified_cases"))
+raw_case_report = raw_submissions_asset(case_report.FORM_ID, GROUP)
+
+
+@dg.multi_asset(
+    group_name=GROUP,
+    specs=[
+        dg.AssetSpec("case_reports", group_name=GROUP, deps=[raw_case_report], kinds={"python"},
+                     description=describe("case_reports")),
+        dg.AssetSpec("case_report_quarantine", group_name=GROUP, deps=[raw_case_report], kinds={"python"},
+                     description=describe("case_report_quarantine")),
+    ],
+)
+def case_report_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    engine = warehouse.engine()
+    stats = programme_steps.clean_case_reports(
+        engine, Context.of_form(warehouse.pseudonymizer, case_report.FORM_ID), load_rules())
+    context.log.info(step_sentence("cleaned", stats))
+    r = CaseReport
+    yield dg.MaterializeResult(asset_key="case_reports", metadata=labelled({
+        **table_metadata(engine, r.__table__, select(
+            r.report_code, r.report_date, r.reporter_type, r.commune_code, r.case_type, r.urgency,
+            r.screening_outcome, r.identification_date).order_by(r.change_seq.desc())),
+        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_report"]}))
+    yield dg.MaterializeResult(asset_key="case_report_quarantine", metadata=labelled(
+        quarantine_metadata(engine, case_report.FORM_ID, stats.quarantined)))
+
+
+@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("case_match_decisions"))
+def case_match_decisions(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                         reference_files: ReferenceFiles) -> dg.MaterializeResult:
+    """A refused sheet records nothing and is said in a warning, never a failure: the cases are identified anyway."""
+    files = reference_files.files(case_match_sheet.KIND)
+    problems: tuple[str, ...] = ()
+    changed = 0
+    with warehouse.engine().begin() as conn:
+        try:
+            changed = case_match_sheet.record_sheets(conn, files, warehouse.pseudonymizer, date.today())
+        except ReferenceDataError as exc:
+            problems = exc.problems
+            context.log.warning("\n".join([text("refusal.reference", kind=text("log.case_matches")),
+                                           *(f"- {p}" for p in problems)]))
+    return dg.MaterializeResult(metadata=labelled({
+        "files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in files) or text("log.nothing")),
+        "decisions_recorded": changed,
+        "refused": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or text("log.nothing"))}))
+
+
+@dg.asset(group_name=GROUP,
+          deps=["child_classification", "young_worker_classification", "case_reports", "case_match_decisions"],
+          kinds={"python"}, description=describe("identified_cases"))
 def identified_cases(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     stats = register.identify_cases(engine, warehouse.pseudonymizer)
@@ -40,7 +92,8 @@ def identified_cases(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             .order_by(c.identified_on.desc())),
         "cases_by_type": dg.MetadataValue.json(by_type),
         "step/subjects": stats.processed, "step/new": stats.loaded["new"], "step/changed": stats.loaded["changed"],
-        "step/removed": stats.deleted}))
+        "step/removed": stats.deleted, "step/report_links": stats.loaded["report_links"],
+        "step/match_candidates": stats.loaded["match_candidates"]}))
 
 
 raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_cases"], reads_case_list=True)

@@ -8,11 +8,15 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
 from warehouse.case_register import UNKNOWN_CASE
 from warehouse.case_visit import FORM_ID
-from warehouse.models import Case, CaseVisit, Quarantine
+from warehouse.case_report import FORM_ID as REPORT_FORM_ID
+from warehouse.models import Case, CaseReport, CaseVisit, Quarantine
 
 case_visits_accounted_for = raw_accounted_for("case_visits", FORM_ID, CaseVisit, "case_visit")
 case_visits_ids_unique = ids_unique("case_visits", CaseVisit.visit_id)
 identified_cases_communes_valid = communes_valid("identified_cases", Case.commune_code)
+case_reports_accounted_for = raw_accounted_for("case_reports", REPORT_FORM_ID, CaseReport, "case_report")
+case_reports_ids_unique = ids_unique("case_reports", CaseReport.report_id)
+case_reports_communes_valid = communes_valid("case_reports", CaseReport.commune_code)
 
 
 @dg.asset_check(asset="identified_cases", description=describe("cases_unique"))
