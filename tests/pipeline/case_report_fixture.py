@@ -6,8 +6,18 @@ labourer, in Phường Ba Đình (00004, province 01), not urgent, screened the 
 
 from __future__ import annotations
 
+from tests.pipeline.household_fixture import child, household, work
+
 FORM_VERSION = "2026120701"
 BA_DINH, HANOI = "00004", "01"
+MAI = "Nguyễn Thị Mai"
+
+
+def surveyed_mai() -> dict:
+    """Mai found by the household survey in Ba Đình on 2026-02-20: 12, working in a shop under 13 (a case)."""
+    mai = child(MAI, 12, "female", work("shop_restaurant", 3, 12))
+    mai.update(dob_known="yes", dob="2013-03-02", age_stated=None)
+    return household(1, BA_DINH, HANOI, "02-20", [mai])
 
 
 def report(n: int, *, deleted_at: str | None = None, **answers) -> dict:
@@ -16,7 +26,7 @@ def report(n: int, *, deleted_at: str | None = None, **answers) -> dict:
     values = {
         "report_date": "2026-03-10", "officer": "Lê Thị Hoa", "reporter_type": "school", "report_channel": "written",
         "reporter_name": "Trần Văn Giáo", "reporter_phone": "0912345678",
-        "reported_child": {"child_name": "Nguyễn Thị Mai", "sex": "female", "dob_known": "yes",
+        "reported_child": {"child_name": MAI, "sex": "female", "dob_known": "yes",
                            "dob": "2013-03-02", "age_stated": None, "age": 13, "guardian_name": "Nguyễn Văn Bình",
                            "guardian_phone": "0987654321"},
         "case_type": "child_labourer",

@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
-from tests.pipeline.case_report_fixture import BA_DINH, HANOI, report
-from tests.pipeline.household_fixture import child, household
-from tests.pipeline.household_fixture import work as household_work
+from tests.pipeline.case_report_fixture import BA_DINH, MAI, report, surveyed_mai
 from warehouse import case_match_sheet, case_register, programme_steps, raw_store, steps
 from warehouse.answers import Context
 from warehouse.case_matching import (
@@ -34,7 +32,6 @@ from warehouse.reference_data import ReferenceDataError
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 RULES = load_rules()
 ON = date(2026, 3, 10)
-MAI = "Nguyễn Thị Mai"
 
 
 def someone(case_id: str, name: str = MAI, dob: date | None = date(2013, 3, 2), age: int = 13,
@@ -102,13 +99,6 @@ def engine(warehouse_url):
     upgrade(engine)
     yield engine
     engine.dispose()
-
-
-def surveyed_mai() -> dict:
-    """Mai found by the household survey in Ba Đình on 2026-02-20: 12, working in a shop under 13 (a case)."""
-    mai = child(MAI, 12, "female", household_work("shop_restaurant", 3, 12))
-    mai.update(dob_known="yes", dob="2013-03-02", age_stated=None)
-    return household(1, BA_DINH, HANOI, "02-20", [mai])
 
 
 def store(engine, form_id: str, rows: list[dict]) -> None:
