@@ -1136,15 +1136,19 @@ class Case(Base):
     case_code: Mapped[str] = mapped_column(String(16), unique=True, **described(
         "Mã ngắn của trường hợp (C-…), không đổi khi đã cấp", "Short case code (C-…), never changed once given"))
     subject_kind: Mapped[str] = mapped_column(String(16), **described(
-        "Đối tượng: child (trẻ trong khảo sát hộ) hoặc young_worker (người lao động gặp khi thanh tra)",
-        "Subject: child (household survey) or young_worker (found at an inspection)"))
+        "Đối tượng: child (trẻ trong khảo sát hộ), young_worker (người lao động gặp khi thanh tra) hoặc report (trẻ "
+        "được thông báo, case_report)",
+        "Subject: child (household survey), young_worker (found at an inspection) or report (a reported child, "
+        "case_report)"))
     subject_id: Mapped[str] = mapped_column(PseudoId, index=True, **described(
-        "Mã giả danh của đối tượng (child.child_id hoặc young_worker.worker_id)",
-        "Pseudonymous id of the subject (child.child_id or young_worker.worker_id)"))
+        "Mã giả danh của đối tượng (child.child_id, young_worker.worker_id hoặc case_report.report_id)",
+        "Pseudonymous id of the subject (child.child_id, young_worker.worker_id or case_report.report_id)"))
     identified_source: Mapped[str] = mapped_column(String(32), **described(
-        "Nguồn xác định: household_survey hoặc inspection", "Identified by: household_survey or inspection"))
+        "Nguồn xác định: household_survey, inspection, hoặc người thông báo (reporter_type của case_report)",
+        "Identified by: household_survey, inspection, or who reported (case_report.reporter_type)"))
     identified_on: Mapped[date] = mapped_column(Date, **described(
-        "Ngày xác định: ngày phỏng vấn hoặc ngày thanh tra", "Date identified: the interview or inspection date"))
+        "Ngày xác định: ngày phỏng vấn, ngày thanh tra hoặc ngày xác định ghi khi sàng lọc thông báo",
+        "Date identified: the interview or inspection date, or the identification date of a screened report"))
     year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày xác định", "Year of the date identified"))
     quarter: Mapped[int] = mapped_column(Integer, **described(
         "Quý của ngày xác định (1–4)", "Quarter of the date identified (1–4)"))
@@ -1159,7 +1163,9 @@ class Case(Base):
         "Nhóm tuổi vn_law khi được xác định: 5-12, 13-14, 15-17",
         "vn_law age band when identified: 5-12, 13-14, 15-17"))
     case_type: Mapped[str] = mapped_column(String(16), **described(
-        "Loại: child_labourer (lao động trẻ em) hoặc at_risk (có nguy cơ)", "Type: child_labourer or at_risk"))
+        "Loại: child_labourer (lao động trẻ em), at_risk (có nguy cơ) hoặc trafficked (bị mua bán để bóc lột sức lao "
+        "động, theo thông báo)",
+        "Type: child_labourer, at_risk or trafficked (for labour exploitation, from a report)"))
     status: Mapped[str] = mapped_column(String(16), **described(
         "Trạng thái theo lần thăm gần nhất: open (chưa hỗ trợ), supported, monitoring, closed; open khi chưa thăm",
         "Status from the latest visit: open (not yet supported), supported, monitoring, closed; open before any visit"))
