@@ -4,16 +4,16 @@
 that opened a case belongs to), ``restricted_case_match_candidate`` (possible matches for a person to decide) and
 ``restricted_case_match_decision`` (the decisions).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
