@@ -41,6 +41,7 @@ from warehouse import reference_data as ref
 from warehouse.admin_units import LEGACY, load_admin_units
 from warehouse.db import make_engine, upgrade
 from warehouse.models import AreaCommune
+from warehouse.periods import Period
 from warehouse.report import ReportArea, build_workbook, gather_report, render_html
 from warehouse.report.programme import OTHERS, PILOT, _units, group_members
 
@@ -187,3 +188,13 @@ def test_the_section_speaks_english_when_asked(report_engine):
                   "Labour, invalids and social affairs sector", "In schools", "Communication and advocacy",
                   "Budget allocated and spent, 2026", "71.4%", "68.3%"):
         assert words in page, words
+
+
+def test_a_quarter_s_report_compares_the_quarter(report_engine):
+    """Every household was interviewed in March: 2026-Q1 has the year's figures, 2026-Q3 none."""
+    first = gather_report(report_engine, HANOI, Period.parse("2026-Q1")).programme.comparisons[0]
+    rate = next(c for c in first.indicators if c.indicator_id == "1.1")
+    assert (rate.pilot.period, rate.pilot.numerator, rate.pilot.denominator, rate.others.numerator,
+            rate.others.denominator) == ("2026-Q1", 5, 7, 5, 20)
+    third = gather_report(report_engine, HANOI, Period.parse("2026-Q3")).programme.comparisons[0]
+    assert not [c for c in third.indicators if c.source == "household_survey"]

@@ -77,7 +77,7 @@ def gather_report(engine: Engine, area: ReportArea, period: Period | int, settin
     return ProgressReport(
         area=area, details=details, period=period, generated_on=generated_on or date.today(),
         min_cell=settings.min_cell, settings_version=settings.version, indicator_names=settings.names,
-        indicators=indicators, programme=gather_programme(engine, area, details, period.year, settings, indicators),
+        indicators=indicators, programme=gather_programme(engine, area, details, period, settings, indicators),
         activities=summarise_activities(engine, communes, period, settings.min_cell),
         inspections=summarise_inspections(engine, communes, period, settings),
         cases=summarise_cases(engine, communes, period, settings),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 
 import pandas as pd
@@ -34,6 +33,7 @@ from warehouse.models import (
     LegacyCommune,
     ProgrammeSite,
 )
+from warehouse.periods import Period
 from warehouse.programme_registers import ACTIVITY_LINES, SECTORS
 from warehouse.report.area import AreaDetails, ReportArea
 from warehouse.report.indicator_results import Cell, IndicatorResult, _cell
@@ -96,13 +96,15 @@ class ProgrammeRegisters:
     budget: tuple[BudgetRow, ...] = ()  # each activity line with money, then the total
 
 
-def gather_programme(engine: Engine, area: ReportArea, details: AreaDetails, year: int, settings: IndicatorSettings,
-                     indicators: tuple[IndicatorResult, ...]) -> ProgrammeRegisters:
+def gather_programme(engine: Engine, area: ReportArea, details: AreaDetails, period: Period,
+                     settings: IndicatorSettings, indicators: tuple[IndicatorResult, ...]) -> ProgrammeRegisters:
+    """The registers' part of the report of ``area`` for ``period``: the comparison of its cells and of the sites
+    running at some time in it, and the budget of its year."""
     with engine.connect() as conn:
         return ProgrammeRegisters(
-            comparisons=_comparisons(conn, area, details, year, settings),
+            comparisons=_comparisons(conn, area, details, period, settings),
             responsibilities=_responsibilities(conn, area, indicators),
-            budget=_budget(conn, area, details, year))
+            budget=_budget(conn, area, details, period.year))
 
 
 # ---------------------------------------------------------------- pilot communes against the others
@@ -159,11 +161,11 @@ def group_members(sites: list, area_communes: dict[str, bool], units: _Units, le
         ["area_level", "area_code", "code_list_version", "commune_code", "exact"]]
 
 
-def _comparisons(conn: Connection, area: ReportArea, details: AreaDetails, year: int,
+def _comparisons(conn: Connection, area: ReportArea, details: AreaDetails, period: Period,
                  settings: IndicatorSettings) -> tuple[Comparison, ...]:
     s = ProgrammeSite
-    sites = conn.execute(select(s.__table__).where(s.valid_from <= date(year, 12, 31),
-                                                   or_(s.valid_to.is_(None), s.valid_to >= date(year, 1, 1)))
+    sites = conn.execute(select(s.__table__).where(s.valid_from <= period.end,
+                                                   or_(s.valid_to.is_(None), s.valid_to >= period.start))
                          .order_by(s.programme_id, s.area_code)).all()
     if area.level == "commune" or not sites:
         return ()
@@ -180,14 +182,14 @@ def _comparisons(conn: Connection, area: ReportArea, details: AreaDetails, year:
         if not (new["area_code"] == PILOT).any():
             continue  # no site of this programme in the area
         first = programme_sites[0]
-        cells = _group_cells(conn, members, year, settings)
+        cells = _group_cells(conn, members, period, settings)
         comparisons.append(Comparison(
             programme_id=programme_id, programme_name=first.programme_name, site_kind=first.site_kind,
             sites=tuple(_site_name(site, units, details) for site in programme_sites
                         if _site_in_area(site, units, area_communes)),
             pilot_communes=int((new["area_code"] == PILOT).sum()),
             other_communes=int((new["area_code"] == OTHERS).sum()),
-            indicators=_compared(cells, settings, year)))
+            indicators=_compared(cells, settings, period)))
     return tuple(comparisons)
 
 
@@ -212,8 +214,9 @@ def _site_name(site, units: _Units, details: AreaDetails) -> str:
     return next((c.name for c in details.communes if c.code == site.area_code), site.area_code)
 
 
-def _group_cells(conn: Connection, members: pd.DataFrame, year: int, settings: IndicatorSettings) -> pd.DataFrame:
-    """Every indicator's total cells of the year for both groups, before any target (the groups have none)."""
+def _group_cells(conn: Connection, members: pd.DataFrame, period: Period, settings: IndicatorSettings
+                 ) -> pd.DataFrame:
+    """Every indicator's total cells of the period for both groups, before any target (the groups have none)."""
     codes = sorted({c.removeprefix(LEGACY_KEY) for c in members["commune_code"]})
     children, households = current(conn, codes)
     specs = [spec for spec in settings.specs if spec.source == SURVEY]
@@ -232,12 +235,12 @@ def _group_cells(conn: Connection, members: pd.DataFrame, year: int, settings: I
     if not made:
         return pd.DataFrame(columns=[*KEYS, "exact_territory"])
     cells = pd.concat(made, ignore_index=True)
-    cells = cells[(cells["period"] == str(year)) & (cells["dimension"] == "total")]
+    cells = cells[(cells["period"] == period.key) & (cells["dimension"] == "total")]
     cells = cells.rename(columns={"exact": "exact_territory"})
     return cells.astype(object).where(cells.notna(), None)
 
 
-def _compared(cells: pd.DataFrame, settings: IndicatorSettings, year: int) -> tuple[ComparedIndicator, ...]:
+def _compared(cells: pd.DataFrame, settings: IndicatorSettings, period: Period) -> tuple[ComparedIndicator, ...]:
     cell = partial(_cell, reliability=settings.reliability)
     rows = []
     for spec in settings.specs:
@@ -246,13 +249,13 @@ def _compared(cells: pd.DataFrame, settings: IndicatorSettings, year: int) -> tu
         if mine.empty:
             continue
         groups = {g: mine[mine["area_code"] == g] for g in (PILOT, OTHERS)}
-        pilot, others = (cell(rows_.iloc[0]) if len(rows_) else _no_data(year) for rows_ in groups.values())
+        pilot, others = (cell(rows_.iloc[0]) if len(rows_) else _no_data(period) for rows_ in groups.values())
         rows.append(ComparedIndicator(spec.indicator_id, spec.source, spec.unit, pilot, others))
     return tuple(rows)
 
 
-def _no_data(year: int) -> Cell:
-    return Cell(str(year), None, None, None, None, None, "no_data")
+def _no_data(period: Period) -> Cell:
+    return Cell(period.key, None, None, None, None, None, "no_data")
 
 
 # ---------------------------------------------------------------- by responsible sector
