@@ -293,7 +293,7 @@ def test_cases_become_entities_and_a_follow_up_reaches_the_register(project, thi
     with phone_engine(project, "case_followup", tmp_path_factory.mktemp("followup")) as followup:
         form = followup.open()
         visit(form, chosen, visit_date="2026-12-01", support=["education"], first_support_date="2026-12-01",
-              case_status="supported", next_visit="2026-12-20")
+              case_state="services", next_visit="2026-12-20")
         payload = form.submit()
     assert (payload["status"], payload["violations"]) == ("ready", []), payload["violations"]
     project.submit_all([payload["xml"].encode()])
