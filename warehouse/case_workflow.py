@@ -59,17 +59,16 @@ class Workflow:
     def next_due(self, state: str, reported_on: date, last_visit_on: date | None, next_visit: date | None,
                  first_support_on: date | None, urgent: bool = False) -> date | None:
         """The date by which the case's next step is due in state ``state``: the assessment, then the plan, then
-        the first support (each counted from the report), then the next visit (the officer's date, at the latest
-        the follow-up limit after the latest visit); none once closed."""
+        the first support, then the next visit (at the latest the follow-up limit; the officer's date when
+        earlier), each counted from where its limit says (the report, or the latest visit); none once closed."""
         if state == "closed":
             return None
         step = {"reported": "assessed", "screened": "assessed", "assessed": "plan"}.get(state)
-        if step is None and first_support_on is None:
-            step = "first_support"
-        if step is not None:
-            return self.due_on(step, reported_on, urgent)
-        latest = self.due_on("follow_up", last_visit_on or reported_on, urgent)
-        return min(next_visit, latest) if next_visit else latest
+        if step is None:
+            step = "first_support" if first_support_on is None else "follow_up"
+        start = reported_on if self.limits[step].origin == "report" else last_visit_on or reported_on
+        latest = self.due_on(step, start, urgent)
+        return min(next_visit, latest) if next_visit and step == "follow_up" else latest
 
 
 @lru_cache(maxsize=4)

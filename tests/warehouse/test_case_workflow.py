@@ -62,3 +62,15 @@ def test_a_broken_file_is_refused_naming_what_is_wrong(tmp_path):
                       .replace("normal_working_days = 7", "normal_weeks = 1"), encoding="utf-8")
     with pytest.raises(ValueError, match=r"plan → 'servics': unknown state.*due\.plan"):
         load_workflow(broken)
+
+
+def test_each_limit_counts_from_where_the_file_says(tmp_path):
+    text = WORKFLOW_FILE.read_text(encoding="utf-8")
+    changed = tmp_path / "case_workflow.toml"
+    changed.write_text(text.replace('[due.follow_up]  # the next visit to a case being supported or followed, at the '
+                                    'latest\nfrom = "last_visit"', '[due.follow_up]\nfrom = "report"'), encoding="utf-8")
+    workflow = load_workflow(changed)
+    assert workflow.limits["follow_up"].origin == "report"
+    # 90 days from the report (4 December → 4 March), not from the latest visit
+    assert workflow.next_due("follow_up", date(2026, 12, 4), date(2027, 1, 5), None, date(2026, 12, 10)) == \
+        date(2027, 3, 4)
