@@ -8,7 +8,9 @@ as they hold the area's own communes: the copy serves this area's report) and th
 submissions were made by then (a household with its children and their classifications, an inspection with its
 young workers, an activity with its reach, a follow-up visit); keeps the cases whose subject or a visit is there and
 folds their visits again; recomputes every indicator on it; then copies the approvals, which a report compares with
-this data. The report reads the copy as it reads the warehouse. A submission made before the cut-off counts with its
+this data. The report reads the copy as it reads the warehouse. With a date range (an ad-hoc report), only the
+households interviewed, inspections, activities and visits of its days are copied, and the cases identified or
+visited in it. A submission made before the cut-off counts with its
 current content: an edit or a review made on the platform after the cut-off applies (the versions before are in
 ``raw_submission_history``, not replayed here).
 """
@@ -49,6 +51,7 @@ from warehouse.models import (
     YoungWorker,
     YoungWorkerClassification,
 )
+from warehouse.periods import DateRange
 
 VIETNAM = timezone(timedelta(hours=7))
 WHOLE = (ReferenceUpload, Target, ReferencePopulation, ProgrammeSite, IndicatorResponsibility, BudgetLine)
@@ -73,16 +76,16 @@ def submitted_by(conn: Connection, cutoff: date) -> set[int]:
 
 
 @contextmanager
-def warehouse_as_of(engine: Engine, cutoff: date, area: AreaPeriod,
-                    settings: indicators.IndicatorSettings) -> Iterator[Engine]:
-    """A temporary warehouse with the data of ``area`` submitted by the end of ``cutoff``, its indicators made
-    with ``settings``; removed on exit."""
+def warehouse_as_of(engine: Engine, cutoff: date, area: AreaPeriod, settings: indicators.IndicatorSettings,
+                    within: DateRange | None = None) -> Iterator[Engine]:
+    """A temporary warehouse with the data of ``area`` submitted by the end of ``cutoff`` (and dated ``within``
+    the range, if given), its indicators made with ``settings``; removed on exit."""
     with tempfile.TemporaryDirectory(prefix="clms-cutoff-") as folder:
         copy = create_engine(f"sqlite:///{Path(folder) / 'as_of.sqlite'}")
         try:
             Base.metadata.create_all(copy)
             with engine.connect() as source, copy.begin() as target:
-                _copy(source, target, cutoff, area)
+                _copy(source, target, cutoff, area, within)
             case_register.update_case_register(copy)
             indicators.refresh(copy, settings, load_rules().version, full=True)
             with engine.connect() as source, copy.begin() as target:  # after the refresh: read, never reviewed
@@ -92,7 +95,7 @@ def warehouse_as_of(engine: Engine, cutoff: date, area: AreaPeriod,
             copy.dispose()
 
 
-def _copy(source: Connection, target: Connection, cutoff: date, area: AreaPeriod) -> None:
+def _copy(source: Connection, target: Connection, cutoff: date, area: AreaPeriod, within: DateRange | None) -> None:
     for model in WHOLE:
         _write(target, model.__table__, source.execute(select(model.__table__)))
     kept = submitted_by(source, cutoff)
@@ -110,8 +113,11 @@ def _copy(source: Connection, target: Connection, cutoff: date, area: AreaPeriod
         return or_(and_(table.code_list_version != LEGACY, table.commune_code.in_(communes)),
                    and_(table.code_list_version == LEGACY, table.commune_code.in_(legacy)))
 
+    def dated(day) -> bool:
+        return within is None or within.first <= day <= within.last
+
     households = _rows(source, select(Household.__table__).where(in_area(Household)),
-                       lambda r: r.raw_submission_id in kept)
+                       lambda r: r.raw_submission_id in kept and dated(r.interview_date))
     homes = {r.household_id for r in households}
     children = _rows(source, select(Child.__table__).join(Household, Household.household_id == Child.household_id)
                      .where(in_area(Household)), lambda r: r.household_id in homes)
@@ -121,7 +127,7 @@ def _copy(source: Connection, target: Connection, cutoff: date, area: AreaPeriod
                     .join(Household, Household.household_id == Child.household_id).where(in_area(Household)),
                     lambda r: r.child_id in kids)
     inspections = _rows(source, select(Inspection.__table__).where(in_area(Inspection)),
-                        lambda r: r.raw_submission_id in kept)
+                        lambda r: r.raw_submission_id in kept and dated(r.inspection_date))
     inspected = {r.inspection_id for r in inspections}
     workers = _rows(source, select(YoungWorker.__table__)
                     .join(Inspection, Inspection.inspection_id == YoungWorker.inspection_id)
@@ -132,16 +138,17 @@ def _copy(source: Connection, target: Connection, cutoff: date, area: AreaPeriod
                            .join(Inspection, Inspection.inspection_id == YoungWorker.inspection_id)
                            .where(in_area(Inspection)), lambda r: r.worker_id in found)
     activities = _rows(source, select(Activity.__table__).where(in_area(Activity)),
-                       lambda r: r.raw_submission_id in kept)
+                       lambda r: r.raw_submission_id in kept and dated(r.activity_date))
     held = {r.activity_id for r in activities}
     reach = _rows(source, select(ActivityReach.__table__)
                   .join(Activity, Activity.activity_id == ActivityReach.activity_id).where(in_area(Activity)),
                   lambda r: r.activity_id in held)
     visits = _rows(source, select(CaseVisit.__table__).join(Case, Case.case_id == CaseVisit.case_id)
-                   .where(in_area(Case)), lambda r: r.raw_submission_id in kept)
+                   .where(in_area(Case)), lambda r: r.raw_submission_id in kept and dated(r.visit_date))
     visited = {r.case_id for r in visits}
     cases = _rows(source, select(Case.__table__).where(in_area(Case)),
-                  lambda r: r.subject_id in kids or r.subject_id in found or r.case_id in visited)
+                  lambda r: (r.subject_id in kids or r.subject_id in found) and dated(r.identified_on)
+                   or r.case_id in visited)
     for model, rows in ((Household, households), (Child, children), (ChildClassification, classes),
                         (Inspection, inspections), (YoungWorker, workers), (YoungWorkerClassification, worker_classes),
                         (Activity, activities), (ActivityReach, reach), (Case, cases), (CaseVisit, visits)):

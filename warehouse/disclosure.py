@@ -87,12 +87,16 @@ def primary(cells: pd.DataFrame, policy: DisclosurePolicy) -> pd.Series:
     return _protected(cells, policy) & cells["area_level"].isin(policy.small_areas) & small
 
 
-def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy) -> pd.DataFrame:
+def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
+            withheld: pd.Series | None = None) -> pd.DataFrame:
     """``cells`` (unprotected, ``indicator_value``'s columns) as published: suppressed ones without numbers,
     status ``suppressed`` and a ``suppression_reason``. ``areas``: area_level, area_code, code_list_version,
-    commune_code (:func:`warehouse.indicators.reference_frames`)."""
+    commune_code (:func:`warehouse.indicators.reference_frames`). ``withheld``: cells suppressed already, whose
+    numbers are gone, taken as primary suppressions."""
     cells = cells.reset_index(drop=True)
     small = primary(cells, policy)
+    if withheld is not None:
+        small = small | pd.Series(np.asarray(withheld, dtype=bool), index=cells.index)
     guarded = _protected(cells, policy).to_numpy()
     hidden = _complement(cells[guarded].reset_index(drop=True), small[guarded].to_numpy(), areas)
     suppressed = np.zeros(len(cells), dtype=bool)

@@ -74,3 +74,47 @@ class Period:
         if self.kind == "year":
             return year_column == self.year
         return (year_column == self.year) & quarter_column.in_(self.quarters)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An ad-hoc reporting period: from ``first`` to ``last`` (both included), within one calendar year. Its figures
+    are computed again from the data of its days (``warehouse.range_cells``), not read from the published cells."""
+
+    first: date
+    last: date
+    kind = "range"
+
+    def __post_init__(self):
+        if self.last < self.first or self.first.year != self.last.year:
+            raise ValueError(text("periods.bad_range", first=self.first.isoformat(), last=self.last.isoformat()))
+
+    @property
+    def year(self) -> int:
+        return self.first.year
+
+    @property
+    def key(self) -> str:
+        return f"{self.first.isoformat()}_{self.last.isoformat()}"
+
+    @property
+    def start(self) -> date:
+        return self.first
+
+    @property
+    def end(self) -> date:
+        return self.last
+
+    @property
+    def quarters(self) -> tuple[int, ...]:
+        """The quarters of the year the range touches."""
+        return tuple(range((self.first.month - 1) // 3 + 1, (self.last.month - 1) // 3 + 2))
+
+    def words(self, lang: str | None = None) -> str:
+        """"từ 01/03/2026 đến 31/05/2026" (English: "from 01/03/2026 to 31/05/2026")."""
+        return text("periods.range", lang=lang, first=f"{self.first:%d/%m/%Y}", last=f"{self.last:%d/%m/%Y}")
+
+    def in_period(self, year_column, quarter_column):
+        """A SQL condition: a row's year and quarter are of a quarter the range touches (exact on data already
+        restricted to the range's days, as the range's warehouse copy is)."""
+        return (year_column == self.year) & quarter_column.in_(self.quarters)

@@ -38,7 +38,7 @@ def summarise_cases(engine: Engine, communes: list[str], period: Period, setting
     min_cell = settings.min_cell
     c, v = Case, CaseVisit
     start, end = period.start, period.end + timedelta(days=1)
-    of_period = period.in_period(c.year, c.quarter)
+    of_period = (c.identified_on >= start) & (c.identified_on < end)
     with engine.connect() as conn:
         by_type = dict(conn.execute(select(c.case_type, func.count())
                                     .where(c.commune_code.in_(communes), of_period).group_by(c.case_type)).all())
@@ -68,7 +68,7 @@ def _supported_in_time(engine: Engine, communes: list[str], period: Period, sett
     c, workflow = Case, load_workflow()
     with engine.connect() as conn:
         rows = conn.execute(select(c.identified_on, c.first_support_on, c.urgent).where(
-            c.commune_code.in_(communes), period.in_period(c.year, c.quarter), c.visits >= 1,
+            c.commune_code.in_(communes), c.identified_on.between(period.start, period.end), c.visits >= 1,
             c.first_support_on.is_not(None))).all()
     return sum(first <= workflow.due_on("first_support", identified, urgent) for identified, first, urgent in rows)
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from warehouse.approval import PROVISIONAL, ApprovalState, AreaPeriod, state_of
 from warehouse.cutoff import warehouse_as_of
 from warehouse.indicators import IndicatorSettings, load_settings
-from warehouse.periods import Period
+from warehouse.periods import DateRange, Period
 from warehouse.report.activities import ActivitySummary, summarise_activities
 from warehouse.report.area import AreaDetails, ReportArea, area_details
 from warehouse.report.cases import CaseSummary, summarise_cases
@@ -20,6 +20,7 @@ from warehouse.report.completeness import CompletenessSummary, completeness_on, 
 from warehouse.report.indicator_results import IndicatorResult, gather_indicators
 from warehouse.report.inspections import InspectionSummary, summarise_inspections
 from warehouse.report.programme import ProgrammeRegisters, gather_programme
+from warehouse.range_cells import protect_range_cells
 
 STATUS_ORDER = ("met", "on_track", "cannot_tell", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 
@@ -28,7 +29,7 @@ STATUS_ORDER = ("met", "on_track", "cannot_tell", "off_track", "no_target", "sup
 class ProgressReport:
     area: ReportArea
     details: AreaDetails
-    period: Period  # a year, a half-year or a quarter
+    period: Period | DateRange  # a year, a half-year, a quarter or an ad-hoc date range
     generated_on: date
     min_cell: int  # counts and cells below this are suppressed
     settings_version: str
@@ -56,13 +57,17 @@ class ProgressReport:
         return [(status, counts[status]) for status in STATUS_ORDER if counts[status]]
 
 
-def gather_report(engine: Engine, area: ReportArea, period: Period | int, settings: IndicatorSettings | None = None,
-                  generated_on: date | None = None, cutoff: date | None = None) -> ProgressReport:
+def gather_report(engine: Engine, area: ReportArea, period: Period | DateRange | int,
+                  settings: IndicatorSettings | None = None, generated_on: date | None = None,
+                  cutoff: date | None = None) -> ProgressReport:
     """The progress report of ``area`` for ``period`` (a year, a half-year or a quarter; an int: that year), from
     the published indicators and the programme's records; with a ``cutoff``, from what was submitted by the end of
-    that day (``warehouse.cutoff``)."""
+    that day (``warehouse.cutoff``). A ``DateRange`` (an ad-hoc report) is computed from the data of its days
+    submitted by ``cutoff`` (default: ``generated_on``), its cells protected (``warehouse.range_cells``)."""
     settings = settings or load_settings()
-    period = period if isinstance(period, Period) else Period(period)
+    period = period if isinstance(period, Period | DateRange) else Period(period)
+    if isinstance(period, DateRange):
+        return _range_report(engine, area, period, settings, generated_on or date.today(), cutoff)
     area_period = AreaPeriod(area.level, area.code, area.code_list_version, period.key)
     if cutoff is not None:
         with warehouse_as_of(engine, cutoff, area_period, settings) as as_of:
@@ -84,3 +89,18 @@ def gather_report(engine: Engine, area: ReportArea, period: Period | int, settin
         approval=approval,
         completeness=summarise_completeness(engine, communes, period),
     )
+
+
+def _range_report(engine: Engine, area: ReportArea, span: DateRange, settings: IndicatorSettings,
+                  generated_on: date, cutoff: date | None) -> ProgressReport:
+    """The report of the year on a copy holding only the range's data, named by the range; no trend (the copy's
+    other periods are parts of the range) and no approval (ranges are not approved)."""
+    cutoff = cutoff or generated_on
+    year = AreaPeriod(area.level, area.code, area.code_list_version, str(span.year))
+    with warehouse_as_of(engine, cutoff, year, settings, within=span) as as_of:
+        protect_range_cells(as_of, engine, span)
+        report = gather_report(as_of, area, Period(span.year), settings, generated_on)
+    indicators = tuple(replace(r, cell=replace(r.cell, period=span.key), trend=()) for r in report.indicators)
+    communes = [c.code for c in report.details.communes]
+    return replace(report, period=span, indicators=indicators, approval=ApprovalState(PROVISIONAL), cutoff=cutoff,
+                   completeness=completeness_on(engine, communes, span, cutoff))

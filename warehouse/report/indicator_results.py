@@ -85,6 +85,8 @@ class IndicatorResult:
     @property
     def periods(self) -> list[Cell]:
         """Earlier years, this year, then this year's half-years and quarters: the trend with the period's cell."""
+        if not self.trend:  # an ad-hoc range's report has none
+            return [self.cell]
         kinds = ("year", "half", "quarter")
         return sorted((*self.trend, self.cell), key=lambda c: (kinds.index(Period.parse(c.period).kind), c.period))
 

@@ -13,7 +13,7 @@ from dagster_project.messages import area as area_name
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
-from warehouse.periods import Period
+from warehouse.periods import DateRange, Period
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
 from warehouse.report.formatting import Formatter
 
@@ -29,6 +29,10 @@ class ReportConfig(dg.Config):
         default="", description="Kỳ báo cáo trong năm của phân vùng / the period of the partition's year: trống cả "
                                 "năm / empty the whole year; H1, H2: 6 tháng đầu, cuối năm / first, second half; "
                                 "Q1–Q4: quý / a quarter.")
+    date_from: str = Field(default="", description="Báo cáo đột xuất / an ad-hoc report: từ ngày / from, e.g. "
+                                                  "2026-03-01, with date_to, in the partition's year (then period is "
+                                                  "not used); the cut-off is cutoff_date, or today.")
+    date_to: str = Field(default="", description="Đến ngày / to (included), e.g. 2026-05-31.")
     cutoff_date: str = Field(default="", description="Ngày chốt số liệu / data cut-off, e.g. 2026-11-15: only what "
                                                      "was submitted by the end of that day (Vietnam time) counts; "
                                                      "empty: everything.")
@@ -40,10 +44,11 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
                     warehouse: WarehouseResource) -> dg.MaterializeResult:
     keys = context.partition_key.keys_by_dimension
     area = ReportArea.from_key(keys["area"], load_admin_units().code_list_version)
-    period = Period.within(int(keys["year"]), config.period)
     cutoff = date.fromisoformat(config.cutoff_date.strip()) if config.cutoff_date.strip() else None
+    period = _period(int(keys["year"]), config)
     report = gather_report(warehouse.engine(), area, period, cutoff=cutoff)
     folder = Path(config.output_folder) / area.key / str(period.year)
+    cutoff = report.cutoff
     stem = f"bao-cao-{area.key}-{period.key}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)
     page = write_html_page(report, folder / f"{stem}.html", config.language)
@@ -66,6 +71,16 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
         "establishments_inspected": inspections.inspected,
         "cases_identified": "suppressed" if cases.identified.suppressed else cases.identified.value,
     }))
+
+
+def _period(year: int, config: ReportConfig) -> Period | DateRange:
+    """The part of ``year`` the config asks for, or its ad-hoc date range (which must lie in ``year``)."""
+    if not (config.date_from.strip() or config.date_to.strip()):
+        return Period.within(year, config.period)
+    span = DateRange(date.fromisoformat(config.date_from.strip()), date.fromisoformat(config.date_to.strip()))
+    if span.year != year:
+        raise ValueError(text("periods.range_outside", period=span.words(), year=year))
+    return span
 
 
 def indicator_table(report, language: str) -> str:
