@@ -78,11 +78,12 @@ DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
 class ReferenceFiles(dg.ConfigurableResource):
     """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``,
     ``expected_reporting/``, ``frames/`` (survey sample frames), ``programme_sites/``, ``responsible_sectors/``,
-    ``budget_lines/`` (the programme registers)."""
+    ``budget_lines/`` (the programme registers), ``case_matches/`` (decisions on possible matches of case reports,
+    read by the monitoring job)."""
 
     folder: str = Field(description="Folder with targets/, populations/, approvals/, expected_reporting/, frames/, "
-                                    "programme_sites/, responsible_sectors/ and budget_lines/ sub-folders of "
-                                    ".xlsx or .csv files")
+                                    "programme_sites/, responsible_sectors/, budget_lines/ and case_matches/ "
+                                    "sub-folders of .xlsx or .csv files")
 
     def files(self, kind: str) -> list[Path]:
         folder = Path(self.folder) / kind
