@@ -198,3 +198,16 @@ def test_a_quarter_s_report_compares_the_quarter(report_engine):
             rate.others.denominator) == ("2026-Q1", 5, 7, 5, 20)
     third = gather_report(report_engine, HANOI, Period.parse("2026-Q3")).programme.comparisons[0]
     assert not [c for c in third.indicators if c.source == "household_survey"]
+
+
+def test_a_quarter_s_report_says_its_budget_is_the_year_s(report_engine):
+    """Budget lines are yearly: a quarter's report shows the year's and says so, Vietnamese first; a year's does
+    not need to."""
+    note = "Kinh phí chỉ được ghi theo năm: đây là số liệu cả năm 2026, không riêng quý I/2026."
+    quarter = gather_report(report_engine, HANOI, Period.parse("2026-Q1"))
+    assert quarter.programme.budget == gather_report(report_engine, HANOI, YEAR).programme.budget
+    assert note in render_html(quarter, "vi")
+    sheet = build_workbook(quarter)["Thí điểm, ngành, kinh phí"]
+    assert note in [c for row in sheet.iter_rows(values_only=True) for c in row]
+    assert "the whole of 2026, not of Q1 2026 alone" in render_html(quarter, "en")
+    assert "chỉ được ghi theo năm" not in render_html(gather_report(report_engine, HANOI, YEAR), "vi")

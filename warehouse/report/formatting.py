@@ -28,6 +28,15 @@ class Formatter:
         period = report.period.words(self.labels.language)
         return f"{self.labels('title', period=period)} — {self.area_name(report)}"
 
+    def budget_notes(self, report: ProgressReport) -> list[str]:
+        """Under the budget table: how the share spent is taken, and, in a report of part of a year, that budget
+        lines are yearly only."""
+        notes = [self.labels("budget_note")]
+        if report.period.kind != "year":
+            notes.append(self.labels("budget_yearly", year=report.year,
+                                     period=report.period.words(self.labels.language)))
+        return notes
+
     def area_name(self, report: ProgressReport) -> str:
         name = report.details.name
         if report.area.legacy:

@@ -411,7 +411,8 @@ def _programme(report: ProgressReport, f: Formatter) -> str:
                  escape(f.integer(b.unreported))] for b in p.budget]
         parts.append(f"<h3>{escape(lab('budget', year=report.year))}</h3>" + _table(
             [escape(lab(k)) for k in ("activity_line", "allocated", "spent", "share_spent", "unreported")], rows,
-            numeric={1, 2, 3, 4}, css="budget") + f'<p class="why">{escape(lab("budget_note"))}</p>')
+            numeric={1, 2, 3, 4}, css="budget") + "".join(
+            f'<p class="why">{escape(note)}</p>' for note in f.budget_notes(report)))
     return _section("programme", "".join(parts), f)
 
 

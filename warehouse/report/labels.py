@@ -86,6 +86,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "share_spent": ("Tỷ lệ đã chi", "Share spent"),
     "unreported": ("Chưa báo cáo số chi (đồng)", "Spending not reported (đồng)"),
     "budget_total": ("Tổng cộng", "Total"),
+    "budget_yearly": ("Kinh phí chỉ được ghi theo năm: đây là số liệu cả năm {year}, không riêng {period}.",
+                      "Budget lines are yearly only: these are the figures of the whole of {year}, not of {period} "
+                      "alone."),
     "budget_note": ("Tỷ lệ đã chi tính trên các dòng kinh phí đã báo cáo số chi.",
                     "The share spent is over the budget lines that reported spending."),
     "line_communication": ("Truyền thông, giáo dục, vận động", "Communication and advocacy"),

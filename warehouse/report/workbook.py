@@ -435,7 +435,8 @@ def _programme(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
             if b.share_spent is not None:
                 _number(ws, row, 4, b.share_spent, PERCENT)
             row += 1
-        _words(ws, row + 1, 1, lab("budget_note"))
+        for offset, note in enumerate(f.budget_notes(report), start=1):
+            _words(ws, row + offset, 1, note)
 
 
 def _charts(ws: Worksheet, report: ProgressReport, f: Formatter) -> tuple[int, int]:
