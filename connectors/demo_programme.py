@@ -22,7 +22,7 @@ from typing import Protocol
 from connectors.demo import DAYS, FIRST_DAY, GIVEN, SURNAMES, _stamp, _uuid
 
 FORM_VERSION = "2026112301"
-RECORDS_VERSION = "2026120701"  # the activity report's version with every kind of activity
+RECORDS_VERSION = "2026120702"  # the activity report's version with every kind of activity and its organiser
 INSPECTING_AGENCIES = {"labour_inspectorate": 0.4, "joint_commune_team": 0.3, "agriculture": 0.15, "police": 0.1,
                        "joint_provincial_team": 0.05}
 LAST_DAY = FIRST_DAY + timedelta(days=DAYS)
@@ -292,6 +292,11 @@ RECORDS = [
                                                      "fines_vnd": 2_000_000, "sanction_agency": "commune_committee"}},
      ()),
 ]
+# who organised a record, and at which level (organiser_type, mass organisation, organiser_level): the Youth Union
+# launches "Vì đàn em thân yêu" at the province and holds the contests in a commune; the commune committee the rest
+ORGANISERS = {"campaign_launch": ("mass_organisation", "youth_union", "provincial"),
+              "contest_performance": ("mass_organisation", "youth_union", "commune")}
+COMMITTEE = ("commune_committee", None, "commune")
 # what an estimate of a medium's reach rests on, by the report's own group
 REACH_BASIS = {"broadcast_channel": "households_covered", "material": "copies_handed_out"}
 ABSENT_GROUPS = ("participants", "reached", "media", "sanction", "pledge", "supervision")
@@ -320,7 +325,9 @@ def _record(rng: random.Random, day: date, province: str, commune: str, kind: st
                   "title": f"{kind.replace('_', ' ').capitalize()} phòng, chống lao động trẻ em",
                   "topics": "child_labour_law", "location": {"province": province, "commune": commune, "venue": None},
                   "organiser_type": "commune_committee", "organiser_name": "UBND", "audience_groups": None}
-    values |= {"has_audience": "yes" if audiences else "no", "campaign": campaign}
+    organiser, organisation, level = ORGANISERS.get(kind, COMMITTEE)
+    values |= {"has_audience": "yes" if audiences else "no", "campaign": campaign, "organiser_type": organiser,
+               "organisation": organisation, "organiser_level": level}
     values |= {group: dict.fromkeys(_GROUP_FIELDS[group]) for group in ABSENT_GROUPS if group not in values}
     for group, fields in answers.items():
         values[group] = {**values[group], **fields}

@@ -9,9 +9,10 @@ from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, 
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import case_register, programme_steps, raw_store, steps
+from warehouse import reference_data as ref
 from warehouse.activity import FORM_ID as ACTIVITY
 from warehouse.activity import NO_AUDIENCE
-from warehouse.admin_units import forms_dir
+from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classification import load_rules
@@ -21,6 +22,8 @@ from warehouse.household import FORM_ID as SURVEY
 from warehouse.inspection import FORM_ID as INSPECTION
 from warehouse.models import Activity, ActivityReach, Case, Inspection, Quarantine
 from warehouse.pseudonym import Pseudonymizer
+from warehouse.report import ReportArea
+from warehouse.report.organisations import organisation_report
 
 COMMUNES = demo_communes(forms_dir() / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
@@ -120,4 +123,15 @@ def test_the_demo_records_every_kind_of_activity(tmp_path):
     assert kinds["pledge_signing"].pledges_signed and kinds["supervision_visit"].supervisor_level
     assert kinds["parent_sanction"].sanctioned_people and kinds["parent_sanction"].fines_vnd
     assert None not in agencies and len(agencies) >= 4
+    youth = {(a.activity_type, a.organiser_level) for a in activities if a.organisation == "youth_union"}
+    assert youth == {("campaign_launch", "provincial"), ("contest_performance", "commune")}
+    [(province, held)] = Counter(a.province_code for a in activities
+                                 if a.organisation == "youth_union").most_common(1)
+    units, legacy = load_admin_units(), ref.load_legacy_units()  # old-coded reports count in their new province
+    ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
+    ref.store_area_communes(engine, ref.area_communes(units, legacy, set()))
+    area = ReportArea("province", province, units.code_list_version)
+    by_organisation = organisation_report(engine, area, 2025, 2026, "youth_union")
+    assert {r.unit.level for r in by_organisation.rows} == {"provincial", "commune"}
+    assert sum(t.measures["activities"] for t in by_organisation.totals) == held
     engine.dispose()
