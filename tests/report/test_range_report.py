@@ -20,14 +20,19 @@ from datetime import date
 
 import dagster as dg
 import pytest
+from sqlalchemy import select
 
 from dagster_project.defs.reports.assets import progress_report
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.report import warehouse_state
 from tests.report.conftest import PROVINCE
+from tests.report.warehouse_state import cell, suppressed
 from tests.report.test_cutoff_and_approval import HANOI, build
+from warehouse.db import make_engine, upgrade
+from warehouse.models import IndicatorValue
 from warehouse.periods import DateRange
+from warehouse.range_cells import protect_range_cells
 from warehouse.report import gather_report
 
 SPAN = DateRange(date(2026, 3, 1), date(2026, 5, 31))
@@ -44,6 +49,24 @@ def test_a_range_is_named_as_vietnamese_reports_do():
     assert SPAN.quarters == (1, 2)
     with pytest.raises(ValueError, match="2026-12-01"):
         DateRange(date(2026, 12, 1), date(2027, 1, 31))
+
+
+@pytest.mark.parametrize("hidden, shown", [("2026-Q2", False), ("2026-H1", False), ("2026-Q3", True)])
+def test_a_range_cell_is_hidden_with_a_hidden_published_cell_it_overlaps(tmp_path, hidden, shown):
+    """Inspections' 4.1a (not protected by the policy: establishments, not children), 3/10 in the range's copy:
+    hidden when the published cell of a quarter or half the range overlaps is, not for Q3, which it does not."""
+    published, copy = (make_engine(f"sqlite:///{tmp_path / name}.sqlite") for name in ("published", "copy"))
+    for engine, row in ((published, suppressed("4.1a", "inspections", period=hidden)),
+                        (copy, cell("4.1a", "inspections", 3, 10, 0.3))):
+        upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(IndicatorValue.__table__.insert(), [row])
+    protect_range_cells(copy, published, SPAN)
+    with copy.connect() as conn:
+        [(numerator, status)] = conn.execute(select(IndicatorValue.numerator, IndicatorValue.status)).all()
+    assert (numerator, status) == ((3, "no_target") if shown else (None, "suppressed"))
+    published.dispose()
+    copy.dispose()
 
 
 @pytest.fixture
