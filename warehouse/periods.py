@@ -89,6 +89,12 @@ class DateRange:
         if self.last < self.first or self.first.year != self.last.year:
             raise ValueError(text("periods.bad_range", first=self.first.isoformat(), last=self.last.isoformat()))
 
+    @classmethod
+    def parse(cls, key: str) -> DateRange:
+        """The range of its ``key``, ``2026-03-01_2026-05-31``."""
+        first, _, last = key.partition("_")
+        return cls(date.fromisoformat(first), date.fromisoformat(last))
+
     @property
     def year(self) -> int:
         return self.first.year

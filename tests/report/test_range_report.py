@@ -46,7 +46,7 @@ def survey_cell(report, indicator_id: str):
 
 def test_a_range_is_named_as_vietnamese_reports_do():
     assert SPAN.words("vi") == "từ 01/03/2026 đến 31/05/2026"
-    assert SPAN.quarters == (1, 2)
+    assert SPAN.quarters == (1, 2) and DateRange.parse(SPAN.key) == SPAN
     with pytest.raises(ValueError, match="2026-12-01"):
         DateRange(date(2026, 12, 1), date(2027, 1, 31))
 
@@ -114,3 +114,5 @@ def test_the_report_asset_takes_a_date_range(tmp_path):
     stem = "bao-cao-province-20-2026-03-01_2026-05-31-vi-den-2026-11-30"
     assert sorted(p.name for p in (tmp_path / "province-20" / "2026").iterdir()) == [f"{stem}.html",
                                                                                       f"{stem}.xlsx"]
+    page = (tmp_path / "province-20" / "2026" / f"{stem}.html").read_text(encoding="utf-8")
+    assert "từ 01/03/2026 đến 31/05/2026" in page and "2026-03-01_2026-05-31" not in page

@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from warehouse.atomic_file import replaced_atomically
+from warehouse.periods import DateRange
 from warehouse.report.completeness import period_label, sentence
 from warehouse.report.counts import Count
 from warehouse.report.formatting import Formatter
@@ -249,6 +250,8 @@ def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) ->
 
 
 def _period(period: str, f: Formatter) -> str:
+    if "_" in period:  # an ad-hoc date range
+        return DateRange.parse(period).words(f.labels.language)
     year, _, quarter = period.partition("-Q")
     return f.labels("quarter", q=quarter) if quarter else year
 
