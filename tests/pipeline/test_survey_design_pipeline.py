@@ -38,11 +38,13 @@ CENSUS_COMMUNE = "30307"
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def warehouse(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp(request.param)
+    """On SQLite, the demo warehouse as ``make demo`` leaves it (``demo_run``, tests/pipeline/conftest.py), whose
+    uploads hold the demo frame; on PostgreSQL, the survey's assets with that frame alone."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'warehouse.sqlite'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(f"clms_design_{tmp.name}")
+        _, _, url = request.getfixturevalue("demo_run")
+        return WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY).engine()
+    tmp = tmp_path_factory.mktemp(request.param)
+    url = request.getfixturevalue("postgres_server").create_database(f"clms_design_{tmp.name}")
     (tmp / "uploads" / "frames").mkdir(parents=True)
     shutil.copy(DEMO_FRAME, tmp / "uploads" / "frames" / DEMO_FRAME.name)
     resource = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY)

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +18,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from dagster_project.definitions import FORMS, build_definitions
 from dagster_project.defs.household_survey import assets as household_assets
 from dagster_project.defs.reference import assets as reference_assets
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from dagster_project.sources import DemoSource, FileImportSource
+from dagster_project.sources import FileImportSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import reference_data as ref
 
@@ -70,27 +68,6 @@ def test_descriptions_are_vietnamese_by_default_and_english_by_the_setting():
     assert not [t for t in english if sum(bool(VIETNAMESE.search(w)) for w in t.split()) * 4 > len(t.split())]
     assert vi["asset households"] == "Mỗi dòng một hộ được phỏng vấn: đã chuẩn hoá kiểu dữ liệu, đã khử định danh."
     assert en["check raw_rows_accounted_for"] == "Every live raw submission is a household or is quarantined."
-
-
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory):
-    """The monitoring job on the demo source, as ``make demo`` runs it, in Vietnamese, on a fresh SQLite warehouse:
-    its result, its log lines and the warehouse's URL."""
-    folder = tmp_path_factory.mktemp("demo")
-    uploads = folder / "reference_uploads" / "populations"
-    uploads.mkdir(parents=True)
-    shutil.copy(ROOT / "warehouse" / "reference" / "demo" / "populations_demo.csv", uploads)
-    url = f"sqlite:///{folder / 'warehouse.sqlite'}"
-    instance = dg.DagsterInstance.ephemeral()
-    with pytest.MonkeyPatch.context() as env:
-        env.delenv("CLMS_LANGUAGE", raising=False)
-        env.setenv("CLMS_REFERENCE_DIR", str(folder / "reference_uploads"))
-        warehouse = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY)
-        defs = build_definitions(warehouse, {f: DemoSource() for f in FORMS})
-        result = defs.resolve_job_def("monitoring_job").execute_in_process(instance=instance)
-    assert result.success
-    logs = [e.user_message for e in instance.all_logs(result.run_id) if e.dagster_event is None]
-    yield result, logs, url
 
 
 def materialization(result: dg.ExecuteInProcessResult, asset: str):
