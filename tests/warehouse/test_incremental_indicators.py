@@ -9,6 +9,7 @@ commune's cells and those of the larger areas containing it in the periods touch
 from __future__ import annotations
 
 import copy
+import shutil
 
 import pytest
 from sqlalchemy import func, select
@@ -31,22 +32,11 @@ SEED = 11
 HOUSEHOLDS = 400
 
 
-@pytest.fixture
-def pipeline(warehouse_url):
-    engine = make_engine(warehouse_url)
-    upgrade(engine)
-    units, legacy = load_admin_units(), ref.load_legacy_units()
+def runner(engine):
+    """The steps from raw rows to indicators on ``engine``: ``run(rows, full=...)``."""
     settings, rules = indicators.load_settings(), load_rules()
-    path = ref.SHIPPED_TARGETS
-    rows = ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS), path.name, set(settings.names), units,
-                                legacy)
-    ref.store_uploads(engine, "targets", {path.name: rows})
-    ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
-    with engine.connect() as conn:
-        legacy_areas = set(conn.execute(select(Target.jurisdiction_level, Target.jurisdiction_code)
-                                        .where(Target.code_list_version == ref.LEGACY)).all())
-    ref.store_area_communes(engine, ref.area_communes(units, legacy, legacy_areas))
-    ctx = Context(Pseudonymizer("incremental-indicators-test-key"), units, load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer("incremental-indicators-test-key"), load_admin_units(),
+                  load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
 
     def run(rows: list[dict], *, full: bool = False) -> indicators.Refreshed:
         raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
@@ -54,7 +44,47 @@ def pipeline(warehouse_url):
         steps.classify_children(engine, rules)
         return indicators.refresh(engine, settings, rules.version, full=full)
 
-    yield engine, run
+    return run
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def started(request, tmp_path_factory):
+    """A warehouse with the targets and the first demo households through every step, on each backend, built
+    once for the module: its URL, the PostgreSQL server or None, and what the first indicator run did."""
+    if request.param == "sqlite":
+        url, server = f"sqlite:///{tmp_path_factory.mktemp('started') / 'warehouse.sqlite'}", None
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = server.create_database("clms_incremental_started")
+    engine = make_engine(url)
+    upgrade(engine)
+    units, legacy = load_admin_units(), ref.load_legacy_units()
+    path = ref.SHIPPED_TARGETS
+    rows = ref.validate_targets(ref.read_table(path, ref.TARGET_COLUMNS), path.name,
+                                set(indicators.load_settings().names), units, legacy)
+    ref.store_uploads(engine, "targets", {path.name: rows})
+    ref.store_legacy_communes(engine, ref.legacy_commune_rows(legacy))
+    with engine.connect() as conn:
+        legacy_areas = set(conn.execute(select(Target.jurisdiction_level, Target.jurisdiction_code)
+                                        .where(Target.code_list_version == ref.LEGACY)).all())
+    ref.store_area_communes(engine, ref.area_communes(units, legacy, legacy_areas))
+    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    first = runner(engine)([household_row(communes, n, SEED) for n in range(HOUSEHOLDS)])
+    engine.dispose()
+    return url, server, first
+
+
+@pytest.fixture
+def pipeline(started, tmp_path):
+    """A copy of the started warehouse for one test: its engine, ``run`` and the first run's result."""
+    url, server, first = started
+    if server is None:
+        shutil.copy(url.removeprefix("sqlite:///"), tmp_path / "warehouse.sqlite")
+        copy = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
+    else:
+        copy = server.create_database(f"clms_incremental_{tmp_path.name}", template=url.rsplit("/", 1)[1])
+    engine = make_engine(copy)
+    yield engine, runner(engine), first
     engine.dispose()
 
 
@@ -95,11 +125,10 @@ def edited(rows: list[dict], communes: list) -> list[dict]:
 
 
 def test_updates_equal_a_full_recomputation(pipeline):
-    engine, run = pipeline
+    engine, run, first = pipeline
     communes = demo_communes(forms_dir() / "media" / "communes.csv")
     rows = [household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]
 
-    first = run(rows)
     assert first.full and first.survey_cells > 0 and first.survey_changes == 0
 
     later = edited(rows, communes) + [household_row(communes, n, SEED) for n in range(HOUSEHOLDS, HOUSEHOLDS + 40)]
@@ -123,9 +152,9 @@ def test_updates_equal_a_full_recomputation(pipeline):
 
 
 def test_a_change_in_one_commune_rewrites_only_its_areas(pipeline):
-    engine, run = pipeline
+    engine, run, first = pipeline
     communes = demo_communes(forms_dir() / "media" / "communes.csv")
-    assert run([household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]).full
+    assert first.full
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(IndicatorValue)
                              .where(IndicatorValue.source == "household_survey")).scalar()
@@ -149,9 +178,8 @@ def test_a_change_in_one_commune_rewrites_only_its_areas(pipeline):
 
 
 def test_new_targets_recompute_everything(pipeline):
-    engine, run = pipeline
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
-    assert run([household_row(communes, n, SEED) for n in range(100)]).full
+    engine, run, first = pipeline
+    assert first.full
     assert not run([]).full
     with engine.begin() as conn:
         conn.execute(Target.__table__.update().where(Target.indicator_id == "1.1").values(value=Target.value / 2))
@@ -162,9 +190,8 @@ def test_new_targets_recompute_everything(pipeline):
 def test_the_communes_made_in_parts_equal_them_made_at_once(pipeline, monkeypatch, workers):
     """A full computation makes the communes' cells by parts of their counts, in a worker process when there
     are many: small parts (in line, or in a worker) give exactly the cells of one part holding everything."""
-    engine, run = pipeline
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
-    assert run([household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]).full
+    engine, run, first = pipeline
+    assert first.full
     whole = table(engine, IndicatorValue), table(engine, SurveyCellSum)
     monkeypatch.setattr(indicators, "PART_ROWS", 40)
     monkeypatch.setattr(prefetch, "WORKERS", workers)
