@@ -227,26 +227,20 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     year = cells["period"].str[:4].astype(int)
     targets = targets.assign(**{c: pd.to_numeric(targets[c], errors="coerce") if c in targets else np.nan
                                 for c in ("valid_from", "valid_to")})
-    by_area = targets.groupby(["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version"])
-    # the few cells of an indicator and area that have targets, found once instead of by every group
+    by_area = {key: group.sort_values("year") for key, group in targets.groupby(
+        ["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version"])}
+    # the few cells of an indicator and area that have targets; the target depends on their area and year only
     candidates = cells[cells["indicator_id"].isin(targets["indicator_id"])
                        & cells["area_code"].isin(targets["jurisdiction_code"])]
-    for (indicator, level, code, version), group in by_area:
-        mask = ((candidates["indicator_id"] == indicator) & (candidates["area_level"] == level)
-                & (candidates["area_code"] == code) & (candidates["code_list_version"] == version))
-        if not mask.any():
-            continue
-        group = group.sort_values("year")
-        for index in candidates.index[mask]:
-            counts = group[~(group["valid_from"] > year[index]) & ~(group["valid_to"] < year[index])]
-            if counts.empty:
-                continue
-            later = counts[counts["year"] >= year[index]]
-            target = later.iloc[0] if len(later) else counts.iloc[-1]
-            cells.at[index, "target_year"] = int(target["year"])
-            cells.at[index, "target_comparator"] = target["comparator"]
-            cells.at[index, "target_value"] = target["value"] if target["comparator"] != "minimise" else np.nan
-            cells.at[index, "target_source"] = target["source_document"]
+    keys = list(zip(candidates["indicator_id"], candidates["area_level"], candidates["area_code"],
+                    candidates["code_list_version"], year[candidates.index], strict=True))
+    in_force = {key: _target_in_force(by_area.get(key[:4]), key[4]) for key in set(keys)}
+    found = [(index, in_force[key]) for index, key in zip(candidates.index, keys, strict=True) if in_force[key]]
+    if found:
+        index, chosen = zip(*found, strict=True)
+        for column, values in zip(("target_year", "target_comparator", "target_value", "target_source"),
+                                  zip(*chosen, strict=True), strict=True):
+            cells.loc[list(index), column] = list(values)
     cells["gap"] = cells["value"] - cells["target_value"]
     # only cells with a target and no status yet need the comparison; the rest are decided column-wise
     targeted = cells["target_comparator"].notna() & cells["target_year"].notna()
@@ -261,6 +255,20 @@ def apply_targets(cells: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         for row, row_low, row_high in zip(decided.itertuples(index=False), low, high, strict=True)
     ]
     return cells
+
+
+def _target_in_force(group: pd.DataFrame | None, year: int) -> tuple | None:
+    """(target year, comparator, value, source) of the target of ``group`` (one indicator and jurisdiction, sorted
+    by year) in force for ``year``, as :func:`apply_targets` says; None without one."""
+    if group is None:
+        return None
+    counts = group[~(group["valid_from"] > year) & ~(group["valid_to"] < year)]
+    if counts.empty:
+        return None
+    later = counts[counts["year"] >= year]
+    target = later.iloc[0] if len(later) else counts.iloc[-1]
+    value = target["value"] if target["comparator"] != "minimise" else np.nan
+    return int(target["year"]), target["comparator"], value, target["source_document"]
 
 
 def _series_key(row) -> tuple:
