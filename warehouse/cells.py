@@ -4,8 +4,9 @@ Facts arrive counted by commune, period and disaggregation (``numerator`` and, f
 indicators, ``denominator``). They are summed over every reporting area the commune belongs to (the nation,
 the new province and commune, and old pre-2025 territories that have targets), per year and quarter and per
 disaggregation. Indicators whose denominator is a reference population take it from the uploaded table for the
-area and year. Then each cell gets its value, a Wilson interval when it is a sample proportion, small-cell
-suppression, the target that applies, the gap and a status (which respects the interval, :func:`apply_targets`).
+area and year. Then each cell gets its value, a Wilson interval when it is a sample proportion, the target that
+applies, the gap and a status (which respects the interval, :func:`apply_targets`). Every number is kept: disclosure
+control comes after, over all the cells (``warehouse.disclosure``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from warehouse.stats import binomial_cv, is_suppressed, wilson_interval, z_for
+from warehouse.stats import binomial_cv, wilson_interval, z_for
 from warehouse.survey_design import NO_DESIGN, SRS_WILSON
 
 UNKNOWN = "unknown"  # a disaggregation value that was not answered
@@ -170,16 +171,15 @@ def with_population_denominators(rolled: pd.DataFrame, spec: IndicatorSpec, popu
     return merged.assign(denominator=merged["population"]).drop(columns=["year", "population"])
 
 
-def finish(rolled: pd.DataFrame, spec: IndicatorSpec, min_cell: int, confidence: float) -> pd.DataFrame:
-    """Value, interval, suppression, and a status before targets (no_data, no_denominator, suppressed)."""
+def finish(rolled: pd.DataFrame, spec: IndicatorSpec, confidence: float) -> pd.DataFrame:
+    """Value, interval, and a status before targets (no_data, no_denominator); nothing suppressed yet."""
     num = rolled["numerator"].astype(float)
     den = rolled["denominator"].astype(float)
     no_denominator = den.isna()
     no_data = ~no_denominator & (den <= 0)
-    suppressed = ~no_denominator & ~no_data & pd.Series(is_suppressed(num, den, min_cell), index=rolled.index)
-    shown = ~(no_denominator | no_data | suppressed)
+    shown = ~(no_denominator | no_data)
     cells = rolled.drop(columns=["numerator", "denominator", "value"], errors="ignore").copy()
-    cells["numerator"] = num.where(shown | no_denominator & (num >= min_cell)).round().astype("Int64")
+    cells["numerator"] = num.round().astype("Int64")
     if spec.unit == "days":
         cells["denominator"] = pd.array([pd.NA] * len(cells), dtype="Int64")
         cells["value"] = rolled["value"].astype(float).where(shown)
@@ -192,14 +192,14 @@ def finish(rolled: pd.DataFrame, spec: IndicatorSpec, min_cell: int, confidence:
         cells["ci_high"] = pd.Series(high, index=rolled.index).where(shown)
     else:
         cells["ci_low"] = cells["ci_high"] = np.nan
-    cells["suppressed"] = suppressed.astype(bool)
+    cells["suppressed"] = False
     cells["unit"] = spec.unit
     # a survey proportion is first counted as collected, without a design (not representative): the household
     # survey's designed cells are replaced by their design-based estimates (warehouse.survey_design)
     cells["design_kind"] = NO_DESIGN if spec.sample else None
     cells["interval_method"] = np.where(spec.sample & shown, SRS_WILSON, None) if len(cells) else None
     cells["deff"] = cells["effective_n"] = cells["coverage"] = np.nan
-    cells["status"] = np.select([no_denominator, no_data, suppressed], [NO_DENOMINATOR, NO_DATA, SUPPRESSED], "")
+    cells["status"] = np.select([no_denominator, no_data], [NO_DENOMINATOR, NO_DATA], "")
     return cells
 
 

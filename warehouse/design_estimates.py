@@ -11,7 +11,8 @@ sample size, or a census's exact value and coverage, and the status that follows
 household collected without a design stays ``no_design``: never presented as representative.
 
 The cells are recomputed whole at every publication from the counts by sampling unit, only when a sample frame
-is loaded; small-cell suppression does not hide them (their reliability is judged on the effective sample size).
+is loaded, among the cells before disclosure control (``restricted_indicator_value``): disclosure control then
+hides what it must of them as of every cell (``warehouse.disclosure``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from sqlalchemy import Connection, and_, delete, select, tuple_
 
 from warehouse import survey_counts
 from warehouse.bulk import insert_frame, read_frame
-from warehouse.cells import KEYS, NO_DATA, NO_DENOMINATOR, SUPPRESSED, IndicatorSpec, apply_targets
-from warehouse.models import IndicatorValue, SampleFrameUnit
+from warehouse.cells import KEYS, NO_DATA, NO_DENOMINATOR, IndicatorSpec, apply_targets
+from warehouse.models import RestrictedIndicatorValue, SampleFrameUnit
 from warehouse.survey_design import CENSUS, EXACT, KORN_GRAUBARD, SAMPLE, ratio_estimates
 
 FRAME = ["round_id", "psu_code", "design", "stratum", "psu_probability", "household_weight", "households_listed"]
@@ -115,8 +116,7 @@ def with_estimates(cells: pd.DataFrame, designed: pd.DataFrame) -> tuple[pd.Data
     for column in ESTIMATED:
         merged[column] = merged[column].astype(object).where(~hit, merged.pop(f"{column}_design"))
     merged = merged.drop(columns=[c for c in merged if c.endswith("_design")])
-    merged.loc[hit, "suppressed"] = False
-    merged["status"] = merged["status"].where(merged["status"].isin([*KEPT_STATUSES, SUPPRESSED]) & ~hit, "")
+    merged["status"] = merged["status"].where(merged["status"].isin(KEPT_STATUSES) & ~hit, "")
     for column in ("numerator", "denominator", "value", "ci_low", "ci_high", "deff", "effective_n", "coverage",
                    "target_value", "gap"):
         if column in merged:  # the target's columns once targets were applied
@@ -125,11 +125,12 @@ def with_estimates(cells: pd.DataFrame, designed: pd.DataFrame) -> tuple[pd.Data
 
 
 def publish(conn: Connection, designed: pd.DataFrame, targets: pd.DataFrame, columns: list[str]) -> int:
-    """Replace the published household-survey cells of ``designed`` (:func:`design_cells`) with their estimates,
-    and decide again the statuses of their areas' cells (a status compares with the year before)."""
+    """Replace the household-survey cells of ``designed`` (:func:`design_cells`) among the cells before
+    disclosure control with their estimates, and decide again the statuses of their areas' cells (a status
+    compares with the year before)."""
     if designed.empty:
         return 0
-    iv = IndicatorValue
+    iv = RestrictedIndicatorValue
     areas = sorted(set(designed[["area_level", "area_code", "code_list_version"]].itertuples(index=False, name=None)))
     where = and_(iv.source == designed["source"].iloc[0],
                  tuple_(iv.area_level, iv.area_code, iv.code_list_version).in_(areas))

@@ -1,31 +1,33 @@
 """Disclosure control: the published indicator cells from the unprotected ones (policy: ``disclosure.toml``).
 
-:func:`protect` takes every cell with its numbers and hides, among the cells that count children:
+Two tiers. ``restricted_indicator_value`` holds every cell with its numbers (the owner's alone, for accountable
+officers); ``indicator_value``, what analysts and reports read, is made from it by :func:`protect` at every
+publication, over all the cells (complementary suppression spans areas, periods and indicators), so that an
+update publishes what a full recomputation would.
 
-- **primary** suppression: a cell that counts children (``[protected]``) in a small area (``small_areas``) with
-  a numerator from 1 to ``min_count`` − 1 or a denominator from 1 to ``min_group`` − 1;
-- **complementary** suppression, so that no suppressed cell can be recomputed by subtraction. The additive
-  relations, each holding for numerators and denominators alike, within one indicator, source and rule set:
+A protected cell (``[protected]``: it counts children) shows two counts, its numerator and its denominator; cells
+that count the same children share the count (1.1's numerator is 1.1h's denominator). Among the counts:
+
+- **primary** suppression hides, in a small area (``small_areas``), a numerator from 1 to ``min_count`` − 1, and
+  both counts of a cell whose denominator is from 1 to ``min_group`` − 1;
+- **complementary** suppression hides more counts until no hidden one can be worked out from the published ones
+  (those of the cells with no hidden count; an absent cell is a known zero) by the additive relations, each
+  within one count, source, rule set and disaggregation value or period:
 
   - a total = the sum of its values of each disaggregation (sex, age band, …, "unknown" included);
-  - a year = the sum of its quarters;
+  - a year = the sum of its quarters = the sum of its half-years, a half-year = the sum of its quarters;
   - an area = the sum of the areas of another level that partition its communes (``area_commune`` with the old
     communes' rows): the nation = its provinces = its communes, a province = its communes, an old territory =
     the new communes it is exactly made of, and an area = another with the same communes.
 
-  An absent cell is a known zero. Indicators of one source share their numerators and denominators (1.1's
-  numerator is 1.1h's denominator, 2.2's denominator is 1.1's), and so do rule sets, so the cells of one source,
-  period, area and disaggregation value, whatever the indicator and rule set, are suppressed together: no
-  equality across indicators reveals one. Then, in every relation with exactly one suppressed member, the
-  smallest other member (by numerator, denominator, key; a part before the whole) is suppressed too, until no
-  relation has exactly one; and a suppressed cell that the relations still determine, in any combination (a
-  linear system of the suppressed cells), gets the smallest published member of one of its relations suppressed,
-  until none is determined.
+  A relation that determines a hidden count (all its other members known, one after another) gets its smallest
+  published member hidden: one without a target before one with, a part before the whole, the smaller count
+  first. What no such chain gives but a combination of relations does (a linear system over the unknown counts)
+  is hidden the same way, until nothing hidden is determined.
 
-Cells that identify no child (establishments inspected, activities) are never suppressed. A suppressed cell
-carries no numbers, and its reason (``suppression_reason``: ``small_count`` or ``complementary``).
-
-Not yet applied by the indicator step, which still suppresses with ``min_cell`` (``warehouse.cells.finish``).
+A cell with a hidden count is suppressed: no numbers, status ``suppressed`` and ``suppression_reason``
+(``small_count`` when one of its own counts is small, else ``complementary``). Cells that identify no child
+(establishments inspected, activities) are never suppressed.
 """
 
 from __future__ import annotations
@@ -37,16 +39,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
-from scipy.sparse.linalg import lsqr
+from scipy.sparse import csr_matrix, identity
+from scipy.sparse.linalg import splu
+from sqlalchemy import Connection, delete, select
 
+from warehouse.bulk import insert_frame, read_frame
 from warehouse.cells import SUPPRESSED
+from warehouse.models import IndicatorValue, RestrictedIndicatorValue
 
 SMALL_COUNT, COMPLEMENTARY = "small_count", "complementary"
 AREA = ["area_level", "area_code", "code_list_version"]
-SERIES = ["indicator_id", "source", "rule_set"]
-POSITION = ["source", "period", *AREA, "dimension", "dimension_value"]  # suppressed together
-HIDDEN = ["numerator", "denominator", "value", "ci_low", "ci_high", "gap"]
+SERIES = ["indicator_id", "source", "rule_set"]  # one indicator's series
+COUNT = ["source", "count", "rule_set"]  # one count's series
+PLACE = ["period", "period_type", *AREA, "dimension", "dimension_value"]
+HIDDEN = ["numerator", "denominator", "value", "ci_low", "ci_high", "gap", "deff", "effective_n", "coverage"]
+LEVEL_ORDER = {"commune": 0, "province": 1, "national": 2}
 
 
 POLICY_FILE = Path(__file__).parent / "reference" / "disclosure.toml"
@@ -57,8 +64,13 @@ class DisclosurePolicy:
     small_areas: tuple[str, ...]
     min_count: int
     min_group: int
-    protected: frozenset[tuple[str, str]]  # (indicator_id, source)
+    counts: dict[tuple[str, str], tuple[str, str]]  # protected (indicator_id, source): (numerator, denominator)
+    any_rule_set: frozenset[str]  # counts that are the same under every rule set
     not_protected: frozenset[tuple[str, str]]
+
+    @property
+    def protected(self) -> frozenset[tuple[str, str]]:
+        return frozenset(self.counts)
 
 
 @lru_cache(maxsize=4)
@@ -66,12 +78,13 @@ def load_policy(path: Path = POLICY_FILE) -> DisclosurePolicy:
     """The settings of ``path`` (default: the packaged file), read once per process."""
     doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     primary = doc["primary"]
-    protected = frozenset(tuple(c) for c in doc["protected"]["cells"])
+    counts = {(i, s): (n, d) for i, s, n, d in doc["protected"]["cells"]}
     not_protected = frozenset(tuple(c) for c in doc["not_protected"]["cells"])
-    if protected & not_protected:
-        raise ValueError(f"disclosure.toml: cells both protected and not: {sorted(protected & not_protected)}")
+    if set(counts) & not_protected:
+        raise ValueError(f"disclosure.toml: cells both protected and not: {sorted(set(counts) & not_protected)}")
     return DisclosurePolicy(doc["version"], tuple(primary["small_areas"]), int(primary["min_count"]),
-                            int(primary["min_group"]), protected, not_protected)
+                            int(primary["min_group"]), counts, frozenset(doc["protected"]["any_rule_set"]),
+                            not_protected)
 
 
 def unclassified(policy: DisclosurePolicy, published: set[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -79,12 +92,16 @@ def unclassified(policy: DisclosurePolicy, published: set[tuple[str, str]]) -> l
     return sorted(published - policy.protected - policy.not_protected)
 
 
-def primary(cells: pd.DataFrame, policy: DisclosurePolicy) -> pd.Series:
-    """Which cells are suppressed for their small counts."""
-    num = pd.to_numeric(cells["numerator"]).astype(float)
-    den = pd.to_numeric(cells["denominator"]).astype(float)
-    small = (num.between(1, policy.min_count - 1)) | (den.between(1, policy.min_group - 1))
-    return _protected(cells, policy) & cells["area_level"].isin(policy.small_areas) & small
+def publish(conn: Connection, areas: pd.DataFrame, policy: DisclosurePolicy) -> None:
+    """Make ``indicator_value`` from ``restricted_indicator_value`` (:func:`protect`)."""
+    columns = [c.name for c in IndicatorValue.__table__.columns]
+    source = RestrictedIndicatorValue
+    cells = read_frame(conn, select(*(getattr(source, c) for c in columns)), columns)
+    published = protect(cells, areas, policy)
+    for column in ("numerator", "denominator", "target_year"):  # whole numbers, NULL where hidden
+        published[column] = pd.to_numeric(published[column]).astype("Int64")
+    conn.execute(delete(IndicatorValue))
+    insert_frame(conn, IndicatorValue.__table__, published[columns])
 
 
 def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
@@ -94,46 +111,92 @@ def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
     commune_code (:func:`warehouse.indicators.reference_frames`). ``withheld``: cells suppressed already, whose
     numbers are gone, taken as primary suppressions."""
     cells = cells.reset_index(drop=True)
-    small = primary(cells, policy)
+    guarded = np.flatnonzero(_protected(cells, policy))
+    counts, of_cell = cell_counts(cells.iloc[guarded], policy)
+    small = _small(cells.iloc[guarded], counts, of_cell, policy)
+    if withheld is not None:  # suppressed already: both counts taken as small
+        gone = np.asarray(withheld, dtype=bool)[guarded]
+        small[of_cell[gone].ravel()] = True
+    hidden, determined = _complement(counts, relations(cells.iloc[guarded], of_cell, counts, areas), of_cell, small)
+    suppressed, reason = np.zeros(len(cells), dtype=bool), np.full(len(cells), None, dtype=object)
+    suppressed[guarded] = hidden[of_cell].any(axis=1) & ~determined[of_cell].all(axis=1)
     if withheld is not None:
-        small = small | pd.Series(np.asarray(withheld, dtype=bool), index=cells.index)
-    guarded = _protected(cells, policy).to_numpy()
-    hidden = _complement(cells[guarded].reset_index(drop=True), small[guarded].to_numpy(), areas)
-    suppressed = np.zeros(len(cells), dtype=bool)
-    suppressed[np.flatnonzero(guarded)] = hidden
+        suppressed |= np.asarray(withheld, dtype=bool)
+    reason[guarded] = np.where(small[of_cell].any(axis=1), SMALL_COUNT, COMPLEMENTARY)
     out = cells.copy()
     for column in HIDDEN:
-        out[column] = out[column].where(~suppressed)
+        if column in out:
+            out[column] = out[column].where(~suppressed)
     out["suppressed"] = suppressed
     out["status"] = out["status"].where(~suppressed, SUPPRESSED)
-    out["suppression_reason"] = np.select([small.to_numpy(), suppressed], [SMALL_COUNT, COMPLEMENTARY], None)
-    out["suppression_reason"] = out["suppression_reason"].where(suppressed, None)
+    out["suppression_reason"] = np.where(suppressed, reason, None)
     return out
 
 
-def _protected(cells: pd.DataFrame, policy: DisclosurePolicy) -> pd.Series:
-    pairs = pd.MultiIndex.from_frame(cells[["indicator_id", "source"]])
-    return pd.Series(pairs.isin(list(policy.protected)), index=cells.index)
+def _protected(cells: pd.DataFrame, policy: DisclosurePolicy) -> np.ndarray:
+    return pd.MultiIndex.from_frame(cells[["indicator_id", "source"]]).isin(list(policy.protected))
 
 
-# ---------------------------------------------------------------- relations and complementary suppression
+def cell_counts(cells: pd.DataFrame, policy: DisclosurePolicy) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct counts shown by protected ``cells`` (``COUNT`` + ``PLACE`` columns, ``value``, ``level``: 0
+    commune, 1 province, 2 nation; ``targeted``: one of its cells has a target) and, per cell, the rows of its
+    numerator's and its denominator's count (the same row for a median's cell)."""
+    names = [policy.counts[pair] for pair in zip(cells["indicator_id"], cells["source"], strict=True)]
+    sides = []
+    for side, column in ((0, "numerator"), (1, "denominator")):
+        count = np.array([n[side] for n in names], dtype=object)
+        value = pd.to_numeric(cells[column]).to_numpy(dtype=float)
+        if side == 1:  # a median's cell has no denominator: it shows its number of cases
+            value = np.where(np.isnan(value), pd.to_numeric(cells["numerator"]).to_numpy(dtype=float), value)
+        rule_set = np.where(np.isin(count, list(policy.any_rule_set)), "", cells["rule_set"].to_numpy(dtype=object))
+        sides.append(cells[["source", *PLACE]].assign(count=count, rule_set=rule_set, value=value,
+                                                        targeted=cells["target_comparator"].notna().to_numpy()))
+    both = pd.concat(sides, ignore_index=True)
+    row = both.groupby([*COUNT, *PLACE], sort=True).ngroup().to_numpy()
+    counts = both.assign(_row=row).groupby("_row", sort=True).agg(
+        **{c: (c, "first") for c in [*COUNT, *PLACE]}, value=("value", "max"), targeted=("targeted", "max"))
+    counts = counts.reset_index(drop=True).assign(level=lambda f: f["area_level"].map(LEVEL_ORDER).fillna(0))
+    return counts, row.reshape(2, len(cells)).T
+
+
+def _small(cells: pd.DataFrame, counts: pd.DataFrame, of_cell: np.ndarray, policy: DisclosurePolicy) -> np.ndarray:
+    """Which counts primary suppression hides."""
+    num = pd.to_numeric(cells["numerator"]).to_numpy(dtype=float)
+    den = pd.to_numeric(cells["denominator"]).to_numpy(dtype=float)
+    small_area = cells["area_level"].isin(policy.small_areas).to_numpy()
+    few = small_area & (num >= 1) & (num <= policy.min_count - 1)
+    group = small_area & (den >= 1) & (den <= policy.min_group - 1)
+    small = np.zeros(len(counts), dtype=bool)
+    small[of_cell[few | group, 0]] = True
+    small[of_cell[group, 1]] = True
+    return small
+
+
+# ---------------------------------------------------------------- relations
 
 NO_RELATIONS = pd.DataFrame({"relation": [], "row": [], "sign": []}, dtype=int)
 
 
-def relations(cells: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """Every additive relation among ``cells`` (rows: relation, row, sign): Σ sign × cell = 0, with +1 on the
-    whole and −1 on each part present (absent parts are zeros). ``row``: the position in ``cells``."""
+def relations(cells: pd.DataFrame, of_cell: np.ndarray, counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Every additive relation among ``counts`` (rows: relation, row, sign): Σ sign × count = 0, with +1 on the
+    whole and −1 on each part present (absent parts are zeros). ``row``: the position in ``counts``. The values
+    of a disaggregation are those of each indicator and rule set (age bands differ between rule sets): those
+    relations are found among the ``cells`` whose counts ``of_cell`` gives."""
     cells = cells.reset_index(drop=True).assign(row=np.arange(len(cells)))
     totals, parts = cells[cells["dimension"] == "total"], cells[cells["dimension"] != "total"]
-    found = [_joined(totals, group, [*SERIES, "period", *AREA]) for _, group in parts.groupby("dimension")]
-    half = cells["period"].str[:4] + np.where(cells["period"].str[-1:].isin(["1", "2"]), "-H1", "-H2")
-    dated = cells.assign(_year=cells["period"].str[:4], _half=half.where(cells["period_type"] != "year"))
-    kind = dated["period_type"]
+    by_cell = [_joined(totals, group, ["indicator_id", "source", "rule_set", "period", *AREA])
+               for _, group in parts.groupby("dimension")]
+    found = [frame.assign(row=of_cell[frame["row"].to_numpy(), side], relation=frame["relation"] * 2 + side)
+             for frame in by_cell if len(frame) for side in (0, 1)]
+    counts = counts.reset_index(drop=True).assign(row=np.arange(len(counts)))
+    kind = counts["period_type"]
+    half = counts["period"].where(kind == "half", counts["period"].str[:4] + np.where(
+        counts["period"].str[-1:].isin(["1", "2"]), "-H1", "-H2"))
+    dated = counts.assign(_year=counts["period"].str[:4], _half=half)
     for whole, part, key in (("year", "quarter", "_year"), ("year", "half", "_year"), ("half", "quarter", "_half")):
         found.append(_joined(dated[kind == whole], dated[kind == part],
-                             [*SERIES, *AREA, "dimension", "dimension_value", key]))
-    found.append(_area_relations(cells, areas))
+                             [*COUNT, *AREA, "dimension", "dimension_value", key]))
+    found.append(_area_relations(counts, areas))
     out, offset = [], 0
     for frame in found:
         if len(frame):
@@ -174,72 +237,97 @@ def partitions(areas: pd.DataFrame) -> pd.DataFrame:
     return inside.loc[summed == inside["whole_size"], [*AREA, *PART_AREA, "level_part"]].reset_index(drop=True)
 
 
-def _area_relations(cells: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+def _area_relations(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     parts_of = partitions(areas)
     if parts_of.empty:
         return NO_RELATIONS
-    whole = cells.merge(parts_of[[*AREA, "level_part"]].drop_duplicates(), on=AREA)
-    part = cells.rename(columns=dict(zip(AREA, PART_AREA, strict=True))).merge(parts_of, on=PART_AREA)
-    return _joined(whole, part, [*SERIES, "period", "dimension", "dimension_value", *AREA, "level_part"])
+    whole = counts.merge(parts_of[[*AREA, "level_part"]].drop_duplicates(), on=AREA)
+    part = counts.rename(columns=dict(zip(AREA, PART_AREA, strict=True))).merge(parts_of, on=PART_AREA)
+    return _joined(whole, part, [*COUNT, "period", "dimension", "dimension_value", *AREA, "level_part"])
 
 
-def _complement(cells: pd.DataFrame, small: np.ndarray, areas: pd.DataFrame) -> np.ndarray:
-    """Which of the protected ``cells`` are suppressed: the ``small`` ones and their complements."""
-    if cells.empty:
-        return small.astype(bool)
-    unit = cells.groupby(POSITION, sort=True).ngroup().to_numpy()
-    hidden = np.zeros(unit.max() + 1, dtype=bool)
-    hidden[unit[small]] = True
-    rel = relations(cells, areas)
+# ---------------------------------------------------------------- complementary suppression
+
+
+def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray,
+                small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The counts hidden: the ``small`` ones (primary), and as many more as keep every small one undetermined;
+    and the counts the published ones determine (a cell whose counts all are protects nothing: it is shown)."""
     if rel.empty:
-        return hidden[unit]
-    rel = rel.assign(unit=unit[rel["row"].to_numpy()],
-                     numerator=pd.to_numeric(cells["numerator"]).to_numpy(dtype=float)[rel["row"].to_numpy()],
-                     denominator=pd.to_numeric(cells["denominator"]).to_numpy(dtype=float)[rel["row"].to_numpy()])
-    rel = rel.fillna({"numerator": 0.0, "denominator": 0.0}).sort_values(
-        ["relation", "sign", "numerator", "denominator", "unit"], kind="stable")  # a part before the whole
+        return small.copy(), np.zeros(len(small), dtype=bool)
+    rel = rel.assign(targeted=counts["targeted"].to_numpy()[rel["row"]], level=counts["level"].to_numpy()[rel["row"]],
+                     value=np.nan_to_num(counts["value"].to_numpy(dtype=float)[rel["row"]]))
+    rel = rel.sort_values(["relation", "targeted", "sign", "level", "value", "row"], kind="stable")
+    relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
+    sign = rel["sign"].to_numpy(dtype=float)
+    hidden = small.copy()
     while True:
-        _close_singletons(rel, hidden)
-        determined = _determined(rel, hidden[rel["unit"].to_numpy()])
-        if not determined.size:
-            return hidden[unit]
-        # in a relation of each determined cell, the smallest published member is suppressed
-        is_hidden = hidden[rel["unit"].to_numpy()]
-        first = rel[rel["row"].isin(determined)].groupby("row", sort=True)["relation"].first()
-        candidates = rel[rel["relation"].isin(first) & ~is_hidden]
-        if candidates.empty:  # pinned by relations wholly suppressed (only zeros can be): more would not help
-            return hidden[unit]
-        order = ["relation", "sign", "numerator", "denominator", "unit"]
-        hidden[candidates.sort_values(order, kind="stable").groupby("relation")["unit"].first().to_numpy()] = True
+        known = np.zeros(len(counts), dtype=bool)
+        known[of_cell[~hidden[of_cell].any(axis=1)].ravel()] = True
+        determined, by, step = _chained(relation, row, known)
+        leaks = np.flatnonzero(hidden & determined)
+        if leaks.size:  # the first found: those found after them may follow from them
+            leaks = leaks[step[leaks] == step[leaks].min()]
+            more = _first_known(relation, row, known, by[leaks])
+        else:
+            pinned, used = _combined(relation, row, sign, determined, small)
+            if not pinned.size:
+                break
+            more = _first_known(relation, row, known, used)
+        if not (more & ~hidden).any():
+            break  # pinned by relations wholly hidden: more would not help
+        hidden |= more
+    determined[_combined(relation, row, sign, determined, ~determined)[0]] = True
+    return hidden, determined
 
 
-def _close_singletons(rel: pd.DataFrame, hidden: np.ndarray) -> None:
-    """Until no relation has exactly one suppressed member, suppress the smallest other member of each that has."""
-    while True:
-        is_hidden = hidden[rel["unit"].to_numpy()]
-        count = pd.Series(is_hidden).groupby(rel["relation"].to_numpy()).transform("sum").to_numpy()
-        open_members = rel[(count == 1) & ~is_hidden]
-        if open_members.empty:
-            return
-        hidden[open_members.groupby("relation", sort=True)["unit"].first().to_numpy()] = True
+def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray,
+                                                                               np.ndarray]:
+    """The counts the relations determine from the ``known`` ones, one relation at a time (a relation with one
+    unknown member determines it); for each, the relation that did (−1: known) and in which round."""
+    determined, by, step = known.copy(), np.full(len(known), -1), np.zeros(len(known), dtype=int)
+    for round_ in range(1, len(known) + 1):
+        open_ = ~determined[row]
+        unknown = np.bincount(relation, weights=open_, minlength=relation.max() + 1)
+        single = open_ & (unknown[relation] == 1)
+        if not single.any():
+            break
+        newly, first = np.unique(row[single], return_index=True)
+        by[newly], step[newly] = relation[single][first], round_
+        determined[newly] = True
+    return determined, by, step
 
 
-def _determined(rel: pd.DataFrame, is_hidden: np.ndarray) -> np.ndarray:
-    """The rows of suppressed cells that the relations determine from the published ones: those on which the
-    solutions of the homogeneous system over the suppressed cells are all zero. Tested on two random vectors
-    projected onto its null space (sparse least squares; a fixed seed: the same cells every time)."""
-    hidden_rel = rel[is_hidden]
-    if hidden_rel.empty:
-        return np.array([], dtype=int)
-    rows, columns = np.unique(hidden_rel["row"].to_numpy(), return_inverse=True)
-    _, lines = np.unique(hidden_rel["relation"].to_numpy(), return_inverse=True)
-    matrix = csr_matrix((hidden_rel["sign"].to_numpy(dtype=float), (lines, columns)),
-                        shape=(lines.max() + 1, len(rows)))
-    random = np.random.default_rng(0)
-    free = np.zeros(len(rows), dtype=bool)
+def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determined: np.ndarray,
+              asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``asked`` counts that a combination of relations determines although no chain does: those on which
+    every solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random
+    vectors projected onto its null space (a fixed seed: the same counts every time). And the relations of the
+    combination that gives the first of them (the least-squares y of Aᵀ y = its unit vector). Both solve
+    (A Aᵀ + εI) w = A v, factorized once (a sparse LU)."""
+    open_ = ~determined[row]
+    lines_of, relation, row, sign = relation, relation[open_], row[open_], sign[open_]
+    if not len(row):
+        return np.array([], dtype=int), np.array([], dtype=int)
+    columns, column = np.unique(row, return_inverse=True)
+    lines, line = np.unique(relation, return_inverse=True)
+    matrix = csr_matrix((sign, (line, column)), shape=(len(lines), len(columns)))
+    solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lines))).tocsc()).solve
+    random, free = np.random.default_rng(0), np.zeros(len(columns), dtype=bool)
     for _ in range(2):
-        r = random.standard_normal(len(rows))
-        w = lsqr(matrix.T, r, atol=1e-14, btol=1e-14, iter_lim=20 * len(rows) + 100)[0]
-        z = r - matrix.T @ w  # the projection of r onto the null space
-        free |= np.abs(z) > 1e-6
-    return rows[~free]
+        r = random.standard_normal(len(columns))
+        free |= np.abs(r - matrix.T @ solve(matrix @ r)) > 1e-6  # r's projection on the null space
+    pinned = columns[~free & asked[columns]]
+    if not pinned.size:
+        return pinned, np.array([], dtype=int)
+    combination = solve(matrix @ (columns == pinned[0]).astype(float))
+    return pinned, np.intersect1d(lines[np.abs(combination) > 1e-9], lines_of)
+
+
+def _first_known(relation: np.ndarray, row: np.ndarray, known: np.ndarray, relations: np.ndarray) -> np.ndarray:
+    """The first known member of each of ``relations`` (their rows are in order of preference)."""
+    chosen = np.zeros(len(known), dtype=bool)
+    candidates = np.isin(relation, relations) & known[row]
+    _, first = np.unique(relation[candidates], return_index=True)
+    chosen[row[candidates][first]] = True
+    return chosen

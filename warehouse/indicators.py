@@ -38,7 +38,7 @@ from warehouse.cells import (
     with_unknown,
 )
 from warehouse.db import large_page_cache
-from warehouse.disclosure import load_policy
+from warehouse import disclosure
 from warehouse.models import (
     Activity,
     ActivityReach,
@@ -53,6 +53,7 @@ from warehouse.models import (
     LegacyCommune,
     PipelineCheckpoint,
     ReferencePopulation,
+    RestrictedIndicatorValue,
     SurveyCellSum,
     SurveyCountDelta,
     Target,
@@ -408,7 +409,8 @@ class Refreshed:
 
 
 def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, full: bool = False) -> Refreshed:
-    """Bring ``indicator_value`` up to date, in one transaction.
+    """Bring ``restricted_indicator_value`` up to date, and ``indicator_value`` made from it by disclosure
+    control (``warehouse.disclosure``, over all the cells), in one transaction.
 
     The household-survey cells follow the count changes the cleaning and classifying steps recorded. A commune
     touched by a change has its cells recomputed from its own clean rows; the larger areas containing it keep
@@ -432,7 +434,7 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         communes, larger = areas[own], areas[~own]
         commune_cells = partial(_commune_cells, specs=specs, settings=settings, targets=targets,
                                 rules_version=rules_version)
-        iv, survey_written = IndicatorValue, 0
+        iv, survey_written = RestrictedIndicatorValue, 0
         if full:
             conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite
             most = sum(conn.execute(select(func.count()).select_from(table)).scalar()  # count rows, at most
@@ -469,6 +471,7 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         survey_written += insert_frame(conn, iv.__table__, _published(cells, rules_version))
         other_written = insert_frame(conn, iv.__table__, _published(other, rules_version))
         _publish_designed(conn, settings, specs, areas, targets, frame)
+        disclosure.publish(conn, areas, disclosure.load_policy())
         write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
         reopened = approval.review(conn)
     return Refreshed(full, survey_written, other_written, changes, tuple(reopened))
@@ -559,7 +562,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 def _basis(settings: IndicatorSettings, rules_version: str, *frames: pd.DataFrame) -> str:
     """A digest of everything the published cells depend on besides the counts."""
-    digest = hashlib.sha256(repr((settings.version, settings.min_cell, settings.confidence,
+    digest = hashlib.sha256(repr((settings.version, settings.confidence,
                                   load_workflow().version, settings.specs, rules_version)).encode())
     for frame in frames:
         ordered = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
@@ -586,7 +589,7 @@ def survey_cells(sums: pd.DataFrame, specs: list[IndicatorSpec], settings: Indic
         if rows.empty:
             continue
         rows = rows.assign(exact=rows["inexact_members"] == 0).drop(columns=["members", "inexact_members"])
-        parts.append(finish(rows.reset_index(drop=True), spec, settings.min_cell, settings.confidence))
+        parts.append(finish(rows.reset_index(drop=True), spec, settings.confidence))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
 
 
@@ -622,10 +625,10 @@ def _updated_sums(conn: Connection, changes: pd.DataFrame) -> tuple[pd.DataFrame
 
 def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, touched: _Touched) -> pd.DataFrame:
     """:func:`apply_targets` on the rewritten cells, with the published values of the year before in the larger
-    areas (the status of a cell compares with it) read from ``indicator_value``; a recomputed commune has all
-    its years among the cells."""
+    areas (the status of a cell compares with it) read from ``restricted_indicator_value``; a recomputed commune
+    has all its years among the cells."""
     earlier = sorted({str(int(p[:4]) - 1) for p in touched.periods} - set(touched.periods))
-    iv = IndicatorValue
+    iv = RestrictedIndicatorValue
     context = read_frame(conn, select(*(getattr(iv, c) for c in CELL_COLUMNS)).where(touched.where(iv, earlier)),
                          CELL_COLUMNS)
     if cells.empty:
@@ -638,9 +641,8 @@ def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, 
 
 def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFrame, populations: pd.DataFrame,
                 targets: pd.DataFrame) -> pd.DataFrame:
-    """Every cell of the sources other than the household survey, from their clean tables; cells that identify
-    no child (``disclosure.toml`` ``[not_protected]``: establishments, activities) are never suppressed."""
-    parts, groups, identify_no_child = [], None, load_policy().not_protected
+    """Every cell of the sources other than the household survey, from their clean tables."""
+    parts, groups = [], None
     for spec in settings.specs:
         if spec.source == SURVEY:
             continue
@@ -651,8 +653,7 @@ def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFra
         if groups is None:  # made once, and only when a source has rows (~12 ms at 10k areas)
             groups = commune_groups(areas)
         rolled = with_population_denominators(roll_up(facts, spec, areas, groups), spec, populations)
-        min_cell = 0 if (spec.indicator_id, spec.source) in identify_no_child else settings.min_cell
-        parts.append(finish(rolled, spec, min_cell, settings.confidence))
+        parts.append(finish(rolled, spec, settings.confidence))
     return apply_targets(pd.concat(parts, ignore_index=True), targets) if parts else pd.DataFrame(columns=CELL_COLUMNS)
 
 
@@ -661,6 +662,7 @@ def _published(cells: pd.DataFrame, rules_version: str) -> pd.DataFrame:
     cells["exact_territory"] = cells["exact_territory"].astype(bool)
     cells["rules_version"] = rules_version
     cells["approval"] = approval.PROVISIONAL  # until approval.review says otherwise, in the same transaction
+    cells["suppression_reason"] = None  # disclosure control decides (warehouse.disclosure)
     for column in ("numerator", "denominator", "target_year"):  # whole numbers, even after a concat with NULLs
         cells[column] = pd.to_numeric(cells[column]).astype("Int64")
     return cells[CELL_COLUMNS]

@@ -506,8 +506,13 @@ class IndicatorValue(Base):
         "Cận trên khoảng tin cậy 95% (tỷ lệ từ khảo sát mẫu; cách tính: interval_method)",
         "Upper bound of the 95% interval (survey proportions; how: interval_method)"))
     suppressed: Mapped[bool] = mapped_column(Boolean, **described(
-        "Ô bị che: tử số hoặc mẫu số dưới ngưỡng công bố (5), không có số liệu",
-        "Suppressed cell: numerator or denominator below the publication threshold (5), no numbers"))
+        "Ô bị che để bảo vệ trẻ em, không có số liệu (chính sách disclosure.toml; lý do: suppression_reason)",
+        "Suppressed cell, to protect children: no numbers (policy disclosure.toml; why: suppression_reason)"))
+    suppression_reason: Mapped[str | None] = mapped_column(String(16), **described(
+        "Lý do che: small_count (số nhỏ ở địa bàn nhỏ) hoặc complementary (che thêm để không ô bị che nào tính "
+        "ra được bằng phép trừ); trống khi không bị che",
+        "Why suppressed: small_count (a small count in a small area) or complementary (hidden too, so that no "
+        "suppressed cell can be worked out by subtraction); empty when not suppressed"))
     exact_territory: Mapped[bool] = mapped_column(Boolean, **described(
         "Sai khi địa bàn cũ (trước 2025) được tính gần đúng bằng các xã mới có phần nằm ngoài địa bàn",
         "False when an old (pre-2025) area is approximated by new communes partly outside it"))
@@ -547,6 +552,17 @@ class IndicatorValue(Base):
     coverage: Mapped[float | None] = mapped_column(Float, **described(
         "Tổng điều tra: số hộ được phỏng vấn trên số hộ trong danh sách",
         "Census: households interviewed out of households listed"))
+
+
+class RestrictedIndicatorValue(Base):
+    """Every indicator cell with its numbers, before disclosure control: ``warehouse.disclosure`` makes
+    ``indicator_value`` from it (here nothing is suppressed). The owner's alone, for accountable officers: the
+    small counts of children are here. Not an analyst table."""
+
+    __table__ = IndicatorValue.__table__.to_metadata(Base.metadata, name="restricted_indicator_value")
+    for _item in (__table__, *__table__.columns):  # the data dictionary describes analysts' tables only
+        _item.comment, _item.info = None, {}
+    del _item
 
 
 class SurveyCountDelta(Base):

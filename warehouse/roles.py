@@ -11,7 +11,9 @@ Roles (each command is idempotent; run it as a superuser, or as the owner with `
   ``survey_count_delta`` (unsuppressed counts per commune), ``sync_cursor``, ``pipeline_checkpoint``,
   ``reference_upload`` (the pipeline's bookkeeping), ``case_worker_area`` (staff logins) or
   ``restricted_approval`` (approvers' names and notes; no area: the owner's alone), ``restricted_case_match_decision``
-  (who decided that two records are one child: the owner's alone).
+  (who decided that two records are one child: the owner's alone) or ``restricted_indicator_value`` (every
+  indicator cell before disclosure control, small counts of children included: the owner's alone, for accountable
+  officers; ``warehouse.disclosure``).
 - ``case_worker`` (a group; ``worker LOGIN --commune CODE`` or ``--province CODE`` adds a login mapped to that
   area in ``case_worker_area``): what ``analyst`` reads, and the rows of the ``restricted_*`` tables of its
   area only, by row-level security (:data:`RESTRICTED_AREA`: a restricted row is in the area of the household,
@@ -55,7 +57,7 @@ RESTRICTED_AREA: dict[str, tuple[str, str]] = {
 # The owner's alone (why: the module's docstring).
 OWNER_ONLY = ("raw_submission", "raw_submission_history", "quarantine", "sync_cursor", "pipeline_checkpoint",
               "survey_count_delta", "survey_cell_sum", "reference_upload", "restricted_approval",
-              "restricted_enumerator", "restricted_case_match_decision")
+              "restricted_enumerator", "restricted_case_match_decision", "restricted_indicator_value")
 WORKER_AREAS = CaseWorkerArea.__tablename__
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

@@ -1,5 +1,5 @@
-"""Small statistics for published cells: the Wilson score interval, the coefficient of variation of a sample
-proportion, and small-cell suppression.
+"""Small statistics for published cells: the Wilson score interval and the coefficient of variation of a sample
+proportion.
 
 The functions take scalars or NumPy/pandas arrays alike.
 """
@@ -37,11 +37,6 @@ def binomial_cv(successes, trials):
     p = successes / np.asarray(trials, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(successes > 0, np.sqrt((1 - p) / successes), np.inf)
-
-
-def is_suppressed(numerator, denominator, min_cell: int):
-    """A cell is suppressed when its numerator or denominator is below ``min_cell``."""
-    return (np.asarray(numerator) < min_cell) | (np.asarray(denominator) < min_cell)
 
 
 def binomial_upper_tail(k: int, n: int, p: float) -> float:

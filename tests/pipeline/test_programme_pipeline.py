@@ -240,7 +240,7 @@ def test_indicators_by_hand(warehouse_url, central, uploads):
     assert value("1.3")[:3] == (8, 9, 8 / 9)
     assert value("4.2a")[:3] == (5, 6, 5 / 6)
     assert value("4.2b")[:3] == (8, None, 18.0)
-    assert cell(engine, "4.2c", "", "VN", source="cases").suppressed  # two closures
+    assert cell(engine, "4.2c", "", "VN", source="cases").suppressed  # two closures, both in commune A: its count
     assert value("4.1a", source="inspections")[:3] == (6, 8, 0.75)
     assert value("4.1b", source="inspections")[:3] == (7, 8, 0.875)
     assert value("4.1c", source="inspections")[:3] == (6, 8, 0.75)

@@ -52,8 +52,10 @@ def exact(period: str, num: int, den: int, status: str) -> Cell:
      "Đúng hướng: kết quả 45,0% thấp hơn năm trước (chỉ tiêu: Giảm tối đa (2030))."),
     (exact("2026", 47, 100, "off_track"), MINIMISE,
      "Chưa đúng hướng: kết quả 47,0% không thấp hơn năm trước (chỉ tiêu: Giảm tối đa (2030))."),
-    (Cell("2026", None, None, None, None, None, "suppressed"), AT_MOST_2030,
-     "Ẩn để bảo vệ trẻ em: tử số hoặc mẫu số dưới 5."),
+    (Cell("2026", None, None, None, None, None, "suppressed", suppression_reason="small_count"), AT_MOST_2030,
+     "Ẩn để bảo vệ trẻ em: số trẻ em quá nhỏ ở một địa bàn nhỏ, có thể nhận ra từng em."),
+    (Cell("2026", None, None, None, None, None, "suppressed", suppression_reason="complementary"), AT_MOST_2030,
+     "Ẩn thêm để bảo vệ trẻ em: nếu công bố, có thể dùng phép trừ để tính ra một ô bị ẩn."),
     (Cell("2026", None, None, None, None, None, "no_data"), AT_MOST_2030,
      "Chưa có số liệu của địa bàn cho kỳ báo cáo."),
     (Cell("2026", 12, None, None, None, None, "no_denominator"), None,
@@ -74,6 +76,8 @@ def test_each_status_in_one_vietnamese_sentence(cell, target, sentence):
     (sample("2026", 50, 500, (0.07668, 0.12942), "on_track"), AT_MOST_2030,
      "On track: the value 10.0% does not meet ≤ 4.5% (2030) yet but moved since the year before at the pace "
      "that meets it on time."),
+    (Cell("2026", None, None, None, None, None, "suppressed", suppression_reason="complementary"), AT_MOST_2030,
+     "Also suppressed to protect children: shown, it would let a suppressed cell be worked out by subtraction."),
 ])
 def test_and_in_english(cell, target, sentence):
     assert Formatter(Labels("en"), min_cell=5).explain(cell, target, "share") == sentence

@@ -3,11 +3,13 @@ PostgreSQL; the ``area_approval`` asset and the indicator step's report of what 
 
 Hand-worked on the household fixture (tests/pipeline/household_fixture.py), before H9's edit:
 - province 01 (Hà Nội), 2026: commune A's households H1–H4 (H4 without consent), children c1–c7, c15: vn_law 1.1
-  is 5/8 (c2, c3, c4, c6, c15); the fingerprint counts 4 households.
+  is 5/8 (c2, c3, c4, c6, c15), suppressed (complementary: the nation's 6/16 less Lạng Sơn's 1/8, small, would
+  give it); the fingerprint counts 4 households.
 - commune B (05977), 2026-Q2: H5 (04-01) and H9 (06-15), 7 children; 1.1 is 1/7, suppressed. H6 (10-10) is in Q4.
 H5's edit (its household size, in no indicator) changes no published cell, yet the household's newer change
 reopens commune B's Q2, and nothing of Hà Nội. Then c15 of H2 edited to no work: Hà Nội's 1.1 becomes 4/8
-(suppressed: 4 < 5), and its approval reopens with its cells; approved again, a new household there: 4 → 5.
+(suppressed: 4 < 5 in commune A), and its approval reopens for its household (its cells were already
+suppressed); approved again, a new household there: 4 → 5.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def edit_c15(row: dict, at: str) -> dict:
 def test_approval_holds_until_the_data_under_it_changes(engine):
     rows = fixture_rows()
     run(engine, rows)
-    assert labour(engine, HANOI) == (5, 8, False, "provisional")
+    assert labour(engine, HANOI) == (None, None, True, "provisional")
     with engine.begin() as conn:
         hanoi = approval.approve(conn, HANOI, APPROVER, "đã đối chiếu với báo cáo xã", PSEUDONYMIZER,
                                  at="2026-11-25T02:00:00+00:00")
@@ -99,7 +101,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
         recorded = conn.execute(select(Approval).where(Approval.approval_id == hanoi)).one()
         restricted = conn.execute(select(RestrictedApproval.approver_name, RestrictedApproval.note)
                                   .where(RestrictedApproval.approval_id == hanoi)).one()
-    assert labour(engine, HANOI) == (5, 8, False, "approved")
+    assert labour(engine, HANOI) == (None, None, True, "approved")
     assert labour(engine, COMMUNE_B_Q2) == (None, None, True, "approved")
     assert labour(engine, approval.AreaPeriod("province", PROVINCE_A, VERSION, "2026-Q2"))[3] == "provisional"
     assert recorded.approver_id == PSEUDONYMIZER.recurring_id("approver", APPROVER)  # no name in the analyst table
@@ -113,7 +115,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
     h5["__system"].update(updatedAt="2026-11-25T09:00:00.000Z", reviewState="edited")
     refreshed = run(engine, [h5])
     assert labour(engine, COMMUNE_B_Q2) == (None, None, True, "provisional")
-    assert labour(engine, HANOI) == (5, 8, False, "approved")
+    assert labour(engine, HANOI) == (None, None, True, "approved")
     assert approvals(engine) == [(PROVINCE_A, "2026", "approved", None),
                                  (COMMUNE_B, "2026-Q2", "reopened", "household")]
     [reopened] = refreshed.reopened
@@ -121,11 +123,12 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
                                   "2026-11-25 (household); số liệu trở lại tạm thời cho đến khi được phê duyệt lại")
     assert reopened.message("en").startswith("Phường Đông Kinh, Q2 2026: the data changed after the approval")
 
-    # c15 of H2 no longer works: Hà Nội's 1.1 becomes 4/8, suppressed, the same four households
+    # c15 of H2 no longer works: Hà Nội's 1.1 becomes 4/8, suppressed for its own small count, the same four
+    # households
     refreshed = run(engine, [edit_c15(rows[1], "2026-11-26T09:00:00.000Z")])
     assert labour(engine, HANOI) == (None, None, True, "provisional")
     assert [r.area for r in refreshed.reopened] == [HANOI]
-    assert approvals(engine)[0] == (PROVINCE_A, "2026", "reopened", "cells; household")
+    assert approvals(engine)[0] == (PROVINCE_A, "2026", "reopened", "household")  # its shown cells: the same
     assert run(engine, []).reopened == ()  # reopened once, not at every refresh
 
     # approved again, then a fifth household in commune A: 4 → 5
@@ -133,7 +136,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
         approval.approve(conn, HANOI, APPROVER, None, PSEUDONYMIZER)
     assert labour(engine, HANOI)[3] == "approved"
     run(engine, [household(10, COMMUNE_A, PROVINCE_A, "11-02", [], consent="no")])
-    assert [a[2:] for a in approvals(engine)] == [("superseded", "cells; household"), ("reopened", "household"),
+    assert [a[2:] for a in approvals(engine)] == [("superseded", "household"), ("reopened", "household"),
                                                   ("reopened", "household 4 → 5")]
     assert labour(engine, HANOI)[3] == "provisional"
 
@@ -170,7 +173,7 @@ def test_approve_from_dagster_and_the_indicator_step_says_what_it_reopened(tmp_p
     assert metadata[label("approver_id")] == PSEUDONYMIZER.recurring_id("approver", APPROVER)
     assert metadata[label("cells_approved")] == labour_cells(engine, HANOI)
     assert APPROVER not in repr(dict(metadata))
-    assert labour(engine, HANOI) == (5, 8, False, "approved")
+    assert labour(engine, HANOI) == (None, None, True, "approved")
 
     raw_store.store_records(engine, [record_from_odata_row(edit_c15(rows[1], "2026-11-26T09:00:00.000Z"), "7",
                                                            FORM_ID)])
@@ -243,7 +246,7 @@ def test_approval_sheets_are_recorded_once_and_a_wrong_one_is_refused_whole(tmp_
     metadata = result.asset_materializations_for_node("approval_sheets")[0].metadata
     assert (metadata["approvals_recorded"].value, metadata["rows_already_recorded"].value) == (2, 0)
     assert approvals(engine) == [(COMMUNE_B, "2026-Q2", "approved", None), (PROVINCE_A, "2026", "approved", None)]
-    assert labour(engine, HANOI) == (5, 8, False, "approved")
+    assert labour(engine, HANOI) == (None, None, True, "approved")
     with engine.connect() as conn:
         assert conn.execute(select(Approval.approved_at).order_by(Approval.approval_id)).scalars().all() == [
             "2026-11-24", "2026-11-25"]

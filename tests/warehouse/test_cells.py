@@ -38,7 +38,7 @@ def test_roll_up_over_new_and_old_territories_periods_and_dimensions():
         ("vn_law", "00001", 2026, 1, "male", 3, 40), ("vn_law", "00001", 2026, 3, "female", 2, 30),
         ("vn_law", "00002", 2026, 3, "male", 4, 50), ("vn_law", "00003", 2026, 4, "female", 6, 60),
     ]), spec, AREAS)
-    cells = finish(rolled, spec, min_cell=5, confidence=0.95)
+    cells = finish(rolled, spec, confidence=0.95)
     national = cell(cells, "VN")
     assert (national.numerator, national.denominator, national.value) == (15, 180, 15 / 180)
     assert national.ci_low < 15 / 180 < national.ci_high
@@ -48,18 +48,19 @@ def test_roll_up_over_new_and_old_territories_periods_and_dimensions():
     assert (old.numerator, old.denominator, bool(old.exact)) == (10, 110, False)  # 00003 only partly old 89
     q3 = cell(cells, "01", period="2026-Q3", version="vn-2025-07")
     assert (q3.numerator, q3.denominator) == (6, 80)
-    # half-years: province 01's H1 is 00001's Q1 (3/40, suppressed), its H2 00001's and 00002's Q3 (2+4 / 30+50)
+    # half-years: province 01's H1 is 00001's Q1 (3/40, kept: warehouse.disclosure hides), its H2 00001's and
+    # 00002's Q3 (2+4 / 30+50)
     h1, h2 = (cell(cells, "01", period=f"2026-H{half}", version="vn-2025-07") for half in (1, 2))
-    assert (h1.period_type, bool(h1.suppressed), h2.period_type, h2.numerator, h2.denominator) == (
-        "half", True, "half", 6, 80)
+    assert (h1.period_type, h1.numerator, h2.period_type, h2.numerator, h2.denominator) == (
+        "half", 3, "half", 6, 80)
     national_h2 = cell(cells, "VN", period="2026-H2")  # Q3 6/80 and Q4 6/60
     assert (national_h2.numerator, national_h2.denominator) == (12, 140)
     male_national = cell(cells, "VN", dimension="sex", value="male")
     assert (male_national.numerator, male_national.denominator) == (7, 90)
     small = cell(cells, "02", period="2026-Q4", version="vn-2025-07")  # 6 of 60: shown
     assert small.value == 0.1
-    tiny = cell(cells, "01", period="2026-Q1", version="vn-2025-07")  # 3 of 40: suppressed, no numbers
-    assert tiny.suppressed and tiny.status == "suppressed" and pd.isna(tiny.numerator) and pd.isna(tiny.value)
+    tiny = cell(cells, "01", period="2026-Q1", version="vn-2025-07")  # 3 of 40: kept (warehouse.disclosure hides)
+    assert not tiny.suppressed and (tiny.numerator, tiny.denominator) == (3, 40)
 
 
 def test_population_denominators_need_every_group():
@@ -69,7 +70,7 @@ def test_population_denominators_need_every_group():
         ("province", "01", "vn-2025-07", 2026, "enterprises", 100), ("province", "01", "vn-2025-07", 2026, "cooperatives", 20),
         ("province", "02", "vn-2025-07", 2026, "enterprises", 50),  # no cooperatives figure: no denominator
     ], columns=["area_level", "area_code", "code_list_version", "year", "population_group", "value"])
-    cells = finish(with_population_denominators(rolled, spec, populations), spec, 5, 0.95)
+    cells = finish(with_population_denominators(rolled, spec, populations), spec, 0.95)
     hanoi = cell(cells, "01", version="vn-2025-07")
     assert (hanoi.numerator, hanoi.denominator, hanoi.value, hanoi.status) == (30, 120, 0.25, "")
     assert math.isnan(hanoi.ci_low)  # not a sample: no interval
@@ -82,7 +83,7 @@ def test_median_days():
     spec = IndicatorSpec("4.2b", "cases", unit="days")
     days = pd.DataFrame({"rule_set": "", "commune_code": ["00001"] * 6, "year": 2026, "quarter": 1,
                          "days": [2, 4, 6, 8, 40, 100]})
-    national = cell(finish(roll_up(days, spec, AREAS), spec, 5, 0.95), "VN")
+    national = cell(finish(roll_up(days, spec, AREAS), spec, 0.95), "VN")
     assert (national.numerator, national.value, national.unit) == (6, 7.0, "days")
 
 

@@ -11,7 +11,7 @@ from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse.answers import staff_id
 from warehouse.pseudonym import KeyMismatch, Pseudonymizer, PseudonymKeyError
-from warehouse.stats import is_suppressed, wilson_interval, z_for
+from warehouse.stats import wilson_interval, z_for
 
 
 @pytest.mark.parametrize("k, n, low, high", [
@@ -30,11 +30,6 @@ def test_wilson_interval(k, n, low, high):
 def test_z_of_confidence_levels():
     assert z_for(0.95) == pytest.approx(1.959964, abs=1e-6)
     assert z_for(0.90) == pytest.approx(1.644854, abs=1e-6)
-
-
-@pytest.mark.parametrize("num, den, suppressed", [(4, 100, True), (5, 100, False), (5, 4, True), (0, 50, True)])
-def test_small_cells_are_suppressed(num, den, suppressed):
-    assert bool(is_suppressed(num, den, 5)) is suppressed
 
 
 def test_pseudonyms_are_stable_keyed_and_kind_separated():

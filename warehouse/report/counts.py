@@ -1,7 +1,7 @@
 """Counts shown in a report, with the same small-cell rule as published indicator cells.
 
 A count of children (or of establishments found using them) is a numerator over its total: it is suppressed
-when it or the total is below the threshold, as ``warehouse.stats.is_suppressed`` does for indicator cells.
+when it or the total is below the threshold.
 A total of zero is shown (it names no one), and so is every part of it.
 """
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from warehouse.cells import CANNOT_TELL, MET, OFF_TRACK, ON_TRACK
+from warehouse.cells import CANNOT_TELL, MET, OFF_TRACK, ON_TRACK, SUPPRESSED
+from warehouse.disclosure import SMALL_COUNT
 from warehouse.report.counts import Count
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, TargetInForce
@@ -91,6 +92,8 @@ class Formatter:
         """The cell's status in one sentence (and one more when the estimate is unreliable): what was compared
         with what, the interval of a sample estimate included."""
         key, words = f"why_{cell.status}", {"min_cell": self.min_cell}
+        if cell.status == SUPPRESSED:
+            key += f"_{cell.suppression_reason or SMALL_COUNT}"
         if cell.status in (MET, CANNOT_TELL, ON_TRACK, OFF_TRACK) and target is not None:
             words.update(value=self.amount(cell.value, unit), target=self.target(target, unit))
             interval = cell.ci_low is not None and cell.ci_high is not None

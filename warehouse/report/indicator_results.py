@@ -42,6 +42,7 @@ class Cell:
     exact_territory: bool = True
     unreliable: bool = False  # a sample estimate shown with its interval, but too imprecise to lean on
     effective_n: float | None = None  # of a design-based estimate (its design effect taken into account)
+    suppression_reason: str | None = None  # of a suppressed cell: small_count or complementary (warehouse.disclosure)
 
     def sample(self) -> tuple[float, float]:
         """(successes, trials) the estimate's precision is judged on: of the effective sample of a design-based
@@ -207,7 +208,7 @@ def _cell(row: pd.Series, reliability: Reliability) -> Cell:
     cell = Cell(period=row["period"], numerator=numerator, denominator=denominator,
                 value=_number(row["value"]), ci_low=_number(row["ci_low"]), ci_high=_number(row["ci_high"]),
                 status=row["status"], exact_territory=bool(row["exact_territory"]),
-                effective_n=_number(row.get("effective_n")))
+                effective_n=_number(row.get("effective_n")), suppression_reason=row.get("suppression_reason"))
     return replace(cell, unreliable=sample and bool(reliability.unreliable(*cell.sample())))
 
 

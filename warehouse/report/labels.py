@@ -183,8 +183,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "why_no_data": ("Chưa có số liệu của địa bàn cho kỳ báo cáo.", "The area has no data for the period."),
     "why_no_denominator": ("Chưa có mẫu số: chưa có dân số tham chiếu của địa bàn cho năm báo cáo.",
                            "No denominator: the area has no reference population for the year."),
-    "why_suppressed": ("Ẩn để bảo vệ trẻ em: tử số hoặc mẫu số dưới {min_cell}.",
-                       "Suppressed to protect children: the numerator or denominator is under {min_cell}."),
+    "why_suppressed_small_count": ("Ẩn để bảo vệ trẻ em: số trẻ em quá nhỏ ở một địa bàn nhỏ, có thể nhận ra từng em.",
+                                   "Suppressed to protect children: so few children in a small area that they could "
+                                   "be recognised."),
+    "why_suppressed_complementary": ("Ẩn thêm để bảo vệ trẻ em: nếu công bố, có thể dùng phép trừ để tính ra một "
+                                     "ô bị ẩn.",
+                                     "Also suppressed to protect children: shown, it would let a suppressed cell be "
+                                     "worked out by subtraction."),
     "why_no_target": ("Chưa có chỉ tiêu để so sánh cho địa bàn và năm này.",
                       "No target to compare with for this area and year."),
     "why_unreliable": ("Ước tính kém tin cậy (hệ số biến thiên {cv}, cỡ mẫu {n}): cần thận trọng khi sử dụng.",
@@ -284,9 +289,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing_line": ("{commune}: {form}, {period}, hạn {deadline}, mới nhận {received}/{expected}",
                      "{commune}: {form}, {period}, due {deadline}, {received} of {expected} received"),
     # notes
-    "note_suppression": ("Ô có tử số hoặc mẫu số dưới {min_cell} được ẩn để bảo vệ trẻ em; ô bị ẩn không phải là số 0.",
-                         "Cells with a numerator or denominator under {min_cell} are suppressed to protect children; "
-                         "a suppressed cell is not a zero."),
+    "note_suppression": ("Để bảo vệ trẻ em, số trẻ em dưới {min_cell} ở một xã được ẩn, cùng các ô có thể dùng phép trừ "
+                         "để tính ra chúng; số đếm trẻ em trong các bảng tóm tắt dưới {min_cell} cũng được ẩn. Ô bị ẩn "
+                         "không phải là số 0.",
+                         "To protect children, counts of children under {min_cell} in a commune are suppressed, with "
+                         "the cells that would let them be worked out by subtraction; counts of children under "
+                         "{min_cell} in the summaries are suppressed too. A suppressed cell is not a zero."),
     "note_no_denominator": ("“Chưa có mẫu số”: chưa có dân số tham chiếu (giáo viên, cha mẹ, cán bộ, doanh nghiệp …) "
                             "của địa bàn cho năm báo cáo; tử số vẫn được nêu khi đủ lớn.",
                             "“No denominator”: the area has no reference population (teachers, caregivers, "
