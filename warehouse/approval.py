@@ -6,8 +6,8 @@ names are kept out of analyst tables, officials' as everyone's) and when, with a
 stands, and the area-period's cells in ``indicator_value`` say ``approved``. The fingerprint holds, per clean table
 the figures come from, the number of rows in the area and period and the largest ``change_seq`` among them (each
 change of a submission gives it a new, larger one: a new, edited, re-reviewed or deleted submission changes one of
-the two), and a hash of the area-period's published cells (a new rules version, population or setting changes
-those). After each indicator refresh, :func:`review` compares every approval in force with the data: a difference
+the two), and a hash of the area-period's cells before disclosure control, which depends on other areas' data (a
+new rules version, population or setting changes those). After each indicator refresh, :func:`review` compares every approval in force with the data: a difference
 reopens it (``status`` reopened, when and what changed), and its cells say ``provisional`` again.
 """
 
@@ -28,6 +28,7 @@ from warehouse.models import (
     CaseVisit,
     Household,
     IndicatorValue,
+    RestrictedIndicatorValue,
     Inspection,
     LegacyCommune,
     RestrictedApproval,
@@ -176,9 +177,9 @@ def fingerprint(conn: Connection, area: AreaPeriod) -> dict:
                                     and_(place.code_list_version == LEGACY, place.commune_code.in_(legacy))))
         n, seq = conn.execute(query.where(when)).one()
         found[name] = [int(n), int(seq or 0)]
-    iv = IndicatorValue
+    iv = RestrictedIndicatorValue  # the figures before disclosure control, which depends on other areas' data
     digest = hashlib.sha256()
-    for row in conn.execute(select(*(getattr(iv, c) for c in FIGURES)).where(area.cells())
+    for row in conn.execute(select(*(getattr(iv, c) for c in FIGURES)).where(area.cells(iv))
                             .order_by(*(getattr(iv, c) for c in FIGURES[:5]))):
         digest.update(json.dumps([_plain(v) for v in row]).encode())
     found[CELLS] = digest.hexdigest()

@@ -8,8 +8,8 @@ Hand-worked on the household fixture (tests/pipeline/household_fixture.py), befo
 - commune B (05977), 2026-Q2: H5 (04-01) and H9 (06-15), 7 children; 1.1 is 1/7, suppressed. H6 (10-10) is in Q4.
 H5's edit (its household size, in no indicator) changes no published cell, yet the household's newer change
 reopens commune B's Q2, and nothing of Hà Nội. Then c15 of H2 edited to no work: Hà Nội's 1.1 becomes 4/8
-(suppressed: 4 < 5 in commune A), and its approval reopens for its household (its cells were already
-suppressed); approved again, a new household there: 4 → 5.
+(suppressed: 4 < 5 in commune A), and its approval reopens with its cells (their figures before disclosure
+control); approved again, a new household there: 4 → 5.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
     refreshed = run(engine, [edit_c15(rows[1], "2026-11-26T09:00:00.000Z")])
     assert labour(engine, HANOI) == (None, None, True, "provisional")
     assert [r.area for r in refreshed.reopened] == [HANOI]
-    assert approvals(engine)[0] == (PROVINCE_A, "2026", "reopened", "household")  # its shown cells: the same
+    assert approvals(engine)[0] == (PROVINCE_A, "2026", "reopened", "cells; household")
     assert run(engine, []).reopened == ()  # reopened once, not at every refresh
 
     # approved again, then a fifth household in commune A: 4 → 5
@@ -136,7 +136,7 @@ def test_approval_holds_until_the_data_under_it_changes(engine):
         approval.approve(conn, HANOI, APPROVER, None, PSEUDONYMIZER)
     assert labour(engine, HANOI)[3] == "approved"
     run(engine, [household(10, COMMUNE_A, PROVINCE_A, "11-02", [], consent="no")])
-    assert [a[2:] for a in approvals(engine)] == [("superseded", "household"), ("reopened", "household"),
+    assert [a[2:] for a in approvals(engine)] == [("superseded", "cells; household"), ("reopened", "household"),
                                                   ("reopened", "household 4 → 5")]
     assert labour(engine, HANOI)[3] == "provisional"
 
