@@ -20,7 +20,7 @@ from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 
 FOLLOW_UP = Path(__file__).resolve().parents[2] / "forms" / "case_followup.xlsx"
 PROPERTIES = ("case_code", "commune", "age_band", "case_type", "status", "due_date", "last_visit", "first_support")
-FORM_OWNED = {"case_type", "status", "due_date", "last_visit", "first_support"}
+FORM_OWNED = {"case_type", "state", "status", "due_date", "last_visit", "first_support"}
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,15 @@ def post_openrosa(central: FakeOdkCentral, xml: str) -> int:
     return answer.status_code
 
 
-def visit(entity_id: str, base_version: str, *, status: str, next_visit: str | None) -> str:
-    """A follow-up visit to a case as the real form submits it (only the fields that matter here)."""
+def visit(entity_id: str, base_version: str, *, state: str, status: str, next_visit: str | None) -> str:
+    """A follow-up visit to a case as the real form submits it (only the fields that matter here; ``status`` is
+    what the form works out from the workflow ``state``)."""
     version = read_xlsform(FOLLOW_UP).version
     next_element = f"<next_visit>{next_visit}</next_visit>" if next_visit else "<next_visit/>"
     return (f'<?xml version="1.0"?><data id="case_followup" version="{version}"><case_id>{entity_id}</case_id>'
             f"<visit_date>2026-12-02</visit_date><case_type>at_risk</case_type>"
-            f"<first_support>2026-12-02</first_support><case_status>{status}</case_status>{next_element}"
+            f"<first_support>2026-12-02</first_support><case_state>{state}</case_state>"
+            f"<case_status>{status}</case_status>{next_element}"
             f'<meta><entity dataset="cases" id="{entity_id}" update="1" baseVersion="{base_version}"'
             f' trunkVersion="" branchId=""/><instanceID>uuid:{uuid.uuid4()}</instanceID></meta></data>')
 
@@ -126,14 +128,15 @@ def test_the_form_updates_its_properties_and_the_pipeline_never_overwrites_them(
     first = publish_entities(odk, 7, "cases", PROPERTIES, wanted, source="CLMS case register")
     assert (first.dataset_created, first.properties_added) == (False, ("case_code", "commune", "age_band"))
 
-    assert post_openrosa(central, visit(wanted[0].uuid, "1", status="supported", next_visit="2026-12-16")) == 201
-    assert post_openrosa(central, visit(wanted[1].uuid, "1", status="closed", next_visit=None)) == 201
+    supported = visit(wanted[0].uuid, "1", state="services", status="supported", next_visit="2026-12-16")
+    assert post_openrosa(central, supported) == 201
+    assert post_openrosa(central, visit(wanted[1].uuid, "1", state="closed", status="closed", next_visit=None)) == 201
     after_visits = by_id(odk)
     visited = after_visits[wanted[0].uuid]
     assert visited.version == 2
     assert {k: visited.data[k] for k in FORM_OWNED} == {
-        "case_type": "at_risk", "status": "supported", "due_date": "2026-12-16", "last_visit": "2026-12-02",
-        "first_support": "2026-12-02"}
+        "case_type": "at_risk", "state": "services", "status": "supported", "due_date": "2026-12-16",
+        "last_visit": "2026-12-02", "first_support": "2026-12-02"}
     assert {k: visited.data[k] for k in ("case_code", "commune", "age_band")} == {
         k: wanted[0].data[k] for k in ("case_code", "commune", "age_band")}
     assert after_visits[wanted[1].uuid].data["due_date"] == ""  # closed: the blank next visit clears it
@@ -149,8 +152,8 @@ def test_a_stale_base_version_is_applied_and_marked_as_a_conflict(central, odk) 
     central.publish_form(7, FOLLOW_UP.read_bytes())
     [case] = drafts(1)
     publish_entities(odk, 7, "cases", PROPERTIES, [case], source="CLMS case register")
-    post_openrosa(central, visit(case.uuid, "1", status="supported", next_visit="2026-12-16"))
-    post_openrosa(central, visit(case.uuid, "1", status="monitoring", next_visit="2026-12-30"))
+    post_openrosa(central, visit(case.uuid, "1", state="services", status="supported", next_visit="2026-12-16"))
+    post_openrosa(central, visit(case.uuid, "1", state="follow_up", status="monitoring", next_visit="2026-12-30"))
     entity = odk.get(f"/projects/7/datasets/cases/entities/{case.uuid}")
     assert (entity["conflict"], entity["currentVersion"]["version"]) == ("soft", 3)
     assert entity["currentVersion"]["data"]["status"] == "monitoring"
@@ -160,7 +163,7 @@ def test_a_re_posted_submission_updates_the_entity_once(central, odk) -> None:
     central.publish_form(7, FOLLOW_UP.read_bytes())
     [case] = drafts(1)
     publish_entities(odk, 7, "cases", PROPERTIES, [case], source="CLMS case register")
-    xml = visit(case.uuid, "1", status="supported", next_visit="2026-12-16")
+    xml = visit(case.uuid, "1", state="services", status="supported", next_visit="2026-12-16")
     assert [post_openrosa(central, xml) for _ in range(2)] == [201, 201]
     entity = odk.get(f"/projects/7/datasets/cases/entities/{case.uuid}")
     assert (entity["currentVersion"]["version"], entity["conflict"]) == (2, None)

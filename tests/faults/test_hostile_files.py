@@ -240,7 +240,7 @@ def test_a_reference_upload_can_be_withdrawn_corrected_and_is_never_misread(ware
 def test_a_case_list_that_fails_mid_write_leaves_the_last_good_file(tmp_path):
     def case(n: int) -> CaseListRow:
         return CaseListRow(f"00000000-0000-4000-8000-{n:012d}", f"C-{n}", f"C-{n}", "05977", "13-14", "child_labour",
-                           "open", "2026-12-01", "", "")
+                           "open", "2026-12-01", "", "", "screened", "no")
 
     path = tmp_path / "case_list" / "cases.csv"
     assert write_cases_csv([case(1), case(2)], path) == 2
