@@ -640,14 +640,17 @@ def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, 
 
 
 def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFrame, populations: pd.DataFrame,
-                targets: pd.DataFrame) -> pd.DataFrame:
-    """Every cell of the sources other than the household survey, from their clean tables."""
+                targets: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Every cell of the sources other than the household survey, from their clean tables (of ``year`` only,
+    when given)."""
     parts, groups = [], None
     for spec in settings.specs:
         if spec.source == SURVEY:
             continue
         facts = pd.concat([FACTS[(part, spec.source)](conn, settings) for part in spec.pools or (spec.indicator_id,)],
                           ignore_index=True)
+        if year is not None:
+            facts = facts[facts["year"] == year]
         if facts.empty:
             continue
         if groups is None:  # made once, and only when a source has rows (~12 ms at 10k areas)

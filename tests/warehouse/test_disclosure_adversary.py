@@ -83,6 +83,12 @@ def demo(tmp_path_factory):
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def unknowns(demo):
+    _, _, restricted, areas = demo
+    return Unknowns(restricted, areas)
+
+
 def count_of(indicator: str, source: str, rule_set: str, side: int) -> tuple[str, str]:
     name = COUNTS[(indicator, source)][side]
     return name, "" if name in EVERY_RULE_SET else rule_set
@@ -115,20 +121,19 @@ class Unknowns:
                 parts = [self.index[(name, rs, commune, quarter, dimension, v)] for v in group["dimension_value"]]
                 self.relations.append({total: 1.0} | {p: -1.0 for p in parts})
         self.members = areas.groupby(["area_level", "area_code", "code_list_version"])["commune_code"].apply(set)
-        self.quarters = defaultdict(list)
-        for (_, _, _, quarter, _, _) in self.index:
-            self.quarters[quarter[:4]].append(quarter)
+        self.of_count = defaultdict(dict)  # (count, rule set, dimension, value) → {(commune, quarter): unknown}
+        for (name, rs, commune, quarter, dimension, value), i in self.index.items():
+            self.of_count[(name, rs, dimension, value)][(commune, quarter)] = i
 
     def vector(self, cell, side: int) -> dict[int, float]:
         """The unknowns a cell's count (``side`` 0: numerator, 1: denominator) sums."""
         name, rs = count_of(cell.indicator_id, cell.source, cell.rule_set, side)
         communes = self.members[(cell.area_level, cell.area_code, cell.code_list_version)]
-        quarters = {"year": set(self.quarters[cell.period[:4]]), "quarter": {cell.period},
-                    "half": {q for q in self.quarters[cell.period[:4]] if (q[-1] in "12") == (cell.period[-1] == "1")}
-                    }[cell.period_type]
-        found = (self.index.get((name, rs, c, q, cell.dimension, cell.dimension_value)) for c in communes
-                 for q in quarters)
-        return {i: 1.0 for i in found if i is not None}
+        year, period = cell.period[:4], cell.period
+        in_period = {"year": lambda q: q[:4] == year, "quarter": lambda q: q == period,
+                     "half": lambda q: q[:4] == year and (q[-1] in "12") == (period[-1] == "1")}[cell.period_type]
+        counts = self.of_count.get((name, rs, cell.dimension, cell.dimension_value), {})
+        return {i: 1.0 for (commune, quarter), i in counts.items() if commune in communes and in_period(quarter)}
 
 
 def determined(equations: list[dict[int, float]], targets: list[dict[int, float]], size: int) -> list[bool]:
@@ -169,24 +174,23 @@ def _in_row_space(part: dict[int, float], where: dict[int, int], basis: np.ndarr
     return bool(np.abs(vector @ basis).max(initial=0) < 1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 21): 916 of the demo's 11,498 suppressed cells are still "
+@pytest.mark.xfail(strict=True, reason="open (issue 21): 885 of the demo's 13,718 suppressed cells are still "
                    "recovered; warehouse.disclosure's relations miss what this model sees (first found: icls age "
                    "bands of a commune's year)")
-def test_no_suppressed_cell_can_be_recovered(demo):
-    _, published, restricted, areas = demo
+def test_no_suppressed_cell_can_be_recovered(demo, unknowns):
+    _, published, restricted, _ = demo
     policy = load_policy()
     protected = pd.MultiIndex.from_frame(published[["indicator_id", "source"]]).isin(list(policy.protected))
     assert not published.loc[~protected, "suppressed"].any()  # counts that identify no child: never hidden
-    unknowns = Unknowns(restricted, areas)
-    truth = restricted.set_index(KEYS)
+    truth = {tuple(row[:-2]): (row[-2], row[-1] if pd.notna(row[-1]) else row[-2])
+             for row in restricted[[*KEYS, "numerator", "denominator"]].itertuples(index=False)}
     cells = published[protected]
     equations = list(unknowns.relations)
     for cell in cells.itertuples(index=False):
         for side in (0, 1):
             vector = unknowns.vector(cell, side)
-            true = truth.loc[tuple(getattr(cell, k) for k in KEYS)]
-            column = "numerator" if side == 0 or pd.isna(true["denominator"]) else "denominator"
-            assert sum(unknowns.value[i] for i in vector) == true[column]  # the model gives every cell back
+            true = truth[tuple(getattr(cell, k) for k in KEYS)][side]
+            assert sum(unknowns.value[i] for i in vector) == true  # the model gives every cell back
             if not cell.suppressed:
                 equations.append(vector)
     hidden = cells[cells["suppressed"]]
@@ -198,11 +202,10 @@ def test_no_suppressed_cell_can_be_recovered(demo):
     assert not recovered, (len(recovered), len(hidden), recovered[:3])
 
 
-def test_the_old_suppression_is_caught(demo):
+def test_the_old_suppression_is_caught(demo, unknowns):
     """The same adversary against the suppression before disclosure control (every cell under 5 hidden, and
     nothing more) recovers cells: the test can fail."""
-    _, published, restricted, areas = demo
-    unknowns = Unknowns(restricted, areas)
+    _, _, restricted, _ = demo
     policy = load_policy()
     cells = restricted[pd.MultiIndex.from_frame(restricted[["indicator_id", "source"]]).isin(list(policy.protected))]
     small = (cells["numerator"] < 5) | (cells["denominator"] < 5)

@@ -13,7 +13,7 @@ group of their old commune.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import pandas as pd
@@ -216,21 +216,23 @@ def _site_name(site, units: _Units, details: AreaDetails) -> str:
 
 def _group_cells(conn: Connection, members: pd.DataFrame, period: Period, settings: IndicatorSettings
                  ) -> pd.DataFrame:
-    """Every indicator's total cells of the period for both groups, before any target (the groups have none)."""
+    """Every indicator's total cells of the period for both groups, before any target (the groups have none):
+    only the totals of the period's year are rolled up."""
+    settings = replace(settings, specs=tuple(replace(spec, dimensions=()) for spec in settings.specs))
     codes = sorted({c.removeprefix(LEGACY_KEY) for c in members["commune_code"]})
-    children, households = current(conn, codes)
+    children, households = (_in_year(counts, period.year) for counts in current(conn, codes))
     specs = [spec for spec in settings.specs if spec.source == SURVEY]
     targets = pd.DataFrame(columns=TARGET_COLUMNS)
     survey = survey_cells(survey_sums(children, households, specs, members), specs, settings)
     frame = design_estimates.frame_units(conn)
     if len(survey) and not frame.empty:  # the design-based estimates, as the published cells have them
-        children, households = by_sampling_unit(conn)
+        children, households = (_in_year(counts, period.year) for counts in by_sampling_unit(conn))
         units = design_estimates.unit_weights(frame, households)
         designed = pd.concat([design_estimates.design_cells(SURVEY_FACTS[spec.indicator_id](children, households),
                                                             spec, units, members, settings.confidence)
                               for spec in specs], ignore_index=True)
         survey = design_estimates.with_estimates(survey, designed)[0]
-    others = other_cells(conn, settings, members, pd.DataFrame(columns=POPULATION_COLUMNS), targets)
+    others = other_cells(conn, settings, members, pd.DataFrame(columns=POPULATION_COLUMNS), targets, year=period.year)
     made = [frame for frame in (apply_targets(survey, targets) if len(survey) else survey, others) if len(frame)]
     if not made:
         return pd.DataFrame(columns=[*KEYS, "exact_territory"])
@@ -238,6 +240,10 @@ def _group_cells(conn: Connection, members: pd.DataFrame, period: Period, settin
     cells = cells[(cells["period"] == period.key) & (cells["dimension"] == "total")]
     cells = cells.rename(columns={"exact": "exact_territory"})
     return cells.astype(object).where(cells.notna(), None)
+
+
+def _in_year(counts: pd.DataFrame, year: int) -> pd.DataFrame:
+    return counts[counts["year"] == year]
 
 
 def _compared(cells: pd.DataFrame, settings: IndicatorSettings, period: Period) -> tuple[ComparedIndicator, ...]:
