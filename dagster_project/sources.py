@@ -26,7 +26,7 @@ from connectors.odk_central.entities import publish_entities
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.records import SubmissionRecord
 from warehouse.admin_units import forms_dir
-from warehouse.case_list import DATASET, PROPERTIES, CaseListRow, write_cases_csv
+from warehouse.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
 from warehouse.stored_submissions import WarehouseSubmissions
 
 CASE_LIST_CSV = Path("var") / "case_list" / "cases.csv"
@@ -235,12 +235,15 @@ class OdkCentralSource(SubmissionSource):
                 "media": ", ".join(result.media)}
 
     def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
-        """Create the entities of the open cases that have none (the account needs the Project Manager role)."""
+        """Create the entities of the open cases that have none, and bring the label and the pipeline's properties
+        (``PIPELINE_OWNED``) of every case's entity up to date (the account needs the Project Manager role)."""
         with self.client() as client:
             result = publish_entities(client, self.project_id, DATASET, PROPERTIES, [r for r in rows if r.is_open],
-                                      source="CLMS case register", known=[r.uuid for r in rows])
+                                      source="CLMS case register", owned=PIPELINE_OWNED,
+                                      current=[r for r in rows if not r.is_open])
         return {"action": f"entity list `{DATASET}` of project {self.project_id}", "created": len(result.created),
-                "unchanged": len(result.unchanged), "deleted_on_server": len(result.deleted),
+                "updated": len(result.updated), "unchanged": len(result.unchanged),
+                "not_updated": len(result.not_updated), "deleted_on_server": len(result.deleted),
                 "not_in_register": len(result.unknown), "properties_added": ", ".join(result.properties_added)}
 
 

@@ -27,6 +27,15 @@ DATASET = "cases"
 COLUMNS = ("name", "label", "case_code", "commune", "age_band", "case_type", "status", "due_date", "last_visit",
            "first_support", "state", "overdue")
 PROPERTIES = COLUMNS[2:]
+FORM_OWNED = frozenset({"case_type", "status", "due_date", "last_visit", "first_support", "state"})
+"""The properties the follow-up form saves (its ``save_to``): each visit writes them, on the phone at once and
+on ODK Central when the submission arrives, so the pipeline writes them only when it creates an entity, never
+over what a collector recorded. The phone's "next visit due" is the form's ``due_date``; a case closes only by a
+visit, which sets its ``status`` and ``state`` to closed and blanks its ``due_date``."""
+PIPELINE_OWNED = tuple(p for p in PROPERTIES if p not in FORM_OWNED)
+"""The properties only the pipeline writes (with the label): on ODK Central every run brings them up to date on
+every entity of the register, closed cases included (whose ``overdue`` becomes ``no``: nothing is due once closed,
+``reference/case_workflow.toml``), as ``overdue`` moves with the days and the register's latest visits."""
 CLOSED = "closed"
 
 

@@ -1,11 +1,13 @@
-"""Entity lists (datasets) of an ODK Central project: the list and its properties, its entities, bulk creation.
+"""Entity lists (datasets) of an ODK Central project: the list and its properties, its entities, bulk creation
+and updates.
 
 Needs Central v2024.1+ (lists and properties created without a form), bulk creation
 (``{"entities": [...], "source": {...}}``) and ``__system/deletedAt`` in the entities feed (v2025.1+, assumed).
 Reading needs the Project Viewer role, writing the Project Manager role. Property values are strings.
 
-:func:`publish_entities` is what the pipeline runs: it creates what is missing and never changes an entity
-that exists, so the properties a form updates (and the label) stay as the collectors left them.
+:func:`publish_entities` is what the pipeline runs: it creates what is missing and keeps the label and the
+properties the caller owns current, never touching the others, so the properties a form updates stay as the
+collectors left them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urljoin
 
-from connectors.errors import ACCESS, CONFLICT, NOT_FOUND, PROTOCOL, SourceError
+from connectors.errors import ACCESS, CONFLICT, NOT_FOUND, PROTOCOL, REJECTED, SourceError
 from connectors.odk_central.problem import central_says
 
 if TYPE_CHECKING:
@@ -59,7 +61,9 @@ class EntityListResult:
     dataset_created: bool
     properties_added: tuple[str, ...]
     created: tuple[str, ...]
-    unchanged: tuple[str, ...]  # already on the server: left exactly as they are
+    updated: tuple[str, ...]  # on the server, their label or owned properties written anew
+    unchanged: tuple[str, ...]  # on the server with the label and owned properties wanted: left as they are
+    not_updated: tuple[str, ...]  # changed on the server twice while being updated, or deleted meanwhile: next run
     deleted: tuple[str, ...]  # deleted on the server (by a data manager): not created again
     unknown: tuple[str, ...]  # live on the server but unknown to the caller: reported, never changed
 
@@ -73,6 +77,7 @@ class EntityService:
 
     def __init__(self, client: OdkCentralClient) -> None:
         self._client = client
+        self.label = client.label
 
     def datasets(self, project_id: int | str) -> list[dict[str, Any]]:
         """The project's entity lists (a 404 means the project does not exist)."""
@@ -121,6 +126,26 @@ class EntityService:
                 message = f"{self._client.label}: an entity of `{name}` lacks __id, label or __system/version"
                 raise SourceError(message, kind=PROTOCOL) from None
 
+    def entity(self, project_id: int | str, name: str, entity_id: str) -> ServerEntity:
+        """One live entity as it is now (a 404 when it does not exist or was deleted)."""
+        try:
+            body = self._client.get(f"{dataset_path(project_id, name)}/entities/{quote(entity_id, safe='')}")
+            current = body["currentVersion"]
+            return ServerEntity(body["uuid"], current["label"], int(current["version"]), dict(current["data"]))
+        except SourceError as error:
+            raise self._reworded(error, project_id, name) from None
+        except (KeyError, TypeError, ValueError):
+            message = f"{self._client.label}: an entity of `{name}` lacks its current version, label or data"
+            raise SourceError(message, kind=PROTOCOL) from None
+
+    def update(self, project_id: int | str, name: str, entity_id: str, base_version: int, *,
+               label: str | None, data: Mapping[str, str]) -> None:
+        """Write ``label`` (unless ``None``) and the properties of ``data`` over version ``base_version`` (the
+        others stay as they are); a 409 (``409.15``) when the entity has another version by now."""
+        path = f"{dataset_path(project_id, name)}/entities/{quote(entity_id, safe='')}?baseVersion={base_version}"
+        body = {"data": dict(data), **({"label": label} if label is not None else {})}
+        self._write(path, body, project_id, name, f"update entities in the entity list `{name}`", method="PATCH")
+
     def deleted_ids(self, project_id: int | str, name: str) -> set[str]:
         """Ids of the entities deleted on the server (Central refuses to create an entity with such an id)."""
         options = [("$filter", "__system/deletedAt ne null"), ("$select", "__id")]
@@ -163,9 +188,10 @@ class EntityService:
                 raise SourceError(f"{self._client.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
             url = next_url
 
-    def _write(self, path: str, body: Any, project_id: int | str, name: str, what: str) -> Any:
+    def _write(self, path: str, body: Any, project_id: int | str, name: str, what: str, *,
+               method: str = "POST") -> Any:
         try:
-            return self._client.request("POST", self._client.api_url(path), json_body=body)
+            return self._client.request(method, self._client.api_url(path), json_body=body)
         except SourceError as error:
             raise self._reworded(error, project_id, name, what) from None
 
@@ -185,32 +211,46 @@ class EntityService:
 
 
 def publish_entities(client: OdkCentralClient, project_id: int | str, dataset: str, properties: Sequence[str],
-                     wanted: Sequence[EntityDraft], *, source: str, known: Collection[str] = ()) -> EntityListResult:
-    """Make every entity of ``wanted`` exist in ``dataset``, creating the list and its properties if needed.
+                     wanted: Sequence[EntityDraft], *, source: str, owned: Collection[str],
+                     current: Sequence[EntityDraft] = ()) -> EntityListResult:
+    """Make every entity of ``wanted`` exist in ``dataset`` as the caller wants it, creating the list and its
+    properties if needed.
 
-    Only missing entities are created. An entity that exists is never changed, whatever its properties say:
-    the form owns the properties it updates, and the pipeline writes the others only at creation. An entity
-    deleted on the server is not created again. An entity whose id is neither wanted nor in ``known`` (e.g.
-    the case it stood for left the register) is reported in ``unknown`` and left alone: deleting it would lose
-    what collectors recorded, and Central keeps the visits it received.
+    A missing entity is created with every property of its draft. An entity that exists gets the label and the
+    ``owned`` properties of its draft where they differ (:func:`_bring_up_to_date`), and never any other
+    property: those belong to the forms that update the entity. ``current``: entities not to create but, where
+    they exist, to keep up to date in the same way (e.g. closed cases). An entity deleted on the server is not
+    created again. An entity whose id is in neither (e.g. the case it stood for left the register) is reported
+    in ``unknown`` and left alone: deleting it would lose what collectors recorded, and Central keeps the visits
+    it received.
     """
     service = EntityService(client)
     dataset_created, added = service.ensure_dataset(project_id, dataset, properties)
-    live = set() if dataset_created else {e.uuid for e in service.entities(project_id, dataset)}
+    live = {} if dataset_created else {e.uuid: e for e in service.entities(project_id, dataset)}
     deleted = set() if dataset_created else service.deleted_ids(project_id, dataset)
     new = [e for e in wanted if e.uuid not in live and e.uuid not in deleted]
     service.create(project_id, dataset, new, source=source)
-    wanted_ids = {e.uuid for e in wanted}
+    outcomes: dict[str, list[str]] = {UPDATED: [], UNCHANGED: [], NOT_UPDATED: []}
+    for draft in sorted((d for d in [*wanted, *current] if d.uuid in live), key=lambda d: d.uuid):
+        outcome = _bring_up_to_date(service, project_id, dataset, live[draft.uuid], draft, owned)
+        outcomes[outcome].append(draft.uuid)
+    known = {e.uuid for e in wanted} | {e.uuid for e in current}
     result = EntityListResult(
         dataset_created=dataset_created,
         properties_added=added,
         created=tuple(e.uuid for e in new),
-        unchanged=tuple(sorted(wanted_ids & live)),
-        deleted=tuple(sorted(wanted_ids & deleted)),
-        unknown=tuple(sorted(live - wanted_ids - set(known))),
+        updated=tuple(outcomes[UPDATED]),
+        unchanged=tuple(outcomes[UNCHANGED]),
+        not_updated=tuple(outcomes[NOT_UPDATED]),
+        deleted=tuple(sorted({e.uuid for e in wanted} & deleted)),
+        unknown=tuple(sorted(set(live) - known)),
     )
-    log.info("%s: entity list %s: %d created, %d unchanged", client.label, dataset, len(result.created),
-             len(result.unchanged))
+    log.info("%s: entity list %s: %d created, %d updated, %d unchanged", client.label, dataset,
+             len(result.created), len(result.updated), len(result.unchanged))
+    if result.not_updated:
+        log.warning("%s: %d entities of %s changed on the server while being updated (or were deleted): the next"
+                    " run updates them: %s", client.label, len(result.not_updated), dataset,
+                    ", ".join(result.not_updated))
     if result.deleted:
         log.warning("%s: %d entities of %s were deleted on the server and are not created again: %s",
                     client.label, len(result.deleted), dataset, ", ".join(result.deleted))
@@ -218,3 +258,46 @@ def publish_entities(client: OdkCentralClient, project_id: int | str, dataset: s
         log.warning("%s: %d entities of %s are unknown to the pipeline (left as they are): %s",
                     client.label, len(result.unknown), dataset, ", ".join(result.unknown))
     return result
+
+
+UPDATED, UNCHANGED, NOT_UPDATED = "updated", "unchanged", "not_updated"
+
+
+def _bring_up_to_date(service: EntityService, project_id: int | str, dataset: str, entity: ServerEntity,
+                      draft: EntityDraft, owned: Collection[str]) -> str:
+    """Write the draft's label and ``owned`` properties where ``entity`` (as read) differs, over the version read.
+    When that is no longer the current version (a collector's submission changed the entity meanwhile: 409),
+    read it again and try once more; a second 409 or a deletion meanwhile leave it for the next run."""
+    outcome = _write_differences(service, project_id, dataset, entity, draft, owned)
+    if outcome == CONFLICT:
+        try:
+            entity = service.entity(project_id, dataset, entity.uuid)
+        except SourceError as error:
+            if error.kind != NOT_FOUND:
+                raise
+            return NOT_UPDATED
+        outcome = _write_differences(service, project_id, dataset, entity, draft, owned)
+    return NOT_UPDATED if outcome == CONFLICT else outcome
+
+
+def _write_differences(service: EntityService, project_id: int | str, dataset: str, entity: ServerEntity,
+                       draft: EntityDraft, owned: Collection[str]) -> str:
+    """``UNCHANGED`` (nothing differs), ``UPDATED``, ``CONFLICT`` (the entity has a newer version than
+    ``entity``) or ``NOT_UPDATED`` (deleted meanwhile, or this one update refused). Any other error (no
+    permission, server down) is raised: it is not one entity's."""
+    label = draft.label if draft.label != entity.label else None
+    data = {p: draft.data.get(p, "") for p in owned if (entity.data.get(p) or "") != draft.data.get(p, "")}
+    if label is None and not data:
+        return UNCHANGED
+    try:
+        service.update(project_id, dataset, entity.uuid, entity.version, label=label, data=data)
+    except SourceError as error:
+        if error.kind == CONFLICT:
+            return CONFLICT
+        if error.kind not in (NOT_FOUND, REJECTED):
+            raise
+        answer = error.response
+        log.warning("%s: entity %s of %s not updated this run (HTTP %s, code %s)", service.label, entity.uuid,
+                    dataset, answer.status if answer else "?", answer.code if answer else "?")
+        return NOT_UPDATED
+    return UPDATED

@@ -6,24 +6,25 @@ from __future__ import annotations
 import csv
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from dagster_project.defs.cases.case_list import case_list
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource, FileImportSource, OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
+from tests.forms.test_contract import survey_rows
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.programme_fixture import visit as visit_submission
 from tests.pipeline.test_definitions import load_definitions
 from warehouse.answers import Context
-from warehouse.case_list import COLUMNS, case_list_rows, write_cases_csv
+from warehouse.case_list import COLUMNS, FORM_OWNED, PIPELINE_OWNED, case_list_rows, write_cases_csv
 from warehouse.case_register import case_id_of, entity_id
 from warehouse.case_visit import parse_case_visit
 from warehouse.pseudonym import Pseudonymizer
@@ -191,7 +192,15 @@ def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeyp
     assert (published["form_id"], published["action"]) == ("case_followup", "skipped: export files have no server")
 
 
+def due_on(register: str, case_id: str, day: date | None, **changes: str) -> None:
+    engine = make_engine(register)
+    with engine.begin() as conn:
+        conn.execute(update(Case).where(Case.case_id == case_id).values(due_on=day, **changes))
+    engine.dispose()
+
+
 def test_odk_central_gets_the_open_cases_once(register: str) -> None:
+    due_on(register, SUPPORTED, date.today() + timedelta(days=30))  # the case list is made as of today
     with FakeOdkCentral(seed=None) as central:
         central.create_project("cases", project_id=7)
         source = OdkCentralSource(base_url=central.url, email="admin@example.com", password=DEFAULT_PASSWORD,
@@ -208,7 +217,23 @@ def test_odk_central_gets_the_open_cases_once(register: str) -> None:
 
         second = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
         assert (second["created"].value, second["unchanged"].value, second["not_in_register"].value) == (0, 3, 0)
+        assert (second["updated"].value, second["not_updated"].value) == (0, 0)
         assert DEFAULT_PASSWORD not in repr(second)
+
+        due_on(register, SUPPORTED, date.today() - timedelta(days=1))  # time passed: its next step is overdue
+        due_on(register, NEW, None, status="closed", state="closed")  # closed by a visit
+        third = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
+        assert (third["created"].value, third["updated"].value, third["unchanged"].value) == (0, 2, 1)
+        with make_client(central) as odk:
+            overdue = {e: odk.get(f"/projects/7/datasets/cases/entities/{e}")["currentVersion"]["data"]["overdue"]
+                       for e in (NEW, SUPPORTED)}
+        assert overdue == {NEW: "no", SUPPORTED: "yes"}
+
+
+def test_the_properties_the_pipeline_keeps_current_are_those_the_form_never_saves() -> None:
+    saved = {cells["save_to"] for cells in survey_rows("case_followup.xlsx").values() if cells.get("save_to")}
+    assert FORM_OWNED == saved
+    assert set(PIPELINE_OWNED) == set(COLUMNS[2:]) - saved == {"case_code", "commune", "age_band", "overdue"}
 
 
 @pytest.mark.central

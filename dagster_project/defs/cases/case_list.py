@@ -1,8 +1,11 @@
 """``case_list``: the register's cases given to the follow-up form, through its source (``case_followup_source``).
 
-ODK Central: the entities of the open cases that have none are created in the list ``cases``; existing ones are
-never changed (the form owns what it updates). Demo and export files: ``var/case_list/cases.csv``, the file
-KoboToolbox would get.
+ODK Central: the entities of the open cases that have none are created in the list ``cases``; on every case's
+existing entity (closed cases too) the label and the properties the pipeline owns
+(:data:`~warehouse.case_list.PIPELINE_OWNED`) are brought up to date, never those the form saves; the metadata
+counts entities ``created``, ``updated``, ``unchanged`` and ``not_updated`` (changed by a collector while being
+updated: the next run does it). Demo, export files and KoboToolbox: ``cases.csv`` rewritten whole from the
+register on every run, so it always carries the current values.
 
 An account that may read but not change the list (ODK Central's Project Viewer, enough to pull submissions) does
 not fail the run: the asset materializes with ``published: false``, a warning naming the role it lacks, and its
