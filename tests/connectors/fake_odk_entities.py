@@ -19,8 +19,10 @@ marked. Under ``/v1/projects/{pid}/datasets`` (a Project Viewer may read, a Proj
   for an unknown property or an empty label; 400.11 for a value that is not a string (assumed) or a uuid
   that is not a version 4 UUID (as Central's ``lib/data/entity.js``: ``uuid:`` prefix allowed, stored lowercase).
 - GET, PATCH, DELETE ``datasets/{name}/entities/{uuid}`` (404.1 when deleted): PATCH ``{label?, data?}``
-  merges the properties (``""`` clears one) and needs ``?baseVersion=`` the current version (else 409.15)
-  or ``?force=true`` (neither: 400.2); DELETE is soft.
+  merges the properties (``""`` clears one) and needs ``?baseVersion=`` the current version or ``?force=true``
+  (else 409.15, a missing one too: "you provided 'undefined'"); a blank label is 400.8; its answer and GET's
+  carry the version's ``dataReceived`` and null ``branchId``, ``trunkVersion``, ``branchBaseVersion``
+  (tests/real_central/test_entity_updates.py checks these against the real server); DELETE is soft.
 - GET ``datasets/{name}.svc/Entities``: rows ``{__id, label, __system: {createdAt, creatorId (a string),
   creatorName, updates, updatedAt, deletedAt, version, conflict}, <each property, null when unset>}``,
   newest first (assumed), ``$top``/``$skip``, an ``@odata.nextLink`` with a ``$skiptoken`` of ``{"uuid": …}``
@@ -89,6 +91,11 @@ class Entity:
     deleted_ms: int | None = None
     conflict: str | None = None
     updates: int = 0
+    received: dict[str, str] | None = None  # what the latest version was given (``dataReceived``), label included
+
+    def __post_init__(self) -> None:
+        if self.received is None:
+            self.received = {**self.data, "label": self.label}
 
     @property
     def instance_id(self) -> str:  # what the shared $filter compiler reads for __id
@@ -100,6 +107,7 @@ class Entity:
 
     def change(self, *, label: str | None, data: dict[str, str], user: User, user_agent: str, now: int) -> None:
         self.data.update(data)
+        self.received = {**data, **({"label": label} if label is not None else {})}
         self.label = label if label is not None else self.label
         self.base_version, self.version = self.version, self.version + 1
         self.version_creator, self.version_ms, self.user_agent = user, now, user_agent
@@ -349,7 +357,8 @@ class EntityRoutes:
             "baseVersion": entity.base_version, "conflictingProperties": None,
         }
         if with_data:
-            version["data"] = dict(entity.data)
+            version.update(data=dict(entity.data), dataReceived=dict(entity.received), branchId=None,
+                           trunkVersion=None, branchBaseVersion=None)
         return {"uuid": entity.uuid, "creatorId": entity.creator.id, "conflict": entity.conflict,
                 "createdAt": iso(entity.created_ms), "updatedAt": iso(entity.updated_ms),
                 "deletedAt": iso(entity.deleted_ms), "currentVersion": version}
@@ -359,8 +368,8 @@ class EntityRoutes:
             raise Problem(400, 400.11, "Invalid input data type: expected (data) to be (object)")
         for name, value in data.items():
             if name not in dataset.properties:
-                raise Problem(400, 400.28, f"The entity is invalid. You specified the dataset property [{name}]"
-                                           " which does not exist.")
+                reason = f"You specified the dataset property [{name}] which does not exist."
+                raise Problem(400, 400.28, f"The entity is invalid. {reason}", {"reason": reason})
             if not isinstance(value, str):
                 raise Problem(400, 400.11, f"Invalid input data type: expected ({name}) to be (string)")
         return dict(data)
@@ -399,18 +408,18 @@ class EntityRoutes:
 
     def patch(self, dataset: Dataset, entity: Entity) -> Reply:
         query = self.router.query
-        if query.get("force") != "true":
-            if "baseVersion" not in query:
-                raise Problem(400, 400.2, "Required parameter baseVersion missing.")
-            if query["baseVersion"] != str(entity.version):
-                raise Problem(409, 409.15, f"Current version of the Entity is '{entity.version}' and you provided"
-                                           f" '{query['baseVersion']}'. Please correct the version number or pass"
-                                           " '?force=true' in the URL to forcefully update the Entity.",
-                              {"current": entity.version, "provided": query["baseVersion"]})
+        if query.get("force") != "true" and query.get("baseVersion") != str(entity.version):
+            provided = query.get("baseVersion", "undefined")  # Central compares with what it got, even nothing
+            raise Problem(409, 409.15, f"Current version of the Entity is '{entity.version}' and you provided"
+                                       f" '{provided}'. Please correct the version number or pass '?force=true'"
+                                       " in the URL to forcefully update the Entity.",
+                          {"current": str(entity.version),
+                           **({"provided": query["baseVersion"]} if "baseVersion" in query else {})})
         body = self.body()
         label = body.get("label")
         if label is not None and (not isinstance(label, str) or not label.strip()):
-            raise Problem(400, 400.28, "The entity is invalid. Label empty.")
+            raise Problem(400, 400.8, "Unexpected label value (empty string); Label cannot be blank.",
+                          {"field": "label", "value": "(empty string)", "reason": "Label cannot be blank."})
         data = self.checked_data(dataset, body.get("data", {}))
         entity.change(label=label, data=data, user=self.router.user,
                       user_agent=self.router.headers.get("User-Agent") or "", now=self.now)
