@@ -63,7 +63,7 @@ class EntityListResult:
     created: tuple[str, ...]
     updated: tuple[str, ...]  # on the server, their label or owned properties written anew
     unchanged: tuple[str, ...]  # on the server with the label and owned properties wanted: left as they are
-    not_updated: tuple[str, ...]  # changed on the server twice while being updated, or deleted meanwhile: next run
+    not_updated: tuple[str, ...]  # changed on the server twice while being updated, deleted or refused: next run
     deleted: tuple[str, ...]  # deleted on the server (by a data manager): not created again
     unknown: tuple[str, ...]  # live on the server but unknown to the caller: reported, never changed
 
@@ -248,8 +248,8 @@ def publish_entities(client: OdkCentralClient, project_id: int | str, dataset: s
     log.info("%s: entity list %s: %d created, %d updated, %d unchanged", client.label, dataset,
              len(result.created), len(result.updated), len(result.unchanged))
     if result.not_updated:
-        log.warning("%s: %d entities of %s changed on the server while being updated (or were deleted): the next"
-                    " run updates them: %s", client.label, len(result.not_updated), dataset,
+        log.warning("%s: %d entities of %s not updated this run (changed on the server meanwhile, deleted or"
+                    " refused): the next run tries again: %s", client.label, len(result.not_updated), dataset,
                     ", ".join(result.not_updated))
     if result.deleted:
         log.warning("%s: %d entities of %s were deleted on the server and are not created again: %s",
