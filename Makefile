@@ -32,8 +32,9 @@ test-tools: setup
 	  { echo "installing Chromium (report page test)"; apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 	$(PY) -m tests.central_server prepare
 
+# One pytest worker per core; the tests of a file share a worker (their module fixtures are built once).
 test: setup test-tools
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # The inner loop: every test but those of PostgreSQL, the form engine (Node) and a real ODK Central.
 test-fast: setup
