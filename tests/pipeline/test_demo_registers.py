@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from dagster_project.defs.jobs import REFERENCE_KINDS
-from dagster_project.defs.reference.registers import budget_lines, indicator_responsibility, programme_sites
+from dagster_project.defs.reference.assets import budget_lines, indicator_responsibility, programme_sites
 from dagster_project.demo import seed_reference_uploads
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY

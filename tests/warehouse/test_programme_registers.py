@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from dagster_project.defs.reference.registers import budget_lines, indicator_responsibility, programme_sites
+from dagster_project.defs.reference.assets import budget_lines, indicator_responsibility, programme_sites
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import programme_registers as reg

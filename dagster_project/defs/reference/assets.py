@@ -1,14 +1,20 @@
-"""Reference data assets (the programme registers: ``registers``). Data managers drop spreadsheets into the uploads folder; the sensor picks them up.
+"""Reference data assets: one :class:`Upload` declaration each (targets, populations, expected reporting,
+sample frames, the programme registers of ``warehouse.programme_registers``), and the administrative units. Data
+managers drop spreadsheets into the uploads folder; the sensor picks them up.
 
 The folder is the truth: each run makes the warehouse hold the rows of the files now there, or changes nothing:
 a refused upload fails the step with its problems, one a line, as the failure's description (what the UI and the
 console show first), not as an exception's stack.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
-from sqlalchemy import select
+import pandas as pd
+from sqlalchemy import Select, Table, select
 
 from dagster_project.messages import area, describe, labelled, text
 from dagster_project.metadata import table_metadata
@@ -20,7 +26,10 @@ from warehouse.admin_units import load_admin_units
 from warehouse.indicators import load_settings
 from warehouse.models import (
     AreaCommune,
+    BudgetLine,
+    IndicatorResponsibility,
     LegacyCommune,
+    ProgrammeSite,
     ReferencePopulation,
     ReportingExpectation,
     SampleFrameUnit,
@@ -72,58 +81,84 @@ def refused(kind: str, problems) -> dg.Failure:
                       allow_retries=False)
 
 
-@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("targets"))
-def targets(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-            reference_files: ReferenceFiles) -> dg.MaterializeResult:
-    engine = warehouse.engine()
-    units, legacy = load_admin_units(), ref.load_legacy_units()
-    indicator_ids = set(load_settings().names)
-    files = {f"shipped/{ref.SHIPPED_TARGETS.name}": ref.SHIPPED_TARGETS,
-             **{p.name: p for p in reference_files.files("targets")}}
-    metadata = _load(context, "targets", files,
-                     lambda f, n: ref.validate_targets(f, n, indicator_ids, units, legacy), engine)
-    preview = select(Target.indicator_id, Target.jurisdiction_level, Target.jurisdiction_code,
-                     Target.code_list_version, Target.year, Target.comparator, Target.value, Target.source_document)
-    return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, Target.__table__, preview), **metadata}))
+class _Known:
+    """What the validators check uploads against, each read when first asked for."""
+
+    @cached_property
+    def units(self):
+        return load_admin_units()
+
+    @cached_property
+    def legacy(self):
+        return ref.load_legacy_units()
+
+    @cached_property
+    def indicator_ids(self) -> set[str]:
+        return set(load_settings().names)
 
 
-@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("reference_populations"))
-def reference_populations(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                          reference_files: ReferenceFiles) -> dg.MaterializeResult:
-    engine = warehouse.engine()
-    units, legacy = load_admin_units(), ref.load_legacy_units()
-    metadata = _load(context, "populations", {p.name: p for p in reference_files.files("populations")},
-                     lambda f, n: ref.validate_populations(f, n, units, legacy), engine)
-    preview = select(ReferencePopulation.area_level, ReferencePopulation.area_code, ReferencePopulation.year,
-                     ReferencePopulation.population_group, ReferencePopulation.value)
-    return dg.MaterializeResult(metadata=labelled({
-        **table_metadata(engine, ReferencePopulation.__table__, preview), **metadata}))
+@dataclass(frozen=True)
+class Upload:
+    """One kind of uploaded reference spreadsheet, stored by :func:`upload_asset`."""
+
+    name: str  # the asset
+    kind: str  # the uploads folder and the kind of rows (``COLUMNS``)
+    validate: Callable[[pd.DataFrame, str, _Known], list[dict]]
+    table: Table
+    preview: Callable[[], Select]  # what the materialization shows of the stored rows
+    shipped: dict[str, Path] = field(default_factory=dict)  # files that come with the code, loaded first
+    check_all: Callable[[dict], None] | None = None  # the files together
 
 
-@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("expected_reporting"))
-def expected_reporting(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                       reference_files: ReferenceFiles) -> dg.MaterializeResult:
-    engine = warehouse.engine()
-    units = load_admin_units()
-    kind = expectations.KIND
-    metadata = _load(context, kind, {p.name: p for p in reference_files.files(kind)},
-                     lambda f, n: expectations.validate(f, n, units), engine, expectations.check_files_apart)
-    e = ReportingExpectation
-    preview = select(e.form_id, e.commune_code, e.period, e.deadline, e.expected).order_by(
-        e.period_start.desc(), e.form_id, e.commune_code)
-    return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, e.__table__, preview), **metadata}))
+def upload_asset(upload: Upload) -> dg.AssetsDefinition:
+    """The asset that makes the warehouse hold the rows of ``upload``'s files (:func:`_load`)."""
+
+    @dg.asset(name=upload.name, group_name=GROUP, kinds={"csv"}, description=describe(upload.name))
+    def _asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+               reference_files: ReferenceFiles) -> dg.MaterializeResult:
+        engine, known = warehouse.engine(), _Known()
+        files = {**upload.shipped, **{p.name: p for p in reference_files.files(upload.kind)}}
+        metadata = _load(context, upload.kind, files, lambda f, n: upload.validate(f, n, known), engine,
+                         upload.check_all)
+        return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, upload.table, upload.preview()),
+                                                       **metadata}))
+
+    return _asset
 
 
-@dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("sample_frame"))
-def sample_frame(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                 reference_files: ReferenceFiles) -> dg.MaterializeResult:
-    engine = warehouse.engine()
-    units = load_admin_units()
-    metadata = _load(context, "frames", {p.name: p for p in reference_files.files("frames")},
-                     lambda f, n: ref.validate_frame(f, n, units), engine)
-    u = SampleFrameUnit
-    preview = select(u.round_id, u.design, u.stratum, u.commune_code, u.psu_code, u.households_listed)
-    return dg.MaterializeResult(metadata=labelled({**table_metadata(engine, u.__table__, preview), **metadata}))
+t, p, e, u = Target, ReferencePopulation, ReportingExpectation, SampleFrameUnit
+s, r, b = ProgrammeSite, IndicatorResponsibility, BudgetLine
+targets, reference_populations, expected_reporting, sample_frame, programme_sites, indicator_responsibility, \
+    budget_lines = (upload_asset(upload) for upload in (
+        Upload("targets", "targets",
+               lambda f, n, k: ref.validate_targets(f, n, k.indicator_ids, k.units, k.legacy), t.__table__,
+               lambda: select(t.indicator_id, t.jurisdiction_level, t.jurisdiction_code, t.code_list_version,
+                              t.year, t.comparator, t.value, t.source_document),
+               shipped={f"shipped/{ref.SHIPPED_TARGETS.name}": ref.SHIPPED_TARGETS}),
+        Upload("reference_populations", "populations",
+               lambda f, n, k: ref.validate_populations(f, n, k.units, k.legacy), p.__table__,
+               lambda: select(p.area_level, p.area_code, p.year, p.population_group, p.value)),
+        Upload("expected_reporting", expectations.KIND,
+               lambda f, n, k: expectations.validate(f, n, k.units), e.__table__,
+               lambda: select(e.form_id, e.commune_code, e.period, e.deadline, e.expected).order_by(
+                   e.period_start.desc(), e.form_id, e.commune_code),
+               check_all=expectations.check_files_apart),
+        Upload("sample_frame", "frames", lambda f, n, k: ref.validate_frame(f, n, k.units), u.__table__,
+               lambda: select(u.round_id, u.design, u.stratum, u.commune_code, u.psu_code, u.households_listed)),
+        Upload("programme_sites", registers.SITES,
+               lambda f, n, k: registers.validate_sites(f, n, k.units, k.legacy), s.__table__,
+               lambda: select(s.programme_id, s.site_kind, s.area_level, s.area_code, s.code_list_version,
+                              s.valid_from, s.valid_to).order_by(s.programme_id, s.area_code)),
+        Upload("indicator_responsibility", registers.RESPONSIBILITY,
+               lambda f, n, k: registers.validate_responsibility(f, n, k.indicator_ids, k.units, k.legacy),
+               r.__table__,
+               lambda: select(r.jurisdiction_code, r.code_list_version, r.indicator_id, r.part, r.sector).order_by(
+                   r.jurisdiction_code, r.indicator_id, r.part)),
+        Upload("budget_lines", registers.BUDGET,
+               lambda f, n, k: registers.validate_budget(f, n, k.units, k.legacy), b.__table__,
+               lambda: select(b.area_level, b.area_code, b.year, b.activity_line, b.funding_source, b.allocated,
+                              b.spent).order_by(b.area_code, b.year, b.activity_line)),
+    ))
 
 
 @dg.asset(group_name=GROUP, deps=[targets], kinds={"csv"}, description=describe("administrative_units"))
