@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
 
 import dagster as dg
 
 from dagster_project import defs as defs_package
+from dagster_project.folders import folder_path
 from dagster_project.raw_assets import source_key
-from dagster_project.resources import DEFAULT_REFERENCE_DIR, ReferenceFiles, WarehouseResource
+from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import (
     DemoSource,
     FileImportSource,
@@ -39,7 +39,7 @@ def warehouse_from_env() -> WarehouseResource:
 
 
 def reference_files_from_env() -> ReferenceFiles:
-    return ReferenceFiles(folder=os.environ.get("CLMS_REFERENCE_DIR", str(DEFAULT_REFERENCE_DIR)))
+    return ReferenceFiles(folder=folder_path("reference"))
 
 
 FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report", "household_back_check",
@@ -62,7 +62,7 @@ def source_from_env(form_id: str) -> SubmissionSource:
         return KoboToolboxSource(base_url=dg.EnvVar("KOBO_URL"), token=dg.EnvVar("KOBO_TOKEN"),
                                  asset_uid=dg.EnvVar(f"KOBO_ASSET_{form_id.upper()}"))
     if kind == "file":
-        return FileImportSource(folder=os.environ.get("CLMS_IMPORT_DIR", str(Path("var") / "imports")))
+        return FileImportSource(folder=folder_path("imports"))
     raise ValueError(f"{variable} or CLMS_SOURCE is {kind!r}: expected 'demo', 'odk_central', 'kobotoolbox' or 'file'")
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from dagster_project import messages
 from dagster_project.defs.reports.partitions import report_areas, report_years
-from dagster_project.resources import DEFAULT_REFERENCE_DIR
+from dagster_project.folders import folder_path
 from warehouse import programme_registers as registers
 from warehouse.admin_units import load_admin_units
 from warehouse.db import make_engine
@@ -69,7 +69,7 @@ def seed_reference_uploads() -> None:
     for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv"),
                        ("frames", "sample_frame_demo.csv"),
                        *((kind, f"{kind}_demo.csv") for kind in registers.COLUMNS)):
-        folder = Path(os.environ.get("CLMS_REFERENCE_DIR", DEFAULT_REFERENCE_DIR)) / kind
+        folder = Path(folder_path("reference")) / kind
         folder.mkdir(parents=True, exist_ok=True)
         if not (folder / name).exists():
             shutil.copy(demos / name, folder / name)

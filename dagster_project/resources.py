@@ -72,9 +72,6 @@ class WarehouseResource(dg.ConfigurableResource):
             self._engine.dispose()
 
 
-DEFAULT_REFERENCE_DIR = Path("var") / "reference_uploads"
-
-
 class ReferenceFiles(dg.ConfigurableResource):
     """The folder where data managers drop reference spreadsheets: ``targets/``, ``populations/``, ``approvals/``,
     ``expected_reporting/``, ``frames/`` (survey sample frames), ``programme_sites/``, ``responsible_sectors/``,

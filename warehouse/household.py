@@ -8,7 +8,6 @@ rules: ``warehouse/reference/plausibility.toml``).
 from __future__ import annotations
 
 import copy
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from warehouse.admin_units import forms_dir
 from warehouse.answers import (
     Context,
     age_on,
@@ -29,7 +29,6 @@ from warehouse.answers import (
     staff_id,
     work_answers,
 )
-from warehouse.admin_units import forms_dir
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, get_path, group, number, required, yes_no
 
@@ -146,9 +145,9 @@ def form_paths(xlsform: Path) -> dict[str, tuple[frozenset[str], frozenset[str]]
 
 
 @lru_cache(maxsize=4)
-def _household_form(forms_setting: str | None) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """The household form's questions, for the forms folder ``CLMS_FORMS_DIR`` names (``None``: the default)."""
-    return form_paths(forms_dir() / f"{FORM_ID}.xlsx")
+def _household_form(folder: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """The household form's questions, in the forms folder ``folder`` (:func:`forms_dir`)."""
+    return form_paths(Path(folder) / f"{FORM_ID}.xlsx")
 
 
 def _current_names(payload: dict) -> dict:
@@ -183,10 +182,10 @@ class _Renamed:
 
 def _known_answers_only(payload: dict, form_version: str | None) -> None:
     """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
-    forms_setting = os.environ.get("CLMS_FORMS_DIR")
-    if isinstance(payload, dict) and _all_known(payload, "", _household_known_keys(forms_setting)):
+    folder = str(forms_dir())
+    if isinstance(payload, dict) and _all_known(payload, "", _household_known_keys(folder)):
         return
-    levels = _household_form(forms_setting)
+    levels = _household_form(folder)
     pending = [("", payload)]
     while pending:
         prefix, node = pending.pop()
@@ -208,11 +207,11 @@ _Level = tuple[set[str], tuple[tuple[str, str, "set[str] | None"], ...]]
 
 
 @lru_cache(maxsize=4)
-def _household_known_keys(forms_setting: str | None) -> dict[str, _Level]:
+def _household_known_keys(folder: str) -> dict[str, _Level]:
     """Per level of the household form (:func:`_household_form`): the keys allowed there (its questions and
     groups, then the system keys met), and its groups as ``(name, level, keys allowed in it if it has no groups,
     else None)``."""
-    levels = _household_form(forms_setting)
+    levels = _household_form(folder)
     allowed = {prefix: set(names) for prefix, (names, _groups) in levels.items()}
     known: dict[str, _Level] = {}
     for prefix, (_names, groups) in levels.items():

@@ -2,19 +2,19 @@
 commune in a restricted folder (``CLMS_RESTRICTED_DIR``, default ``var/restricted``), its owner's alone. The
 run's metadata counts communes and cases; it names no child."""
 
-import os
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 from sqlalchemy import select
 
+from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from warehouse.commune_register import commune_register_rows, write_commune_register
 from warehouse.models import Case
 
-DEFAULT_FOLDER = os.environ.get("CLMS_RESTRICTED_DIR", str(Path("var") / "restricted"))
+DEFAULT_FOLDER = folder_path("restricted")
 
 
 class CommuneRegisterConfig(dg.Config):

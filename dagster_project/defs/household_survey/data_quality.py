@@ -1,7 +1,6 @@
 """The survey teams' data-quality checks of the household survey: the flags table and the workbook a data manager
 reads before approving. Thin: the checks are ``warehouse.data_quality``."""
 
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Literal
@@ -10,6 +9,7 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy import select
 
+from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
@@ -20,7 +20,7 @@ from warehouse.data_quality_sheet import write_sheet
 from warehouse.models import DataQualityFlag
 
 GROUP = "household_survey"
-DEFAULT_FOLDER = os.environ.get("CLMS_REPORTS_DIR", str(Path("var") / "reports"))
+DEFAULT_FOLDER = folder_path("reports")
 
 
 raw_household_back_check = raw_submissions_asset(data_quality.BACK_CHECK_FORM_ID, GROUP)

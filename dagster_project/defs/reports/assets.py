@@ -1,6 +1,5 @@
 """The progress report of one area for a year, a half-year or a quarter: an Excel workbook and a web page."""
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -9,6 +8,7 @@ import dagster as dg
 from pydantic import Field
 
 from dagster_project.defs.reports.partitions import area_and_year
+from dagster_project.folders import folder_path
 from dagster_project.messages import area as area_name
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
@@ -17,7 +17,7 @@ from warehouse.periods import DateRange, Period
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
 from warehouse.report.formatting import Formatter
 
-DEFAULT_REPORTS_DIR = os.environ.get("CLMS_REPORTS_DIR", str(Path("var") / "reports"))
+DEFAULT_REPORTS_DIR = folder_path("reports")
 
 
 class ReportConfig(dg.Config):

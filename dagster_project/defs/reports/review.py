@@ -1,13 +1,13 @@
 """A multi-year review of an area (e.g. 2021–2025), or the report by organisation of one mass organisation (e.g.
 Ninh Thuận's Youth Union, 2016–2020): an Excel workbook, made on demand from its config."""
 
-import os
 from pathlib import Path
 from typing import Literal
 
 import dagster as dg
 from pydantic import Field
 
+from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
@@ -17,7 +17,7 @@ from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
 from warehouse.report.review_workbook import write_organisation_report, write_review
 
-DEFAULT_REPORTS_DIR = os.environ.get("CLMS_REPORTS_DIR", str(Path("var") / "reports"))
+DEFAULT_REPORTS_DIR = folder_path("reports")
 
 
 class ReviewConfig(dg.Config):
