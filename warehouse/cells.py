@@ -20,7 +20,8 @@ from warehouse.stats import binomial_cv, wilson_interval, z_for
 from warehouse.survey_design import NO_DESIGN, SRS_WILSON
 
 UNKNOWN = "unknown"  # a disaggregation value that was not answered
-DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "establishment_type", "case_type")
+DIMENSIONS = ("sex", "age_band", "urban_rural", "ethnic_group", "poverty_status", "work_sector", "craft_village",
+              "establishment_type", "case_type")
 KEYS = ["indicator_id", "source", "rule_set", "period", "period_type", "area_level", "area_code",
         "code_list_version", "dimension", "dimension_value"]
 

@@ -477,12 +477,15 @@ class IndicatorValue(Base):
         "Danh mục của mã địa bàn: national, vn-2025-07, hoặc vn-legacy (địa bàn trước 01/7/2025 có mục tiêu riêng)",
         "Code list of the area code: national, vn-2025-07, or vn-legacy (a pre-July-2025 area with its own targets)"))
     dimension: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
-        "Phân tổ: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type, "
-        "service_type",
-        "Breakdown: total, sex, age_band, urban_rural, ethnic_group, poverty_status, case_type, establishment_type, "
-        "service_type"))
+        "Phân tổ: total, sex, age_band, urban_rural, ethnic_group, poverty_status, work_sector (ngành của công việc),"
+        " craft_village (hộ trong làng nghề), case_type, establishment_type, service_type",
+        "Breakdown: total, sex, age_band, urban_rural, ethnic_group, poverty_status, work_sector (sector of the"
+        " child's work), craft_village (household in a craft village), case_type, establishment_type, service_type"))
     dimension_value: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
-        "Giá trị của phân tổ; all với total", "Value of the disaggregation; all for total"))
+        "Giá trị của phân tổ; all với total; unknown: không trả lời. work_sector: mã ngành của biểu mẫu, hoặc"
+        " not_working (trẻ không làm việc); craft_village: yes, no",
+        "Value of the disaggregation; all for total; unknown: not answered. work_sector: the form's sector code, or"
+        " not_working (the child does not work); craft_village: yes, no"))
     period_type: Mapped[str] = mapped_column(String(8), **described(
         "Loại kỳ: year, half (6 tháng) hoặc quarter", "Period type: year, half (half-year) or quarter"))
     unit: Mapped[str] = mapped_column(String(8), **described(
@@ -589,6 +592,8 @@ class SurveyCountDelta(Base):
     sex: Mapped[str | None] = mapped_column(String(8))
     age_band: Mapped[str | None] = mapped_column(String(8))
     ethnic_group: Mapped[str | None] = mapped_column(String(8))
+    work_sector: Mapped[str | None] = mapped_column(String(32))
+    craft_village: Mapped[str | None] = mapped_column(String(8))
     members: Mapped[int] = mapped_column(Integer)  # children or households
     child_labour: Mapped[int] = mapped_column(Integer)
     hazardous: Mapped[int] = mapped_column(Integer)

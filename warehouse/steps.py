@@ -48,9 +48,11 @@ from warehouse.survey_counts import (
     added_rows,
     check_recorded,
     commune_key_of,
+    craft_village,
     recorded,
     subtract_children,
     subtract_households,
+    work_sector,
 )
 from warehouse.values import Problem
 
@@ -356,6 +358,7 @@ class _Classified:
         poor = household["poverty_status"] in ("poor", "near_poor")
         where = (commune_key_of(household), household["year"], household["quarter"], household["urban_rural"],
                  household["poverty_status"])
+        village = craft_village(household["craft_village"])
         for child in children:
             facts = child_facts(child, chores_hours_week=child["chores_hours_week"],
                                 school_status=child["school_status"], poor_household=poor,
@@ -363,8 +366,9 @@ class _Classified:
             for c in classify(facts, rules):
                 self.rows.append({"child_id": child["child_id"], **classification_columns(c)})
                 if self.counting:
-                    self.counted.append(((c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"]),
-                                         c.child_labour, c.hazardous, child["child_informed"] == "yes"))
+                    key = (c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"],
+                           work_sector(child["working"], child["sector"]), village)
+                    self.counted.append((key, c.child_labour, c.hazardous, child["child_informed"] == "yes"))
 
 
 @dataclass
@@ -383,7 +387,7 @@ def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: 
     h = Household
     households = conn.execute(
         select(h.household_id, h.poverty_status, h.commune_code, h.code_list_version, h.year, h.quarter,
-               h.urban_rural)
+               h.urban_rural, h.craft_village)
         .where(h.change_seq > after, h.change_seq <= upto)
     ).all()
     children = defaultdict(list)

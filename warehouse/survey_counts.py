@@ -1,9 +1,13 @@
 """The household-survey counts behind the indicators, as they stand and as they change.
 
 The finest grain: children by (rule set, commune, year, quarter, urban/rural, poverty status, sex, age band,
-ethnic group) and consenting households by (commune, year, quarter, urban/rural, poverty status), each with
+ethnic group, sector of work, craft village) and consenting households by (commune, year, quarter, urban/rural,
+poverty status), each with
 ``members`` (how many) and the counts the indicators need (child labour, hazardous, informed). The commune is
-its :func:`commune_key`, which tells a commune of the pre-July-2025 list from the current one.
+its :func:`commune_key`, which tells a commune of the pre-July-2025 list from the current one. A child's sector
+of work is the form's ``sector`` code, :data:`NOT_WORKING` for a child who does not work (so that 1.1 by sector
+reads "of the children working in a sector, the share in child labour", and those not working show too); the
+household's craft village is "yes" or "no" (:func:`work_sector`, :func:`craft_village`; unanswered: unknown).
 
 :func:`added_rows` makes the ``survey_count_delta`` rows of the children or households a step is about to
 write (from the rows themselves); :func:`subtract_children` and :func:`subtract_households` record, inside the
@@ -22,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
-from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select, true
+from sqlalchemy import Connection, and_, case, delete, func, insert, literal, not_, select, true
 
 from warehouse.admin_units import LEGACY
 from warehouse.bulk import TableRows, read_frame
@@ -31,8 +35,9 @@ from warehouse.models import Child, ChildClassification, Household, PipelineChec
 
 CHILD, HOUSEHOLD = "child", "household"
 CHILD_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "poverty_status", "sex", "age_band",
-              "ethnic_group"]
+              "ethnic_group", "work_sector", "craft_village"]
 HOUSEHOLD_KEYS = ["commune_code", "year", "quarter", "urban_rural", "poverty_status"]
+CHILD_ONLY = [k for k in CHILD_KEYS[1:] if k not in HOUSEHOLD_KEYS]  # empty in a household's change row
 COUNTS = ["members", "child_labour", "hazardous", "informed"]
 PUBLISHING_STEP = "indicator_values"  # the indicator step's checkpoint: present once it has published
 LEGACY_KEY = "L"  # the prefix of a legacy commune's key
@@ -78,6 +83,30 @@ def lock_for_snapshot(conn: Connection) -> None:
         conn.exec_driver_sql(f"LOCK TABLE {PipelineCheckpoint.__tablename__} IN SHARE MODE")
 
 
+NOT_WORKING = "not_working"  # the sector of work of a child who does not work
+
+
+def work_sector(working: bool, sector: str | None) -> str | None:
+    """A child's ``work_sector`` key: its sector (None: not answered), or :data:`NOT_WORKING`."""
+    return sector if working else NOT_WORKING
+
+
+def craft_village(in_one: bool | None) -> str | None:
+    """A household's ``craft_village`` key: "yes", "no", or None (not answered)."""
+    return None if in_one is None else "yes" if in_one else "no"
+
+
+def _work_sector(child):
+    """:func:`work_sector` in SQL."""
+    return case((child.working, child.sector), else_=literal(NOT_WORKING)).label("work_sector")
+
+
+def _craft_village(household):
+    """:func:`craft_village` in SQL."""
+    village = household.craft_village
+    return case((village, literal("yes")), (not_(village), literal("no"))).label("craft_village")
+
+
 def yes(condition):
     """1 where ``condition`` holds, else 0: summed, a count."""
     return case((condition, 1), else_=0)
@@ -86,7 +115,7 @@ def yes(condition):
 def _child_columns():
     cc, c, h = ChildClassification, Child, Household
     keys = [cc.rule_set, commune_key(h), h.year, h.quarter, h.urban_rural, h.poverty_status, c.sex, cc.age_band,
-            c.ethnic_group]
+            c.ethnic_group, _work_sector(c), _craft_village(h)]
     counts = [func.count(), func.sum(yes(cc.child_labour)), func.sum(yes(cc.hazardous)),
               func.sum(yes(c.child_informed == "yes"))]
     return keys, counts
@@ -126,9 +155,9 @@ def subtract_children(conn: Connection, where) -> None:
 def subtract_households(conn: Connection, where) -> None:
     """Record the removal of the consenting households ``where`` selects."""
     keys, counts = _household_columns()
-    columns = [literal(HOUSEHOLD), literal(""), *keys, literal(None), literal(None), literal(None)]
+    columns = [literal(HOUSEHOLD), literal(""), *keys, *(literal(None) for _ in CHILD_ONLY)]
     query = _households_query(columns, [-c for c in counts], where)
-    names = ["kind", "rule_set", *HOUSEHOLD_KEYS, "sex", "age_band", "ethnic_group", *COUNTS]
+    names = ["kind", "rule_set", *HOUSEHOLD_KEYS, *CHILD_ONLY, *COUNTS]
     conn.execute(insert(SurveyCountDelta).from_select(names, query))
 
 
@@ -144,7 +173,7 @@ def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> Ta
         counts[2] += hazardous
         counts[3] += informed
     keys = CHILD_KEYS if kind == CHILD else HOUSEHOLD_KEYS
-    fixed = {} if kind == CHILD else {"rule_set": "", "sex": None, "age_band": None, "ethnic_group": None}
+    fixed = {} if kind == CHILD else {"rule_set": "", **dict.fromkeys(CHILD_ONLY)}
     leading = (kind, *fixed.values())
     values = [(*leading, *key, *counts) for key, counts in summed.items()]
     return TableRows(["kind", *fixed, *keys, *COUNTS], values)

@@ -42,6 +42,11 @@ def test_indicator_with_target_trend_and_breakdowns(report_engine):
                                                                                   ("female", 29, 182)]
     assert [(g.code, g.cell.value is None) for g in r.by_age_band] == [("5-12", False), ("13-14", True),
                                                                        ("15-17", False)]
+    assert [(g.code, g.cell.numerator, g.cell.denominator) for g in r.by_work_sector] == [  # the form's order
+        ("agriculture_forestry_fishery", 21, 30), ("industry_construction", None, None), ("services", 25, 40),
+        ("not_working", 0, 300)]
+    assert [(g.code, g.cell.numerator, g.cell.denominator) for g in r.by_craft_village] == [("yes", 20, 60),
+                                                                                           ("no", 26, 322)]
 
 
 def test_missing_cells_say_no_data_and_keep_their_target(report_engine):

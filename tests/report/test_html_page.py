@@ -75,9 +75,14 @@ def test_a_card_with_charts_for_each_indicator_with_data(page):
     columns = Elements(card).find("rect", "column")
     assert [c["data-period"] for c in columns] == ["2025", "2026", "Quý 1"]  # Quý 2 is suppressed: no column
     assert ">Ẩn</text>" in card
-    assert len(re.findall(r'class="target-line"', card)) == 4  # trend, sex, age band, commune
+    assert len(re.findall(r'class="target-line"', card)) == 6  # trend, sex, age band, sector, craft village, commune
     inner = Elements(card)
-    assert [b["data-key"] for b in inner.find("rect", "bar")] == ["male", "female", "5-12", "15-17", "05977", "06001"]
+    assert [b["data-key"] for b in inner.find("rect", "bar")] == [
+        "male", "female", "5-12", "15-17", "agriculture_forestry_fishery", "services", "not_working", "yes", "no",
+        "05977", "06001"]
+    assert [s["aria-label"] for s in inner.find("svg", "chart")][3:5] == ["Theo ngành của công việc", "Theo làng nghề"]
+    assert ">Dịch vụ (buôn bán, ăn uống, vận tải...)</text>" in card and ">Không làm việc</text>" in card
+    assert ">Trong làng nghề</text>" in card
     assert [g["data-key"] for g in inner.find("g", "row")][-3:] == ["05977", "05983", "06001"]
     hidden = re.search(r'<g class="row" data-key="05983">(.*?)</g>', card).group(1)  # Phường Lương Văn Tri
     assert "<rect" not in hidden and re.search(r'<text class="note"[^>]*>Ẩn \(dưới 5\)</text>', hidden)
@@ -108,6 +113,8 @@ def test_english_page(province_report):
     assert "Progress report on the Programme on preventing and reducing child labour, 2026 — Tỉnh Lạng Sơn" in page
     assert "Child-labour rate among children and minors aged 5–17" in page
     assert "<strong>12.0%</strong>" in page and "+7.5 pp" in page
+    assert ">By sector of work</figcaption>" in page and ">Not working</text>" in page
+    assert ">Not in a craft village</text>" in page
     for vietnamese in ("Chưa đạt", "Đạt chỉ tiêu", "Ẩn (dưới 5)", "Chỉ tiêu kế hoạch"):
         assert vietnamese not in page
 

@@ -15,7 +15,7 @@ from tests.report.warehouse_state import TARGET_DOC
 from warehouse.models import IndicatorValue, Target
 from warehouse.report import gather_report, write_workbook
 
-SHEETS_VI = ["Tổng hợp", "Chỉ tiêu", "Xu hướng", "Theo xã", "Theo giới tính, tuổi", "Hoạt động", "Thanh tra",
+SHEETS_VI = ["Tổng hợp", "Chỉ tiêu", "Xu hướng", "Theo xã", "Phân tổ", "Hoạt động", "Thanh tra",
              "Trường hợp", "Tình hình báo cáo", "Biểu đồ"]
 SUPPRESSED = "Ẩn (dưới 5)"
 
@@ -72,9 +72,14 @@ def test_suppressed_cells_are_words_never_zero(workbook):
     assert list(rows) == ["05977", "05983", "06001"]
     assert rows["05983"][4:8] == ["Phường Lương Văn Tri", SUPPRESSED, SUPPRESSED, SUPPRESSED]
     assert rows["05977"][5:7] == [20, 150]
-    by_age = {r[4].value: [c.value for c in r] for r in workbook["Theo giới tính, tuổi"].iter_rows(min_row=2)}
+    by_age = {r[4].value: [c.value for c in r] for r in workbook["Phân tổ"].iter_rows(min_row=2)}
     assert by_age["13–14 tuổi"][5:8] == [SUPPRESSED] * 3
     assert by_age["Nam"][5:7] == [17, 200]
+    services = "Dịch vụ (buôn bán, ăn uống, vận tải...)"
+    assert by_age[services][3:7] == ["Ngành của công việc", services, 25, 40]
+    assert by_age["Công nghiệp, xây dựng"][5:8] == [SUPPRESSED] * 3
+    assert by_age["Không làm việc"][5:7] == [0, 300]
+    assert by_age["Trong làng nghề"][3:7] == ["Làng nghề", "Trong làng nghề", 20, 60]
     trend = {r[3].value: [c.value for c in r] for r in workbook["Xu hướng"].iter_rows(min_row=2) if r[0].value == "1.1"}
     assert list(trend) == ["2025", "2026", "2026-Q1", "2026-Q2"]
     assert trend["2026-Q2"][4:7] == [SUPPRESSED] * 3
@@ -106,7 +111,7 @@ def test_charts_draw_only_values_that_are_shown(workbook):
 
 def test_english_workbook(province_report, tmp_path):
     workbook = load_workbook(write_workbook(province_report, tmp_path / "report.xlsx", language="en"))
-    assert workbook.sheetnames == ["Summary", "Indicators", "Trend", "By commune", "By sex and age", "Activities",
+    assert workbook.sheetnames == ["Summary", "Indicators", "Trend", "By commune", "Breakdowns", "Activities",
                                    "Inspections", "Cases", "Completeness", "Charts"]
     assert workbook["Summary"]["A1"].value == ("Progress report on the Programme on preventing and reducing child "
                                                "labour, 2026 — Tỉnh Lạng Sơn")

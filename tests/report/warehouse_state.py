@@ -8,7 +8,9 @@ commune 00004 (Hà Nội) must never count.
 Indicator cells (province 20, 2026 unless said):
 - 1.1 vn_law 46/382 = 12.04% (9.15–15.69%), target ≤ 4.5% (2030, "Kế hoạch 99/KH-UBND (Lạng Sơn)"), gap +7.54 pp,
   off track; 2025: 28/281; 2026-Q1 10/90; 2026-Q2 suppressed; male 17/200, female 29/182; 5–12 25/230, 13–14
-  suppressed, 15–17 14/93; communes 05977 20/150, 05983 suppressed, 06001 22/200. (icls 30/382 must not show.)
+  suppressed, 15–17 14/93; sector of work: agriculture, forestry, fishery 21/30, industry, construction suppressed,
+  services 25/40, not working 0/300; craft village: in one 20/60, not 26/322; communes 05977 20/150, 05983
+  suppressed, 06001 22/200. (icls 30/382 must not show.)
 - 1.2 9/10 = 90%, target ≥ 100% (2025), gap −10 pp, off track.
 - 1.3 no cell, target > 90% (2025) from the target table: no data, with its target.
 - 2.1a 12 people informed, no reference population: no denominator.
@@ -174,6 +176,12 @@ def _indicator_cells() -> list[dict]:
         cell("1.1", hh, 25, 230, 25 / 230, dimension="age_band", group="5-12", **vn),
         suppressed("1.1", hh, dimension="age_band", group="13-14", **vn),
         cell("1.1", hh, 14, 93, 14 / 93, dimension="age_band", group="15-17", **vn),
+        cell("1.1", hh, 0, 300, 0.0, dimension="work_sector", group="not_working", **vn),
+        cell("1.1", hh, 25, 40, 25 / 40, dimension="work_sector", group="services", **vn),
+        suppressed("1.1", hh, dimension="work_sector", group="industry_construction", **vn),
+        cell("1.1", hh, 21, 30, 21 / 30, dimension="work_sector", group="agriculture_forestry_fishery", **vn),
+        cell("1.1", hh, 26, 322, 26 / 322, dimension="craft_village", group="no", **vn),
+        cell("1.1", hh, 20, 60, 20 / 60, dimension="craft_village", group="yes", **vn),
         cell("1.1", hh, 20, 150, 20 / 150, level="commune", code="05977", **vn),
         suppressed("1.1", hh, level="commune", code="05983", **vn),
         cell("1.1", hh, 22, 200, 22 / 200, level="commune", code="06001", **vn),

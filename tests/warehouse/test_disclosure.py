@@ -1,6 +1,7 @@
 """Disclosure control worked by hand on small groups: primary suppression of small counts of children in small
-areas only, complementary suppression over sex, quarters, communes and indicators sharing a count (no more than
-needed), and the linear check that no combination of relations recomputes a suppressed cell."""
+areas only, complementary suppression over sex, sector of work, craft village, quarters, communes and indicators
+sharing a count (no more than needed), and the linear check that no combination of relations recomputes a
+suppressed cell."""
 
 import numpy as np
 import pandas as pd
@@ -89,6 +90,22 @@ def test_indicators_sharing_a_count_are_hidden_together_and_no_more():
     hidden = outcome(protect(cells(rows), AREAS, POLICY))
     assert hidden == {("1.1", "a", "2026", "male"): SMALL_COUNT, ("1.1h", "a", "2026", "male"): SMALL_COUNT,
                       ("1.1", "a", "2026", "female"): COMPLEMENTARY, ("1.1h", "a", "2026", "female"): COMPLEMENTARY}
+
+
+def test_a_small_sector_of_work_or_craft_village_is_hidden_with_another():
+    """Total 12/60 = agriculture 3/20 + industry 9/10 + not working 0/30 = in a craft village 4/15 + not 8/45:
+    agriculture and the craft village are small; the smallest other of each (not working's 0, the rest of the
+    villages' 8) is hidden with them, else the total less the others gives them."""
+    rows = [("1.1", "household_survey", "a", "2026", "total", "all", 12, 60)]
+    rows += [("1.1", "household_survey", "a", "2026", "work_sector", value, n, m)
+             for value, n, m in (("agriculture_forestry_fishery", 3, 20), ("industry_construction", 9, 10),
+                                 ("not_working", 0, 30))]
+    rows += [("1.1", "household_survey", "a", "2026", "craft_village", value, n, m)
+             for value, n, m in (("yes", 4, 15), ("no", 8, 45))]
+    hidden = outcome(protect(cells(rows), AREAS, POLICY))
+    assert hidden == {("1.1", "a", "2026", "agriculture_forestry_fishery"): SMALL_COUNT,
+                      ("1.1", "a", "2026", "not_working"): COMPLEMENTARY,
+                      ("1.1", "a", "2026", "yes"): SMALL_COUNT, ("1.1", "a", "2026", "no"): COMPLEMENTARY}
 
 
 def relations_of(groups: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

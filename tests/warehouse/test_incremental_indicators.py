@@ -96,8 +96,8 @@ def table(engine, model) -> list[tuple]:
 
 
 def edited(rows: list[dict], communes: list) -> list[dict]:
-    """Edits of the first households: moved to another commune (and province), to another year, poverty
-    changed, consent withdrawn, children swapped between households, and deleted."""
+    """Edits of the first households: moved to another commune (and province), to another year, poverty and
+    craft village changed, consent withdrawn, children swapped between households, and deleted."""
     changed = []
     for n, original in enumerate(rows[:60]):
         row = copy.deepcopy(original)
@@ -112,6 +112,7 @@ def edited(rows: list[dict], communes: list) -> list[dict]:
             row["interview_date"] = "2025-08-15" if row["interview_date"] >= "2026" else "2026-08-15"
         elif kind == 2 and row["consent"] == "yes":
             row["household"]["poverty_status"] = "poor" if row["household"]["poverty_status"] != "poor" else "not_poor"
+            row["household"]["craft_village"] = "no" if row["household"]["craft_village"] == "yes" else "yes"
         elif kind == 3:
             row["consent"] = "no"
             row["household"] = {k: None for k in row["household"]}
@@ -149,6 +150,8 @@ def test_updates_equal_a_full_recomputation(pipeline):
     assert table(engine, IndicatorValue) == updated[0]
     statuses = {row.status for row in engine.connect().execute(select(IndicatorValue.status)).all()}
     assert {"met", "off_track"} & statuses, "the targets' statuses are part of what is compared"
+    dimensions = set(engine.connect().execute(select(IndicatorValue.dimension).distinct()).scalars())
+    assert {"work_sector", "craft_village"} <= dimensions  # the demo's households give them
 
 
 def test_a_change_in_one_commune_rewrites_only_its_areas(pipeline):

@@ -228,13 +228,16 @@ def _indicator_card(r: IndicatorResult, report: ProgressReport, f: Formatter) ->
         [Column(_period(c.period, f), c.value, _short(c, r.unit, f), tone) for c, tone in trend], title=lab("trend"),
         axis=_axis(r.unit, values), tick=_tick(r.unit, f), target=target_value,
         indicator=r.indicator_id, source=r.source, chart="trend"))]
-    people = [("sex", r.by_sex, lambda g: lab.choice("sex", g.code)),
-              ("age_band", r.by_age_band, lambda g: lab.age_band(g.code))]
-    for dimension, groups, name in people:
+    breakdowns = [("sex", r.by_sex, lambda g: lab.choice("sex", g.code), 84),
+                  ("age_band", r.by_age_band, lambda g: lab.age_band(g.code), 84),
+                  ("work_sector", r.by_work_sector, lambda g: lab.work_sector(g.code), 280),
+                  ("craft_village", r.by_craft_village, lambda g: lab.craft_village(g.code), 170)]
+    for dimension, groups, name, label_width in breakdowns:
         if groups:
             heading = lab(f"by_{dimension}")
             charts.append(_figure(heading, _group_chart(groups, name, heading, r, f, target_value,
-                                                        width=285, label_width=84, chart=dimension)))
+                                                        width=201 + label_width, label_width=label_width,
+                                                        chart=dimension)))
     by_commune = ""
     if r.by_commune:
         heading = lab("by_commune")

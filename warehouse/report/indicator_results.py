@@ -1,10 +1,11 @@
 """Each indicator of the catalogue for a report's area and period, as published in ``indicator_value``.
 
 Per (indicator, source) of ``indicators.toml``: the period's total cell (a year, half-year or quarter) with its
-target, gap and status, the trend (earlier years, the year's quarters), and breakdowns by commune, sex and age
-band. Classified indicators are taken under the ``vn_law`` rule set. An indicator without a cell for the area and
-period is reported as "no data", with the target in force all the same. A sample estimate is flagged unreliable by
-the catalogue's ``[reliability]`` policy, from its published numbers.
+target, gap and status, the trend (earlier years, the year's quarters), and breakdowns by commune, sex, age
+band, and (1.1) the child's sector of work and the household's craft village. Classified indicators are taken
+under the ``vn_law`` rule set. An indicator without a cell for the area and period is reported as "no data", with
+the target in force all the same. A sample estimate is flagged unreliable by the catalogue's ``[reliability]``
+policy, from its published numbers.
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from warehouse.indicators import IndicatorSettings
 from warehouse.models import IndicatorValue, Target
 from warehouse.periods import Period
 from warehouse.report.area import AreaDetails, ReportArea
+from warehouse.report.labels import choice_codes
+from warehouse.survey_counts import NOT_WORKING
 
 RULE_SETS = ("vn_law", "")  # vn_law where the indicator is classified, "" where it is not
-PERSON_DIMENSIONS = ("sex", "age_band")
+BREAKDOWNS = ("sex", "age_band", "work_sector", "craft_village")  # the dimensions a report shows
 SEX_ORDER = ("male", "female")
+CRAFT_VILLAGE_ORDER = ("yes", "no")
 COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
 
 
@@ -62,7 +66,7 @@ class TargetInForce:
 
 @dataclass(frozen=True)
 class Group:
-    """One group of a breakdown: a commune (code and name), a sex or an age band."""
+    """One group of a breakdown: a commune (code and name), or a value of a dimension (a sex, an age band …)."""
 
     code: str
     name: str | None
@@ -82,6 +86,8 @@ class IndicatorResult:
     by_commune: tuple[Group, ...]
     by_sex: tuple[Group, ...]
     by_age_band: tuple[Group, ...]
+    by_work_sector: tuple[Group, ...]
+    by_craft_village: tuple[Group, ...]
 
     @property
     def periods(self) -> list[Cell]:
@@ -93,7 +99,8 @@ class IndicatorResult:
 
     @property
     def has_data(self) -> bool:
-        cells = (self.cell, *self.trend, *(g.cell for g in self.by_commune + self.by_sex + self.by_age_band))
+        groups = self.by_commune + self.by_sex + self.by_age_band + self.by_work_sector + self.by_craft_village
+        cells = (self.cell, *self.trend, *(g.cell for g in groups))
         return any(c.value is not None for c in cells)
 
 
@@ -127,6 +134,8 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, pe
                              for _, r in mine.sort_values("area_code").iterrows()),
             by_sex=_groups(year_rows, "sex", _sex_order, cell),
             by_age_band=_groups(year_rows, "age_band", _age_order, cell),
+            by_work_sector=_groups(year_rows, "work_sector", _sector_order, cell),
+            by_craft_village=_groups(year_rows, "craft_village", partial(_listed, CRAFT_VILLAGE_ORDER), cell),
         ))
     return tuple(results)
 
@@ -140,15 +149,15 @@ def _query(engine: Engine, *where) -> pd.DataFrame:
 
 
 def _area_cells(engine: Engine, area: ReportArea, period: Period) -> pd.DataFrame:
-    """The area's cells: totals of every year up to the period's, of its quarters and of the period itself; sex and
-    age band of the period."""
+    """The area's cells: totals of every year up to the period's, of its quarters and of the period itself; the
+    period's breakdowns."""
     iv = IndicatorValue
     return _query(
         engine, iv.area_level == area.level, iv.area_code == area.code, iv.code_list_version == area.code_list_version,
         or_((iv.dimension == "total") & (iv.period_type == "year") & (iv.period <= str(period.year)),
             (iv.dimension == "total") & iv.period.like(f"{period.year}-Q%"),
             (iv.dimension == "total") & (iv.period == period.key),
-            iv.dimension.in_(PERSON_DIMENSIONS) & (iv.period == period.key)))
+            iv.dimension.in_(BREAKDOWNS) & (iv.period == period.key)))
 
 
 def _commune_cells(engine: Engine, area: ReportArea, details: AreaDetails, period: Period) -> pd.DataFrame:
@@ -219,8 +228,17 @@ def _target(row: pd.Series) -> TargetInForce | None:
                          row["target_source"])
 
 
-def _sex_order(code: str) -> tuple:
-    return (SEX_ORDER.index(code) if code in SEX_ORDER else len(SEX_ORDER), code)
+def _listed(order: tuple[str, ...], code: str) -> tuple:
+    """``code``'s place in ``order``, anything else after it."""
+    return (order.index(code) if code in order else len(order), code)
+
+
+_sex_order = partial(_listed, SEX_ORDER)
+
+
+def _sector_order(code: str) -> tuple:
+    """The household form's sectors in its order, then the children not working, then unknown."""
+    return _listed((*choice_codes("sector"), NOT_WORKING), code)
 
 
 def _age_order(code: str) -> tuple:

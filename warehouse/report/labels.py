@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from warehouse.admin_units import forms_dir
 from warehouse.messages import LANGUAGES
+from warehouse.survey_counts import NOT_WORKING
 
 TEXT: dict[str, tuple[str, str]] = {
     # titles
@@ -104,7 +105,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet_indicators": ("Chỉ tiêu", "Indicators"),
     "sheet_trend": ("Xu hướng", "Trend"),
     "sheet_communes": ("Theo xã", "By commune"),
-    "sheet_sex_age": ("Theo giới tính, tuổi", "By sex and age"),
+    "sheet_breakdowns": ("Phân tổ", "Breakdowns"),
     "sheet_activities": ("Hoạt động", "Activities"),
     "sheet_inspections": ("Thanh tra", "Inspections"),
     "sheet_cases": ("Trường hợp", "Cases"),
@@ -140,8 +141,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "by_commune": ("Theo xã, phường", "By commune"),
     "by_sex": ("Theo giới tính", "By sex"),
     "by_age_band": ("Theo nhóm tuổi", "By age band"),
+    "by_work_sector": ("Theo ngành của công việc", "By sector of work"),
+    "by_craft_village": ("Theo làng nghề", "By craft village"),
     "sex": ("Giới tính", "Sex"),
     "age_band": ("Nhóm tuổi", "Age band"),
+    "work_sector": ("Ngành của công việc", "Sector of work"),
+    "not_working": ("Không làm việc", "Not working"),
+    "craft_village": ("Làng nghề", "Craft village"),
+    "craft_village_yes": ("Trong làng nghề", "In a craft village"),
+    "craft_village_no": ("Ngoài làng nghề", "Not in a craft village"),
     "age_band_value": ("{low}–{high} tuổi", "aged {low}–{high}"),
     "unknown": ("Không rõ", "Unknown"),
     "target_line": ("Chỉ tiêu", "Target"),
@@ -352,6 +360,7 @@ CHOICE_FORMS = {
     "mass_organisation": "activity_report", "supervisor_level": "activity_report",
     "establishment_type": "workplace_inspection", "sex": "workplace_inspection",
     "case_type": "case_followup", "case_status": "case_followup", "closure_reason": "case_followup",
+    "sector": "household_survey",
 }
 
 
@@ -386,6 +395,18 @@ class Labels:
     def age_band(self, code: str) -> str:
         low, sep, high = code.partition("-")
         return self("age_band_value", low=low, high=high) if sep else self("unknown")
+
+    def work_sector(self, code: str) -> str:
+        """A child's sector of work (``warehouse.survey_counts.work_sector``)."""
+        return self("not_working") if code == NOT_WORKING else self.choice("sector", code)
+
+    def craft_village(self, code: str) -> str:
+        return self(f"craft_village_{code}") if code in ("yes", "no") else self("unknown")
+
+
+def choice_codes(list_name: str) -> list[str]:
+    """The codes of ``list_name`` in its form's order."""
+    return [name for listed, name in choice_labels(CHOICE_FORMS[list_name]) if listed == list_name]
 
 
 @lru_cache(maxsize=8)

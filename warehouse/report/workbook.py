@@ -54,7 +54,7 @@ def build_workbook(report: ProgressReport, language: str = "vi") -> Workbook:
     _trend(workbook.create_sheet(lab("sheet_trend")), report, f)
     if report.area.level != "commune":
         _by_commune(workbook.create_sheet(lab("sheet_communes")), report, f)
-    _by_sex_age(workbook.create_sheet(lab("sheet_sex_age")), report, f)
+    _breakdowns(workbook.create_sheet(lab("sheet_breakdowns")), report, f)
     _activities(workbook.create_sheet(lab("sheet_activities")), report, f)
     _inspections(workbook.create_sheet(lab("sheet_inspections")), report, f)
     _cases(workbook.create_sheet(lab("sheet_cases")), report, f)
@@ -255,7 +255,7 @@ def _by_commune(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     ws.auto_filter.ref = f"A1:K{max(row - 1, 1)}"
 
 
-def _by_sex_age(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
+def _breakdowns(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     lab = f.labels
     headers = [lab(k) for k in ("code", "indicator", "source", "breakdown", "group", "numerator", "denominator",
                                 "value", "ci_low", "ci_high", "status")]
@@ -264,6 +264,8 @@ def _by_sex_age(ws: Worksheet, report: ProgressReport, f: Formatter) -> None:
     for r in report.indicators:
         groups = [(lab("sex"), lab.choice("sex", g.code), g) for g in r.by_sex]
         groups += [(lab("age_band"), lab.age_band(g.code), g) for g in r.by_age_band]
+        groups += [(lab("work_sector"), lab.work_sector(g.code), g) for g in r.by_work_sector]
+        groups += [(lab("craft_village"), lab.craft_village(g.code), g) for g in r.by_craft_village]
         for dimension, name, group in groups:
             _names(ws, row, r, f)
             ws.cell(row, 4, dimension)
