@@ -21,8 +21,8 @@ Two steps, so that the lineage has no cycle (cases → published case list → v
   It walks each case through the workflow (``reference/case_workflow.toml``): from ``initial_state`` on its
   identification date, each visit's ``case_state`` in visit order is a move, kept in ``case_state_history``
   when the workflow allows it, else quarantined (``INVALID_TRANSITION``: the case keeps its state, the visit
-  still counts as a visit); the case's ``state``, ``urgent`` (its latest assessment found a high risk) and
-  ``due_on`` (:meth:`~warehouse.case_workflow.Workflow.next_due`) follow.
+  still counts as a visit); the case's ``state``, ``urgent`` (its latest assessment found a high risk; before
+  any, a report said so) and ``due_on`` (:meth:`~warehouse.case_workflow.Workflow.next_due`) follow.
 
 Both recompute from the whole current state and write only what differs (a re-run writes nothing): they read the
 identified subjects and the visits, a few columns each, set-based, which stays cheap next to the cleaning steps.
@@ -40,6 +40,7 @@ from warehouse import case_matching
 from warehouse.case_workflow import Workflow, load_workflow
 from warehouse.models import (
     Case,
+    CaseReport,
     CaseReportMatch,
     CaseService,
     CaseStateHistory,
@@ -148,7 +149,11 @@ def update_case_register(engine: Engine, workflow: Workflow | None = None) -> St
     with engine.begin() as conn:
         cases = {r.case_id: r for r in conn.execute(select(Case.case_id, Case.identified_on,
                                                            *(getattr(Case, c) for c in STATE)))}
-        states, history, invalid = _fold(conn, workflow, {k: r.identified_on for k, r in cases.items()})
+        link, report = CaseReportMatch, CaseReport
+        reported_urgent = set(conn.execute(select(link.case_id).join(report, report.report_id == link.report_id)
+                                           .where(report.urgency.in_(workflow.urgent_reports))).scalars())
+        states, history, invalid = _fold(conn, workflow, {k: r.identified_on for k, r in cases.items()},
+                                         reported_urgent)
         changed = [{"b_case_id": case_id, **states[case_id]} for case_id, r in cases.items()
                    if {c: getattr(r, c) for c in STATE} != states[case_id]]
         if changed:
@@ -231,11 +236,14 @@ def _free_code(pseudonymizer: Pseudonymizer, case_id: str, taken: set[str]) -> s
     return code
 
 
-def _fold(conn: Connection, workflow: Workflow, identified: dict) -> tuple[dict, dict, dict]:
+def _fold(conn: Connection, workflow: Workflow, identified: dict, reported_urgent: set[str]
+          ) -> tuple[dict, dict, dict]:
     """Each case's state (``STATE``), its history rows, and the visits whose move the workflow refuses
     (``raw_submission_id`` → the row to quarantine, ``value`` the move). The latest visit (by visit date, then
     arrival) decides the situation at the last visit; the latest allowed move decides state, status and closure;
-    the first support is the earliest date given or received, else the first visit that recorded a support."""
+    the first support is the earliest date given or received, else the first visit that recorded a support; the
+    case is urgent when its latest risk assessment is high or, before any, a report of it was urgent
+    (``reported_urgent``)."""
     v, raw = CaseVisit, RawSubmission
     by_case: dict[str, list] = defaultdict(list)
     for visit in conn.execute(
@@ -268,7 +276,7 @@ def _fold(conn: Connection, workflow: Workflow, identified: dict) -> tuple[dict,
         supported = [x.visit_date for x in visits if x.supports and x.supports != "none"]
         first_support = min(given) if given else min(supported, default=None)
         assessed = [x.risk_level for x in visits if x.risk_level]
-        urgent = bool(assessed) and assessed[-1] == "high"
+        urgent = assessed[-1] == "high" if assessed else case_id in reported_urgent
         last = visits[-1] if visits else None
         states[case_id] = {
             **NO_VISITS,

@@ -48,6 +48,7 @@ class Workflow:
     limits: dict[str, Limit]
     closure_reasons: dict[str, bool]  # code → whether the child left child labour (an outcome)
     status_as_state: dict[str, str]
+    urgent_reports: frozenset[str]  # report urgencies that make a case urgent until a risk assessment is made
 
     def allows(self, before: str, after: str) -> bool:
         return after in self.transitions.get(before, frozenset())
@@ -98,4 +99,5 @@ def load_workflow(path: Path = WORKFLOW_FILE) -> Workflow:
     if problems:
         raise ValueError(f"{Path(path).name}: " + "; ".join(problems))
     reasons = {code: bool(r["outcome"]) for code, r in doc["closure_reasons"].items()}
-    return Workflow(doc["version"], states, doc["initial_state"], transitions, limits, reasons, status_as_state)
+    return Workflow(doc["version"], states, doc["initial_state"], transitions, limits, reasons, status_as_state,
+                    frozenset(doc["urgent_reports"]))

@@ -23,7 +23,7 @@ FORMS = Path(__file__).resolve().parents[2] / "forms"
 PROJECT = 7
 PIPELINE = [household_assets.raw_household_survey, household_assets.household_tables,
             household_assets.child_classification, case_assets.raw_case_report, case_assets.case_report_tables,
-            case_assets.case_match_decisions, case_assets.identified_cases]
+            case_assets.case_match_decisions, case_assets.identified_cases, case_assets.case_register]
 CHECKS = [c for c in vars(case_checks).values() if isinstance(c, dg.AssetChecksDefinition)
           and {k.asset_key.to_user_string() for k in c.check_keys} <= {"case_reports", "identified_cases"}]
 AGE_ONLY = {"reported_child/dob_known": "no", "reported_child/dob": None, "reported_child/age_stated": 13}
@@ -66,14 +66,14 @@ def test_reports_open_join_and_wait_then_a_decision(warehouse_url, tmp_path):
         with engine.connect() as conn:
             reports = conn.execute(select(r.report_code, r.reporter_type, r.screening_outcome)).all()
             links = dict(conn.execute(select(r.reporter_type, m.matched).join(m, m.report_id == r.report_id)).all())
-            cases = sorted(conn.execute(select(c.subject_kind, c.identified_source, c.case_type)).all())
+            cases = sorted(conn.execute(select(c.subject_kind, c.identified_source, c.case_type, c.urgent)).all())
             quarantined = conn.execute(select(Quarantine.field, Quarantine.reason_code)
                                        .where(Quarantine.form_id == "case_report")).all()
             analyst = [str(v) for t in (r, m, c) for row in conn.execute(select(t.__table__)) for v in row]
         assert len(reports) == 4 and quarantined == [("location/commune", "UNKNOWN_COMMUNE")]
         assert links == {"school": "exact", "police": "undecided", "hotline_111": "new"}
-        assert cases == [("child", "household_survey", "child_labourer"), ("report", "hotline_111", "trafficked"),
-                         ("report", "police", "child_labourer")]
+        assert cases == [("child", "household_survey", "child_labourer", False),  # urgent: the emergency report
+                         ("report", "hotline_111", "trafficked", True), ("report", "police", "child_labourer", False)]
         assert not {MAI, "NGUYỄN THỊ MAI", "Hồ Thị Ngọc Ánh", "Lê Thị Hoa", "0912345678", "2013-03-02"} & set(
             analyst)
         identified = first.asset_materializations_for_node("identified_cases")[0].metadata
