@@ -18,7 +18,9 @@ that count the same children share the count (1.1's numerator is 1.1h's denomina
   - a year = the sum of its quarters = the sum of its half-years, a half-year = the sum of its quarters;
   - an area = the sum of the areas of another level that partition its communes (``area_commune`` with the old
     communes' rows): the nation = its provinces = its communes, a province = its communes, an old territory =
-    the new communes it is exactly made of, and an area = another with the same communes.
+    the new communes it is exactly made of, and an area = another with the same communes. An old commune split
+    between new ones is counted in each (``exact_territory`` false there): it is left out of the partitions,
+    and a relation with a cell not exact is left out.
 
   A relation that determines a hidden count (all its other members known, one after another) gets its smallest
   published member hidden: one without a target before one with, a part before the whole, the smaller count
@@ -108,7 +110,7 @@ def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
             withheld: pd.Series | None = None) -> pd.DataFrame:
     """``cells`` (unprotected, ``indicator_value``'s columns) as published: suppressed ones without numbers,
     status ``suppressed`` and a ``suppression_reason``. ``areas``: area_level, area_code, code_list_version,
-    commune_code (:func:`warehouse.indicators.reference_frames`). ``withheld``: cells suppressed already, whose
+    commune_code, exact (:func:`warehouse.indicators.reference_frames`). ``withheld``: cells suppressed already, whose
     numbers are gone, taken as primary suppressions."""
     cells = cells.reset_index(drop=True)
     guarded = np.flatnonzero(_protected(cells, policy))
@@ -139,8 +141,9 @@ def _protected(cells: pd.DataFrame, policy: DisclosurePolicy) -> np.ndarray:
 
 def cell_counts(cells: pd.DataFrame, policy: DisclosurePolicy) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct counts shown by protected ``cells`` (``COUNT`` + ``PLACE`` columns, ``value``, ``level``: 0
-    commune, 1 province, 2 nation; ``targeted``: one of its cells has a target) and, per cell, the rows of its
-    numerator's and its denominator's count (the same row for a median's cell)."""
+    commune, 1 province, 2 nation; ``targeted``: one of its cells has a target; ``exact``: its cells'
+    ``exact_territory``) and, per cell, the rows of its numerator's and its denominator's count (the same row for
+    a median's cell)."""
     names = [policy.counts[pair] for pair in zip(cells["indicator_id"], cells["source"], strict=True)]
     sides = []
     for side, column in ((0, "numerator"), (1, "denominator")):
@@ -150,11 +153,13 @@ def cell_counts(cells: pd.DataFrame, policy: DisclosurePolicy) -> tuple[pd.DataF
             value = np.where(np.isnan(value), pd.to_numeric(cells["numerator"]).to_numpy(dtype=float), value)
         rule_set = np.where(np.isin(count, list(policy.any_rule_set)), "", cells["rule_set"].to_numpy(dtype=object))
         sides.append(cells[["source", *PLACE]].assign(count=count, rule_set=rule_set, value=value,
-                                                        targeted=cells["target_comparator"].notna().to_numpy()))
+                                                        targeted=cells["target_comparator"].notna().to_numpy(),
+                                                        exact=cells["exact_territory"].astype(bool).to_numpy()))
     both = pd.concat(sides, ignore_index=True)
     row = both.groupby([*COUNT, *PLACE], sort=True).ngroup().to_numpy()
     counts = both.assign(_row=row).groupby("_row", sort=True).agg(
-        **{c: (c, "first") for c in [*COUNT, *PLACE]}, value=("value", "max"), targeted=("targeted", "max"))
+        **{c: (c, "first") for c in [*COUNT, *PLACE]}, value=("value", "max"), targeted=("targeted", "max"),
+        exact=("exact", "min"))
     counts = counts.reset_index(drop=True).assign(level=lambda f: f["area_level"].map(LEVEL_ORDER).fillna(0))
     return counts, row.reshape(2, len(cells)).T
 
@@ -221,8 +226,10 @@ PART_AREA = [f"{c}_part" for c in AREA]
 
 def partitions(areas: pd.DataFrame) -> pd.DataFrame:
     """Each area with the areas of one other level that partition its communes (``AREA`` columns: the whole;
-    ``_part`` columns: a part; ``level_part``: the parts' level)."""
-    members = areas[[*AREA, "commune_code"]].drop_duplicates()
+    ``_part`` columns: a part; ``level_part``: the parts' level). An old commune split between areas (a member
+    not ``exact`` somewhere) is left out of all: where it has rows, the cells that hold it are not exact."""
+    split = areas.loc[~areas["exact"].astype(bool), "commune_code"]
+    members = areas.loc[~areas["commune_code"].isin(split), [*AREA, "commune_code"]].drop_duplicates()
     members = members.assign(level=members["area_level"] + "/" + members["code_list_version"])
     size = members.groupby(AREA).size()
     pairs = members.merge(members, on="commune_code", suffixes=("", "_part"))
@@ -243,7 +250,9 @@ def _area_relations(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
         return NO_RELATIONS
     whole = counts.merge(parts_of[[*AREA, "level_part"]].drop_duplicates(), on=AREA)
     part = counts.rename(columns=dict(zip(AREA, PART_AREA, strict=True))).merge(parts_of, on=PART_AREA)
-    return _joined(whole, part, [*COUNT, "period", "dimension", "dimension_value", *AREA, "level_part"])
+    found = _joined(whole, part, [*COUNT, "period", "dimension", "dimension_value", *AREA, "level_part"])
+    inexact = found.loc[~counts["exact"].to_numpy()[found["row"]], "relation"]  # holds an old commune's rows
+    return found[~found["relation"].isin(inexact)]  # more than once: no sum
 
 
 # ---------------------------------------------------------------- complementary suppression
@@ -304,7 +313,7 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
     every solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random
     vectors projected onto its null space (a fixed seed: the same counts every time). And the relations of the
     combination that gives the first of them (the least-squares y of Aᵀ y = its unit vector). Both solve
-    (A Aᵀ + εI) w = A v, factorized once (a sparse LU)."""
+    (A Aᵀ + εI) w = A v, factorized once (a sparse LU, ordered by minimum degree: the matrix is symmetric)."""
     open_ = ~determined[row]
     lines_of, relation, row, sign = relation, relation[open_], row[open_], sign[open_]
     if not len(row):
@@ -312,7 +321,7 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
     columns, column = np.unique(row, return_inverse=True)
     lines, line = np.unique(relation, return_inverse=True)
     matrix = csr_matrix((sign, (line, column)), shape=(len(lines), len(columns)))
-    solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lines))).tocsc()).solve
+    solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lines))).tocsc(), permc_spec="MMD_AT_PLUS_A").solve
     random, free = np.random.default_rng(0), np.zeros(len(columns), dtype=bool)
     for _ in range(2):
         r = random.standard_normal(len(columns))

@@ -14,7 +14,7 @@ POLICY = load_policy()
 AREAS = pd.DataFrame(
     [("national", "VN", "national", c) for c in "abc"] + [("province", "P", "v", c) for c in "abc"]
     + [("commune", c, "v", c) for c in "abc"],
-    columns=["area_level", "area_code", "code_list_version", "commune_code"])
+    columns=["area_level", "area_code", "code_list_version", "commune_code"]).assign(exact=True)
 LEVEL = {"VN": "national", "P": "province"}
 
 
@@ -25,7 +25,7 @@ def cells(rows) -> pd.DataFrame:
         "area_level": LEVEL.get(a, "commune"), "area_code": a, "code_list_version": "national" if a == "VN" else "v",
         "dimension": d, "dimension_value": v, "numerator": n, "denominator": m, "value": n / m, "ci_low": np.nan,
         "ci_high": np.nan, "gap": np.nan, "status": "no_target", "suppressed": False,
-        "target_comparator": None}
+        "target_comparator": None, "exact_territory": True}
         for i, s, a, p, d, v, n, m in rows])
     return frame
 
@@ -75,6 +75,23 @@ def test_the_smallest_other_commune_and_quarter_are_hidden():
     assert hidden == {("1.1", "a", "2026-Q1", "all"): SMALL_COUNT, ("1.1", "c", "2026-Q1", "all"): COMPLEMENTARY,
                       ("1.1", "a", "2026-Q2", "all"): COMPLEMENTARY}
 
+
+
+def test_communes_sharing_an_old_one_still_add_up_where_it_has_no_rows():
+    """The old commune "o" went to b and c (an inexact member of each): where it has no rows (every cell exact),
+    the province is still its communes' sum, and c is hidden with a; where its rows are in b and c (not exact),
+    P = a + b + c does not hold and nothing more is hidden."""
+    areas = pd.concat([AREAS, pd.DataFrame(
+        [("national", "VN", "national", "o"), ("province", "P", "v", "o"), ("commune", "b", "v", "o"),
+         ("commune", "c", "v", "o")], columns=AREAS.columns[:-1])])
+    areas["exact"] = (areas["area_level"] != "commune") | (areas["commune_code"] != "o")
+    rows = cells([("1.1", "household_survey", *place, "2026-Q1", "total", "all", n, m)
+                  for place, n, m in ((("P",), 20, 150), (("a",), 3, 50), (("b",), 10, 50), (("c",), 7, 50))])
+    assert outcome(protect(rows, areas, POLICY)) == {("1.1", "a", "2026-Q1", "all"): SMALL_COUNT,
+                                                     ("1.1", "c", "2026-Q1", "all"): COMPLEMENTARY}
+    rows["exact_territory"] = ~rows["area_code"].isin(["b", "c"])  # o's 2 of 10 children: in P, in b and in c
+    rows.loc[rows["area_code"] != "a", ["numerator", "denominator"]] += [2, 10]
+    assert outcome(protect(rows, areas, POLICY)) == {("1.1", "a", "2026-Q1", "all"): SMALL_COUNT}
 
 def test_indicators_sharing_a_count_are_hidden_together_and_no_more():
     """1.1's boys in a: 3 child labourers of 30, few; their 3 is also 1.1h's denominator (1 hazardous of 3): 1.1h's

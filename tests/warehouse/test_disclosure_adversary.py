@@ -174,9 +174,6 @@ def _in_row_space(part: dict[int, float], where: dict[int, int], basis: np.ndarr
     return bool(np.abs(vector @ basis).max(initial=0) < 1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="open (issue 21): 885 of the demo's 13,718 suppressed cells are still "
-                   "recovered; warehouse.disclosure's relations miss what this model sees (first found: icls age "
-                   "bands of a commune's year)")
 def test_no_suppressed_cell_can_be_recovered(demo, unknowns):
     _, published, restricted, _ = demo
     policy = load_policy()
