@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from warehouse.admin_units import LEGACY, load_admin_units
+from warehouse.disclosure import load_policy
 from warehouse.indicators import load_settings
 from warehouse.messages import catalogue as _catalogue
 from warehouse.messages import language, text
@@ -71,7 +72,7 @@ def labels() -> Labels:
 
 def status(name: str) -> str:
     """A status (``off_track``, ``no_denominator`` …) in words."""
-    return labels().status(name, load_settings().min_cell)
+    return labels().status(name, load_policy().summary_min_count)
 
 
 def statuses(counts: Mapping[str, int]) -> dict[str, int]:

@@ -69,6 +69,7 @@ class DisclosurePolicy:
     counts: dict[tuple[str, str], tuple[str, str]]  # protected (indicator_id, source): (numerator, denominator)
     any_rule_set: frozenset[str]  # counts that are the same under every rule set
     not_protected: frozenset[tuple[str, str]]
+    summary_min_count: int  # the reports' summaries of records: counts below it are suppressed
 
     @property
     def protected(self) -> frozenset[tuple[str, str]]:
@@ -86,7 +87,7 @@ def load_policy(path: Path = POLICY_FILE) -> DisclosurePolicy:
         raise ValueError(f"disclosure.toml: cells both protected and not: {sorted(set(counts) & not_protected)}")
     return DisclosurePolicy(doc["version"], tuple(primary["small_areas"]), int(primary["min_count"]),
                             int(primary["min_group"]), counts, frozenset(doc["protected"]["any_rule_set"]),
-                            not_protected)
+                            not_protected, int(doc["summaries"]["min_count"]))
 
 
 def unclassified(policy: DisclosurePolicy, published: set[tuple[str, str]]) -> list[tuple[str, str]]:

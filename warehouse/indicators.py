@@ -71,7 +71,6 @@ SETTINGS_FILE = Path(__file__).parent / "reference" / "indicators.toml"
 @dataclass(frozen=True)
 class IndicatorSettings:
     version: str
-    min_cell: int
     confidence: float
     reliability: Reliability  # when the report flags a sample estimate unreliable (not stored in the cells)
     names: dict[str, dict]
@@ -94,8 +93,7 @@ def load_settings(path: Path = SETTINGS_FILE) -> IndicatorSettings:
     if unknown:
         raise ValueError(f"indicators.toml: publish entries for indicators not in the catalogue: {unknown}")
     reliability = Reliability(float(doc["reliability"]["max_cv"]), int(doc["reliability"]["min_sample"]))
-    return IndicatorSettings(doc["version"], int(pub["min_cell"]), float(pub["confidence"]), reliability, names,
-                             specs)
+    return IndicatorSettings(doc["version"], float(pub["confidence"]), reliability, names, specs)
 
 
 def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:

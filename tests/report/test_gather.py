@@ -1,11 +1,14 @@
 """What a progress report gathers from the warehouse, on SQLite and PostgreSQL (numbers in ``warehouse_state``)."""
 
+from dataclasses import replace
+
 import pytest
 
 from tests.report.conftest import COMMUNE, LEGACY_PROVINCE, PROVINCE
 from tests.report.warehouse_state import TARGET_DOC, YEAR
+from warehouse.disclosure import load_policy
 from warehouse.indicators import load_settings
-from warehouse.report import ReportArea, areas_with_data, gather_report
+from warehouse.report import ReportArea, areas_with_data, cases, gather_report
 from warehouse.report.cases import CASE_STATUSES, CASE_TYPES, CLOSURE_REASONS
 from warehouse.report.counts import Count
 from warehouse.report.indicator_results import TargetInForce
@@ -106,6 +109,12 @@ def test_commune_report(report_engine):
     assert (report.inspections.inspected, report.inspections.violation) == (3, Count(2))  # i01, i08: not hidden
     assert report.cases.identified == SUPPRESSED  # 4 cases
 
+
+def test_summaries_follow_the_disclosure_policy(report_engine, monkeypatch):
+    """The summaries' threshold is disclosure.toml's (``[summaries]``): at 4, the commune's 4 cases are shown."""
+    assert load_policy().summary_min_count == 5
+    monkeypatch.setattr(cases, "load_policy", lambda: replace(load_policy(), summary_min_count=4))
+    assert gather_report(report_engine, COMMUNE, YEAR).cases.identified == Count(4)
 
 def test_old_territory(report_engine):
     report = gather_report(report_engine, LEGACY_PROVINCE, YEAR)

@@ -1,8 +1,9 @@
 """Cases handled in an area's communes: identified in the year (by type, supported in time, current status),
 followed up in the year, closed in the year by reason.
 
-Every count is a count of children: small counts are suppressed. Types, statuses and closure reasons are listed
-in full (the codes of the case follow-up form), so a suppressed line never tells a rare category exists.
+Every count is a count of children: small counts are suppressed (``disclosure.toml``, ``[summaries]``). Types,
+statuses and closure reasons are listed in full (the codes of the case follow-up form), so a suppressed line
+never tells a rare category exists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import Engine, func, select
 
 from warehouse.case_workflow import load_workflow
+from warehouse.disclosure import load_policy
 from warehouse.indicators import IndicatorSettings
 from warehouse.models import Case, CaseVisit
 from warehouse.periods import Period
@@ -35,7 +37,7 @@ class CaseSummary:
 
 
 def summarise_cases(engine: Engine, communes: list[str], period: Period, settings: IndicatorSettings) -> CaseSummary:
-    min_cell = settings.min_cell
+    min_cell = load_policy().summary_min_count
     c, v = Case, CaseVisit
     start, end = period.start, period.end + timedelta(days=1)
     of_period = (c.identified_on >= start) & (c.identified_on < end)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from warehouse.approval import PROVISIONAL, ApprovalState, AreaPeriod, state_of
 from warehouse.cutoff import warehouse_as_of
+from warehouse.disclosure import load_policy
 from warehouse.indicators import IndicatorSettings, load_settings
 from warehouse.periods import DateRange, Period
 from warehouse.report.activities import ActivitySummary, summarise_activities
@@ -81,9 +82,9 @@ def gather_report(engine: Engine, area: ReportArea, period: Period | DateRange |
     indicators = gather_indicators(engine, area, details, period, settings)
     return ProgressReport(
         area=area, details=details, period=period, generated_on=generated_on or date.today(),
-        min_cell=settings.min_cell, settings_version=settings.version, indicator_names=settings.names,
+        min_cell=load_policy().summary_min_count, settings_version=settings.version, indicator_names=settings.names,
         indicators=indicators, programme=gather_programme(engine, area, details, period, settings, indicators),
-        activities=summarise_activities(engine, communes, period, settings.min_cell),
+        activities=summarise_activities(engine, communes, period, load_policy().summary_min_count),
         inspections=summarise_inspections(engine, communes, period, settings),
         cases=summarise_cases(engine, communes, period, settings),
         approval=approval,

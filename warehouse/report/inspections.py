@@ -48,7 +48,7 @@ class InspectionSummary:
 def summarise_inspections(engine: Engine, communes: list[str], period: Period,
                           settings: IndicatorSettings) -> InspectionSummary:
     findings = _findings_by_type(engine, communes, period, settings)
-    min_cell = settings.min_cell
+    min_cell = load_policy().summary_min_count
     inspected = int(findings["inspected"].sum())
     i, yw, yc = Inspection, YoungWorker, YoungWorkerClassification
     in_area = (i.commune_code.in_(communes), period.in_period(i.year, i.quarter))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
 
+from warehouse.disclosure import load_policy
 from warehouse.models import Activity, ActivityReach, AreaCommune, LegacyCommune
 from warehouse.report.area import LEGACY, ReportArea
 from warehouse.report.counts import protected_total
@@ -57,10 +58,11 @@ class OrganisationReport:
 
 
 def organisation_report(engine: Engine, area: ReportArea, first_year: int, last_year: int,
-                        organisation: str | None = None, min_cell: int = 5) -> OrganisationReport:
+                        organisation: str | None = None) -> OrganisationReport:
     """The activities of ``area`` (a province, current or old) from ``first_year`` to ``last_year`` by unit and
     year, of one mass ``organisation`` or of every organiser."""
     name, frame = _activities(engine, area, first_year, last_year)
+    min_cell = load_policy().summary_min_count
     if organisation is not None:
         frame = frame[frame["organisation"] == organisation]
     districts = frame.drop_duplicates("district_code").set_index("district_code")["district_name"].to_dict()

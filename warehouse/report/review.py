@@ -68,7 +68,7 @@ def gather_review(engine: Engine, area: ReportArea, first_year: int, last_year: 
     indicators = tuple(IndicatorYears(spec.indicator_id, spec.source, spec.unit, tuple(
         _year(cells[(spec.indicator_id, spec.source, str(year))], year) for year in range(first_year, last_year + 1)))
         for spec in settings.specs)
-    organisations = organisation_report(engine, area, first_year, last_year, min_cell=settings.min_cell)
+    organisations = organisation_report(engine, area, first_year, last_year)
     return Review(area, organisations.area_name, first_year, last_year, indicators, organisations)
 
 

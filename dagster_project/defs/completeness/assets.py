@@ -9,7 +9,7 @@ from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
 from warehouse.completeness import build_completeness, store_completeness, today_in_vietnam
-from warehouse.indicators import load_settings
+from warehouse.disclosure import load_policy
 from warehouse.models import ReportingCompleteness
 from warehouse.report.completeness import sentence, summarise_completeness
 from warehouse.report.formatting import Formatter
@@ -25,7 +25,7 @@ def reporting_completeness(context: dg.AssetExecutionContext, warehouse: Warehou
     as_of = today_in_vietnam()
     store_completeness(engine, build_completeness(engine, load_admin_units(), as_of))
     summary = summarise_completeness(engine)
-    f = Formatter(Labels(language()), load_settings().min_cell)
+    f = Formatter(Labels(language()), load_policy().summary_min_count)
     counts = {f.labels(f"reporting_{status}"): n for status, n in summary.counts()}
     context.log.info(text("log.completeness", date=f.date(as_of),
                           counts=", ".join(f"{word}: {n}" for word, n in counts.items())))

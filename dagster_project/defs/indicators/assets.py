@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from dagster_project.messages import describe, labelled, listing, statuses, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
-from warehouse import approval, indicators
+from warehouse import approval, disclosure, indicators
 from warehouse.classification import load_rules
 from warehouse.models import IndicatorValue
 
@@ -45,7 +45,7 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "cells_suppressed": suppressed,
         "status_of_totals": dg.MetadataValue.json(statuses(by_status)),
         "settings_version": settings.version,
-        "min_cell": settings.min_cell,
+        "min_cell": disclosure.load_policy().min_count,
         "cells_approved": approved,
         "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message()}" for r in refreshed.reopened)
                                                   or text("log.nothing")),

@@ -11,7 +11,6 @@ from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
 from warehouse.admin_units import load_admin_units
-from warehouse.indicators import load_settings
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
@@ -42,8 +41,7 @@ def review_report(context: dg.AssetExecutionContext, config: ReviewConfig,
     engine = warehouse.engine()
     if config.organisation.strip():
         organisation = config.organisation.strip()
-        report = organisation_report(engine, area, config.first_year, config.last_year, organisation,
-                                     load_settings().min_cell)
+        report = organisation_report(engine, area, config.first_year, config.last_year, organisation)
         path = write_organisation_report(report, folder / f"bao-cao-{organisation}-{area.key}-{years}-"
                                                           f"{config.language}.xlsx", config.language)
         rows, name = report.rows, report.area_name
