@@ -80,46 +80,64 @@ def roll_up(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame, group
         aggregations = {"numerator": ("numerator", "sum"), "denominator": ("denominator", "sum")}
         facts, areas = _alike_communes_summed(facts, commune_groups(areas) if groups is None else groups,
                                               ["rule_set", *spec.dimensions, "year", "quarter"])
-    area_keys = ["area_level", "area_code", "code_list_version"]
-    # group on integer codes, each key column factorized once, before the join multiplies the rows (grouping on
-    # the strings factorizes them again for every disaggregation): the values are put back after summing
-    periods = {"year": facts["year"].astype(str)}
-    periods["half"] = periods["year"] + np.where(facts["quarter"] <= 2, "-H1", "-H2")
-    periods["quarter"] = periods["year"] + "-Q" + facts["quarter"].astype(str)
-    fact_keys = {name: facts[name] for name in ["rule_set", *spec.dimensions]}
-    fact_keys.update({f"period_{period_type}": period for period_type, period in periods.items()})
-    labels, fact_codes, area_codes = {}, {}, {}
-    for name, column in fact_keys.items():
-        fact_codes[f"_{name}"], labels[name] = pd.factorize(column, use_na_sentinel=False)
-    for name in area_keys:
-        area_codes[f"_{name}"], labels[name] = pd.factorize(areas[name], use_na_sentinel=False)
-    kept = ["members"] if "members" in facts else []
-    fact_values = list(dict.fromkeys([*(c for c, _ in aggregations.values()), *kept]))  # each column once
-    joined = (facts[["commune_code", *fact_values]].assign(**fact_codes)
-              .merge(areas[["commune_code", "exact"]].assign(**area_codes), on="commune_code", how="inner"))
     if "members" in facts:  # kept sums: how many were counted, and how many of them in partly covered communes
-        joined["inexact_members"] = joined["members"].where(~joined["exact"].astype(bool), 0)
         aggregations.update(members=("members", "sum"), inexact_members=("inexact_members", "sum"))
         value_columns += ["members", "inexact_members"]
-    parts = []
-    columns = ["rule_set", "period", "period_type", *area_keys, "dimension", "dimension_value", *value_columns, "exact"]
-    for period_type in periods:
-        labels["period"] = labels[f"period_{period_type}"]
-        coded = joined.rename(columns={f"_period_{period_type}": "_period"})
-        for dimension in ("total", *spec.dimensions):
-            keys = ["rule_set", "period", *area_keys] + ([] if dimension == "total" else [dimension])
-            summed = coded.groupby([f"_{k}" for k in keys], as_index=False, sort=False).agg(
-                **aggregations, exact=("exact", "min"))
-            for k in keys:
-                summed[k] = labels[k].take(summed.pop(f"_{k}").to_numpy())
-            summed["period_type"] = period_type
-            summed["dimension"] = dimension
-            summed["dimension_value"] = "all" if dimension == "total" else summed[dimension].fillna(UNKNOWN)
-            parts.append(summed[columns])
-    rolled = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    columns = ["rule_set", "period", "period_type", "area_level", "area_code", "code_list_version", "dimension",
+               "dimension_value", *value_columns, "exact"]
+    if facts.empty:
+        rolled = pd.DataFrame(columns=columns)
+    else:
+        rolled = _summed_by_every_key(facts, spec, areas, aggregations)[columns]
     rolled.insert(0, "source", spec.source)
     rolled.insert(0, "indicator_id", spec.indicator_id)
     return rolled
+
+
+def _summed_by_every_key(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.DataFrame, aggregations: dict
+                         ) -> pd.DataFrame:
+    """One grouping for every period type and disaggregation of :func:`roll_up`: the facts joined to their areas
+    are stacked once per (period type, disaggregation), each key an integer code, and summed together (a grouping
+    per block cost more in pandas' fixed overhead than in summing, at any size)."""
+    area_keys = ["area_level", "area_code", "code_list_version"]
+    year = facts["year"].astype(str)
+    periods = {"year": year, "half": year + np.where(facts["quarter"] <= 2, "-H1", "-H2"),
+               "quarter": year + "-Q" + facts["quarter"].astype(str)}
+    rule_code, rule_labels = pd.factorize(facts["rule_set"], use_na_sentinel=False)
+    blocks, period_labels, value_labels = [], [], ["all"]  # value code 0: a total's "all"
+    for period_type, period in periods.items():
+        code, labels = pd.factorize(period, use_na_sentinel=False)
+        offset = sum(len(p) for p in period_labels)
+        period_labels.append(np.asarray(labels, dtype=object))
+        for dimension in ("total", *spec.dimensions):
+            if dimension == "total":
+                value = np.zeros(len(facts), dtype=np.int64)
+            else:
+                value, labels = pd.factorize(facts[dimension], use_na_sentinel=False)
+                value = value + len(value_labels)
+                value_labels.extend(pd.Series(labels, dtype=object).fillna(UNKNOWN))
+            blocks.append((period_type, dimension, code + offset, value))
+    area_code, area_labels = pd.factorize(pd.MultiIndex.from_frame(areas[area_keys]))
+    kept = [c for c, _ in aggregations.values() if c in facts]
+    joined = (facts[["commune_code", *dict.fromkeys(kept)]].assign(_row=np.arange(len(facts)))
+              .merge(areas[["commune_code", "exact"]].assign(_area=area_code), on="commune_code", how="inner"))
+    if "members" in facts:
+        joined["inexact_members"] = joined["members"].where(~joined["exact"].astype(bool), 0)
+    row = joined["_row"].to_numpy()
+    stacked = pd.concat([joined.drop(columns=["commune_code", "_row"]).assign(
+        _block=b, _rule=rule_code[row], _period=period[row], _value=value[row])
+        for b, (_, _, period, value) in enumerate(blocks)], ignore_index=True)
+    summed = stacked.groupby(["_block", "_rule", "_period", "_area", "_value"], as_index=False, sort=False).agg(
+        **aggregations, exact=("exact", "min"))
+    block = summed.pop("_block").to_numpy()
+    areas_of = area_labels.take(summed.pop("_area").to_numpy())
+    return summed.assign(
+        rule_set=np.asarray(rule_labels, dtype=object).take(summed.pop("_rule").to_numpy()),
+        period=np.concatenate(period_labels).take(summed.pop("_period").to_numpy()),
+        period_type=np.array([b[0] for b in blocks], dtype=object).take(block),
+        **{key: areas_of.get_level_values(i) for i, key in enumerate(area_keys)},
+        dimension=np.array([b[1] for b in blocks], dtype=object).take(block),
+        dimension_value=np.asarray(value_labels, dtype=object).take(summed.pop("_value").to_numpy()))
 
 
 @dataclass(frozen=True)
