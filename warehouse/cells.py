@@ -123,10 +123,12 @@ def _summed_by_every_key(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.Dat
               .merge(areas[["commune_code", "exact"]].assign(_area=area_code), on="commune_code", how="inner"))
     if "members" in facts:
         joined["inexact_members"] = joined["members"].where(~joined["exact"].astype(bool), 0)
-    row = joined["_row"].to_numpy()
-    stacked = pd.concat([joined.drop(columns=["commune_code", "_row"]).assign(
-        _block=b, _rule=rule_code[row], _period=period[row], _value=value[row])
-        for b, (_, _, period, value) in enumerate(blocks)], ignore_index=True)
+    row, copies = joined["_row"].to_numpy(), len(blocks)
+    stacked = pd.DataFrame({
+        **{c: _tiled(joined[c], copies) for c in joined.columns if c not in ("commune_code", "_row")},
+        "_block": np.repeat(np.arange(copies), len(joined)), "_rule": np.tile(rule_code[row], copies),
+        "_period": np.concatenate([period[row] for _, _, period, _ in blocks]),
+        "_value": np.concatenate([value[row] for _, _, _, value in blocks])})
     summed = stacked.groupby(["_block", "_rule", "_period", "_area", "_value"], as_index=False, sort=False).agg(
         **aggregations, exact=("exact", "min"))
     block = summed.pop("_block").to_numpy()
@@ -138,6 +140,13 @@ def _summed_by_every_key(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.Dat
         **{key: areas_of.get_level_values(i) for i, key in enumerate(area_keys)},
         dimension=np.array([b[1] for b in blocks], dtype=object).take(block),
         dimension_value=np.asarray(value_labels, dtype=object).take(summed.pop("_value").to_numpy()))
+
+
+def _tiled(column: pd.Series, copies: int):
+    """``column`` repeated ``copies`` times, end to end, keeping its dtype."""
+    if isinstance(column.dtype, np.dtype):
+        return np.tile(column.to_numpy(), copies)
+    return pd.concat([column] * copies, ignore_index=True)
 
 
 @dataclass(frozen=True)
