@@ -1247,8 +1247,10 @@ class CaseVisit(WorkAnswers, Base):
     case_worker_id: Mapped[str | None] = mapped_column(PseudoId, **described(
         "Mã cán bộ theo dõi (giả danh, từ tên đã nhập)", "Case worker id (pseudonymous, from the name typed)"))
     case_source: Mapped[str | None] = mapped_column(String(32), **described(
-        "Nguồn phát hiện theo cán bộ: household_survey, inspection, hotline_111, school, police, community",
-        "How the case was found (case worker): household_survey, inspection, hotline_111, school, police, community"))
+        "Nguồn phát hiện theo cán bộ: household_survey, inspection, hotline_111, school, police, community, "
+        "health_worker, child_family, other_commune",
+        "How the case was found (case worker): household_survey, inspection, hotline_111, school, police, community, "
+        "health_worker, child_family, other_commune"))
     case_type: Mapped[str | None] = mapped_column(String(16), **described(
         "Loại trường hợp theo cán bộ: at_risk, child_labourer, trafficked (bị mua bán để bóc lột sức lao động)",
         "Case type per the case worker: at_risk, child_labourer, trafficked (for labour exploitation)"))

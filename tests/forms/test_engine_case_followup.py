@@ -216,3 +216,9 @@ def test_closing_submission_blanks_the_due_date(form):
     assert (root.findtext("supervisor_signoff"), root.findtext("signoff_date")) == ("yes", VISIT)
     assert not root.findtext("next_visit")
     assert root.findtext("first_support") == SUPPORTED["first_support"]
+
+
+def test_a_visit_names_every_channel_a_case_report_can_come_from(form):
+    header, *rows = read_sheets(FORMS_DIR / "case_report.xlsx")["choices"]
+    channels = [r[header.index("name")] for r in rows if r[header.index("list_name")] == "reporter_type"]
+    assert sorted(form.state("case_source")["options"]) == sorted(channels)
