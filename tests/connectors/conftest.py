@@ -10,7 +10,9 @@ from connectors.http import HttpSettings
 from connectors.odk_central import OdkCentralClient
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 
-FAST = HttpSettings(connect_timeout=2.0, read_timeout=2.0, max_tries=5, backoff_factor=0.01, backoff_max=0.05)
+# Timeouts long enough for a loaded test machine (a fake answering late is retried, and a non-idempotent
+# request retried changes what the server saw); the tests of timeouts set their own.
+FAST = HttpSettings(connect_timeout=10.0, read_timeout=10.0, max_tries=5, backoff_factor=0.01, backoff_max=0.05)
 
 
 @pytest.fixture
