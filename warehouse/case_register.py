@@ -21,8 +21,9 @@ Two steps, so that the lineage has no cycle (cases → published case list → v
   It walks each case through the workflow (``reference/case_workflow.toml``): from ``initial_state`` on its
   identification date, each visit's ``case_state`` in visit order is a move, kept in ``case_state_history``
   when the workflow allows it, else quarantined (``INVALID_TRANSITION``: the case keeps its state, the visit
-  still counts as a visit); the case's ``state``, ``urgent`` (its latest assessment found a high risk; before
-  any, a report said so) and ``due_on`` (:meth:`~warehouse.case_workflow.Workflow.next_due`) follow.
+  still counts as a visit); the case's ``state``, ``urgent_at_report`` (a report of it said emergency: the limits
+  counted from the report), ``urgent`` (its latest assessment found a high risk, before any as reported: the
+  follow-up limit) and ``due_on`` (:meth:`~warehouse.case_workflow.Workflow.next_due`) follow.
 
 Both recompute from the whole current state and write only what differs (a re-run writes nothing): they read the
 identified subjects and the visits, a few columns each, set-based, which stays cheap next to the cleaning steps.
@@ -66,11 +67,11 @@ INVALID_TRANSITION = "INVALID_TRANSITION"
 IDENTIFICATION = ("subject_kind", "subject_id", "identified_source", "identified_on", "year", "quarter",
                   "province_code", "commune_code", "code_list_version", "sex", "age_band", "case_type")
 STATE = ("status", "first_support_on", "visits", "last_visit_on", "closed_on", "closure_reason",
-         "in_education_at_last_visit", "child_labour_at_last_visit", "state", "urgent", "due_on", "second_visit_on",
+         "in_education_at_last_visit", "child_labour_at_last_visit", "state", "urgent", "urgent_at_report", "due_on", "second_visit_on",
          "child_labour_at_second_visit")
 NO_VISITS = {"status": "open", "first_support_on": None, "visits": 0, "last_visit_on": None, "closed_on": None,
              "closure_reason": None, "in_education_at_last_visit": None, "child_labour_at_last_visit": None,
-             "state": load_workflow().initial_state, "urgent": False, "due_on": None, "second_visit_on": None,
+             "state": load_workflow().initial_state, "urgent": False, "urgent_at_report": False, "due_on": None, "second_visit_on": None,
              "child_labour_at_second_visit": None}
 
 
@@ -276,14 +277,15 @@ def _fold(conn: Connection, workflow: Workflow, identified: dict, reported_urgen
         supported = [x.visit_date for x in visits if x.supports and x.supports != "none"]
         first_support = min(given) if given else min(supported, default=None)
         assessed = [x.risk_level for x in visits if x.risk_level]
-        urgent = assessed[-1] == "high" if assessed else case_id in reported_urgent
+        at_report = case_id in reported_urgent
+        urgent = assessed[-1] == "high" if assessed else at_report
         last = visits[-1] if visits else None
         states[case_id] = {
             **NO_VISITS,
             "state": state,
             "urgent": urgent,
-            "due_on": workflow.next_due(state, identified_on, last and last.visit_date, last and last.next_visit,
-                                        first_support, urgent),
+            "urgent_at_report": at_report,
+            "due_on": workflow.next_due(state, identified_on, None, None, first_support, urgent, at_report),
         } if last is None else {
             "status": status,
             "first_support_on": first_support,
@@ -295,7 +297,9 @@ def _fold(conn: Connection, workflow: Workflow, identified: dict, reported_urgen
             "child_labour_at_last_visit": last.child_labour,
             "state": state,
             "urgent": urgent,
-            "due_on": workflow.next_due(state, identified_on, last.visit_date, last.next_visit, first_support, urgent),
+            "urgent_at_report": at_report,
+            "due_on": workflow.next_due(state, identified_on, last.visit_date, last.next_visit, first_support, urgent,
+                                        at_report),
             "second_visit_on": visits[1].visit_date if len(visits) > 1 else None,
             "child_labour_at_second_visit": visits[1].child_labour if len(visits) > 1 else None,
         }

@@ -58,17 +58,21 @@ class Workflow:
         return self.limits[step].due(start, urgent)
 
     def next_due(self, state: str, reported_on: date, last_visit_on: date | None, next_visit: date | None,
-                 first_support_on: date | None, urgent: bool = False) -> date | None:
+                 first_support_on: date | None, urgent: bool = False, urgent_at_report: bool = False
+                 ) -> date | None:
         """The date by which the case's next step is due in state ``state``: the assessment, then the plan, then
         the first support, then the next visit (at the latest the follow-up limit; the officer's date when
-        earlier), each counted from where its limit says (the report, or the latest visit); none once closed."""
+        earlier), each counted from where its limit says (the report, or the latest visit), with the urgency known
+        there (``urgent_at_report``, or ``urgent`` now); none once closed."""
         if state == "closed":
             return None
         step = {"reported": "assessed", "screened": "assessed", "assessed": "plan"}.get(state)
         if step is None:
             step = "first_support" if first_support_on is None else "follow_up"
-        start = reported_on if self.limits[step].origin == "report" else last_visit_on or reported_on
-        latest = self.due_on(step, start, urgent)
+        if self.limits[step].origin == "report":
+            latest = self.due_on(step, reported_on, urgent_at_report)
+        else:
+            latest = self.due_on(step, last_visit_on or reported_on, urgent)
         return min(next_visit, latest) if next_visit and step == "follow_up" else latest
 
 

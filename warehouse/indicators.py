@@ -226,11 +226,11 @@ def _period_of(frame: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def supported_in_time(conn: Connection, _: IndicatorSettings, as_of: date | None = None) -> pd.DataFrame:
-    """Cases supported within the workflow's first-support limit from identification (shorter when urgent) and
-    visited; a case not yet supported whose limit has not passed on ``as_of`` (default today) is pending: in
-    neither count."""
+    """Cases supported within the workflow's first-support limit from identification (shorter when urgent when
+    reported: a risk found later does not shorten a limit already running) and visited; a case not yet supported
+    whose limit has not passed on ``as_of`` (default today) is pending: in neither count."""
     c, workflow, as_of = Case, load_workflow(), as_of or date.today()
-    frame = _cases(conn, [c.identified_on, c.first_support_on, c.visits, c.urgent],
+    frame = _cases(conn, [c.identified_on, c.first_support_on, c.visits, c.urgent_at_report],
                    ["identified_on", "first_support", "visits", "urgent"])
     due = pd.to_datetime(pd.Series([workflow.due_on("first_support", day, bool(urgent)) for day, urgent
                                     in zip(frame["identified_on"], frame["urgent"])], index=frame.index, dtype=object))

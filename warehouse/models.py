@@ -1210,8 +1210,15 @@ class Case(Base):
         "Bước của quy trình (case_workflow.toml): screened, assessed, plan, services, follow_up, closed",
         "Workflow step (case_workflow.toml): screened, assessed, plan, services, follow_up, closed"))
     urgent: Mapped[bool] = mapped_column(Boolean, **described(
-        "Khẩn cấp: đánh giá gần nhất ghi nguy cơ cao (áp dụng thời hạn rút ngắn của Nghị định 56/2017)",
-        "Urgent: the latest assessment found a high risk (the shorter time limits of Decree 56/2017 apply)"))
+        "Khẩn cấp: đánh giá gần nhất ghi nguy cơ cao, hoặc chưa đánh giá mà khẩn cấp khi tiếp nhận (thời hạn thăm "
+        "tiếp theo rút ngắn)",
+        "Urgent: the latest assessment found a high risk, or none yet and urgent when reported (the shorter "
+        "follow-up limit)"))
+    urgent_at_report: Mapped[bool] = mapped_column(Boolean, **described(
+        "Khẩn cấp khi tiếp nhận: một thông báo về trẻ ghi khẩn cấp; các thời hạn tính từ thông báo (đánh giá, kế "
+        "hoạch, hỗ trợ đầu tiên, chỉ số 1.2) rút ngắn theo Nghị định 56/2017",
+        "Urgent when reported: a report of the child said emergency; the limits counted from the report "
+        "(assessment, plan, first support, indicator 1.2) are the shorter ones of Decree 56/2017"))
     due_on: Mapped[date | None] = mapped_column(Date, **described(
         "Hạn của bước tiếp theo (đánh giá, kế hoạch, hỗ trợ đầu tiên, lần thăm tới); trống khi đã đóng",
         "When the next step is due (assessment, plan, first support, next visit); blank once closed"))

@@ -2,7 +2,7 @@
 
 Five cases in Mỹ Hòa Hưng, the report made on Monday 7 December 2026:
 
-| case | type | identified | urgent | first support | limit (workflow) | 1.2 | visits | 2nd visit, still CL | due | open |
+| case | type | identified | urgent (reported) | first support | limit (workflow) | 1.2 | visits | 2nd visit, still CL | due | open |
 |---|---|---|---|---|---|---|---|---|---|---|
 | A | child labourer | Mon 2 Nov | no | 20 Nov | 2 Dec (30 days) | in time | 2 | 25 Nov, no | 20 Dec | yes |
 | B | child labourer | 1 Oct | no | 5 Nov | 31 Oct | late | 3 | 10 Oct, yes | 1 Dec | yes |
@@ -50,7 +50,8 @@ def case_row(code, kind, identified, urgent, first_support, visits, second, stil
             "code_list_version": "vn-2025-07", "sex": "female", "age_band": "13-14", "case_type": kind,
             "status": status, "first_support_on": first_support, "visits": visits, "last_visit_on": None,
             "closed_on": None, "closure_reason": None, "in_education_at_last_visit": None,
-            "child_labour_at_last_visit": None, "state": "services", "urgent": urgent, "due_on": due,
+            "child_labour_at_last_visit": None, "state": "services", "urgent": urgent, "urgent_at_report": urgent,
+            "due_on": due,
             "second_visit_on": second, "child_labour_at_second_visit": still}
 
 

@@ -46,6 +46,10 @@ def test_next_due_by_state(workflow):
     assert workflow.next_due("follow_up", reported, last, date(2027, 6, 1), last) == date(2027, 3, 1)
     assert workflow.next_due("follow_up", reported, last, None, last, urgent=True) == date(2026, 12, 31)
     assert workflow.next_due("closed", reported, last, None, last) is None
+    # the limits counted from the report keep the urgency it had; the follow-up limit takes the urgency now
+    assert workflow.next_due("screened", reported, None, None, None, urgent=True) == date(2026, 12, 11)
+    assert workflow.next_due("screened", reported, None, None, None, urgent_at_report=True) == date(2026, 12, 5)
+    assert workflow.next_due("follow_up", reported, last, None, last, urgent_at_report=True) == date(2027, 3, 1)
 
 
 def test_closure_reasons_and_old_statuses(workflow):

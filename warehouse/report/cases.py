@@ -66,10 +66,10 @@ def summarise_cases(engine: Engine, communes: list[str], period: Period, setting
 
 def _supported_in_time(engine: Engine, communes: list[str], period: Period, settings: IndicatorSettings) -> int:
     """Cases of the period supported in time as indicator 1.2 counts them: a first support within the workflow's
-    time limit from identification (shorter when urgent), and at least one follow-up."""
+    time limit from identification (shorter when urgent when reported), and at least one follow-up."""
     c, workflow = Case, load_workflow()
     with engine.connect() as conn:
-        rows = conn.execute(select(c.identified_on, c.first_support_on, c.urgent).where(
+        rows = conn.execute(select(c.identified_on, c.first_support_on, c.urgent_at_report).where(
             c.commune_code.in_(communes), c.identified_on.between(period.start, period.end), c.visits >= 1,
             c.first_support_on.is_not(None))).all()
     return sum(first <= workflow.due_on("first_support", identified, urgent) for identified, first, urgent in rows)
