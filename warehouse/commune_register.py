@@ -1,12 +1,14 @@
 """The commune register: a commune's open cases with the children's names, for its child-protection officer.
 
 Restricted: it joins the case list to the names in ``restricted_child_pii`` and ``restricted_young_worker_pii``,
-so it is written only to a restricted folder, readable by its owner (:func:`write_commune_register`). The cases
+so it is written only to a restricted folder, readable by its owner, as a workbook
+(:func:`write_commune_register`) and as a page to read on screen or print (:func:`write_commune_register_page`). The cases
 whose next step is overdue come first, then by due date (the workflow's time limits, ``case_register.due_on``).
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,4 +76,52 @@ def write_commune_register(rows: list[RegisterRow], path: Path) -> int:
     sheet.freeze_panes = "A2"
     with replaced_atomically(path, private=True) as temporary:
         book.save(temporary)
+    return len(rows)
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #999; padding: 0.3rem 0.5rem; text-align: left; }}
+thead th {{ background: #eee; position: sticky; top: 0; }}
+tr.overdue td {{ font-weight: bold; color: #a3341c; }}
+@media print {{ thead {{ display: table-header-group; }} }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<p>Ngày lập / As of: {as_of}. Số trường hợp đang theo dõi / Open cases: {cases}; quá hạn / overdue: {overdue}.</p>
+<table>
+<thead><tr>{header}</tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def write_commune_register_page(rows: list[RegisterRow], path: Path, title: str, as_of: date | None = None) -> int:
+    """Write ``rows`` as an HTML page at ``path`` (private, as the workbook), overdue cases marked in words and in
+    bold; returns how many cases."""
+
+    def cell(value) -> str:
+        return f"<td>{html.escape('' if value is None else str(value))}</td>"
+
+    lines = [("<tr class='overdue'>" if r.overdue else "<tr>") + "".join(cell(v) for v in (
+        "Có / Yes" if r.overdue else "", r.due_on, r.case_code, r.name, r.dob, r.age_band, r.case_type, r.state,
+        r.last_visit_on, r.first_support_on)) + "</tr>" for r in rows]
+    page = PAGE.format(title=html.escape(title), as_of=(as_of or date.today()).isoformat(), cases=len(rows),
+                       overdue=sum(r.overdue for r in rows), rows="\n".join(lines),
+                       header="".join(f"<th scope='col'>{html.escape(h)}</th>" for h in HEADER))
+    with replaced_atomically(path, private=True) as temporary:
+        Path(temporary).write_text(page, encoding="utf-8")
     return len(rows)

@@ -1,12 +1,13 @@
 """The commune register: a commune's open cases with names, overdue first, in a file its owner alone reads."""
 
 import stat
+from dataclasses import replace
 from datetime import date
 
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from warehouse.commune_register import commune_register_rows, write_commune_register
+from warehouse.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Case, RestrictedChildPii
 
@@ -48,10 +49,21 @@ def test_overdue_first_with_names_and_a_private_file(warehouse_url, tmp_path):
     assert [(v[0], v[2], v[3], v[7]) for v in values] == [
         ("Có / Yes", "C-3AAAA", "Lê Thị Cúc", "screened"), ("Có / Yes", "C-2AAAA", "Trần Văn Bình", "screened"),
         (None, "C-1AAAA", "Nguyễn Thị An", "services")]
+    page = tmp_path / "restricted" / "commune_registers" / "30313.html"
+    assert write_commune_register_page([*rows, replace(rows[-1], name="<b>Tú & Tí</b>")], page, "Xã Mỹ Hòa Hưng",
+                                       as_of=AS_OF) == 4
+    assert stat.S_IMODE(page.stat().st_mode) == 0o600
+    text = page.read_text(encoding="utf-8")
+    assert "<title>Xã Mỹ Hòa Hưng</title>" in text and "quá hạn / overdue: 2" in text
+    body = text[text.index("<tbody>"):]
+    assert [body.index(name) for name in ("Lê Thị Cúc", "Trần Văn Bình", "Nguyễn Thị An")] == sorted(
+        body.index(name) for name in ("Lê Thị Cúc", "Trần Văn Bình", "Nguyễn Thị An"))  # overdue first
+    assert body.count("<tr class='overdue'><td>Có / Yes</td>") == 2
+    assert "&lt;b&gt;Tú &amp; Tí&lt;/b&gt;" in body and "<b>Tú" not in body  # a name is text, never markup
     engine.dispose()
 
 
-def test_the_asset_writes_one_private_workbook_per_commune(warehouse_url, tmp_path):
+def test_the_asset_writes_one_private_workbook_and_page_per_commune(warehouse_url, tmp_path):
     import dagster as dg
 
     from dagster_project.defs.cases.commune_registers import commune_registers
@@ -70,7 +82,8 @@ def test_the_asset_writes_one_private_workbook_per_commune(warehouse_url, tmp_pa
         run_config={"ops": {"commune_registers": {"config": {"restricted_folder": str(tmp_path / "restricted")}}}})
     assert result.success
     folder = tmp_path / "restricted" / "commune_registers"
-    assert sorted(p.name for p in folder.iterdir()) == ["30313.xlsx", "30316.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == ["30313.html", "30313.xlsx", "30316.html", "30316.xlsx"]
+    assert "Mỹ Hòa Hưng" in (folder / "30313.html").read_text(encoding="utf-8")  # named, not only coded
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
     metadata = result.asset_materializations_for_node("commune_registers")[0].metadata
     values = {key: value.value for key, value in metadata.items()}

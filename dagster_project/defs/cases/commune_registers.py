@@ -1,5 +1,5 @@
-"""``commune_registers``: each commune's open cases with the children's names, overdue first, one workbook per
-commune in a restricted folder (``CLMS_RESTRICTED_DIR``, default ``var/restricted``), its owner's alone. The
+"""``commune_registers``: each commune's open cases with the children's names, overdue first, one workbook and one
+page per commune in a restricted folder (``CLMS_RESTRICTED_DIR``, default ``var/restricted``), its owner's alone. The
 run's metadata counts communes and cases; it names no child."""
 
 from pathlib import Path
@@ -9,9 +9,9 @@ from pydantic import Field
 from sqlalchemy import select
 
 from dagster_project.folders import folder_path
-from dagster_project.messages import describe, labelled
+from dagster_project.messages import area, describe, labelled
 from dagster_project.resources import WarehouseResource
-from warehouse.commune_register import commune_register_rows, write_commune_register
+from warehouse.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
 from warehouse.models import Case
 
 DEFAULT_FOLDER = folder_path("restricted")
@@ -19,7 +19,7 @@ DEFAULT_FOLDER = folder_path("restricted")
 
 class CommuneRegisterConfig(dg.Config):
     restricted_folder: str = Field(default=DEFAULT_FOLDER, description=(
-        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx (default CLMS_RESTRICTED_DIR or "
+        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx and .html (default CLMS_RESTRICTED_DIR or "
         "var/restricted); the folders are created for their owner alone."))
 
 
@@ -34,6 +34,8 @@ def commune_registers(config: CommuneRegisterConfig, warehouse: WarehouseResourc
     for commune in communes:
         rows = commune_register_rows(engine, commune)
         cases += write_commune_register(rows, folder / f"{commune}.xlsx")
+        write_commune_register_page(rows, folder / f"{commune}.html",
+                                    f"Sổ theo dõi trẻ em / Case register: {area('commune', commune, 'vn-2025-07')}")
         overdue += sum(r.overdue for r in rows)
     return dg.MaterializeResult(metadata=labelled({"communes": len(communes), "open_cases": cases,
                                                    "overdue_cases": overdue, "folder": str(folder)}))
