@@ -11,6 +11,8 @@ Two steps, so that the lineage has no cycle (cases → published case list → v
   ``case_code`` a short code from a keyed hash, lengthened only when it would
   collide, and never changed once given. A case whose subject is gone (submission deleted, child re-classified)
   is removed when it has no visit; with visits it is kept, as last identified, so that no follow-up is lost.
+  The case a report opened of its own goes, visits or not, once the report joins another case (a person decided
+  "same"): its visits and services move to the case joined (:func:`update_case_register`).
   A case report screened ``open_case`` (:mod:`warehouse.case_report`) is a subject too, of the reported
   category, identified on its identification date, unless :mod:`warehouse.case_matching` finds the child's case
   already there: the report then joins it (``case_report_match``). The same child seen by a survey and an
@@ -119,7 +121,9 @@ def identify_cases(engine: Engine, pseudonymizer: Pseudonymizer) -> StepStats:
         matches = case_matching.match_reports(conn, pseudonymizer, found, case_of)
         subjects = {case_of(s["subject_id"]): s for s in found + matches.subjects}
         visited = set(conn.execute(select(CaseVisit.case_id).distinct()).scalars())
-        gone = [case_id for case_id in existing if case_id not in subjects and case_id not in visited]
+        joined = _joined_elsewhere(matches.links, case_of)
+        gone = [case_id for case_id in existing if case_id not in subjects
+                and (case_id not in visited or case_id in joined)]
         changed = [{"b_case_id": case_id, **subject} for case_id, subject in subjects.items()
                    if case_id in existing and _identification(existing[case_id]) != subject]
         codes = {r.case_code for r in existing.values()}
@@ -150,6 +154,7 @@ def update_case_register(engine: Engine, workflow: Workflow | None = None) -> St
     with engine.begin() as conn:
         cases = {r.case_id: r for r in conn.execute(select(Case.case_id, Case.identified_on,
                                                            *(getattr(Case, c) for c in STATE)))}
+        moved = _move_visits_of_joined_reports(conn, set(cases))
         link, report = CaseReportMatch, CaseReport
         reported_urgent = set(conn.execute(select(link.case_id).join(report, report.report_id == link.report_id)
                                            .where(report.urgency.in_(workflow.urgent_reports))).scalars())
@@ -164,7 +169,7 @@ def update_case_register(engine: Engine, workflow: Workflow | None = None) -> St
         refused, allowed_again = _sync_quarantine(conn, INVALID_TRANSITION, "case_state", invalid,
                                                   "the workflow does not allow this move: the case keeps its state")
     stats.processed = len(cases)
-    stats.loaded.update(changed=len(changed), history_rewritten=rewritten)
+    stats.loaded.update(changed=len(changed), history_rewritten=rewritten, visits_moved=moved)
     stats.quarantined.update(unknown_case=added, matched_again=removed, invalid_transition=refused,
                              transition_allowed_again=allowed_again)
     return stats
@@ -320,6 +325,26 @@ def _write_history(conn: Connection, history: dict[str, list[dict]]) -> int:
     if fresh:
         conn.execute(insert(h), fresh)
     return len(stale)
+
+
+def _joined_elsewhere(links: list[dict], case_of) -> dict[str, str]:
+    """The cases reports opened of their own that now join another case (a person decided "same", or a case
+    identified earlier now matches): own case → the case joined."""
+    return {case_of(link["report_id"]): link["case_id"] for link in links
+            if link["case_id"] != case_of(link["report_id"])}
+
+
+def _move_visits_of_joined_reports(conn: Connection, cases: set[str]) -> int:
+    """Visits and services recorded against the case a report opened of its own, before the report joined another
+    case, move to that case (:func:`identify_cases` removed the report's own); returns how many visits moved. Run
+    at every update, so that a visit cleaned again (carrying the old id from the phone) moves again."""
+    links = [dict(r._mapping) for r in conn.execute(select(CaseReportMatch.report_id, CaseReportMatch.case_id))]
+    moves = {own: to for own, to in _joined_elsewhere(links, case_id_of).items() if own not in cases and to in cases}
+    moved = 0
+    for own, to in sorted(moves.items()):
+        moved += conn.execute(update(CaseVisit).where(CaseVisit.case_id == own).values(case_id=to)).rowcount
+        conn.execute(update(CaseService).where(CaseService.case_id == own).values(case_id=to))
+    return moved
 
 
 def _quarantine_unknown(conn: Connection, cases: set[str]) -> tuple[int, int]:

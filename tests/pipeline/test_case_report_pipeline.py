@@ -2,6 +2,7 @@
 published to a fake ODK Central, reports submitted to it and pulled by the real connector; screened reports open
 cases or join the survey's, a person's decision is read from a sheet, and a re-run changes nothing."""
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -15,14 +16,17 @@ from dagster_project.sources import OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.case_report_fixture import MAI, report, surveyed_mai
+from tests.pipeline.programme_fixture import visit
 from tests.pipeline.test_programme_pipeline import snapshot, submit
 from warehouse.db import make_engine
-from warehouse.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
+from warehouse.case_register import entity_id
+from warehouse.models import Case, CaseReport, CaseReportMatch, CaseVisit, Quarantine, RestrictedCaseMatchCandidate
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 PROJECT = 7
 PIPELINE = [household_assets.raw_household_survey, household_assets.household_tables,
             household_assets.child_classification, case_assets.raw_case_report, case_assets.case_report_tables,
+            case_assets.raw_case_followup, case_assets.case_visit_tables,
             case_assets.case_match_decisions, case_assets.identified_cases, case_assets.case_register]
 CHECKS = [c for c in vars(case_checks).values() if isinstance(c, dg.AssetChecksDefinition)
           and {k.asset_key.to_user_string() for k in c.check_keys} <= {"case_reports", "identified_cases"}]
@@ -47,7 +51,7 @@ def materialize(warehouse_url: str, central: FakeOdkCentral, uploads: Path) -> d
         [*PIPELINE, *CHECKS],
         resources={"warehouse": WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY),
                    "reference_files": ReferenceFiles(folder=str(uploads)),
-                   "household_survey_source": source, "case_report_source": source})
+                   "household_survey_source": source, "case_report_source": source, "case_followup_source": source})
     assert result.success
     assert [e.check_name for e in result.get_asset_check_evaluations() if not e.passed] == []
     return result
@@ -57,7 +61,7 @@ def test_reports_open_join_and_wait_then_a_decision(warehouse_url, tmp_path):
     engine = make_engine(warehouse_url)
     with FakeOdkCentral(seed=None) as central:
         central.create_project("Giám sát lao động trẻ em", project_id=PROJECT)
-        for form_id in ("household_survey", "case_report"):
+        for form_id in ("household_survey", "case_report", "case_followup"):
             central.publish_form(PROJECT, (FORMS / f"{form_id}.xlsx").read_bytes())
         submit(central, "household_survey", [surveyed_mai()])
         submit(central, "case_report", REPORTS)
@@ -85,7 +89,14 @@ def test_reports_open_join_and_wait_then_a_decision(warehouse_url, tmp_path):
 
         police = next(code for code, who, _ in reports if who == "police")
         with engine.connect() as conn:
-            survey_case = conn.execute(select(c.case_code).where(c.subject_kind == "child")).scalar_one()
+            survey_case, survey_id = conn.execute(select(c.case_code, c.case_id).where(c.subject_kind == "child")).one()
+            police_case = conn.execute(select(c.case_id).where(c.identified_source == "police")).scalar_one()
+        # meanwhile the officer visits the police report's own case (the child waits for no decision)
+        submit(central, "case_followup", [visit(1, entity_id(police_case), "03-12", "education", "supported",
+                                                first_support="03-12", age=13)])
+        materialize(warehouse_url, central, tmp_path)
+        with engine.connect() as conn:
+            assert conn.execute(select(c.visits).where(c.case_id == police_case)).scalar_one() == 1
             assert conn.execute(select(RestrictedCaseMatchCandidate.reason)).scalars().all() == [
                 "birth_year_uncertain"]
         (tmp_path / "case_matches").mkdir()
@@ -98,5 +109,10 @@ def test_reports_open_join_and_wait_then_a_decision(warehouse_url, tmp_path):
         with engine.connect() as conn:
             links = dict(conn.execute(select(r.reporter_type, m.matched).join(m, m.report_id == r.report_id)).all())
             assert sorted(conn.execute(select(c.subject_kind)).scalars()) == ["child", "report"]
+            # the visit moved with the report to the survey's case: one child, one case, its visit counted once
+            assert conn.execute(select(CaseVisit.case_id)).scalars().all() == [survey_id]
+            assert conn.execute(select(c.visits, c.first_support_on).where(c.case_id == survey_id)).one() == (
+                1, date(2026, 3, 12))
+            assert conn.execute(select(Quarantine.reason_code).where(Quarantine.form_id == "case_followup")).all() == []
         assert links == {"school": "exact", "police": "decided", "hotline_111": "new"}
     engine.dispose()
