@@ -30,12 +30,13 @@ class Limit:
     origin: str
     by_urgency: dict[str, tuple[int, str]]
 
-    def due(self, start: date, urgent: bool) -> date:
+    def due(self, start: date, urgent: bool, holidays: tuple[date, ...] = ()) -> date:
         amount, unit = self.by_urgency["urgent" if urgent else "normal"]
         if unit == "hours":  # dates carry no time: met on the same day or the next
             return start + timedelta(days=math.ceil(amount / 24))
         if unit == "working_days":
-            return np.busday_offset(np.datetime64(start, "D"), amount, roll="forward").astype(date)
+            return np.busday_offset(np.datetime64(start, "D"), amount, roll="forward",
+                                    holidays=list(holidays)).astype(date)
         return start + timedelta(days=amount)
 
 
@@ -49,13 +50,14 @@ class Workflow:
     closure_reasons: dict[str, bool]  # code → whether the child left child labour (an outcome)
     status_as_state: dict[str, str]
     urgent_reports: frozenset[str]  # report urgencies that make a case urgent until a risk assessment is made
+    public_holidays: tuple[date, ...]  # not working days
 
     def allows(self, before: str, after: str) -> bool:
         return after in self.transitions.get(before, frozenset())
 
     def due_on(self, step: str, start: date, urgent: bool = False) -> date:
         """The last day step ``step`` is in time when its clock starts on ``start``."""
-        return self.limits[step].due(start, urgent)
+        return self.limits[step].due(start, urgent, self.public_holidays)
 
     def next_due(self, state: str, reported_on: date, last_visit_on: date | None, next_visit: date | None,
                  first_support_on: date | None, urgent: bool = False, urgent_at_report: bool = False
@@ -104,4 +106,4 @@ def load_workflow(path: Path = WORKFLOW_FILE) -> Workflow:
         raise ValueError(f"{Path(path).name}: " + "; ".join(problems))
     reasons = {code: bool(r["outcome"]) for code, r in doc["closure_reasons"].items()}
     return Workflow(doc["version"], states, doc["initial_state"], transitions, limits, reasons, status_as_state,
-                    frozenset(doc["urgent_reports"]))
+                    frozenset(doc["urgent_reports"]), tuple(doc["public_holidays"]))

@@ -34,6 +34,14 @@ def test_time_limits_by_hand(workflow):
     assert workflow.due_on("first_support", date(2026, 11, 1), urgent=True) == date(2026, 11, 2)
 
 
+def test_public_holidays_are_not_working_days(workflow):
+    # 5 working days from Friday 13 February 2026: Tết takes 16–20 February, so 23, 24, 25, 26, 27 February
+    assert workflow.due_on("assessed", date(2026, 2, 13)) == date(2026, 2, 27)
+    # 5 working days from Wednesday 29 April 2026: 30 April and 1 May are holidays, so 4 to 8 May
+    assert workflow.due_on("assessed", date(2026, 4, 29)) == date(2026, 5, 8)
+    assert all(day.weekday() < 5 for day in workflow.public_holidays)  # listed only where they take a working day
+
+
 def test_next_due_by_state(workflow):
     reported = date(2026, 12, 4)
     assert workflow.next_due("screened", reported, None, None, None) == date(2026, 12, 11)
