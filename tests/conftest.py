@@ -17,6 +17,20 @@ _databases = itertools.count()
 
 PRODUCTION_SESSIONS = Path(__file__).resolve().parents[1] / "var" / "odk_central"  # OdkCentralSource's default
 
+# The files whose tests take longest (``PYTEST_ADDOPTS=--durations=60`` of a CI run), run first: pytest-xdist
+# hands out whole files in order, and a long file left for last keeps one worker busy while the others wait.
+HEAVY_FIRST = ("tests/pipeline/test_multiprocess_job.py", "tests/faults/test_kill_and_rerun.py",
+               "tests/faults/test_sync_under_faults.py", "tests/deploy/test_server_recipe.py",
+               "tests/warehouse/test_disclosure_adversary.py", "tests/warehouse/test_roles.py",
+               "tests/real_central/test_case_lifecycle.py", "tests/warehouse/test_rekey.py",
+               "tests/pipeline/test_survey_design_pipeline.py", "tests/warehouse/test_incremental_indicators.py",
+               "tests/real_central/test_lifecycle.py", "tests/pipeline/test_programme_pipeline.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {path: n for n, path in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(HEAVY_FIRST)))
+
 
 def session_files() -> set[str]:
     return {p.name for p in PRODUCTION_SESSIONS.glob("session-*.json")}
