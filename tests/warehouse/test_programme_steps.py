@@ -212,7 +212,7 @@ def test_a_rerun_changes_nothing(engine):
     again = run(engine)
     assert again["identified"]["loaded"] == {"new": 0, "changed": 0, "report_links": 0, "match_candidates": 0}
     assert again["identified"]["deleted"] == 0
-    assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0}
+    assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0, "visits_moved": 0}
     assert again["state"]["quarantined"] == {"unknown_case": 0, "matched_again": 0, "invalid_transition": 0,
                                              "transition_allowed_again": 0}
     assert snapshot(engine) == before
@@ -272,5 +272,5 @@ def test_each_case_walks_the_workflow_and_a_move_it_refuses_is_quarantined(engin
     assert rows(engine, s.service_type, s.provider, s.service_outcome, s.received_date) == [
         ("credit", "social_policy_bank", "waiting", None), ("education", "school", "received", date(2026, 5, 6))]
     again = run(engine)
-    assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0}
+    assert again["state"]["loaded"] == {"changed": 0, "history_rewritten": 0, "visits_moved": 0}
     assert again["state"]["quarantined"]["invalid_transition"] == 0
