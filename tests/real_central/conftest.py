@@ -67,6 +67,14 @@ def phone_engine(project: Project, form_id: str, work: Path) -> EngineSession:
     return EngineSession(ensure_engine_installed(), work / f"{form_id}.xml", work)
 
 
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> tuple[str, Path]:
+    """A fresh SQLite warehouse for a module's story, and its reference uploads folder."""
+    folder = tmp_path_factory.mktemp("warehouse")
+    (folder / "uploads").mkdir()
+    return f"sqlite:///{folder / 'warehouse.sqlite'}", folder / "uploads"
+
+
 def new_project(server: CentralServer, name: str) -> Project:
     project = server.create_project(name)
     people = {}

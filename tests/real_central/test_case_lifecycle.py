@@ -71,13 +71,6 @@ def project(odk_central):
     return project
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> tuple[str, object]:
-    folder = tmp_path_factory.mktemp("warehouse")
-    (folder / "uploads").mkdir()
-    return f"sqlite:///{folder / 'warehouse.sqlite'}", folder / "uploads"
-
-
 def sync(project, warehouse):
     run = run_monitoring_job(project.source(project.manager), *warehouse)
     assert (run.failed_steps(), run.failed_checks()) == ([], []), run.failures()

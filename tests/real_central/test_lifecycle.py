@@ -14,7 +14,6 @@ import io
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -127,13 +126,6 @@ def published(project):
     result = publish_forms(project.source(project.manager))
     project.collector = project.server.app_user_token(project.id, "Điện thoại 1")
     return result
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> tuple[str, Path]:
-    folder = tmp_path_factory.mktemp("warehouse")
-    (folder / "uploads").mkdir()
-    return f"sqlite:///{folder / 'warehouse.sqlite'}", folder / "uploads"
 
 
 def sync(project, warehouse, **settings):
