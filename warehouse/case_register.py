@@ -69,12 +69,12 @@ INVALID_TRANSITION = "INVALID_TRANSITION"
 IDENTIFICATION = ("subject_kind", "subject_id", "identified_source", "identified_on", "year", "quarter",
                   "province_code", "commune_code", "code_list_version", "sex", "age_band", "case_type")
 STATE = ("status", "first_support_on", "visits", "last_visit_on", "closed_on", "closure_reason",
-         "in_education_at_last_visit", "child_labour_at_last_visit", "state", "urgent", "urgent_at_report", "due_on", "second_visit_on",
-         "child_labour_at_second_visit")
+         "in_education_at_last_visit", "child_labour_at_last_visit", "state", "urgent", "urgent_at_report", "due_on",
+         "second_visit_on", "child_labour_at_second_visit")
 NO_VISITS = {"status": "open", "first_support_on": None, "visits": 0, "last_visit_on": None, "closed_on": None,
              "closure_reason": None, "in_education_at_last_visit": None, "child_labour_at_last_visit": None,
-             "state": load_workflow().initial_state, "urgent": False, "urgent_at_report": False, "due_on": None, "second_visit_on": None,
-             "child_labour_at_second_visit": None}
+             "state": load_workflow().initial_state, "urgent": False, "urgent_at_report": False, "due_on": None,
+             "second_visit_on": None, "child_labour_at_second_visit": None}
 
 
 def case_id_of(subject_id: str) -> str:

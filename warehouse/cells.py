@@ -104,19 +104,17 @@ def _summed_by_every_key(facts: pd.DataFrame, spec: IndicatorSpec, areas: pd.Dat
     periods = {"year": year, "half": year + np.where(facts["quarter"] <= 2, "-H1", "-H2"),
                "quarter": year + "-Q" + facts["quarter"].astype(str)}
     rule_code, rule_labels = pd.factorize(facts["rule_set"], use_na_sentinel=False)
-    blocks, period_labels, value_labels = [], [], ["all"]  # value code 0: a total's "all"
+    values, value_labels = {"total": np.zeros(len(facts), dtype=np.int64)}, ["all"]  # code 0: a total's "all"
+    for dimension in spec.dimensions:
+        value, labels = pd.factorize(facts[dimension], use_na_sentinel=False)
+        values[dimension] = value + len(value_labels)
+        value_labels.extend(pd.Series(labels, dtype=object).fillna(UNKNOWN))
+    blocks, period_labels = [], []
     for period_type, period in periods.items():
         code, labels = pd.factorize(period, use_na_sentinel=False)
         offset = sum(len(p) for p in period_labels)
         period_labels.append(np.asarray(labels, dtype=object))
-        for dimension in ("total", *spec.dimensions):
-            if dimension == "total":
-                value = np.zeros(len(facts), dtype=np.int64)
-            else:
-                value, labels = pd.factorize(facts[dimension], use_na_sentinel=False)
-                value = value + len(value_labels)
-                value_labels.extend(pd.Series(labels, dtype=object).fillna(UNKNOWN))
-            blocks.append((period_type, dimension, code + offset, value))
+        blocks += [(period_type, dimension, code + offset, value) for dimension, value in values.items()]
     area_code, area_labels = pd.factorize(pd.MultiIndex.from_frame(areas[area_keys]))
     kept = [c for c, _ in aggregations.values() if c in facts]
     joined = (facts[["commune_code", *dict.fromkeys(kept)]].assign(_row=np.arange(len(facts)))
