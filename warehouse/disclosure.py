@@ -69,7 +69,7 @@ class DisclosurePolicy:
     counts: dict[tuple[str, str], tuple[str, str]]  # protected (indicator_id, source): (numerator, denominator)
     any_rule_set: frozenset[str]  # counts that are the same under every rule set
     not_protected: frozenset[tuple[str, str]]
-    summary_min_count: int  # the reports' summaries of records: counts below it are suppressed
+    summary_min_count: int  # the reports' counts of adults and totals of fines: shown from this many records
 
     @property
     def protected(self) -> frozenset[tuple[str, str]]:

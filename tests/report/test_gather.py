@@ -1,14 +1,12 @@
 """What a progress report gathers from the warehouse, on SQLite and PostgreSQL (numbers in ``warehouse_state``)."""
 
-from dataclasses import replace
 
 import pytest
 
 from tests.report.conftest import COMMUNE, LEGACY_PROVINCE, PROVINCE
 from tests.report.warehouse_state import TARGET_DOC, YEAR
-from warehouse.disclosure import load_policy
 from warehouse.indicators import load_settings
-from warehouse.report import ReportArea, areas_with_data, cases, gather_report
+from warehouse.report import ReportArea, areas_with_data, gather_report
 from warehouse.report.cases import CASE_STATUSES, CASE_TYPES, CLOSURE_REASONS
 from warehouse.report.counts import Count
 from warehouse.report.indicator_results import TargetInForce
@@ -83,22 +81,26 @@ def test_activities_of_the_area_and_year(report_engine):
 
 def test_establishments_counted_in_full_young_workers_protected(report_engine):
     """Counts of establishments identify no child (disclosure.toml): shown however small; young workers are
-    children: their small counts are suppressed."""
+    children: the child labourers among them are 1.1h's denominator, shown as its cell is."""
     i = gather_report(report_engine, PROVINCE, YEAR).inspections
     assert (i.inspected, i.violation, i.sanctioned, i.young_workers) == (10, Count(6), Count(5), Count(7))
-    assert (i.child_labour, i.fined, i.young_child_labourers) == (Count(3), Count(3), SUPPRESSED)  # 4 labourers
+    assert (i.child_labour, i.fined, i.young_child_labourers) == (Count(3), Count(3), SUPPRESSED)  # the cell's
     assert i.fines_total is None  # three fines would tell each one's amount
     enterprises = i.by_establishment_type[0]
     assert (enterprises.code, enterprises.inspected, enterprises.violation) == ("enterprise", 7, Count(4))
 
 
-def test_cases_with_small_counts_suppressed(report_engine):
+def test_cases_counted_by_the_cells_that_count_them(report_engine):
+    """Identified and by type are 4.2d's denominators, supported in time 1.2's numerator (9, where the records give
+    8: the cell is what was published), closed 4.2c's count: a suppressed cell's count is suppressed in the summary
+    too, and so are the parts of a suppressed total."""
     c = gather_report(report_engine, PROVINCE, YEAR).cases
-    assert (c.identified, c.supported_in_time, c.followed_up, c.closed) == (Count(10), Count(8), Count(6), SUPPRESSED)
-    assert c.by_type == (("child_labourer", Count(6)), ("at_risk", SUPPRESSED), ("trafficked", SUPPRESSED))
-    assert dict(c.by_status) == {"open": SUPPRESSED, "supported": SUPPRESSED, "monitoring": Count(5),
-                                 "closed": SUPPRESSED}
+    assert (c.identified, c.supported_in_time, c.followed_up, c.closed) == (Count(10), Count(9), Count(6), SUPPRESSED)
+    assert c.by_type == (("child_labourer", Count(6)), ("at_risk", Count(3)), ("trafficked", SUPPRESSED))
+    assert dict(c.by_status) == {"open": Count(1), "supported": Count(2), "monitoring": Count(5),
+                                 "closed": Count(2)}  # no cell holds them: a province's are shown
     assert [code for code, _ in c.closed_by_reason] == list(CLOSURE_REASONS)  # every reason, rare ones too
+    assert all(count == SUPPRESSED for _, count in c.closed_by_reason)  # their total is suppressed
 
 
 def test_commune_report(report_engine):
@@ -107,14 +109,18 @@ def test_commune_report(report_engine):
     assert all(r.by_commune == () for r in report.indicators)
     assert (report.activities.activities, report.activities.participants) == (1, 50)
     assert (report.inspections.inspected, report.inspections.violation) == (3, Count(2))  # i01, i08: not hidden
-    assert report.cases.identified == SUPPRESSED  # 4 cases
+    assert report.cases.identified == SUPPRESSED  # 4 cases: the cell is suppressed
 
 
-def test_summaries_follow_the_disclosure_policy(report_engine, monkeypatch):
-    """The summaries' threshold is disclosure.toml's (``[summaries]``): at 4, the commune's 4 cases are shown."""
-    assert load_policy().summary_min_count == 5
-    monkeypatch.setattr(cases, "load_policy", lambda: replace(load_policy(), summary_min_count=4))
-    assert gather_report(report_engine, COMMUNE, YEAR).cases.identified == Count(4)
+def test_a_commune_shows_no_count_of_children_that_no_cell_holds(report_engine):
+    """Cases by status, closures by reason, cases followed up, young workers: a commune's would be the province's
+    minus its other communes', so they are shown for provinces only, however large."""
+    report = gather_report(report_engine, COMMUNE, YEAR)
+    c = report.cases
+    assert [c.followed_up, report.inspections.young_workers] == [SUPPRESSED] * 2
+    assert {count for _, count in (*c.by_status, *c.closed_by_reason)} == {SUPPRESSED}
+    assert c.closed == Count(0)  # no 4.2c cell: no case closed in the commune in the year
+
 
 def test_old_territory(report_engine):
     report = gather_report(report_engine, LEGACY_PROVINCE, YEAR)

@@ -92,7 +92,7 @@ def test_contents_on_the_first_screen_lead_to_every_section_and_indicator(page, 
     left, top, right, bottom = plan["contents"]
     assert abs(top - plan["cover"][3]) < 1 and bottom <= SCREEN[1], "the contents are not right under the cover"
     assert plan["links"] == plan["targets"]  # every section and indicator card, in the page's order
-    assert len(plan["targets"]) == SECTIONS + 4 + 1  # the 4 cards of indicators with data; the notes
+    assert len(plan["targets"]) == SECTIONS + 5 + 1  # the 5 cards of indicators with data; the notes
     width, _, rows = read_png(browser.screenshot())
     stride = len(rows[0]) // width
     inside = [tuple(rows[y][x * stride:x * stride + 3]) for y in range(int(top) + 1, int(bottom) - 1)

@@ -53,12 +53,14 @@ def test_overview_chart_has_a_bar_per_indicator_with_a_value_and_a_mark_per_targ
     [overview] = html.find("svg", "chart", data_chart="overview")
     bars = html.find("rect", "bar")
     overview_bars = [b["data-key"] for b in bars if "/" in b["data-key"]]
-    assert overview_bars == ["1.1/household_survey", "1.2/cases", "2.2/household_survey"]
+    assert overview_bars == ["1.1/household_survey", "1.2/cases", "2.2/household_survey", "4.2d/cases"]
     assert [float(b["data-value"]) for b in bars if "/" in b["data-key"]] == pytest.approx(
-        [46 / 382, 0.9, 300 / 382], abs=1e-5)
-    assert {b["class"] for b in bars if "/" in b["data-key"]} == {"bar tone-off_track", "bar tone-met"}
+        [46 / 382, 0.9, 300 / 382, 0.4], abs=1e-5)
+    assert {b["class"] for b in bars if "/" in b["data-key"]} == {"bar tone-off_track", "bar tone-met",
+                                                                  "bar tone-neutral"}  # 4.2d: no target
     rows = [g["data-key"] for g in html.find("g", "row") if "/" in g.get("data-key", "")]
-    assert rows == ["1.1/household_survey", "1.2/cases", "1.3/cases", "2.2/household_survey"]  # 1.3: target only
+    assert rows == ["1.1/household_survey", "1.2/cases", "1.3/cases", "2.2/household_survey",
+                    "4.2d/cases"]  # 1.3: target only
     assert len(re.findall(r'class="target-mark"', section(page, "indicators"))) == 4
     assert overview["aria-label"] == "Kết quả so với chỉ tiêu"
 
@@ -67,9 +69,9 @@ def test_a_card_with_charts_for_each_indicator_with_data(page):
     html = Elements(page)
     cards = [a["id"] for a in html.find("article", "indicator")]
     assert cards == ["indicator-1.1-household_survey", "indicator-1.2-cases", "indicator-2.2-household_survey",
-                     "indicator-4.2b-cases"]
+                     "indicator-4.2b-cases", "indicator-4.2d-cases"]
     trends = html.find("svg", "chart", data_chart="trend")
-    assert [t["data-indicator"] for t in trends] == ["1.1", "1.2", "2.2", "4.2b"]
+    assert [t["data-indicator"] for t in trends] == ["1.1", "1.2", "2.2", "4.2b", "4.2d"]
     card = re.search(r'<article class="indicator" id="indicator-1.1-household_survey">(.*?)</article>', page,
                      re.S).group(1)
     columns = Elements(card).find("rect", "column")
@@ -97,7 +99,7 @@ def test_status_badges_and_words_for_what_is_not_shown(page):
     assert "≤ 4,5% (2030)" in indicators and "+7,5 điểm %" in indicators
     inspections = section(page, "inspections")
     assert "<td>Phát hiện sử dụng lao động trẻ em</td><td class=num>3</td>" in inspections  # establishments
-    assert inspections.count('<span class="suppressed">Ẩn (dưới 5)</span>') == 2  # fines total, young labourers
+    assert inspections.count('<span class="suppressed">Ẩn</span>') == 2  # fines total, young labourers
     assert "<td>Có vi phạm</td><td class=num>6</td>" in inspections
     cases = section(page, "cases")
     assert "<td>Trường hợp được phát hiện trong kỳ</td><td class=num>10</td>" in cases

@@ -49,7 +49,7 @@ def test_materialize_one_area_and_year(warehouse, tmp_path):
     assert ("| 1.1 | Tỷ lệ lao động trẻ em và người chưa thành niên từ 5 đến 17 tuổi | Khảo sát hộ gia đình | "
             "12,0% | ≤ 4,5% (2030) | +7,5 điểm % | Chưa đạt |") in table
     assert (metadata["indicators_with_data"].value, metadata["communes"].value, metadata["activities"].value,
-            metadata["establishments_inspected"].value, metadata["cases_identified"].value) == (4, 3, 3, 10, 10)
+            metadata["establishments_inspected"].value, metadata["cases_identified"].value) == (5, 3, 3, 10, 10)
     assert metadata["status_of_indicators"].value["Đạt chỉ tiêu"] == 1
     assert load_workbook(folder / "bao-cao-province-20-2026-vi.xlsx")["Chỉ tiêu"]["D2"].value == 46
 

@@ -27,7 +27,10 @@ identify no child; the total of three fines is suppressed), found using child la
 whom child labourers 4 (suppressed). Enterprises: 7 inspected, 4 in violation (shown).
 
 Cases identified 2026: 10 (child labourers 6, at risk 3, trafficked 1), supported in time 8, monitoring 5;
-closed in 2026: 3 (suppressed); followed up in 2026: 6.
+closed in 2026: 3 (suppressed); followed up in 2026: 6. The summaries read the counts that cells hold from the
+cells (``_summary_cells``): 4.2d's 10 identified (6 child labourers, 3 at risk, trafficked suppressed), 1.2's 9
+supported in time, 4.2c's closed and 1.1h's young child labourers (both suppressed); the commune 05977's 4 cases
+and 2026-Q2's cases are suppressed; 2026-H1: 7 identified, 4 child labourers, the other types suppressed.
 
 Reporting, as of 2026-11-20 (periods ending in 2026): activity reports of 2026-Q3 (due 15/10/2026) from 06001
 missing (0 of 1), from 05983 late (3 received, complete 20/10/2026), from 05977 on time; 05977's survey round
@@ -191,8 +194,30 @@ def _indicator_cells() -> list[dict]:
         cell("2.2", hh, 300, 382, 300 / 382, ci=(0.7413, 0.8243), status="met", target=(">=", 0.7, 2025),
              gap=300 / 382 - 0.7),
         cell("4.2b", "cases", 9, None, 12.5, unit="days"),
+        *_summary_cells(),
         cell("1.1", hh, 18, 120, 0.15, level="province", code="89", version="vn-legacy", status="off_track",
              target=("<=", 0.045, 2030), exact=False, **vn),
+    ]
+
+
+def _summary_cells() -> list[dict]:
+    """The cells the summaries read (as published: some suppressed, as complementary suppression may)."""
+    by_type = {"dimension": "case_type"}
+    return [
+        cell("4.2d", "cases", 4, 10, 0.4),
+        cell("4.2d", "cases", 3, 6, 0.5, group="child_labourer", **by_type),
+        cell("4.2d", "cases", 1, 3, 1 / 3, group="at_risk", **by_type),
+        suppressed("4.2d", "cases", group="trafficked", **by_type),
+        suppressed("4.2d", "cases", level="commune", code="05977"),  # 4 cases
+        *(suppressed("4.2d", "cases", period=period) for period in ("2026-Q2", "2026-Q3", "2026-H2")),
+        cell("4.2d", "cases", 2, 7, 2 / 7, period="2026-H1"),
+        cell("4.2d", "cases", 2, 4, 0.5, period="2026-H1", group="child_labourer", **by_type),
+        suppressed("4.2d", "cases", period="2026-H1", group="at_risk", **by_type),
+        suppressed("4.2d", "cases", period="2026-H1", group="trafficked", **by_type),
+        suppressed("4.2c", "cases"),  # 3 closed
+        suppressed("4.2c", "cases", period="2026-H1"),
+        suppressed("1.1h", "inspections", rule_set="vn_law"),  # 4 young child labourers
+        cell("1.1h", "inspections", 0, 1, 0.0, rule_set="icls"),  # not the reported rule set
     ]
 
 

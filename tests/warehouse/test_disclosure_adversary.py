@@ -11,6 +11,9 @@ from ``warehouse.disclosure``:
 - within a commune and a quarter, a total is the sum of the values of each disaggregation;
 - cells that count the same children share the counts (:data:`COUNTS`).
 
+The reports' summaries of cases and inspections add nothing: their counts of children are published cells' counts,
+or counts no cell holds, shown for provinces only (:func:`test_reports_summaries_give_away_no_suppressed_count`).
+
 Each commune-quarter count of a protected cell is an unknown (read from ``restricted_indicator_value``, which is
 checked to give every cell's numbers back). A suppressed cell is recovered when its numerator and its denominator
 are both determined: their vectors lie in the row space of the published counts and the relations, tested per
@@ -34,9 +37,13 @@ from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse.bulk import read_frame
 from warehouse.disclosure import load_policy
-from warehouse.indicators import reference_frames
+from warehouse.indicators import load_settings, reference_frames
 from warehouse.models import IndicatorValue, RestrictedIndicatorValue
+from warehouse.periods import Period
 from warehouse.report import ReportArea, gather_report
+from warehouse.report.area import area_details
+from warehouse.report.cases import summarise_cases
+from warehouse.report.inspections import summarise_inspections
 
 # What the numerator and the denominator of each protected cell count (warehouse.indicators: SURVEY_FACTS, FACTS)
 COUNTS = {
@@ -243,3 +250,50 @@ def test_ha_noi_rate_is_published_with_its_interval_and_a_status(demo):
         assert cell["ci_low"] <= cell["value"] <= cell["ci_high"]
         assert cell["target_comparator"] == "<" and cell["target_value"] == pytest.approx(0.01)
         assert cell["status"] in ("met", "off_track", "cannot_tell")
+
+
+# The summaries' counts that a cell also counts: (indicator, source, rule set, side), and the dimension of parts
+HELD = {"identified": ("4.2d", "cases", "", "denominator"), "supported_in_time": ("1.2", "cases", "", "numerator"),
+        "closed": ("4.2c", "cases", "", "numerator"),  # a median's cell: its numerator counts its cases
+        "young_child_labourers": ("1.1h", "inspections", "vn_law", "denominator")}
+
+
+def test_reports_summaries_give_away_no_suppressed_count(demo):
+    """Each province's and commune's report of each year: a count of children that a cell also counts is the
+    cell's published count (suppressed with it; an absent cell is a zero); a count no cell holds is shown for
+    provinces only (a commune's would be its province's minus the others'), and a part only with its total."""
+    engine, published, _, _ = demo
+    settings = load_settings()
+    yearly = published[(published["period_type"] == "year") & published["area_level"].isin(["province", "commune"])]
+    reports = yearly[["area_level", "area_code", "code_list_version", "period"]].drop_duplicates()
+    cells = yearly.set_index(["indicator_id", "source", "rule_set", "area_level", "area_code", "code_list_version",
+                              "period", "dimension", "dimension_value"]).sort_index()
+
+    def published_count(row, indicator, source, rule_set, side, dimension="total", value="all") -> int | None:
+        key = (indicator, source, rule_set, *row, dimension, value)
+        if key not in cells.index:
+            return 0
+        cell = cells.loc[key]
+        return None if cell["suppressed"] else int(cell[side] if pd.notna(cell[side]) else 0)
+
+    shown_in_communes = 0
+    for row in reports.itertuples(index=False):
+        area, year = ReportArea(*row[:3]), Period(int(row.period))  # what gather_report summarises
+        communes = [commune.code for commune in area_details(engine, area).communes]
+        c = summarise_cases(engine, area, communes, year)
+        i = summarise_inspections(engine, area, communes, year, settings)
+        counts = {"identified": c.identified, "supported_in_time": c.supported_in_time, "closed": c.closed,
+                  "young_child_labourers": i.young_child_labourers}
+        for name, count in counts.items():
+            assert count.value == published_count(row, *HELD[name]), (row, name)
+        for code, count in c.by_type:
+            assert count.value == published_count(row, "4.2d", "cases", "", "denominator", "case_type", code)
+        unheld = [c.followed_up, i.young_workers, *(n for _, n in (*c.by_status, *c.closed_by_reason))]
+        if row.area_level == "commune":
+            assert all(n.suppressed for n in unheld), row
+            shown_in_communes += sum(not n.suppressed for n in counts.values())
+        else:
+            for parts, total in ((c.by_status, c.identified), (c.closed_by_reason, c.closed)):
+                assert all(n.suppressed for _, n in parts) if total.suppressed else (
+                    sum(n.value for _, n in parts) == total.value), row
+    assert shown_in_communes  # communes' counts that cells hold are shown when their cells are

@@ -146,9 +146,9 @@ class Formatter:
         return f"{sign}{self.labels('days', n=self.decimal(abs(gap)))}"
 
     def count(self, count: Count) -> str:
-        return self.labels("suppressed", min_cell=self.min_cell) if count.suppressed else self.integer(count.value)
+        return self.labels("suppressed") if count.suppressed else self.integer(count.value)
 
     def money(self, amount: int | None) -> str:
         if amount is None:
-            return self.labels("suppressed", min_cell=self.min_cell)
+            return self.labels("suppressed")
         return self.labels("currency", n=self.integer(amount))

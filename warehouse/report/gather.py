@@ -32,7 +32,7 @@ class ProgressReport:
     details: AreaDetails
     period: Period | DateRange  # a year, a half-year, a quarter or an ad-hoc date range
     generated_on: date
-    min_cell: int  # counts and cells below this are suppressed
+    min_cell: int  # a commune's counts of children below this are suppressed
     settings_version: str
     indicator_names: dict[str, dict]  # the catalogue's names: {indicator_id: {"vi": …, "en": …}}
     indicators: tuple[IndicatorResult, ...]
@@ -82,11 +82,11 @@ def gather_report(engine: Engine, area: ReportArea, period: Period | DateRange |
     indicators = gather_indicators(engine, area, details, period, settings)
     return ProgressReport(
         area=area, details=details, period=period, generated_on=generated_on or date.today(),
-        min_cell=load_policy().summary_min_count, settings_version=settings.version, indicator_names=settings.names,
+        min_cell=load_policy().min_count, settings_version=settings.version, indicator_names=settings.names,
         indicators=indicators, programme=gather_programme(engine, area, details, period, settings, indicators),
         activities=summarise_activities(engine, communes, period, load_policy().summary_min_count),
-        inspections=summarise_inspections(engine, communes, period, settings),
-        cases=summarise_cases(engine, communes, period, settings),
+        inspections=summarise_inspections(engine, area, communes, period, settings),
+        cases=summarise_cases(engine, area, communes, period),
         approval=approval,
         completeness=summarise_completeness(engine, communes, period),
     )

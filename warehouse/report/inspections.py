@@ -3,8 +3,8 @@ in violation, sanctioned and fined, and the young workers found.
 
 "Found using child labour", "in violation" and "sanctioned" are counted by the facts of indicators 4.1a–c, so
 the report and the indicators always agree. Counts of establishments identify no child: never suppressed
-(``disclosure.toml``); the total of a few fines is (it would tell each one's amount), and young workers' counts are
-counts of children.
+(``disclosure.toml``); the total of a few fines is (it would tell each one's amount). Young workers are children
+(``warehouse.report.counts``): the child labourers among them are 1.1h's denominator.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from warehouse.disclosure import load_policy
 from warehouse.indicators import FACTS, IndicatorSettings
-from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
+from warehouse.models import Inspection, YoungWorker
 from warehouse.periods import Period
-from warehouse.report.counts import Count, protected_part, protected_total
+from warehouse.report.counts import Count, PublishedCounts, unheld
 
 FINDINGS = {"child_labour": "4.1a", "violation": "4.1b", "sanctioned": "4.1c"}
 
@@ -45,37 +45,36 @@ class InspectionSummary:
     by_establishment_type: tuple[EstablishmentTypeFindings, ...]
 
 
-def summarise_inspections(engine: Engine, communes: list[str], period: Period,
+def summarise_inspections(engine: Engine, area, communes: list[str], period: Period,
                           settings: IndicatorSettings) -> InspectionSummary:
     findings = _findings_by_type(engine, communes, period, settings)
-    min_cell = load_policy().summary_min_count
-    inspected = int(findings["inspected"].sum())
-    i, yw, yc = Inspection, YoungWorker, YoungWorkerClassification
+    i, yw = Inspection, YoungWorker
     in_area = (i.commune_code.in_(communes), period.in_period(i.year, i.quarter))
     fined_flag = and_(i.actions.is_not(None), i.actions.contains("fine"))
     with engine.connect() as conn:
         fined, fines = conn.execute(select(func.count(), func.coalesce(func.sum(i.fine_amount), 0))
                                     .where(*in_area, fined_flag)).one()
-        workers, labourers = conn.execute(
-            select(func.count(), func.coalesce(func.sum(case((yc.child_labour, 1), else_=0)), 0))
-            .select_from(yw).join(i, i.inspection_id == yw.inspection_id)
-            .outerjoin(yc, (yc.worker_id == yw.worker_id) & (yc.rule_set == "vn_law")).where(*in_area)).one()
-    young_workers = protected_total(workers, min_cell)
+        workers = conn.execute(select(func.count()).select_from(yw).join(i, i.inspection_id == yw.inspection_id)
+                               .where(*in_area)).scalar_one()
     open_cells = load_policy().not_protected
 
-    def finding(name: str, n: int, total: int) -> Count:
-        return Count(n) if (FINDINGS[name], "inspections") in open_cells else protected_part(n, total, min_cell)
+    def finding(name: str, n: int, code: str | None = None) -> Count:
+        """An establishments' count; from its published cell, should the policy ever protect it."""
+        if (FINDINGS[name], "inspections") in open_cells:
+            return Count(n)
+        cells = PublishedCounts(engine, area, period, FINDINGS[name], "inspections")
+        return cells.total(0) if code is None else dict(cells.parts("establishment_type", (code,), 0))[code]
 
     return InspectionSummary(
-        inspected=inspected,
-        **{name: finding(name, int(findings[name].sum()), inspected) for name in FINDINGS},
+        inspected=int(findings["inspected"].sum()),
+        **{name: finding(name, int(findings[name].sum())) for name in FINDINGS},
         fined=Count(int(fined)),
-        fines_total=None if fined < min_cell else int(fines),
-        young_workers=young_workers,
-        young_child_labourers=protected_part(int(labourers), workers, min_cell),
+        fines_total=None if fined < load_policy().summary_min_count else int(fines),
+        young_workers=unheld(area, workers),
+        young_child_labourers=PublishedCounts(engine, area, period, "1.1h", "inspections", "vn_law").total(1),
         by_establishment_type=tuple(
             EstablishmentTypeFindings(row.establishment_type, int(row.inspected),
-                                      *(finding(name, int(getattr(row, name)), int(row.inspected))
+                                      *(finding(name, int(getattr(row, name)), row.establishment_type)
                                         for name in FINDINGS))
             for row in findings.sort_values(["inspected", "establishment_type"], ascending=[False, True])
             .itertuples(index=False)),

@@ -164,7 +164,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_no_denominator": ("Chưa có mẫu số", "No denominator"),
     "status_suppressed": ("Ẩn (dưới {min_cell})", "Suppressed (under {min_cell})"),
     "status_no_target": ("Chưa giao chỉ tiêu", "No target"),
-    "suppressed": ("Ẩn (dưới {min_cell})", "Suppressed (under {min_cell})"),
+    "suppressed": ("Ẩn", "Suppressed"),
     "unreliable": ("Kém tin cậy", "Unreliable"),
     # each status in one sentence (Formatter.explain)
     "why_met": ("Đạt chỉ tiêu: kết quả {value} đạt mức {target}.", "Target met: the value {value} meets {target}."),
@@ -297,12 +297,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing_line": ("{commune}: {form}, {period}, hạn {deadline}, mới nhận {received}/{expected}",
                      "{commune}: {form}, {period}, due {deadline}, {received} of {expected} received"),
     # notes
-    "note_suppression": ("Để bảo vệ trẻ em, số trẻ em dưới {min_cell} ở một xã được ẩn, cùng các ô có thể dùng phép trừ "
-                         "để tính ra chúng; số đếm trẻ em trong các bảng tóm tắt dưới {min_cell} cũng được ẩn. Ô bị ẩn "
-                         "không phải là số 0.",
+    "note_suppression": ("Để bảo vệ trẻ em, số trẻ em dưới {min_cell} ở một xã được ẩn, cùng các ô có thể dùng "
+                         "phép trừ để tính ra chúng. Các bảng tóm tắt lấy số trẻ em từ chính các ô chỉ tiêu đã "
+                         "công bố; số trẻ em không thuộc ô chỉ tiêu nào chỉ được nêu cho cấp tỉnh. Ô bị ẩn không phải "
+                         "là số 0.",
                          "To protect children, counts of children under {min_cell} in a commune are suppressed, with "
-                         "the cells that would let them be worked out by subtraction; counts of children under "
-                         "{min_cell} in the summaries are suppressed too. A suppressed cell is not a zero."),
+                         "the cells that would let them be worked out by subtraction. The summaries take their counts "
+                         "of children from the published indicator cells; counts of children that no indicator cell "
+                         "holds are shown for provinces only. A suppressed cell is not a zero."),
     "note_no_denominator": ("“Chưa có mẫu số”: chưa có dân số tham chiếu (giáo viên, cha mẹ, cán bộ, doanh nghiệp …) "
                             "của địa bàn cho năm báo cáo; tử số vẫn được nêu khi đủ lớn.",
                             "“No denominator”: the area has no reference population (teachers, caregivers, "
