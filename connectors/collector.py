@@ -13,8 +13,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-THRESHOLD = 50_000  # allocations between collections of the youngest generation (100k Kobo submissions: the
-#                     sync took 2.27–2.79 s with the default, 2.13–2.38 s with this)
+THRESHOLD = 50_000  # allocations between collections of the youngest generation (bench/RESULTS.md, "Tuning")
 
 
 @contextmanager

@@ -7,7 +7,6 @@ the submission (``prefix`` is the repeat or group the answers sit in, e.g. ``"ch
 
 from __future__ import annotations
 
-import tomllib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,8 +21,9 @@ from warehouse.form_choices import load_choices
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.review_states import ReviewPolicy, load_review_policy
 from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
+from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
-PLAUSIBILITY_FILE = Path(__file__).parent / "reference" / "plausibility.toml"
+PLAUSIBILITY_FILE = REFERENCE_DIR / "plausibility.toml"
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,14 @@ class Plausibility:
 @lru_cache(maxsize=4)
 def load_plausibility(path: Path = PLAUSIBILITY_FILE) -> Plausibility:
     """The plausibility rules of ``path``; ``ValueError`` naming what is wrong in the file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_versioned(path)
+    with checked(path):
         window, ages = data["event_date"], data["ages"]
         rules = Plausibility(str(data["version"]), window["earliest"],
                              timedelta(days=window["days_after_submission"]),
                              _age_range(ages["surveyed"]), _age_range(ages["case_visit"]))
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"the plausibility rules {path.name} cannot be read: {type(error).__name__} {error}") \
-            from None
-    if not isinstance(rules.earliest_event, date) or rules.future_tolerance.days < 0:
-        raise ValueError(f"the plausibility rules {path.name}: event_date.earliest must be a date (YYYY-MM-DD) and"
-                         " days_after_submission not negative")
+        if not isinstance(rules.earliest_event, date) or rules.future_tolerance.days < 0:
+            raise ValueError("event_date.earliest must be a date (YYYY-MM-DD) and days_after_submission not negative")
     return rules
 
 

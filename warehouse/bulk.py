@@ -30,9 +30,8 @@ def _null(_value: None) -> None:
 
 
 # sqlite3 binds str, int, float and bytes at once; any other value first goes through its adaptation protocol, which
-# without a registered adapter looks for ``__adapt__`` and ``__conform__`` in vain: ~0.4 µs a value. An indicator
-# row (25 columns, ~9 of them NULL, 2 booleans) took 6.1 µs to insert, 4.4 µs with the adapters for None and bool
-# (bench/RESULTS.md, eighth round), which store what sqlite3 stores without them (NULL; 1 and 0). A date is stored
+# without a registered adapter looks for ``__adapt__`` and ``__conform__`` in vain (bench/RESULTS.md, eighth round).
+# The adapters for None and bool store what sqlite3 stores without them (NULL; 1 and 0). A date is stored
 # as SQLAlchemy stores it in SQLite (ISO text), without sqlite3's default adapter (deprecated since Python 3.12).
 # They hold for the process.
 sqlite3.register_adapter(type(None), _null)

@@ -8,7 +8,6 @@ the commune register say what is due with :meth:`Workflow.next_due`, indicator 1
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -16,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-WORKFLOW_FILE = Path(__file__).parent / "reference" / "case_workflow.toml"
+from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
+
+WORKFLOW_FILE = REFERENCE_DIR / "case_workflow.toml"
 URGENCIES = ("urgent", "normal")
 UNITS = ("hours", "days", "working_days")
 STEPS = ("assessed", "plan", "first_support", "follow_up")
@@ -81,7 +82,12 @@ class Workflow:
 @lru_cache(maxsize=4)
 def load_workflow(path: Path = WORKFLOW_FILE) -> Workflow:
     """The workflow of ``path`` (default: the packaged file), checked whole, read once per process."""
-    doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    doc = read_versioned(path)
+    with checked(path):
+        return _workflow(doc)
+
+
+def _workflow(doc: dict) -> Workflow:
     states = tuple(doc["states"])
     transitions = {s: frozenset(doc["transitions"].get(s, ())) for s in states}
     problems = [f"transitions from unknown state {s!r}" for s in doc["transitions"] if s not in states]
@@ -103,7 +109,7 @@ def load_workflow(path: Path = WORKFLOW_FILE) -> Workflow:
     status_as_state = dict(doc["status_as_state"])
     problems += [f"status_as_state.{k}: {v!r} is not a state" for k, v in status_as_state.items() if v not in states]
     if problems:
-        raise ValueError(f"{Path(path).name}: " + "; ".join(problems))
+        raise ValueError("; ".join(problems))
     reasons = {code: bool(r["outcome"]) for code, r in doc["closure_reasons"].items()}
     return Workflow(doc["version"], states, doc["initial_state"], transitions, limits, reasons, status_as_state,
                     frozenset(doc["urgent_reports"]), tuple(doc["public_holidays"]))

@@ -18,11 +18,12 @@ Choices the spec leaves open, made here:
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_RULES_PATH = Path(__file__).with_name("reference") / "child_labour_rules.toml"
+from warehouse.versioned import REFERENCE_DIR, VersionedFileError, read_versioned
+
+DEFAULT_RULES_PATH = REFERENCE_DIR / "child_labour_rules.toml"
 RULE_SETS = ("vn_law", "icls")
 
 
@@ -64,8 +65,8 @@ class OutOfScope(ValueError):
     """The child's age is outside the rules' scope."""
 
 
-class RulesError(ValueError):
-    """The rules file is missing, unreadable or invalid; the message names the file and the bad key."""
+class RulesError(VersionedFileError):
+    """The rules file is invalid; the message names the file and the bad key."""
 
 
 @dataclass(frozen=True)
@@ -145,11 +146,7 @@ _RULE_TABLES = (
 def load_rules(path: str | Path | None = None) -> Rules:
     """Read and validate a rules file (default: the packaged one); raise RulesError naming the bad key."""
     path = Path(path) if path is not None else DEFAULT_RULES_PATH
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise RulesError(f"{path}: cannot read rules file: {e}") from e
+    data = read_versioned(path)
 
     def fail(key: str, why: str) -> RulesError:
         return RulesError(f"{path}: {key!r} {why}")

@@ -10,7 +10,6 @@ the restricted table and compared here; only the distance between two households
 from __future__ import annotations
 
 import math
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -29,10 +28,11 @@ from warehouse.models import (
 )
 from warehouse.review_states import load_review_policy
 from warehouse.stats import binomial_upper_tail
+from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
 BACK_CHECK_FORM_ID = "household_back_check"
 CODE_LENGTH = 8  # a back-check names its household by the start of the original's instance id (forms/README.md)
-THRESHOLDS_FILE = Path(__file__).parent / "reference" / "data_quality.toml"
+THRESHOLDS_FILE = REFERENCE_DIR / "data_quality.toml"
 EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 CHECKS = ("too_short", "too_many_a_day", "refusals", "no_work", "duplicate_household", "hh_size", "hours_day",
@@ -56,14 +56,14 @@ class Thresholds:
 
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
-    with open(path, "rb") as f:
-        doc = tomllib.load(f)
-    return Thresholds(version=str(doc["version"]), min_minutes=doc["duration"]["min_minutes"],
-                      max_interviews=doc["per_day"]["max_interviews"], min_count=doc["shares"]["min_count"],
-                      max_p=doc["shares"]["max_p"], max_metres=doc["duplicates"]["max_metres"],
-                      min_children=doc["duplicates"]["min_children"], outliers=dict(doc["outliers"]),
-                      max_differences=doc["back_check"]["max_differences"],
-                      hh_size_tolerance=doc["back_check"]["hh_size_tolerance"])
+    doc = read_versioned(path)
+    with checked(path):
+        return Thresholds(version=str(doc["version"]), min_minutes=doc["duration"]["min_minutes"],
+                          max_interviews=doc["per_day"]["max_interviews"], min_count=doc["shares"]["min_count"],
+                          max_p=doc["shares"]["max_p"], max_metres=doc["duplicates"]["max_metres"],
+                          min_children=doc["duplicates"]["min_children"], outliers=dict(doc["outliers"]),
+                          max_differences=doc["back_check"]["max_differences"],
+                          hh_size_tolerance=doc["back_check"]["hh_size_tolerance"])
 
 
 @dataclass(frozen=True)

@@ -50,9 +50,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 # A batch of clean rows touches pages all over the tables (the pseudonymous keys are random): copying the WAL
 # back into the database after every commit (SQLite's default, 1,000 pages) writes those pages again each time.
-# Every 50,000 pages (200 MB of WAL with 4 KB pages, 800 MB with the 16 KB pages of a new file) a page changed by
-# many batches is copied once, which made clean at 1M children faster than copying every 12,500 pages
-# (`bench/RESULTS.md`, ninth round). The WAL file is cut back to 64 MB after each copy.
+# Every 50,000 pages a page changed by many batches is copied once (`bench/RESULTS.md`, ninth round, and "Tuning").
+# The WAL file is cut back to 64 MB after each copy.
 WAL_CHECKPOINT_PAGES = 50_000
 WAL_KEPT_BYTES = 64 * 1024 * 1024
 
@@ -76,8 +75,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 # A bulk write on SQLite changes pages all over the indexes (the pseudonymous keys are random). With SQLite's
-# default cache (2 MB) each change reads its page back from the file: at 1M children the steps spent 70 s of
-# 185 s in system calls. With 256 MB for the writing connection: clean 95 → 64–74 s, indicators 56 → 46–50 s.
+# default cache each change reads its page back from the file; the writing connection gets a larger one
+# (bench/RESULTS.md, "Tuning").
 BULK_CACHE_MB = 256
 
 

@@ -34,7 +34,6 @@ A cell with a hidden count is suppressed: no numbers, status ``suppressed`` and 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +47,7 @@ from sqlalchemy import Connection, delete, select
 from warehouse.bulk import insert_frame, read_frame
 from warehouse.cells import SUPPRESSED
 from warehouse.models import IndicatorValue, RestrictedIndicatorValue
+from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
 SMALL_COUNT, COMPLEMENTARY = "small_count", "complementary"
 AREA = ["area_level", "area_code", "code_list_version"]
@@ -58,7 +58,7 @@ HIDDEN = ["numerator", "denominator", "value", "ci_low", "ci_high", "gap", "deff
 LEVEL_ORDER = {"commune": 0, "province": 1, "national": 2}
 
 
-POLICY_FILE = Path(__file__).parent / "reference" / "disclosure.toml"
+POLICY_FILE = REFERENCE_DIR / "disclosure.toml"
 
 @dataclass(frozen=True)
 class DisclosurePolicy:
@@ -79,15 +79,16 @@ class DisclosurePolicy:
 @lru_cache(maxsize=4)
 def load_policy(path: Path = POLICY_FILE) -> DisclosurePolicy:
     """The settings of ``path`` (default: the packaged file), read once per process."""
-    doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    primary = doc["primary"]
-    counts = {(i, s): (n, d) for i, s, n, d in doc["protected"]["cells"]}
-    not_protected = frozenset(tuple(c) for c in doc["not_protected"]["cells"])
-    if set(counts) & not_protected:
-        raise ValueError(f"disclosure.toml: cells both protected and not: {sorted(set(counts) & not_protected)}")
-    return DisclosurePolicy(doc["version"], tuple(primary["small_areas"]), int(primary["min_count"]),
-                            int(primary["min_group"]), counts, frozenset(doc["protected"]["any_rule_set"]),
-                            not_protected, int(doc["summaries"]["min_count"]))
+    doc = read_versioned(path)
+    with checked(path):
+        primary = doc["primary"]
+        counts = {(i, s): (n, d) for i, s, n, d in doc["protected"]["cells"]}
+        not_protected = frozenset(tuple(c) for c in doc["not_protected"]["cells"])
+        if set(counts) & not_protected:
+            raise ValueError(f"cells both protected and not: {sorted(set(counts) & not_protected)}")
+        return DisclosurePolicy(doc["version"], tuple(primary["small_areas"]), int(primary["min_count"]),
+                                int(primary["min_group"]), counts, frozenset(doc["protected"]["any_rule_set"]),
+                                not_protected, int(doc["summaries"]["min_count"]))
 
 
 def unclassified(policy: DisclosurePolicy, published: set[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -10,20 +10,18 @@ way for all of them. The household-survey indicators, by far the most cells, are
 from __future__ import annotations
 
 import hashlib
-import tomllib
-from datetime import date
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
-from functools import partial
+from datetime import date
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
 
-from warehouse import approval, design_estimates, survey_counts
+from warehouse import approval, design_estimates, disclosure, survey_counts
 from warehouse.bulk import TableRows, insert_frame, read_frame
 from warehouse.case_workflow import load_workflow
 from warehouse.cells import (
@@ -38,7 +36,6 @@ from warehouse.cells import (
     with_unknown,
 )
 from warehouse.db import large_page_cache
-from warehouse import disclosure
 from warehouse.models import (
     Activity,
     ActivityReach,
@@ -64,9 +61,9 @@ from warehouse.prefetch import in_order, prepare_in_worker, worker_pool, workers
 from warehouse.reference_data import LEGACY
 from warehouse.steps import write_checkpoint
 from warehouse.survey_counts import LEGACY_KEY, commune_key, yes
+from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
-
-SETTINGS_FILE = Path(__file__).parent / "reference" / "indicators.toml"
+SETTINGS_FILE = REFERENCE_DIR / "indicators.toml"
 
 @dataclass(frozen=True)
 class IndicatorSettings:
@@ -80,7 +77,12 @@ class IndicatorSettings:
 @lru_cache(maxsize=4)
 def load_settings(path: Path = SETTINGS_FILE) -> IndicatorSettings:
     """The settings of ``path`` (default: the packaged file), read once per process."""
-    doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    doc = read_versioned(path)
+    with checked(path):
+        return _settings(doc)
+
+
+def _settings(doc: dict) -> IndicatorSettings:
     pub = doc["publication"]
     names = doc["indicator"]
     specs = tuple(
@@ -91,7 +93,7 @@ def load_settings(path: Path = SETTINGS_FILE) -> IndicatorSettings:
     )
     unknown = sorted({s.indicator_id for s in specs} - set(names))
     if unknown:
-        raise ValueError(f"indicators.toml: publish entries for indicators not in the catalogue: {unknown}")
+        raise ValueError(f"publish entries for indicators not in the catalogue: {unknown}")
     reliability = Reliability(float(doc["reliability"]["max_cv"]), int(doc["reliability"]["min_sample"]))
     return IndicatorSettings(doc["version"], float(pub["confidence"]), reliability, names, specs)
 
@@ -490,7 +492,7 @@ def _publish_designed(conn: Connection, settings: IndicatorSettings, specs: list
 
 
 OWN_SHARE = 0.58  # of the communes, counted by this process: the worker first starts and imports the warehouse
-#                  code (1M children: this process's half took 7.9 s, the worker's 11.5 s to come back)
+#                  code, so this process takes the larger part (bench/RESULTS.md, "Tuning")
 
 
 def _counts(conn: Connection, pool: Executor | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -651,7 +653,7 @@ def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFra
             facts = facts[facts["year"] == year]
         if facts.empty:
             continue
-        if groups is None:  # made once, and only when a source has rows (~12 ms at 10k areas)
+        if groups is None:  # made once, and only when a source has rows
             groups = commune_groups(areas)
         rolled = with_population_denominators(roll_up(facts, spec, areas, groups), spec, populations)
         parts.append(finish(rolled, spec, settings.confidence))

@@ -40,9 +40,8 @@ def _cores() -> int:
 
 
 WORKERS = _cores()  # as many workers as cores: the writer shares them. Preparing a household (read, parse, classify,
-#                    pickle: ~135 µs) costs more than writing it (~80 µs), so with one worker on two cores the writer
-#                    waited; with two, clean of 1M children took 69.2–77.9 s against 75.0–90.9 s (three interleaved
-#                    pairs; the indicators' full computation is the same either way)
+#                    pickle) costs more than writing it, so with fewer workers than cores the writer waits
+#                    (bench/RESULTS.md, "Tuning")
 PARALLEL_FROM = 4  # batches waiting: below this, starting a worker process costs more than it saves
 _worker_engine: Engine | None = None
 

@@ -8,7 +8,6 @@ reviewed); a KoboToolbox validation status is stored as the Central state it mat
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +19,9 @@ from sqlalchemy import Connection, func, select
 from connectors.kobotoolbox.documents import REVIEW_STATES
 from warehouse.models import RawSubmission
 from warehouse.values import Problem
+from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
-POLICY_FILE = Path(__file__).parent / "reference" / "review_states.toml"
+POLICY_FILE = REFERENCE_DIR / "review_states.toml"
 COUNTED, FLAGGED, EXCLUDED = "counted", "flagged", "excluded"
 ODK, KOBO = "odk_central", "kobotoolbox"
 PLATFORM_STATES = {ODK: ("received", "edited", "hasIssues", "approved", "rejected"),
@@ -63,22 +63,16 @@ class ReviewPolicy:
 @lru_cache(maxsize=4)
 def load_review_policy(path: Path = POLICY_FILE) -> ReviewPolicy:
     """The policy of ``path``; ``ValueError`` naming what is wrong in the file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data = read_versioned(path)
+    with checked(path):
         policy = ReviewPolicy(str(data["version"]), {p: dict(data[p]) for p in PLATFORM_STATES}, data["other"])
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"the review policy {path.name} cannot be read: {type(error).__name__} {error}") from None
-    for platform, states in PLATFORM_STATES.items():
-        listed = policy.actions[platform]
-        if set(listed) != set(states):
-            raise ValueError(f"the review policy {path.name}: [{platform}] must list exactly the states"
-                             f" {', '.join(states)}")
-        for state, action in [*listed.items(), ("other", policy.other)]:
-            if action not in (COUNTED, FLAGGED, EXCLUDED):
-                raise ValueError(f"the review policy {path.name}: {state} must be {COUNTED}, {FLAGGED} or"
-                                 f" {EXCLUDED}")
-    if not policy.version.strip():
-        raise ValueError(f"the review policy {path.name}: version must not be empty")
+        for platform, states in PLATFORM_STATES.items():
+            listed = policy.actions[platform]
+            if set(listed) != set(states):
+                raise ValueError(f"[{platform}] must list exactly the states {', '.join(states)}")
+            for state, action in [*listed.items(), ("other", policy.other)]:
+                if action not in (COUNTED, FLAGGED, EXCLUDED):
+                    raise ValueError(f"{state} must be {COUNTED}, {FLAGGED} or {EXCLUDED}")
     return policy
 
 

@@ -62,7 +62,7 @@ CLEAN_LOGIC_VERSION = "4"  # 2: numbers and dates read strictly, the plausibilit
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
 #                           limit of 32,766
 COMMIT_ROWS = 50_000  # rows per transaction (several batches): each SQLite commit writes every page changed since
-#                      the last, and the batches change the same index pages again (sys time at 1M: 13 → 7 s)
+#                      the last, and the batches change the same index pages again (bench/RESULTS.md, "Tuning")
 log = logging.getLogger(__name__)
 
 

@@ -128,7 +128,7 @@ def _household_columns():
 
 
 _GROUPED_FIRST = ("commune_key", "year", "quarter")  # many values: SQLite's sorter decides on the first columns it
-#                                                     compares (1M children: the grouping took 9.6 s, now 8.5 s)
+#                                                     compares (bench/RESULTS.md, "Tuning")
 
 
 def _children_query(keys, counts, where=None):
