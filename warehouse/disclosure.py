@@ -40,7 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix, identity
+from scipy.sparse import coo_matrix, csr_matrix, identity
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 from sqlalchemy import Connection, delete, select
 
@@ -314,7 +315,8 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
     """The ``asked`` counts that a combination of relations determines although no chain does: those on which
     every solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random
     vectors projected onto its null space (a fixed seed: the same counts every time). And the relations of the
-    combination that gives the first of them (the least-squares y of Aᵀ y = its unit vector). Both solve
+    combination that gives the first of them in each connected group of the undetermined counts (the least-squares y
+    of Aᵀ y = its unit vector): the groups are independent, so each round repairs one in each. Both solve
     (A Aᵀ + εI) w = A v, factorized once (a sparse LU, ordered by minimum degree: the matrix is symmetric)."""
     open_ = ~determined[row]
     lines_of, relation, row, sign = relation, relation[open_], row[open_], sign[open_]
@@ -328,11 +330,15 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
     for _ in range(2):
         r = random.standard_normal(len(columns))
         free |= np.abs(r - matrix.T @ solve(matrix @ r)) > 1e-6  # r's projection on the null space
-    pinned = columns[~free & asked[columns]]
-    if not pinned.size:
-        return pinned, np.array([], dtype=int)
-    combination = solve(matrix @ (columns == pinned[0]).astype(float))
-    return pinned, np.intersect1d(lines[np.abs(combination) > 1e-9], lines_of)
+    at = np.flatnonzero(~free & asked[columns])
+    if not at.size:
+        return columns[at], np.array([], dtype=int)
+    graph = coo_matrix((np.ones(len(line)), (line, column + len(lines))), shape=(len(lines) + len(columns),) * 2)
+    group = connected_components(graph, directed=False)[1][len(lines):]
+    first = at[np.unique(group[at], return_index=True)[1]]  # the groups are independent: one in each
+    units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(columns), len(first)))
+    combination = solve((matrix @ units).toarray()).reshape(len(lines), len(first))
+    return columns[at], np.intersect1d(lines[np.abs(combination).max(axis=1) > 1e-9], lines_of)
 
 
 def _first_known(relation: np.ndarray, row: np.ndarray, known: np.ndarray, relations: np.ndarray) -> np.ndarray:
