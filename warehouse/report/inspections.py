@@ -56,13 +56,15 @@ def summarise_inspections(engine: Engine, area, communes: list[str], period: Per
                                     .where(*in_area, fined_flag)).one()
         workers = conn.execute(select(func.count()).select_from(yw).join(i, i.inspection_id == yw.inspection_id)
                                .where(*in_area)).scalar_one()
-    open_cells = load_policy().not_protected
+    protected = {name: PublishedCounts(engine, area, period, indicator_id, "inspections")
+                 for name, indicator_id in FINDINGS.items()
+                 if (indicator_id, "inspections") not in load_policy().not_protected}
 
     def finding(name: str, n: int, code: str | None = None) -> Count:
         """An establishments' count; from its published cell, should the policy ever protect it."""
-        if (FINDINGS[name], "inspections") in open_cells:
+        if name not in protected:
             return Count(n)
-        cells = PublishedCounts(engine, area, period, FINDINGS[name], "inspections")
+        cells = protected[name]
         return cells.total(0) if code is None else dict(cells.parts("establishment_type", (code,), 0))[code]
 
     return InspectionSummary(
