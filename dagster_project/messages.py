@@ -72,7 +72,7 @@ def labels() -> Labels:
 
 def status(name: str) -> str:
     """A status (``off_track``, ``no_denominator`` …) in words."""
-    return labels().status(name, load_policy().summary_min_count)
+    return labels().status(name, load_policy().min_count)
 
 
 def statuses(counts: Mapping[str, int]) -> dict[str, int]:

@@ -25,7 +25,7 @@ def write_review(review: Review, path: str | Path, language: str = "vi") -> Path
     ws = workbook.active
     ws.title = lab("sheet_indicators_by_year")
     ws.cell(1, 1, f"{lab('review_title', first=review.first_year, last=review.last_year)} — {review.area_name}")
-    _indicators(ws, review, lab, load_policy().summary_min_count)
+    _indicators(ws, review, lab, load_policy().min_count)
     _organisations(workbook.create_sheet(lab("sheet_by_organisation")), review.organisations, lab)
     return _saved(workbook, Path(path))
 

@@ -25,7 +25,7 @@ def reporting_completeness(context: dg.AssetExecutionContext, warehouse: Warehou
     as_of = today_in_vietnam()
     store_completeness(engine, build_completeness(engine, load_admin_units(), as_of))
     summary = summarise_completeness(engine)
-    f = Formatter(Labels(language()), load_policy().summary_min_count)
+    f = Formatter(Labels(language()), load_policy().min_count)
     counts = {f.labels(f"reporting_{status}"): n for status, n in summary.counts()}
     context.log.info(text("log.completeness", date=f.date(as_of),
                           counts=", ".join(f"{word}: {n}" for word, n in counts.items())))
