@@ -122,7 +122,8 @@ def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
     if withheld is not None:  # suppressed already: both counts taken as small
         gone = np.asarray(withheld, dtype=bool)[guarded]
         small[of_cell[gone].ravel()] = True
-    hidden, determined = _complement(counts, relations(cells.iloc[guarded], of_cell, counts, areas), of_cell, small)
+    hidden, determined = _complement(counts, relations(cells.iloc[guarded], of_cell, counts, areas), of_cell, small,
+                                     nesting(counts, areas))
     suppressed, reason = np.zeros(len(cells), dtype=bool), np.full(len(cells), None, dtype=object)
     suppressed[guarded] = hidden[of_cell].any(axis=1) & ~determined[of_cell].all(axis=1)
     if withheld is not None:
@@ -261,10 +262,29 @@ def _area_relations(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- complementary suppression
 
 
-def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray,
-                small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nesting(counts: pd.DataFrame, areas: pd.DataFrame) -> np.ndarray:
+    """Per count, the number of the province and of the commune its area lies in (−1: it spans more than one).
+    A commune's province is that of its own code list."""
+    own = areas[(areas["area_level"] == "commune") & (areas["area_code"] == areas["commune_code"])]
+    provinces = areas.loc[areas["area_level"] == "province", ["code_list_version", "commune_code", "area_code"]]
+    home = own[["code_list_version", "commune_code"]].merge(provinces, on=["code_list_version", "commune_code"])
+    home = home.drop_duplicates("commune_code").set_index("commune_code")["area_code"]
+    members = areas[[*AREA, "commune_code"]].assign(province=lambda f: f["commune_code"].map(home))
+    members = members.assign(province=pd.factorize(members["province"])[0],  # NaN (none): −1
+                             commune=pd.factorize(members["commune_code"])[0])
+    spans = members.groupby(AREA).agg(province=("province", "max"), provinces=("province", "nunique"),
+                                      commune=("commune", "max"), communes=("commune", "nunique"))
+    spans["province"] = spans["province"].where(spans["provinces"] == 1, -1)
+    spans["commune"] = spans["commune"].where(spans["communes"] == 1, -1)
+    found = spans.reindex(pd.MultiIndex.from_frame(counts[AREA]))[["province", "commune"]]
+    return found.fillna(-1).to_numpy(dtype=np.int64)
+
+
+def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray, small: np.ndarray,
+                nest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The counts hidden: the ``small`` ones (primary), and as many more as keep every small one undetermined;
-    and the counts the published ones determine (a cell whose counts all are protects nothing: it is shown)."""
+    and the counts the published ones determine (a cell whose counts all are protects nothing: it is shown).
+    ``nest``: each count's province and commune (:func:`nesting`)."""
     if rel.empty:
         return small.copy(), np.zeros(len(small), dtype=bool)
     rel = rel.assign(targeted=counts["targeted"].to_numpy()[rel["row"]], level=counts["level"].to_numpy()[rel["row"]],
@@ -282,14 +302,14 @@ def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray,
             leaks = leaks[step[leaks] == step[leaks].min()]
             more = _first_known(relation, row, known, by[leaks])
         else:
-            pinned, used = _combined(relation, row, sign, determined, small)
+            pinned, used = _combined(relation, row, sign, determined, small, nest)
             if not pinned.size:
                 break
             more = _first_known(relation, row, known, used)
         if not (more & ~hidden).any():
             break  # pinned by relations wholly hidden: more would not help
         hidden |= more
-    determined[_combined(relation, row, sign, determined, ~determined)[0]] = True
+    determined[_combined(relation, row, sign, determined, ~determined, nest)[0]] = True
     return hidden, determined
 
 
@@ -311,21 +331,29 @@ def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray) -> tuple[
 
 
 def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determined: np.ndarray,
-              asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+              asked: np.ndarray, nest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The ``asked`` counts that a combination of relations determines although no chain does: those on which
     every solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random
     vectors projected onto its null space (a fixed seed: the same counts every time). And the relations of the
     combination that gives the first of them in each connected group of the undetermined counts (the least-squares y
     of Aᵀ y = its unit vector): the groups are independent, so each round repairs one in each. Both solve
-    (A Aᵀ + εI) w = A v, factorized once (a sparse LU, ordered by minimum degree: the matrix is symmetric)."""
+    (A Aᵀ + εI) w = A v, factorized once: a sparse LU with the matrix's own diagonal as pivots (it is symmetric
+    positive definite), the relations in the order of the areas' nesting (``nest``: each count's province and
+    commune), those within a commune first, then those within a province, then the rest. A general ordering
+    fills in across the whole country; this one keeps the fill within a province."""
     open_ = ~determined[row]
     lines_of, relation, row, sign = relation, relation[open_], row[open_], sign[open_]
     if not len(row):
         return np.array([], dtype=int), np.array([], dtype=int)
     columns, column = np.unique(row, return_inverse=True)
     lines, line = np.unique(relation, return_inverse=True)
+    order = _nested_order(line, nest[row], len(lines))
+    rank = np.empty(len(lines), dtype=np.int64)
+    rank[order] = np.arange(len(lines))
+    lines, line = lines[order], rank[line]
     matrix = csr_matrix((sign, (line, column)), shape=(len(lines), len(columns)))
-    solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lines))).tocsc(), permc_spec="MMD_AT_PLUS_A").solve
+    solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lines))).tocsc(), permc_spec="NATURAL",
+                 diag_pivot_thresh=0.0, options={"SymmetricMode": True}).solve
     random, free = np.random.default_rng(0), np.zeros(len(columns), dtype=bool)
     for _ in range(2):
         r = random.standard_normal(len(columns))
@@ -339,6 +367,16 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
     units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(columns), len(first)))
     combination = solve((matrix @ units).toarray()).reshape(len(lines), len(first))
     return columns[at], np.intersect1d(lines[np.abs(combination).max(axis=1) > 1e-9], lines_of)
+
+
+def _nested_order(line: np.ndarray, place: np.ndarray, size: int) -> np.ndarray:
+    """The lines ordered by where their members (``place``: province, commune) lie: all in one commune, then all
+    in one province, then the rest; by province and commune within each."""
+    low, high = np.full((size, 2), np.iinfo(np.int64).max), np.full((size, 2), -1)
+    np.minimum.at(low, line, place)
+    np.maximum.at(high, line, place)
+    within = np.where(low == high, low, -1)
+    return np.lexsort((within[:, 1], within[:, 0], (within < 0).sum(axis=1)))
 
 
 def _first_known(relation: np.ndarray, row: np.ndarray, known: np.ndarray, relations: np.ndarray) -> np.ndarray:

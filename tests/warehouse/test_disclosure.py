@@ -135,11 +135,12 @@ def test_a_combination_of_relations_is_found():
     """Hidden x0, x1, x2 with x0 + x1 = t, x1 + x2 = u, x0 + x2 = v (published wholes 3, 4, 5): x0 = (t − u + v)/2,
     though every relation has two hidden members. A rectangle of four hidden cells (two rows, two columns) gives
     none of them."""
-    known = np.array([False] * 3 + [True] * 3)
-    assert sorted(_combined(*relations_of([(3, 0, 1), (4, 1, 2), (5, 0, 2)]), known, ~known)[0]) == [0, 1, 2]
-    known = np.array([False] * 4 + [True] * 4)
+    known, nowhere = np.array([False] * 3 + [True] * 3), np.full((6, 2), -1)
+    triangle = relations_of([(3, 0, 1), (4, 1, 2), (5, 0, 2)])
+    assert sorted(_combined(*triangle, known, ~known, nowhere)[0]) == [0, 1, 2]
+    known, nowhere = np.array([False] * 4 + [True] * 4), np.full((8, 2), -1)
     rectangle = relations_of([(4, 0, 1), (5, 2, 3), (6, 0, 2), (7, 1, 3)])
-    assert list(_combined(*rectangle, known, ~known)[0]) == []
+    assert list(_combined(*rectangle, known, ~known, nowhere)[0]) == []
 
 
 def test_every_published_indicator_is_classified():
