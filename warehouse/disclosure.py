@@ -57,6 +57,7 @@ COUNT = ["source", "count", "rule_set"]  # one count's series
 PLACE = ["period", "period_type", *AREA, "dimension", "dimension_value"]
 HIDDEN = ["numerator", "denominator", "value", "ci_low", "ci_high", "gap", "deff", "effective_n", "coverage"]
 LEVEL_ORDER = {"commune": 0, "province": 1, "national": 2}
+BATCH = 1_000_000  # members of relations factorized together (bench/RESULTS.md, "Tuning")
 
 
 POLICY_FILE = REFERENCE_DIR / "disclosure.toml"
@@ -292,25 +293,26 @@ def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray, sm
     rel = rel.sort_values(["relation", "targeted", "sign", "level", "value", "row"], kind="stable")
     relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
     sign = rel["sign"].to_numpy(dtype=float)
-    hidden = small.copy()
+    hidden, combined = small.copy(), None
     while True:
         known = np.zeros(len(counts), dtype=bool)
         known[of_cell[~hidden[of_cell].any(axis=1)].ravel()] = True
         determined, by, step = _chained(relation, row, known)
-        leaks = np.flatnonzero(hidden & determined)
+        leaks, combined = np.flatnonzero(hidden & determined), None
         if leaks.size:  # the first found: those found after them may follow from them
             leaks = leaks[step[leaks] == step[leaks].min()]
             more = _first_known(relation, row, known, by[leaks])
         else:
-            pinned, used = _combined(relation, row, sign, determined, small, nest)
-            if not pinned.size:
+            combined, used = _combined(relation, row, sign, determined, small, nest)
+            if not (combined & small).any():
                 break
             more = _first_known(relation, row, known, used)
         if not (more & ~hidden).any():
             break  # pinned by relations wholly hidden: more would not help
         hidden |= more
-    determined[_combined(relation, row, sign, determined, ~determined, nest)[0]] = True
-    return hidden, determined
+    if combined is None:
+        combined = _combined(relation, row, sign, determined, small, nest)[0]
+    return hidden, determined | combined
 
 
 def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray,
@@ -332,41 +334,50 @@ def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray) -> tuple[
 
 def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determined: np.ndarray,
               asked: np.ndarray, nest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ``asked`` counts that a combination of relations determines although no chain does: those on which
-    every solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random
-    vectors projected onto its null space (a fixed seed: the same counts every time). And the relations of the
-    combination that gives the first of them in each connected group of the undetermined counts (the least-squares y
-    of Aᵀ y = its unit vector): the groups are independent, so each round repairs one in each. Both solve
-    (A Aᵀ + εI) w = A v, factorized once: a sparse LU with the matrix's own diagonal as pivots (it is symmetric
-    positive definite), the relations in the order of the areas' nesting (``nest``: each count's province and
-    commune), those within a commune first, then those within a province, then the rest. A general ordering
-    fills in across the whole country; this one keeps the fill within a province."""
+    """The counts that a combination of relations determines although no chain does: those on which every
+    solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random vectors
+    projected onto its null space (a fixed seed: the same counts every time). And the relations of the
+    combination that gives the first ``asked`` one of them in each connected group of the undetermined counts (the
+    least-squares y of Aᵀ y = its unit vector): the groups are independent, so each round repairs one in each.
+
+    Both solve (A Aᵀ + εI) w = A v, factorized a batch of whole groups at a time (``BATCH`` members of relations,
+    or one group larger than that): a sparse LU with the matrix's own diagonal as pivots (it is symmetric positive
+    definite), the relations in the order of the areas' nesting (``nest``: each count's province and commune),
+    those within a commune first, then those within a province, then the rest. A general ordering fills in across
+    the whole country; this one keeps the fill within a province."""
+    fixed, used = np.zeros(len(determined), dtype=bool), [np.array([], dtype=int)]
     open_ = ~determined[row]
-    lines_of, relation, row, sign = relation, relation[open_], row[open_], sign[open_]
-    if not len(row):
-        return np.array([], dtype=int), np.array([], dtype=int)
+    relation, row, sign = relation[open_], row[open_], sign[open_]
     columns, column = np.unique(row, return_inverse=True)
     lines, line = np.unique(relation, return_inverse=True)
-    order = _nested_order(line, nest[row], len(lines))
-    rank = np.empty(len(lines), dtype=np.int64)
-    rank[order] = np.arange(len(lines))
-    lines, line = lines[order], rank[line]
-    matrix = csr_matrix((sign, (line, column)), shape=(len(lines), len(columns)))
-    solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lines))).tocsc(), permc_spec="NATURAL",
-                 diag_pivot_thresh=0.0, options={"SymmetricMode": True}).solve
-    random, free = np.random.default_rng(0), np.zeros(len(columns), dtype=bool)
-    for _ in range(2):
-        r = random.standard_normal(len(columns))
-        free |= np.abs(r - matrix.T @ solve(matrix @ r)) > 1e-6  # r's projection on the null space
-    at = np.flatnonzero(~free & asked[columns])
-    if not at.size:
-        return columns[at], np.array([], dtype=int)
     graph = coo_matrix((np.ones(len(line)), (line, column + len(lines))), shape=(len(lines) + len(columns),) * 2)
-    group = connected_components(graph, directed=False)[1][len(lines):]
-    first = at[np.unique(group[at], return_index=True)[1]]  # the groups are independent: one in each
-    units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(columns), len(first)))
-    combination = solve((matrix @ units).toarray()).reshape(len(lines), len(first))
-    return columns[at], np.intersect1d(lines[np.abs(combination).max(axis=1) > 1e-9], lines_of)
+    group = connected_components(graph, directed=False)[1]
+    of_line, of_column = group[:len(lines)], group[len(lines):]
+    size = np.bincount(of_line[line])
+    batch = ((np.cumsum(size) - size) // BATCH)[of_line[line]]
+    random = np.random.default_rng(0)
+    for members in (np.flatnonzero(batch == b) for b in np.unique(batch)):
+        cols, col = np.unique(column[members], return_inverse=True)
+        lns, ln = np.unique(line[members], return_inverse=True)
+        order = _nested_order(ln, nest[row[members]], len(lns))
+        rank = np.empty(len(lns), dtype=np.int64)
+        rank[order] = np.arange(len(lns))
+        lns, ln = lns[order], rank[ln]
+        matrix = csr_matrix((sign[members], (ln, col)), shape=(len(lns), len(cols)))
+        solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lns))).tocsc(), permc_spec="NATURAL",
+                     diag_pivot_thresh=0.0, options={"SymmetricMode": True}).solve
+        free = np.zeros(len(cols), dtype=bool)
+        for _ in range(2):
+            r = random.standard_normal(len(cols))
+            free |= np.abs(r - matrix.T @ solve(matrix @ r)) > 1e-6  # r's projection on the null space
+        fixed[columns[cols[~free]]] = True
+        at = np.flatnonzero(~free & asked[columns[cols]])
+        if at.size:
+            first = at[np.unique(of_column[cols[at]], return_index=True)[1]]  # one in each group
+            units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(cols), len(first)))
+            combination = solve((matrix @ units).toarray()).reshape(len(lns), len(first))
+            used.append(lines[lns[np.abs(combination).max(axis=1) > 1e-9]])
+    return fixed, np.unique(np.concatenate(used))
 
 
 def _nested_order(line: np.ndarray, place: np.ndarray, size: int) -> np.ndarray:
