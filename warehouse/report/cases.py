@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from warehouse.case_workflow import load_workflow
 from warehouse.models import Case, CaseVisit
 from warehouse.periods import Period
+from warehouse.report.area import ReportArea
 from warehouse.report.counts import Count, PublishedCounts, unheld, unheld_parts
 
 CASE_TYPES = ("child_labourer", "at_risk", "trafficked")
@@ -35,7 +36,7 @@ class CaseSummary:
     closed_by_reason: tuple[tuple[str, Count], ...]
 
 
-def summarise_cases(engine: Engine, area, communes: list[str], period: Period) -> CaseSummary:
+def summarise_cases(engine: Engine, area: ReportArea, communes: list[str], period: Period) -> CaseSummary:
     c, v = Case, CaseVisit
     start, end = period.start, period.end + timedelta(days=1)
     with engine.connect() as conn:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from warehouse.disclosure import load_policy
 from warehouse.models import IndicatorValue
 from warehouse.periods import Period
+from warehouse.report.area import ReportArea
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,12 @@ class PublishedCounts:
         return SUPPRESSED if cell is None else Count(int(cell[side] or 0))
 
 
-def unheld(area, n: int) -> Count:
+def unheld(area: ReportArea, n: int) -> Count:
     """A count of children that no indicator cell holds: shown only outside the policy's small areas."""
     return SUPPRESSED if area.level in load_policy().small_areas else Count(n)
 
 
-def unheld_parts(area, counts: dict, codes: tuple[str, ...], total: Count) -> tuple[tuple[str, Count], ...]:
+def unheld_parts(area: ReportArea, counts: dict, codes: tuple[str, ...], total: Count) -> tuple[tuple[str, Count], ...]:
     """The parts of ``total`` that no cell holds, each code in order (codes found but not listed last, None as
     ``unknown``): suppressed in small areas and whenever the total is."""
     values = {str(code) if code is not None else "unknown": n for code, n in counts.items()}

@@ -18,6 +18,7 @@ from warehouse.disclosure import load_policy
 from warehouse.indicators import FACTS, IndicatorSettings
 from warehouse.models import Inspection, YoungWorker
 from warehouse.periods import Period
+from warehouse.report.area import ReportArea
 from warehouse.report.counts import Count, PublishedCounts, unheld
 
 FINDINGS = {"child_labour": "4.1a", "violation": "4.1b", "sanctioned": "4.1c"}
@@ -45,7 +46,7 @@ class InspectionSummary:
     by_establishment_type: tuple[EstablishmentTypeFindings, ...]
 
 
-def summarise_inspections(engine: Engine, area, communes: list[str], period: Period,
+def summarise_inspections(engine: Engine, area: ReportArea, communes: list[str], period: Period,
                           settings: IndicatorSettings) -> InspectionSummary:
     findings = _findings_by_type(engine, communes, period, settings)
     i, yw = Inspection, YoungWorker
