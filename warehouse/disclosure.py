@@ -37,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -292,12 +293,12 @@ def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray, sm
                      value=np.nan_to_num(counts["value"].to_numpy(dtype=float)[rel["row"]]))
     rel = rel.sort_values(["relation", "targeted", "sign", "level", "value", "row"], kind="stable")
     relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
-    sign = rel["sign"].to_numpy(dtype=float)
+    sign, at = rel["sign"].to_numpy(dtype=float), _positions(relation, row, len(counts))
     hidden, combined = small.copy(), None
     while True:
         known = np.zeros(len(counts), dtype=bool)
         known[of_cell[~hidden[of_cell].any(axis=1)].ravel()] = True
-        determined, by, step = _chained(relation, row, known)
+        determined, by, step = _chained(relation, row, known, at)
         leaks, combined = np.flatnonzero(hidden & determined), None
         if leaks.size:  # the first found: those found after them may follow from them
             leaks = leaks[step[leaks] == step[leaks].min()]
@@ -315,21 +316,44 @@ def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray, sm
     return hidden, determined | combined
 
 
-def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                                               np.ndarray]:
+class _Positions(NamedTuple):
+    """Where each relation's members start (``relation`` in order), and each count's members."""
+
+    starts: np.ndarray
+    of_row: np.ndarray
+    row_starts: np.ndarray
+
+
+def _positions(relation: np.ndarray, row: np.ndarray, size: int) -> _Positions:
+    of_row = np.argsort(row, kind="stable")
+    return _Positions(np.searchsorted(relation, np.arange(relation.max() + 2)), of_row,
+                      np.searchsorted(row[of_row], np.arange(size + 1)))
+
+
+def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray,
+             at: _Positions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The counts the relations determine from the ``known`` ones, one relation at a time (a relation with one
-    unknown member determines it); for each, the relation that did (−1: known) and in which round."""
+    unknown member determines it); for each, the relation that did (the first: −1 when known) and in which round.
+    Each round looks only at the relations the last one touched."""
     determined, by, step = known.copy(), np.full(len(known), -1), np.zeros(len(known), dtype=int)
-    for round_ in range(1, len(known) + 1):
-        open_ = ~determined[row]
-        unknown = np.bincount(relation, weights=open_, minlength=relation.max() + 1)
-        single = open_ & (unknown[relation] == 1)
-        if not single.any():
-            break
-        newly, first = np.unique(row[single], return_index=True)
-        by[newly], step[newly] = relation[single][first], round_
-        determined[newly] = True
+    unknown = np.bincount(relation[~determined[row]], minlength=len(at.starts) - 1)
+    ready, round_ = np.flatnonzero(unknown == 1), 0
+    while ready.size:
+        round_ += 1
+        members = _ranges(at.starts, ready)
+        members = members[~determined[row[members]]]
+        newly, first = np.unique(row[members], return_index=True)
+        by[newly], step[newly], determined[newly] = relation[members[first]], round_, True
+        touched = relation[at.of_row[_ranges(at.row_starts, newly)]]
+        np.subtract.at(unknown, touched, 1)
+        ready = np.unique(touched[unknown[touched] == 1])
     return determined, by, step
+
+
+def _ranges(starts: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The positions from ``starts[i]`` to ``starts[i + 1]`` for each of ``ids``, in order."""
+    low, length = starts[ids], starts[ids + 1] - starts[ids]
+    return np.repeat(low - np.cumsum(length) + length, length) + np.arange(length.sum())
 
 
 def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determined: np.ndarray,
