@@ -217,11 +217,15 @@ def relations(cells: pd.DataFrame, of_cell: np.ndarray, counts: pd.DataFrame, ar
 
 
 def _joined(whole: pd.DataFrame, parts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Relations joining each whole row to the part rows with the same ``keys``."""
-    joined = whole[[*keys, "row"]].merge(parts[[*keys, "row"]], on=keys, suffixes=("", "_part"))
+    """Relations joining each whole row to the part rows with the same ``keys``, numbered in the order of the
+    keys, then of the whole's row (the keys are joined as one number that keeps their order)."""
+    key = pd.concat([whole[keys], parts[keys]], ignore_index=True).groupby(keys, sort=True, dropna=False).ngroup()
+    key = key.to_numpy()
+    joined = pd.DataFrame({"key": key[:len(whole)], "row": whole["row"].to_numpy()}).merge(
+        pd.DataFrame({"key": key[len(whole):], "row_part": parts["row"].to_numpy()}), on="key")
     if joined.empty:
         return NO_RELATIONS
-    joined["relation"] = joined.groupby([*keys, "row"], sort=True).ngroup()
+    joined["relation"] = joined.groupby(["key", "row"], sort=True).ngroup()
     wholes = joined.drop_duplicates("relation")[["relation", "row"]].assign(sign=1)
     members = joined[["relation", "row_part"]].rename(columns={"row_part": "row"}).assign(sign=-1)
     return pd.concat([wholes, members], ignore_index=True)
@@ -254,10 +258,13 @@ def _area_relations(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     parts_of = partitions(areas)
     if parts_of.empty:
         return NO_RELATIONS
+    exact = counts["exact"].to_numpy()
+    keys = [*COUNT, "period", "dimension", "dimension_value"]
+    counts = counts[[*keys, *AREA, "row"]]
     whole = counts.merge(parts_of[[*AREA, "level_part"]].drop_duplicates(), on=AREA)
     part = counts.rename(columns=dict(zip(AREA, PART_AREA, strict=True))).merge(parts_of, on=PART_AREA)
-    found = _joined(whole, part, [*COUNT, "period", "dimension", "dimension_value", *AREA, "level_part"])
-    inexact = found.loc[~counts["exact"].to_numpy()[found["row"]], "relation"]  # holds an old commune's rows
+    found = _joined(whole, part, [*keys, *AREA, "level_part"])
+    inexact = found.loc[~exact[found["row"]], "relation"]  # holds an old commune's rows
     return found[~found["relation"].isin(inexact)]  # more than once: no sum
 
 
