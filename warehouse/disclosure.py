@@ -301,7 +301,7 @@ def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray, sm
     rel = rel.sort_values(["relation", "targeted", "sign", "level", "value", "row"], kind="stable")
     relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
     sign, at = rel["sign"].to_numpy(dtype=float), _positions(relation, row, len(counts))
-    hidden, combined = small.copy(), None
+    hidden = small.copy()
     while True:
         known = np.zeros(len(counts), dtype=bool)
         known[of_cell[~hidden[of_cell].any(axis=1)].ravel()] = True
