@@ -65,11 +65,12 @@ def system_size(cells, areas, policy) -> dict:
     guarded = np.flatnonzero(disclosure._protected(cells, policy))
     counts, of_cell = disclosure.cell_counts(cells.iloc[guarded], policy)
     small = disclosure._small(cells.iloc[guarded], counts, of_cell, policy)
-    rel = disclosure.relations(cells.iloc[guarded], of_cell, counts, areas)
+    rel = disclosure.relations(cells.iloc[guarded], of_cell, counts, areas).sort_values("relation", kind="stable")
     relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
     known = np.zeros(len(counts), dtype=bool)
     known[of_cell[~small[of_cell].any(axis=1)].ravel()] = True
-    determined, _, _ = disclosure._chained(relation, row, known)
+    at = disclosure._positions(relation, row, len(counts))
+    determined, _, _ = disclosure._chained(relation, row, known, at)
     open_ = ~determined[row]
     columns, column = np.unique(row[open_], return_inverse=True)
     lines, line = np.unique(relation[open_], return_inverse=True)

@@ -341,7 +341,8 @@ def _chained(relation: np.ndarray, row: np.ndarray, known: np.ndarray,
              at: _Positions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The counts the relations determine from the ``known`` ones, one relation at a time (a relation with one
     unknown member determines it); for each, the relation that did (the first: −1 when known) and in which round.
-    Each round looks only at the relations the last one touched."""
+    ``relation`` is in order, ``at`` its positions (:func:`_positions`); each round looks only at the relations the
+    last one touched."""
     determined, by, step = known.copy(), np.full(len(known), -1), np.zeros(len(known), dtype=int)
     unknown = np.bincount(relation[~determined[row]], minlength=len(at.starts) - 1)
     ready, round_ = np.flatnonzero(unknown == 1), 0
