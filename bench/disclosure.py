@@ -29,6 +29,7 @@ from warehouse import disclosure, indicators, raw_store, steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.bulk import read_frame
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import Context
@@ -46,8 +47,8 @@ def unprotected_cells(children: int, url: str):
     upgrade(engine)
     pipeline.load_reference_data(engine)
     raw_store.store_records(engine, pipeline.records(communes, households))
-    steps.clean_households(engine, ctx, rules)
-    steps.classify_children(engine, rules)
+    steps.clean_households(engine, ctx)
+    classify_children(engine, rules)
     with mock.patch.object(disclosure, "publish"):  # the restricted tier only
         indicators.refresh(engine, indicators.load_settings(), rules.version)
     columns = [c.name for c in IndicatorValue.__table__.columns]

@@ -87,7 +87,7 @@ def warehouse_as_of(engine: Engine, cutoff: date, area: AreaPeriod, settings: in
             with engine.connect() as source, copy.begin() as target:
                 _copy(source, target, cutoff, area, within)
             case_register.update_case_register(copy)
-            indicators.refresh(copy, settings, load_rules().version, full=True)
+            indicators.refresh(copy, settings, load_rules().version)
             with engine.connect() as source, copy.begin() as target:  # after the refresh: read, never reviewed
                 _write(target, Approval.__table__, source.execute(select(Approval.__table__)))
             yield copy

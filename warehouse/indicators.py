@@ -2,14 +2,12 @@
 
 Each (indicator, source) pair of ``reference/indicators.toml`` has facts here, counted at the finest grain
 (commune, quarter, disaggregation); nothing loads individual children; ``warehouse.cells`` does the rest the same
-way for all of them. The household-survey indicators, by far the most cells, are kept as sums
-(``survey_cell_sum``) that the count changes recorded by the cleaning and classifying steps update: a run after
-100 new submissions rewrites the cells of the areas and periods those touch, not every cell (:func:`refresh`).
+way for all of them. Every run recomputes every cell from the clean and classified tables (:func:`refresh`); the
+steps before it keep no bookkeeping for it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -19,7 +17,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, delete, func, literal, select, tuple_
+from sqlalchemy import Connection, Engine, and_, delete, func, literal, select
 
 from warehouse import approval, design_estimates, disclosure, survey_counts
 from warehouse.bulk import TableRows, insert_frame, read_frame
@@ -48,18 +46,14 @@ from warehouse.models import (
     IndicatorValue,
     Inspection,
     LegacyCommune,
-    PipelineCheckpoint,
     ReferencePopulation,
     RestrictedIndicatorValue,
-    SurveyCellSum,
-    SurveyCountDelta,
     Target,
     YoungWorker,
     YoungWorkerClassification,
 )
 from warehouse.prefetch import in_order, prepare_in_worker, worker_pool, workers_for
 from warehouse.reference_data import LEGACY
-from warehouse.steps import write_checkpoint
 from warehouse.survey_counts import LEGACY_KEY, commune_key, yes
 from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
@@ -105,8 +99,7 @@ def _frame(conn: Connection, query, columns: list[str]) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- household survey
 #
-# From the finest-grain counts (warehouse.survey_counts): the counts as they stand for a full computation, or
-# their changes for an update. Every survey indicator is a sum, so the same functions serve both.
+# From the finest-grain counts (warehouse.survey_counts). Every survey indicator is a sum.
 
 
 def _shares(counts: pd.DataFrame, numerator: str, denominator: str) -> pd.DataFrame:
@@ -392,41 +385,32 @@ def with_legacy_members(conn: Connection, areas: pd.DataFrame) -> pd.DataFrame:
 
 
 SURVEY = "household_survey"
-STEP = survey_counts.PUBLISHING_STEP
 SUM_COLUMNS = [*KEYS, "numerator", "denominator", "members", "inexact_members"]
 CELL_COLUMNS = [c.name for c in IndicatorValue.__table__.columns]
 
 
 @dataclass(frozen=True)
 class Refreshed:
-    """What :func:`refresh` did: ``full`` (everything recomputed) or not, and the cells it wrote."""
+    """What :func:`refresh` wrote."""
 
-    full: bool
-    survey_cells: int  # household-survey cells written (all of them when full, else those in touched areas)
-    other_cells: int  # cells of the other sources, always recomputed whole
-    survey_changes: int  # finest-grain count changes folded in (0 when full)
+    survey_cells: int  # household-survey cells
+    other_cells: int  # cells of the other sources
     reopened: tuple[approval.Reopened, ...] = ()  # approvals whose data changed (warehouse.approval)
 
 
-def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, full: bool = False) -> Refreshed:
-    """Bring ``restricted_indicator_value`` up to date, and ``indicator_value`` made from it by disclosure
-    control (``warehouse.disclosure``, over all the cells), in one transaction.
+def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str) -> Refreshed:
+    """Recompute ``restricted_indicator_value`` from the clean and classified tables, and ``indicator_value``
+    made from it by disclosure control (``warehouse.disclosure``, over all the cells), in one transaction.
 
-    The household-survey cells follow the count changes the cleaning and classifying steps recorded. A commune
-    touched by a change has its cells recomputed from its own clean rows; the larger areas containing it keep
-    their sums (``survey_cell_sum``), which the changes update in the periods touched, and their cells of those
-    periods (and of the following year, whose status compares with them) are rewritten. Everything is
-    recomputed from the clean tables when ``full`` is asked, or when the basis of the published cells changed:
-    the indicator settings, the rules version, the areas, populations, targets or sample frame. The communes'
-    cells, most of them, are then made part by part (in worker processes when there are many) while this process
-    writes the parts before. The other sources' tables are small: their cells are recomputed every time.
+    The household-survey counts are summed by the database (``survey_counts.current``); the communes' cells, most
+    of them, are made part by part (in worker processes when there are many) while this process writes the parts
+    before. The larger areas are rolled up from the same counts.
     """
+    iv = RestrictedIndicatorValue
     with _snapshot(engine) as conn:
+        conn.execute(delete(iv))  # first: on SQLite the write lock, before any read
         areas, populations, targets = reference_frames(conn)
         frame = design_estimates.frame_units(conn)
-        basis = _basis(settings, rules_version, areas, populations, targets, frame)
-        published = conn.execute(select(PipelineCheckpoint.version).where(PipelineCheckpoint.step == STEP)).scalar()
-        full = full or published != basis
         specs = [s for s in settings.specs if s.source == SURVEY]
         commune = (areas["area_level"] == "commune") & (areas["code_list_version"] != LEGACY)
         shared = areas.loc[commune & (areas["area_code"] != areas["commune_code"]), "area_code"]  # legacy members
@@ -434,47 +418,25 @@ def refresh(engine: Engine, settings: IndicatorSettings, rules_version: str, *, 
         communes, larger = areas[own], areas[~own]
         commune_cells = partial(_commune_cells, specs=specs, settings=settings, targets=targets,
                                 rules_version=rules_version)
-        iv, survey_written = RestrictedIndicatorValue, 0
-        if full:
-            conn.execute(delete(SurveyCountDelta))  # first: the write lock on SQLite
-            most = sum(conn.execute(select(func.count()).select_from(table)).scalar()  # count rows, at most
-                       for table in (ChildClassification, Household))
-            with worker_pool(workers_for(most // PART_ROWS), engine) as pool:
-                children, households = _counts(conn, pool)
-                conn.execute(delete(SurveyCellSum))
-                conn.execute(delete(iv))
-                parts = _parts(children, households, communes)
-                made = in_order(pool, ((commune_cells, *part) for part in parts), ahead=PARTS_AHEAD)
-                sums, changes = survey_sums(children, households, specs, larger), 0
-                cells = apply_targets(survey_cells(sums, specs, settings), targets)
-                del children, households, parts  # the parts' own copies are in the pool's hands
-                for rows in made:
-                    survey_written += rows.insert_into(conn, iv.__table__)
-        else:
-            children, households = survey_counts.take_pending(conn)
-            changes = len(children) + len(households)
-            sums, touched = _updated_sums(conn, survey_sums(children, households, specs, larger))
-            cells = _with_targets(conn, survey_cells(sums, specs, settings), targets, touched)
-            touched_communes = sorted((set(children["commune_code"]) | set(households["commune_code"]))
-                                      & set(communes["commune_code"]))
-            conn.execute(delete(SurveyCellSum).where(touched.where(SurveyCellSum)))
-            conn.execute(delete(iv).where(touched.where(iv)))
-            conn.execute(delete(iv).where(iv.source == SURVEY, iv.area_level == "commune",
-                                          iv.code_list_version != LEGACY, iv.area_code.in_(touched_communes)))
-            conn.execute(delete(iv).where(iv.source != SURVEY))
-            if touched_communes:
-                rows = commune_cells(*survey_counts.current(conn, touched_communes),
-                                     communes[communes["commune_code"].isin(touched_communes)])
+        survey_written = 0
+        most = sum(conn.execute(select(func.count()).select_from(table)).scalar()  # count rows, at most
+                   for table in (ChildClassification, Household))
+        with worker_pool(workers_for(most // PART_ROWS), engine) as pool:
+            children, households = _counts(conn, pool)
+            parts = _parts(children, households, communes)
+            made = in_order(pool, ((commune_cells, *part) for part in parts), ahead=PARTS_AHEAD)
+            cells = apply_targets(survey_cells(survey_sums(children, households, specs, larger), specs, settings),
+                                  targets)
+            del children, households, parts  # the parts' own copies are in the pool's hands
+            for rows in made:
                 survey_written += rows.insert_into(conn, iv.__table__)
-        insert_frame(conn, SurveyCellSum.__table__, sums[SUM_COLUMNS])
         other = other_cells(conn, settings, areas, populations, targets)
         survey_written += insert_frame(conn, iv.__table__, _published(cells, rules_version))
         other_written = insert_frame(conn, iv.__table__, _published(other, rules_version))
         _publish_designed(conn, settings, specs, areas, targets, frame)
         disclosure.publish(conn, areas, disclosure.load_policy())
-        write_checkpoint(conn, STEP, basis, 0)  # the version is what matters: the basis the cells were made on
         reopened = approval.review(conn)
-    return Refreshed(full, survey_written, other_written, changes, tuple(reopened))
+    return Refreshed(survey_written, other_written, tuple(reopened))
 
 
 def _publish_designed(conn: Connection, settings: IndicatorSettings, specs: list[IndicatorSpec],
@@ -551,28 +513,16 @@ def _commune_cells(children: pd.DataFrame, households: pd.DataFrame, communes: p
 
 @contextmanager
 def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """A transaction whose reads all see one state of the warehouse (REPEATABLE READ on PostgreSQL, taken after
-    ``survey_counts.lock_for_snapshot``; on SQLite the first write takes the only write lock, and the reads after
-    it see a fixed state)."""
+    """A transaction whose reads all see one state of the warehouse (REPEATABLE READ on PostgreSQL; on SQLite
+    the first write takes the only write lock, and the reads after it see a fixed state)."""
     options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
     with engine.connect().execution_options(**options) as conn, large_page_cache(conn), conn.begin():
-        survey_counts.lock_for_snapshot(conn)
         yield conn
-
-
-def _basis(settings: IndicatorSettings, rules_version: str, *frames: pd.DataFrame) -> str:
-    """A digest of everything the published cells depend on besides the counts."""
-    digest = hashlib.sha256(repr((settings.version, settings.confidence,
-                                  load_workflow().version, settings.specs, rules_version)).encode())
-    for frame in frames:
-        ordered = frame.astype(str).sort_values(list(frame.columns)).to_csv(index=False)
-        digest.update(ordered.encode())
-    return digest.hexdigest()
 
 
 def survey_sums(children: pd.DataFrame, households: pd.DataFrame, specs: list[IndicatorSpec],
                 areas: pd.DataFrame) -> pd.DataFrame:
-    """The sums of each household-survey cell (or their changes, from count changes) over every area."""
+    """The sums of each household-survey cell over every area."""
     parts, groups = [], commune_groups(areas)
     for spec in specs:
         facts = SURVEY_FACTS[spec.indicator_id](children, households)
@@ -591,52 +541,6 @@ def survey_cells(sums: pd.DataFrame, specs: list[IndicatorSpec], settings: Indic
         rows = rows.assign(exact=rows["inexact_members"] == 0).drop(columns=["members", "inexact_members"])
         parts.append(finish(rows.reset_index(drop=True), spec, settings.confidence))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=CELL_COLUMNS)
-
-
-@dataclass(frozen=True)
-class _Touched:
-    """The larger areas × periods whose household-survey sums and cells are rewritten."""
-
-    areas: list[tuple[str, str, str]]  # (area_level, area_code, code_list_version)
-    periods: list[str]
-
-    def where(self, table, periods: list[str] | None = None):
-        area = tuple_(table.area_level, table.area_code, table.code_list_version)
-        return and_(table.source == SURVEY, area.in_(self.areas), table.period.in_(periods or self.periods))
-
-
-def _updated_sums(conn: Connection, changes: pd.DataFrame) -> tuple[pd.DataFrame, _Touched]:
-    """The stored sums of the touched areas and periods with ``changes`` added; cells left with no member go."""
-    years = {int(p[:4]) for p in changes["period"]}
-    following = {f"{y + 1}{q}" for y in years for q in ("", "-Q1", "-Q2", "-Q3", "-Q4")}  # their status moves
-    areas = changes[["area_level", "area_code", "code_list_version"]].drop_duplicates()
-    touched = _Touched(sorted(areas.itertuples(index=False, name=None)), sorted(set(changes["period"]) | following))
-    if changes.empty:
-        return changes, touched
-    s = SurveyCellSum
-    stored = read_frame(conn, select(*(getattr(s, c) for c in SUM_COLUMNS)).where(touched.where(s)), SUM_COLUMNS)
-    sums = (pd.concat([stored, changes], ignore_index=True)
-            .groupby(KEYS, as_index=False)[["numerator", "denominator", "members", "inexact_members"]].sum())
-    if (sums["members"] < 0).any():
-        raise RuntimeError("survey_cell_sum went below zero: the counts and their changes disagree; "
-                           "refresh the indicators with full=True")
-    return sums[sums["members"] > 0].reset_index(drop=True), touched
-
-
-def _with_targets(conn: Connection, cells: pd.DataFrame, targets: pd.DataFrame, touched: _Touched) -> pd.DataFrame:
-    """:func:`apply_targets` on the rewritten cells, with the published values of the year before in the larger
-    areas (the status of a cell compares with it) read from ``restricted_indicator_value``; a recomputed commune
-    has all its years among the cells."""
-    earlier = sorted({str(int(p[:4]) - 1) for p in touched.periods} - set(touched.periods))
-    iv = RestrictedIndicatorValue
-    context = read_frame(conn, select(*(getattr(iv, c) for c in CELL_COLUMNS)).where(touched.where(iv, earlier)),
-                         CELL_COLUMNS)
-    if cells.empty:
-        return cells
-    context = context.rename(columns={"exact_territory": "exact"}).assign(_context=True)
-    both = pd.concat([cells.assign(_context=False), context], ignore_index=True)
-    applied = apply_targets(both, targets)
-    return applied[~applied["_context"].astype(bool)].drop(columns="_context").reset_index(drop=True)
 
 
 def other_cells(conn: Connection, settings: IndicatorSettings, areas: pd.DataFrame, populations: pd.DataFrame,

@@ -7,8 +7,7 @@ Layers, in the order data flows:
 - clean (``household``, ``child``, ``quarantine``): typed, de-identified, keyed by pseudonymous ids;
   names, phone numbers, exact GPS and free text live only in the ``restricted_*`` tables;
 - derived (``child_classification``, ``indicator_value``);
-- bookkeeping (``pipeline_checkpoint``): how far each incremental step has read; ``survey_count_delta`` and
-  ``survey_cell_sum``: what the indicator step needs to update only the cells that changed.
+- bookkeeping (``pipeline_checkpoint``): how far each incremental step has read.
 
 Analyst tables (:data:`warehouse.data_dictionary.ANALYST_TABLES`): each table and column is described in
 Vietnamese and English (:func:`described`).
@@ -566,66 +565,6 @@ class RestrictedIndicatorValue(Base):
     for _item in (__table__, *__table__.columns):  # the data dictionary describes analysts' tables only
         _item.comment, _item.info = None, {}
     del _item
-
-
-class SurveyCountDelta(Base):
-    """A change to the household-survey counts behind the indicators, at the finest grain, written in the same
-    transaction as the change it counts.
-
-    Cleaning subtracts the households it replaces (and their classified children) and adds the households it
-    loads; classifying subtracts the classifications it replaces and adds the new ones. The indicator step folds
-    the deltas into ``survey_cell_sum`` and deletes them, so that its work follows what changed, not the history.
-    ``kind`` "child": one classified child under ``rule_set``; "household": one consenting household.
-    Internal bookkeeping: not an analyst table.
-    """
-
-    __tablename__ = "survey_count_delta"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    rule_set: Mapped[str] = mapped_column(String(16))  # "" for households
-    commune_code: Mapped[str] = mapped_column(String(8))
-    year: Mapped[int] = mapped_column(Integer)
-    quarter: Mapped[int] = mapped_column(Integer)
-    urban_rural: Mapped[str | None] = mapped_column(String(8))
-    poverty_status: Mapped[str | None] = mapped_column(String(16))
-    sex: Mapped[str | None] = mapped_column(String(8))
-    age_band: Mapped[str | None] = mapped_column(String(8))
-    ethnic_group: Mapped[str | None] = mapped_column(String(8))
-    work_sector: Mapped[str | None] = mapped_column(String(32))
-    craft_village: Mapped[str | None] = mapped_column(String(8))
-    members: Mapped[int] = mapped_column(Integer)  # children or households
-    child_labour: Mapped[int] = mapped_column(Integer)
-    hazardous: Mapped[int] = mapped_column(Integer)
-    informed: Mapped[int] = mapped_column(Integer)  # children or caregivers informed
-
-
-class SurveyCellSum(Base):
-    """The unsuppressed sums behind each published household-survey cell (same key as ``indicator_value``).
-
-    ``members``: the children (or households) counted, the cell exists while it is above zero;
-    ``inexact_members``: those from communes that only partly lie in the area. Kept so that new submissions
-    update the cells they touch instead of every cell being recomputed. Internal: suppressed cells' small
-    counts are here, so it is not an analyst table.
-    """
-
-    __tablename__ = "survey_cell_sum"
-    __table_args__ = (Index("ix_survey_cell_sum_area_period", "area_code", "period"),)
-
-    indicator_id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    source: Mapped[str] = mapped_column(String(32), primary_key=True)
-    rule_set: Mapped[str] = mapped_column(String(16), primary_key=True)
-    period: Mapped[str] = mapped_column(String(16), primary_key=True)
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True)
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True)
-    code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True)
-    dimension: Mapped[str] = mapped_column(String(32), primary_key=True)
-    dimension_value: Mapped[str] = mapped_column(String(32), primary_key=True)
-    period_type: Mapped[str] = mapped_column(String(8))
-    numerator: Mapped[int] = mapped_column(BigInteger)
-    denominator: Mapped[int] = mapped_column(BigInteger)
-    members: Mapped[int] = mapped_column(BigInteger)
-    inexact_members: Mapped[int] = mapped_column(BigInteger)
 
 
 class ReferenceUpload(Base):

@@ -2,8 +2,7 @@
 
 Same contract as the household survey's (``warehouse.steps``): each cleaning step reads the raw rows changed since
 its checkpoint, replaces everything derived from them and moves the checkpoint in one transaction. Young workers
-are classified by what is missing instead: every worker without a classification under the current rules version
-(a re-cleaned worker lost its own by cascade; a new rules version makes all stale), so no checkpoint can miss one.
+are classified by ``warehouse.classify``.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, insert, select
+from sqlalchemy import Connection, Engine, delete
 
 from warehouse import activity, case_report, case_visit, inspection
 from warehouse.answers import Context, Rows, child_facts, unreadable
@@ -27,12 +26,10 @@ from warehouse.models import (
     CaseVisit,
     Inspection,
     Quarantine,
-    YoungWorker,
-    YoungWorkerClassification,
 )
 from warehouse.raw_store import BATCH_SIZE
 from warehouse.review_states import ReviewPolicy
-from warehouse.steps import StepStats, classification_columns, replace_changed, unstorable_value
+from warehouse.steps import StepStats, replace_changed, unstorable_value
 
 CLEAN_LOGIC_VERSION = "4"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load;
 #                           4: the visit's workflow state, assessment, plan and services
@@ -81,25 +78,6 @@ def _with_vn_law(visit: dict, rules: Rules) -> dict:
     vn_law = next(c for c in classify(facts, rules) if c.rule_set == VN_LAW)
     return {**visit, "rules_version": rules.version, "child_labour": vn_law.child_labour,
             "reasons": " ".join(vn_law.reasons)}
-
-
-def classify_young_workers(engine: Engine, rules: Rules, batch_size: int = BATCH_SIZE) -> StepStats:
-    """Classify every young worker not yet classified under ``rules.version``, under every rule set."""
-    ywc = YoungWorkerClassification
-    stats = StepStats()
-    with engine.begin() as conn:
-        stats.deleted = conn.execute(delete(ywc).where(ywc.rules_version != rules.version)).rowcount
-    unclassified = ~exists().where(ywc.worker_id == YoungWorker.worker_id)
-    while True:
-        with engine.begin() as conn:
-            workers = conn.execute(select(YoungWorker).where(unclassified).limit(batch_size)).all()
-            if not workers:
-                return stats
-            rows = [{"worker_id": w.worker_id, **classification_columns(c)}
-                    for w in workers for c in classify(child_facts(w._mapping), rules)]
-            conn.execute(insert(ywc), rows)
-            stats.processed += len(workers)
-            stats.loaded["young_worker_classification"] += len(rows)
 
 
 def _version(ctx: Context) -> str:

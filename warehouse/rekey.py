@@ -36,11 +36,11 @@ from warehouse.pseudonym import (
     Pseudonymizer,
     check_key,
 )
-from warehouse.steps import CLASSIFY_STEP, CLEAN_STEP
+from warehouse.steps import CLEAN_STEP
 
 OLD_KEY_VARIABLE = f"{KEY_VARIABLE}_OLD"
-RECLEANED = (CLEAN_STEP, CLASSIFY_STEP, "clean_inspection", "clean_activity", "clean_case_visit")  # the steps'
-#           checkpoints (warehouse.steps, warehouse.programme_steps) of every row with an id derived from the key
+RECLEANED = (CLEAN_STEP, "clean_inspection", "clean_activity", "clean_case_visit")  # the steps' checkpoints
+#           (warehouse.steps, warehouse.programme_steps) of every row with an id derived from the key
 
 Identity = tuple[str, str, int]  # a subject's submission (form, instance id) and its place in the repeat (from 1)
 

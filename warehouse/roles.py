@@ -7,9 +7,8 @@ Roles (each command is idempotent; run it as a superuser, or as the owner with `
 - ``analyst`` (a group; ``analyst LOGIN`` adds a login to it): reads the de-identified tables of
   :data:`ANALYST_TABLES` only. Not the ``restricted_*`` tables (names, phones, GPS, free text), nor
   ``raw_submission``/``raw_submission_history`` (every answer as received), ``quarantine`` (its ``value`` and
-  ``reason`` hold the rejected answer, which can be a name typed in the wrong field), ``survey_cell_sum`` and
-  ``survey_count_delta`` (unsuppressed counts per commune), ``sync_cursor``, ``pipeline_checkpoint``,
-  ``reference_upload`` (the pipeline's bookkeeping), ``case_worker_area`` (staff logins) or
+  ``reason`` hold the rejected answer, which can be a name typed in the wrong field), ``sync_cursor``,
+  ``pipeline_checkpoint``, ``reference_upload`` (the pipeline's bookkeeping), ``case_worker_area`` (staff logins) or
   ``restricted_approval`` (approvers' names and notes; no area: the owner's alone), ``restricted_case_match_decision``
   (who decided that two records are one child: the owner's alone) or ``restricted_indicator_value`` (every
   indicator cell before disclosure control, small counts of children included: the owner's alone, for accountable
@@ -56,7 +55,7 @@ RESTRICTED_AREA: dict[str, tuple[str, str]] = {
 }
 # The owner's alone (why: the module's docstring).
 OWNER_ONLY = ("raw_submission", "raw_submission_history", "quarantine", "sync_cursor", "pipeline_checkpoint",
-              "survey_count_delta", "survey_cell_sum", "reference_upload", "restricted_approval",
+              "reference_upload", "restricted_approval",
               "restricted_enumerator", "restricted_case_match_decision", "restricted_indicator_value")
 WORKER_AREAS = CaseWorkerArea.__tablename__
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")

@@ -1,62 +1,41 @@
-"""Incremental steps from raw to clean to classified, each resumable from a checkpoint.
+"""The household survey's cleaning step, raw to clean, and the batch writing every step shares; resumable.
 
 Each step reads only what changed since its checkpoint (``change_seq``), replaces the rows derived from it,
 and moves the checkpoint in the same transaction: a crash loses at most one uncommitted batch, which the
-next run does again. A change of the step's logic version (e.g. a new rules version) reprocesses everything.
-Both steps record what they change in the survey counts (:mod:`warehouse.survey_counts`), in the same
-transaction, for the indicator step, once it has published (before, its first run counts everything itself).
-
-Cleaning also classifies the children it writes, under the rules it is given, whenever the classifying step is
-caught up with it (the usual case: only a new rules version leaves it behind). It then moves both checkpoints,
-and the classifying step finds nothing to do: each child is read back from the database once fewer.
+next run does again. A change of the step's logic version (e.g. a new code list) reprocesses everything.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, true, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from warehouse.answers import child_facts, unreadable
+from warehouse.answers import unreadable
 from warehouse.bulk import FreshStatistics, TableRows, unstorable
-from warehouse.classification import Classification, Rules, classify
 from warehouse.clean_links import delete_households
 from warehouse.db import large_page_cache
 from warehouse.household import FORM_ID, Context, Parsed, parse_household
 from warehouse.models import (
     Base,
     Child,
-    ChildClassification,
     Household,
     PipelineCheckpoint,
     Quarantine,
     RawSubmission,
     RestrictedChildPii,
     RestrictedHouseholdPii,
-    SurveyCountDelta,
 )
 from warehouse.prefetch import Range, batch_ranges, prepared_batches, workers_for
 from warehouse.raw_store import BATCH_SIZE, changed_batch
-from warehouse.survey_counts import (
-    CHILD,
-    HOUSEHOLD,
-    added_rows,
-    check_recorded,
-    commune_key_of,
-    craft_village,
-    recorded,
-    subtract_children,
-    subtract_households,
-    work_sector,
-)
 from warehouse.values import Problem
 
-CLEAN_STEP, CLASSIFY_STEP = "clean_household", "classify_children"  # the checkpoints' names
+CLEAN_STEP = "clean_household"  # the checkpoint's name
 CLEAN_LOGIC_VERSION = "4"  # 2: numbers and dates read strictly, the plausibility rules; 3: pre-2025 codes load;
 #                            4: interview length
 STEP_BATCH_SIZE = 10_000  # rows a worker prepares at a time; a batch binds one id per row, well under SQLite's
@@ -104,7 +83,7 @@ def replace_changed(engine: Engine, step: str, version: str, form_id: str,
         position = read_checkpoint(conn, step, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == form_id, position, batch_size)
     prepare = partial(_raw_batch, form_id=form_id)
-    _write_batches(engine, {step: (version, position)}, ranges, prepare, lambda conn, batch: replace(conn, batch.rows),
+    write_batches(engine, {step: (version, position)}, ranges, prepare, lambda conn, batch: replace(conn, batch.rows),
                    FreshStatistics(), parallel=False)  # the tables `replace` writes are not known here: all of them
 
 
@@ -121,46 +100,28 @@ def _raw_batch(conn: Connection, after: int, upto: int, *, form_id: str) -> _Raw
     return _RawBatch(upto, rows, StepStats(processed=len(rows)))
 
 
-def clean_households(engine: Engine, ctx: Context, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Turn changed household-survey submissions into households, children and quarantine rows; classify the
-    children under ``rules`` on the way when the classifying step is caught up (see the module's docstring).
-
-    A large backlog is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
+def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
+    """Turn changed household-survey submissions into households, children and quarantine rows. A large backlog
+    is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
     version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}|{ctx.review.version}"
     with engine.connect() as conn:
         position = read_checkpoint(conn, CLEAN_STEP, version)
         ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
-        checkpoints = {CLEAN_STEP: (version, position)}
-        classify_version = _classify_version(rules, version)
-        classified = read_checkpoint(conn, CLASSIFY_STEP, classify_version)
-        classify_under = rules if _classified_upto(conn, classified, position) else None
-        if classify_under is not None:
-            checkpoints[CLASSIFY_STEP] = (classify_version, classified)
-        recording = recorded(conn)
-    prepare = partial(_prepare_households, ctx=ctx, rules=classify_under, recording=recording)
-    return _write_batches(engine, checkpoints, ranges, prepare, _write_households, FreshStatistics(),
-                          recording=recording, rewrite=partial(_rewrite_households, prepare=prepare))
+    prepare = partial(_prepare_households, ctx=ctx)
+    return write_batches(engine, {CLEAN_STEP: (version, position)}, ranges, prepare, _write_households,
+                         FreshStatistics(), rewrite=partial(_rewrite_households, prepare=prepare))
 
 
-def _classified_upto(conn: Connection, classified: int, cleaned: int) -> bool:
-    """Whether every household cleaned up to ``cleaned`` is classified (the classifying step is at ``classified``)."""
-    h = Household
-    return classified <= cleaned and conn.execute(
-        select(h.household_id).where(h.change_seq > classified, h.change_seq <= cleaned).limit(1)).first() is None
-
-
-def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
-                   statistics: FreshStatistics, *, parallel: bool = True, recording: bool = True,
+def write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
+                   statistics: FreshStatistics, *, parallel: bool = True,
                    rewrite: Callable[[Connection, int, int], Any] | None = None) -> StepStats:
     """Write each prepared batch (:func:`prepared_batches`; in worker processes for a long step when
     ``parallel``, i.e. ``prepare`` pickles: :func:`workers_for`) and move the checkpoints (step: (version,
     position read when the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS``
-    rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere). Batches
-    prepared without their count changes (``recording`` false) stop the step if the indicators have published
-    since (``survey_counts.check_recorded``). When writing a batch fails, its writes are undone and
-    ``rewrite(conn, after, upto)``, if given, writes the range again with every value checked and returns the
-    batch it wrote (:func:`_rewrite_households`); if that fails too, the step stops with an error that quotes no
-    value."""
+    rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere). When
+    writing a batch fails, its writes are undone and ``rewrite(conn, after, upto)``, if given, writes the range
+    again with every value checked and returns the batch it wrote (:func:`_rewrite_households`); if that fails
+    too, the step stops with an error that quotes no value."""
     stats, pending, uncommitted = StepStats(), [], 0
     workers = workers_for(len(ranges)) if parallel else 0
     with engine.connect() as conn, large_page_cache(conn):
@@ -187,8 +148,6 @@ def _write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], rang
                 except Exception as error:  # its message may quote a row's values (a driver's CONTEXT line)
                     raise RuntimeError(f"{', '.join(checkpoints)}: the raw changes {after + 1}–{batch.last} could"
                                        f" not be written ({type(error).__name__}); nothing of them was kept") from None
-            if starting:
-                check_recorded(conn, recording)  # after the writes: they hold the locks it needs
             stats.merge(batch.stats)
             statistics.written(conn, stats.processed)
             pending.extend(batch.warnings)
@@ -209,27 +168,24 @@ def _commit(conn: Connection, warnings: list[str]) -> None:
 
 @dataclass
 class _HouseholdBatch:
-    """One batch of raw submissions, parsed (and classified): the rows to write, by table."""
+    """One batch of raw submissions, parsed: the rows to write, by table."""
 
     last: int
     raw_ids: list[int]
     tables: dict[str, TableRows]
-    counts: list[TableRows] | None  # the survey counts the new rows add (survey_count_delta rows); None: the
-    #                                 changes are not recorded (survey_counts.recorded)
     stats: StepStats
     warnings: list[str]
 
 
-_HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine, ChildClassification)
+_HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine)
 
 
-def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context, rules: Rules | None,
-                        recording: bool, checked: bool = False) -> _HouseholdBatch:
+def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context,
+                        checked: bool = False) -> _HouseholdBatch:
     """The rows the raw submissions of ``(after, upto]`` give; ``checked``: a submission with a value a column
     would refuse is quarantined whole instead (:func:`_storable`)."""
     rows = changed_batch(conn, FORM_ID, after, upto)
-    tables, stats, added, warnings = defaultdict(list), StepStats(), [], []
-    classified = _Classified(counting=recording)
+    tables, stats, warnings = defaultdict(list), StepStats(), []
     for raw in rows:
         stats.processed += 1
         if raw.deleted_at:
@@ -250,27 +206,14 @@ def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context
             stats.quarantined[q["entity"]] += 1
         if parsed.household is None:
             continue
-        household = parsed.household
-        tables["household"].append({**household, **stamp})
-        if recording and household["consent"]:
-            added.append(((commune_key_of(household), household["year"], household["quarter"],
-                           household["urban_rural"], household["poverty_status"]), False, False,
-                          household["caregiver_informed"] == "yes"))
+        tables["household"].append({**parsed.household, **stamp})
         tables["restricted_household_pii"].append(parsed.household_pii)
         tables["child"].extend({**c, "change_seq": raw.change_seq} for c in parsed.children)
         tables["restricted_child_pii"].extend(parsed.children_pii)
-        if rules is not None:
-            classified.add(household, parsed.children, rules)
         stats.loaded["household"] += 1
         stats.loaded["child"] += len(parsed.children)
     by_table = {name: TableRows.of(dicts) for name, dicts in tables.items()}
-    counts = [added_rows(HOUSEHOLD, added)] if recording else None
-    if rules is not None:
-        by_table[ChildClassification.__tablename__] = TableRows.of(classified.rows)
-        if recording:
-            counts.append(added_rows(CHILD, classified.counted))
-        stats.loaded["child_classification"] += len(classified.rows)
-    return _HouseholdBatch(upto, [r.id for r in rows], by_table, counts, stats, warnings)
+    return _HouseholdBatch(upto, [r.id for r in rows], by_table, stats, warnings)
 
 
 def _storable(parsed: Parsed, raw, warnings: list[str]) -> Parsed:
@@ -309,113 +252,7 @@ def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(batch.raw_ids)))
     replaced = h.raw_submission_id.in_(batch.raw_ids)
     if conn.execute(select(h.household_id).where(replaced).limit(1)).first() is not None:
-        if batch.counts is not None:
-            subtract_children(conn, replaced)  # what the indicators counted of the rows about to go
-            subtract_households(conn, replaced)
         delete_households(conn, replaced)  # with their children, PII and classifications
     for model in _HOUSEHOLD_TABLES:
         if model.__tablename__ in batch.tables:
             batch.tables[model.__tablename__].insert_into(conn, model.__table__)
-    for counts in batch.counts or ():
-        counts.insert_into(conn, SurveyCountDelta.__table__)
-
-
-def _classify_version(rules: Rules, cleaned_under: str) -> str:
-    """The classifying step's checkpoint version: the rules version and the cleaning step's. Cleaning everything
-    again (a new code list) re-inserts households with their old ``change_seq``: they must all be classified
-    again."""
-    return f"{rules.version}|{cleaned_under}"
-
-
-def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Classify the children of the households changed since the step's checkpoint under every rule set of
-    ``rules``: those the cleaning step did not classify (see the module's docstring), or all of them under a new
-    rules version. A large backlog is classified in worker processes while this one writes."""
-    with engine.connect() as conn:
-        cleaned_under = conn.execute(select(PipelineCheckpoint.version)
-                                     .where(PipelineCheckpoint.step == CLEAN_STEP)).scalar() or ""
-        version = _classify_version(rules, cleaned_under)
-        position = read_checkpoint(conn, CLASSIFY_STEP, version)
-        ranges = batch_ranges(conn, Household.change_seq, true(), position, batch_size)
-        recording = recorded(conn)
-    statistics = FreshStatistics(ChildClassification.__tablename__, Child.__tablename__, Household.__tablename__)
-    prepare = partial(_prepare_classifications, rules=rules, recording=recording)
-    return _write_batches(engine, {CLASSIFY_STEP: (version, position)}, ranges, prepare, _write_classifications,
-                          statistics, recording=recording)
-
-
-@dataclass
-class _Classified:
-    """Classification rows, and the survey count keys of each (for :func:`added_rows`) when ``counting``."""
-
-    counting: bool = True
-    rows: list[dict] = field(default_factory=list)
-    counted: list[tuple] = field(default_factory=list)
-
-    def add(self, household: Mapping, children: Sequence[Mapping], rules: Rules) -> None:
-        """Classify the children of one household (all of them: a child's facts depend on its siblings)."""
-        working = sum(bool(child["working"]) for child in children)
-        poor = household["poverty_status"] in ("poor", "near_poor")
-        where = (commune_key_of(household), household["year"], household["quarter"], household["urban_rural"],
-                 household["poverty_status"])
-        village = craft_village(household["craft_village"])
-        for child in children:
-            facts = child_facts(child, chores_hours_week=child["chores_hours_week"],
-                                school_status=child["school_status"], poor_household=poor,
-                                working_sibling=working - bool(child["working"]) > 0)
-            for c in classify(facts, rules):
-                self.rows.append({"child_id": child["child_id"], **classification_columns(c)})
-                if self.counting:
-                    key = (c.rule_set, *where, child["sex"], c.age_band, child["ethnic_group"],
-                           work_sector(child["working"], child["sector"]), village)
-                    self.counted.append((key, c.child_labour, c.hazardous, child["child_informed"] == "yes"))
-
-
-@dataclass
-class _ClassifiedBatch:
-    last: int
-    household_ids: list[str]
-    rows: TableRows
-    counts: TableRows | None  # the survey counts the new classifications add (survey_count_delta rows); None:
-    #                           not recorded (survey_counts.recorded)
-    stats: StepStats
-    warnings: tuple[str, ...] = ()
-
-
-def _prepare_classifications(conn: Connection, after: int, upto: int, *, rules: Rules,
-                             recording: bool) -> _ClassifiedBatch:
-    h = Household
-    households = conn.execute(
-        select(h.household_id, h.poverty_status, h.commune_code, h.code_list_version, h.year, h.quarter,
-               h.urban_rural, h.craft_village)
-        .where(h.change_seq > after, h.change_seq <= upto)
-    ).all()
-    children = defaultdict(list)
-    for child in conn.execute(select(Child).where(Child.household_id.in_([h.household_id for h in households]))):
-        children[child.household_id].append(child._mapping)
-    classified = _Classified(counting=recording)
-    for household in households:
-        classified.add(household._mapping, children[household.household_id], rules)
-    stats = StepStats(processed=sum(map(len, children.values())))
-    stats.loaded["child_classification"] += len(classified.rows)
-    return _ClassifiedBatch(upto, [h.household_id for h in households], TableRows.of(classified.rows),
-                            added_rows(CHILD, classified.counted) if recording else None, stats)
-
-
-def _write_classifications(conn: Connection, batch: _ClassifiedBatch) -> None:
-    cc = ChildClassification
-    children = select(Child.child_id).where(Child.household_id.in_(batch.household_ids))  # one bound id a household
-    if conn.execute(select(cc.child_id).where(cc.child_id.in_(children)).limit(1)).first() is not None:
-        if batch.counts is not None:
-            subtract_children(conn, Household.household_id.in_(batch.household_ids))
-        conn.execute(delete(cc).where(cc.child_id.in_(children)))
-    batch.rows.insert_into(conn, cc.__table__)
-    if batch.counts is not None:
-        batch.counts.insert_into(conn, SurveyCountDelta.__table__)
-
-
-def classification_columns(c: Classification) -> dict:
-    """The ``ClassificationColumns`` of a stored classification."""
-    return {"rule_set": c.rule_set, "rules_version": c.rules_version, "age_band": c.age_band, "working": c.working,
-            "child_labour": c.child_labour, "hazardous": c.hazardous, "at_risk": c.at_risk,
-            "reasons": " ".join(c.reasons)}

@@ -1,45 +1,30 @@
-"""The household-survey counts behind the indicators, as they stand and as they change.
+"""The household-survey counts behind the indicators, summed by the database from the clean and classified tables.
 
 The finest grain: children by (rule set, commune, year, quarter, urban/rural, poverty status, sex, age band,
 ethnic group, sector of work, craft village) and consenting households by (commune, year, quarter, urban/rural,
-poverty status), each with
-``members`` (how many) and the counts the indicators need (child labour, hazardous, informed). The commune is
+poverty status), each with ``members`` (how many) and the counts the indicators need (child labour, hazardous, informed). The commune is
 its :func:`commune_key`, which tells a commune of the pre-July-2025 list from the current one. A child's sector
 of work is the form's ``sector`` code, :data:`NOT_WORKING` for a child who does not work (so that 1.1 by sector
 reads "of the children working in a sector, the share in child labour", and those not working show too); the
-household's craft village is "yes" or "no" (:func:`work_sector`, :func:`craft_village`; unanswered: unknown).
+household's craft village is "yes" or "no" (unanswered: unknown).
 
-:func:`added_rows` makes the ``survey_count_delta`` rows of the children or households a step is about to
-write (from the rows themselves); :func:`subtract_children` and :func:`subtract_households` record, inside the
-caller's transaction, the removal of stored rows (their counts, computed by the database); :func:`current` reads
-the counts from the clean tables; :func:`take_pending` removes and returns the changes recorded so far.
-
-Changes are recorded once the indicator step has published (:func:`recorded`). Before that, its first run
-computes every count from the clean tables and deletes the changes unread: a first national load (millions of
-children) records none, which saves writing a change row for most of the rows it loads. A step that started
-before the first publication and finds it in its transaction stops (:func:`check_recorded`); the indicator step
-takes :func:`lock_for_snapshot` first, so that its snapshot holds every transaction that recorded nothing.
+:func:`current` reads the counts; :func:`by_sampling_unit` reads them by survey round and sampling unit too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 import pandas as pd
-from sqlalchemy import Connection, and_, case, delete, func, insert, literal, not_, select, true
+from sqlalchemy import Connection, and_, case, func, literal, not_, select, true
 
 from warehouse.admin_units import LEGACY
-from warehouse.bulk import TableRows, read_frame
+from warehouse.bulk import read_frame
 from warehouse.cells import with_unknown
-from warehouse.models import Child, ChildClassification, Household, PipelineCheckpoint, SurveyCountDelta
+from warehouse.models import Child, ChildClassification, Household
 
-CHILD, HOUSEHOLD = "child", "household"
 CHILD_KEYS = ["rule_set", "commune_code", "year", "quarter", "urban_rural", "poverty_status", "sex", "age_band",
               "ethnic_group", "work_sector", "craft_village"]
 HOUSEHOLD_KEYS = ["commune_code", "year", "quarter", "urban_rural", "poverty_status"]
-CHILD_ONLY = [k for k in CHILD_KEYS[1:] if k not in HOUSEHOLD_KEYS]  # empty in a household's change row
 COUNTS = ["members", "child_labour", "hazardous", "informed"]
-PUBLISHING_STEP = "indicator_values"  # the indicator step's checkpoint: present once it has published
 LEGACY_KEY = "L"  # the prefix of a legacy commune's key
 
 
@@ -52,57 +37,16 @@ def commune_key(table):
                 else_=table.commune_code).label("commune_key")
 
 
-def commune_key_of(row: Mapping) -> str:
-    """:func:`commune_key` of a row held as a mapping."""
-    legacy = row["code_list_version"] == LEGACY
-    return LEGACY_KEY + row["commune_code"] if legacy else row["commune_code"]
-
-
-def recorded(conn: Connection) -> bool:
-    """Whether the steps that change the counts record their changes: once the indicator step has published."""
-    return conn.execute(select(PipelineCheckpoint.step).where(PipelineCheckpoint.step == PUBLISHING_STEP)
-                        ).first() is not None
-
-
-def check_recorded(conn: Connection, recording: bool) -> None:
-    """Stop a transaction that writes clean rows without recording their counts (``recording`` false) when the
-    indicator step has published meanwhile. Call it after the transaction's first write: on SQLite it then holds
-    the write lock, on PostgreSQL a lock on ``pipeline_checkpoint`` (:func:`lock_for_snapshot`); what it reads
-    cannot change until it commits."""
-    if not recording and recorded(conn):
-        raise RuntimeError("the indicators were published while this step ran, from rows it had not counted: run"
-                           " the step again")
-
-
-def lock_for_snapshot(conn: Connection) -> None:
-    """On PostgreSQL, as a transaction's first statement (before its snapshot): wait for the transactions that
-    move a step's checkpoint, and make those starting later wait for this one. The indicator step's snapshot then
-    holds every clean row written without its counts, and a step starting after it sees that it published. (On
-    SQLite the indicator step's first write takes the only write lock.)"""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"LOCK TABLE {PipelineCheckpoint.__tablename__} IN SHARE MODE")
-
-
 NOT_WORKING = "not_working"  # the sector of work of a child who does not work
 
 
-def work_sector(working: bool, sector: str | None) -> str | None:
-    """A child's ``work_sector`` key: its sector (None: not answered), or :data:`NOT_WORKING`."""
-    return sector if working else NOT_WORKING
-
-
-def craft_village(in_one: bool | None) -> str | None:
-    """A household's ``craft_village`` key: "yes", "no", or None (not answered)."""
-    return None if in_one is None else "yes" if in_one else "no"
-
-
 def _work_sector(child):
-    """:func:`work_sector` in SQL."""
+    """A child's ``work_sector`` key: its sector (None: not answered), or :data:`NOT_WORKING`."""
     return case((child.working, child.sector), else_=literal(NOT_WORKING)).label("work_sector")
 
 
 def _craft_village(household):
-    """:func:`craft_village` in SQL."""
+    """A household's ``craft_village`` key: "yes", "no", or None (not answered)."""
     village = household.craft_village
     return case((village, literal("yes")), (not_(village), literal("no"))).label("craft_village")
 
@@ -142,41 +86,6 @@ def _children_query(keys, counts, where=None):
 def _households_query(keys, counts, where=None):
     query = select(*keys, *counts).where(Household.consent)
     return (query if where is None else query.where(where)).group_by(*keys)
-
-
-def subtract_children(conn: Connection, where) -> None:
-    """Record the removal of the classified children of the households ``where`` selects (a condition on
-    ``Household``): their counts, subtracted, as the warehouse holds them before they go."""
-    keys, counts = _child_columns()
-    query = _children_query([literal(CHILD), *keys], [-c for c in counts], where)
-    conn.execute(insert(SurveyCountDelta).from_select(["kind", *CHILD_KEYS, *COUNTS], query))
-
-
-def subtract_households(conn: Connection, where) -> None:
-    """Record the removal of the consenting households ``where`` selects."""
-    keys, counts = _household_columns()
-    columns = [literal(HOUSEHOLD), literal(""), *keys, *(literal(None) for _ in CHILD_ONLY)]
-    query = _households_query(columns, [-c for c in counts], where)
-    names = ["kind", "rule_set", *HOUSEHOLD_KEYS, *CHILD_ONLY, *COUNTS]
-    conn.execute(insert(SurveyCountDelta).from_select(names, query))
-
-
-def added_rows(kind: str, added: Iterable[tuple[tuple, bool, bool, bool]]) -> TableRows:
-    """``survey_count_delta`` rows for children (``kind`` :data:`CHILD`, keys in ``CHILD_KEYS`` order) or
-    consenting households (:data:`HOUSEHOLD`, keys in ``HOUSEHOLD_KEYS`` order) about to be written, given as
-    (key, child labour, hazardous, informed): computed where the rows are made, without the database."""
-    summed: dict[tuple, list[int]] = {}
-    for key, labour, hazardous, informed in added:
-        counts = summed.setdefault(key, [0, 0, 0, 0])
-        counts[0] += 1
-        counts[1] += labour
-        counts[2] += hazardous
-        counts[3] += informed
-    keys = CHILD_KEYS if kind == CHILD else HOUSEHOLD_KEYS
-    fixed = {} if kind == CHILD else {"rule_set": "", **dict.fromkeys(CHILD_ONLY)}
-    leading = (kind, *fixed.values())
-    values = [(*leading, *key, *counts) for key, counts in summed.items()]
-    return TableRows(["kind", *fixed, *keys, *COUNTS], values)
 
 
 def _frame(conn: Connection, query, keys: list[str]) -> pd.DataFrame:
@@ -221,22 +130,3 @@ def by_sampling_unit(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
     households = _frame(conn, _households_query([*keys, h.survey_round, h.psu_code], counts),
                         HOUSEHOLD_KEYS + UNIT_KEYS)
     return children, households
-
-
-def take_pending(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Delete the recorded changes and return them, summed, as (children, households) counts.
-
-    One ``DELETE … RETURNING``: the changes returned are exactly the ones removed, even while other
-    transactions record new ones.
-    """
-    d = SurveyCountDelta
-    columns = [d.kind, *(getattr(d, k) for k in CHILD_KEYS), *(getattr(d, k) for k in COUNTS)]
-    rows = read_frame(conn, delete(d).returning(*columns), ["kind", *CHILD_KEYS, *COUNTS])
-    return _summed(rows[rows["kind"] == CHILD], CHILD_KEYS), _summed(rows[rows["kind"] == HOUSEHOLD], HOUSEHOLD_KEYS)
-
-
-def _summed(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    rows = with_unknown(rows[keys + COUNTS])
-    summed = rows.groupby(keys, as_index=False, dropna=False)[COUNTS].sum()
-    summed[COUNTS] = summed[COUNTS].astype("int64")
-    return summed[(summed[COUNTS] != 0).any(axis=1)].reset_index(drop=True)

@@ -19,6 +19,7 @@ from warehouse import household as household_module
 from warehouse import steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
@@ -106,8 +107,8 @@ def records(rows: list[dict]):
 
 def clean(engine, ctx: Context) -> None:
     rules = load_rules()
-    steps.clean_households(engine, ctx, rules)
-    steps.classify_children(engine, rules)
+    steps.clean_households(engine, ctx)
+    classify_children(engine, rules)
 
 
 def accounted_for(engine) -> None:

@@ -16,6 +16,7 @@ from warehouse.case_matching import BIRTH_YEAR_UNCERTAIN
 from warehouse.case_report import FORM_ID as REPORT
 from warehouse.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.household import FORM_ID as SURVEY
 from warehouse.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
@@ -40,8 +41,8 @@ def test_demo_reports_open_join_or_wait_and_their_cases_are_visited(tmp_path):
     source, rules = DemoSource(households=400, inspections=0, seed=3), load_rules()
     for form_id in (SURVEY, REPORT):
         raw_store.store_records(engine, source.open_sync(form_id, None))
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY), rules)
-    steps.classify_children(engine, rules)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
+    classify_children(engine, rules)
     programme_steps.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, REPORT), rules)
     case_register.identify_cases(engine, PSEUDONYMIZER)
     raw_store.store_records(engine, source.open_sync(FOLLOWUP, None, open_cases=case_register.open_cases(engine)))

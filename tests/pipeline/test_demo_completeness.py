@@ -26,7 +26,6 @@ from warehouse import reference_data as ref
 from warehouse.activity import FORM_ID as ACTIVITY
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.answers import Context
-from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
 from warehouse.household import FORM_ID as SURVEY
 from warehouse.inspection import FORM_ID as INSPECTION
@@ -52,7 +51,7 @@ def demo_warehouse(tmp_path_factory):
     source = DemoSource()
     for form_id in (ACTIVITY, SURVEY, INSPECTION):
         raw_store.store_records(engine, source.open_sync(form_id, None))
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY), load_rules())
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
     programme_steps.clean_activities(engine, Context.of_form(PSEUDONYMIZER, ACTIVITY))
     units, legacy = load_admin_units(), ref.load_legacy_units()

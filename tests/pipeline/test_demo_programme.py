@@ -16,6 +16,7 @@ from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children, classify_young_workers
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID as SURVEY
@@ -62,10 +63,10 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
 
     pull(SURVEY)
     pull(INSPECTION)
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY), rules)
-    steps.classify_children(engine, rules)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
+    classify_children(engine, rules)
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
-    programme_steps.classify_young_workers(engine, rules)
+    classify_young_workers(engine, rules)
     case_register.identify_cases(engine, PSEUDONYMIZER)
     open_cases = case_register.open_cases(engine)
     assert len(open_cases) > 50

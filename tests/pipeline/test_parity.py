@@ -9,6 +9,7 @@ from tests.pipeline.household_fixture import edit_h9, fixture_rows
 from warehouse import indicators, raw_store, reference_data, steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import Context
@@ -25,8 +26,8 @@ def warehouse_from(records, url: str) -> dict:
     units = load_admin_units()
     rules = load_rules()
     steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
-                                           load_choices(forms_dir() / "household_survey.xlsx")), rules)
-    steps.classify_children(engine, rules)
+                                           load_choices(forms_dir() / "household_survey.xlsx")))
+    classify_children(engine, rules)
     reference_data.store_area_communes(engine, reference_data.area_communes(units, reference_data.load_legacy_units(),
                                                                           set()))
     settings = indicators.load_settings()

@@ -29,6 +29,7 @@ from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.answers import Context
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.cutoff import end_of
 from warehouse.db import make_engine, upgrade
 from warehouse.household import FORM_ID
@@ -51,8 +52,8 @@ def build(url: str):
     rows[5]["__system"]["submissionDate"] = "2026-11-05T18:30:00.000Z"
     rules = load_rules()
     raw_store.store_records(engine, [record_from_odata_row(r, "7", FORM_ID) for r in rows])
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, FORM_ID), rules)
-    steps.classify_children(engine, rules)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, FORM_ID))
+    classify_children(engine, rules)
     indicators.refresh(engine, indicators.load_settings(), rules.version)
     return engine
 

@@ -34,6 +34,7 @@ from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.answers import Context
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
 from warehouse.household import FORM_ID
 from warehouse.models import Approval, IndicatorValue, RestrictedApproval
@@ -60,8 +61,8 @@ def engine(warehouse_url):
 def run(engine, rows: list[dict]) -> indicators.Refreshed:
     """The household survey's steps as the job runs them: store, clean, classify, indicators."""
     raw_store.store_records(engine, [record_from_odata_row(r, "7", FORM_ID) for r in rows])
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, FORM_ID), RULES)
-    steps.classify_children(engine, RULES)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, FORM_ID))
+    classify_children(engine, RULES)
     return indicators.refresh(engine, indicators.load_settings(), RULES.version)
 
 
@@ -177,8 +178,8 @@ def test_approve_from_dagster_and_the_indicator_step_says_what_it_reopened(tmp_p
 
     raw_store.store_records(engine, [record_from_odata_row(edit_c15(rows[1], "2026-11-26T09:00:00.000Z"), "7",
                                                            FORM_ID)])
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, FORM_ID), RULES)
-    steps.classify_children(engine, RULES)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, FORM_ID))
+    classify_children(engine, RULES)
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize([indicator_values], resources=resources, instance=instance)
     assert result.success

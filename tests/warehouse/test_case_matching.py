@@ -1,7 +1,6 @@
 """A screened report joins the case of the same child, opens a case, or waits with its candidates for a person:
 on keyed hashes of the name, the birth year and the commune; on SQLite and PostgreSQL."""
 
-import copy
 from datetime import date
 
 import pytest
@@ -24,6 +23,7 @@ from warehouse.case_matching import (
     person,
 )
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Case, CaseReport, CaseReportMatch, RestrictedCaseMatchCandidate
 from warehouse.pseudonym import Pseudonymizer
@@ -106,8 +106,8 @@ def store(engine, form_id: str, rows: list[dict]) -> None:
 
 
 def run(engine) -> dict:
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"), RULES)
-    steps.classify_children(engine, RULES)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"))
+    classify_children(engine, RULES)
     programme_steps.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, "case_report"), RULES)
     return case_register.identify_cases(engine, PSEUDONYMIZER).as_dict()
 

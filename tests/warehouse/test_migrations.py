@@ -10,6 +10,7 @@ from connectors.odk_central import record_from_odata_row
 from warehouse import raw_store, steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.clean_links import LINKS, orphans
 from warehouse.db import alembic_config, make_engine, upgrade
 from warehouse.form_choices import load_choices
@@ -49,7 +50,8 @@ def test_the_household_links_lose_their_foreign_keys_and_no_row(warehouse_url):
                                      for n in range(30)])
     ctx = Context(Pseudonymizer("migration-test-key"), load_admin_units(),
                   load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
-    steps.clean_households(engine, ctx, load_rules())
+    steps.clean_households(engine, ctx)
+    classify_children(engine, load_rules())
     tables = {table for table, *_ in LINKS.values()}
 
     def state():

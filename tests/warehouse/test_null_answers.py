@@ -21,7 +21,6 @@ from warehouse import raw_store, steps
 from warehouse.activity import parse_activity
 from warehouse.answers import Context
 from warehouse.case_visit import parse_case_visit
-from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
 from warehouse.household import UNKNOWN_AREA, parse_household
 from warehouse.inspection import parse_inspection
@@ -155,7 +154,7 @@ def test_households_without_consent_are_stored_and_pass_the_household_checks(war
     rows = [no_consent(), no_consent(location=...) | {"__id": "uuid:no-location-group"},
             household(1, "00004", "01", "03-10", [child("Lan", 8, "female")])]
     raw_store.store_records(engine, [record_from_odata_row(row, "1", "household_survey") for row in rows])
-    steps.clean_households(engine, HOUSEHOLD_CTX, load_rules())
+    steps.clean_households(engine, HOUSEHOLD_CTX)
     with engine.connect() as conn:
         stored = sorted(conn.execute(select(Household.consent, Household.commune_code)).all())
     engine.dispose()

@@ -23,6 +23,7 @@ from warehouse import case_register, programme_steps, raw_store, steps
 from warehouse.answers import Context
 from warehouse.case_register import case_code, case_id_of
 from warehouse.classification import DEFAULT_RULES_PATH, load_rules
+from warehouse.classify import classify_children, classify_young_workers
 from warehouse.db import make_engine, upgrade
 from warehouse.models import (
     Base,
@@ -56,10 +57,10 @@ def store(engine, form_id: str, rows: list[dict]) -> None:
 
 def run(engine) -> dict:
     """Every step in the order of the asset graph; the stats of the register steps."""
-    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"), RULES)
-    steps.classify_children(engine, RULES)
+    steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"))
+    classify_children(engine, RULES)
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, "workplace_inspection"))
-    programme_steps.classify_young_workers(engine, RULES)
+    classify_young_workers(engine, RULES)
     identified = case_register.identify_cases(engine, PSEUDONYMIZER)
     programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
     state = case_register.update_case_register(engine)
@@ -116,10 +117,10 @@ def test_a_new_rules_version_reclassifies_every_young_worker(engine, tmp_path):
     text = Path(DEFAULT_RULES_PATH).read_text(encoding="utf-8")
     newer = tmp_path / "rules.toml"
     newer.write_text(re.sub(r'(?m)^version = ".*"$', 'version = "2099.1"', text, count=1), encoding="utf-8")
-    stats = programme_steps.classify_young_workers(engine, load_rules(newer))
-    assert (stats.deleted, stats.processed) == (16, 8)
+    stats = classify_young_workers(engine, load_rules(newer))
+    assert (stats.processed, stats.loaded["young_worker_classification"]) == (8, 16)  # the stale ones replaced
     yc = YoungWorkerClassification
-    assert rows(engine, yc.rules_version, where=yc.rule_set == "vn_law") == [("2099.1",)] * 8
+    assert rows(engine, yc.rules_version) == [("2099.1",)] * 16
 
 
 def test_each_visit_is_classified_under_vn_law_as_at_that_visit(engine):

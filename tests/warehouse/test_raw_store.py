@@ -180,7 +180,6 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
     from tests.faults.hostile import records as odata_records
     from warehouse import steps
     from warehouse.admin_units import forms_dir, load_admin_units
-    from warehouse.classification import load_rules
     from warehouse.db import alembic_config
     from warehouse.form_choices import load_choices
     from warehouse.household import FORM_ID, Context
@@ -207,7 +206,7 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
         put(central._replace(source="file:odk_csv_zip", project=name), seq)
 
     upgrade(engine)
-    steps.clean_households(engine, ctx, load_rules())
+    steps.clean_households(engine, ctx)
     with engine.connect() as conn:
         rows = conn.execute(select(RawSubmission.source, RawSubmission.change_seq)
                             .order_by(RawSubmission.instance_id)).all()

@@ -22,6 +22,7 @@ from warehouse import reference_data as ref
 from warehouse.admin_units import load_admin_units
 from warehouse.answers import Context
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.household import FORM_ID
 from warehouse.models import Activity, Child, Household, IndicatorValue, Quarantine
@@ -93,8 +94,8 @@ def reviewed(row: dict, state: str, at: str) -> dict:
 def household_run(engine, rows: list[dict], ctx: Context | None = None) -> None:
     """The household survey's steps as the job runs them: store, clean, classify, indicators."""
     raw_store.store_records(engine, [record_from_odata_row(r, "7", FORM_ID) for r in rows])
-    steps.clean_households(engine, ctx or Context.of_form(PSEUDONYMIZER, FORM_ID), RULES)
-    steps.classify_children(engine, RULES)
+    steps.clean_households(engine, ctx or Context.of_form(PSEUDONYMIZER, FORM_ID))
+    classify_children(engine, RULES)
     indicators.refresh(engine, indicators.load_settings(), RULES.version)
 
 
@@ -145,7 +146,7 @@ def test_a_rejected_household_leaves_the_indicators_and_comes_back_when_approved
         incremental = conn.execute(select(IndicatorValue.indicator_id, IndicatorValue.area_code,
                                           IndicatorValue.period, IndicatorValue.dimension,
                                           IndicatorValue.numerator, IndicatorValue.denominator)).all()
-    indicators.refresh(engine, indicators.load_settings(), RULES.version, full=True)
+    indicators.refresh(engine, indicators.load_settings(), RULES.version)
     with engine.connect() as conn:
         assert sorted(incremental, key=repr) == sorted(conn.execute(select(
             IndicatorValue.indicator_id, IndicatorValue.area_code, IndicatorValue.period, IndicatorValue.dimension,

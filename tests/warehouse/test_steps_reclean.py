@@ -1,6 +1,6 @@
-"""Cleaning classifies the children it writes while the classifying step is caught up; cleaning everything
-again (a new code-list version) classifies every child again, and a new rules version is the classifying
-step's to apply."""
+"""The classifying step classifies every child without a classification under the current rules: the children
+cleaning wrote, every child again once cleaning has re-written them all (a new code-list version), and every
+child under a new rules version; with nothing missing it does nothing."""
 
 import dataclasses
 
@@ -11,6 +11,7 @@ from tests.pipeline.household_fixture import fixture_rows
 from warehouse import raw_store, steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
 from warehouse.form_choices import load_choices
 from warehouse.household import Context
@@ -30,37 +31,38 @@ def test_a_new_code_list_reclassifies_every_child(warehouse_url):
     raw_store.store_records(engine, [record_from_odata_row(r, 7, "household_survey") for r in fixture_rows()])
     units, rules = load_admin_units(), load_rules()
     choices = load_choices(forms_dir() / "household_survey.xlsx")
-    stats = steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units, choices), rules)
-    assert stats.loaded["child_classification"] == 32  # classified while cleaned…
-    assert steps.classify_children(engine, rules).processed == 0  # …so the classifying step has nothing to do
-    assert classified(engine) == (16, 32)  # H8 deleted; two rule sets
+    steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units, choices))
+    assert classified(engine) == (16, 0)
+    stats = classify_children(engine, rules)
+    assert (stats.processed, stats.loaded["child_classification"]) == (16, 32)  # H8 deleted; two rule sets
+    assert classify_children(engine, rules).processed == 0  # nothing missing
 
     newer = dataclasses.replace(units, code_list_version="vn-2025-07-r2")
-    stats = steps.clean_households(engine, Context(Pseudonymizer("k" * 32), newer, choices), rules)  # all again
-    assert stats.loaded["child_classification"] == 32
-    assert steps.classify_children(engine, rules).processed == 0
+    steps.clean_households(engine, Context(Pseudonymizer("k" * 32), newer, choices))  # all again
+    assert classified(engine) == (16, 0)  # the re-written households took their classifications along
+    assert classify_children(engine, rules).processed == 16
     assert classified(engine) == (16, 32)
     engine.dispose()
 
 
-def test_a_new_rules_version_is_classified_by_the_classifying_step(warehouse_url):
+def test_a_new_rules_version_reclassifies_every_child(warehouse_url):
     engine = make_engine(warehouse_url)
     upgrade(engine)
     rows = fixture_rows()
     raw_store.store_records(engine, [record_from_odata_row(r, 7, "household_survey") for r in rows[:4]])
     rules = load_rules()
     ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(forms_dir() / "household_survey.xlsx"))
-    steps.clean_households(engine, ctx, rules)
-    first = classified(engine)
+    steps.clean_households(engine, ctx)
+    first = classify_children(engine, rules).processed
 
     newer = dataclasses.replace(rules, version="test-newer")
     raw_store.store_records(engine, [record_from_odata_row(r, 7, "household_survey") for r in rows[4:]])
-    stats = steps.clean_households(engine, ctx, newer)  # the new households, not classified: the step is behind
-    assert stats.loaded["child_classification"] == 0
+    steps.clean_households(engine, ctx)
     assert rules_versions(engine) == {rules.version}
-    assert steps.classify_children(engine, newer).processed == 16  # every child, under the new rules
-    assert classified(engine) == (16, 32) and first[0] < 16
+    assert classify_children(engine, newer).processed == 16  # every child, under the new rules
+    assert classified(engine) == (16, 32) and first < 16
     assert rules_versions(engine) == {"test-newer"}
+    assert classify_children(engine, newer).processed == 0
     engine.dispose()
 
 

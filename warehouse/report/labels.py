@@ -399,7 +399,7 @@ class Labels:
         return self("age_band_value", low=low, high=high) if sep else self("unknown")
 
     def work_sector(self, code: str) -> str:
-        """A child's sector of work (``warehouse.survey_counts.work_sector``)."""
+        """A child's sector of work (``warehouse.survey_counts.NOT_WORKING`` when it does not work)."""
         return self("not_working") if code == NOT_WORKING else self.choice("sector", code)
 
     def craft_village(self, code: str) -> str:

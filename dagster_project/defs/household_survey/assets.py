@@ -11,6 +11,7 @@ from dagster_project.resources import WarehouseResource
 from warehouse import steps
 from warehouse.admin_units import forms_dir, load_admin_units
 from warehouse.classification import load_rules
+from warehouse.classify import classify_children
 from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.models import (
@@ -40,7 +41,7 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     engine = warehouse.engine()
     ctx = Context(warehouse.pseudonymizer, load_admin_units(),
                   load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
-    stats = steps.clean_households(engine, ctx, load_rules())
+    stats = steps.clean_households(engine, ctx)
     context.log.info(step_sentence("cleaned", stats))
     step = {"step/processed": stats.processed, "step/deleted": stats.deleted}
     yield dg.MaterializeResult(asset_key="households", metadata=labelled({
@@ -52,7 +53,7 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         **table_metadata(engine, Child.__table__, select(
             Child.child_id, Child.sex, Child.age, Child.school_status, Child.working, Child.hours_week,
             Child.work_kinds, Child.hazards).order_by(Child.change_seq.desc())),
-        "step/loaded": stats.loaded["child"], "step/classified": stats.loaded["child_classification"]}))
+        "step/loaded": stats.loaded["child"]}))
     yield dg.MaterializeResult(asset_key="household_quarantine", metadata=labelled(
         quarantine_metadata(engine, FORM_ID, stats.quarantined)))
 
@@ -62,7 +63,7 @@ def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 def child_classification(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     rules = load_rules()
-    stats = steps.classify_children(engine, rules)
+    stats = classify_children(engine, rules)
     context.log.info(step_sentence("classified", stats))
     cc = ChildClassification
     with engine.connect() as conn:

@@ -31,17 +31,14 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                .where(iv.dimension == "total", iv.period_type == "year", iv.area_level != "commune")
                .order_by(iv.indicator_id, iv.source, iv.rule_set, iv.period, iv.area_level, iv.area_code))
     written = refreshed.survey_cells + refreshed.other_cells
-    context.log.info(text("log.indicators", how=text("log.recomputed" if refreshed.full else "log.updated"),
-                          cells=written, changes=refreshed.survey_changes, statuses=listing(statuses(by_status))))
+    context.log.info(text("log.indicators", cells=written, statuses=listing(statuses(by_status))))
     for reopened in refreshed.reopened:
         context.log.warning(reopened.message())
     with engine.connect() as conn:
         approved = conn.execute(select(func.count()).where(iv.approval == approval.APPROVED)).scalar()
     return dg.MaterializeResult(metadata=labelled({
         **table_metadata(engine, iv.__table__, preview),
-        "recomputed_everything": refreshed.full,
         "cells_written": written,
-        "survey_count_changes": refreshed.survey_changes,
         "cells_suppressed": suppressed,
         "status_of_totals": dg.MetadataValue.json(statuses(by_status)),
         "settings_version": settings.version,

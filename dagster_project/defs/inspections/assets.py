@@ -10,6 +10,7 @@ from dagster_project.resources import WarehouseResource
 from warehouse import programme_steps
 from warehouse.answers import Context
 from warehouse.classification import load_rules
+from warehouse.classify import classify_young_workers
 from warehouse.inspection import FORM_ID
 from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
 
@@ -54,7 +55,7 @@ def young_worker_classification(context: dg.AssetExecutionContext,
                                 warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
     rules = load_rules()
-    stats = programme_steps.classify_young_workers(engine, rules)
+    stats = classify_young_workers(engine, rules)
     context.log.info(step_sentence("classified", stats))
     yc = YoungWorkerClassification
     with engine.connect() as conn:
@@ -69,7 +70,6 @@ def young_worker_classification(context: dg.AssetExecutionContext,
                          .where(yc.child_labour).order_by(yc.worker_id, yc.rule_set)),
         "rules_version": rules.version,
         "step/workers_classified": stats.processed,
-        "step/stale_removed": stats.deleted,
         "summary": dg.MetadataValue.md(md_table(
             ["rule_set", "young_workers", "child_labour", "hazardous", "at_risk"], summary)),
     }))
