@@ -56,6 +56,14 @@ class Parsed:
     def reject(self, problem: Problem, entity: str, repeat_index: int | None = None) -> None:
         self.quarantine.append(quarantine_entry(problem, entity, repeat_index))
 
+    @property
+    def tables(self) -> dict[str, list[dict]]:
+        """The rows by table (none without a household), as ``warehouse.steps.clean`` writes them."""
+        if self.household is None:
+            return {}
+        return {"household": [self.household], "restricted_household_pii": [self.household_pii],
+                "child": self.children, "restricted_child_pii": self.children_pii}
+
 
 def household_id_of(pseudonymizer: Pseudonymizer, form_id: str, instance_id: str) -> str:
     """The pseudonymous id of a household: of its submission's form and root instance id."""
@@ -68,13 +76,9 @@ def child_id_of(pseudonymizer: Pseudonymizer, form_id: str, household_id: str, i
 
 
 def parse_household(raw: Any, ctx: Context) -> Parsed:
-    """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …). A
-    submission the review policy excludes (``ctx.review``) is quarantined whole, unread."""
+    """``raw`` is a ``raw_submission`` row (attributes ``payload``, ``instance_id``, ``submitted_at`` …). The
+    review policy is the cleaning step's to apply (``warehouse.steps``)."""
     parsed = Parsed()
-    excluded = ctx.review.excluded(raw)
-    if excluded is not None:
-        parsed.reject(excluded, "household")
-        return parsed
     payload = raw.payload
     if RENAMED_FIELDS:
         payload = _current_names(payload)

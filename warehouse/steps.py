@@ -1,4 +1,5 @@
-"""The household survey's cleaning step, raw to clean, and the batch writing every step shares; resumable.
+"""The cleaning engine, raw to clean, for every form (each declared once as a :class:`Cleaning`), and the batch
+writing every step shares; resumable.
 
 Each step reads only what changed since its checkpoint (``change_seq``), replaces the rows derived from it,
 and moves the checkpoint in the same transaction: a crash loses at most one uncommitted batch, which the
@@ -11,28 +12,20 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from warehouse.answers import unreadable
+from warehouse.answers import Rows, unreadable
 from warehouse.bulk import FreshStatistics, TableRows, unstorable
 from warehouse.clean_links import delete_households
 from warehouse.db import large_page_cache
-from warehouse.household import FORM_ID, Context, Parsed, parse_household
-from warehouse.models import (
-    Base,
-    Child,
-    Household,
-    PipelineCheckpoint,
-    Quarantine,
-    RawSubmission,
-    RestrictedChildPii,
-    RestrictedHouseholdPii,
-)
+from warehouse.household import FORM_ID, Context, parse_household
+from warehouse.models import Base, Household, PipelineCheckpoint, Quarantine, RawSubmission
 from warehouse.prefetch import Range, batch_ranges, prepared_batches, workers_for
-from warehouse.raw_store import BATCH_SIZE, changed_batch
+from warehouse.raw_store import changed_batch
+from warehouse.review_states import ReviewPolicy
 from warehouse.values import Problem
 
 CLEAN_STEP = "clean_household"  # the checkpoint's name
@@ -75,41 +68,44 @@ def write_checkpoint(conn: Connection, step: str, version: str, position: int) -
         conn.execute(insert(PipelineCheckpoint).values(step=step, **values))
 
 
-def replace_changed(engine: Engine, step: str, version: str, form_id: str,
-                    replace: Callable[[Connection, list], None], batch_size: int = BATCH_SIZE) -> None:
-    """Call ``replace(conn, raw_rows)`` on each batch of ``form_id``'s raw rows changed since the step's
-    checkpoint, and move the checkpoint in the same transaction."""
+@dataclass(frozen=True)
+class Cleaning:
+    """One form's cleaning step, as :func:`clean` runs it. Every field pickles (worker processes parse)."""
+
+    step: str  # the checkpoint's name
+    version: str  # the logic version: a change cleans every submission again
+    form_id: str
+    entity: str  # what a submission quarantined whole is quarantined as
+    parse: Callable[[Any], Any]  # a raw row → its rows by table (``.tables``), ``.quarantine`` and ``.reject``
+    review: ReviewPolicy  # a submission it excludes is quarantined whole, unread
+    main: type  # the table whose rows take, by cascade or :attr:`remove`, all the others a submission gave
+    remove: Callable[[Connection, Any], None] | None = None  # (conn, condition on ``main``), else a plain delete
+    checked: bool = False  # every value checked before writing (small forms), else only once a write failed
+
+
+def clean(engine: Engine, cleaning: Cleaning, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
+    """Replace what the submissions of ``cleaning``'s form changed since its checkpoint gave: rows, or quarantine
+    entries with a reason. A large backlog is parsed in worker processes while this one writes."""
     with engine.connect() as conn:
-        position = read_checkpoint(conn, step, version)
-        ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == form_id, position, batch_size)
-    prepare = partial(_raw_batch, form_id=form_id)
-    write_batches(engine, {step: (version, position)}, ranges, prepare, lambda conn, batch: replace(conn, batch.rows),
-                   FreshStatistics(), parallel=False)  # the tables `replace` writes are not known here: all of them
-
-
-@dataclass
-class _RawBatch:
-    last: int
-    rows: list
-    stats: StepStats
-    warnings: tuple[str, ...] = ()
-
-
-def _raw_batch(conn: Connection, after: int, upto: int, *, form_id: str) -> _RawBatch:
-    rows = changed_batch(conn, form_id, after, upto)
-    return _RawBatch(upto, rows, StepStats(processed=len(rows)))
+        position = read_checkpoint(conn, cleaning.step, cleaning.version)
+        ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == cleaning.form_id, position,
+                              batch_size)
+    prepare = partial(_prepare, cleaning=cleaning)
+    write = partial(_write, cleaning=cleaning)
+    return write_batches(engine, {cleaning.step: (cleaning.version, position)}, ranges, prepare, write,
+                         FreshStatistics(), rewrite=partial(_rewrite, prepare=prepare, write=write))
 
 
 def clean_households(engine: Engine, ctx: Context, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
-    """Turn changed household-survey submissions into households, children and quarantine rows. A large backlog
-    is parsed in worker processes while this one writes (:mod:`warehouse.prefetch`)."""
+    """Turn changed household-survey submissions into households, children and quarantine rows."""
     version = f"{CLEAN_LOGIC_VERSION}|{ctx.units.code_list_version}|{ctx.plausibility.version}|{ctx.review.version}"
-    with engine.connect() as conn:
-        position = read_checkpoint(conn, CLEAN_STEP, version)
-        ranges = batch_ranges(conn, RawSubmission.change_seq, RawSubmission.form_id == FORM_ID, position, batch_size)
-    prepare = partial(_prepare_households, ctx=ctx)
-    return write_batches(engine, {CLEAN_STEP: (version, position)}, ranges, prepare, _write_households,
-                         FreshStatistics(), rewrite=partial(_rewrite_households, prepare=prepare))
+    return clean(engine, Cleaning(CLEAN_STEP, version, FORM_ID, "household", partial(parse_household, ctx=ctx),
+                                  ctx.review, Household, remove=_remove_households), batch_size)
+
+
+def _remove_households(conn: Connection, where) -> None:
+    if conn.execute(select(Household.household_id).where(where).limit(1)).first() is not None:
+        delete_households(conn, where)  # with their children, PII and classifications
 
 
 def write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], ranges: list[Range], prepare, write,
@@ -167,7 +163,7 @@ def _commit(conn: Connection, warnings: list[str]) -> None:
 
 
 @dataclass
-class _HouseholdBatch:
+class _Batch:
     """One batch of raw submissions, parsed: the rows to write, by table."""
 
     last: int
@@ -177,58 +173,68 @@ class _HouseholdBatch:
     warnings: list[str]
 
 
-_HOUSEHOLD_TABLES = (Household, RestrictedHouseholdPii, Child, RestrictedChildPii, Quarantine)
+STAMP = ("raw_submission_id", "change_seq")  # set on each row whose table has the column
 
 
-def _prepare_households(conn: Connection, after: int, upto: int, *, ctx: Context,
-                        checked: bool = False) -> _HouseholdBatch:
-    """The rows the raw submissions of ``(after, upto]`` give; ``checked``: a submission with a value a column
-    would refuse is quarantined whole instead (:func:`_storable`)."""
-    rows = changed_batch(conn, FORM_ID, after, upto)
+def _prepare(conn: Connection, after: int, upto: int, *, cleaning: Cleaning, checked: bool = False) -> _Batch:
+    """The rows the raw submissions of ``(after, upto]`` give; ``checked`` (or ``cleaning.checked``): a submission
+    with a value a column would refuse is quarantined whole instead (:func:`_storable`)."""
+    raws = changed_batch(conn, cleaning.form_id, after, upto)
     tables, stats, warnings = defaultdict(list), StepStats(), []
-    for raw in rows:
+    for raw in raws:
         stats.processed += 1
         if raw.deleted_at:
             stats.deleted += 1
             continue
-        try:
-            parsed = parse_household(raw, ctx)
-        except Exception as error:  # noqa: BLE001 - a shape no check foresaw: quarantined, never a stuck batch
-            warnings.append(f"submission {raw.instance_id} of {raw.form_id} could not be read:"
-                                  f" {type(error).__name__}")
-            parsed = Parsed()
-            parsed.reject(unreadable(error), "household")
-        if checked:
-            parsed = _storable(parsed, raw, warnings)
+        parsed = _parsed(raw, cleaning, warnings)
+        if checked or cleaning.checked:
+            parsed = _storable(parsed, raw, cleaning.entity, warnings)
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
         for q in parsed.quarantine:
             tables["quarantine"].append({**q, **stamp, "form_id": raw.form_id, "instance_id": raw.instance_id})
             stats.quarantined[q["entity"]] += 1
-        if parsed.household is None:
-            continue
-        tables["household"].append({**parsed.household, **stamp})
-        tables["restricted_household_pii"].append(parsed.household_pii)
-        tables["child"].extend({**c, "change_seq": raw.change_seq} for c in parsed.children)
-        tables["restricted_child_pii"].extend(parsed.children_pii)
-        stats.loaded["household"] += 1
-        stats.loaded["child"] += len(parsed.children)
-    by_table = {name: TableRows.of(dicts) for name, dicts in tables.items()}
-    return _HouseholdBatch(upto, [r.id for r in rows], by_table, stats, warnings)
+        for name, rows in parsed.tables.items():
+            stamped = {k: stamp[k] for k in _stamped(name)}
+            tables[name].extend(({**row, **stamped} for row in rows) if stamped else rows)
+            if not name.startswith("restricted_"):
+                stats.loaded[name] += len(rows)
+    by_table = {name: TableRows.of(dicts) for name, dicts in tables.items() if dicts}
+    return _Batch(upto, [r.id for r in raws], by_table, stats, warnings)
 
 
-def _storable(parsed: Parsed, raw, warnings: list[str]) -> Parsed:
+@lru_cache
+def _stamped(table: str) -> list[str]:
+    columns = Base.metadata.tables[table].c
+    return [k for k in STAMP if k in columns]
+
+
+def _parsed(raw: Any, cleaning: Cleaning, warnings: list[str]) -> Any:
+    """What ``cleaning.parse`` makes of ``raw``; the submission quarantined whole, unread, when the review policy
+    excludes it, or when it cannot be read at all."""
+    excluded = cleaning.review.excluded(raw)
+    if excluded is None:
+        try:
+            return cleaning.parse(raw)
+        except Exception as error:  # noqa: BLE001 - a shape no check foresaw: quarantined, never a stuck batch
+            warnings.append(f"submission {raw.instance_id} of {raw.form_id} could not be read:"
+                            f" {type(error).__name__}")
+            excluded = unreadable(error)
+    rejected = Rows()
+    rejected.reject(excluded, cleaning.entity)
+    return rejected
+
+
+def _storable(parsed: Any, raw: Any, entity: str, warnings: list[str]) -> Any:
     """``parsed``, or the submission quarantined whole (``UNSTORABLE_VALUE``) when a column would refuse one of
     its values (:func:`warehouse.bulk.unstorable`): one bad value never stops the batch."""
-    rows = [("household", parsed.household), ("restricted_household_pii", parsed.household_pii),
-            *(("child", c) for c in parsed.children), *(("restricted_child_pii", c) for c in parsed.children_pii),
-            *(("quarantine", q) for q in parsed.quarantine)]
-    for table, row in rows:
-        column = None if row is None else unstorable(Base.metadata.tables[table], row)
+    rows = [(name, row) for name, table_rows in parsed.tables.items() for row in table_rows]
+    for name, row in [*rows, *(("quarantine", q) for q in parsed.quarantine)]:
+        column = unstorable(Base.metadata.tables[name], row)
         if column is not None:
             warnings.append(f"submission {raw.instance_id} of {raw.form_id}: a value cannot be stored"
-                            f" ({table}.{column}); quarantined")
-            rejected = Parsed()
-            rejected.reject(unstorable_value(f"{table}.{column}"), "household")
+                            f" ({name}.{column}); quarantined")
+            rejected = Rows()
+            rejected.reject(unstorable_value(f"{name}.{column}"), entity)
             return rejected
     return parsed
 
@@ -240,19 +246,20 @@ def unstorable_value(column: str) -> Problem:
                    " where a number belongs), too long, or holding a character no database keeps")
 
 
-def _rewrite_households(conn: Connection, after: int, upto: int, *, prepare) -> _HouseholdBatch:
+def _rewrite(conn: Connection, after: int, upto: int, *, prepare, write) -> _Batch:
     """Prepare the batch again with every value checked, and write it."""
     batch = prepare(conn, after, upto, checked=True)
-    _write_households(conn, batch)
+    write(conn, batch)
     return batch
 
 
-def _write_households(conn: Connection, batch: _HouseholdBatch) -> None:
-    h = Household
+def _write(conn: Connection, batch: _Batch, *, cleaning: Cleaning) -> None:
     conn.execute(delete(Quarantine).where(Quarantine.raw_submission_id.in_(batch.raw_ids)))
-    replaced = h.raw_submission_id.in_(batch.raw_ids)
-    if conn.execute(select(h.household_id).where(replaced).limit(1)).first() is not None:
-        delete_households(conn, replaced)  # with their children, PII and classifications
-    for model in _HOUSEHOLD_TABLES:
-        if model.__tablename__ in batch.tables:
-            batch.tables[model.__tablename__].insert_into(conn, model.__table__)
+    replaced = cleaning.main.raw_submission_id.in_(batch.raw_ids)
+    if cleaning.remove is None:
+        conn.execute(delete(cleaning.main).where(replaced))  # the tables below it cascade
+    else:
+        cleaning.remove(conn, replaced)
+    for table in Base.metadata.sorted_tables:
+        if table.name in batch.tables:
+            batch.tables[table.name].insert_into(conn, table)
