@@ -26,7 +26,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-FORM_ID = "household_survey"
+from connectors.forms import HOUSEHOLD_BACK_CHECK, HOUSEHOLD_SURVEY
+
+FORM_ID = HOUSEHOLD_SURVEY
 FORM_VERSION = "2026112301"
 DEMO_PROVINCES = {"01": 0.006, "20": 0.07, "33": 0.035, "91": 0.055}  # code → base child-labour propensity
 COMMUNES_PER_PROVINCE = 3
@@ -37,7 +39,7 @@ FAST_ENUMERATOR = "Lò Văn Nhanh"  # the faults planted for the data-quality ch
 TOO_FAST_ROWS = (3, 15, 27)
 DUPLICATE_ROWS = (48, 0)  # (the second interview, the first)
 OUTLIER_ROW = 5
-BACK_CHECK_FORM_ID, BACK_CHECK_VERSION = "household_back_check", "2026120601"
+BACK_CHECK_FORM_ID, BACK_CHECK_VERSION = HOUSEHOLD_BACK_CHECK, "2026120601"
 BACK_CHECK_EVERY = 25  # households back-checked: rows 0, 25, 50 …
 BACK_CHECK_DISAGREES = 50  # the one whose back-check disagrees (household size)
 DAYS = 500

@@ -19,6 +19,7 @@ import warnings
 
 import dagster as dg
 
+from connectors.forms import FORMS
 from dagster_project import defs as defs_package
 from dagster_project.folders import folder_path
 from dagster_project.raw_assets import source_key
@@ -40,10 +41,6 @@ def warehouse_from_env() -> WarehouseResource:
 
 def reference_files_from_env() -> ReferenceFiles:
     return ReferenceFiles(folder=folder_path("reference"))
-
-
-FORMS = ("household_survey", "workplace_inspection", "case_followup", "activity_report", "household_back_check",
-         "case_report")
 
 
 def source_from_env(form_id: str) -> SubmissionSource:

@@ -12,11 +12,12 @@ from typing import ClassVar, Protocol
 import dagster as dg
 from pydantic import Field
 
+from connectors import forms
 from connectors.demo import back_check_rows, demo_communes, household_rows
-from connectors.exports import FileRefused, ImportLimits, import_export
-from connectors.form_schema import FormSchema
 from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
 from connectors.demo_reports import case_report_rows
+from connectors.exports import FileRefused, ImportLimits, import_export
+from connectors.form_schema import FormSchema
 from connectors.http import HttpSettings
 from connectors.kobotoolbox import KoboClient, StoredSubmissions
 from connectors.kobotoolbox import sync_submissions as kobo_sync
@@ -134,12 +135,12 @@ class DemoSource(_ServerlessSource):
         ``open_cases`` only, as collectors can visit only the cases of their list."""
         communes = demo_communes(forms_dir() / "media" / "communes.csv")
         rows = {
-            "household_survey": lambda: household_rows(communes, self.households, self.seed),
-            "household_back_check": lambda: back_check_rows(communes, self.households, self.seed),
-            "workplace_inspection": lambda: inspection_rows(communes, self.inspections, self.seed),
-            "activity_report": lambda: activity_rows(communes, self.seed),
-            "case_followup": lambda: visit_rows(open_cases, self.seed),
-            "case_report": lambda: case_report_rows(communes, self.households, self.seed),
+            forms.HOUSEHOLD_SURVEY: lambda: household_rows(communes, self.households, self.seed),
+            forms.HOUSEHOLD_BACK_CHECK: lambda: back_check_rows(communes, self.households, self.seed),
+            forms.WORKPLACE_INSPECTION: lambda: inspection_rows(communes, self.inspections, self.seed),
+            forms.ACTIVITY_REPORT: lambda: activity_rows(communes, self.seed),
+            forms.CASE_FOLLOWUP: lambda: visit_rows(open_cases, self.seed),
+            forms.CASE_REPORT: lambda: case_report_rows(communes, self.households, self.seed),
         }.get(form_id, list)()
         return _DemoRun(rows, form_id)
 

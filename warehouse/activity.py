@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.forms import ACTIVITY_REPORT
 from warehouse.answers import Context, Rows, event_date, joined, location, period
 from warehouse.values import Problem, choice, choices, get_path, number, required
 
-FORM_ID = "activity_report"
+FORM_ID = ACTIVITY_REPORT
 TRAINING = "training_course"
 MAX_PER_SEX = 10_000
 BROADCAST, MATERIALS = "media_broadcast", "materials_distribution"

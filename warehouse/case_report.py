@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from connectors.forms import CASE_REPORT
 from warehouse.answers import Context, Rows, age_on, event_date, location, period, staff_id
 from warehouse.classification import Rules
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, get_path, group, required
 
-FORM_ID = "case_report"
+FORM_ID = CASE_REPORT
 CODE_PREFIX, CODE_LENGTH = "R-", 8
 CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
 VN_LAW = "vn_law"

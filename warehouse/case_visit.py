@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.forms import CASE_FOLLOWUP
 from warehouse.answers import Context, Rows, event_date, joined, not_after, period, staff_id, work_answers
 from warehouse.case_register import case_id_from_entity
 from warehouse.case_workflow import load_workflow
 from warehouse.values import Problem, choice, choices, iso_date, number, required, yes_no
 
-FORM_ID = "case_followup"
+FORM_ID = CASE_FOLLOWUP
 
 
 def parse_case_visit(raw: Any, ctx: Context) -> Rows:

@@ -18,15 +18,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, delete, insert, select
 
+from connectors.forms import ACTIVITY_REPORT, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION
 from warehouse.admin_units import AdminUnits
 from warehouse.models import Activity, Household, Inspection, RawSubmission, ReportingCompleteness, ReportingExpectation
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 STATUSES = ("missing", "late", "not_due", "on_time")  # the order a data manager reads them in
 # Each form's clean table and the date that places a submission in a period.
-EVENTS = {"activity_report": (Activity, Activity.activity_date),
-          "household_survey": (Household, Household.interview_date),
-          "workplace_inspection": (Inspection, Inspection.inspection_date)}
+EVENTS = {ACTIVITY_REPORT: (Activity, Activity.activity_date),
+          HOUSEHOLD_SURVEY: (Household, Household.interview_date),
+          WORKPLACE_INSPECTION: (Inspection, Inspection.inspection_date)}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select
 
+from connectors.forms import HOUSEHOLD_BACK_CHECK
 from warehouse.models import (
     Child,
     DataQualityFlag,
@@ -30,7 +31,7 @@ from warehouse.review_states import load_review_policy
 from warehouse.stats import binomial_upper_tail
 from warehouse.versioned import REFERENCE_DIR, checked, read_versioned
 
-BACK_CHECK_FORM_ID = "household_back_check"
+BACK_CHECK_FORM_ID = HOUSEHOLD_BACK_CHECK
 CODE_LENGTH = 8  # a back-check names its household by the start of the original's instance id (forms/README.md)
 THRESHOLDS_FILE = REFERENCE_DIR / "data_quality.toml"
 EARTH_RADIUS_M = 6_371_000

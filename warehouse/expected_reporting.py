@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from connectors.forms import ACTIVITY_REPORT, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION
 from warehouse.admin_units import AdminUnits
 from warehouse.messages import text
 from warehouse.reference_data import WHOLE, YEARS, ReferenceDataError, _has_nul, _records, _refuse, _row
@@ -24,7 +25,7 @@ from warehouse.reference_data import WHOLE, YEARS, ReferenceDataError, _has_nul,
 KIND = "expected_reporting"
 COLUMNS = ("form_id", "commune_code", "code_list_version", "frequency", "period_from", "period_to",
            "days_to_report", "expected", "note")
-FORMS = ("activity_report", "household_survey", "workplace_inspection")
+FORMS = (ACTIVITY_REPORT, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION)
 FREQUENCIES = ("quarterly", "yearly", "once")
 MAX_DAYS_TO_REPORT = 366
 MAX_EXPECTED = 100_000

@@ -17,6 +17,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from connectors.forms import HOUSEHOLD_SURVEY
 from warehouse.admin_units import forms_dir
 from warehouse.answers import (
     Context,
@@ -32,7 +33,7 @@ from warehouse.answers import (
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, get_path, group, number, required, yes_no
 
-FORM_ID = "household_survey"
+FORM_ID = HOUSEHOLD_SURVEY
 UNKNOWN_AREA = ""  # province, commune and urban/rural of a household without consent: the form does not ask them
 PHONE = re.compile(r"^(0|\+84)([35789][0-9]{8}|2[0-9]{9})$")  # the form's constraint on respondent_phone
 

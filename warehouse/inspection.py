@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connectors.forms import WORKPLACE_INSPECTION
 from warehouse.answers import (
     Context,
     Rows,
@@ -25,7 +26,7 @@ from warehouse.answers import (
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.values import Problem, choice, choices, get_path, iso_date, number, required, yes_no
 
-FORM_ID = "workplace_inspection"
+FORM_ID = WORKPLACE_INSPECTION
 SECTOR, OLD_SECTOR = "establishment/establishment_sector", "establishment/sector"  # renamed in version 2026120601
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION
 from warehouse.admin_units import forms_dir
 from warehouse.messages import LANGUAGES
 from warehouse.survey_counts import NOT_WORKING
@@ -358,11 +359,11 @@ TEXT: dict[str, tuple[str, str]] = {
 
 # Choice lists whose labels the forms give, and the form that gives them.
 CHOICE_FORMS = {
-    "activity_type": "activity_report", "audience": "activity_report", "organiser_type": "activity_report",
-    "mass_organisation": "activity_report", "supervisor_level": "activity_report",
-    "establishment_type": "workplace_inspection", "sex": "workplace_inspection",
-    "case_type": "case_followup", "case_status": "case_followup", "closure_reason": "case_followup",
-    "sector": "household_survey",
+    "activity_type": ACTIVITY_REPORT, "audience": ACTIVITY_REPORT, "organiser_type": ACTIVITY_REPORT,
+    "mass_organisation": ACTIVITY_REPORT, "supervisor_level": ACTIVITY_REPORT,
+    "establishment_type": WORKPLACE_INSPECTION, "sex": WORKPLACE_INSPECTION,
+    "case_type": CASE_FOLLOWUP, "case_status": CASE_FOLLOWUP, "closure_reason": CASE_FOLLOWUP,
+    "sector": HOUSEHOLD_SURVEY,
 }
 
 

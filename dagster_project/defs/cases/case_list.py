@@ -15,13 +15,14 @@ check ``case_list_published`` fails as a warning.
 import dagster as dg
 
 from connectors.errors import ACCESS, SourceError
+from connectors.forms import CASE_FOLLOWUP
 from dagster_project.messages import describe, label, labelled, listing, text
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
 from warehouse.case_list import case_list_rows
 
-SOURCE = source_key("case_followup")
+SOURCE = source_key(CASE_FOLLOWUP)
 PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "due_date", "overdue")
 
 
