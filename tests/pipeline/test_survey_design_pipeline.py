@@ -25,9 +25,11 @@ from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import reference_data as ref
+from warehouse.admin_units import load_admin_units
 from warehouse.bulk import read_frame
 from warehouse.models import Child, ChildClassification, Household, IndicatorValue
 from warehouse.report import ReportArea, gather_report
+from warehouse.report.html_page import render_html
 
 DEMO_FRAME = Path(ref.__file__).with_name("reference") / "demo" / "sample_frame_demo.csv"
 ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification,
@@ -214,3 +216,25 @@ def test_pilot_and_other_communes_are_compared_on_their_design_based_estimates(w
     assert (rate.pilot.value, rate.pilot.ci_low, rate.pilot.ci_high, rate.pilot.effective_n) == pytest.approx(
         (published["value"], published["ci_low"], published["ci_high"], published["effective_n"]), rel=1e-12)
     assert rate.others.ci_low < rate.others.value < rate.others.ci_high
+
+
+def test_a_pilot_commune_whose_cell_is_suppressed_hides_the_comparison(warehouse):
+    """A pilot commune whose published 1.1 is suppressed: both groups' 1.1 are suppressed too (the pilot group
+    would show the commune's rate, the others the province's less it); an indicator no cell hides stays shown."""
+    published = cells(warehouse).xs(("2026", "commune", "vn-2025-07", "total", "all"),
+                                    level=["period", "area_level", "code_list_version", "dimension", "dimension_value"])
+    hidden = published.loc[("1.1", "vn_law")]
+    commune = hidden.index[hidden["suppressed"]][0]
+    province = load_admin_units().communes[commune].province_code
+    ref.store_uploads(warehouse, "programme_sites", {"sites.csv": [{
+        "programme_id": "MOHINH", "programme_name": "Mô hình", "site_kind": "model", "area_level": "commune",
+        "area_code": commune, "code_list_version": "vn-2025-07", "valid_from": date(2025, 7, 1), "valid_to": None,
+        "source_document": "demo"}]})
+    report = gather_report(warehouse, ReportArea("province", province, "vn-2025-07"), 2026)
+    (comparison,) = report.programme.comparisons
+    compared = {i.indicator_id: i for i in comparison.indicators}
+    assert "Mô hình" in render_html(report)  # the section shows, its suppressed cells in words
+    for group in (compared["1.1"].pilot, compared["1.1"].others):
+        assert (group.status, group.value, group.numerator, group.suppression_reason) == (
+            "suppressed", None, None, "complementary")
+    assert any(i.pilot.value is not None for i in comparison.indicators)

@@ -3,11 +3,12 @@ model communes against the area's other communes, the indicators by the sector r
 budget allocated and spent by activity line.
 
 The comparison measures the two groups of communes the way published cells are measured (the same facts, roll-up,
-suppression, design-based estimates where a sample frame covers every household of a cell, else counts with a
-Wilson interval: :mod:`warehouse.indicators`), from the clean tables; indicators over a reference population have
-no denominator (populations are uploaded per area, not per group). A new commune formed partly from a pilot commune is a pilot commune, not an
-exact one: the group's figures then say they are approximate. Rows collected with old commune codes count in the
-group of their old commune.
+design-based estimates where a sample frame covers every household of a cell, else counts with a Wilson interval:
+:mod:`warehouse.indicators`), from the clean tables; an indicator is suppressed in both groups where the area's
+published cell or a pilot commune's is (:mod:`warehouse.disclosure`: the groups would give it away); indicators
+over a reference population have no denominator (populations are uploaded per area, not per group). A new commune
+formed partly from a pilot commune is a pilot commune, not an exact one: the group's figures then say they are
+approximate. Rows collected with old commune codes count in the group of their old commune.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from warehouse import design_estimates
 from warehouse.admin_units import LEGACY
-from warehouse.cells import KEYS, apply_targets
+from warehouse.cells import KEYS, SUPPRESSED, apply_targets
+from warehouse.disclosure import COMPLEMENTARY
 from warehouse.indicators import SURVEY, SURVEY_FACTS, IndicatorSettings, other_cells, survey_cells, survey_sums
 from warehouse.models import (
     Activity,
@@ -29,6 +31,7 @@ from warehouse.models import (
     Case,
     Household,
     IndicatorResponsibility,
+    IndicatorValue,
     Inspection,
     LegacyCommune,
     ProgrammeSite,
@@ -183,13 +186,14 @@ def _comparisons(conn: Connection, area: ReportArea, details: AreaDetails, perio
             continue  # no site of this programme in the area
         first = programme_sites[0]
         cells = _group_cells(conn, members, period, settings)
+        hidden = _hidden_in_published(conn, area, members[members["area_code"] == PILOT], period)
         comparisons.append(Comparison(
             programme_id=programme_id, programme_name=first.programme_name, site_kind=first.site_kind,
             sites=tuple(_site_name(site, units, details) for site in programme_sites
                         if _site_in_area(site, units, area_communes)),
             pilot_communes=int((new["area_code"] == PILOT).sum()),
             other_communes=int((new["area_code"] == OTHERS).sum()),
-            indicators=_compared(cells, settings, period)))
+            indicators=_compared(cells, settings, period, hidden)))
     return tuple(comparisons)
 
 
@@ -246,7 +250,27 @@ def _in_year(counts: pd.DataFrame, year: int) -> pd.DataFrame:
     return counts[counts["year"] == year]
 
 
-def _compared(cells: pd.DataFrame, settings: IndicatorSettings, period: Period) -> tuple[ComparedIndicator, ...]:
+def _hidden_in_published(conn: Connection, area: ReportArea, pilot: pd.DataFrame, period: Period
+                         ) -> set[tuple[str, str, str]]:
+    """The series (indicator, source, rule set) whose published total of the period is suppressed for the area or
+    for a pilot commune: the pilot group would show what disclosure control hid, the other group the area's less
+    it."""
+    iv = IndicatorValue
+    codes = pilot["commune_code"]
+    places = [(iv.area_level == area.level) & (iv.area_code == area.code)
+              & (iv.code_list_version == area.code_list_version)]
+    for version, group in ((LEGACY, codes[codes.str.startswith(LEGACY_KEY)].str.removeprefix(LEGACY_KEY)),
+                           (None, codes[~codes.str.startswith(LEGACY_KEY)])):
+        version_is = iv.code_list_version == version if version else iv.code_list_version != LEGACY
+        places.append((iv.area_level == "commune") & iv.area_code.in_(sorted(group)) & version_is)
+    return set(conn.execute(select(iv.indicator_id, iv.source, iv.rule_set).distinct().where(
+        iv.suppressed, iv.period == period.key, iv.dimension == "total", or_(*places))).all())
+
+
+def _compared(cells: pd.DataFrame, settings: IndicatorSettings, period: Period,
+              hidden: set[tuple[str, str, str]]) -> tuple[ComparedIndicator, ...]:
+    """Each indicator in both groups; both suppressed where a published cell they would give away is
+    (:func:`_hidden_in_published`)."""
     cell = partial(_cell, reliability=settings.reliability)
     rows = []
     for spec in settings.specs:
@@ -256,6 +280,9 @@ def _compared(cells: pd.DataFrame, settings: IndicatorSettings, period: Period) 
             continue
         groups = {g: mine[mine["area_code"] == g] for g in (PILOT, OTHERS)}
         pilot, others = (cell(rows_.iloc[0]) if len(rows_) else _no_data(period) for rows_ in groups.values())
+        if (spec.indicator_id, spec.source, mine["rule_set"].iloc[0]) in hidden:
+            pilot = others = Cell(period.key, None, None, None, None, None, SUPPRESSED,
+                                  suppression_reason=COMPLEMENTARY)
         rows.append(ComparedIndicator(spec.indicator_id, spec.source, spec.unit, pilot, others))
     return tuple(rows)
 
