@@ -43,7 +43,7 @@ from connectors.demo import FORM_ID, demo_communes, household_row, national_comm
 from tests.connectors.fake_odata_filter import FilterError, _Parser, to_ms
 from tests.connectors.fake_odk_replies import form_encode, parse_skiptoken, skiptoken
 from tests.connectors.fake_odk_replies import Problem as CentralProblem
-from warehouse.admin_units import forms_dir
+from connectors.forms import FORMS_DIR
 
 PROJECT = 1
 EMAIL, PASSWORD = "bench@example.org", "bench-password-not-a-secret"
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cost-scale", type=float, default=1.0, help="1: as slow as a real Central; 0: no pacing")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
-    communes_csv = forms_dir() / "media" / "communes.csv"
+    communes_csv = FORMS_DIR / "media" / "communes.csv"
     communes = national_communes(communes_csv) if args.national else demo_communes(communes_csv)
     central = BenchCentral(Catalog(communes, args.households, args.seed), PAGE_COST, args.cost_scale)
     url = central.serve(args.port)

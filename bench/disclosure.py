@@ -25,8 +25,9 @@ from sqlalchemy import select
 from bench import pipeline
 from bench.measure import households_for, machine
 from connectors.demo import FORM_ID, national_communes
+from connectors.forms import FORMS_DIR
 from warehouse import disclosure, indicators, raw_store, steps
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.bulk import read_frame
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
@@ -40,8 +41,8 @@ from warehouse.pseudonym import Pseudonymizer
 def unprotected_cells(children: int, url: str):
     """The warehouse's cells before disclosure control, with its areas."""
     households = households_for(children)
-    communes = national_communes(forms_dir() / "media" / "communes.csv")
-    ctx = Context(Pseudonymizer(pipeline.KEY), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    communes = national_communes(FORMS_DIR / "media" / "communes.csv")
+    ctx = Context(Pseudonymizer(pipeline.KEY), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
     rules = load_rules()
     engine = make_engine(url)
     upgrade(engine)

@@ -132,10 +132,10 @@ def main() -> None:
     options = {}
     if args.contender == "ours":
         from connectors.form_schema import FormSchema
-        from warehouse.admin_units import forms_dir
+        from connectors.forms import FORMS_DIR
 
         started = time.perf_counter()
-        options["schema"] = FormSchema.from_xlsform(forms_dir() / f"{FORM_ID}.xlsx")
+        options["schema"] = FormSchema.from_xlsform(FORMS_DIR / f"{FORM_ID}.xlsx")
         schema_seconds = time.perf_counter() - started
     with measured() as m:
         result = CONTENDERS[args.contender](args.url, args.page_size, args.cursor, args.store, **options)

@@ -63,11 +63,11 @@ import numpy as np
 
 from bench.counters import RequestCounters
 from connectors.demo import FORM_ID, demo_communes, household_row, national_communes, row_system
+from connectors.forms import FORMS_DIR
 from connectors.kobotoolbox.documents import instance_ids, is_edited, review_state
 from connectors.kobotoolbox.submissions import IDENTITY_FIELDS
 from tests.connectors.fake_kobotoolbox import _replace_params, content_paths, kpi_content
 from tests.connectors.kobo_demo import ASSET_UID, OWNER, VERSION_ID, kobo_document
-from warehouse.admin_units import forms_dir
 
 TOKEN = "bench-kobo-token-not-a-secret"
 MAX_LIMIT = 1000  # KPI's cap on hosted servers since early 2026
@@ -81,7 +81,7 @@ _worker: dict[str, Any] = {}
 
 
 def household_xlsx() -> Path:
-    return forms_dir() / f"{FORM_ID}.xlsx"
+    return FORMS_DIR / f"{FORM_ID}.xlsx"
 
 
 def _encode(value: Any) -> bytes:
@@ -465,7 +465,7 @@ def main(argv: list[str] | None = None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        communes_csv = forms_dir() / "media" / "communes.csv"
+        communes_csv = FORMS_DIR / "media" / "communes.csv"
         communes = national_communes(communes_csv) if args.national else demo_communes(communes_csv)
         kobo = BenchKobo(Catalog(communes, args.households, args.seed, folder), max_limit=args.max_limit)
         url = kobo.serve(args.port)

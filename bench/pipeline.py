@@ -25,11 +25,12 @@ from sqlalchemy import select
 
 from bench.measure import households_for, label, measured, run_json
 from connectors.demo import FORM_ID, household_row, household_rows, national_communes
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import record_from_odata_row
 from connectors.records import SubmissionRecord
 from warehouse import indicators, raw_store, steps
 from warehouse import reference_data as ref
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
@@ -96,8 +97,8 @@ def load_reference_data(engine) -> None:
 
 def measure_steps(children: int, backend: str, *, incremental: int = 100) -> dict:
     households = households_for(children)
-    communes = national_communes(forms_dir() / "media" / "communes.csv")
-    ctx = Context(Pseudonymizer(KEY), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    communes = national_communes(FORMS_DIR / "media" / "communes.csv")
+    ctx = Context(Pseudonymizer(KEY), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
     rules, settings = load_rules(), indicators.load_settings()
     result: dict = {"children": children, "size": label(children), "households": households, "backend": backend,
                     "steps": {}, "incremental": {}}

@@ -43,7 +43,7 @@ from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.odk_central.submissions import DEFAULT_PAGE_SIZE
 from connectors.odk_central.sync import DEFAULT_OVERLAP
 from tests.connectors.submission_xml import submission_xml
-from warehouse.admin_units import forms_dir
+from connectors.forms import FORMS_DIR
 
 WORK = Path(os.environ.get("CENTRAL_WORK", "/tmp/bench-central"))  # the benchmark Central's central.sh folder
 ADMIN = ("admin@example.org", "Adm1n-Secret-Pass!")  # central.sh's default site administrator
@@ -75,7 +75,7 @@ def _token(url: str) -> str:
 
 
 def _rows(count: int, start: int) -> list[dict]:
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     return [household_row(communes, n, SEED) for n in range(start, start + count)]
 
 
@@ -89,8 +89,8 @@ def setup(url: str, households: int) -> dict:
     requests.post(f"{url}/v1/projects/{PROJECT}/assignments/{MANAGER_ROLE}/{user.json()['id']}", headers=auth,
                   timeout=30).raise_for_status()
     with OdkCentralClient(url, EMAIL, PASSWORD) as client:
-        publish_xlsform(client, PROJECT, forms_dir() / f"{FORM_ID}.xlsx", forms_dir() / "media")
-    version = read_xlsform(forms_dir() / f"{FORM_ID}.xlsx").version
+        publish_xlsform(client, PROJECT, FORMS_DIR / f"{FORM_ID}.xlsx", FORMS_DIR / "media")
+    version = read_xlsform(FORMS_DIR / f"{FORM_ID}.xlsx").version
     seconds = post(url, token, _rows(households, 0), version)
     return {"households": households, "post_seconds": round(seconds, 1)}
 

@@ -1,4 +1,9 @@
-"""The forms the system collects, each id declared once: every layer names a form by these constants."""
+"""The forms the system collects, each id declared once: every layer names a form by these constants; and the
+folder of their XLSForms and media."""
+
+from pathlib import Path
+
+FORMS_DIR = Path(__file__).resolve().parents[1] / "forms"
 
 HOUSEHOLD_SURVEY = "household_survey"
 WORKPLACE_INSPECTION = "workplace_inspection"

@@ -85,14 +85,14 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
 
 def form_asset(form_id: str) -> dg.AssetsDefinition:
     """``<form_id>_form``: materializing it publishes ``forms/<form_id>.xlsx`` with its media files."""
-    from warehouse.admin_units import forms_dir
+    from connectors.forms import FORMS_DIR
 
     @dg.asset(name=f"{form_id}_form", group_name="forms", kinds={"xlsform"},
               required_resource_keys={source_key(form_id)},
               description=describe("form", form_id=form_id))
     def _form(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         source: SubmissionSource = getattr(context.resources, source_key(form_id))
-        result = source.publish_form(forms_dir() / f"{form_id}.xlsx", forms_dir() / "media")
+        result = source.publish_form(FORMS_DIR / f"{form_id}.xlsx", FORMS_DIR / "media")
         context.log.info(text("log.published_form", **result))
         return dg.MaterializeResult(metadata=labelled({**result, **source.metadata()}))
 

@@ -26,7 +26,6 @@ from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync
 from connectors.odk_central.entities import publish_entities
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from connectors.records import SubmissionRecord
-from warehouse.admin_units import forms_dir
 from warehouse.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
 from warehouse.stored_submissions import WarehouseSubmissions
 
@@ -133,7 +132,7 @@ class DemoSource(_ServerlessSource):
                   stored: StoredSubmissions | None = None) -> SyncRun:
         """The demo submissions of ``form_id`` (none for a form without demo data); follow-up visits to
         ``open_cases`` only, as collectors can visit only the cases of their list."""
-        communes = demo_communes(forms_dir() / "media" / "communes.csv")
+        communes = demo_communes(forms.FORMS_DIR / "media" / "communes.csv")
         rows = {
             forms.HOUSEHOLD_SURVEY: lambda: household_rows(communes, self.households, self.seed),
             forms.HOUSEHOLD_BACK_CHECK: lambda: back_check_rows(communes, self.households, self.seed),
@@ -147,7 +146,7 @@ class DemoSource(_ServerlessSource):
 
 def _form_schema(form_id: str) -> FormSchema:
     """The form of ``forms/`` that types a source's answers (not a server's possibly undeployed copy)."""
-    return FormSchema.from_xlsform(forms_dir() / f"{form_id}.xlsx")
+    return FormSchema.from_xlsform(forms.FORMS_DIR / f"{form_id}.xlsx")
 
 
 class _ClosingSync:

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from connectors.forms import FORMS_DIR
+
 URBAN_DIVISION_TYPES = frozenset({"phuong", "thi_tran"})  # thị trấn: a pre-2025 urban unit (GSO's thành thị)
 LEGACY = "vn-legacy"  # the code list version of the pre-July-2025 units
-
-
-def forms_dir() -> Path:
-    """``CLMS_FORMS_DIR`` if set, else the project's ``forms/`` folder."""
-    return Path(os.environ.get("CLMS_FORMS_DIR") or Path(__file__).resolve().parents[1] / "forms")
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class AdminUnits:
 
 @lru_cache(maxsize=4)
 def load_admin_units(media: Path | None = None) -> AdminUnits:
-    media = media or forms_dir() / "media"
+    media = media or FORMS_DIR / "media"
     listed = json.loads((media / "code_list_version.json").read_text(encoding="utf-8"))
     version = listed["code_list_version"]
     with open(media / "communes.csv", encoding="utf-8", newline="") as f:

@@ -15,7 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from warehouse.admin_units import AdminUnits, Commune, forms_dir, load_admin_units
+from connectors.forms import FORMS_DIR
+from warehouse.admin_units import AdminUnits, Commune, load_admin_units
 from warehouse.classification import ChildFacts
 from warehouse.form_choices import load_choices
 from warehouse.pseudonym import Pseudonymizer
@@ -72,7 +73,7 @@ class Context:
     @classmethod
     def of_form(cls, pseudonymizer: Pseudonymizer, form_id: str) -> Context:
         """The context of ``forms/<form_id>.xlsx``: the official units and that form's choice lists."""
-        return cls(pseudonymizer, load_admin_units(), load_choices(forms_dir() / f"{form_id}.xlsx"))
+        return cls(pseudonymizer, load_admin_units(), load_choices(FORMS_DIR / f"{form_id}.xlsx"))
 
 
 def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = None) -> dict:

@@ -17,8 +17,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from connectors.forms import HOUSEHOLD_SURVEY
-from warehouse.admin_units import forms_dir
+from connectors.forms import FORMS_DIR, HOUSEHOLD_SURVEY
 from warehouse.answers import (
     Context,
     age_on,
@@ -151,7 +150,7 @@ def form_paths(xlsform: Path) -> dict[str, tuple[frozenset[str], frozenset[str]]
 
 @lru_cache(maxsize=4)
 def _household_form(folder: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """The household form's questions, in the forms folder ``folder`` (:func:`forms_dir`)."""
+    """The household form's questions, in the forms folder ``folder`` (:data:`connectors.forms.FORMS_DIR`)."""
     return form_paths(Path(folder) / f"{FORM_ID}.xlsx")
 
 
@@ -187,7 +186,7 @@ class _Renamed:
 
 def _known_answers_only(payload: dict, form_version: str | None) -> None:
     """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
-    folder = str(forms_dir())
+    folder = str(FORMS_DIR)
     if isinstance(payload, dict) and _all_known(payload, "", _household_known_keys(folder)):
         return
     levels = _household_form(folder)

@@ -23,7 +23,8 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Engine, delete, insert, select
 
-from warehouse.admin_units import LEGACY, AdminUnits, forms_dir
+from connectors.forms import FORMS_DIR
+from warehouse.admin_units import LEGACY, AdminUnits
 from warehouse.messages import text
 from warehouse.models import (
     AreaCommune,
@@ -93,7 +94,7 @@ class LegacyUnits:
 
 
 def load_legacy_units(media: Path | None = None) -> LegacyUnits:
-    with open((media or forms_dir() / "media") / "legacy_communes.csv", encoding="utf-8", newline="") as f:
+    with open((media or FORMS_DIR / "media") / "legacy_communes.csv", encoding="utf-8", newline="") as f:
         rows = tuple(csv.DictReader(f))
     return LegacyUnits(
         provinces={r["legacy_province_code"]: r["legacy_province_name"] for r in rows},

@@ -19,6 +19,7 @@ import requests
 from connectors import form_schema
 from connectors.demo import household_row, national_communes
 from connectors.form_schema import GROUP, REPEAT, FormSchema, attach_repeats
+from connectors.forms import FORMS_DIR
 from connectors.http import HttpClient, HttpSettings
 from connectors.json_decode import loads as decode_json
 from connectors.kobotoolbox import KoboClient
@@ -41,7 +42,6 @@ from tests.connectors.fake_kobotoolbox import content_paths, kpi_content
 from tests.connectors.kobo_demo import kobo_document
 from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX
 from tests.connectors.test_kobo_documents import FORM, UNUSUAL, document
-from warehouse.admin_units import forms_dir
 
 # --- the reference: record building before the compiled fillers ------------------------------------------------
 
@@ -179,7 +179,7 @@ def outcome(build, doc: dict[str, Any], schema: FormSchema, strict: bool = False
 
 def demo_documents(households: int) -> list[bytes]:
     """The benchmark server's KPI documents of the first demo households (every commune), as it sends them."""
-    communes = national_communes(forms_dir() / "media" / "communes.csv")
+    communes = national_communes(FORMS_DIR / "media" / "communes.csv")
     paths = content_paths(kpi_content(HOUSEHOLD_XLSX.read_bytes()))
     rows = (household_row(communes, n, 2026) for n in range(households))
     return [json.dumps(kobo_document(row, kobo_id, paths), ensure_ascii=False).encode()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectors.demo import FORM_ID, demo_communes, household_row
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import sync_submissions
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import FakeOdkCentral
 from tests.connectors.submission_xml import submission_xml
-from warehouse.admin_units import forms_dir
 
 FORM = Path(__file__).resolve().parents[2] / "forms" / f"{FORM_ID}.xlsx"
 
@@ -32,7 +32,7 @@ def answers(row: dict) -> dict:
 
 
 def test_a_demo_household_posted_as_xml_comes_back_as_its_odata_row() -> None:
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     rows = [household_row(communes, n, 2026) for n in range(6)]
     assert any(isinstance(r.get("location", {}).get("gps"), dict) for r in rows)  # a geopoint in GeoJSON
     with FakeOdkCentral(seed=None) as fake:

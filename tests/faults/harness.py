@@ -11,12 +11,12 @@ import dagster as dg
 from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_rows
+from connectors.forms import FORMS_DIR
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.test_household_pipeline import ASSETS, CHECKS, FORM, PROJECT
-from warehouse.admin_units import forms_dir
 from warehouse.db import make_engine
 from warehouse.household import FORM_ID
 from warehouse.models import (
@@ -51,7 +51,7 @@ def form_values(row: dict) -> dict:
 
 
 def demo_households(count: int, seed: int = 11) -> list[dict]:
-    return list(household_rows(demo_communes(forms_dir() / "media" / "communes.csv"), count, seed))
+    return list(household_rows(demo_communes(FORMS_DIR / "media" / "communes.csv"), count, seed))
 
 
 @contextmanager

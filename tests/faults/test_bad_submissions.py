@@ -13,11 +13,12 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, inspect, select
 
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import record_from_odata_row
 from tests.pipeline.household_fixture import child, household, work
 from warehouse import household as household_module
 from warehouse import steps
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
@@ -98,7 +99,7 @@ CORPUS: dict[str, tuple[Callable[[int], dict], object]] = {
 
 @pytest.fixture
 def ctx() -> Context:
-    return Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    return Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
 
 
 def records(rows: list[dict]):

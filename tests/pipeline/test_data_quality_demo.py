@@ -15,12 +15,12 @@ from connectors.demo import (
     demo_communes,
     household_row,
 )
+from connectors.forms import FORMS_DIR
 from dagster_project.defs.household_survey import assets
 from dagster_project.defs.household_survey.data_quality import household_data_quality, raw_household_back_check
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse.admin_units import forms_dir
 from warehouse.answers import staff_id
 from warehouse.db import make_engine
 from warehouse.household import FORM_ID, household_id_of
@@ -43,7 +43,7 @@ def materialize(url: str, folder) -> None:
 
 def test_each_planted_fault_is_found_and_nothing_else(warehouse_url, tmp_path):
     pseudonymizer = Pseudonymizer(TEST_PSEUDONYM_KEY)
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     household = {n: household_id_of(pseudonymizer, FORM_ID, household_row(communes, n, SEED)["__id"])
                  for n in (*TOO_FAST_ROWS, *DUPLICATE_ROWS, OUTLIER_ROW, BACK_CHECK_DISAGREES)}
     fast = staff_id(pseudonymizer, "enumerator", FAST_ENUMERATOR)

@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from connectors.demo import demo_communes, household_rows
-from warehouse.admin_units import forms_dir
+from connectors.forms import FORMS_DIR
 
 
 def load_definitions(monkeypatch, **env) -> dg.Definitions:
@@ -51,7 +51,7 @@ def test_unknown_source_is_a_clear_error(monkeypatch):
 
 
 def test_demo_data_is_deterministic_and_realistic():
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     assert len(communes) == 12 and len({p for _, p, _ in communes}) == 4
     rows = list(household_rows(communes, 1500, seed=1))
     assert rows == list(household_rows(communes, 1500, seed=1))

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from connectors.demo import demo_communes
 from connectors.demo_reports import TRAFFICKED, case_report_rows
+from connectors.forms import FORMS_DIR
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import case_register, programme_steps, raw_store, steps
-from warehouse.admin_units import forms_dir
 from warehouse.answers import Context
 from warehouse.case_matching import BIRTH_YEAR_UNCERTAIN
 from warehouse.case_report import FORM_ID as REPORT
@@ -22,7 +22,7 @@ from warehouse.household import FORM_ID as SURVEY
 from warehouse.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
 from warehouse.pseudonym import Pseudonymizer
 
-COMMUNES = demo_communes(forms_dir() / "media" / "communes.csv")
+COMMUNES = demo_communes(FORMS_DIR / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from connectors.demo import demo_communes
 from connectors.demo_programme import activity_rows
+from connectors.forms import FORMS_DIR
 from dagster_project.defs.completeness.assets import reporting_completeness
 from dagster_project.defs.jobs import reference_uploads
 from dagster_project.defs.reference.assets import expected_reporting
@@ -24,7 +25,7 @@ from warehouse import expected_reporting as er
 from warehouse import programme_steps, raw_store, steps
 from warehouse import reference_data as ref
 from warehouse.activity import FORM_ID as ACTIVITY
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.answers import Context
 from warehouse.db import make_engine, upgrade
 from warehouse.household import FORM_ID as SURVEY
@@ -37,7 +38,7 @@ PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 HANOI = ReportArea("province", "01", "vn-2025-07")
 # 00008's activities dated in 2026-Q2, as the generator makes them (all sent on 20 July)
 LATE_REPORTS = sum(r["location"]["commune"] == "00008" and "2026-04-01" <= r["activity_date"] <= "2026-06-30"
-                   for r in activity_rows(demo_communes(forms_dir() / "media" / "communes.csv"), 2026))
+                   for r in activity_rows(demo_communes(FORMS_DIR / "media" / "communes.csv"), 2026))
 
 
 @pytest.fixture(scope="module")

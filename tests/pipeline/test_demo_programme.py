@@ -6,13 +6,14 @@ from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_rows
 from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, visit_rows
+from connectors.forms import FORMS_DIR
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import case_register, programme_steps, raw_store, steps
 from warehouse import reference_data as ref
 from warehouse.activity import FORM_ID as ACTIVITY
 from warehouse.activity import NO_AUDIENCE
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classification import load_rules
@@ -26,7 +27,7 @@ from warehouse.pseudonym import Pseudonymizer
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
 
-COMMUNES = demo_communes(forms_dir() / "media" / "communes.csv")
+COMMUNES = demo_communes(FORMS_DIR / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 
 
@@ -108,7 +109,7 @@ def test_the_demo_records_every_kind_of_activity(tmp_path):
     raw_store.store_records(engine, source.open_sync(INSPECTION, None))
     programme_steps.clean_activities(engine, Context.of_form(PSEUDONYMIZER, ACTIVITY))
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
-    lists = load_choices(forms_dir() / "activity_report.xlsx")
+    lists = load_choices(FORMS_DIR / "activity_report.xlsx")
     with engine.connect() as conn:
         activities = conn.execute(select(Activity)).all()
         audiences = set(conn.execute(select(ActivityReach.audience)).scalars())

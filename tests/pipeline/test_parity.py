@@ -4,10 +4,11 @@ identical clean tables, classifications and indicators."""
 import pytest
 from sqlalchemy import select
 
+from connectors.forms import FORMS_DIR
 from tests.connectors.household_routes import ROUTES, records_by_route
 from tests.pipeline.household_fixture import edit_h9, fixture_rows
 from warehouse import indicators, raw_store, reference_data, steps
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
@@ -26,7 +27,7 @@ def warehouse_from(records, url: str) -> dict:
     units = load_admin_units()
     rules = load_rules()
     steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
-                                           load_choices(forms_dir() / "household_survey.xlsx")))
+                                           load_choices(FORMS_DIR / "household_survey.xlsx")))
     classify_children(engine, rules)
     reference_data.store_area_communes(engine, reference_data.area_communes(units, reference_data.load_legacy_units(),
                                                                           set()))

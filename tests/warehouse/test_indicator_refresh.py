@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_row
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import record_from_odata_row
 from warehouse import indicators, prefetch, raw_store, steps, survey_counts
 from warehouse import reference_data as ref
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.clean_links import orphans
@@ -35,7 +36,7 @@ def runner(engine):
     """The steps from raw rows to indicators on ``engine``: ``run(rows, full=...)``."""
     settings, rules = indicators.load_settings(), load_rules()
     ctx = Context(Pseudonymizer("incremental-indicators-test-key"), load_admin_units(),
-                  load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
 
     def run(rows: list[dict]) -> indicators.Refreshed:
         raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
@@ -52,7 +53,7 @@ def started(request, tmp_path_factory):
     once for the module: its URL, the PostgreSQL server or None, and what the first indicator run did."""
     server = None if request.param == "sqlite" else request.getfixturevalue("postgres_server")
     url = new_warehouse(server, tmp_path_factory.mktemp("started"), "started")
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     engine = make_engine(url)
     first = runner(engine)([household_row(communes, n, SEED) for n in range(HOUSEHOLDS)])
     engine.dispose()
@@ -131,7 +132,7 @@ def edited(rows: list[dict], communes: list) -> list[dict]:
 
 def test_edits_end_where_loading_the_final_answers_once_ends(started, pipeline, tmp_path):
     engine, run, first = pipeline
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     rows = [household_row(communes, n, SEED) for n in range(HOUSEHOLDS)]
     assert first.survey_cells > 0
 
@@ -176,8 +177,8 @@ def test_the_workers_half_of_the_counts_reads_the_refreshing_transactions_snapsh
     household committed meanwhile is not in it, as it is not in what the refreshing transaction reads."""
     engine = make_engine(postgres_server.create_database("clms_counts_snapshot"))
     upgrade(engine)
-    ctx = Context(Pseudonymizer("snapshot-test-key"), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    ctx = Context(Pseudonymizer("snapshot-test-key"), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
 
     def add(rows):
         raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])

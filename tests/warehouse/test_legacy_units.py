@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from connectors.exports import read_odk_csv_zip
 from connectors.form_schema import FormSchema
+from connectors.forms import FORMS_DIR
 from connectors.odk_central.rows import record_from_odata_row
 from tests.connectors.export_fixtures import CentralSubmission, odk_csv_zip
 from tests.connectors.household_routes import FORM, form_values
@@ -21,7 +22,7 @@ from tests.pipeline.household_fixture import child, household, work
 from tests.pipeline.programme_fixture import activity_rows, inspection_rows
 from tests.warehouse.test_programme_parse import parse
 from warehouse import case_register, indicators, programme_steps, raw_store, reference_data, steps
-from warehouse.admin_units import LEGACY, forms_dir, load_admin_units
+from warehouse.admin_units import LEGACY, load_admin_units
 from warehouse.case_list import case_list_rows
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
@@ -66,7 +67,7 @@ def load(url: str, records: list):
     raw_store.store_records(engine, records)
     units, rules = load_admin_units(), load_rules()
     steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
-                                           load_choices(forms_dir() / "household_survey.xlsx")))
+                                           load_choices(FORMS_DIR / "household_survey.xlsx")))
     classify_children(engine, rules)
     legacy = reference_data.load_legacy_units()
     reference_data.store_legacy_communes(engine, reference_data.legacy_commune_rows(legacy))
@@ -131,7 +132,7 @@ def test_legacy_households_arriving_later_are_counted_in_their_territories(wareh
     00103 (another legacy commune first seen)."""
     engine = load(warehouse_url, odata_records()[1:])
     units, rules = load_admin_units(), load_rules()
-    ctx = Context(Pseudonymizer("k" * 32), units, load_choices(forms_dir() / "household_survey.xlsx"))
+    ctx = Context(Pseudonymizer("k" * 32), units, load_choices(FORMS_DIR / "household_survey.xlsx"))
     settings = indicators.load_settings()
     more = [child(f"d{i}", 15, "female", FACTORY) for i in range(5)]
     moved = rows()[0]

@@ -6,9 +6,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from connectors.demo import demo_communes, household_row
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import record_from_odata_row
 from warehouse import raw_store, steps
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.clean_links import LINKS, orphans
@@ -45,11 +46,11 @@ def test_the_household_links_lose_their_foreign_keys_and_no_row(warehouse_url):
     key would have emptied the tables referring to it."""
     engine = make_engine(warehouse_url)
     upgrade(engine)
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     raw_store.store_records(engine, [record_from_odata_row(household_row(communes, n, 3), "1", FORM_ID)
                                      for n in range(30)])
     ctx = Context(Pseudonymizer("migration-test-key"), load_admin_units(),
-                  load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
     steps.clean_households(engine, ctx)
     classify_children(engine, load_rules())
     tables = {table for table, *_ in LINKS.values()}

@@ -179,7 +179,8 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
     from tests.faults.hostile import household as hostile_household
     from tests.faults.hostile import records as odata_records
     from warehouse import steps
-    from warehouse.admin_units import forms_dir, load_admin_units
+    from connectors.forms import FORMS_DIR
+    from warehouse.admin_units import load_admin_units
     from warehouse.db import alembic_config
     from warehouse.form_choices import load_choices
     from warehouse.household import FORM_ID, Context
@@ -189,7 +190,7 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
 
     engine = make_engine(warehouse_url)
     upgrade(engine, "0006")
-    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
 
     def put(record, seq: int) -> None:
         columns = {name: getattr(record, name) for name in ("source", "project", "form_id", "instance_id",

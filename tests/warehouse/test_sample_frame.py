@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from connectors.demo import demo_communes, demo_sample_frame
+from connectors.forms import FORMS_DIR
 from warehouse import reference_data as ref
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.db import make_engine, upgrade
 from warehouse.household import _sampling_unit
 from warehouse.models import ReferenceUpload, SampleFrameUnit
@@ -27,7 +28,7 @@ def demo_rows() -> list[dict]:
 
 def test_the_shipped_demo_frame_is_valid_and_made_by_the_demo_generator():
     rows = demo_rows()
-    communes = demo_communes(forms_dir() / "media" / "communes.csv")
+    communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
     urban = {c: UNITS.communes[c].urban_rural == "urban" for c, _, _ in communes}
     made = demo_sample_frame(communes, urban)
     assert pd.read_csv(DEMO, dtype=str, keep_default_na=False).to_dict("records") == made
@@ -38,7 +39,7 @@ def test_the_shipped_demo_frame_is_valid_and_made_by_the_demo_generator():
 
 
 def test_the_form_choice_list_is_the_frame_s():
-    with open(forms_dir() / "media" / "sampling_units.csv", encoding="utf-8", newline="") as f:
+    with open(FORMS_DIR / "media" / "sampling_units.csv", encoding="utf-8", newline="") as f:
         assert list(csv.DictReader(f)) == ref.sampling_unit_choices(demo_rows())
 
 

@@ -22,11 +22,12 @@ import copy
 
 from sqlalchemy import select
 
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import COMMUNE_A, PROVINCE_A, child, household, work
 from warehouse import indicators, raw_store, reference_data, steps
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
@@ -73,7 +74,7 @@ def changed(first: list[dict]) -> list[dict]:
 
 def load(engine, submissions: list[dict], rules) -> None:
     raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in submissions])
-    ctx = Context(Pseudonymizer(TEST_PSEUDONYM_KEY), load_admin_units(), load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer(TEST_PSEUDONYM_KEY), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
     steps.clean_households(engine, ctx)
     classify_children(engine, rules)
 

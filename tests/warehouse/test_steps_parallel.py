@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_rows
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import record_from_odata_row
 from warehouse import prefetch, raw_store, steps
-from warehouse.admin_units import forms_dir, load_admin_units
+from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.clean_links import orphans
@@ -28,10 +29,10 @@ def cleaned(url: str, batch_size: int, *, reclassified: bool = False) -> tuple[d
     another rules version first, and then every child again."""
     engine = make_engine(url)
     upgrade(engine)
-    rows = household_rows(demo_communes(forms_dir() / "media" / "communes.csv"), HOUSEHOLDS, 5)
+    rows = household_rows(demo_communes(FORMS_DIR / "media" / "communes.csv"), HOUSEHOLDS, 5)
     raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
     ctx = Context(Pseudonymizer("parallel-steps-test-key"), load_admin_units(),
-                  load_choices(forms_dir() / f"{FORM_ID}.xlsx"))
+                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
     rules = load_rules()
     stats = steps.clean_households(engine, ctx, batch_size=batch_size)
     if reclassified:
@@ -71,7 +72,7 @@ def test_worker_processes_give_the_same_warehouse(warehouse_url, tmp_path, monke
 def test_batch_ranges_cover_every_row_once(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'ranges.sqlite'}")
     upgrade(engine)
-    rows = household_rows(demo_communes(forms_dir() / "media" / "communes.csv"), 45, 7)
+    rows = household_rows(demo_communes(FORMS_DIR / "media" / "communes.csv"), 45, 7)
     raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
     r = RawSubmission
     with engine.connect() as conn:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION
-from warehouse.admin_units import forms_dir
+from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, FORMS_DIR, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION
 from warehouse.messages import LANGUAGES
 from warehouse.survey_counts import NOT_WORKING
 
@@ -415,7 +414,7 @@ def choice_codes(list_name: str) -> list[str]:
 @lru_cache(maxsize=8)
 def choice_labels(form_id: str, folder: Path | None = None) -> dict[tuple[str, str], dict[str, str]]:
     """``{(list_name, name): {"vi": label, "en": label}}`` from a form's ``choices`` sheet."""
-    workbook = load_workbook((folder or forms_dir()) / f"{form_id}.xlsx", read_only=True, data_only=True)
+    workbook = load_workbook((folder or FORMS_DIR) / f"{form_id}.xlsx", read_only=True, data_only=True)
     try:
         rows = workbook["choices"].iter_rows(values_only=True)
         header = [str(h or "") for h in next(rows)]
