@@ -21,6 +21,7 @@ from typing import Any
 
 from connectors.exports import read_kobo_json, read_kobo_xlsx, read_odk_csv_zip
 from connectors.form_schema import FormSchema
+from connectors.forms import FORMS_DIR
 from connectors.kobotoolbox import KoboClient
 from connectors.kobotoolbox import sync_submissions as kobo_sync
 from connectors.odk_central import OdkCentralClient
@@ -31,7 +32,7 @@ from tests.connectors.export_fixtures import CentralSubmission, kobo_xlsx, odk_c
 from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 
-FORM = Path(__file__).resolve().parents[2] / "forms" / "household_survey.xlsx"
+FORM = FORMS_DIR / "household_survey.xlsx"
 ROUTES = ("odk_central", "kobotoolbox", "file:odk_csv_zip", "file:kobo_xlsx", "file:kobo_json")
 # What legitimately differs between routes, and why (the answers never do):
 SYSTEM_DIFFERENCES = {

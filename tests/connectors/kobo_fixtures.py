@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from connectors.form_schema import FormSchema
+from connectors.forms import FORMS_DIR
 from connectors.http import HttpSettings
 from connectors.kobotoolbox import KoboClient, StoredIdentity, stored_identity
 from connectors.records import SubmissionRecord
 from tests.connectors.conftest import FAST
 from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
 
-FORMS = Path(__file__).resolve().parents[2] / "forms"
-HOUSEHOLD_XLSX = FORMS / "household_survey.xlsx"
+HOUSEHOLD_XLSX = FORMS_DIR / "household_survey.xlsx"
 
 
 def household(n: int, *, children: int = 1, hours: float = 3) -> dict[str, Any]:

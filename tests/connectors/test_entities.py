@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import requests
 from urllib3 import encode_multipart_formdata
 
 from connectors.errors import ACCESS, CONFLICT, NOT_FOUND, SourceError
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import OdkCentralClient
 from connectors.odk_central.entities import EntityService, publish_entities
 from connectors.odk_central.publish import read_xlsform
@@ -21,7 +21,7 @@ from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from warehouse.case_list import PIPELINE_OWNED
 from warehouse.case_list import PROPERTIES as CASE_PROPERTIES
 
-FOLLOW_UP = Path(__file__).resolve().parents[2] / "forms" / "case_followup.xlsx"
+FOLLOW_UP = FORMS_DIR / "case_followup.xlsx"
 PROPERTIES = ("case_code", "commune", "age_band", "case_type", "status", "due_date", "last_visit", "first_support")
 FORM_OWNED = {"case_type", "state", "status", "due_date", "last_visit", "first_support"}
 OWNED = ("case_code", "commune", "age_band")  # the pipeline's: written on every run where they differ

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from connectors.form_schema import Answers, FormSchema, canonical_payload, odata_name, typed_value
+from connectors.forms import FORMS_DIR
 from connectors.odk_central import OdkCentralClient
 from tests.connectors.conftest import FAST
 from tests.connectors.fake_kobotoolbox import form_title, kpi_content
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
-from tests.connectors.kobo_fixtures import FORMS, HOUSEHOLD_XLSX, household_schema  # noqa: F401 - fixture
+from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX, household_schema  # noqa: F401 - fixture
 
 SHARED = Path(os.environ.get("CLMS_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 CENTRAL = SHARED / "fixtures" / "odk-central"
@@ -45,7 +46,7 @@ def test_household_survey_fields(household_schema: FormSchema) -> None:
 @pytest.mark.parametrize("form", ["household_survey", "workplace_inspection", "activity_report"])
 def test_a_kobo_asset_content_gives_the_same_schema_as_its_xlsform(form: str) -> None:
     """kpi keeps the form's title as the asset's name, not in its content: the connector puts it back."""
-    xlsx = (FORMS / f"{form}.xlsx").read_bytes()
+    xlsx = (FORMS_DIR / f"{form}.xlsx").read_bytes()
     content = kpi_content(xlsx)
     content["settings"]["form_title"] = form_title(xlsx)
     assert FormSchema.from_kobo_content(content) == FormSchema.from_xlsform(xlsx)
@@ -226,7 +227,7 @@ BROADCAST_ANSWERS = {  # a broadcast as KoboToolbox or an export file gives it: 
 
 @pytest.mark.parametrize(("airings", "typed"), [("8", 8), ("8 lần", "8 lần")])
 def test_a_broadcast_is_typed_strictly_with_its_groups_not_asked_null(airings: str, typed) -> None:
-    schema = FormSchema.from_xlsform(FORMS / "activity_report.xlsx")
+    schema = FormSchema.from_xlsform(FORMS_DIR / "activity_report.xlsx")
     kinds = {f.path: (f.type, f.kind) for f in schema.fields}
     assert kinds["media/airings"] == ("int", "input") and kinds["has_audience"] == ("string", "calculate")
     assert kinds["sanction/sanction_kinds"] == ("string", "select_multiple")

@@ -18,20 +18,19 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from urllib3 import encode_multipart_formdata
 
+from connectors.forms import FORMS_DIR
 from connectors.kobotoolbox import KoboClient, sync_submissions
 from tests.connectors.conftest import FAST
 from tests.connectors.fake_kobotoolbox import DEFAULT_PASSWORD, DEFAULT_TOKEN, OWNER, FakeKoboToolbox
 from tests.connectors.fake_odk_central import FIXTURES as ODK_FIXTURES
 
 FIXTURES = ODK_FIXTURES.parent / "kobotoolbox"
-FORMS = Path(__file__).resolve().parents[2] / "forms"
 SIDECARS = {path.name.removesuffix(".meta.json"): json.loads(path.read_text()) for path in FIXTURES.glob("*.meta.json")}
 RECORDED_HOST = "http://127.0.0.1:48000"
 VIEWER_TOKEN = "v1ew3r-t0k3n-0123456789abcdef0123456789abcdef"
@@ -91,7 +90,7 @@ MULTIPART = {
     "import_replace": [("library", "false"), ("destination", f"{RECORDED_HOST}/api/v2/assets/aMSiLfwJaMna6PAVFaErt8/"),
                        ("file", ("household_survey.xlsx", FIXTURES / "household_survey.xlsx"))],
     **{name: [("file_type", "form_media"), ("description", "default"),
-              ("metadata", json.dumps({"filename": media})), ("content", (media, FORMS / "media" / media))]
+              ("metadata", json.dumps({"filename": media})), ("content", (media, FORMS_DIR / "media" / media))]
        for name, media in [("files_upload_communes", "communes.csv"), ("files_upload_provinces", "provinces.csv"),
                            ("files_upload_duplicate_name", "provinces.csv"),
                            ("files_upload_replacement", "communes.csv")]},

@@ -7,14 +7,14 @@ import dagster as dg
 import openpyxl
 import pytest
 
+from connectors.forms import FORMS_DIR
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
 from dagster_project.defs.forms.assets import household_survey_form
 from dagster_project.sources import OdkCentralSource
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 
-FORMS = Path(__file__).resolve().parents[2] / "forms"
-FORM = FORMS / "household_survey.xlsx"
+FORM = FORMS_DIR / "household_survey.xlsx"
 
 
 def bumped(tmp_path: Path) -> Path:
@@ -40,7 +40,7 @@ def test_read_xlsform_settings_and_media():
 
 def test_an_entity_list_is_never_uploaded():
     """Central serves the `cases` dataset as cases.csv; uploading the demo file would cut that link."""
-    info = read_xlsform(FORMS / "case_followup.xlsx")
+    info = read_xlsform(FORMS_DIR / "case_followup.xlsx")
     assert info.entity_lists == ("cases",) and "cases.csv" not in info.media
 
 
@@ -48,11 +48,11 @@ def test_publish_create_unchanged_then_new_version(tmp_path):
     with FakeOdkCentral(seed=None) as fake:
         project = fake.create_project("CLMS")
         with make_client(fake) as client:
-            first = publish_xlsform(client, project, FORM, FORMS / "media")
+            first = publish_xlsform(client, project, FORM, FORMS_DIR / "media")
             assert (first.action, first.form_id) == ("created", "household_survey")
             assert sorted(media_uploads(fake)) == ["communes.csv", "provinces.csv", "sampling_units.csv"]
-            assert publish_xlsform(client, project, FORM, FORMS / "media").action == "unchanged"
-            newer = publish_xlsform(client, project, bumped(tmp_path), FORMS / "media")
+            assert publish_xlsform(client, project, FORM, FORMS_DIR / "media").action == "unchanged"
+            newer = publish_xlsform(client, project, bumped(tmp_path), FORMS_DIR / "media")
             assert newer.action == "published" and int(newer.version) == int(first.version) + 1
             assert len(media_uploads(fake)) == 2 * len(read_xlsform(FORM).media)  # every file again with the new version
             versions = {v["version"] for v in client.forms.versions(project, "household_survey")}

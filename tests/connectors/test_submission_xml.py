@@ -3,7 +3,6 @@ in, the same answers out of the fake's OData feed."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from connectors.demo import FORM_ID, demo_communes, household_row
 from connectors.forms import FORMS_DIR
@@ -12,7 +11,7 @@ from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import FakeOdkCentral
 from tests.connectors.submission_xml import submission_xml
 
-FORM = Path(__file__).resolve().parents[2] / "forms" / f"{FORM_ID}.xlsx"
+FORM = FORMS_DIR / f"{FORM_ID}.xlsx"
 
 
 def answers(row: dict) -> dict:

@@ -7,32 +7,32 @@ import csv
 import re
 import uuid
 from datetime import date, timedelta
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 import dagster as dg
 import pytest
 from sqlalchemy import insert, update
 
+from connectors.forms import FORMS_DIR
 from dagster_project.defs.cases.case_list import case_list
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource, FileImportSource, OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from tests.forms.test_contract import survey_rows
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
+from tests.forms.test_contract import survey_rows
 from tests.pipeline.programme_fixture import visit as visit_submission
 from tests.pipeline.test_definitions import load_definitions
 from warehouse.answers import Context
 from warehouse.case_list import COLUMNS, FORM_OWNED, PIPELINE_OWNED, case_list_rows, write_cases_csv
 from warehouse.case_register import case_id_of, entity_id
 from warehouse.case_visit import parse_case_visit
-from warehouse.pseudonym import Pseudonymizer
 from warehouse.db import make_engine, upgrade
 from warehouse.models import Case, CaseVisit, RawSubmission
+from warehouse.pseudonym import Pseudonymizer
 
-FORMS = Path(__file__).resolve().parents[2] / "forms"
-DEMO_CSV = FORMS / "media" / "cases.csv"
+DEMO_CSV = FORMS_DIR / "media" / "cases.csv"
 NEW, SUPPORTED, CLOSED, ELSEWHERE = (f"{n}0000000-0000-4000-8000-00000000000{n}" for n in range(1, 5))
 LABEL = re.compile(r"^C-[0-9A-Z]{5} · [^·]+ · (5–12|13–14|15–17) tuổi$")
 
@@ -188,7 +188,7 @@ def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeyp
     assert (metadata["written"].value, metadata["source/source"].value) == (3, "file")
     with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
         assert [r["case_code"] for r in csv.DictReader(f)] == ["C-4HJ2R", "C-7K3Q9", "C-2M8TX"]  # overdue first
-    published = source.publish_form(FORMS / "case_followup.xlsx", FORMS / "media")
+    published = source.publish_form(FORMS_DIR / "case_followup.xlsx", FORMS_DIR / "media")
     assert (published["form_id"], published["action"]) == ("case_followup", "skipped: export files have no server")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 from sqlalchemy import select
 
+from connectors.forms import FORMS_DIR
 from dagster_project.defs.cases import assets as case_assets
 from dagster_project.defs.cases import checks as case_checks
 from dagster_project.defs.household_survey import assets as household_assets
@@ -18,11 +19,10 @@ from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.case_report_fixture import MAI, report, surveyed_mai
 from tests.pipeline.programme_fixture import visit
 from tests.pipeline.test_programme_pipeline import snapshot, submit
-from warehouse.db import make_engine
 from warehouse.case_register import entity_id
+from warehouse.db import make_engine
 from warehouse.models import Case, CaseReport, CaseReportMatch, CaseVisit, Quarantine, RestrictedCaseMatchCandidate
 
-FORMS = Path(__file__).resolve().parents[2] / "forms"
 PROJECT = 7
 PIPELINE = [household_assets.raw_household_survey, household_assets.household_tables,
             household_assets.child_classification, case_assets.raw_case_report, case_assets.case_report_tables,
@@ -62,7 +62,7 @@ def test_reports_open_join_and_wait_then_a_decision(warehouse_url, tmp_path):
     with FakeOdkCentral(seed=None) as central:
         central.create_project("Giám sát lao động trẻ em", project_id=PROJECT)
         for form_id in ("household_survey", "case_report", "case_followup"):
-            central.publish_form(PROJECT, (FORMS / f"{form_id}.xlsx").read_bytes())
+            central.publish_form(PROJECT, (FORMS_DIR / f"{form_id}.xlsx").read_bytes())
         submit(central, "household_survey", [surveyed_mai()])
         submit(central, "case_report", REPORTS)
         first = materialize(warehouse_url, central, tmp_path)

@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import select
 
+from connectors.forms import FORMS_DIR
 from dagster_project.defs.household_survey import assets, checks
 from dagster_project.defs.indicators import assets as indicator_assets
 from dagster_project.defs.indicators import checks as indicator_checks
@@ -32,7 +33,7 @@ from warehouse.models import (
     RestrictedHouseholdPii,
 )
 
-FORM = Path(__file__).resolve().parents[2] / "forms" / "household_survey.xlsx"
+FORM = FORMS_DIR / "household_survey.xlsx"
 PROJECT = 7
 REFERENCE = [reference_assets.targets, reference_assets.reference_populations, reference_assets.administrative_units]
 ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification, *REFERENCE,

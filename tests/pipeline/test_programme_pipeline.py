@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import func, or_, select
 
+from connectors.forms import FORMS_DIR
 from dagster_project.defs.activities import assets as activity_assets
 from dagster_project.defs.activities import checks as activity_checks
 from dagster_project.defs.cases import assets as case_assets
@@ -50,7 +51,6 @@ from warehouse.models import (
     YoungWorkerClassification,
 )
 
-FORMS = Path(__file__).resolve().parents[2] / "forms"
 FORM_IDS = ("household_survey", "workplace_inspection", "case_followup", "activity_report")
 PROJECT = 7
 PIPELINE = [
@@ -88,7 +88,7 @@ def central():
     with FakeOdkCentral(seed=None) as fake:
         fake.create_project("Giám sát lao động trẻ em", project_id=PROJECT)
         for form_id in FORM_IDS:
-            fake.publish_form(PROJECT, (FORMS / f"{form_id}.xlsx").read_bytes())
+            fake.publish_form(PROJECT, (FORMS_DIR / f"{form_id}.xlsx").read_bytes())
         submit(fake, "household_survey", household_rows())
         submit(fake, "workplace_inspection", inspection_rows())
         submit(fake, "activity_report", activity_rows())

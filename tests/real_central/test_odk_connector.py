@@ -22,6 +22,7 @@ import requests
 from sqlalchemy import insert, select
 
 from connectors.errors import REJECTED, UNAVAILABLE, SourceError
+from connectors.forms import FORMS_DIR
 from connectors.http import HttpSettings
 from connectors.odk_central import OdkCentralClient, sync_submissions
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
@@ -38,8 +39,7 @@ from warehouse.models import Case, RawSubmission
 
 pytestmark = pytest.mark.central
 
-FORMS = Path(__file__).resolve().parents[2] / "forms"
-MEDIA = FORMS / "media"
+MEDIA = FORMS_DIR / "media"
 PASSWORD = "Connector-Pass-2026!"
 MANAGER, VIEWER = 5, 6
 SETTINGS = HttpSettings(connect_timeout=5.0, read_timeout=60.0, max_tries=3, backoff_factor=0.01, backoff_max=0.05)
@@ -93,7 +93,7 @@ def refusal(action) -> SourceError:
 def test_every_form_publishes_without_centrals_xlsform_converter(people: People) -> None:
     """Central here runs without its converter service, as a Docker install whose pyxform container is down."""
     with people.client(people.manager) as client:
-        for xlsform in sorted(FORMS.glob("*.xlsx")):
+        for xlsform in sorted(FORMS_DIR.glob("*.xlsx")):
             result = publish_xlsform(client, people.project, xlsform, MEDIA)
             assert result.action == "created", xlsform.name
             assert publish_xlsform(client, people.project, xlsform, MEDIA).action == "unchanged"
@@ -109,7 +109,7 @@ def test_every_form_publishes_without_centrals_xlsform_converter(people: People)
 
 def test_the_converters_absence_is_told_in_centrals_words(people: People) -> None:
     with people.client(people.manager) as client:
-        error = refusal(lambda: client.forms.create(people.project, FORMS / "household_survey.xlsx"))
+        error = refusal(lambda: client.forms.create(people.project, FORMS_DIR / "household_survey.xlsx"))
     assert error.kind == UNAVAILABLE and error.response.code == "502.2"
     assert "server down or unreachable" not in str(error)
     assert str(error).endswith(
@@ -119,7 +119,7 @@ def test_the_converters_absence_is_told_in_centrals_words(people: People) -> Non
 
 def test_the_id_of_a_deleted_form_is_used_again(people: People, tmp_path: Path) -> None:
     """Central warns (400.16) that a deleted form had the id; the connector goes on, and says so."""
-    form = FORMS / "activity_report.xlsx"
+    form = FORMS_DIR / "activity_report.xlsx"
     with people.client(people.manager) as client:
         publish_xlsform(client, people.project, form, MEDIA)
         assert people.server.api("DELETE", f"/v1/projects/{people.project}/forms/activity_report").ok
@@ -128,7 +128,7 @@ def test_the_id_of_a_deleted_form_is_used_again(people: People, tmp_path: Path) 
 
 
 def test_a_refused_form_is_told_in_centrals_words(people: People, tmp_path: Path) -> None:
-    form = FORMS / "activity_report.xlsx"
+    form = FORMS_DIR / "activity_report.xlsx"
     changed = raised(form, tmp_path)
     workbook = openpyxl.load_workbook(changed)
     survey = workbook["survey"]
@@ -153,7 +153,7 @@ def test_a_project_viewer_syncs_and_the_case_list_waits_for_a_manager(people: Pe
     """The README's read-only account: every run succeeds; the case list is not published, with a warning that
     names the missing role, until a Project Manager's account is given."""
     with people.client(people.manager) as client:
-        publish_xlsform(client, people.project, FORMS / "case_followup.xlsx", MEDIA)
+        publish_xlsform(client, people.project, FORMS_DIR / "case_followup.xlsx", MEDIA)
     engine = make_engine(warehouse_url)
     upgrade(engine)
     with engine.begin() as conn:
@@ -178,7 +178,7 @@ def test_a_project_viewer_syncs_and_the_case_list_waits_for_a_manager(people: Pe
     assert [w for w in warnings if "The case list was not published" in w and "Project Manager" in w], warnings
     with people.client(people.viewer) as client:
         assert list(sync_submissions(client, people.project, "case_followup")) == []
-        form = publish_xlsform(client, people.project, FORMS / "case_followup.xlsx", MEDIA)
+        form = publish_xlsform(client, people.project, FORMS_DIR / "case_followup.xlsx", MEDIA)
         assert form.action == "unchanged"  # a form already published needs no manager
     metadata, check, _ = materialize(people.manager)
     assert (metadata["published"], metadata["created"], check.passed) == (True, 1, True)
