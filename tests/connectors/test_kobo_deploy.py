@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 
 from connectors.errors import ACCESS, REJECTED, UNAVAILABLE, SourceError
 from connectors.form_schema import FormSchema
+from connectors.forms import FORMS_DIR
 from connectors.kobotoolbox import KoboClient
 from tests.connectors.fake_kobotoolbox import FakeKoboToolbox
 from tests.connectors.kobo_fixtures import (  # noqa: F401 - fixtures
-    FORMS,
     HOUSEHOLD_XLSX,
     client,
     household_schema,
@@ -20,7 +20,7 @@ from tests.connectors.kobo_fixtures import (  # noqa: F401 - fixtures
     make_client,
 )
 
-MEDIA = {"provinces.csv": FORMS / "media" / "provinces.csv", "communes.csv": FORMS / "media" / "communes.csv"}
+MEDIA = {"provinces.csv": FORMS_DIR / "media" / "provinces.csv", "communes.csv": FORMS_DIR / "media" / "communes.csv"}
 
 
 def requests_to(kobo: FakeKoboToolbox, fragment: str) -> list[tuple[str, str, int]]:
