@@ -44,6 +44,11 @@ def md_table(columns: list[str], rows) -> str:
     return "\n".join(lines + ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows])
 
 
+def md_list(items) -> str:
+    """A Markdown list, one line per item, or "nothing" in words."""
+    return "\n".join(f"- {item}" for item in items) or text("log.nothing")
+
+
 @lru_cache(maxsize=1)
 def _area_names() -> dict[tuple[str, str], dict[str, str]]:
     units, legacy = load_admin_units(), load_legacy_units()

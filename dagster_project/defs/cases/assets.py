@@ -13,7 +13,7 @@ from datetime import date
 import dagster as dg
 from sqlalchemy import func, select
 
-from dagster_project.messages import describe, labelled, step_sentence, text
+from dagster_project.messages import describe, labelled, md_list, step_sentence, text
 from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import ReferenceFiles, WarehouseResource
@@ -71,9 +71,9 @@ def case_match_decisions(context: dg.AssetExecutionContext, warehouse: Warehouse
             context.log.warning("\n".join([text("refusal.reference", kind=text("log.case_matches")),
                                            *(f"- {p}" for p in problems)]))
     return dg.MaterializeResult(metadata=labelled({
-        "files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in files) or text("log.nothing")),
+        "files": dg.MetadataValue.md(md_list(p.name for p in files)),
         "decisions_recorded": changed,
-        "refused": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or text("log.nothing"))}))
+        "refused": dg.MetadataValue.md(md_list(problems))}))
 
 
 @dg.asset(group_name=GROUP,

@@ -3,7 +3,7 @@
 import dagster as dg
 from sqlalchemy import func, select
 
-from dagster_project.messages import describe, labelled, listing, statuses, text
+from dagster_project.messages import describe, labelled, listing, md_list, statuses, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from warehouse import approval, disclosure, indicators
@@ -44,6 +44,5 @@ def indicator_values(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "settings_version": settings.version,
         "min_cell": disclosure.load_policy().min_count,
         "cells_approved": approved,
-        "approvals_reopened": dg.MetadataValue.md("\n".join(f"- {r.message()}" for r in refreshed.reopened)
-                                                  or text("log.nothing")),
+        "approvals_reopened": dg.MetadataValue.md(md_list(r.message() for r in refreshed.reopened)),
     }))

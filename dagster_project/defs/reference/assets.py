@@ -16,7 +16,7 @@ import dagster as dg
 import pandas as pd
 from sqlalchemy import Select, Table, select
 
-from dagster_project.messages import area, describe, labelled, text
+from dagster_project.messages import area, describe, labelled, md_list, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import expected_reporting as expectations
@@ -68,8 +68,7 @@ def _load(context: dg.AssetExecutionContext, kind: str, files: dict[str, Path], 
     loaded = {name: text("log.reference_file", name=name, rows=len(rows)) for name, rows in uploads.items()}
     context.log.info(text("log.reference_loaded", kind=text(f"log.{kind}"),
                           files="; ".join(loaded.values()) or text("log.no_files")))
-    return {"files": dg.MetadataValue.md("\n".join(f"- {line}: {ids[name]}" for name, line in loaded.items())
-                                         or text("log.nothing")),
+    return {"files": dg.MetadataValue.md(md_list(f"{line}: {ids[name]}" for name, line in loaded.items())),
             "changed": changed}
 
 

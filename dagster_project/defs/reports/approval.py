@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from dagster_project.defs.reference.assets import refused
-from dagster_project.messages import area, describe, labelled, named_area, text
+from dagster_project.messages import area, describe, labelled, md_list, named_area, text
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import approval, approval_sheet
 from warehouse.admin_units import load_admin_units
@@ -73,12 +73,12 @@ def approval_sheets(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                             .order_by(Approval.approval_id)).all()
     context.log.info(text("log.approval_sheets", recorded=len(recorded), skipped=skipped))
     return dg.MaterializeResult(metadata=labelled({
-        "files": dg.MetadataValue.md("\n".join(f"- {p.name}" for p in files) or text("log.nothing")),
+        "files": dg.MetadataValue.md(md_list(p.name for p in files)),
         "approvals_recorded": len(recorded),
         "rows_already_recorded": skipped,
-        "recorded": dg.MetadataValue.md("\n".join(
-            f"- {area(r.area_level, r.area_code, r.code_list_version)}, "
-            f"{approval.period_words(r.period)}" for r in rows) or text("log.nothing")),
+        "recorded": dg.MetadataValue.md(md_list(
+            f"{area(r.area_level, r.area_code, r.code_list_version)}, {approval.period_words(r.period)}"
+            for r in rows)),
     }))
 
 
