@@ -28,8 +28,9 @@ def test_lineage_checks_job_and_schedule(monkeypatch):
         p.to_user_string() for p in graph.get(dg.AssetKey("indicator_values")).parent_keys}
     assert {p.to_user_string() for p in graph.get(dg.AssetKey("child_classification")).parent_keys} == {"children"}
     checks = {c.name for c in graph.asset_check_keys}
-    assert {"raw_rows_accounted_for", "commune_codes_valid", "children_ids_and_ages",
-            "household_rows_linked", "every_child_classified"} <= checks
+    assert {"households_accounted_for", "households_communes_valid", "children_ids_unique",
+            "children_ages_plausible", "household_rows_linked", "child_classification_complete",
+            "young_workers_ages_plausible", "young_worker_classification_complete"} <= checks
     assert defs.resolve_job_def("monitoring_job") and defs.resolve_job_def("reference_job")
     assert defs.resolve_schedule_def("monitoring_job_schedule").cron_schedule == "0 5 * * *"
     assert defs.resolve_sensor_def("reference_uploads")

@@ -38,9 +38,9 @@ PROJECT = 7
 REFERENCE = [reference_assets.targets, reference_assets.reference_populations, reference_assets.administrative_units]
 ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification, *REFERENCE,
           indicator_assets.indicator_values]
-CHECKS = [checks.raw_rows_accounted_for, checks.household_ids_unique, checks.commune_codes_valid,
-          checks.children_ids_and_ages, checks.household_rows_linked, checks.every_child_classified,
-          indicator_checks.indicator_cells_consistent]
+CHECKS = [checks.households_accounted_for, checks.households_ids_unique, checks.households_communes_valid,
+          checks.children_ids_unique, checks.children_ages_plausible, checks.household_rows_linked,
+          checks.child_classification_complete, indicator_checks.indicator_cells_consistent]
 ANALYST_TABLES = [Household, Child, ChildClassification, IndicatorValue]
 
 

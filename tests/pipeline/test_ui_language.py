@@ -67,7 +67,7 @@ def test_descriptions_are_vietnamese_by_default_and_english_by_the_setting():
     assert len(english) == len(en)  # below: a few Vietnamese names at most (Hà Nội, Báo cáo …)
     assert not [t for t in english if sum(bool(VIETNAMESE.search(w)) for w in t.split()) * 4 > len(t.split())]
     assert vi["asset households"] == "Mỗi dòng một hộ được phỏng vấn: đã chuẩn hoá kiểu dữ liệu, đã khử định danh."
-    assert en["check raw_rows_accounted_for"] == "Every live raw submission is a household or is quarantined."
+    assert en["check households_accounted_for"] == "Every live raw submission is a household or is quarantined."
 
 
 def materialization(result: dg.ExecuteInProcessResult, asset: str):

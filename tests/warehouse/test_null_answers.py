@@ -160,5 +160,5 @@ def test_households_without_consent_are_stored_and_pass_the_household_checks(war
     engine.dispose()
     assert stored == [(False, UNKNOWN_AREA), (False, UNKNOWN_AREA), (True, "00004")]
     resource = WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY)
-    for check in (checks.raw_rows_accounted_for, checks.commune_codes_valid):
+    for check in (checks.households_accounted_for, checks.households_communes_valid):
         assert check(warehouse=resource).passed, check.name
