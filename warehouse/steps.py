@@ -116,7 +116,7 @@ def write_batches(engine: Engine, checkpoints: dict[str, tuple[str, int]], range
     position read when the ranges were)) to its end in the same transaction, committed every ``COMMIT_ROWS``
     rows; the batches' warnings are logged once committed (a worker process's logs would go nowhere). When
     writing a batch fails, its writes are undone and ``rewrite(conn, after, upto)``, if given, writes the range
-    again with every value checked and returns the batch it wrote (:func:`_rewrite_households`); if that fails
+    again with every value checked and returns the batch it wrote (:func:`_rewrite`); if that fails
     too, the step stops with an error that quotes no value."""
     stats, pending, uncommitted = StepStats(), [], 0
     workers = workers_for(len(ranges)) if parallel else 0
