@@ -25,14 +25,13 @@ from sqlalchemy import select
 from bench import pipeline
 from bench.measure import households_for, machine
 from connectors.demo import FORM_ID, national_communes
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from warehouse import disclosure, indicators, raw_store, steps
 from warehouse.admin_units import load_admin_units
 from warehouse.bulk import read_frame
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import Context
 from warehouse.models import IndicatorValue, RestrictedIndicatorValue
 from warehouse.pseudonym import Pseudonymizer
@@ -42,7 +41,7 @@ def unprotected_cells(children: int, url: str):
     """The warehouse's cells before disclosure control, with its areas."""
     households = households_for(children)
     communes = national_communes(FORMS_DIR / "media" / "communes.csv")
-    ctx = Context(Pseudonymizer(pipeline.KEY), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer(pipeline.KEY), load_admin_units(), definition(FORM_ID).codes)
     rules = load_rules()
     engine = make_engine(url)
     upgrade(engine)

@@ -131,11 +131,10 @@ def main() -> None:
     import connectors.kobotoolbox  # noqa: F401 - imported before measuring
     options = {}
     if args.contender == "ours":
-        from connectors.form_schema import FormSchema
-        from connectors.forms import FORMS_DIR
+        from connectors.forms import definition
 
         started = time.perf_counter()
-        options["schema"] = FormSchema.from_xlsform(FORMS_DIR / f"{FORM_ID}.xlsx")
+        options["schema"] = definition(FORM_ID).schema
         schema_seconds = time.perf_counter() - started
     with measured() as m:
         result = CONTENDERS[args.contender](args.url, args.page_size, args.cursor, args.store, **options)

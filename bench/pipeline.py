@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bench.measure import households_for, label, measured, run_json
 from connectors.demo import FORM_ID, household_row, household_rows, national_communes
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
 from connectors.records import SubmissionRecord
 from warehouse import indicators, raw_store, steps
@@ -34,7 +34,6 @@ from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import Context
 from warehouse.models import Target
 from warehouse.pseudonym import Pseudonymizer
@@ -98,7 +97,7 @@ def load_reference_data(engine) -> None:
 def measure_steps(children: int, backend: str, *, incremental: int = 100) -> dict:
     households = households_for(children)
     communes = national_communes(FORMS_DIR / "media" / "communes.csv")
-    ctx = Context(Pseudonymizer(KEY), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer(KEY), load_admin_units(), definition(FORM_ID).codes)
     rules, settings = load_rules(), indicators.load_settings()
     result: dict = {"children": children, "size": label(children), "households": households, "backend": backend,
                     "steps": {}, "incremental": {}}

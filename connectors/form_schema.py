@@ -1,7 +1,7 @@
 """The typed field list of a form, and the canonical payload built from a submission's raw answers.
 
-A :class:`FormSchema` comes from the XForm that pyxform makes of an XLSForm (the local ``.xlsx``,
-or a KoboToolbox asset's ``content`` turned back into XLSForm rows): every field's path
+A :class:`FormSchema` comes from the XForm that pyxform makes of an XLSForm (the local ``.xlsx``:
+``connectors.xlsform``, or a KoboToolbox asset's ``content`` turned back into XLSForm rows): every field's path
 (``child/work/hours_day``), XForm data type (``string``, ``int``, ``decimal``, ``date``,
 ``dateTime``, ``geopoint`` …), how it is asked (``select_one``, ``select_multiple``,
 ``calculate`` …) and the repeat holding it.
@@ -28,7 +28,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -102,15 +101,6 @@ class FormSchema:
         object.__setattr__(self, "_frames", {})
         object.__setattr__(self, "_tables", {})
         object.__setattr__(self, "_derived", {})
-
-    @classmethod
-    def from_xlsform(cls, source: str | Path | bytes) -> FormSchema:
-        """Convert an XLSForm (path or ``.xlsx`` bytes) with pyxform, as both servers do."""
-        try:
-            result = convert(xlsform=str(source) if isinstance(source, Path) else source)
-        except Exception as exc:  # pyxform raises many kinds; all mean "not a usable form"
-            raise ValueError(f"not a valid XLSForm: {exc}") from None
-        return cls.from_xform(result.xform)
 
     @classmethod
     def from_kobo_content(cls, content: dict[str, Any], *, form_id: str | None = None) -> FormSchema:

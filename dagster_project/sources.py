@@ -24,8 +24,9 @@ from connectors.kobotoolbox import sync_submissions as kobo_sync
 from connectors.kobotoolbox.sync import RECENT
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
 from connectors.odk_central.entities import publish_entities
-from connectors.odk_central.publish import publish_xlsform, read_xlsform
+from connectors.odk_central.publish import publish_xlsform
 from connectors.records import SubmissionRecord
+from connectors.xlsform import read_xlsform
 from warehouse.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
 from warehouse.stored_submissions import WarehouseSubmissions
 
@@ -142,11 +143,6 @@ class DemoSource(_ServerlessSource):
             forms.CASE_REPORT: lambda: case_report_rows(communes, self.households, self.seed),
         }.get(form_id, list)()
         return _DemoRun(rows, form_id)
-
-
-def _form_schema(form_id: str) -> FormSchema:
-    """The form of ``forms/`` that types a source's answers (not a server's possibly undeployed copy)."""
-    return FormSchema.from_xlsform(forms.FORMS_DIR / f"{form_id}.xlsx")
 
 
 class _ClosingSync:
@@ -299,7 +295,7 @@ class KoboToolboxSource(SubmissionSource):
                   stored: StoredSubmissions | None = None) -> SyncRun:
         """New submissions by ``_id``; edits and deletions by reconciling with what the warehouse stored when due
         (or forced); answers typed by the form of ``forms/`` (not the asset's possibly undeployed content)."""
-        schema = _form_schema(form_id)  # before the client: a form that does not parse leaves no session open
+        schema = forms.definition(form_id).schema  # first: a form that does not convert leaves no session open
         client = self.client()
         return _ClosingSync(client, kobo_sync(client, self.asset_uid, cursor, store=stored, schema=schema,
                                               form_id=form_id,
@@ -396,5 +392,5 @@ class FileImportSource(_ServerlessSource):
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \
             if folder.exists() else []
         limits = ImportLimits(self.max_table_mb, self.max_compression_ratio, self.max_rows)
-        return _FileImports(files, _form_schema(form_id), cursor, limits,
+        return _FileImports(files, forms.definition(form_id).schema, cursor, limits,
                             stored.root_instance_ids if stored is not None else dict)

@@ -15,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from warehouse.admin_units import AdminUnits, Commune, load_admin_units
 from warehouse.classification import ChildFacts
-from warehouse.form_choices import load_choices
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.review_states import ReviewPolicy, load_review_policy
 from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
@@ -73,7 +72,7 @@ class Context:
     @classmethod
     def of_form(cls, pseudonymizer: Pseudonymizer, form_id: str) -> Context:
         """The context of ``forms/<form_id>.xlsx``: the official units and that form's choice lists."""
-        return cls(pseudonymizer, load_admin_units(), load_choices(FORMS_DIR / f"{form_id}.xlsx"))
+        return cls(pseudonymizer, load_admin_units(), definition(form_id).codes)
 
 
 def quarantine_entry(problem: Problem, entity: str, repeat_index: int | None = None) -> dict:

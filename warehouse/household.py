@@ -7,17 +7,12 @@ rules: ``warehouse/reference/plausibility.toml``).
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
-from connectors.forms import FORMS_DIR, HOUSEHOLD_SURVEY
+from connectors.forms import HOUSEHOLD_SURVEY
 from warehouse.answers import (
     Context,
     age_on,
@@ -35,14 +30,6 @@ from warehouse.values import Problem, choice, get_path, group, number, required,
 FORM_ID = HOUSEHOLD_SURVEY
 UNKNOWN_AREA = ""  # province, commune and urban/rural of a household without consent: the form does not ask them
 PHONE = re.compile(r"^(0|\+84)([35789][0-9]{8}|2[0-9]{9})$")  # the form's constraint on respondent_phone
-
-RENAMED_FIELDS: dict[str, str] = {}
-"""Questions renamed by a later form version: old path → current path, e.g. ``{"household/poverty":
-"household/poverty_status"}``. Answers under an old name are read under the current one. A submission with an
-answer the form does not know (and no entry here) is quarantined as ``UNKNOWN_FIELD``, never read as a missing
-answer. After adding an entry, raise ``warehouse.steps.CLEAN_LOGIC_VERSION`` so that every submission is cleaned
-again (those quarantined for the old name included)."""
-_SYSTEM_KEY = re.compile(r"^__|@odata\.navigationLink$")  # ODK's ids, system fields and repeat links
 
 
 @dataclass
@@ -80,13 +67,8 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
     review policy is the cleaning step's to apply (``warehouse.steps``)."""
     parsed = Parsed()
     payload = raw.payload
-    if RENAMED_FIELDS:
-        payload = _current_names(payload)
-        if payload is not raw.payload:
-            raw = _Renamed(raw, payload)
     household_id = household_id_of(ctx.pseudonymizer, raw.form_id, raw.instance_id)
     try:
-        _known_answers_only(payload, raw.form_version)
         household = _household(raw, payload, household_id, ctx)
         children = payload.get("child") or []
         if not isinstance(children, list):
@@ -117,142 +99,6 @@ def parse_household(raw: Any, ctx: Context) -> Parsed:
         parsed.children.append(row)
         parsed.children_pii.append(pii)
     return parsed
-
-
-@lru_cache(maxsize=4)
-def form_paths(xlsform: Path) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """The questions of an XLSForm by level: ``{"": (names, groups), "child/": …, "child/work/": …}`` where
-    ``names`` are the questions and groups at that level and ``groups`` the groups and repeats among them."""
-    workbook = load_workbook(xlsform, read_only=True, data_only=True)
-    levels: dict[str, tuple[set[str], set[str]]] = {"": (set(), set())}
-    try:
-        rows = workbook["survey"].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows)]
-        type_col, name_col = header.index("type"), header.index("name")
-        stack: list[str] = []
-        for row in rows:
-            kind = str(row[type_col] or "").strip().replace(" ", "_")
-            name = str(row[name_col] or "").strip()
-            if kind in ("end_group", "end_repeat"):
-                stack.pop()
-                continue
-            if not name:
-                continue
-            names, groups = levels.setdefault("".join(f"{part}/" for part in stack), (set(), set()))
-            names.add(name)
-            if kind in ("begin_group", "begin_repeat"):
-                groups.add(name)
-                stack.append(name)
-    finally:
-        workbook.close()
-    return {level: (frozenset(names), frozenset(groups)) for level, (names, groups) in levels.items()}
-
-
-@lru_cache(maxsize=4)
-def _household_form(folder: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """The household form's questions, in the forms folder ``folder`` (:data:`connectors.forms.FORMS_DIR`)."""
-    return form_paths(Path(folder) / f"{FORM_ID}.xlsx")
-
-
-def _current_names(payload: dict) -> dict:
-    """``payload`` with answers under a renamed question's old path moved to its current path."""
-    moves = [(old, new) for old, new in RENAMED_FIELDS.items() if get_path(payload, old) is not None]
-    if not moves:
-        return payload
-    payload = copy.deepcopy(payload)
-    for old, new in moves:
-        *parents, last = old.split("/")
-        node = payload
-        for part in parents:
-            node = node[part]
-        value = node.pop(last)
-        *parents, last = new.split("/")
-        node = payload
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return payload
-
-
-class _Renamed:
-    """A raw row whose payload was read under current names."""
-
-    def __init__(self, raw: Any, payload: dict) -> None:
-        self._raw, self.payload = raw, payload
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._raw, name)
-
-
-def _known_answers_only(payload: dict, form_version: str | None) -> None:
-    """Raise ``UNKNOWN_FIELD`` for an answer the form has no question for (a renamed or removed question)."""
-    folder = str(FORMS_DIR)
-    if isinstance(payload, dict) and _all_known(payload, "", _household_known_keys(folder)):
-        return
-    levels = _household_form(folder)
-    pending = [("", payload)]
-    while pending:
-        prefix, node = pending.pop()
-        names, groups = levels.get(prefix, (frozenset(), frozenset()))
-        for key in node.keys() - names:
-            if not _SYSTEM_KEY.search(key) and (prefix or key != "meta"):
-                path = (prefix + key)[:128]
-                raise Problem(path, node[key], "UNKNOWN_FIELD",
-                              f"`{path}` is not a question of the form `{FORM_ID}` (this submission's version:"
-                              f" {form_version}); a question renamed by a form version is mapped in"
-                              " warehouse.household.RENAMED_FIELDS")
-        for name in groups & node.keys():
-            value = node[name]
-            items = value if isinstance(value, list) else [value]
-            pending.extend((f"{prefix}{name}/", item) for item in items if isinstance(item, dict))
-
-
-_Level = tuple[set[str], tuple[tuple[str, str, "set[str] | None"], ...]]
-
-
-@lru_cache(maxsize=4)
-def _household_known_keys(folder: str) -> dict[str, _Level]:
-    """Per level of the household form (:func:`_household_form`): the keys allowed there (its questions and
-    groups, then the system keys met), and its groups as ``(name, level, keys allowed in it if it has no groups,
-    else None)``."""
-    levels = _household_form(folder)
-    allowed = {prefix: set(names) for prefix, (names, _groups) in levels.items()}
-    known: dict[str, _Level] = {}
-    for prefix, (_names, groups) in levels.items():
-        inner = [(group, f"{prefix}{group}/") for group in sorted(groups)]
-        for _group, level in inner:
-            allowed.setdefault(level, set())
-            known.setdefault(level, (allowed[level], ()))
-        known[prefix] = (allowed[prefix], tuple(
-            (group, level, None if levels.get(level, ((), ()))[1] else allowed[level]) for group, level in inner))
-    return known
-
-
-def _all_known(node: dict, prefix: str, known_keys: dict[str, _Level]) -> bool:
-    """Whether :func:`_known_answers_only` finds no unknown answer in ``node`` (at level ``prefix``) and the
-    groups in it: the usual case, checked without building sets or messages."""
-    allowed, groups = known_keys[prefix]
-    if not node.keys() <= allowed and not _system_keys_only(node, prefix, allowed):
-        return False
-    for name, level, leaf in groups:
-        value = node.get(name)
-        if value is None:
-            continue
-        for item in value if isinstance(value, list) else (value,):
-            if isinstance(item, dict) and not (leaf is not None and item.keys() <= leaf
-                                               or _all_known(item, level, known_keys)):
-                return False
-    return True
-
-
-def _system_keys_only(node: dict, prefix: str, allowed: set[str]) -> bool:
-    """Whether the keys of ``node`` not in ``allowed`` are all system keys (then allowed from now on)."""
-    for key in node.keys() - allowed:
-        if key.__class__ is not str or not (_SYSTEM_KEY.search(key) or not prefix and key == "meta"):
-            return False
-        if len(allowed) < 1000:
-            allowed.add(key)
-    return True
 
 
 def _roster(household: dict, listed: int) -> None:

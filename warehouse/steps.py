@@ -17,11 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from connectors.forms import definition
+from connectors.xlsform import XlsForm
 from warehouse.answers import Rows, unreadable
 from warehouse.bulk import FreshStatistics, TableRows, unstorable
 from warehouse.clean_links import delete_households
 from warehouse.db import large_page_cache
 from warehouse.household import FORM_ID, Context, parse_household
+from warehouse.known_answers import known_answers
 from warehouse.models import Base, Household, PipelineCheckpoint, Quarantine, RawSubmission
 from warehouse.prefetch import Range, batch_ranges, prepared_batches, workers_for
 from warehouse.raw_store import changed_batch
@@ -180,13 +183,14 @@ def _prepare(conn: Connection, after: int, upto: int, *, cleaning: Cleaning, che
     """The rows the raw submissions of ``(after, upto]`` give; ``checked`` (or ``cleaning.checked``): a submission
     with a value a column would refuse is quarantined whole instead (:func:`_storable`)."""
     raws = changed_batch(conn, cleaning.form_id, after, upto)
+    form = definition(cleaning.form_id)
     tables, stats, warnings = defaultdict(list), StepStats(), []
     for raw in raws:
         stats.processed += 1
         if raw.deleted_at:
             stats.deleted += 1
             continue
-        parsed = _parsed(raw, cleaning, warnings)
+        parsed = _parsed(raw, cleaning, form, warnings)
         if checked or cleaning.checked:
             parsed = _storable(parsed, raw, cleaning.entity, warnings)
         stamp = {"raw_submission_id": raw.id, "change_seq": raw.change_seq}
@@ -208,10 +212,15 @@ def _stamped(table: str) -> list[str]:
     return [k for k in STAMP if k in columns]
 
 
-def _parsed(raw: Any, cleaning: Cleaning, warnings: list[str]) -> Any:
+def _parsed(raw: Any, cleaning: Cleaning, form: XlsForm, warnings: list[str]) -> Any:
     """What ``cleaning.parse`` makes of ``raw``; the submission quarantined whole, unread, when the review policy
-    excludes it, or when it cannot be read at all."""
+    excludes it, when an answer is to no question of ``form``, or when it cannot be read at all."""
     excluded = cleaning.review.excluded(raw)
+    if excluded is None:
+        try:
+            raw = known_answers(raw, form)
+        except Problem as problem:
+            excluded = problem
     if excluded is None:
         try:
             return cleaning.parse(raw)

@@ -19,6 +19,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pyxform.xls2xform import convert
+
 from connectors.exports import read_kobo_json, read_kobo_xlsx, read_odk_csv_zip
 from connectors.form_schema import FormSchema
 from connectors.forms import FORMS_DIR
@@ -82,7 +84,7 @@ def deliver(answers: list[tuple[str, dict[str, Any]]], xlsx: bytes,
     """Every route's records for form values ``(instance id, values)`` of the XLSForm ``xlsx``;
     ``changes`` maps an instance id to ``(new instance id, edited values)``."""
     changes = changes or {}
-    schema = FormSchema.from_xlsform(xlsx)
+    schema = FormSchema.from_xform(convert(xlsform=xlsx).xform)
     routes: dict[str, list[SubmissionRecord]] = {}
     with FakeOdkCentral(seed=None) as odk:
         project = odk.create_project("clms")

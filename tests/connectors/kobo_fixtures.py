@@ -13,6 +13,7 @@ from connectors.forms import FORMS_DIR
 from connectors.http import HttpSettings
 from connectors.kobotoolbox import KoboClient, StoredIdentity, stored_identity
 from connectors.records import SubmissionRecord
+from connectors.xlsform import read_xlsform
 from tests.connectors.conftest import FAST
 from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
 
@@ -51,7 +52,7 @@ def make_client(fake: FakeKoboToolbox, *, token: str = DEFAULT_TOKEN, settings: 
 
 @pytest.fixture(scope="session")
 def household_schema() -> FormSchema:
-    return FormSchema.from_xlsform(HOUSEHOLD_XLSX)
+    return read_xlsform(HOUSEHOLD_XLSX).schema
 
 
 @pytest.fixture

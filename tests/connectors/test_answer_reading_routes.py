@@ -15,18 +15,17 @@ from typing import Any
 
 import pytest
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.connectors.household_routes import FORM, deliver, form_values
 from tests.faults.test_hostile_answers import HOSTILE
 from warehouse.admin_units import load_admin_units
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context, parse_household
 from warehouse.pseudonym import Pseudonymizer
 
 ROUTES = ("kobotoolbox", "file:odk_csv_zip", "file:kobo_xlsx", "file:kobo_json")
 PROVENANCE = {"source", "form_version"}  # where a household came from, not what it says
-CTX = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+CTX = Context(Pseudonymizer("k" * 32), load_admin_units(), definition(FORM_ID).codes)
 
 
 def outcome(record: Any) -> dict[str, Any]:

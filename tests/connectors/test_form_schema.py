@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from connectors.form_schema import Answers, FormSchema, canonical_payload, odata_name, typed_value
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import OdkCentralClient
+from connectors.xlsform import read_xlsform
 from tests.connectors.conftest import FAST
 from tests.connectors.fake_kobotoolbox import form_title, kpi_content
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
@@ -49,7 +50,7 @@ def test_a_kobo_asset_content_gives_the_same_schema_as_its_xlsform(form: str) ->
     xlsx = (FORMS_DIR / f"{form}.xlsx").read_bytes()
     content = kpi_content(xlsx)
     content["settings"]["form_title"] = form_title(xlsx)
-    assert FormSchema.from_kobo_content(content) == FormSchema.from_xlsform(xlsx)
+    assert FormSchema.from_kobo_content(content) == definition(form).schema
 
 
 def test_kobo_content_leaves_out_the_version_kpi_adds() -> None:
@@ -58,9 +59,11 @@ def test_kobo_content_leaves_out_the_version_kpi_adds() -> None:
     assert FormSchema.from_kobo_content(content).get("__version__") is None
 
 
-def test_unreadable_forms_are_refused() -> None:
-    with pytest.raises(ValueError, match="not a valid XLSForm"):
-        FormSchema.from_xlsform(b"PK\x03\x04 not really a workbook")
+def test_unreadable_forms_are_refused(tmp_path) -> None:
+    workbook = tmp_path / "broken.xlsx"
+    workbook.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ValueError, match="not an XLSForm workbook"):
+        read_xlsform(workbook)
     with pytest.raises(ValueError, match="not a valid form"):
         FormSchema.from_kobo_content({"survey": [{"type": "kobomatrix", "name": "m"}], "settings": {}})
 
@@ -227,7 +230,7 @@ BROADCAST_ANSWERS = {  # a broadcast as KoboToolbox or an export file gives it: 
 
 @pytest.mark.parametrize(("airings", "typed"), [("8", 8), ("8 lần", "8 lần")])
 def test_a_broadcast_is_typed_strictly_with_its_groups_not_asked_null(airings: str, typed) -> None:
-    schema = FormSchema.from_xlsform(FORMS_DIR / "activity_report.xlsx")
+    schema = definition("activity_report").schema
     kinds = {f.path: (f.type, f.kind) for f in schema.fields}
     assert kinds["media/airings"] == ("int", "input") and kinds["has_audience"] == ("string", "calculate")
     assert kinds["sanction/sanction_kinds"] == ("string", "select_multiple")

@@ -38,6 +38,7 @@ from connectors.kobotoolbox.documents import (
     record_from_document,
 )
 from connectors.records import SubmissionRecord
+from connectors.xlsform import read_xlsform
 from tests.connectors.fake_kobotoolbox import content_paths, kpi_content
 from tests.connectors.kobo_demo import kobo_document
 from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX
@@ -188,7 +189,7 @@ def demo_documents(households: int) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def household_schema() -> FormSchema:
-    return FormSchema.from_xlsform(HOUSEHOLD_XLSX)
+    return read_xlsform(HOUSEHOLD_XLSX).schema
 
 
 def test_demo_documents_give_the_records_they_gave(household_schema: FormSchema) -> None:

@@ -15,6 +15,7 @@ from connectors.exports import read_odk_csv_zip
 from connectors.form_schema import FormSchema
 from connectors.odk_central import record_from_odata_row
 from connectors.records import SubmissionRecord
+from connectors.xlsform import read_xlsform
 from tests.connectors.export_fixtures import CentralSubmission, odk_csv_zip
 from tests.connectors.household_routes import form_values
 from tests.faults.test_bad_submissions import base, edit
@@ -119,7 +120,7 @@ def export(schema: FormSchema, odata_rows: list[dict]) -> bytes:
 
 
 def schema() -> FormSchema:
-    return FormSchema.from_xlsform(FORM)
+    return read_xlsform(FORM).schema
 
 
 def identity_submissions() -> dict[int, dict]:

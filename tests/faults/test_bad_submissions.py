@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, inspect, select
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.pipeline.household_fixture import child, household, work
 from warehouse import household as household_module
@@ -22,8 +22,8 @@ from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
+from warehouse.known_answers import RENAMED, known_answers
 from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission, RestrictedHouseholdPii
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.raw_store import store_records
@@ -99,7 +99,7 @@ CORPUS: dict[str, tuple[Callable[[int], dict], object]] = {
 
 @pytest.fixture
 def ctx() -> Context:
-    return Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    return Context(Pseudonymizer("k" * 32), load_admin_units(), definition(FORM_ID).codes)
 
 
 def records(rows: list[dict]):
@@ -190,6 +190,7 @@ def test_duplicated_ids_and_an_edit_of_a_deleted_submission(warehouse_url, ctx):
 
 def test_a_renamed_question_is_read_under_its_new_name_once_mapped(ctx, monkeypatch):
     row = edit(edit(base(1), "household/poverty", "poor"), "household/poverty_status", _REMOVE)
-    monkeypatch.setitem(household_module.RENAMED_FIELDS, "household/poverty", "household/poverty_status")
-    parsed = household_module.parse_household(records([row])[0], ctx)  # a record has a raw row's attributes
+    monkeypatch.setitem(RENAMED, FORM_ID, {"household/poverty": "household/poverty_status"})
+    record = records([row])[0]  # a record has a raw row's attributes
+    parsed = household_module.parse_household(known_answers(record, definition(FORM_ID)), ctx)
     assert parsed.quarantine == [] and parsed.household["poverty_status"] == "poor"

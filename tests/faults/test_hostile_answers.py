@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from connectors.forms import definition
 from tests.faults.test_bad_submissions import accounted_for, clean, records
 from tests.pipeline.household_fixture import child, household, work
-from warehouse.answers import PLAUSIBILITY_FILE, load_plausibility
-from connectors.forms import FORMS_DIR
 from warehouse.admin_units import load_admin_units
+from warehouse.answers import PLAUSIBILITY_FILE, load_plausibility
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context, parse_household
 from warehouse.models import Child, Household, Quarantine, RawSubmission
 from warehouse.pseudonym import Pseudonymizer
@@ -117,7 +116,7 @@ HOSTILE: dict[str, tuple[Callable[[int], dict], object]] = {
 
 @pytest.fixture
 def ctx() -> Context:
-    return Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    return Context(Pseudonymizer("k" * 32), load_admin_units(), definition(FORM_ID).codes)
 
 
 def outcomes(engine, rows: dict[str, dict]) -> dict[str, object]:

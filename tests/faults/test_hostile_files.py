@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from connectors.errors import SourceError
 from connectors.exports import ImportLimits, read_kobo_json, read_kobo_xlsx, read_odk_csv_zip
 from connectors.exports import kobo_xlsx as kobo_xlsx_module
-from connectors.form_schema import FormSchema
+from connectors.xlsform import read_xlsform
 from dagster_project import sources
 from dagster_project.defs.household_survey import assets
 from dagster_project.defs.reference import assets as reference_assets
@@ -40,7 +40,7 @@ from warehouse import reference_data as ref
 from warehouse.case_list import CaseListRow, write_cases_csv
 from warehouse.models import RawSubmission, ReferencePopulation
 
-SCHEMA = FormSchema.from_xlsform(FORM)
+SCHEMA = read_xlsform(FORM).schema
 LIVE = [row for row in fixture_rows() if not row["__system"]["deletedAt"]]  # 8 submissions
 ROOT = f"{SCHEMA.form_id}.csv"
 
@@ -131,7 +131,7 @@ def test_a_workbook_declaring_huge_sheets_is_read_as_wide_as_its_headers(kobo_ex
         rows = kobo_xlsx_module._filled_rows(sheet, ImportLimits(), "k.xlsx")
         assert {len(row) for row in rows} == {len(rows[0])} and len(rows[0]) < 100
     workbook.close()
-    schema = FormSchema.from_xlsform(HOUSEHOLD_XLSX)
+    schema = read_xlsform(HOUSEHOLD_XLSX).schema
     assert [r.payload for r in read_kobo_xlsx(out.getvalue(), schema, name="k.xlsx")] == [
         r.payload for r in read_kobo_xlsx(kobo_export, schema, name="k.xlsx")]
 

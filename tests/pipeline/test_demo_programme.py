@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_rows
 from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, visit_rows
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse import case_register, programme_steps, raw_store, steps
@@ -19,7 +19,6 @@ from warehouse.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children, classify_young_workers
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID as SURVEY
 from warehouse.inspection import FORM_ID as INSPECTION
 from warehouse.models import Activity, ActivityReach, Case, Inspection, Quarantine
@@ -109,7 +108,7 @@ def test_the_demo_records_every_kind_of_activity(tmp_path):
     raw_store.store_records(engine, source.open_sync(INSPECTION, None))
     programme_steps.clean_activities(engine, Context.of_form(PSEUDONYMIZER, ACTIVITY))
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, INSPECTION))
-    lists = load_choices(FORMS_DIR / "activity_report.xlsx")
+    lists = definition("activity_report").codes
     with engine.connect() as conn:
         activities = conn.execute(select(Activity)).all()
         audiences = set(conn.execute(select(ActivityReach.audience)).scalars())

@@ -3,7 +3,7 @@
 import dagster as dg
 from sqlalchemy import func, select
 
-from connectors.form_schema import FormSchema
+from connectors.xlsform import read_xlsform
 from dagster_project.defs.household_survey import assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import FileImportSource, KoboToolboxSource
@@ -67,7 +67,7 @@ def test_kobotoolbox_new_edited_and_deleted_between_syncs(warehouse_url):
 
 
 def test_export_files_dropped_into_the_imports_folder(warehouse_url, tmp_path):
-    schema = FormSchema.from_xlsform(FORM)
+    schema = read_xlsform(FORM).schema
     folder = tmp_path / "imports" / "household_survey"
     folder.mkdir(parents=True)
     (folder / "household_survey.csv.zip").write_bytes(

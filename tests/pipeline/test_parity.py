@@ -4,7 +4,7 @@ identical clean tables, classifications and indicators."""
 import pytest
 from sqlalchemy import select
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from tests.connectors.household_routes import ROUTES, records_by_route
 from tests.pipeline.household_fixture import edit_h9, fixture_rows
 from warehouse import indicators, raw_store, reference_data, steps
@@ -12,7 +12,6 @@ from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import Context
 from warehouse.models import Child, ChildClassification, Household, IndicatorValue, Quarantine
 from warehouse.pseudonym import Pseudonymizer
@@ -27,7 +26,7 @@ def warehouse_from(records, url: str) -> dict:
     units = load_admin_units()
     rules = load_rules()
     steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
-                                           load_choices(FORMS_DIR / "household_survey.xlsx")))
+                                           definition("household_survey").codes))
     classify_children(engine, rules)
     reference_data.store_area_communes(engine, reference_data.area_communes(units, reference_data.load_legacy_units(),
                                                                           set()))

@@ -1,8 +1,8 @@
 """What a progress report gathers from the warehouse, on SQLite and PostgreSQL (numbers in ``warehouse_state``)."""
 
-
 import pytest
 
+from connectors.forms import CASE_FOLLOWUP, definition
 from tests.report.conftest import COMMUNE, LEGACY_PROVINCE, PROVINCE
 from tests.report.warehouse_state import TARGET_DOC, YEAR
 from warehouse.indicators import load_settings
@@ -10,7 +10,6 @@ from warehouse.report import ReportArea, areas_with_data, gather_report
 from warehouse.report.cases import CASE_STATUSES, CASE_TYPES, CLOSURE_REASONS
 from warehouse.report.counts import Count
 from warehouse.report.indicator_results import TargetInForce
-from warehouse.report.labels import choice_labels
 
 SUPPRESSED = Count(None)
 
@@ -143,7 +142,7 @@ def test_area_keys_and_areas_with_data(report_engine):
 
 
 def test_listed_codes_are_the_case_follow_up_form_codes():
-    labels = choice_labels("case_followup")
+    codes_of = definition(CASE_FOLLOWUP).codes
     for list_name, codes in (("case_type", CASE_TYPES), ("case_status", CASE_STATUSES),
                              ("closure_reason", CLOSURE_REASONS)):
-        assert set(codes) == {name for (listed, name) in labels if listed == list_name}
+        assert set(codes) == codes_of[list_name]

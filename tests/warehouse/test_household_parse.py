@@ -6,14 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from tests.pipeline.household_fixture import child, household, work
 from warehouse.admin_units import load_admin_units
-from warehouse.form_choices import load_choices
 from warehouse.household import Context, parse_household
 from warehouse.pseudonym import Pseudonymizer
 
-CTX = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / "household_survey.xlsx"))
+CTX = Context(Pseudonymizer("k" * 32), load_admin_units(), definition("household_survey").codes)
 
 
 def raw(row: dict) -> SimpleNamespace:

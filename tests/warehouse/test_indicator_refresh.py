@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_row
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
 from warehouse import indicators, prefetch, raw_store, steps, survey_counts
 from warehouse import reference_data as ref
@@ -22,7 +22,6 @@ from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.clean_links import orphans
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.indicators import _parts
 from warehouse.models import IndicatorValue, Target
@@ -36,7 +35,7 @@ def runner(engine):
     """The steps from raw rows to indicators on ``engine``: ``run(rows, full=...)``."""
     settings, rules = indicators.load_settings(), load_rules()
     ctx = Context(Pseudonymizer("incremental-indicators-test-key"), load_admin_units(),
-                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+                  definition(FORM_ID).codes)
 
     def run(rows: list[dict]) -> indicators.Refreshed:
         raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
@@ -177,7 +176,7 @@ def test_the_workers_half_of_the_counts_reads_the_refreshing_transactions_snapsh
     household committed meanwhile is not in it, as it is not in what the refreshing transaction reads."""
     engine = make_engine(postgres_server.create_database("clms_counts_snapshot"))
     upgrade(engine)
-    ctx = Context(Pseudonymizer("snapshot-test-key"), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer("snapshot-test-key"), load_admin_units(), definition(FORM_ID).codes)
     communes = demo_communes(FORMS_DIR / "media" / "communes.csv")
 
     def add(rows):

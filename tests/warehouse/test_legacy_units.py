@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from connectors.exports import read_odk_csv_zip
-from connectors.form_schema import FormSchema
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from connectors.odk_central.rows import record_from_odata_row
+from connectors.xlsform import read_xlsform
 from tests.connectors.export_fixtures import CentralSubmission, odk_csv_zip
 from tests.connectors.household_routes import FORM, form_values
 from tests.pipeline.household_fixture import child, household, work
@@ -27,7 +27,6 @@ from warehouse.case_list import case_list_rows
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import Context
 from warehouse.models import Household, IndicatorValue, Quarantine, RestrictedIndicatorValue
 from warehouse.pseudonym import Pseudonymizer
@@ -56,7 +55,7 @@ def odata_records() -> list:
 
 
 def export_records() -> list:
-    schema = FormSchema.from_xlsform(FORM)
+    schema = read_xlsform(FORM).schema
     archive = odk_csv_zip(schema, [CentralSubmission(row["__id"], form_values(row)) for row in rows()])
     return list(read_odk_csv_zip(archive, schema, name="household_survey.csv.zip"))
 
@@ -67,7 +66,7 @@ def load(url: str, records: list):
     raw_store.store_records(engine, records)
     units, rules = load_admin_units(), load_rules()
     steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units,
-                                           load_choices(FORMS_DIR / "household_survey.xlsx")))
+                                           definition("household_survey").codes))
     classify_children(engine, rules)
     legacy = reference_data.load_legacy_units()
     reference_data.store_legacy_communes(engine, reference_data.legacy_commune_rows(legacy))
@@ -132,7 +131,7 @@ def test_legacy_households_arriving_later_are_counted_in_their_territories(wareh
     00103 (another legacy commune first seen)."""
     engine = load(warehouse_url, odata_records()[1:])
     units, rules = load_admin_units(), load_rules()
-    ctx = Context(Pseudonymizer("k" * 32), units, load_choices(FORMS_DIR / "household_survey.xlsx"))
+    ctx = Context(Pseudonymizer("k" * 32), units, definition("household_survey").codes)
     settings = indicators.load_settings()
     more = [child(f"d{i}", 15, "female", FACTORY) for i in range(5)]
     moved = rows()[0]

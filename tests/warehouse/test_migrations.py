@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from connectors.demo import demo_communes, household_row
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
 from warehouse import raw_store, steps
 from warehouse.admin_units import load_admin_units
@@ -14,7 +14,6 @@ from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.clean_links import LINKS, orphans
 from warehouse.db import alembic_config, make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.models import Base
 from warehouse.pseudonym import Pseudonymizer
@@ -50,7 +49,7 @@ def test_the_household_links_lose_their_foreign_keys_and_no_row(warehouse_url):
     raw_store.store_records(engine, [record_from_odata_row(household_row(communes, n, 3), "1", FORM_ID)
                                      for n in range(30)])
     ctx = Context(Pseudonymizer("migration-test-key"), load_admin_units(),
-                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+                  definition(FORM_ID).codes)
     steps.clean_households(engine, ctx)
     classify_children(engine, load_rules())
     tables = {table for table, *_ in LINKS.values()}

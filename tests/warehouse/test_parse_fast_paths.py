@@ -1,7 +1,6 @@
 """The fast paths of the cleaning step give what the full checks give: JSON read back from the warehouse,
-pseudonymous ids, the value readers and the unknown-answer check."""
+pseudonymous ids and the value readers."""
 
-import copy
 import hashlib
 import hmac
 import json
@@ -12,11 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from connectors.json_decode import loads as json_loads
-from tests.warehouse.test_household_parse import CTX, good, raw
 from tests.warehouse.test_raw_store import record
 from warehouse import values
 from warehouse.db import make_engine, upgrade
-from warehouse.household import parse_household
 from warehouse.models import RawSubmission
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.raw_store import store_records
@@ -127,24 +124,3 @@ def test_a_group_reads_as_get_path(doc):
     assert values.group(doc, "a").get("b") == values.get_path(doc, "a/b")
 
 
-def test_system_keys_met_once_do_not_hide_unknown_answers_later():
-    clean = parse_household(raw(good()), CTX)
-    assert clean.quarantine == [] and len(clean.children) == 2
-    for level, key in [("", "__extra"), ("household", "__extra"), ("child", "x@odata.navigationLink")]:
-        row = good()
-        node = row[level] if level in ("household",) else row["child"][0] if level == "child" else row
-        node[key] = "system"
-        assert parse_household(raw(row), CTX).quarantine == []
-    for level, key, path in [("", "unknown", "unknown"), ("household", "meta", "household/meta"),
-                             ("child", "meta", "child/meta"), ("work", "__extra2", None),
-                             ("work", "hours_month", "child/work/hours_month")]:
-        row = copy.deepcopy(good())
-        node = {"": row, "household": row["household"], "child": row["child"][1],
-                "work": row["child"][0]["work"]}[level]
-        node[key] = 1
-        quarantine = parse_household(raw(row), CTX).quarantine
-        if path is None:
-            assert quarantine == []
-        else:
-            assert [(q["entity"], q["field"], q["reason_code"]) for q in quarantine] == [
-                ("household", path, "UNKNOWN_FIELD")]

@@ -4,12 +4,11 @@ import json
 import sqlite3
 
 import pytest
-
 from sqlalchemy import func, select
 
 from connectors.records import SubmissionRecord
-from warehouse.db import make_engine, upgrade
 from warehouse import raw_store
+from warehouse.db import make_engine, upgrade
 from warehouse.models import RawSubmission, RawSubmissionHistory, SyncCursor
 from warehouse.raw_store import UNSTORABLE as UNSTORABLE_KEY
 from warehouse.raw_store import read_cursor, save_cursor, store_records
@@ -176,13 +175,12 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
     from alembic import command
     from sqlalchemy import insert
 
+    from connectors.forms import definition
     from tests.faults.hostile import household as hostile_household
     from tests.faults.hostile import records as odata_records
     from warehouse import steps
-    from connectors.forms import FORMS_DIR
     from warehouse.admin_units import load_admin_units
     from warehouse.db import alembic_config
-    from warehouse.form_choices import load_choices
     from warehouse.household import FORM_ID, Context
     from warehouse.models import Household
     from warehouse.pseudonym import Pseudonymizer
@@ -190,7 +188,7 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
 
     engine = make_engine(warehouse_url)
     upgrade(engine, "0006")
-    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), definition(FORM_ID).codes)
 
     def put(record, seq: int) -> None:
         columns = {name: getattr(record, name) for name in ("source", "project", "form_id", "instance_id",

@@ -22,7 +22,7 @@ import copy
 
 from sqlalchemy import select
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import COMMUNE_A, PROVINCE_A, child, household, work
@@ -31,7 +31,6 @@ from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.models import RestrictedIndicatorValue
 from warehouse.pseudonym import Pseudonymizer
@@ -74,7 +73,7 @@ def changed(first: list[dict]) -> list[dict]:
 
 def load(engine, submissions: list[dict], rules) -> None:
     raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in submissions])
-    ctx = Context(Pseudonymizer(TEST_PSEUDONYM_KEY), load_admin_units(), load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    ctx = Context(Pseudonymizer(TEST_PSEUDONYM_KEY), load_admin_units(), definition(FORM_ID).codes)
     steps.clean_households(engine, ctx)
     classify_children(engine, rules)
 

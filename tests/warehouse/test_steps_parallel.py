@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.demo import demo_communes, household_rows
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
 from warehouse import prefetch, raw_store, steps
 from warehouse.admin_units import load_admin_units
@@ -15,7 +15,6 @@ from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.clean_links import orphans
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission, RestrictedChildPii
 from warehouse.prefetch import batch_ranges, prepared_batches
@@ -32,7 +31,7 @@ def cleaned(url: str, batch_size: int, *, reclassified: bool = False) -> tuple[d
     rows = household_rows(demo_communes(FORMS_DIR / "media" / "communes.csv"), HOUSEHOLDS, 5)
     raw_store.store_records(engine, [record_from_odata_row(r, "1", FORM_ID) for r in rows])
     ctx = Context(Pseudonymizer("parallel-steps-test-key"), load_admin_units(),
-                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+                  definition(FORM_ID).codes)
     rules = load_rules()
     stats = steps.clean_households(engine, ctx, batch_size=batch_size)
     if reclassified:

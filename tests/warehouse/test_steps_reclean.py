@@ -6,7 +6,7 @@ import dataclasses
 
 from sqlalchemy import func, select
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.pipeline.household_fixture import fixture_rows
 from warehouse import raw_store, steps
@@ -14,7 +14,6 @@ from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
 from warehouse.db import make_engine, upgrade
-from warehouse.form_choices import load_choices
 from warehouse.household import Context
 from warehouse.models import Child, ChildClassification
 from warehouse.pseudonym import Pseudonymizer
@@ -31,7 +30,7 @@ def test_a_new_code_list_reclassifies_every_child(warehouse_url):
     upgrade(engine)
     raw_store.store_records(engine, [record_from_odata_row(r, 7, "household_survey") for r in fixture_rows()])
     units, rules = load_admin_units(), load_rules()
-    choices = load_choices(FORMS_DIR / "household_survey.xlsx")
+    choices = definition("household_survey").codes
     steps.clean_households(engine, Context(Pseudonymizer("k" * 32), units, choices))
     assert classified(engine) == (16, 0)
     stats = classify_children(engine, rules)
@@ -52,7 +51,7 @@ def test_a_new_rules_version_reclassifies_every_child(warehouse_url):
     rows = fixture_rows()
     raw_store.store_records(engine, [record_from_odata_row(r, 7, "household_survey") for r in rows[:4]])
     rules = load_rules()
-    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), load_choices(FORMS_DIR / "household_survey.xlsx"))
+    ctx = Context(Pseudonymizer("k" * 32), load_admin_units(), definition("household_survey").codes)
     steps.clean_households(engine, ctx)
     first = classify_children(engine, rules).processed
 

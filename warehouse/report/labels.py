@@ -3,12 +3,7 @@ names (``indicators.toml``) and the forms' choice labels (activity types, audien
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-from openpyxl import load_workbook
-
-from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, FORMS_DIR, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION
+from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION, definition
 from warehouse.messages import LANGUAGES
 from warehouse.survey_counts import NOT_WORKING
 
@@ -392,7 +387,7 @@ class Labels:
         """A form's label for ``code`` of ``list_name``; the code itself when the form does not have it."""
         if code == "unknown":
             return self("unknown")
-        return choice_labels(CHOICE_FORMS[list_name]).get((list_name, code), {}).get(self.language, code)
+        return definition(CHOICE_FORMS[list_name]).choices.get((list_name, code), {}).get(self.language, code)
 
     def age_band(self, code: str) -> str:
         low, sep, high = code.partition("-")
@@ -408,20 +403,4 @@ class Labels:
 
 def choice_codes(list_name: str) -> list[str]:
     """The codes of ``list_name`` in its form's order."""
-    return [name for listed, name in choice_labels(CHOICE_FORMS[list_name]) if listed == list_name]
-
-
-@lru_cache(maxsize=8)
-def choice_labels(form_id: str, folder: Path | None = None) -> dict[tuple[str, str], dict[str, str]]:
-    """``{(list_name, name): {"vi": label, "en": label}}`` from a form's ``choices`` sheet."""
-    workbook = load_workbook((folder or FORMS_DIR) / f"{form_id}.xlsx", read_only=True, data_only=True)
-    try:
-        rows = workbook["choices"].iter_rows(values_only=True)
-        header = [str(h or "") for h in next(rows)]
-        columns = {lang: next(i for i, h in enumerate(header) if h.startswith("label::") and f"({lang})" in h)
-                   for lang in LANGUAGES}
-        list_col, name_col = header.index("list_name"), header.index("name")
-        return {(str(r[list_col]), str(r[name_col])): {lang: str(r[i]) for lang, i in columns.items()}
-                for r in rows if r[list_col] and r[name_col] is not None}
-    finally:
-        workbook.close()
+    return [name for listed, name in definition(CHOICE_FORMS[list_name]).choices if listed == list_name]

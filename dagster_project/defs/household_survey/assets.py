@@ -4,16 +4,13 @@
 import dagster as dg
 from sqlalchemy import case, func, select
 
-from connectors.forms import FORMS_DIR
 from dagster_project.messages import describe, labelled, md_table, step_sentence
 from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
 from warehouse import steps
-from warehouse.admin_units import load_admin_units
 from warehouse.classification import load_rules
 from warehouse.classify import classify_children
-from warehouse.form_choices import load_choices
 from warehouse.household import FORM_ID, Context
 from warehouse.models import (
     Child,
@@ -40,8 +37,7 @@ raw_household_survey = raw_submissions_asset(FORM_ID, GROUP)
 )
 def household_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     engine = warehouse.engine()
-    ctx = Context(warehouse.pseudonymizer, load_admin_units(),
-                  load_choices(FORMS_DIR / f"{FORM_ID}.xlsx"))
+    ctx = Context.of_form(warehouse.pseudonymizer, FORM_ID)
     stats = steps.clean_households(engine, ctx)
     context.log.info(step_sentence("cleaned", stats))
     step = {"step/processed": stats.processed, "step/deleted": stats.deleted}
