@@ -18,9 +18,10 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(PY) -m dagster_project.demo
 
+# The instance of `make demo`: dagster_home under the data folder (CLMS_DATA_DIR, default the project's var/).
 dev: setup
-	$(PY) -c 'from dagster_project.demo import ensure_dagster_home; ensure_dagster_home()'
-	DAGSTER_HOME=$(CURDIR)/var/dagster_home $(VENV)/bin/dagster dev --host 127.0.0.1 -m dagster_project.definitions
+	home="$$($(PY) -c 'from dagster_project.demo import ensure_dagster_home; print(ensure_dagster_home())')" && \
+	  DAGSTER_HOME="$$home" $(VENV)/bin/dagster dev --host 127.0.0.1 -m dagster_project.definitions
 
 # What the tests need besides Python: Node packages of the form engine, PostgreSQL server binaries, Chromium,
 # and ODK Central's source with its packages and Node 24 (cached in .cache/central/).

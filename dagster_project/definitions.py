@@ -2,14 +2,16 @@
 
 Environment:
 - ``CLMS_PSEUDONYM_KEY`` (required): secret key of the pseudonymous ids.
-- ``CLMS_WAREHOUSE_URL``: SQLAlchemy URL; default the embedded SQLite file ``var/warehouse.sqlite``.
+- ``CLMS_DATA_DIR``: the data folder, where every file and folder below goes unless its own variable is set;
+  default the project's ``var/``, whatever the working directory.
+- ``CLMS_WAREHOUSE_URL``: SQLAlchemy URL; default the embedded SQLite file ``warehouse.sqlite`` of the data folder.
 - ``CLMS_REFERENCE_DIR``: where data managers drop reference spreadsheets (``targets/``, ``populations/``,
-  ``approvals/``, ``expected_reporting/``, ``frames/``); default ``var/reference_uploads``.
+  ``approvals/``, ``expected_reporting/``, ``frames/``); default ``reference_uploads/`` of the data folder.
 - ``CLMS_SOURCE``: where every form's submissions come from: ``demo`` (default), ``odk_central``, ``kobotoolbox``
   or ``file``; ``CLMS_SOURCE_<FORM_ID>`` (e.g. ``CLMS_SOURCE_ACTIVITY_REPORT``) chooses for one form.
   ODK Central: ``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.
   KoboToolbox: ``KOBO_URL``, ``KOBO_TOKEN``, and the form's asset ``KOBO_ASSET_<FORM_ID>``.
-  Export files: dropped into ``CLMS_IMPORT_DIR/<form_id>/`` (default ``var/imports``).
+  Export files: dropped into ``CLMS_IMPORT_DIR/<form_id>/`` (default ``imports/`` of the data folder).
 """
 
 from __future__ import annotations

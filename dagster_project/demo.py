@@ -1,9 +1,10 @@
 """The main job on the embedded SQLite warehouse with the bundled demo data: ``python -m dagster_project.demo``.
 
 Creates ``.env`` with a fresh local pseudonym key when there is none (``dagster dev`` reads the same file),
-runs the household-survey job into a persistent Dagster instance under ``var/dagster_home`` so the run
-shows in the UI, makes the progress report of one province for the latest year in the same instance, and prints
-its summary and where the results are, in Vietnamese (``CLMS_LANGUAGE=en``: English).
+runs the household-survey job into a persistent Dagster instance, ``dagster_home`` under the data folder
+(``CLMS_DATA_DIR``, default the project's ``var/``), so the run shows in the UI, makes the progress report of one
+province for the latest year in the same instance, and prints its summary and where the results are, in Vietnamese
+(``CLMS_LANGUAGE=en``: English).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dagster_project.defs.reports.partitions import report_areas, report_years
 from dagster_project.folders import folder_path
 from warehouse import programme_registers as registers
 from warehouse.admin_units import load_admin_units
+from warehouse.data_folder import data_dir
 from warehouse.db import make_engine
 from warehouse.models import IndicatorValue
 from warehouse.report import ProgressReport, ReportArea, areas_with_data, gather_report
@@ -29,7 +31,6 @@ from warehouse.report.formatting import Formatter
 from warehouse.report.labels import Labels
 
 ENV_FILE = Path(".env")
-DAGSTER_HOME = Path("var") / "dagster_home"
 DAGSTER_YAML = ("# Written by `make demo` or `make dev` when absent; the instance of both.\n"
                 "telemetry:\n  enabled: false\nnux:\n  enabled: false\n")
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -75,9 +76,15 @@ def seed_reference_uploads() -> None:
             shutil.copy(demos / name, folder / name)
 
 
-def ensure_dagster_home(home: Path = DAGSTER_HOME) -> Path:
-    """The Dagster instance folder of ``make demo`` and ``make dev``, with a ``dagster.yaml`` that turns telemetry
-    and the UI's welcome pop-up off (written when absent, so a data manager's own settings stay)."""
+def dagster_home() -> Path:
+    """The Dagster instance folder of ``make demo`` and ``make dev``: ``dagster_home`` under the data folder."""
+    return data_dir() / "dagster_home"
+
+
+def ensure_dagster_home(home: Path | None = None) -> Path:
+    """``home`` (default :func:`dagster_home`), with a ``dagster.yaml`` that turns telemetry and the UI's welcome
+    pop-up off (written when absent, so a data manager's own settings stay)."""
+    home = home or dagster_home()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():

@@ -23,7 +23,7 @@ class WarehouseResource(dg.ConfigurableResource):
     the next step takes its own): two runs at once never write the same step together; the second waits for the
     first, then goes on, or stops with a plain message past ``lock_wait_minutes``."""
 
-    url: str = Field(description="SQLAlchemy URL, e.g. sqlite:///var/warehouse.sqlite or postgresql+psycopg://…")
+    url: str = Field(description="SQLAlchemy URL, e.g. sqlite:////srv/warehouse.sqlite or postgresql+psycopg://…")
     pseudonym_key: str = Field(description="Secret key of the pseudonymous ids (set CLMS_PSEUDONYM_KEY).")
     lock_wait_minutes: float = Field(default=60, ge=0, description="How long a step waits while another run "
                                                                    "writes the same step into the warehouse")

@@ -28,9 +28,13 @@ from connectors.odk_central.publish import publish_xlsform
 from connectors.records import SubmissionRecord
 from connectors.xlsform import read_xlsform
 from warehouse.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
+from warehouse.data_folder import data_dir
 from warehouse.stored_submissions import WarehouseSubmissions
 
-CASE_LIST_CSV = Path("var") / "case_list" / "cases.csv"
+
+def case_list_csv() -> Path:
+    """The case list file of the sources without entities: ``case_list/cases.csv`` under the data folder."""
+    return data_dir() / "case_list" / "cases.csv"
 
 
 class SyncRun(Protocol):
@@ -80,7 +84,7 @@ class SubmissionSource(dg.ConfigurableResource):
 
 class _ServerlessSource(SubmissionSource):
     """A source with no server to publish to (the demo, export files): the form is left as it is, and the case
-    list is written to ``var/case_list/cases.csv``, the file KoboToolbox would get."""
+    list is written to :func:`case_list_csv`, the file KoboToolbox would get."""
 
     no_server: ClassVar[str]  # why nothing is published, e.g. "the demo source has no server"
 
@@ -89,8 +93,9 @@ class _ServerlessSource(SubmissionSource):
         return {"form_id": info.form_id, "version": info.version, "action": f"skipped: {self.no_server}"}
 
     def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
-        written = write_cases_csv(rows, CASE_LIST_CSV)
-        return {"action": f"wrote {CASE_LIST_CSV} ({self.no_server})", "written": written}
+        path = case_list_csv()
+        written = write_cases_csv(rows, path)
+        return {"action": f"wrote {path} ({self.no_server})", "written": written}
 
 
 class _DemoRun:
@@ -187,9 +192,10 @@ class OdkCentralSource(SubmissionSource):
                     "per this many hours; 0: every run")
     force_reconcile: bool = Field(default=False, description="Compare the ids on this run even if not due")
     session_dir: str = Field(
-        default="var/odk_central",
+        default=str(data_dir() / "odk_central"),
         description="Folder keeping the Central session between runs (one token file per server and email, "
-                    "readable by its owner only), so that a run need not log in; empty: log in on every run")
+                    "readable by its owner only), so that a run need not log in; empty: log in on every run. "
+                    "Default: odk_central/ under the data folder (CLMS_DATA_DIR, default the project's var/)")
 
     @property
     def source_name(self) -> str:
@@ -312,9 +318,10 @@ class KoboToolboxSource(SubmissionSource):
 
     def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
         """Kobo has no entities: upload the open cases as the form's cases.csv and redeploy so phones get it."""
-        written = write_cases_csv(rows, CASE_LIST_CSV)
+        path = case_list_csv()
+        written = write_cases_csv(rows, path)
         with self.client() as client:
-            client.assets.upload_media(self.asset_uid, "cases.csv", CASE_LIST_CSV)
+            client.assets.upload_media(self.asset_uid, "cases.csv", path)
             client.assets.redeploy(self.asset_uid)
         return {"action": f"cases.csv uploaded to asset {self.asset_uid} and redeployed", "written": written}
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import itertools
 import os
-from pathlib import Path
+import shutil
+import tempfile
 
 import pytest
 
 from tests.central_server import CentralServer, missing_tools
 from tests.pg_server import PostgresServer, find_bindir
+from warehouse.data_folder import data_dir
 
 TEST_PSEUDONYM_KEY = "test-key-not-a-secret-0123456789"
 _databases = itertools.count()
 
-
-PRODUCTION_SESSIONS = Path(__file__).resolve().parents[1] / "var" / "odk_central"  # OdkCentralSource's default
 
 # The files whose tests take longest (``PYTEST_ADDOPTS=--durations=60`` of a CI run), run first: pytest-xdist
 # hands out whole files in order, and a long file left for last keeps one worker busy while the others wait.
@@ -27,23 +27,34 @@ HEAVY_FIRST = ("tests/pipeline/test_multiprocess_job.py", "tests/faults/test_kil
                "tests/real_central/test_lifecycle.py", "tests/pipeline/test_programme_pipeline.py")
 
 
+def pytest_configure(config):
+    """The data folder (``CLMS_DATA_DIR``) of the run: a fresh temporary folder, set before the pipeline's modules
+    read their default folders, so that no test writes into the project's ``var/``."""
+    os.environ["CLMS_DATA_DIR"] = tempfile.mkdtemp(prefix="clms-test-data-")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(os.environ.pop("CLMS_DATA_DIR"), ignore_errors=True)
+
+
 def pytest_collection_modifyitems(items):
     rank = {path: n for n, path in enumerate(HEAVY_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(HEAVY_FIRST)))
 
 
 def session_files() -> set[str]:
-    return {p.name for p in PRODUCTION_SESSIONS.glob("session-*.json")}
+    return {p.name for p in (data_dir() / "odk_central").glob("session-*.json")}
 
 
 @pytest.fixture(scope="session", autouse=True)
 def no_session_file_left_in_var():
-    """Tests keep Central sessions in temporary folders (``session_dir``), never in the pipeline's own."""
+    """Tests keep Central sessions in temporary folders (``session_dir``), never in the pipeline's own (the default
+    of OdkCentralSource, under the data folder), which tests would share."""
     before = session_files()
     yield
     left = session_files() - before
     if left:
-        pytest.fail(f"tests left {len(left)} Central session file(s) in {PRODUCTION_SESSIONS}: give every "
+        pytest.fail(f"tests left {len(left)} Central session file(s) in {data_dir() / 'odk_central'}: give every "
                     "OdkCentralSource a temporary session_dir")
 
 

@@ -22,14 +22,15 @@ from connectors.json_decode import loads as json_loads
 from warehouse import roles
 from warehouse.atomic_file import private_file, private_folder
 from warehouse.data_dictionary import write_comments
+from warehouse.data_folder import data_dir
 
-DEFAULT_SQLITE_PATH = Path("var") / "warehouse.sqlite"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def default_url() -> str:
-    """``CLMS_WAREHOUSE_URL`` if set, else the embedded SQLite file ``var/warehouse.sqlite``."""
-    return os.environ.get("CLMS_WAREHOUSE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    """``CLMS_WAREHOUSE_URL`` if set, else the embedded SQLite file ``warehouse.sqlite`` under the data folder
+    (``CLMS_DATA_DIR``, default the project's ``var/``)."""
+    return os.environ.get("CLMS_WAREHOUSE_URL") or f"sqlite:///{data_dir() / 'warehouse.sqlite'}"
 
 
 def make_engine(url: str | None = None) -> Engine:

@@ -96,7 +96,8 @@ def server_env(postgres_server, tmp_path):
         "DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": str(postgres_server.port), "DAGSTER_PG_USER": "postgres",
         "DAGSTER_PG_PASSWORD": "unused-trust-auth", "DAGSTER_PG_DB": "clms_dagster",
         "CLMS_WAREHOUSE_URL": warehouse_url, "CLMS_PSEUDONYM_KEY": os.environ["CLMS_PSEUDONYM_KEY"],
-        "CLMS_REFERENCE_DIR": str(tmp_path / "reference_uploads"), "CLMS_REPORTS_DIR": str(tmp_path / "reports"),
+        "CLMS_DATA_DIR": str(tmp_path / "var"), "CLMS_REFERENCE_DIR": str(tmp_path / "reference_uploads"),
+        "CLMS_REPORTS_DIR": str(tmp_path / "reports"),
         "CLMS_SOURCE": "demo", "PYTHONPATH": str(ROOT),
     })
     return env

@@ -167,26 +167,26 @@ def materialize(register: str, source, **config) -> dg.ExecuteInProcessResult:
 
 
 def test_demo_source_writes_the_file(register: str, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLMS_DATA_DIR", str(tmp_path))
     result = materialize(register, DemoSource())
     metadata = result.asset_materializations_for_node("case_list")[0].metadata
     assert (metadata["written"].value, metadata["open_cases"].value, metadata["cases"].value) == (3, 3, 4)
-    assert metadata["action"].value == "wrote var/case_list/cases.csv (the demo source has no server)"
+    assert metadata["action"].value == f"wrote {tmp_path / 'case_list' / 'cases.csv'} (the demo source has no server)"
     preview = metadata["preview"].value
     assert "C-7K3Q9 · Xã Mỹ Hòa Hưng · 13–14 tuổi" in preview and "2026-11-23 | yes" in preview
     assert "C-9P4WD" not in preview
-    with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
+    with open(tmp_path / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
         assert [r["case_code"] for r in csv.DictReader(f)] == ["C-4HJ2R", "C-7K3Q9", "C-2M8TX"]  # overdue first
 
 
 def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeypatch) -> None:
     """Export files have no server either: the case list goes to the same file, the form is not published."""
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLMS_DATA_DIR", str(tmp_path))
     source = FileImportSource(folder=str(tmp_path / "imports"))
     metadata = materialize(register, source).asset_materializations_for_node("case_list")[0].metadata
-    assert metadata["action"].value == "wrote var/case_list/cases.csv (export files have no server)"
+    assert metadata["action"].value == f"wrote {tmp_path / 'case_list' / 'cases.csv'} (export files have no server)"
     assert (metadata["written"].value, metadata["source/source"].value) == (3, "file")
-    with open(tmp_path / "var" / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
+    with open(tmp_path / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
         assert [r["case_code"] for r in csv.DictReader(f)] == ["C-4HJ2R", "C-7K3Q9", "C-2M8TX"]  # overdue first
     published = source.publish_form(FORMS_DIR / "case_followup.xlsx", FORMS_DIR / "media")
     assert (published["form_id"], published["action"]) == ("case_followup", "skipped: export files have no server")

@@ -19,8 +19,8 @@ CODES = ("off_track", "no_denominator", "no_data", "no_target", "household_surve
 
 @pytest.fixture
 def demo(tmp_path, monkeypatch):
-    """In a fresh folder: the hand-made warehouse, the code location bound to it, and the demo's instance."""
-    monkeypatch.chdir(tmp_path)
+    """In a fresh data folder: the hand-made warehouse, the code location bound to it, and the demo's instance."""
+    monkeypatch.setenv("CLMS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CLMS_LANGUAGE", raising=False)
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
     warehouse = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY)
@@ -31,15 +31,15 @@ def demo(tmp_path, monkeypatch):
         yield defs, instance, warehouse
 
 
-def run_demo(demo, capsys) -> str:
+def run_demo(demo, capsys, reports) -> str:
     defs, instance, warehouse = demo
-    show_product(defs, instance, warehouse.engine(), language())
+    show_product(defs, instance, warehouse.engine(), language(), str(reports))
     out = capsys.readouterr().out
     return out
 
 
 def test_summary_in_vietnamese_by_default(demo, capsys, tmp_path):
-    out = run_demo(demo, capsys)
+    out = run_demo(demo, capsys, tmp_path / "reports")
     assert "Chỉ tiêu năm 2026 — Tỉnh Lạng Sơn (mã 20)" in out
     assert ("  1.1   Tỷ lệ lao động trẻ em và người chưa thành niên từ 5 đến 17 tuổi (Khảo sát hộ gia đình)\n"
             "        Kết quả đạt được: 12,0% · Chỉ tiêu kế hoạch: ≤ 4,5% (2030) · Đánh giá: Chưa đạt\n") in out
@@ -49,7 +49,7 @@ def test_summary_in_vietnamese_by_default(demo, capsys, tmp_path):
     assert "Bước tiếp theo: make dev" in out
     assert not [code for code in CODES if code in out]
 
-    folder = tmp_path / "var" / "reports" / "province-20" / "2026"
+    folder = tmp_path / "reports" / "province-20" / "2026"
     for name in ("bao-cao-province-20-2026-vi.xlsx", "bao-cao-province-20-2026-vi.html"):
         assert (folder / name).stat().st_size > 0
         assert str((folder / name).resolve()) in out
@@ -63,14 +63,14 @@ def test_summary_in_vietnamese_by_default(demo, capsys, tmp_path):
 
 def test_summary_in_english(demo, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("CLMS_LANGUAGE", "en")
-    out = run_demo(demo, capsys)
+    out = run_demo(demo, capsys, tmp_path / "reports")
     assert "Indicators in 2026 — Tỉnh Lạng Sơn (code 20)" in out
     assert "Value: 12.0% · Target: ≤ 4.5% (2030) · Status: Off track" in out
     assert "Status: No denominator" in out
     assert "(code 89, boundaries before 1 July 2025): legacy-province-89" in out
     assert "Next: make dev" in out
     assert "Chỉ tiêu" not in out and not [code for code in CODES if code in out]
-    assert (tmp_path / "var" / "reports" / "province-20" / "2026" / "bao-cao-province-20-2026-en.html").exists()
+    assert (tmp_path / "reports" / "province-20" / "2026" / "bao-cao-province-20-2026-en.html").exists()
 
 
 def test_an_unknown_language_is_refused(monkeypatch):

@@ -74,7 +74,7 @@ def demo(tmp_path_factory):
     url = f"sqlite:///{folder / 'warehouse.sqlite'}"
     warehouse = WarehouseResource(url=url, pseudonym_key=TEST_PSEUDONYM_KEY)
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(folder)  # the job writes the case list under var/
+        patch.setenv("CLMS_DATA_DIR", str(folder))  # the job writes the case list under the data folder
         patch.setenv("CLMS_REFERENCE_DIR", str(folder / "uploads"))
         seed_reference_uploads()
         defs = build_definitions(warehouse, {form: DemoSource() for form in FORMS})

@@ -58,9 +58,8 @@ def warehouse(server, tmp_path_factory):
     assert main(["--url", admin, "setup", "--owner", OWNER]) == 0
     owner_url = admin.replace("postgres@", f"{OWNER}@")
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(tmp_path_factory.mktemp("run"))
+        mp.setenv("CLMS_DATA_DIR", str(tmp_path_factory.mktemp("run")))  # no reference uploads
         mp.setenv("CLMS_PSEUDONYM_KEY", TEST_PSEUDONYM_KEY)
-        mp.setenv("CLMS_REFERENCE_DIR", "reference_uploads")
         source = DemoSource(households=150, inspections=60, seed=5)
         defs = build_definitions(WarehouseResource(url=owner_url, pseudonym_key=TEST_PSEUDONYM_KEY),
                                  {form: source for form in FORMS})

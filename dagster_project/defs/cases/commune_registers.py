@@ -1,6 +1,7 @@
 """``commune_registers``: each commune's open cases with the children's names, overdue first, one workbook and one
-page per commune in a restricted folder (``CLMS_RESTRICTED_DIR``, default ``var/restricted``), its owner's alone. The
-run's metadata counts communes and cases; it names no child."""
+page per commune in a restricted folder (``CLMS_RESTRICTED_DIR``, default ``restricted/`` under the data folder:
+``CLMS_DATA_DIR``, default the project's ``var/``), its owner's alone. The run's metadata counts communes and cases;
+it names no child."""
 
 from pathlib import Path
 
@@ -19,8 +20,9 @@ DEFAULT_FOLDER = folder_path("restricted")
 
 class CommuneRegisterConfig(dg.Config):
     restricted_folder: str = Field(default=DEFAULT_FOLDER, description=(
-        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx and .html (default CLMS_RESTRICTED_DIR or "
-        "var/restricted); the folders are created for their owner alone."))
+        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx and .html (default CLMS_RESTRICTED_DIR,"
+        " else restricted/ under the data folder: CLMS_DATA_DIR, default the project's var/); the folders are created"
+        " for their owner alone."))
 
 
 @dg.asset(group_name="cases", deps=["case_register"], kinds={"excel"}, description=describe("commune_registers"))

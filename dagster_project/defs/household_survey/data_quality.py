@@ -28,7 +28,8 @@ raw_household_back_check = raw_submissions_asset(data_quality.BACK_CHECK_FORM_ID
 
 class DataQualityConfig(dg.Config):
     output_folder: str = Field(default=DEFAULT_FOLDER, description="The workbook goes to "
-                               "<output_folder>/data-quality/ (default CLMS_REPORTS_DIR or var/reports).")
+                               "<output_folder>/data-quality/ (default CLMS_REPORTS_DIR, else reports/ under "
+                               "the data folder: CLMS_DATA_DIR, default the project's var/).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
 
 

@@ -23,7 +23,8 @@ DEFAULT_REPORTS_DIR = folder_path("reports")
 class ReportConfig(dg.Config):
     output_folder: str = Field(default=DEFAULT_REPORTS_DIR,
                                description="Reports go to <output_folder>/<area>/<year>/ (default CLMS_REPORTS_DIR "
-                                           "or var/reports).")
+                                           "else reports/ under the data folder: CLMS_DATA_DIR, default the project's "
+                                           "var/).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
     period: Literal["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"] = Field(
         default="", description="Kỳ báo cáo trong năm của phân vùng / the period of the partition's year: trống cả "
