@@ -24,21 +24,6 @@ import psycopg
 from sqlalchemy import BigInteger, Boolean, Connection, Date, Float, Integer, String, Table
 from sqlalchemy.exc import DBAPIError
 
-
-def _null(_value: None) -> None:
-    return None
-
-
-# sqlite3 binds str, int, float and bytes at once; any other value first goes through its adaptation protocol, which
-# without a registered adapter looks for ``__adapt__`` and ``__conform__`` in vain (bench/RESULTS.md, eighth round).
-# The adapters for None and bool store what sqlite3 stores without them (NULL; 1 and 0). A date is stored
-# as SQLAlchemy stores it in SQLite (ISO text), without sqlite3's default adapter (deprecated since Python 3.12).
-# They hold for the process.
-sqlite3.register_adapter(type(None), _null)
-sqlite3.register_adapter(bool, int)
-sqlite3.register_adapter(date, date.isoformat)
-
-
 DATABASE_ERRORS = (DBAPIError, sqlite3.Error, psycopg.Error)  # what a write may raise: wrapped by SQLAlchemy, or
 #                                                           the driver's own from a COPY or a driver-level call
 

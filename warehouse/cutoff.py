@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, Table, and_, create_engine, insert, o
 from warehouse import case_register, indicators
 from warehouse.approval import LEGACY, AreaPeriod, area_communes
 from warehouse.classification import load_rules
+from warehouse.db import use_sqlite_adapters
 from warehouse.models import (
     Activity,
     ActivityReach,
@@ -81,6 +82,7 @@ def warehouse_as_of(engine: Engine, cutoff: date, area: AreaPeriod, settings: in
     """A temporary warehouse with the data of ``area`` submitted by the end of ``cutoff`` (and dated ``within``
     the range, if given), its indicators made with ``settings``; removed on exit."""
     with tempfile.TemporaryDirectory(prefix="clms-cutoff-") as folder:
+        use_sqlite_adapters()
         copy = create_engine(f"sqlite:///{Path(folder) / 'as_of.sqlite'}")
         try:
             Base.metadata.create_all(copy)

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, or_, select
 
-from connectors.collector import THRESHOLD
+from connectors.collector import collect_rarely
 
 B = TypeVar("B")
 Range = tuple[int, int]  # (after, upto]: the change_seq values of one batch
@@ -115,7 +115,7 @@ def _open(url: str) -> None:
     global _worker_engine
     _worker_engine = make_engine(url)
     gc.freeze()  # what the imports left is never garbage
-    gc.set_threshold(THRESHOLD)  # a batch allocates millions of short-lived objects and few cycles: collect rarely
+    collect_rarely()  # a batch allocates millions of short-lived objects and few cycles
 
 
 def prepare_in_worker(prepare: Prepare, after: Any, upto: Any):

@@ -1,6 +1,9 @@
 """Bulk inserts store each value as the column's type stores it, on both backends."""
 
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, select, text
 
@@ -26,3 +29,13 @@ def test_none_booleans_and_dates_are_stored_as_the_columns_store_them(warehouse_
                                        " typeof(share) FROM bulk_values ORDER BY id")).all()
             assert [tuple(r) for r in stored] == [("text", 1, "integer", "2026-11-24", "text", "integer", "real"),
                                                   ("null", 0, "integer", None, "null", "null", "null")]
+
+
+def test_importing_the_warehouse_registers_no_sqlite_adapter():
+    """sqlite3's adapters are registered by :func:`warehouse.db.make_engine` for a SQLite URL, not at import."""
+    check = ("import sqlite3, warehouse.bulk, warehouse.indicators; from warehouse.db import make_engine; "
+             "key = (type(None), sqlite3.PrepareProtocol); before = key in sqlite3.adapters; "
+             "make_engine('sqlite://').dispose(); print(before, key in sqlite3.adapters)")
+    done = subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).resolve().parents[2], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]

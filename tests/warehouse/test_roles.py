@@ -11,7 +11,7 @@ import dagster as dg
 import psycopg
 import pytest
 from psycopg import errors
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from dagster_project.definitions import FORMS, build_definitions
 from dagster_project.resources import WarehouseResource
