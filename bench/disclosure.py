@@ -62,24 +62,17 @@ def unprotected_cells(children: int, url: str):
 def system_size(cells, areas, policy) -> dict:
     """What protect's first round faces: counts, the primary suppressions, relations, and the components of the
     counts left undetermined once every chain of single relations is followed."""
-    cells = cells.reset_index(drop=True)
-    guarded = np.flatnonzero(disclosure._protected(cells, policy))
-    counts, of_cell = disclosure.cell_counts(cells.iloc[guarded], policy)
-    small = disclosure._small(cells.iloc[guarded], counts, of_cell, policy)
-    rel = disclosure.relations(cells.iloc[guarded], of_cell, counts, areas).sort_values("relation", kind="stable")
+    system = disclosure.first_round(cells, areas, policy)
+    small, rel, determined = system.small, system.relations, system.determined
     relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
-    known = np.zeros(len(counts), dtype=bool)
-    known[of_cell[~small[of_cell].any(axis=1)].ravel()] = True
-    at = disclosure._positions(relation, row, len(counts))
-    determined, _, _ = disclosure._chained(relation, row, known, at)
     open_ = ~determined[row]
     columns, column = np.unique(row[open_], return_inverse=True)
     lines, line = np.unique(relation[open_], return_inverse=True)
     graph = coo_matrix((np.ones(len(line)), (line, column + len(lines))), shape=(len(lines) + len(columns),) * 2)
     _, component = connected_components(graph, directed=False)
     sizes = np.bincount(component[len(lines):])
-    return {"cells": len(cells), "protected_cells": len(guarded), "counts": len(counts), "small": int(small.sum()),
-            "relations": int(rel["relation"].nunique()), "relation_members": len(rel),
+    return {"cells": len(cells), "protected_cells": system.protected_cells, "counts": len(system.counts),
+            "small": int(small.sum()), "relations": int(rel["relation"].nunique()), "relation_members": len(rel),
             "determined_by_chains": int(determined.sum()), "small_but_determined": int((small & determined).sum()),
             "undetermined": len(columns), "components": len(sizes),
             "largest_components": sorted(int(s) for s in sizes)[-5:]}

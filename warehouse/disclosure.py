@@ -118,9 +118,7 @@ def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
     commune_code, exact (:func:`warehouse.indicators.reference_frames`). ``withheld``: cells suppressed already, whose
     numbers are gone, taken as primary suppressions."""
     cells = cells.reset_index(drop=True)
-    guarded = np.flatnonzero(_protected(cells, policy))
-    counts, of_cell = cell_counts(cells.iloc[guarded], policy)
-    small = _small(cells.iloc[guarded], counts, of_cell, policy)
+    guarded, counts, of_cell, small = _primary(cells, policy)
     if withheld is not None:  # suppressed already: both counts taken as small
         gone = np.asarray(withheld, dtype=bool)[guarded]
         small[of_cell[gone].ravel()] = True
@@ -139,6 +137,43 @@ def protect(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy,
     out["status"] = out["status"].where(~suppressed, SUPPRESSED)
     out["suppression_reason"] = np.where(suppressed, reason, None)
     return out
+
+
+class FirstRound(NamedTuple):
+    """The system :func:`protect` faces in its first round, before any complementary suppression."""
+
+    protected_cells: int
+    counts: pd.DataFrame  # :func:`cell_counts`
+    small: np.ndarray  # per count: hidden by primary suppression
+    relations: pd.DataFrame  # :func:`relations`, in the order of ``relation``
+    determined: np.ndarray  # per count: what chains of single relations work out from the counts published
+
+
+def first_round(cells: pd.DataFrame, areas: pd.DataFrame, policy: DisclosurePolicy) -> FirstRound:
+    """The counts of ``cells`` (unprotected; ``areas`` as for :func:`protect`), their primary suppressions and
+    relations, and which counts the relations determine one at a time once only the small ones are hidden."""
+    cells = cells.reset_index(drop=True)
+    guarded, counts, of_cell, small = _primary(cells, policy)
+    rel = relations(cells.iloc[guarded], of_cell, counts, areas).sort_values("relation", kind="stable")
+    known = _published(of_cell, small)
+    relation, row = rel["relation"].to_numpy(), rel["row"].to_numpy()
+    determined = known if rel.empty else _chained(relation, row, known, _positions(relation, row, len(counts)))[0]
+    return FirstRound(len(guarded), counts, small, rel, determined)
+
+
+def _primary(cells: pd.DataFrame, policy: DisclosurePolicy) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
+    """The positions of the protected ``cells``, their counts and each one's rows (:func:`cell_counts`), and
+    which counts primary suppression hides."""
+    guarded = np.flatnonzero(_protected(cells, policy))
+    counts, of_cell = cell_counts(cells.iloc[guarded], policy)
+    return guarded, counts, of_cell, _small(cells.iloc[guarded], counts, of_cell, policy)
+
+
+def _published(of_cell: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Which counts are published: those of the cells with no ``hidden`` count."""
+    known = np.zeros(len(hidden), dtype=bool)
+    known[of_cell[~hidden[of_cell].any(axis=1)].ravel()] = True
+    return known
 
 
 def _protected(cells: pd.DataFrame, policy: DisclosurePolicy) -> np.ndarray:
@@ -303,8 +338,7 @@ def _complement(counts: pd.DataFrame, rel: pd.DataFrame, of_cell: np.ndarray, sm
     sign, at = rel["sign"].to_numpy(dtype=float), _positions(relation, row, len(counts))
     hidden = small.copy()
     while True:
-        known = np.zeros(len(counts), dtype=bool)
-        known[of_cell[~hidden[of_cell].any(axis=1)].ravel()] = True
+        known = _published(of_cell, hidden)
         determined, by, step = _chained(relation, row, known, at)
         leaks, combined = np.flatnonzero(hidden & determined), None
         if leaks.size:  # the first found: those found after them may follow from them

@@ -6,7 +6,7 @@ suppressed cell."""
 import numpy as np
 import pandas as pd
 
-from warehouse.disclosure import COMPLEMENTARY, SMALL_COUNT, _combined, load_policy, protect
+from warehouse.disclosure import COMPLEMENTARY, SMALL_COUNT, _combined, first_round, load_policy, protect
 from warehouse.indicators import load_settings
 
 POLICY = load_policy()
@@ -59,6 +59,19 @@ def test_the_other_sex_is_hidden_with_a_small_one():
         ("1.1", "household_survey", "a", "2026", "sex", "female", 9, 30),
     ]), AREAS, POLICY))
     assert hidden == {("1.1", "a", "2026", "male"): SMALL_COUNT, ("1.1", "a", "2026", "female"): COMPLEMENTARY}
+
+
+def test_the_first_round_finds_what_primary_suppression_alone_leaks():
+    """Boys 3/30 hidden alone: 12 − 9 gives the boys' 3, 60 − 30 their 30; the establishments count no child."""
+    system = first_round(cells([
+        ("1.1", "household_survey", "a", "2026", "total", "all", 12, 60),
+        ("1.1", "household_survey", "a", "2026", "sex", "male", 3, 30),
+        ("1.1", "household_survey", "a", "2026", "sex", "female", 9, 30),
+        ("4.1a", "inspections", "a", "2026", "total", "all", 1, 2),
+    ]), AREAS, POLICY)
+    assert system.protected_cells == 3 and len(system.counts) == 6
+    assert list(system.counts.loc[system.small, "value"]) == [3]
+    assert system.determined.all() and system.relations["relation"].is_monotonic_increasing
 
 
 def test_the_smallest_other_commune_and_quarter_are_hidden():
