@@ -24,8 +24,7 @@ def raw_accounted_for(asset: str, form_id: str, model: type, entity: str,
                       message: str = "raw_accounted_for") -> dg.AssetChecksDefinition:
     """Every live raw submission of ``form_id`` is a row of ``model`` or is quarantined as ``entity``."""
 
-    @dg.asset_check(asset=asset, name=f"{asset}_accounted_for",
-                    description=describe(message, form_id=form_id, table=model.__tablename__))
+    @dg.asset_check(asset=asset, name=f"{asset}_accounted_for", description=describe(message))
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         live = scalar(warehouse, select(func.count()).select_from(RawSubmission)
                       .where(RawSubmission.form_id == form_id, RawSubmission.deleted_at.is_(None)))
@@ -42,7 +41,7 @@ def raw_accounted_for(asset: str, form_id: str, model: type, entity: str,
 def ids_unique(asset: str, column, message: str = "ids_unique") -> dg.AssetChecksDefinition:
     """The values of ``column`` (a primary key) are unique."""
 
-    @dg.asset_check(asset=asset, name=f"{asset}_ids_unique", description=describe(message, column=column.key))
+    @dg.asset_check(asset=asset, name=f"{asset}_ids_unique", description=describe(message))
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         total = scalar(warehouse, select(func.count(column)))
         unique = scalar(warehouse, select(func.count(distinct(column))))

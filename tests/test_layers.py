@@ -1,0 +1,91 @@
+"""The layers import one way: connectors → warehouse → dagster_project, and bench from tests, never the reverse;
+no module imports itself back through others when it loads."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("connectors", "warehouse", "dagster_project", "bench", "tests")
+# package: what it must never import, anywhere in its code
+FORBIDDEN = {
+    "connectors": ("warehouse", "dagster", "dagster_project", "bench", "tests"),
+    "warehouse": ("dagster", "dagster_project", "bench", "tests"),
+    "dagster_project": ("bench", "tests"),
+    "tests": ("bench",),
+}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "node_modules" in path.parts or "migrations" in path.parts:
+                continue
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def imports(path: Path, name: str, *, top_level: bool) -> set[str]:
+    """The modules ``path`` imports: all of them, or those it imports when it loads (not in a function, nor under
+    ``if TYPE_CHECKING``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nodes = _loaded(tree.body) if top_level else ast.walk(tree)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], *filter(None, [base])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _loaded(body: list[ast.stmt]):
+    for node in body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if isinstance(node, ast.ClassDef):
+            yield from _loaded(node.body)
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            for part in (node.body, getattr(node, "orelse", []), getattr(node, "finalbody", []),
+                         *[h.body for h in getattr(node, "handlers", [])]):
+                yield from _loaded(part)
+        else:
+            yield node
+
+
+@pytest.mark.parametrize("package", FORBIDDEN)
+def test_no_layer_imports_a_later_one(package):
+    found = modules()
+    wrong = sorted((name, imported) for name, path in found.items() if name.split(".")[0] == package
+                   for imported in imports(path, name, top_level=False)
+                   if imported.split(".")[0] in FORBIDDEN[package])
+    assert not wrong, wrong
+
+
+def test_no_module_imports_itself_back_when_it_loads():
+    found = modules()
+    names = sorted(found)
+    at = {name: n for n, name in enumerate(names)}
+    edges = [(at[name], at[m]) for name in names for m in imports(found[name], name, top_level=True)
+             if m in at and m != name]
+    rows, columns = zip(*edges, strict=True)
+    graph = coo_matrix((np.ones(len(edges)), (rows, columns)), shape=(len(names),) * 2)
+    _, component = connected_components(graph, directed=True, connection="strong")
+    sizes = np.bincount(component)
+    cycles = [[name for name in names if component[at[name]] == c] for c in np.flatnonzero(sizes > 1)]
+    assert not cycles, cycles
