@@ -47,12 +47,51 @@ def described(vi: str, en: str) -> dict:
     return {"info": {"vi": vi, "en": en}, "comment": f"{vi}\n{en}"}
 
 
-# The code list of a clean row's province and commune codes (household, inspection, case, activity).
-CODE_LIST_OF_THE_CODES = described(
-    "Danh mục đơn vị hành chính của các mã: vn-2025-07 (danh mục từ 01/7/2025) hoặc vn-legacy (danh mục trước đó, "
-    "cho số liệu thu thập với mã cũ; được tính cho cả địa bàn cũ và các xã mới tương ứng)",
-    "Administrative code list of the codes: vn-2025-07 (the list in force from 1 July 2025) or vn-legacy (the list "
-    "before, for data collected with the old codes; counted on the old area and on the new communes it went to)")
+# The columns several clean tables share, each declared once
+
+def raw_submission_ref() -> Mapped[int]:
+    """The raw submission a clean row comes from: one row of its form's main table per submission."""
+    return mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
+        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
+
+
+def change_seq_column() -> Mapped[int]:
+    """The raw submission's change sequence when the row was written: what the incremental steps read from."""
+    return mapped_column(BigInteger, index=True, **described(
+        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
+        "Change sequence of the raw submission when the row was written (incremental steps)"))
+
+
+def year_of(vi: str, en: str) -> Mapped[int]:
+    """The year of the row's date (``vi``, ``en``: which date, e.g. "ngày thăm", "visit date")."""
+    return mapped_column(Integer, **described(f"Năm của {vi}", f"Year of the {en}"))
+
+
+def quarter_of(vi: str, en: str) -> Mapped[int]:
+    """The quarter (1–4) of the row's date."""
+    return mapped_column(Integer, **described(f"Quý của {vi} (1–4)", f"Quarter of the {en} (1–4)"))
+
+
+def province_column() -> Mapped[str]:
+    """A clean row's province, in its code list."""
+    return mapped_column(String(8), **described(
+        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
+
+
+def commune_column() -> Mapped[str]:
+    """A clean row's commune, in its code list."""
+    return mapped_column(String(8), index=True, **described(
+        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
+        "Commune code (in the code list code_list_version)"))
+
+
+def code_list_column() -> Mapped[str]:
+    """The code list of a clean row's province and commune codes."""
+    return mapped_column(String(32), **described(
+        "Danh mục đơn vị hành chính của các mã: vn-2025-07 (danh mục từ 01/7/2025) hoặc vn-legacy (danh mục trước đó, "
+        "cho số liệu thu thập với mã cũ; được tính cho cả địa bàn cũ và các xã mới tương ứng)",
+        "Administrative code list of the codes: vn-2025-07 (the list in force from 1 July 2025) or vn-legacy (the list "
+        "before, for data collected with the old codes; counted on the old area and on the new communes it went to)"))
 
 
 class Base(DeclarativeBase):
@@ -209,11 +248,8 @@ class Household(Base):
     household_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
         "Mã hộ gia đình (giả danh: băm có khóa, không chứa thông tin cá nhân)",
         "Household id (pseudonymous: a keyed hash, no personal data)"))
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
-        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    raw_submission_id: Mapped[int] = raw_submission_ref()
+    change_seq: Mapped[int] = change_seq_column()
     source: Mapped[str] = mapped_column(String(64), **described(
         "Kênh nhận bản nộp: odk_central, kobotoolbox, demo, hoặc file:… (tệp xuất)",
         "Route the submission came by: odk_central, kobotoolbox, demo, or file:… (an export file)"))
@@ -227,16 +263,15 @@ class Household(Base):
         "Review state in ODK Central's words (edited, hasIssues, approved…; KoboToolbox's mapped); empty: "
         "never reviewed"))
     interview_date: Mapped[date] = mapped_column(Date, **described("Ngày phỏng vấn", "Interview date"))
-    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày phỏng vấn", "Year of the interview date"))
-    quarter: Mapped[int] = mapped_column(Integer, **described(
-        "Quý của ngày phỏng vấn (1–4)", "Quarter of the interview date (1–4)"))
+    year: Mapped[int] = year_of("ngày phỏng vấn", "interview date")
+    quarter: Mapped[int] = quarter_of("ngày phỏng vấn", "interview date")
     province_code: Mapped[str] = mapped_column(String(8), index=True, **described(
         "Mã tỉnh, thành phố (theo danh mục code_list_version); trống khi hộ không đồng ý (không hỏi)",
         "Province code (in the code list code_list_version); empty without consent (not asked)"))
     commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
         "Mã xã, phường, đặc khu (theo danh mục code_list_version); trống khi hộ không đồng ý",
         "Commune code (in the code list code_list_version); empty without consent"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
+    code_list_version: Mapped[str] = code_list_column()
     urban_rural: Mapped[str] = mapped_column(String(8), **described(
         "urban (phường) hoặc rural (xã, đặc khu); trống khi hộ không đồng ý",
         "urban (ward) or rural (commune, special zone); empty without consent"))
@@ -289,9 +324,7 @@ class Child(WorkAnswers, Base):
         "Child id (pseudonymous: a keyed hash, no personal data)"))
     household_id: Mapped[str] = mapped_column(PseudoId, index=True, **described(  # a household (warehouse.clean_links)
         "Hộ của trẻ (household.household_id)", "The child's household (household.household_id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    change_seq: Mapped[int] = change_seq_column()
     repeat_index: Mapped[int] = mapped_column(Integer, **described(
         "Thứ tự của trẻ trong danh sách của hộ (từ 1)", "Position of the child in the household roster (from 1)"))
     sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
@@ -932,26 +965,19 @@ class Inspection(Base):
     inspection_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
         "Mã lần thanh tra (giả danh: băm có khóa, không chứa thông tin cá nhân)",
         "Inspection id (pseudonymous: a keyed hash, no personal data)"))
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
-        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    raw_submission_id: Mapped[int] = raw_submission_ref()
+    change_seq: Mapped[int] = change_seq_column()
     source: Mapped[str] = mapped_column(String(64), **described(
         "Kênh nhận bản nộp: odk_central, kobotoolbox, demo, hoặc file:… (tệp xuất)",
         "Route the submission came by: odk_central, kobotoolbox, demo, or file:… (an export file)"))
     form_version: Mapped[str | None] = mapped_column(String(64), **described(
         "Phiên bản biểu mẫu của bản nộp", "Form version of the submission"))
     inspection_date: Mapped[date] = mapped_column(Date, **described("Ngày thanh tra, kiểm tra", "Inspection date"))
-    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày thanh tra", "Year of the inspection date"))
-    quarter: Mapped[int] = mapped_column(Integer, **described(
-        "Quý của ngày thanh tra (1–4)", "Quarter of the inspection date (1–4)"))
-    province_code: Mapped[str] = mapped_column(String(8), **described(
-        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
-        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
-        "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
+    year: Mapped[int] = year_of("ngày thanh tra", "inspection date")
+    quarter: Mapped[int] = quarter_of("ngày thanh tra", "inspection date")
+    province_code: Mapped[str] = province_column()
+    commune_code: Mapped[str] = commune_column()
+    code_list_version: Mapped[str] = code_list_column()
     inspection_kind: Mapped[str | None] = mapped_column(String(16), **described(
         "Hình thức: periodic (định kỳ), surprise (đột xuất), follow_up (kiểm tra lại việc khắc phục)",
         "Kind: periodic, surprise, follow_up (checking that violations were remedied)"))
@@ -1013,9 +1039,7 @@ class YoungWorker(WorkAnswers, Base):
     inspection_id: Mapped[str] = mapped_column(
         ForeignKey("inspection.inspection_id", ondelete="CASCADE"), index=True, **described(
             "Lần thanh tra (inspection.inspection_id)", "The inspection (inspection.inspection_id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    change_seq: Mapped[int] = change_seq_column()
     repeat_index: Mapped[int] = mapped_column(Integer, **described(
         "Thứ tự trong danh sách người dưới 18 tuổi của lần thanh tra (từ 1)",
         "Position in the inspection's list of workers under 18 (from 1)"))
@@ -1109,15 +1133,11 @@ class Case(Base):
     identified_on: Mapped[date] = mapped_column(Date, **described(
         "Ngày xác định: ngày phỏng vấn, ngày thanh tra hoặc ngày xác định ghi khi sàng lọc thông báo",
         "Date identified: the interview or inspection date, or the identification date of a screened report"))
-    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày xác định", "Year of the date identified"))
-    quarter: Mapped[int] = mapped_column(Integer, **described(
-        "Quý của ngày xác định (1–4)", "Quarter of the date identified (1–4)"))
-    province_code: Mapped[str] = mapped_column(String(8), **described(
-        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
-        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
-        "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
+    year: Mapped[int] = year_of("ngày xác định", "date identified")
+    quarter: Mapped[int] = quarter_of("ngày xác định", "date identified")
+    province_code: Mapped[str] = province_column()
+    commune_code: Mapped[str] = commune_column()
+    code_list_version: Mapped[str] = code_list_column()
     sex: Mapped[str] = mapped_column(String(8), **described("Giới tính: male (nam), female (nữ)", "Sex: male, female"))
     age_band: Mapped[str] = mapped_column(String(8), **described(
         "Nhóm tuổi vn_law khi được xác định: 5-12, 13-14, 15-17",
@@ -1179,17 +1199,13 @@ class CaseVisit(WorkAnswers, Base):
     visit_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
         "Mã lần thăm (giả danh: băm có khóa, không chứa thông tin cá nhân)",
         "Visit id (pseudonymous: a keyed hash, no personal data)"))
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
-        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    raw_submission_id: Mapped[int] = raw_submission_ref()
+    change_seq: Mapped[int] = change_seq_column()
     case_id: Mapped[str] = mapped_column(String(36), index=True, **described(
         "Trường hợp được thăm (case_register.case_id)", "The case visited (case_register.case_id)"))
     visit_date: Mapped[date] = mapped_column(Date, **described("Ngày thăm", "Visit date"))
-    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày thăm", "Year of the visit date"))
-    quarter: Mapped[int] = mapped_column(Integer, **described(
-        "Quý của ngày thăm (1–4)", "Quarter of the visit date (1–4)"))
+    year: Mapped[int] = year_of("ngày thăm", "visit date")
+    quarter: Mapped[int] = quarter_of("ngày thăm", "visit date")
     case_worker_id: Mapped[str | None] = mapped_column(PseudoId, **described(
         "Mã cán bộ theo dõi (giả danh, từ tên đã nhập)", "Case worker id (pseudonymous, from the name typed)"))
     case_source: Mapped[str | None] = mapped_column(String(32), **described(
@@ -1321,19 +1337,15 @@ class CaseReport(Base):
     report_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
         "Mã thông báo (giả danh: băm có khóa, không chứa thông tin cá nhân)",
         "Report id (pseudonymous: a keyed hash, no personal data)"))
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
-        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    raw_submission_id: Mapped[int] = raw_submission_ref()
+    change_seq: Mapped[int] = change_seq_column()
     report_code: Mapped[str] = mapped_column(String(16), **described(
         "Mã ngắn của thông báo (R-…), dùng trong bảng quyết định ghép trường hợp",
         "Short report code (R-…), used in the sheets deciding case matches"))
     report_date: Mapped[date] = mapped_column(Date, **described(
         "Ngày tiếp nhận thông tin, thông báo", "Date the report was received"))
-    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày tiếp nhận", "Year of the date received"))
-    quarter: Mapped[int] = mapped_column(Integer, **described(
-        "Quý của ngày tiếp nhận (1–4)", "Quarter of the date received (1–4)"))
+    year: Mapped[int] = year_of("ngày tiếp nhận", "date received")
+    quarter: Mapped[int] = quarter_of("ngày tiếp nhận", "date received")
     officer_id: Mapped[str | None] = mapped_column(PseudoId, **described(
         "Mã cán bộ tiếp nhận (giả danh, từ tên đã nhập)", "Receiving officer id (pseudonymous, from the name typed)"))
     reporter_type: Mapped[str] = mapped_column(String(32), **described(
@@ -1355,12 +1367,9 @@ class CaseReport(Base):
     case_type: Mapped[str] = mapped_column(String(16), **described(
         "Nhóm theo thông báo: at_risk, child_labourer, trafficked (bị mua bán để bóc lột sức lao động)",
         "Category reported: at_risk, child_labourer, trafficked (for labour exploitation)"))
-    province_code: Mapped[str] = mapped_column(String(8), **described(
-        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
-        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
-        "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
+    province_code: Mapped[str] = province_column()
+    commune_code: Mapped[str] = commune_column()
+    code_list_version: Mapped[str] = code_list_column()
     urgency: Mapped[str] = mapped_column(String(16), **described(
         "Mức độ khẩn cấp: emergency (cần can thiệp ngay), normal",
         "Urgency: emergency (immediate intervention), normal"))
@@ -1444,26 +1453,19 @@ class Activity(Base):
     activity_id: Mapped[str] = mapped_column(PseudoId, primary_key=True, **described(
         "Mã hoạt động (giả danh: băm có khóa, không chứa thông tin cá nhân)",
         "Activity id (pseudonymous: a keyed hash, no personal data)"))
-    raw_submission_id: Mapped[int] = mapped_column(ForeignKey("raw_submission.id"), unique=True, **described(
-        "Dòng bản nộp gốc (raw_submission.id)", "The raw submission row (raw_submission.id)"))
-    change_seq: Mapped[int] = mapped_column(BigInteger, index=True, **described(
-        "Số thứ tự thay đổi của bản nộp gốc khi dòng được ghi (xử lý tăng dần)",
-        "Change sequence of the raw submission when the row was written (incremental steps)"))
+    raw_submission_id: Mapped[int] = raw_submission_ref()
+    change_seq: Mapped[int] = change_seq_column()
     source: Mapped[str] = mapped_column(String(64), **described(
         "Kênh nhận bản nộp: odk_central, kobotoolbox, demo, hoặc file:… (tệp xuất)",
         "Route the submission came by: odk_central, kobotoolbox, demo, or file:… (an export file)"))
     form_version: Mapped[str | None] = mapped_column(String(64), **described(
         "Phiên bản biểu mẫu của bản nộp", "Form version of the submission"))
     activity_date: Mapped[date] = mapped_column(Date, **described("Ngày tổ chức hoạt động", "Date of the activity"))
-    year: Mapped[int] = mapped_column(Integer, **described("Năm của ngày tổ chức", "Year of the activity date"))
-    quarter: Mapped[int] = mapped_column(Integer, **described(
-        "Quý của ngày tổ chức (1–4)", "Quarter of the activity date (1–4)"))
-    province_code: Mapped[str] = mapped_column(String(8), **described(
-        "Mã tỉnh, thành phố (theo danh mục code_list_version)", "Province code (in the code list code_list_version)"))
-    commune_code: Mapped[str] = mapped_column(String(8), index=True, **described(
-        "Mã xã, phường, đặc khu (theo danh mục code_list_version)",
-        "Commune code (in the code list code_list_version)"))
-    code_list_version: Mapped[str] = mapped_column(String(32), **CODE_LIST_OF_THE_CODES)
+    year: Mapped[int] = year_of("ngày tổ chức", "activity date")
+    quarter: Mapped[int] = quarter_of("ngày tổ chức", "activity date")
+    province_code: Mapped[str] = province_column()
+    commune_code: Mapped[str] = commune_column()
+    code_list_version: Mapped[str] = code_list_column()
     activity_type: Mapped[str] = mapped_column(String(32), **described(
         "Loại (mã activity_type): communication_event, community_meeting, school_activity, workshop, training_course,"
         " media_broadcast, materials_distribution, campaign_launch, contest_performance, child_consultation,"
