@@ -10,10 +10,9 @@ from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
 from warehouse import raw_store
-from warehouse.stored_submissions import WarehouseSubmissions
-from warehouse.case_register import open_cases
 from warehouse.models import RawSubmission
 from warehouse.review_states import load_review_policy, review_summary
+from warehouse.stored_submissions import WarehouseSubmissions
 
 
 def source_key(form_id: str) -> str:
@@ -31,12 +30,10 @@ def refused_now(before: dict | None, after: dict) -> list[dict]:
             for digest, entry in now.items() if earlier.get(digest) != entry]
 
 
-def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
-                          reads_case_list: bool = False) -> dg.AssetsDefinition:
+def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = ()) -> dg.AssetsDefinition:
     """``raw_<form_id>``: every submission of the form, upserted on its stable id with its form version.
 
-    ``deps``: assets to run before, besides the published form. ``reads_case_list``: the form picks a case from the
-    register's list, so the sync is given the open cases (the demo source visits them).
+    ``deps``: assets to run before, besides the published form.
     """
 
     @dg.asset(name=f"raw_{form_id}", group_name=group, deps=[f"{form_id}_form", *deps], kinds={"python"},
@@ -49,7 +46,7 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = (),
         project = source.project_key
         cursor = raw_store.read_cursor(engine, source.source_name, project, form_id)
         stored = WarehouseSubmissions(engine, source.source_name, project, form_id)
-        run = source.open_sync(form_id, cursor, open_cases(engine) if reads_case_list else (), stored)
+        run = source.open_sync(form_id, cursor, stored)
         stats = raw_store.store_records(engine, run)
         raw_store.save_cursor(engine, source.source_name, project, form_id, run.cursor, stats.as_dict())
         context.log.info(text("log.synced", form_id=form_id, source=source.source_name, **stats.as_dict()))

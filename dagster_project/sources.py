@@ -14,12 +14,12 @@ from pydantic import Field
 
 from connectors import forms
 from connectors.demo import back_check_rows, demo_communes, household_rows
-from connectors.demo_programme import OpenCase, activity_rows, inspection_rows, visit_rows
+from connectors.demo_programme import activity_rows, inspection_rows, visit_rows
 from connectors.demo_reports import case_report_rows
 from connectors.exports import FileRefused, ImportLimits, import_export
 from connectors.form_schema import FormSchema
 from connectors.http import HttpSettings
-from connectors.kobotoolbox import KoboClient, StoredSubmissions
+from connectors.kobotoolbox import KoboClient
 from connectors.kobotoolbox import sync_submissions as kobo_sync
 from connectors.kobotoolbox.sync import RECENT
 from connectors.odk_central import OdkCentralClient, record_from_odata_row, sync_submissions
@@ -65,12 +65,10 @@ class SubmissionSource(dg.ConfigurableResource):
     def project_key(self) -> str:
         raise NotImplementedError
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
-                  stored: StoredSubmissions | None = None) -> SyncRun:
-        """Start a sync of ``form_id`` from ``cursor``. ``open_cases``: for the follow-up form, the register's
-        open cases as collectors see them; only a source that plays the collectors (the demo) reads them.
-        ``stored``: what the warehouse holds of this form from this source, for a platform whose edits and
-        deletions are found only by reconciling (KoboToolbox)."""
+    def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:
+        """Start a sync of ``form_id`` from ``cursor``. ``stored``: what the warehouse holds of this form from this
+        source, for a platform whose edits and deletions are found only by reconciling (KoboToolbox, ODK Central's
+        ids), and for the demo, which plays the collectors, the case list they see."""
         raise NotImplementedError
 
     def publish_form(self, xlsform: Path, media_dir: Path) -> dict[str, str]:
@@ -134,17 +132,17 @@ class DemoSource(_ServerlessSource):
     def details(self) -> dict[str, str]:
         return {"households": str(self.households), "inspections": str(self.inspections), "seed": str(self.seed)}
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
-                  stored: StoredSubmissions | None = None) -> SyncRun:
-        """The demo submissions of ``form_id`` (none for a form without demo data); follow-up visits to
-        ``open_cases`` only, as collectors can visit only the cases of their list."""
+    def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:
+        """The demo submissions of ``form_id`` (none for a form without demo data); follow-up visits to the
+        warehouse's open cases only (none without ``stored``), as collectors can visit only the cases of their
+        list."""
         communes = demo_communes(forms.FORMS_DIR / "media" / "communes.csv")
         rows = {
             forms.HOUSEHOLD_SURVEY: lambda: household_rows(communes, self.households, self.seed),
             forms.HOUSEHOLD_BACK_CHECK: lambda: back_check_rows(communes, self.households, self.seed),
             forms.WORKPLACE_INSPECTION: lambda: inspection_rows(communes, self.inspections, self.seed),
             forms.ACTIVITY_REPORT: lambda: activity_rows(communes, self.seed),
-            forms.CASE_FOLLOWUP: lambda: visit_rows(open_cases, self.seed),
+            forms.CASE_FOLLOWUP: lambda: visit_rows(stored.open_cases() if stored is not None else (), self.seed),
             forms.CASE_REPORT: lambda: case_report_rows(communes, self.households, self.seed),
         }.get(form_id, list)()
         return _DemoRun(rows, form_id)
@@ -219,8 +217,7 @@ class OdkCentralSource(SubmissionSource):
             session = Path(self.session_dir) / f"session-{key}.json"
         return OdkCentralClient(self.base_url, self.email, self.password, settings=settings, session_file=session)
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
-                  stored: StoredSubmissions | None = None) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:
         """The server's submissions since ``cursor``, and purges and restores when the id comparison with
         ``stored`` is due (the server serves the case list to the form itself)."""
         client = self.client()
@@ -297,8 +294,7 @@ class KoboToolboxSource(SubmissionSource):
                                 backoff_factor=self.backoff_factor)
         return KoboClient(self.base_url, self.token, settings=settings)
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
-                  stored: StoredSubmissions | None = None) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:
         """New submissions by ``_id``; edits and deletions by reconciling with what the warehouse stored when due
         (or forced); answers typed by the form of ``forms/`` (not the asset's possibly undeployed content)."""
         schema = forms.definition(form_id).schema  # first: a form that does not convert leaves no session open
@@ -390,8 +386,7 @@ class FileImportSource(_ServerlessSource):
     def details(self) -> dict[str, str]:
         return {"folder": self.folder}
 
-    def open_sync(self, form_id: str, cursor: dict | None, open_cases: Sequence[OpenCase] = (),
-                  stored: WarehouseSubmissions | None = None) -> SyncRun:
+    def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:
         """The files not yet imported. ``stored`` gives a KoboToolbox XLSX export the ids the warehouse holds
         (:meth:`~warehouse.stored_submissions.WarehouseSubmissions.root_instance_ids`), so that a submission
         edited on Kobo is named by its root instance id, as the Kobo sync names it."""

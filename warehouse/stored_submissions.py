@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select, union
 from connectors.kobotoolbox import StoredIdentity
 from connectors.kobotoolbox.documents import with_uuid_prefix
 from connectors.records import SubmissionRecord
+from warehouse.case_register import open_cases
 from warehouse.models import RawSubmission, RawSubmissionHistory
 
 PAGE = 5000
@@ -24,6 +25,10 @@ class WarehouseSubmissions:
         self._engine, self._page, self._form_id = engine, page, form_id
         r = RawSubmission
         self._where = (r.source == source, r.project == project, r.form_id == form_id)
+
+    def open_cases(self) -> list:
+        """The register's open cases, as collectors see them in the case list (``case_register.open_cases``)."""
+        return open_cases(self._engine)
 
     def identities(self) -> Iterator[StoredIdentity]:
         r = RawSubmission

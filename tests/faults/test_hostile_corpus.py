@@ -116,7 +116,7 @@ class HostileServer(SubmissionSource):
     def project_key(self) -> str:
         return "7"
 
-    def open_sync(self, form_id, cursor, open_cases=(), stored=None):
+    def open_sync(self, form_id, cursor, stored=None):
         central = hostile.identity_steps(hostile.schema())[0][1]  # two submissions the exports hold again
         return _Run([*hostile.records(list(hostile.rows().values())), *central])
 

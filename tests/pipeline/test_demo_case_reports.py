@@ -21,6 +21,7 @@ from warehouse.db import make_engine, upgrade
 from warehouse.household import FORM_ID as SURVEY
 from warehouse.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
 from warehouse.pseudonym import Pseudonymizer
+from warehouse.stored_submissions import WarehouseSubmissions
 
 COMMUNES = demo_communes(FORMS_DIR / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
@@ -45,7 +46,8 @@ def test_demo_reports_open_join_or_wait_and_their_cases_are_visited(tmp_path):
     classify_children(engine, rules)
     programme_steps.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, REPORT), rules)
     case_register.identify_cases(engine, PSEUDONYMIZER)
-    raw_store.store_records(engine, source.open_sync(FOLLOWUP, None, open_cases=case_register.open_cases(engine)))
+    stored = WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP)
+    raw_store.store_records(engine, source.open_sync(FOLLOWUP, None, stored))
     programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
     case_register.update_case_register(engine)
     r, m, c = CaseReport, CaseReportMatch, Case

@@ -25,6 +25,7 @@ from warehouse.models import Activity, ActivityReach, Case, Inspection, Quaranti
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
+from warehouse.stored_submissions import WarehouseSubmissions
 
 COMMUNES = demo_communes(FORMS_DIR / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
@@ -71,7 +72,7 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
     open_cases = case_register.open_cases(engine)
     assert len(open_cases) > 50
     assert list(source.open_sync(FOLLOWUP, None)) == []  # no case list, no visits
-    pull(FOLLOWUP, open_cases=open_cases)
+    pull(FOLLOWUP, stored=WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP))
     programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
     case_register.update_case_register(engine)
     with engine.connect() as conn:

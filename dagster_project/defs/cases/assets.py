@@ -96,7 +96,7 @@ def identified_cases(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         "step/match_candidates": stats.loaded["match_candidates"]}))
 
 
-raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_cases"], reads_case_list=True)
+raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_cases"])  # the demo visits them
 
 
 @dg.multi_asset(
