@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -26,7 +27,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from connectors.errors import PROTOCOL, UNAVAILABLE, RequestInfo, ResponseInfo, SourceError
+from connectors.errors import PROTOCOL, REJECTED, UNAVAILABLE, RequestInfo, ResponseInfo, SourceError
 from connectors.json_decode import loads
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,11 @@ def tries_made(response: requests.Response) -> int:
     """How many times urllib3 sent the request that produced ``response``."""
     retries = getattr(response.raw, "retries", None)
     return 1 + len(retries.history) if retries is not None else 1
+
+
+def tries_text(tries: int) -> str:
+    """``"1 try"``, ``"3 tries"``."""
+    return "1 try" if tries == 1 else f"{tries} tries"
 
 
 def read_body(response: requests.Response) -> bytes:
@@ -168,9 +174,8 @@ class HttpClient:
                 self.label, method, url, failure, attempt + 1, self.settings.max_tries,
             )
             time.sleep(self.settings.backoff(attempt + 1))
-        tries = "1 try" if attempt == 1 else f"{attempt} tries"
         raise SourceError(
-            f"{self.label}: server down or unreachable after {tries}: {failure}",
+            f"{self.label}: server down or unreachable after {tries_text(attempt)}: {failure}",
             kind=UNAVAILABLE,
             request=request_info,
         )
@@ -208,14 +213,47 @@ class HttpClient:
             raise ValueError(f"incomplete or invalid JSON ({len(body)} bytes: {exc})") from None
 
 
-def protocol_error(label: str, message: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
-    """An answer this connector cannot use (wrong content type, missing keys …)."""
+def normalize_base_url(base_url: str, *, api_prefix: str, platform: str, credentials: str) -> str:
+    """``https://host[:port][/prefix]`` without a trailing ``/`` or ``api_prefix``; refuses an address that is not
+    http(s) or that holds credentials (``credentials`` says what to pass instead)."""
+    parts = urlsplit(base_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) address: {base_url!r}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"the {platform} address must not contain credentials; pass {credentials}")
+    path = parts.path.rstrip("/")
+    if path.endswith(api_prefix):
+        path = path[: -len(api_prefix)]
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def answer_error(label: str, message: str, kind: str, response: requests.Response, *,
+                 keep_body: bool = True) -> SourceError:
+    """``label: message`` about ``response``, with the request and the answer (its body only with ``keep_body``)."""
     return SourceError(
         f"{label}: {message}",
-        kind=PROTOCOL,
+        kind=kind,
         request=RequestInfo.from_prepared(response.request),
         response=ResponseInfo.from_response(response, keep_body=keep_body),
     )
+
+
+def status_error(label: str, response: requests.Response, refused: str, *, keep_body: bool = True) -> SourceError:
+    """The error for a non-2xx answer that no rule of the platform words: a retried status (429, 5xx) is a server
+    down, a redirect names the address to use, another 4xx or 5xx is ``request refused`` followed by ``refused``
+    (the server's own words), anything else is an unexpected answer."""
+    status = response.status_code
+    if status in RETRY_STATUSES:
+        tries = tries_text(tries_made(response))
+        message = f"server down or unreachable after {tries}: HTTP {status} {response.reason}"
+        return answer_error(label, message, UNAVAILABLE, response, keep_body=keep_body)
+    if 300 <= status < 400 and response.headers.get("Location"):
+        message = f"the server redirects to {response.headers['Location']}: use that address"
+        return answer_error(label, message, PROTOCOL, response, keep_body=keep_body)
+    if 400 <= status < 600:
+        return answer_error(label, f"request refused{refused}", REJECTED, response, keep_body=keep_body)
+    return answer_error(label, f"unexpected answer HTTP {status} {response.reason}", PROTOCOL, response,
+                        keep_body=keep_body)
 
 
 def describe(exc: BaseException, settings: HttpSettings) -> str:

@@ -7,23 +7,20 @@ import logging
 import re
 import time
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
-from connectors.errors import (
-    ACCESS,
-    AUTH,
-    CONFLICT,
-    NOT_FOUND,
-    PROTOCOL,
-    REJECTED,
-    UNAVAILABLE,
-    RequestInfo,
-    ResponseInfo,
-    SourceError,
+from connectors.errors import ACCESS, AUTH, CONFLICT, NOT_FOUND, PROTOCOL, REJECTED, UNAVAILABLE, SourceError
+from connectors.http import (
+    HttpClient,
+    HttpSettings,
+    answer_error,
+    is_json,
+    normalize_base_url,
+    status_error,
+    tries_text,
 )
-from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, is_json, protocol_error, tries_made
 from connectors.kobotoolbox.assets import AssetService
 from connectors.kobotoolbox.submissions import SubmissionService
 
@@ -45,7 +42,8 @@ class KoboClient:
     """
 
     def __init__(self, base_url: str, token: str, *, settings: HttpSettings | None = None) -> None:
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = normalize_base_url(base_url, api_prefix=API_PREFIX, platform="KoboToolbox",
+                                           credentials="the API token")
         self.label = f"KoboToolbox at {self.base_url}"
         self._token = token
         self.http = HttpClient(settings or HttpSettings(), label=self.label)
@@ -106,24 +104,11 @@ class KoboClient:
         if body is None:
             content_type = response.headers.get("Content-Type", "none")
             message = f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} KoboToolbox?"
-            raise protocol_error(self.label, message, response)
+            raise answer_error(self.label, message, PROTOCOL, response)
         return body
 
     def get(self, path: str, params: list[tuple[str, str]] | None = None) -> Any:
         return self.request("GET", self.api_url(path, params))
-
-
-def normalize_base_url(base_url: str) -> str:
-    """``https://host[:port][/prefix]`` without a trailing ``/`` or ``/api/v2``; refuses credentials in URLs."""
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) address: {base_url!r}")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("the KoboToolbox address must not contain credentials; pass the API token")
-    path = parts.path.rstrip("/")
-    if path.endswith(API_PREFIX):
-        path = path[: -len(API_PREFIX)]
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
 def database_timeout(response: requests.Response) -> bool:
@@ -138,29 +123,23 @@ def database_timeout(response: requests.Response) -> bool:
 
 def error_for(label: str, response: requests.Response, *, tries: int = 1) -> SourceError:
     """The :class:`SourceError` for a non-2xx answer, worded for a data manager (``tries``: of a 400 that was
-    sent again)."""
+    sent again; other answers: :func:`connectors.http.status_error`)."""
     status = response.status_code
     method = (response.request.method or "GET").upper()
     path = urlsplit(response.url).path
     asset = _ASSET.search(path)
     task = _IMPORT.search(path)
-    detail = _detail(response)
 
     def error(message: str, kind: str) -> SourceError:
-        return SourceError(f"{label}: {message}", kind=kind, request=RequestInfo.from_prepared(response.request),
-                           response=ResponseInfo.from_response(response))
+        return answer_error(label, message, kind, response)
 
     if database_timeout(response):
-        return error(f"the server's database did not answer in time after {'1 try' if tries == 1 else f'{tries} tries'}"
+        return error(f"the server's database did not answer in time after {tries_text(tries)}"
                      " (HTTP 400 “Unsupported query”): try again later, or ask the server's administrator",
                      UNAVAILABLE)
     if status == 500 and asset and asset.group("part") == "deployment" and method == "PATCH":
         return error(f"the redeployment of asset `{asset.group('asset')}` was refused (HTTP 500): KoboToolbox"
                      " answers so when the version to deploy is not the asset's current one", REJECTED)
-    if status in RETRY_STATUSES:
-        tries = tries_made(response)
-        return error(f"server down or unreachable after {'1 try' if tries == 1 else f'{tries} tries'}:"
-                     f" HTTP {status} {response.reason}", UNAVAILABLE)
     if status == 401:
         return error("the API token was refused (wrong or revoked token)", AUTH)
     if status == 403:
@@ -188,12 +167,8 @@ def error_for(label: str, response: requests.Response, *, tries: int = 1) -> Sou
         if task:
             return error(f"import `{task.group('task')}` not found", NOT_FOUND)
         return error(f"not found: {path}", NOT_FOUND)
-    if 300 <= status < 400 and response.headers.get("Location"):
-        return error(f"the server redirects to {response.headers['Location']}: use that address", PROTOCOL)
-    server_says = f": {detail}" if detail else ""
-    if 400 <= status < 600:
-        return error(f"request refused (HTTP {status}){server_says}", REJECTED)
-    return error(f"unexpected answer HTTP {status} {response.reason}", PROTOCOL)
+    detail = _detail(response)
+    return status_error(label, response, f" (HTTP {status}): {detail}" if detail else f" (HTTP {status})")
 
 
 def _detail(response: requests.Response) -> str | None:

@@ -15,19 +15,18 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 
-from connectors.errors import (
-    ACCESS,
-    AUTH,
-    CONFLICT,
-    NOT_FOUND,
-    PROTOCOL,
-    REJECTED,
-    UNAVAILABLE,
-    RequestInfo,
-    ResponseInfo,
-    SourceError,
+from connectors.errors import ACCESS, AUTH, CONFLICT, NOT_FOUND, PROTOCOL, UNAVAILABLE, ResponseInfo, SourceError
+from connectors.http import (
+    RETRY_STATUSES,
+    HttpClient,
+    HttpSettings,
+    answer_error,
+    is_json,
+    normalize_base_url,
+    read_body,
+    status_error,
+    tries_made,
 )
-from connectors.http import RETRY_STATUSES, HttpClient, HttpSettings, is_json, protocol_error, read_body, tries_made
 from connectors.odk_central.forms import FormService
 from connectors.odk_central.problem import central_says
 from connectors.odk_central.submissions import SubmissionService
@@ -50,7 +49,8 @@ class OdkCentralClient:
 
     def __init__(self, base_url: str, email: str, password: str, *, settings: HttpSettings | None = None,
                  session_file: Path | None = None) -> None:
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = normalize_base_url(base_url, api_prefix=API_PREFIX, platform="ODK Central",
+                                           credentials="email and password")
         self.label = f"ODK Central at {self.base_url}"
         self.email = email
         self._password = password
@@ -105,7 +105,7 @@ class OdkCentralClient:
         if response.status_code == 200:
             content_type = response.headers.get("Content-Type", "none")
             message = f"the login answer ({content_type}) holds no session token: is {self.base_url} ODK Central?"
-            raise protocol_error(self.label, message, response, keep_body=False)
+            raise answer_error(self.label, message, PROTOCOL, response, keep_body=False)
         reasons = {
             401: "wrong email or password",
             404: "single sign-on is enabled, password login is disabled (or this address is not ODK Central)",
@@ -113,7 +113,7 @@ class OdkCentralClient:
         }
         if response.status_code in reasons:  # Central's code only: its message can echo the credentials
             words = central_says(ResponseInfo.from_response(response, keep_body=False))
-            raise _error(self.label, reasons[response.status_code] + words, AUTH, response, keep_body=False)
+            raise answer_error(self.label, reasons[response.status_code] + words, AUTH, response, keep_body=False)
         raise error_for(self.label, response, keep_body=False)
 
     def request(
@@ -190,11 +190,8 @@ class OdkCentralClient:
                 return response, None
             if body is None:
                 content_type = response.headers.get("Content-Type", "none")
-                raise protocol_error(
-                    self.label,
-                    f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} ODK Central?",
-                    response,
-                )
+                message = f"expected JSON from {method} {url} but got {content_type}: is {self.base_url} ODK Central?"
+                raise answer_error(self.label, message, PROTOCOL, response)
             return response, body
 
     def get(self, path: str, *, headers: dict[str, str] | None = None) -> Any:
@@ -257,22 +254,9 @@ def _read_whole(response: requests.Response) -> None:
         response.close()
 
 
-def normalize_base_url(base_url: str) -> str:
-    """``https://host[:port][/prefix]`` without a trailing ``/`` or ``/v1``; refuses credentials in URLs."""
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) address: {base_url!r}")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("the ODK Central address must not contain credentials; pass email and password")
-    path = parts.path.rstrip("/")
-    if path.endswith(API_PREFIX):
-        path = path[: -len(API_PREFIX)]
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
 def error_for(label: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
     """The :class:`SourceError` for a non-2xx answer, worded for a data manager, with Central's own code and
-    message (and ``details.error``) when it gave them."""
+    message (and ``details.error``) when it gave them (other answers: :func:`connectors.http.status_error`)."""
     status = response.status_code
     method = (response.request.method or "GET").upper()
     match = _RESOURCE.search(urlsplit(response.url).path)
@@ -282,13 +266,9 @@ def error_for(label: str, response: requests.Response, *, keep_body: bool = True
     says = central_says(info)
 
     def error(message: str, kind: str) -> SourceError:
-        return _error(label, f"{message}{says}", kind, response, keep_body=keep_body)
+        return answer_error(label, f"{message}{says}", kind, response, keep_body=keep_body)
 
-    if status in RETRY_STATUSES and info.code is None:  # no answer of Central's: a proxy's, or none at all
-        tries = tries_made(response)
-        message = f"server down or unreachable after {tries} tries: HTTP {status} {response.reason}"
-        return _error(label, message, UNAVAILABLE, response, keep_body=keep_body)
-    if status in RETRY_STATUSES:  # Central itself answered: it is up, something it needs is not
+    if status in RETRY_STATUSES and info.code is not None:  # Central answered: it is up, something it needs is not
         return error(f"ODK Central is up but could not do this (tried {tries_made(response)} times)", UNAVAILABLE)
     if status == 401:
         return error("the session was refused even after logging in again", AUTH)
@@ -314,19 +294,4 @@ def error_for(label: str, response: requests.Response, *, keep_body: bool = True
         )
     if status == 409:
         return error("conflict", CONFLICT)
-    if 400 <= status < 600:
-        return error("request refused", REJECTED)
-    if 300 <= status < 400 and response.headers.get("Location"):
-        message = f"the server redirects to {response.headers['Location']}: use that address"
-    else:
-        message = f"unexpected answer HTTP {status} {response.reason}"
-    return _error(label, message, PROTOCOL, response, keep_body=keep_body)
-
-
-def _error(label: str, message: str, kind: str, response: requests.Response, *, keep_body: bool = True) -> SourceError:
-    return SourceError(
-        f"{label}: {message}",
-        kind=kind,
-        request=RequestInfo.from_prepared(response.request),
-        response=ResponseInfo.from_response(response, keep_body=keep_body),
-    )
+    return status_error(label, response, says, keep_body=keep_body)  # a proxy's 5xx (no code of Central's) too

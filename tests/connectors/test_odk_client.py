@@ -13,7 +13,6 @@ import pytest
 
 from connectors.errors import ACCESS, AUTH, NOT_FOUND, REJECTED, SourceError
 from connectors.odk_central import OdkCentralClient
-from connectors.odk_central.client import normalize_base_url
 from tests.connectors.conftest import DEFAULT_PASSWORD, FAST, make_client
 from tests.connectors.fake_faults import http_error
 from tests.connectors.fake_odk_central import FakeOdkCentral
@@ -110,6 +109,9 @@ def test_a_filter_the_server_refuses(client: OdkCentralClient) -> None:
 
 
 def test_base_url_forms() -> None:
+    def normalize_base_url(address: str) -> str:
+        return OdkCentralClient(address, "admin@example.org", DEFAULT_PASSWORD).base_url
+
     assert normalize_base_url("https://central.example.org/") == "https://central.example.org"
     assert normalize_base_url("https://central.example.org/v1/") == "https://central.example.org"
     assert normalize_base_url("http://10.0.0.5:8383/central/v1") == "http://10.0.0.5:8383/central"
