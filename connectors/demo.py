@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from connectors.forms import HOUSEHOLD_BACK_CHECK, HOUSEHOLD_SURVEY
+from connectors.records import utc_stamp
 
 FORM_ID = HOUSEHOLD_SURVEY
 FORM_VERSION = "2026112301"
@@ -152,7 +153,7 @@ def back_check_rows(communes: list[tuple[str, str, float]], households: int, see
             "meta": {"instanceID": instance, "instanceName": f"{code} {day.isoformat()}"},
             "__id": instance,
             "__system": {
-                "submissionDate": _stamp(start + timedelta(hours=3)), "updatedAt": None, "submitterId": "8",
+                "submissionDate": utc_stamp(start + timedelta(hours=3)), "updatedAt": None, "submitterId": "8",
                 "submitterName": "demo-supervisor", "attachmentsPresent": 0, "attachmentsExpected": 0,
                 "status": None, "reviewState": None, "deviceId": None, "edits": 0,
                 "formVersion": BACK_CHECK_VERSION, "deletedAt": None,
@@ -191,7 +192,7 @@ def row_system(communes: list[tuple[str, str, float]], n: int, seed: int) -> tup
     _, submitted = _when(rng, None)
     instance = _uuid(rng)
     fate, later = _fate(rng, submitted, fresh=False)
-    return (instance, _stamp(submitted), later if fate in ("edited", "approved") else None,
+    return (instance, utc_stamp(submitted), later if fate in ("edited", "approved") else None,
             later if fate == "deleted" else None)
 
 
@@ -227,10 +228,6 @@ def _uuid(rng: random.Random) -> str:
     return f"uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _when(rng: random.Random, submitted: datetime | None) -> tuple[date, datetime]:
     """The interview day and the submission moment (drawn even when ``submitted`` is given: same stream)."""
     interview = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
@@ -243,7 +240,7 @@ def _when(rng: random.Random, submitted: datetime | None) -> tuple[date, datetim
 
 def _fate(rng: random.Random, submitted: datetime, *, fresh: bool) -> tuple[str | None, str]:
     """What happened to a submission on the server afterwards: edited, approved, deleted, spoiled or nothing."""
-    later = _stamp(submitted + timedelta(days=rng.randint(1, 20)))
+    later = utc_stamp(submitted + timedelta(days=rng.randint(1, 20)))
     roll = rng.random()
     fate = ("edited" if roll < 0.03 else "approved" if roll < 0.08 else "deleted" if roll < 0.09
             else "spoiled" if roll < 0.105 else None)
@@ -289,7 +286,7 @@ def _row(rng: random.Random, commune: str, province: str, propensity: float, sub
         "meta": {"instanceID": instance, "instanceName": f"{commune} - {interview.isoformat()}"},
         "__id": instance,
         "__system": {
-            "submissionDate": _stamp(submitted), "updatedAt": None, "submitterId": "7",
+            "submissionDate": utc_stamp(submitted), "updatedAt": None, "submitterId": "7",
             "submitterName": "demo-collector", "attachmentsPresent": 0, "attachmentsExpected": 0,
             "status": None, "reviewState": None, "deviceId": None, "edits": 0,
             "formVersion": FORM_VERSION, "deletedAt": None,

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Protocol
 
-from connectors.demo import DAYS, FIRST_DAY, GIVEN, SURNAMES, _stamp, _uuid
+from connectors.demo import DAYS, FIRST_DAY, GIVEN, SURNAMES, _uuid
+from connectors.records import utc_stamp
 
 FORM_VERSION = "2026112301"
 RECORDS_VERSION = "2026120702"  # the activity report's version with every kind of activity and its organiser
@@ -62,9 +63,9 @@ def odata_row(values: dict, instance: str, submitted: datetime, *, deleted_at: s
               version: str = FORM_VERSION) -> dict:
     """``values`` as ODK Central serves a submission (``$expand=*``), filled with form ``version``."""
     row = {**values, "meta": {"instanceID": instance, "instanceName": None}, "__id": instance, "__system": {
-        "submissionDate": _stamp(submitted), "updatedAt": None, "submitterId": "7", "submitterName": "demo-collector",
-        "attachmentsPresent": 0, "attachmentsExpected": 0, "status": None, "reviewState": None, "deviceId": None,
-        "edits": 0, "formVersion": version, "deletedAt": deleted_at}}
+        "submissionDate": utc_stamp(submitted), "updatedAt": None, "submitterId": "7",
+        "submitterName": "demo-collector", "attachmentsPresent": 0, "attachmentsExpected": 0, "status": None,
+        "reviewState": None, "deviceId": None, "edits": 0, "formVersion": version, "deletedAt": deleted_at}}
     for name, value in values.items():
         if isinstance(value, list):
             row[f"{name}@odata.navigationLink"] = f"Submissions('{instance.replace(':', '%3A')}')/{name}"
@@ -132,7 +133,7 @@ def _inspection(rng: random.Random, commune: str, province: str, propensity: flo
     elif fate < 0.02 and workers:
         workers[0].update(dob_known="no", dob=None, age_stated=19, age=19)
     submitted = _submitted(rng, day)
-    deleted = _stamp(submitted + timedelta(days=5)) if fate > 0.98 else None
+    deleted = utc_stamp(submitted + timedelta(days=5)) if fate > 0.98 else None
     return odata_row(values, _uuid(rng), submitted, deleted_at=deleted)
 
 
@@ -238,7 +239,7 @@ def _as_sent(row: dict) -> dict | None:
         if row["location"]["commune"] == MISSING_COMMUNE:
             return None
         if row["location"]["commune"] == LATE_COMMUNE:
-            row["__system"]["submissionDate"] = _stamp(SENT_LATE_ON)
+            row["__system"]["submissionDate"] = utc_stamp(SENT_LATE_ON)
     return row
 
 

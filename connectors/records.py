@@ -1,8 +1,25 @@
-"""The normalized submission record every source yields."""
+"""The normalized submission record every source yields, and its timestamps."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
+
+
+def utc_stamp(moment: datetime) -> str:
+    """``moment`` as the records' timestamps are written: ISO 8601 in UTC with milliseconds, ``…T03:45:00.000Z``."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def utc_now() -> str:
+    """This machine's clock as :func:`utc_stamp` writes it."""
+    return utc_stamp(datetime.now(UTC))
+
+
+def utc_moment(text: str) -> datetime:
+    """An ISO 8601 time (``…Z`` as :func:`utc_stamp` writes it); without a zone: UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class SubmissionRecord(NamedTuple):
@@ -15,7 +32,7 @@ class SubmissionRecord(NamedTuple):
     (KoboToolbox, export files) converts to this shape and keeps its own document in
     ``received``.
 
-    Timestamps are ISO 8601 strings in UTC as the source gave them (``...Z``), or ``None``.
+    Timestamps are ISO 8601 strings in UTC as the source gave them (``...Z``, see :func:`utc_stamp`), or ``None``.
 
     A named tuple, immutable: a sync builds one per submission, and a frozen dataclass cost four times as much to
     make (2.5 µs against 0.6). ``record._replace(...)`` makes a changed copy.

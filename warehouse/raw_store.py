@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, String, func, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 
-from connectors.records import SubmissionRecord
+from connectors.records import SubmissionRecord, utc_now
 from warehouse.bulk import DATABASE_ERRORS, FreshStatistics, insert_rows, json_text
 from warehouse.models import PipelineCheckpoint, RawSubmission, RawSubmissionHistory, SyncCursor
 
@@ -58,10 +58,6 @@ class LoadStats:
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def content_sha256(record: SubmissionRecord) -> str:

@@ -24,6 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import Engine, delete, insert, select
 
 from connectors.forms import FORMS_DIR
+from connectors.records import utc_now
 from warehouse.admin_units import LEGACY, AdminUnits
 from warehouse.messages import text
 from warehouse.models import (
@@ -38,7 +39,6 @@ from warehouse.models import (
     SampleFrameUnit,
     Target,
 )
-from warehouse.raw_store import utc_now
 
 SHIPPED_TARGETS = Path(__file__).with_name("reference") / "targets.csv"
 NATIONAL = "national"

@@ -50,7 +50,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from connectors.collector import fewer_collections
@@ -64,7 +64,7 @@ from connectors.kobotoolbox.documents import (
     review_state,
 )
 from connectors.kobotoolbox.submissions import PAGE_SIZE
-from connectors.records import SubmissionRecord
+from connectors.records import SubmissionRecord, utc_moment, utc_now
 
 if TYPE_CHECKING:
     from connectors.kobotoolbox.client import KoboClient
@@ -103,10 +103,6 @@ def stored_identity(record: SubmissionRecord) -> StoredIdentity:
     if not isinstance(kobo_id, int):
         raise ValueError(f"record {record.instance_id} has no Kobo `_id` in `received`")
     return StoredIdentity(kobo_id, record.instance_id, record.current_instance_id, record.review_state)
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class KoboSync:
@@ -176,7 +172,7 @@ class KoboSync:
             return False
         if self._force or self._reconciled_at is None:
             return True
-        elapsed = _moment(now or self._now()) - _moment(self._reconciled_at)
+        elapsed = utc_moment(now or self._now()) - utc_moment(self._reconciled_at)
         return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
@@ -371,13 +367,7 @@ def _read_cursor(cursor: dict[str, Any] | None, asset_uid: str
     reconciled_at = cursor.get("reconciled_at")
     if reconciled_at is not None:
         try:
-            _moment(reconciled_at)
+            utc_moment(reconciled_at)
         except (TypeError, ValueError):
             raise ValueError(f"a cursor with a reconciled_at that is not a time: {reconciled_at!r}") from None
     return max_id, recent_ids, recent_after, reconciled_at
-
-
-def _moment(text: str) -> datetime:
-    """An ISO 8601 time (``…Z`` as :func:`utc_now` writes it); without a zone: UTC."""
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

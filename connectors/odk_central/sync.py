@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
 from connectors.odk_central.submissions import BrokenAnswer
-from connectors.records import SubmissionRecord
+from connectors.records import SubmissionRecord, utc_stamp
 
 if TYPE_CHECKING:
     from connectors.odk_central.client import OdkCentralClient
@@ -153,7 +153,7 @@ class SubmissionSync:
         started = self._start()
         self.reconciled = started is not None and self._since is not None and self.reconciliation_due(started)
         if self.reconciled:
-            yield from self._reconcile(_format(started))
+            yield from self._reconcile(utc_stamp(started))
         for record in self._query(self._changes()):
             if record.deleted_at is None:
                 self.live_count += 1
@@ -162,14 +162,14 @@ class SubmissionSync:
             yield record
 
         started = started or self._answered
-        visible = _format(started - self._overlap)  # every change stamped up to here was visible at the start
+        visible = utc_stamp(started - self._overlap)  # every change stamped up to here was visible at the start
         self._new_cursor = {
             "version": CURSOR_VERSION,
             "project": self.project,
             "form_id": self.form_id,
             "since": _latest(self._since, visible),
             "deleted_since": _latest(self._deleted_since, visible),
-            "reconciled_at": _format(started) if self.reconciled else self._reconciled_at,
+            "reconciled_at": utc_stamp(started) if self.reconciled else self._reconciled_at,
         }
         log.info(
             "%s: form %s of project %s synced: %d live, %d deleted, %d duplicates skipped%s",
@@ -268,7 +268,7 @@ class SubmissionSync:
                     upper, empty = oldest, 0
                     if newest == oldest:  # a whole page in one millisecond: page through that millisecond
                         millisecond, boundary = (oldest, boundary), frozenset()
-                        upper = _format(_parse(oldest) - timedelta(milliseconds=1))
+                        upper = utc_stamp(_parse(oldest) - timedelta(milliseconds=1))
                     width = max((_parse(newest) - _parse(oldest)) * (WINDOW_FILL * size / len(page)),
                                 timedelta(milliseconds=1))
                 if pending is not None:
@@ -408,7 +408,7 @@ def _read_cursor(cursor: dict[str, Any] | None, project: str, form_id: str,
             f" not to form {form_id!r} of project {project!r}"
         )
     if cursor["version"] == 1:
-        since, deleted = (None if cursor.get(key) is None else _format(_parse(cursor[key]) - overlap)
+        since, deleted = (None if cursor.get(key) is None else utc_stamp(_parse(cursor[key]) - overlap)
                           for key in ("watermark", "deleted_watermark"))
         return since, deleted, None
     since, deleted, reconciled = cursor.get("since"), cursor.get("deleted_since"), cursor.get("reconciled_at")
@@ -423,12 +423,6 @@ def _parse(timestamp: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"timestamp without a time zone: {timestamp!r}")
     return parsed
-
-
-def _format(moment: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds, the way Central writes timestamps."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _and(*filters: str | None) -> str | None:
@@ -447,7 +441,7 @@ def _literal(text: str) -> str:
 def _lower_end(upper: str, width: timedelta, earliest: datetime) -> str | None:
     """``upper - width``, or None (open-ended) when that is before any submission could have been made."""
     end = _parse(upper)
-    return None if end - earliest <= width else _format(end - width)
+    return None if end - earliest <= width else utc_stamp(end - width)
 
 
 def _submitted(row: dict[str, Any]) -> str:
