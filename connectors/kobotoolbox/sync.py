@@ -65,6 +65,7 @@ from connectors.kobotoolbox.documents import (
 )
 from connectors.kobotoolbox.submissions import PAGE_SIZE
 from connectors.records import SubmissionRecord, utc_moment, utc_now
+from connectors.sync import IncrementalSync
 
 if TYPE_CHECKING:
     from connectors.kobotoolbox.client import KoboClient
@@ -105,7 +106,7 @@ def stored_identity(record: SubmissionRecord) -> StoredIdentity:
     return StoredIdentity(kobo_id, record.instance_id, record.current_instance_id, record.review_state)
 
 
-class KoboSync:
+class KoboSync(IncrementalSync):
     """One incremental read of an asset: iterate it once, then take :attr:`cursor`.
 
     ``schema`` types the answers (default: the asset's own form content); ``form_id`` names the
@@ -146,34 +147,9 @@ class KoboSync:
         self._reconcile_every = reconcile_every
         self._force = reconcile
         self._now = now
-        self._new_cursor: dict[str, Any] | None = None
-        self._started = False
         self.changed_count = 0
         self.new_count = 0
         self.deleted_count = 0
-        self.reconciled: bool | None = None  # known once the run is complete
-
-    def __iter__(self) -> Iterator[SubmissionRecord]:
-        if self._started:
-            raise RuntimeError("a KoboSync can be iterated only once; start a new one with its cursor")
-        self._started = True
-        return self._run()
-
-    @property
-    def cursor(self) -> dict[str, Any]:
-        """The cursor for the next run; only once every record of this run was read."""
-        if self._new_cursor is None:
-            raise RuntimeError("the new cursor exists only after every record of the sync was read")
-        return dict(self._new_cursor)
-
-    def reconciliation_due(self, now: str | None = None) -> bool:
-        """Whether a run starting at ``now`` (default: the clock) compares the store with the server."""
-        if self._store is None:
-            return False
-        if self._force or self._reconciled_at is None:
-            return True
-        elapsed = utc_moment(now or self._now()) - utc_moment(self._reconciled_at)
-        return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
         with fewer_collections():

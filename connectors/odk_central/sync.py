@@ -57,6 +57,7 @@ from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
 from connectors.odk_central.submissions import BrokenAnswer
 from connectors.records import SubmissionRecord, utc_stamp
+from connectors.sync import IncrementalSync
 
 if TYPE_CHECKING:
     from connectors.odk_central.client import OdkCentralClient
@@ -83,7 +84,7 @@ class StoredIds(Protocol):
         """The stored records with these instance ids (as last stored)."""
 
 
-class SubmissionSync:
+class SubmissionSync(IncrementalSync):
     """One incremental read of a form: iterate it once, then take :attr:`cursor`.
 
     Yields what the id reconciliation found (when due, with a ``store``), then the changed rows: live ones
@@ -116,38 +117,13 @@ class SubmissionSync:
         self._reconcile_every = reconcile_every
         self._force = reconcile
         self._since, self._deleted_since, self._reconciled_at = _read_cursor(cursor, self.project, form_id, overlap)
-        self._new_cursor: dict[str, Any] | None = None
-        self._started = False
         self.live_count = 0
         self.deleted_count = 0
         self.duplicate_count = 0
         self.restored_count = 0
         self.purged_count = 0
-        self.reconciled: bool | None = None
         self._earliest: datetime | None = None  # the form's creation (None: not read yet)
         self._answered: datetime | None = None  # Central's clock at the first request of the changes query
-
-    def __iter__(self) -> Iterator[SubmissionRecord]:
-        if self._started:
-            raise RuntimeError("a SubmissionSync can be iterated only once; start a new one with its cursor")
-        self._started = True
-        return self._run()
-
-    @property
-    def cursor(self) -> dict[str, Any]:
-        """The cursor for the next run; only once every record of this run was read."""
-        if self._new_cursor is None:
-            raise RuntimeError("the new cursor exists only after every record of the sync was read")
-        return dict(self._new_cursor)
-
-    def reconciliation_due(self, now: datetime) -> bool:
-        """Whether a run starting at ``now`` compares the stored ids with the server's."""
-        if self._store is None:
-            return False
-        if self._force or self._reconciled_at is None:
-            return True
-        elapsed = now - _parse(self._reconciled_at)
-        return elapsed >= self._reconcile_every or elapsed < timedelta(0)  # a clock set back: reconcile
 
     def _run(self) -> Iterator[SubmissionRecord]:
         started = self._start()
