@@ -259,22 +259,7 @@ class KoboSync(IncrementalSync):
                               f" `{self.asset_uid}` cannot be read: {exc}", kind=PROTOCOL) from None
 
 
-def sync_submissions(
-    client: KoboClient,
-    asset_uid: str,
-    cursor: dict[str, Any] | None = None,
-    *,
-    store: StoredSubmissions | None = None,
-    schema: FormSchema | None = None,
-    form_id: str | None = None,
-    page_size: int = PAGE_SIZE,
-    reconcile_every: timedelta = RECONCILE_EVERY,
-    reconcile: bool = False,
-    recent: int = RECENT,
-) -> KoboSync:
-    """Start an incremental sync of one asset from ``cursor`` (``None``: everything); see :class:`KoboSync`."""
-    return KoboSync(client, asset_uid, cursor, store=store, schema=schema, form_id=form_id, page_size=page_size,
-                    reconcile_every=reconcile_every, reconcile=reconcile, recent=recent)
+sync_submissions = KoboSync  # (client, asset_uid, cursor or None for everything, **options)
 
 
 def _changed(document: dict[str, Any], identity: StoredIdentity) -> bool:

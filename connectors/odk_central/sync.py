@@ -318,22 +318,7 @@ class SubmissionSync(IncrementalSync):
                 yield record
 
 
-def sync_submissions(
-    client: OdkCentralClient,
-    project_id: int | str,
-    form_id: str,
-    cursor: dict[str, Any] | None = None,
-    *,
-    overlap: timedelta = DEFAULT_OVERLAP,
-    page_size: int | None = None,
-    store: StoredIds | None = None,
-    reconcile_every: timedelta = RECONCILE_EVERY,
-    reconcile: bool = False,
-) -> SubmissionSync:
-    """Start an incremental sync of one form from ``cursor`` (``None``: everything); with ``store``, ids are
-    reconciled when due (see the module docstring)."""
-    return SubmissionSync(client, project_id, form_id, cursor, overlap=overlap, page_size=page_size, store=store,
-                          reconcile_every=reconcile_every, reconcile=reconcile)
+sync_submissions = SubmissionSync  # (client, project_id, form_id, cursor or None for everything, **options)
 
 
 @dataclass(frozen=True)
