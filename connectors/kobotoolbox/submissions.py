@@ -20,14 +20,12 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from connectors.errors import PROTOCOL, SourceError
 from connectors.json_decode import loads
 from connectors.kobotoolbox.assets import asset_path
-
-if TYPE_CHECKING:
-    from connectors.kobotoolbox.client import KoboClient
+from connectors.kobotoolbox.session import KoboSession
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +34,8 @@ IDENTITY_FIELDS = ("_id", "_uuid", "meta/instanceID", "meta/rootUuid", "meta/dep
 
 
 class SubmissionService:
-    def __init__(self, client: KoboClient) -> None:
-        self._client = client
+    def __init__(self, session: KoboSession) -> None:
+        self._session = session
 
     def documents(
         self,
@@ -67,7 +65,7 @@ class SubmissionService:
                 for document in results:
                     current = document.get("_id") if isinstance(document, dict) else None
                     if not isinstance(current, int) or (last is not None and current <= last):
-                        raise SourceError(f"{self._client.label}: asset `{uid}` sent a submission out of `_id`"
+                        raise SourceError(f"{self._session.label}: asset `{uid}` sent a submission out of `_id`"
                                           f" order ({current!r} after {last!r})", kind=PROTOCOL)
                     last = current
                 pages += 1
@@ -77,7 +75,7 @@ class SubmissionService:
                 yield from results
                 if not more:
                     break
-        log.info("%s: read %d submissions of asset %s in %d pages", self._client.label, count, uid, pages)
+        log.info("%s: read %d submissions of asset %s in %d pages", self._session.label, count, uid, pages)
 
     def _fetch(self, uid: str, last: int | None, *, upto: int | None, ids: Sequence[int] | None,
                fields: Sequence[str] | None, page_size: int) -> tuple[str, bytes]:
@@ -95,20 +93,20 @@ class SubmissionService:
             params.append(("query", json.dumps({"_id": condition}, separators=(",", ":"))))
         if fields is not None:
             params.append(("fields", json.dumps(list(fields), separators=(",", ":"))))
-        url = self._client.api_url(asset_path(uid, "data/"), params)
-        return url, self._client.request("GET", url, decode=False)
+        url = self._session.api_url(asset_path(uid, "data/"), params)
+        return url, self._session.request("GET", url, decode=False)
 
     def _page(self, url: str, body: bytes) -> tuple[list[dict[str, Any]], bool]:
         """A page's (documents, more to read), decoded from its ``body``; a body that does not parse is asked for
-        again (with the client's rereads of broken bodies)."""
+        again (with the session's rereads of broken bodies)."""
         try:
             page = loads(body)
         except ValueError:
-            log.warning("%s: the answer to GET %s was not JSON; asking again", self._client.label, url)
-            page = self._client.request("GET", url)
+            log.warning("%s: the answer to GET %s was not JSON; asking again", self._session.label, url)
+            page = self._session.request("GET", url)
         results = page.get("results") if isinstance(page, dict) else None
         if not isinstance(results, list):
-            raise SourceError(f"{self._client.label}: the answer to GET {url} has no `results` list", kind=PROTOCOL)
+            raise SourceError(f"{self._session.label}: the answer to GET {url} has no `results` list", kind=PROTOCOL)
         return results, bool(page.get("next"))
 
     def identities(self, uid: str, *, upto: int | None = None, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:

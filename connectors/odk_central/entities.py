@@ -15,14 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from urllib.parse import quote, urljoin
 
 from connectors.errors import ACCESS, CONFLICT, NOT_FOUND, PROTOCOL, REJECTED, SourceError
 from connectors.odk_central.problem import central_says
-
-if TYPE_CHECKING:
-    from connectors.odk_central.client import OdkCentralClient
+from connectors.odk_central.session import CentralSession
 
 log = logging.getLogger(__name__)
 
@@ -75,18 +73,18 @@ def dataset_path(project_id: int | str, name: str) -> str:
 class EntityService:
     """The ``/datasets`` endpoints of one server."""
 
-    def __init__(self, client: OdkCentralClient) -> None:
-        self._client = client
-        self.label = client.label
+    def __init__(self, session: CentralSession) -> None:
+        self._session = session
+        self.label = session.label
 
     def datasets(self, project_id: int | str) -> list[dict[str, Any]]:
         """The project's entity lists (a 404 means the project does not exist)."""
-        return self._client.get(f"/projects/{int(project_id)}/datasets")
+        return self._session.get(f"/projects/{int(project_id)}/datasets")
 
     def dataset(self, project_id: int | str, name: str) -> dict[str, Any]:
         """One list with its ``properties`` (``[{name, publishedAt, odataName, forms}]``)."""
         try:
-            return self._client.get(dataset_path(project_id, name))
+            return self._session.get(dataset_path(project_id, name))
         except SourceError as error:
             raise self._reworded(error, project_id, name) from None
 
@@ -112,7 +110,7 @@ class EntityService:
             self.add_property(project_id, name, prop)
         if created or added:
             log.info("%s: entity list %s in project %s: created=%s, properties added: %s",
-                     self._client.label, name, project_id, created, ", ".join(added) or "none")
+                     self._session.label, name, project_id, created, ", ".join(added) or "none")
         return created, added
 
     def entities(self, project_id: int | str, name: str, *, page_size: int = PAGE_SIZE) -> Iterator[ServerEntity]:
@@ -123,19 +121,19 @@ class EntityService:
                 data = {k: v for k, v in row.items() if k not in ("__id", "label", "__system")}
                 yield ServerEntity(row["__id"], row["label"], int(system["version"]), data)
             except (KeyError, TypeError, ValueError):
-                message = f"{self._client.label}: an entity of `{name}` lacks __id, label or __system/version"
+                message = f"{self._session.label}: an entity of `{name}` lacks __id, label or __system/version"
                 raise SourceError(message, kind=PROTOCOL) from None
 
     def entity(self, project_id: int | str, name: str, entity_id: str) -> ServerEntity:
         """One live entity as it is now (a 404 when it does not exist or was deleted)."""
         try:
-            body = self._client.get(f"{dataset_path(project_id, name)}/entities/{quote(entity_id, safe='')}")
+            body = self._session.get(f"{dataset_path(project_id, name)}/entities/{quote(entity_id, safe='')}")
             current = body["currentVersion"]
             return ServerEntity(body["uuid"], current["label"], int(current["version"]), dict(current["data"]))
         except SourceError as error:
             raise self._reworded(error, project_id, name) from None
         except (KeyError, TypeError, ValueError):
-            message = f"{self._client.label}: an entity of `{name}` lacks its current version, label or data"
+            message = f"{self._session.label}: an entity of `{name}` lacks its current version, label or data"
             raise SourceError(message, kind=PROTOCOL) from None
 
     def update(self, project_id: int | str, name: str, entity_id: str, base_version: int, *,
@@ -171,32 +169,32 @@ class EntityService:
 
     def _feed(self, project_id: int | str, name: str, options: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
         query = "&".join(f"{key}={quote(value, safe=_QUERY_SAFE)}" for key, value in options)
-        url = self._client.api_url(f"{dataset_path(project_id, name)}.svc/Entities?{query}")
+        url = self._session.api_url(f"{dataset_path(project_id, name)}.svc/Entities?{query}")
         while url:
             try:
-                document = self._client.request("GET", url)
+                document = self._session.request("GET", url)
             except SourceError as error:
                 raise self._reworded(error, project_id, name) from None
             value = document.get("value") if isinstance(document, dict) else None
             if not isinstance(value, list):
-                raise SourceError(f"{self._client.label}: the answer to GET {url} has no OData `value` list",
+                raise SourceError(f"{self._session.label}: the answer to GET {url} has no OData `value` list",
                                   kind=PROTOCOL)
             yield from value
             next_link = document.get("@odata.nextLink")
-            next_url = self._client.on_this_server(urljoin(url, next_link)) if next_link else None
+            next_url = self._session.on_this_server(urljoin(url, next_link)) if next_link else None
             if next_url == url:
-                raise SourceError(f"{self._client.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
+                raise SourceError(f"{self._session.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
             url = next_url
 
     def _write(self, path: str, body: Any, project_id: int | str, name: str, what: str, *,
                method: str = "POST") -> Any:
         try:
-            return self._client.request(method, self._client.api_url(path), json_body=body)
+            return self._session.request(method, self._session.api_url(path), json_body=body)
         except SourceError as error:
             raise self._reworded(error, project_id, name, what) from None
 
     def _reworded(self, error: SourceError, project_id: int | str, name: str, what: str | None = None) -> SourceError:
-        """Central's 403 and 404 in the words of entity lists (the client's speak of forms and projects);
+        """Central's 403 and 404 in the words of entity lists (the session's speak of forms and projects);
         ``what`` names the change a write attempted."""
         if error.kind == ACCESS and what is not None:
             return self._error(error, f"no permission to {what} in project {project_id}"
@@ -206,11 +204,11 @@ class EntityService:
         return error
 
     def _error(self, error: SourceError, message: str) -> SourceError:
-        return SourceError(f"{self._client.label}: {message}{central_says(error.response)}", kind=error.kind,
+        return SourceError(f"{self._session.label}: {message}{central_says(error.response)}", kind=error.kind,
                            request=error.request, response=error.response)
 
 
-def publish_entities(client: OdkCentralClient, project_id: int | str, dataset: str, properties: Sequence[str],
+def publish_entities(client: CentralSession, project_id: int | str, dataset: str, properties: Sequence[str],
                      wanted: Sequence[EntityDraft], *, source: str, owned: Collection[str],
                      current: Sequence[EntityDraft] = ()) -> EntityListResult:
     """Make every entity of ``wanted`` exist in ``dataset`` as the caller wants it, creating the list and its

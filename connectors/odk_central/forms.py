@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from connectors.errors import NOT_FOUND, SourceError
 from connectors.odk_central.problem import central_says
-
-if TYPE_CHECKING:
-    from connectors.odk_central.client import OdkCentralClient
+from connectors.odk_central.session import CentralSession
 
 log = logging.getLogger(__name__)
 
@@ -29,27 +27,27 @@ def form_path(project_id: int | str, form_id: str) -> str:
 class FormService:
     """List, inspect and publish forms. Publishing needs the Project Manager role."""
 
-    def __init__(self, client: OdkCentralClient) -> None:
-        self._client = client
+    def __init__(self, session: CentralSession) -> None:
+        self._session = session
 
     def list(self, project_id: int | str) -> list[dict[str, Any]]:
         """All forms of the project with extended metadata (submission counts, last submission)."""
-        return self._client.get(f"/projects/{int(project_id)}/forms", headers={"X-Extended-Metadata": "true"})
+        return self._session.get(f"/projects/{int(project_id)}/forms", headers={"X-Extended-Metadata": "true"})
 
     def get(self, project_id: int | str, form_id: str) -> dict[str, Any]:
-        return self._client.get(form_path(project_id, form_id), headers={"X-Extended-Metadata": "true"})
+        return self._session.get(form_path(project_id, form_id), headers={"X-Extended-Metadata": "true"})
 
     def fields(self, project_id: int | str, form_id: str) -> list[dict[str, Any]]:
         """The schema as a flat list of ``{path, name, type, binary, selectMultiple}``."""
-        return self._client.get(f"{form_path(project_id, form_id)}/fields?odata=true")
+        return self._session.get(f"{form_path(project_id, form_id)}/fields?odata=true")
 
     def versions(self, project_id: int | str, form_id: str) -> list[dict[str, Any]]:
         """Every published version of the form, newest first."""
-        return self._client.get(f"{form_path(project_id, form_id)}/versions")
+        return self._session.get(f"{form_path(project_id, form_id)}/versions")
 
     def attachments(self, project_id: int | str, form_id: str) -> list[dict[str, Any]]:
         """The published version's media files: ``{name, type, exists, blobExists, datasetExists}``."""
-        return self._client.get(f"{form_path(project_id, form_id)}/attachments")
+        return self._session.get(f"{form_path(project_id, form_id)}/attachments")
 
     def create(
         self,
@@ -71,16 +69,16 @@ class FormService:
         if content_type == XLSX and fallback:
             headers["X-XlsForm-FormId-Fallback"] = fallback
         publish_now = "true" if not attachments else "false"
-        url = self._client.api_url(f"/projects/{int(project_id)}/forms?publish={publish_now}")
+        url = self._session.api_url(f"/projects/{int(project_id)}/forms?publish={publish_now}")
         try:
-            form = self._client.request("POST", url, headers=headers, data=body)
+            form = self._session.request("POST", url, headers=headers, data=body)
         except SourceError as error:
             if not _only_a_deleted_form(error):
                 raise
             log.warning("%s: a form deleted earlier in project %s had this form's id; uploading it anyway"
-                        " (Central's warning 400.16)", self._client.label, project_id)
-            form = self._client.request("POST", f"{url}&ignoreWarnings=true", headers=headers, data=body)
-        log.info("%s: created form %s in project %s", self._client.label, form.get("xmlFormId"), project_id)
+                        " (Central's warning 400.16)", self._session.label, project_id)
+            form = self._session.request("POST", f"{url}&ignoreWarnings=true", headers=headers, data=body)
+        log.info("%s: created form %s in project %s", self._session.label, form.get("xmlFormId"), project_id)
         if not attachments:
             return self.get(project_id, form["xmlFormId"])
         return self._publish_draft(project_id, form["xmlFormId"], attachments, version=None)
@@ -100,8 +98,8 @@ class FormService:
         already published raises :class:`SourceError` (kind ``conflict``) telling to raise it.
         """
         body, content_type, _ = _definition(definition, None)
-        draft = self._client.api_url(f"{form_path(project_id, form_id)}/draft")
-        self._client.request("POST", draft, headers={"Content-Type": content_type}, data=body)
+        draft = self._session.api_url(f"{form_path(project_id, form_id)}/draft")
+        self._session.request("POST", draft, headers={"Content-Type": content_type}, data=body)
         return self._publish_draft(project_id, form_id, attachments or {}, version=version)
 
     def _publish_draft(
@@ -111,19 +109,19 @@ class FormService:
         for name, content in attachments.items():
             data = content.read_bytes() if isinstance(content, Path) else content
             media_type = _MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
-            url = self._client.api_url(f"{draft}/attachments/{quote(name, safe='')}")
+            url = self._session.api_url(f"{draft}/attachments/{quote(name, safe='')}")
             try:
-                self._client.request("POST", url, headers={"Content-Type": media_type}, data=data)
+                self._session.request("POST", url, headers={"Content-Type": media_type}, data=data)
             except SourceError as error:
                 if error.kind != NOT_FOUND:
                     raise
-                message = (f"{self._client.label}: form `{form_id}` does not use a media file named `{name}`"
+                message = (f"{self._session.label}: form `{form_id}` does not use a media file named `{name}`"
                            f"{central_says(error.response)}")
                 raise SourceError(message, kind=NOT_FOUND, request=error.request, response=error.response) from None
         query = f"?version={quote(version, safe='')}" if version is not None else ""
-        self._client.request("POST", self._client.api_url(f"{draft}/publish{query}"))
+        self._session.request("POST", self._session.api_url(f"{draft}/publish{query}"))
         published = self.get(project_id, form_id)
-        log.info("%s: published form %s version %s", self._client.label, form_id, published.get("version"))
+        log.info("%s: published form %s version %s", self._session.label, form_id, published.get("version"))
         return published
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urljoin
 
 import requests
@@ -15,10 +15,8 @@ from connectors.http import describe
 from connectors.odata_stream import READ, value_rows
 from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
+from connectors.odk_central.session import CentralSession
 from connectors.records import SubmissionRecord
-
-if TYPE_CHECKING:
-    from connectors.odk_central.client import OdkCentralClient
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +37,8 @@ class SubmissionService:
     opaque ``$skiptoken``; rows arriving during a traversal are not part of it.
     """
 
-    def __init__(self, client: OdkCentralClient) -> None:
-        self._client = client
+    def __init__(self, session: CentralSession) -> None:
+        self._session = session
 
     def rows(
         self,
@@ -80,7 +78,7 @@ class SubmissionService:
         when the previous one was consumed, so stopping after the first page sends one request. A page is read
         whole and asked for again when its answer breaks; without ``page_size`` the one answer is read as it
         arrives, in lists of :data:`STREAMED_BATCH` rows, and :class:`BrokenAnswer` tells when it breaks. ``clock``
-        is called with Central's clock at the first request's arrival (:meth:`OdkCentralClient.request_timed`)."""
+        is called with Central's clock at the first request's arrival (:meth:`CentralSession.request_timed`)."""
         options: list[tuple[str, str]] = []
         if page_size is not None:
             options.append(("$top", str(page_size)))
@@ -93,7 +91,7 @@ class SubmissionService:
         if filter is not None:
             options.append(("$filter", filter))
         query = "&".join(f"{name}={quote(value, safe=_QUERY_SAFE)}" for name, value in options)
-        url = self._client.api_url(f"{form_path(project_id, form_id)}.svc/Submissions")
+        url = self._session.api_url(f"{form_path(project_id, form_id)}.svc/Submissions")
         if query:
             url = f"{url}?{query}"
         pages = rows = 0
@@ -106,35 +104,35 @@ class SubmissionService:
                 next_link = members.get("@odata.nextLink")
             else:
                 if clock is None:
-                    document = self._client.request("GET", url)
+                    document = self._session.request("GET", url)
                 else:
-                    document, now = self._client.request_timed("GET", url, arrival=True)
+                    document, now = self._session.request_timed("GET", url, arrival=True)
                     clock(now)
                 value = document.get("value") if isinstance(document, dict) else None
                 if not isinstance(value, list):
-                    message = f"{self._client.label}: the answer to GET {url} has no OData `value` list"
+                    message = f"{self._session.label}: the answer to GET {url} has no OData `value` list"
                     raise SourceError(message, kind=PROTOCOL)
                 next_link = document.get("@odata.nextLink")
                 del document
                 rows += len(value)
-                log.debug("%s: page %d of form %s: %d rows", self._client.label, pages + 1, form_id, len(value))
+                log.debug("%s: page %d of form %s: %d rows", self._session.label, pages + 1, form_id, len(value))
                 yield value
             clock = None
             pages += 1
             if not next_link:
                 break
-            next_url = self._client.on_this_server(urljoin(url, next_link))
+            next_url = self._session.on_this_server(urljoin(url, next_link))
             if next_url == url:
-                raise SourceError(f"{self._client.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
+                raise SourceError(f"{self._session.label}: @odata.nextLink points back to {url}", kind=PROTOCOL)
             url = next_url
-        log.info("%s: read %d rows of form %s in %d pages", self._client.label, rows, form_id, pages)
+        log.info("%s: read %d rows of form %s in %d pages", self._session.label, rows, form_id, pages)
 
     def _streamed(self, url: str, members: dict[str, Any], clock: Callable[[datetime], None] | None
                   ) -> Iterator[list[dict[str, Any]]]:
         """The rows of one answer, parsed as they arrive, in lists of up to :data:`STREAMED_BATCH`; its other
         members go into ``members``. An answer cut short or broken raises :class:`BrokenAnswer` (its rows
         before the break were yielded)."""
-        response, now = self._client.open_json(url)
+        response, now = self._session.open_json(url)
         if clock is not None:
             clock(now)
         batch: list[dict[str, Any]] = []
@@ -145,8 +143,8 @@ class SubmissionService:
                     yield batch
                     batch = []
         except (requests.RequestException, ValueError) as error:
-            failure = describe(error, self._client.http.settings)
-            raise BrokenAnswer(f"{self._client.label}: the answer to GET {url} broke off: {failure}",
+            failure = describe(error, self._session.http.settings)
+            raise BrokenAnswer(f"{self._session.label}: the answer to GET {url} broke off: {failure}",
                                kind=UNAVAILABLE, request=RequestInfo.from_prepared(response.request)) from None
         finally:
             response.close()
