@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by the survey-platform connectors: timeouts, retries, whole-body reads.
+"""HTTP plumbing shared by the survey-platform connectors: timeouts, retries, whole-body reads, base URLs, and the
+errors every platform words alike (:func:`status_error`; each platform's ``error_for`` words its own cases first).
 
 urllib3's ``Retry`` (mounted on the session's adapters) retries every method on connection
 errors, timeouts, resets and on 429/500/502/503/504, with exponential backoff, honouring
@@ -199,7 +200,7 @@ class HttpClient:
         # Raised outside the except block so that no exception holding the request's
         # headers (with the bearer token) is chained to the error.
         raise SourceError(
-            f"{self.label}: server down or unreachable after {self.settings.max_tries} tries: {failure}",
+            f"{self.label}: server down or unreachable after {tries_text(self.settings.max_tries)}: {failure}",
             kind=UNAVAILABLE,
             request=request_info,
         )
