@@ -189,11 +189,11 @@ class OdkCentralSource(SubmissionSource):
         description="Compare the stored submission ids with the server's (to see purges and restores) at most once "
                     "per this many hours; 0: every run")
     force_reconcile: bool = Field(default=False, description="Compare the ids on this run even if not due")
-    session_dir: str = Field(
-        default=str(data_dir() / "odk_central"),
+    session_dir: str | None = Field(
+        default=None,
         description="Folder keeping the Central session between runs (one token file per server and email, "
                     "readable by its owner only), so that a run need not log in; empty: log in on every run. "
-                    "Default: odk_central/ under the data folder (CLMS_DATA_DIR, default the project's var/)")
+                    "Unset: odk_central/ under the data folder (CLMS_DATA_DIR, default the project's var/)")
 
     @property
     def source_name(self) -> str:
@@ -211,10 +211,11 @@ class OdkCentralSource(SubmissionSource):
     def client(self) -> OdkCentralClient:
         settings = HttpSettings(read_timeout=self.read_timeout, max_tries=self.max_tries,
                                 backoff_factor=self.backoff_factor)
+        folder = str(data_dir() / "odk_central") if self.session_dir is None else self.session_dir
         session = None
-        if self.session_dir:
+        if folder:
             key = hashlib.sha256(f"{self.base_url}\n{self.email}".encode()).hexdigest()[:16]
-            session = Path(self.session_dir) / f"session-{key}.json"
+            session = Path(folder) / f"session-{key}.json"
         return OdkCentralClient(self.base_url, self.email, self.password, settings=settings, session_file=session)
 
     def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:

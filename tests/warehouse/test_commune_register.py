@@ -63,7 +63,7 @@ def test_overdue_first_with_names_and_a_private_file(warehouse_url, tmp_path):
     engine.dispose()
 
 
-def test_the_asset_writes_one_private_workbook_and_page_per_commune(warehouse_url, tmp_path):
+def test_the_asset_writes_one_private_workbook_and_page_per_commune(warehouse_url, tmp_path, monkeypatch):
     import dagster as dg
 
     from dagster_project.defs.cases.commune_registers import commune_registers
@@ -76,10 +76,10 @@ def test_the_asset_writes_one_private_workbook_and_page_per_commune(warehouse_ur
         conn.execute(insert(Case), [case(1, due=date(2026, 12, 1)), case(4, commune="30316", due=date(2099, 1, 1)),
                                     case(5, status="closed", state="closed")])
     engine.dispose()
+    monkeypatch.setenv("CLMS_RESTRICTED_DIR", str(tmp_path / "restricted"))  # read when the run starts, not at import
     result = dg.materialize(
         [commune_registers],
-        resources={"warehouse": WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY)},
-        run_config={"ops": {"commune_registers": {"config": {"restricted_folder": str(tmp_path / "restricted")}}}})
+        resources={"warehouse": WarehouseResource(url=warehouse_url, pseudonym_key=TEST_PSEUDONYM_KEY)})
     assert result.success
     folder = tmp_path / "restricted" / "commune_registers"
     assert sorted(p.name for p in folder.iterdir()) == ["30313.html", "30313.xlsx", "30316.html", "30316.xlsx"]

@@ -15,19 +15,18 @@ from dagster_project.resources import WarehouseResource
 from warehouse.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
 from warehouse.models import Case
 
-DEFAULT_FOLDER = folder_path("restricted")
-
 
 class CommuneRegisterConfig(dg.Config):
-    restricted_folder: str = Field(default=DEFAULT_FOLDER, description=(
-        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx and .html (default CLMS_RESTRICTED_DIR,"
-        " else restricted/ under the data folder: CLMS_DATA_DIR, default the project's var/); the folders are created"
-        " for their owner alone."))
+    restricted_folder: str = Field(default="", description=(
+        "Registers go to <restricted_folder>/commune_registers/<commune>.xlsx and .html (empty: CLMS_RESTRICTED_DIR,"
+        " else restricted/ under the data folder: CLMS_DATA_DIR, default the project's var/, as set when the run"
+        " starts); the folders are created for their owner alone."))
 
 
 @dg.asset(group_name="cases", deps=["case_register"], kinds={"excel"}, description=describe("commune_registers"))
 def commune_registers(config: CommuneRegisterConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    engine, folder = warehouse.engine(), Path(config.restricted_folder) / "commune_registers"
+    engine = warehouse.engine()
+    folder = Path(config.restricted_folder or folder_path("restricted")) / "commune_registers"
     c = Case
     with engine.connect() as conn:
         communes = conn.execute(select(c.commune_code).distinct().where(

@@ -20,16 +20,15 @@ from warehouse.data_quality_sheet import write_sheet
 from warehouse.models import DataQualityFlag
 
 GROUP = "household_survey"
-DEFAULT_FOLDER = folder_path("reports")
 
 
 raw_household_back_check = raw_submissions_asset(data_quality.BACK_CHECK_FORM_ID, GROUP)
 
 
 class DataQualityConfig(dg.Config):
-    output_folder: str = Field(default=DEFAULT_FOLDER, description="The workbook goes to "
-                               "<output_folder>/data-quality/ (default CLMS_REPORTS_DIR, else reports/ under "
-                               "the data folder: CLMS_DATA_DIR, default the project's var/).")
+    output_folder: str = Field(default="", description="The workbook goes to <output_folder>/data-quality/ (empty:"
+                               " CLMS_REPORTS_DIR, else reports/ under the data folder: CLMS_DATA_DIR, default the"
+                               " project's var/, as set when the run starts).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
 
 
@@ -40,7 +39,8 @@ def household_data_quality(context: dg.AssetExecutionContext, config: DataQualit
     engine = warehouse.engine()
     thresholds = data_quality.load_thresholds()
     survey, flags = data_quality.refresh(engine, thresholds)
-    path = Path(config.output_folder) / "data-quality" / f"chat-luong-du-lieu-{config.language}.xlsx"
+    folder = Path(config.output_folder or folder_path("reports")) / "data-quality"
+    path = folder / f"chat-luong-du-lieu-{config.language}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_sheet(survey, flags, load_admin_units(), path, thresholds.version, config.language)
     context.log.info(text("log.data_quality", flags=len(flags), workbook=path))

@@ -17,14 +17,12 @@ from warehouse.periods import DateRange, Period
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
 from warehouse.report.formatting import Formatter
 
-DEFAULT_REPORTS_DIR = folder_path("reports")
-
 
 class ReportConfig(dg.Config):
-    output_folder: str = Field(default=DEFAULT_REPORTS_DIR,
-                               description="Reports go to <output_folder>/<area>/<year>/ (default CLMS_REPORTS_DIR "
+    output_folder: str = Field(default="",
+                               description="Reports go to <output_folder>/<area>/<year>/ (empty: CLMS_REPORTS_DIR, "
                                            "else reports/ under the data folder: CLMS_DATA_DIR, default the project's "
-                                           "var/).")
+                                           "var/, as set when the run starts).")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
     period: Literal["", "H1", "H2", "Q1", "Q2", "Q3", "Q4"] = Field(
         default="", description="Kỳ báo cáo trong năm của phân vùng / the period of the partition's year: trống cả "
@@ -48,7 +46,7 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
     cutoff = date.fromisoformat(config.cutoff_date.strip()) if config.cutoff_date.strip() else None
     period = _period(int(keys["year"]), config)
     report = gather_report(warehouse.engine(), area, period, cutoff=cutoff)
-    folder = Path(config.output_folder) / area.key / str(period.year)
+    folder = Path(config.output_folder or folder_path("reports")) / area.key / str(period.year)
     cutoff = report.cutoff
     stem = f"bao-cao-{area.key}-{period.key}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)

@@ -16,8 +16,6 @@ from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
 from warehouse.report.review_workbook import write_organisation_report, write_review
 
-DEFAULT_REPORTS_DIR = folder_path("reports")
-
 
 class ReviewConfig(dg.Config):
     area: str = Field(description="Địa bàn / area: province-91, legacy-province-58 (tỉnh cũ / an old province) …")
@@ -27,7 +25,8 @@ class ReviewConfig(dg.Config):
                                                       "youth_union, women_union …): báo cáo theo đơn vị / the report "
                                                       "by organisation; trống / empty: the whole review.")
     language: Literal["vi", "en"] = Field(default="vi", description="vi (Tiếng Việt) or en (English).")
-    output_folder: str = Field(default=DEFAULT_REPORTS_DIR, description="<output_folder>/<area>/<first>-<last>/")
+    output_folder: str = Field(default="", description="<output_folder>/<area>/<first>-<last>/ (empty: the reports"
+                                                       " folder, CLMS_REPORTS_DIR, as set when the run starts)")
 
 
 @dg.asset(group_name="reports", deps=["indicator_values"], kinds={"excel"}, description=describe("review_report"))
@@ -37,7 +36,7 @@ def review_report(context: dg.AssetExecutionContext, config: ReviewConfig,
         raise dg.Failure(text("log.bad_years", first=config.first_year, last=config.last_year))
     area = ReportArea.from_key(config.area.strip(), load_admin_units().code_list_version)
     years = f"{config.first_year}-{config.last_year}"
-    folder = Path(config.output_folder) / area.key / years
+    folder = Path(config.output_folder or folder_path("reports")) / area.key / years
     engine = warehouse.engine()
     if config.organisation.strip():
         organisation = config.organisation.strip()
