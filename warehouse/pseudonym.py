@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import unicodedata
 
 from sqlalchemy import Engine, insert, select
@@ -50,13 +49,6 @@ class Pseudonymizer:
 
     def __repr__(self) -> str:
         return "Pseudonymizer(key=<hidden>)"
-
-    @classmethod
-    def from_env(cls) -> Pseudonymizer:
-        key = os.environ.get(KEY_VARIABLE)
-        if not key:
-            raise PseudonymKeyError(f"{KEY_VARIABLE} is not set: the pseudonymous ids need a secret key")
-        return cls(key)
 
     def id(self, kind: str, *parts: object) -> str:
         mac = self._keyed.copy()
