@@ -94,6 +94,25 @@ def code_list_column() -> Mapped[str]:
         "before, for data collected with the old codes; counted on the old area and on the new communes it went to)"))
 
 
+def upload_ref() -> Mapped[str]:
+    """The uploaded reference file a row of reference data came from."""
+    return mapped_column(ForeignKey("reference_upload.upload_id"), **described(
+        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
+        "Reference file the row came from (reference_upload.upload_id)"))
+
+
+def area_level_key() -> Mapped[str]:
+    """The level of the area a row of reference data is for (part of its key)."""
+    return mapped_column(String(16), primary_key=True, **described(
+        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+
+
+def area_code_key() -> Mapped[str]:
+    """The code of the area a row of reference data is for (part of its key)."""
+    return mapped_column(String(8), primary_key=True, **described(
+        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -501,10 +520,8 @@ class IndicatorValue(Base):
     period: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
         "Kỳ: năm (2026), 6 tháng (2026-H1) hoặc quý (2026-Q3)",
         "Period: a year (2026), a half-year (2026-H1) or a quarter (2026-Q3)"))
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
-        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
-        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+    area_level: Mapped[str] = area_level_key()
+    area_code: Mapped[str] = area_code_key()
     code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
         "Danh mục của mã địa bàn: national, vn-2025-07, hoặc vn-legacy (địa bàn trước 01/7/2025 có mục tiêu riêng)",
         "Code list of the area code: national, vn-2025-07, or vn-legacy (a pre-July-2025 area with its own targets)"))
@@ -651,9 +668,7 @@ class Target(Base):
         "Văn bản kế hoạch đặt mục tiêu", "Plan document that sets the target"))
     note: Mapped[str | None] = mapped_column(Text, **described(
         "Ghi chú, thường là mục tiêu như văn bản viết", "Note, usually the target as the document words it"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class ReferencePopulation(Base):
@@ -664,10 +679,8 @@ class ReferencePopulation(Base):
         "Số người hoặc đơn vị của một địa bàn trong một năm: mẫu số của các chỉ tiêu 2.x và 3.x",
         "How many people or units an area has in a year: the denominators of indicators 2.x and 3.x")
 
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
-        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
-        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+    area_level: Mapped[str] = area_level_key()
+    area_code: Mapped[str] = area_code_key()
     code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
         "Danh mục của mã địa bàn", "Code list of the area code"))
     year: Mapped[int] = mapped_column(Integer, primary_key=True, **described("Năm", "Year"))
@@ -677,9 +690,7 @@ class ReferencePopulation(Base):
     value: Mapped[int] = mapped_column(Integer, **described(
         "Số người (hoặc doanh nghiệp, hợp tác xã, hộ)", "Number of people (or enterprises, cooperatives, households)"))
     source: Mapped[str | None] = mapped_column(Text, **described("Nguồn số liệu", "Where the figure comes from"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class ReportingExpectation(Base):
@@ -715,9 +726,7 @@ class ReportingExpectation(Base):
     note: Mapped[str | None] = mapped_column(Text, **described("Ghi chú", "Note"))
     source_row: Mapped[int] = mapped_column(Integer, **described(
         "Dòng của tệp tải lên sinh ra kỳ này", "Row of the uploaded file this period comes from"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class SampleFrameUnit(Base):
@@ -750,9 +759,7 @@ class SampleFrameUnit(Base):
         "Adjusted household weight (used instead of the selection probability when given)"))
     households_listed: Mapped[int] = mapped_column(Integer, **described(
         "Số hộ trong danh sách của đơn vị mẫu", "Households listed in the unit"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class ProgrammeSite(Base):
@@ -785,9 +792,7 @@ class ProgrammeSite(Base):
         "pilot (thí điểm) hoặc model (mô hình)", "pilot or model"))
     source_document: Mapped[str] = mapped_column(Text, **described(
         "Văn bản quy định địa bàn", "Document that names the site"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class IndicatorResponsibility(Base):
@@ -822,9 +827,7 @@ class IndicatorResponsibility(Base):
         "Lead agency (e.g. the Department of Labour, Invalids and Social Affairs)"))
     source_document: Mapped[str] = mapped_column(Text, **described(
         "Văn bản kế hoạch giao nhiệm vụ", "Plan document that assigns it"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class BudgetLine(Base):
@@ -835,10 +838,8 @@ class BudgetLine(Base):
         "Kinh phí được giao và đã chi cho một nhóm hoạt động của kế hoạch, theo địa bàn, năm và nguồn (đồng)",
         "Money allocated to and spent on one activity line of the plan, by area, year and source (đồng)")
 
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
-        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
-    area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described(
-        "Mã địa bàn; VN cho toàn quốc", "Area code; VN for national"))
+    area_level: Mapped[str] = area_level_key()
+    area_code: Mapped[str] = area_code_key()
     code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
         "Danh mục của mã địa bàn", "Code list of the area code"))
     year: Mapped[int] = mapped_column(Integer, primary_key=True, **described("Năm ngân sách", "Budget year"))
@@ -855,9 +856,7 @@ class BudgetLine(Base):
         "Amount spent (settled or to date), đồng; empty: not reported yet"))
     source_document: Mapped[str] = mapped_column(Text, **described(
         "Văn bản giao dự toán hoặc báo cáo quyết toán", "Budget decision or spending report"))
-    upload_id: Mapped[str] = mapped_column(ForeignKey("reference_upload.upload_id"), **described(
-        "Tệp tham chiếu chứa dòng này (reference_upload.upload_id)",
-        "Reference file the row came from (reference_upload.upload_id)"))
+    upload_id: Mapped[str] = upload_ref()
 
 
 class ReportingCompleteness(Base):
@@ -941,8 +940,7 @@ class AreaCommune(Base):
         "Các xã mới hợp thành mỗi địa bàn báo cáo, kể cả địa bàn cũ trước 2025",
         "The new communes that make up each reporting area, old (pre-2025) areas included")
 
-    area_level: Mapped[str] = mapped_column(String(16), primary_key=True, **described(
-        "Cấp địa bàn: national, province, commune", "Area level: national, province, commune"))
+    area_level: Mapped[str] = area_level_key()
     area_code: Mapped[str] = mapped_column(String(8), primary_key=True, **described("Mã địa bàn", "Area code"))
     code_list_version: Mapped[str] = mapped_column(String(32), primary_key=True, **described(
         "Danh mục của mã địa bàn: vn-2025-07 hoặc vn-legacy", "Code list of the area code: vn-2025-07 or vn-legacy"))
