@@ -1,15 +1,13 @@
-"""Assets of the activity reports. Thin: one plain step of ``warehouse`` and a report on it."""
+"""Assets of the activity reports: one declaration of their cleaning (``dagster_project.clean_assets``)."""
 
 import dagster as dg
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
-from dagster_project.messages import describe, labelled, md_table, step_sentence
-from dagster_project.metadata import quarantine_metadata, table_metadata
+from dagster_project.clean_assets import CleanTable, clean_assets
+from dagster_project.messages import md_table
 from dagster_project.raw_assets import raw_submissions_asset
-from dagster_project.resources import WarehouseResource
 from warehouse import programme_steps
 from warehouse.activity import FORM_ID
-from warehouse.answers import Context
 from warehouse.models import Activity, ActivityReach
 
 GROUP = "activities"
@@ -17,37 +15,22 @@ GROUP = "activities"
 raw_activity_report = raw_submissions_asset(FORM_ID, GROUP)
 
 
-@dg.multi_asset(
-    group_name=GROUP,
-    specs=[
-        dg.AssetSpec("activities", group_name=GROUP, deps=[raw_activity_report], kinds={"python"},
-                     description=describe("activities")),
-        dg.AssetSpec("activity_reach", group_name=GROUP, deps=["activities"], kinds={"python"},
-                     description=describe("activity_reach")),
-        dg.AssetSpec("activity_quarantine", group_name=GROUP, deps=[raw_activity_report], kinds={"python"},
-                     description=describe("activity_quarantine")),
-    ],
-)
-def activity_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    engine = warehouse.engine()
-    stats = programme_steps.clean_activities(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID))
-    context.log.info(step_sentence("cleaned", stats))
-    a, r = Activity, ActivityReach
+def _by_audience(engine: Engine) -> dict:
+    r = ActivityReach
     with engine.connect() as conn:
-        by_audience = conn.execute(
+        rows = conn.execute(
             select(r.audience, func.count(), func.sum(r.reached), func.sum(r.reached_new),
                    func.sum(r.reached_new_trained)).group_by(r.audience).order_by(r.audience)).all()
-    yield dg.MaterializeResult(asset_key="activities", metadata=labelled({
-        **table_metadata(engine, a.__table__, select(
-            a.activity_id, a.activity_date, a.commune_code, a.activity_type, a.participants_male,
-            a.participants_female, a.participants_total).order_by(a.change_seq.desc())),
-        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["activity"]}))
-    yield dg.MaterializeResult(asset_key="activity_reach", metadata=labelled({
-        **table_metadata(engine, r.__table__, select(r.activity_id, r.audience, r.reached, r.reached_new,
-                                                    r.reached_new_trained)),
-        "step/loaded": stats.loaded["activity_reach"],
-        "by_audience": dg.MetadataValue.md(md_table(
-            ["audience", "activities", "reached", "new", "new_trained"],
-            [(*row[:4], row[4] or "") for row in by_audience]))}))
-    yield dg.MaterializeResult(asset_key="activity_quarantine", metadata=labelled(
-        quarantine_metadata(engine, FORM_ID, stats.quarantined)))
+    return {"by_audience": dg.MetadataValue.md(md_table(["audience", "activities", "reached", "new", "new_trained"],
+                                                        [(*row[:4], row[4] or "") for row in rows]))}
+
+
+activity_tables = clean_assets(
+    "activity_tables", FORM_ID, GROUP, raw_activity_report, programme_steps.clean_activities,
+    [CleanTable("activities", Activity, (
+        Activity.activity_id, Activity.activity_date, Activity.commune_code, Activity.activity_type,
+        Activity.participants_male, Activity.participants_female, Activity.participants_total)),
+     CleanTable("activity_reach", ActivityReach, (
+         ActivityReach.activity_id, ActivityReach.audience, ActivityReach.reached, ActivityReach.reached_new,
+         ActivityReach.reached_new_trained), _by_audience)],
+    "activity_quarantine")

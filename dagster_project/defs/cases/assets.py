@@ -13,13 +13,13 @@ from datetime import date
 import dagster as dg
 from sqlalchemy import func, select
 
+from dagster_project.clean_assets import CleanTable, clean_assets
 from dagster_project.messages import describe, labelled, md_list, step_sentence, text
-from dagster_project.metadata import quarantine_metadata, table_metadata
+from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from warehouse import case_match_sheet, case_report, programme_steps
 from warehouse import case_register as register
-from warehouse.answers import Context
 from warehouse.case_visit import FORM_ID
 from warehouse.classification import load_rules
 from warehouse.models import Case, CaseReport, CaseVisit
@@ -32,28 +32,13 @@ GROUP = "cases"
 raw_case_report = raw_submissions_asset(case_report.FORM_ID, GROUP)
 
 
-@dg.multi_asset(
-    group_name=GROUP,
-    specs=[
-        dg.AssetSpec("case_reports", group_name=GROUP, deps=[raw_case_report], kinds={"python"},
-                     description=describe("case_reports")),
-        dg.AssetSpec("case_report_quarantine", group_name=GROUP, deps=[raw_case_report], kinds={"python"},
-                     description=describe("case_report_quarantine")),
-    ],
-)
-def case_report_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    engine = warehouse.engine()
-    stats = programme_steps.clean_case_reports(
-        engine, Context.of_form(warehouse.pseudonymizer, case_report.FORM_ID), load_rules())
-    context.log.info(step_sentence("cleaned", stats))
-    r = CaseReport
-    yield dg.MaterializeResult(asset_key="case_reports", metadata=labelled({
-        **table_metadata(engine, r.__table__, select(
-            r.report_code, r.report_date, r.reporter_type, r.commune_code, r.case_type, r.urgency,
-            r.screening_outcome, r.identification_date).order_by(r.change_seq.desc())),
-        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_report"]}))
-    yield dg.MaterializeResult(asset_key="case_report_quarantine", metadata=labelled(
-        quarantine_metadata(engine, case_report.FORM_ID, stats.quarantined)))
+case_report_tables = clean_assets(
+    "case_report_tables", case_report.FORM_ID, GROUP, raw_case_report,
+    lambda engine, ctx: programme_steps.clean_case_reports(engine, ctx, load_rules()),
+    [CleanTable("case_reports", CaseReport, (
+        CaseReport.report_code, CaseReport.report_date, CaseReport.reporter_type, CaseReport.commune_code,
+        CaseReport.case_type, CaseReport.urgency, CaseReport.screening_outcome, CaseReport.identification_date))],
+    "case_report_quarantine")
 
 
 @dg.asset(group_name=GROUP, kinds={"csv"}, description=describe("case_match_decisions"))
@@ -99,29 +84,14 @@ def identified_cases(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_cases"])  # the demo visits them
 
 
-@dg.multi_asset(
-    group_name=GROUP,
-    specs=[
-        dg.AssetSpec("case_visits", group_name=GROUP, deps=[raw_case_followup], kinds={"python"},
-                     description=describe("case_visits")),
-        dg.AssetSpec("case_visit_quarantine", group_name=GROUP, deps=[raw_case_followup], kinds={"python"},
-                     description=describe("case_visit_quarantine")),
-    ],
-)
-def case_visit_tables(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    engine = warehouse.engine()
-    rules = load_rules()
-    stats = programme_steps.clean_case_visits(engine, Context.of_form(warehouse.pseudonymizer, FORM_ID), rules)
-    context.log.info(step_sentence("cleaned", stats))
-    v = CaseVisit
-    yield dg.MaterializeResult(asset_key="case_visits", metadata=labelled({
-        **table_metadata(engine, v.__table__, select(
-            v.visit_id, v.visit_date, v.case_type, v.age, v.working, v.child_labour, v.school_status, v.supports,
-            v.first_support_date, v.case_status).order_by(v.change_seq.desc())),
-        "rules_version": rules.version,
-        "step/processed": stats.processed, "step/deleted": stats.deleted, "step/loaded": stats.loaded["case_visit"]}))
-    yield dg.MaterializeResult(asset_key="case_visit_quarantine", metadata=labelled(
-        quarantine_metadata(engine, FORM_ID, stats.quarantined)))
+case_visit_tables = clean_assets(
+    "case_visit_tables", FORM_ID, GROUP, raw_case_followup,
+    lambda engine, ctx: programme_steps.clean_case_visits(engine, ctx, load_rules()),
+    [CleanTable("case_visits", CaseVisit, (
+        CaseVisit.visit_id, CaseVisit.visit_date, CaseVisit.case_type, CaseVisit.age, CaseVisit.working,
+        CaseVisit.child_labour, CaseVisit.school_status, CaseVisit.supports, CaseVisit.first_support_date,
+        CaseVisit.case_status), lambda engine: {"rules_version": load_rules().version})],
+    "case_visit_quarantine")
 
 
 @dg.asset(group_name=GROUP, deps=["identified_cases", "case_visits"], kinds={"python"},
