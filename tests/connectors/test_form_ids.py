@@ -20,7 +20,6 @@ OTHER_MEANINGS = {
     (Path("warehouse/data_dictionary.py"), "case_report"): "a table",
     (Path("warehouse/programme_steps.py"), "case_report"): "the entity quarantined",
     (Path("warehouse/roles.py"), "case_report"): "a table",
-    (Path("dagster_project/defs/cases/assets.py"), "case_report"): "a table's rows loaded",
     (Path("dagster_project/defs/cases/checks.py"), "case_report"): "the entity quarantined",
 }
 
