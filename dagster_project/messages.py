@@ -44,6 +44,11 @@ def md_table(columns: list[str], rows) -> str:
     return "\n".join(lines + ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows])
 
 
+def reason(code: str) -> str:
+    """A quarantine reason code in words (``[reason]`` of the catalogue), or the code itself when it lists none."""
+    return text(f"reason.{code}") if code in _catalogue()["reason"] else code
+
+
 def md_list(items) -> str:
     """A Markdown list, one line per item, or "nothing" in words."""
     return "\n".join(f"- {item}" for item in items) or text("log.nothing")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dagster as dg
 from collections import Counter
 
+import dagster as dg
 from sqlalchemy import ColumnElement, Engine, Select, Table, func, select
 
+from dagster_project.messages import md_table, reason
 from warehouse.models import Quarantine
 
 
@@ -48,8 +49,13 @@ def table_metadata(engine: Engine, table: Table, preview: Select | None = None,
 
 def quarantine_metadata(engine: Engine, form_id: str, quarantined: Counter) -> dict:
     """A form's quarantine asset: its rows, the latest with their reasons (never the values, which may hold what a
-    collector typed), and the reasons of this run."""
+    collector typed), how many rows each reason holds, in words, and what this run quarantined."""
     q, mine = Quarantine, Quarantine.form_id == form_id
     preview = select(q.entity, q.repeat_index, q.field, q.reason_code, q.reason).where(mine).order_by(
         q.change_seq.desc())
-    return {**table_metadata(engine, q.__table__, preview, mine), "step/quarantined": dg.MetadataValue.json(dict(quarantined))}
+    with engine.connect() as conn:
+        by_reason = conn.execute(select(q.reason_code, func.count()).where(mine).group_by(q.reason_code)
+                                 .order_by(func.count().desc(), q.reason_code)).all()
+    return {**table_metadata(engine, q.__table__, preview, mine),
+            "reasons": dg.MetadataValue.md(md_table(["reason", "rows"], [(reason(c), n) for c, n in by_reason])),
+            "step/quarantined": dg.MetadataValue.json(dict(quarantined))}

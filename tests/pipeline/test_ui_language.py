@@ -85,6 +85,8 @@ def test_metadata_labels_are_vietnamese(demo_run):
     assert not [k for k in labels if not VIETNAMESE.search(k)]
     summary = materialization(result, "child_classification").metadata["tổng hợp"].value
     assert summary.startswith("| bộ quy tắc | số trẻ | lao động trẻ em | công việc nguy hại |")
+    reasons = materialization(result, "inspection_quarantine").metadata["lý do cách ly"].value
+    assert reasons.startswith("| lý do | số dòng |") and "| Mã xã không có trong danh mục chính thức |" in reasons
 
 
 def test_logs_are_sentences_naming_areas_and_statuses_in_words(demo_run):
