@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
-from typing import Any
+from typing import Any, ClassVar, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -226,6 +226,34 @@ def normalize_base_url(base_url: str, *, api_prefix: str, platform: str, credent
     if path.endswith(api_prefix):
         path = path[: -len(api_prefix)]
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class PlatformSession:
+    """A session with one platform's server: its normalized address, the label its errors name it by, and the
+    :class:`HttpClient` it sends with; a context manager that closes it. Each platform sets ``platform``,
+    ``api_prefix`` and ``credentials`` (what to pass instead of credentials in the address)."""
+
+    platform: ClassVar[str]
+    api_prefix: ClassVar[str]
+    credentials: ClassVar[str]
+
+    def __init__(self, base_url: str, settings: HttpSettings | None = None) -> None:
+        self.base_url = normalize_base_url(base_url, api_prefix=self.api_prefix, platform=self.platform,
+                                           credentials=self.credentials)
+        self.label = f"{self.platform} at {self.base_url}"
+        self.http = HttpClient(settings or HttpSettings(), label=self.label)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
 
 
 def answer_error(label: str, message: str, kind: str, response: requests.Response, *,

@@ -6,18 +6,17 @@ import json
 import logging
 import re
 import time
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import requests
 
 from connectors.errors import ACCESS, AUTH, CONFLICT, NOT_FOUND, PROTOCOL, REJECTED, UNAVAILABLE, SourceError
 from connectors.http import (
-    HttpClient,
     HttpSettings,
+    PlatformSession,
     answer_error,
     is_json,
-    normalize_base_url,
     status_error,
     tries_text,
 )
@@ -32,30 +31,17 @@ _IMPORT = re.compile(r"/api/v2/imports/(?P<task>[^/?]+)")
 _MAX_DETAIL = 300
 
 
-class KoboSession:
+class KoboSession(PlatformSession):
     """Sends ``Authorization: Token <key>`` requests to a KPI server (``https://kf.kobotoolbox.org``).
 
     Use as a context manager or call :meth:`close`.
     """
 
+    platform, api_prefix, credentials = "KoboToolbox", API_PREFIX, "the API token"
+
     def __init__(self, base_url: str, token: str, *, settings: HttpSettings | None = None) -> None:
-        self.base_url = normalize_base_url(base_url, api_prefix=API_PREFIX, platform="KoboToolbox",
-                                           credentials="the API token")
-        self.label = f"KoboToolbox at {self.base_url}"
+        super().__init__(base_url, settings)
         self._token = token
-        self.http = HttpClient(settings or HttpSettings(), label=self.label)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.base_url!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     def api_url(self, path: str, params: list[tuple[str, str]] | None = None) -> str:
         """The absolute URL of an API path such as ``/assets/aB3…/data/``, with a query string."""

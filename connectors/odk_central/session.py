@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
@@ -18,11 +18,10 @@ import requests
 from connectors.errors import ACCESS, AUTH, CONFLICT, NOT_FOUND, PROTOCOL, UNAVAILABLE, ResponseInfo, SourceError
 from connectors.http import (
     RETRY_STATUSES,
-    HttpClient,
     HttpSettings,
+    PlatformSession,
     answer_error,
     is_json,
-    normalize_base_url,
     read_body,
     status_error,
     tries_made,
@@ -35,7 +34,7 @@ API_PREFIX = "/v1"
 _RESOURCE = re.compile(r"/v1/projects/(?P<project>\d+)(?:/forms/(?P<form>[^/?]+?)(?:\.svc)?(?=[/?(]|$))?")
 
 
-class CentralSession:
+class CentralSession(PlatformSession):
     """Logs in with an email and password (``POST /v1/sessions``) and sends bearer requests.
 
     A 401 during a run (the 24 h session expired) leads to one new login and one more try of
@@ -45,28 +44,18 @@ class CentralSession:
     manager or call :meth:`close`.
     """
 
+    platform, api_prefix, credentials = "ODK Central", API_PREFIX, "email and password"
+
     def __init__(self, base_url: str, email: str, password: str, *, settings: HttpSettings | None = None,
                  session_file: Path | None = None) -> None:
-        self.base_url = normalize_base_url(base_url, api_prefix=API_PREFIX, platform="ODK Central",
-                                           credentials="email and password")
-        self.label = f"ODK Central at {self.base_url}"
+        super().__init__(base_url, settings)
         self.email = email
         self._password = password
         self._token: str | None = None
         self._session_file = session_file
-        self.http = HttpClient(settings or HttpSettings(), label=self.label)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.base_url!r}, email={self.email!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     def api_url(self, path: str) -> str:
         """The absolute URL of an API path such as ``/projects/3/forms``."""
