@@ -28,6 +28,7 @@ from connectors.odk_central.publish import publish_xlsform
 from connectors.records import SubmissionRecord
 from connectors.xlsform import read_xlsform
 from warehouse.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
+from warehouse.case_register import open_cases
 from warehouse.data_folder import data_dir
 from warehouse.stored_submissions import WarehouseSubmissions
 
@@ -142,7 +143,7 @@ class DemoSource(_ServerlessSource):
             forms.HOUSEHOLD_BACK_CHECK: lambda: back_check_rows(communes, self.households, self.seed),
             forms.WORKPLACE_INSPECTION: lambda: inspection_rows(communes, self.inspections, self.seed),
             forms.ACTIVITY_REPORT: lambda: activity_rows(communes, self.seed),
-            forms.CASE_FOLLOWUP: lambda: visit_rows(stored.open_cases() if stored is not None else (), self.seed),
+            forms.CASE_FOLLOWUP: lambda: visit_rows(open_cases(stored.engine) if stored is not None else (), self.seed),
             forms.CASE_REPORT: lambda: case_report_rows(communes, self.households, self.seed),
         }.get(form_id, list)()
         return _DemoRun(rows, form_id)

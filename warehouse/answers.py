@@ -8,7 +8,6 @@ the submission (``prefix`` is the repeat or group the answers sit in, e.g. ``"ch
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -17,7 +16,6 @@ from typing import Any
 
 from connectors.forms import definition
 from warehouse.admin_units import AdminUnits, Commune, load_admin_units
-from warehouse.classification import ChildFacts
 from warehouse.pseudonym import Pseudonymizer
 from warehouse.review_states import ReviewPolicy, load_review_policy
 from warehouse.values import Problem, choice, choices, get_path, group, iso_date, number, required, yes_no
@@ -261,24 +259,6 @@ def _work_fields(prefix: str) -> _WorkFields:
     return _WorkFields(f"{prefix}econ_activity", f"{prefix}temp_absent", *(
         f"{w}{name}" for name in ("hours_day", "hours_week", "work_kind", "workplace", "sector", "night_work",
                                   "overtime", "hazards", "performance_approved")))
-
-
-def child_facts(row: Mapping[str, Any], **more: Any) -> ChildFacts:
-    """The classifier's input from a row with ``age`` and the ``WorkAnswers`` columns (a child, a young worker,
-    a case visit); ``more`` gives the other :class:`ChildFacts` fields the row's form asks."""
-    return ChildFacts(
-        age=row["age"],
-        working=row["working"],
-        hours_day=row["hours_day"],
-        hours_week=row["hours_week"],
-        night_work=bool(row["night_work"]),
-        overtime=bool(row["overtime"]),
-        work_kinds=codes(row["work_kinds"]),
-        workplaces=codes(row["workplaces"]),
-        hazards=codes(row["hazards"]),
-        performance_approved=bool(row["performance_approved"]),
-        **more,
-    )
 
 
 def joined(values: frozenset[str]) -> str | None:

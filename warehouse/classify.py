@@ -5,20 +5,22 @@ No checkpoint: a re-cleaned subject lost its classifications with its row, and a
 stored one stale, so what is missing is exactly what is to do; a crash leaves only what the next run finds
 missing. Stale classifications are replaced batch by batch, in the transaction that writes the new ones. A
 large backlog is classified in worker processes while this one writes (:mod:`warehouse.prefetch`). (A case
-visit carries its ``vn_law`` classification in its own row: ``warehouse.programme_steps``.)
+visit carries its ``vn_law`` classification in its own row: ``warehouse.case_cleaning``.)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, func, select
 
-from warehouse.answers import child_facts
+from warehouse.answers import codes
 from warehouse.bulk import FreshStatistics, TableRows
-from warehouse.classification import Classification, Rules, classify
+from warehouse.classification import ChildFacts, Classification, Rules, classify
 from warehouse.models import Child, ChildClassification, Household, YoungWorker, YoungWorkerClassification
 from warehouse.prefetch import batch_ranges
 from warehouse.steps import STEP_BATCH_SIZE, StepStats, write_batches
@@ -124,3 +126,21 @@ def classification_columns(c: Classification) -> dict:
     return {"rule_set": c.rule_set, "rules_version": c.rules_version, "age_band": c.age_band, "working": c.working,
             "child_labour": c.child_labour, "hazardous": c.hazardous, "at_risk": c.at_risk,
             "reasons": " ".join(c.reasons)}
+
+
+def child_facts(row: Mapping[str, Any], **more: Any) -> ChildFacts:
+    """The classifier's input from a row with ``age`` and the ``WorkAnswers`` columns (a child, a young worker,
+    a case visit); ``more`` gives the other :class:`ChildFacts` fields the row's form asks."""
+    return ChildFacts(
+        age=row["age"],
+        working=row["working"],
+        hours_day=row["hours_day"],
+        hours_week=row["hours_week"],
+        night_work=bool(row["night_work"]),
+        overtime=bool(row["overtime"]),
+        work_kinds=codes(row["work_kinds"]),
+        workplaces=codes(row["workplaces"]),
+        hazards=codes(row["hazards"]),
+        performance_approved=bool(row["performance_approved"]),
+        **more,
+    )

@@ -40,7 +40,7 @@ from warehouse.steps import CLEAN_STEP
 
 OLD_KEY_VARIABLE = f"{KEY_VARIABLE}_OLD"
 RECLEANED = (CLEAN_STEP, "clean_inspection", "clean_activity", "clean_case_visit")  # the steps' checkpoints
-#           (warehouse.steps, warehouse.programme_steps) of every row with an id derived from the key
+#           (warehouse.steps, warehouse.programme_steps, warehouse.case_cleaning) of every row with an id derived from the key
 
 Identity = tuple[str, str, int]  # a subject's submission (form, instance id) and its place in the repeat (from 1)
 

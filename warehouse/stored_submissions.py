@@ -9,7 +9,6 @@ from sqlalchemy import Engine, select, union
 from connectors.kobotoolbox import StoredIdentity
 from connectors.kobotoolbox.documents import with_uuid_prefix
 from connectors.records import SubmissionRecord
-from warehouse.case_register import open_cases
 from warehouse.models import RawSubmission, RawSubmissionHistory
 
 PAGE = 5000
@@ -22,19 +21,15 @@ class WarehouseSubmissions:
     route (``warehouse.raw_store``) is that route's to reconcile, never taken for one this platform deleted."""
 
     def __init__(self, engine: Engine, source: str, project: str, form_id: str, page: int = PAGE):
-        self._engine, self._page, self._form_id = engine, page, form_id
+        self.engine, self._page, self._form_id = engine, page, form_id
         r = RawSubmission
         self._where = (r.source == source, r.project == project, r.form_id == form_id)
-
-    def open_cases(self) -> list:
-        """The register's open cases, as collectors see them in the case list (``case_register.open_cases``)."""
-        return open_cases(self._engine)
 
     def identities(self) -> Iterator[StoredIdentity]:
         r = RawSubmission
         after = -1
         while True:
-            with self._engine.connect() as conn:
+            with self.engine.connect() as conn:
                 rows = conn.execute(
                     select(r.source_row_id, r.instance_id, r.current_instance_id, r.review_state)
                     .where(*self._where, r.deleted_at.is_(None), r.source_row_id > after)
@@ -49,7 +44,7 @@ class WarehouseSubmissions:
         r = RawSubmission
         after = ""
         while True:
-            with self._engine.connect() as conn:
+            with self.engine.connect() as conn:
                 ids = conn.execute(select(r.instance_id)
                                    .where(*self._where, r.deleted_at.is_(None), r.instance_id > after)
                                    .order_by(r.instance_id).limit(self._page)).scalars().all()
@@ -60,7 +55,7 @@ class WarehouseSubmissions:
 
     def records(self, instance_ids: Sequence[str]) -> list[SubmissionRecord]:
         r = RawSubmission
-        with self._engine.connect() as conn:
+        with self.engine.connect() as conn:
             rows = conn.execute(select(
                 r.source, r.project, r.form_id, r.instance_id, r.form_version, r.current_instance_id, r.submitted_at,
                 r.updated_at, r.deleted_at, r.submitter, r.review_state, r.payload, r.received,
@@ -77,5 +72,5 @@ class WarehouseSubmissions:
             r.form_id == self._form_id, r.current_instance_id != r.instance_id)
         earlier = select(h.current_instance_id, r.instance_id).join(r, r.id == h.raw_submission_id).where(
             r.form_id == self._form_id, h.current_instance_id != r.instance_id)
-        with self._engine.connect() as conn:
+        with self.engine.connect() as conn:
             return {with_uuid_prefix(current): root for current, root in conn.execute(union(kept, earlier))}

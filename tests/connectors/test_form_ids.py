@@ -18,7 +18,7 @@ OTHER_MEANINGS = {
     (Path("warehouse/case_report.py"), "case_report"): "a table, an entity and an id's kind",
     (Path("warehouse/models.py"), "case_report"): "a table",
     (Path("warehouse/data_dictionary.py"), "case_report"): "a table",
-    (Path("warehouse/programme_steps.py"), "case_report"): "the entity quarantined",
+    (Path("warehouse/case_cleaning.py"), "case_report"): "the entity quarantined",
     (Path("warehouse/roles.py"), "case_report"): "a table",
     (Path("dagster_project/defs/cases/checks.py"), "case_report"): "the entity quarantined",
 }

@@ -10,7 +10,7 @@ from connectors.demo_reports import TRAFFICKED, case_report_rows
 from connectors.forms import FORMS_DIR
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import case_register, programme_steps, raw_store, steps
+from warehouse import case_cleaning, case_register, raw_store, steps
 from warehouse.answers import Context
 from warehouse.case_matching import BIRTH_YEAR_UNCERTAIN
 from warehouse.case_report import FORM_ID as REPORT
@@ -44,11 +44,11 @@ def test_demo_reports_open_join_or_wait_and_their_cases_are_visited(tmp_path):
         raw_store.store_records(engine, source.open_sync(form_id, None))
     steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
     classify_children(engine, rules)
-    programme_steps.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, REPORT), rules)
+    case_cleaning.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, REPORT), rules)
     case_register.identify_cases(engine, PSEUDONYMIZER)
     stored = WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP)
     raw_store.store_records(engine, source.open_sync(FOLLOWUP, None, stored))
-    programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
     case_register.update_case_register(engine)
     r, m, c = CaseReport, CaseReportMatch, Case
     with engine.connect() as conn:

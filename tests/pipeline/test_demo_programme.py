@@ -9,7 +9,7 @@ from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, 
 from connectors.forms import FORMS_DIR, definition
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import case_register, programme_steps, raw_store, steps
+from warehouse import case_cleaning, case_register, programme_steps, raw_store, steps
 from warehouse import reference_data as ref
 from warehouse.activity import FORM_ID as ACTIVITY
 from warehouse.activity import NO_AUDIENCE
@@ -73,7 +73,7 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
     assert len(open_cases) > 50
     assert list(source.open_sync(FOLLOWUP, None)) == []  # no case list, no visits
     pull(FOLLOWUP, stored=WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP))
-    programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
     case_register.update_case_register(engine)
     with engine.connect() as conn:
         quarantined = Counter(conn.execute(Quarantine.__table__.select().with_only_columns(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.case_report_fixture import BA_DINH, MAI, report, surveyed_mai
-from warehouse import case_match_sheet, case_register, programme_steps, raw_store, steps
+from warehouse import case_cleaning, case_match_sheet, case_register, raw_store, steps
 from warehouse.answers import Context
 from warehouse.case_matching import (
     BIRTH_YEAR_UNCERTAIN,
@@ -108,7 +108,7 @@ def store(engine, form_id: str, rows: list[dict]) -> None:
 def run(engine) -> dict:
     steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, "household_survey"))
     classify_children(engine, RULES)
-    programme_steps.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, "case_report"), RULES)
+    case_cleaning.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, "case_report"), RULES)
     return case_register.identify_cases(engine, PSEUDONYMIZER).as_dict()
 
 

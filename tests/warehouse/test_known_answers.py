@@ -14,7 +14,7 @@ from connectors.forms import HOUSEHOLD_SURVEY, definition
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.warehouse.test_household_parse import CTX, good, raw
-from warehouse import programme_steps, raw_store
+from warehouse import case_cleaning, programme_steps, raw_store
 from warehouse.answers import Context
 from warehouse.classification import load_rules
 from warehouse.db import make_engine, upgrade
@@ -31,7 +31,7 @@ FORMS = {
                                  Inspection, "establishment/total_workers"),
     forms.ACTIVITY_REPORT: (lambda: activity_rows(COMMUNES, 7), programme_steps.clean_activities, Activity,
                             "location/commune"),
-    forms.CASE_REPORT: (lambda: case_report_rows(COMMUNES, 300, 7), programme_steps.clean_case_reports, CaseReport,
+    forms.CASE_REPORT: (lambda: case_report_rows(COMMUNES, 300, 7), case_cleaning.clean_case_reports, CaseReport,
                         "location/commune"),
 }
 
@@ -91,7 +91,7 @@ def test_every_form_quarantines_an_unknown_question_and_reads_a_mapped_one(form_
     upgrade(engine)
     raw_store.store_records(engine, [record_from_odata_row(row, "7", form_id) for row in rows])
     ctx = Context.of_form(Pseudonymizer(TEST_PSEUDONYM_KEY), form_id)
-    if step is programme_steps.clean_case_reports:
+    if step is case_cleaning.clean_case_reports:
         step(engine, ctx, load_rules())
     else:
         step(engine, ctx)

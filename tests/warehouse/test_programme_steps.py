@@ -19,7 +19,7 @@ from tests.pipeline.programme_fixture import (
     visit_rows,
     work,
 )
-from warehouse import case_register, programme_steps, raw_store, steps
+from warehouse import case_cleaning, case_register, programme_steps, raw_store, steps
 from warehouse.answers import Context
 from warehouse.case_register import case_code, case_id_of
 from warehouse.classification import DEFAULT_RULES_PATH, load_rules
@@ -62,7 +62,7 @@ def run(engine) -> dict:
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, "workplace_inspection"))
     classify_young_workers(engine, RULES)
     identified = case_register.identify_cases(engine, PSEUDONYMIZER)
-    programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
     state = case_register.update_case_register(engine)
     return {"identified": identified.as_dict(), "state": state.as_dict()}
 
@@ -129,7 +129,7 @@ def test_each_visit_is_classified_under_vn_law_as_at_that_visit(engine):
     adult = visit(3, CASES["w9"], "07-01", "none", "closed", age=18, closure="turned_18",
                   job=work("construction_work", 10, 50, "construction_site"))
     store(engine, "case_followup", [still, stopped, adult])
-    programme_steps.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
     v = CaseVisit
     assert rows(engine, v.visit_date, v.age, v.working, v.child_labour, v.reasons, v.rules_version) == [
         (date(2026, 3, 20), 16, True, True, "VN_15_17_HOURS", RULES.version),

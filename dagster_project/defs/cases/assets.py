@@ -18,7 +18,7 @@ from dagster_project.messages import describe, labelled, md_list, step_sentence,
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from warehouse import case_match_sheet, case_report, programme_steps
+from warehouse import case_cleaning, case_match_sheet, case_report
 from warehouse import case_register as register
 from warehouse.case_visit import FORM_ID
 from warehouse.classification import load_rules
@@ -34,7 +34,7 @@ raw_case_report = raw_submissions_asset(case_report.FORM_ID, GROUP)
 
 case_report_tables = clean_assets(
     "case_report_tables", case_report.FORM_ID, GROUP, raw_case_report,
-    lambda engine, ctx: programme_steps.clean_case_reports(engine, ctx, load_rules()),
+    lambda engine, ctx: case_cleaning.clean_case_reports(engine, ctx, load_rules()),
     [CleanTable("case_reports", CaseReport, (
         CaseReport.report_code, CaseReport.report_date, CaseReport.reporter_type, CaseReport.commune_code,
         CaseReport.case_type, CaseReport.urgency, CaseReport.screening_outcome, CaseReport.identification_date))],
@@ -86,7 +86,7 @@ raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_case
 
 case_visit_tables = clean_assets(
     "case_visit_tables", FORM_ID, GROUP, raw_case_followup,
-    lambda engine, ctx: programme_steps.clean_case_visits(engine, ctx, load_rules()),
+    lambda engine, ctx: case_cleaning.clean_case_visits(engine, ctx, load_rules()),
     [CleanTable("case_visits", CaseVisit, (
         CaseVisit.visit_id, CaseVisit.visit_date, CaseVisit.case_type, CaseVisit.age, CaseVisit.working,
         CaseVisit.child_labour, CaseVisit.school_status, CaseVisit.supports, CaseVisit.first_support_date,
