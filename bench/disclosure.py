@@ -1,4 +1,4 @@
-"""Disclosure control at scale: the system ``warehouse.disclosure.protect`` solves, and how long it takes.
+"""Disclosure control at scale: the system ``warehouse.indicators.disclosure.protect`` solves, and how long it takes.
 
 ``python -m bench.disclosure CHILDREN [--limit SECONDS]`` builds a SQLite warehouse of the demo generator's children
 over every commune of the country (as ``bench.pipeline`` does), computes every unprotected cell (what
@@ -26,15 +26,17 @@ from bench import pipeline
 from bench.measure import households_for, machine
 from connectors.demo import FORM_ID, national_communes
 from connectors.forms import FORMS_DIR, definition
-from warehouse import disclosure, indicators, raw_store, steps
-from warehouse.admin_units import load_admin_units
-from warehouse.bulk import read_frame
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import Context
-from warehouse.models import IndicatorValue, RestrictedIndicatorValue
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import disclosure, indicators
+from warehouse.infra.bulk import read_frame
+from warehouse.raw import raw_store
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import IndicatorValue, RestrictedIndicatorValue
 
 
 def unprotected_cells(children: int, url: str):

@@ -1,7 +1,7 @@
 """Pipeline benchmark: raw store → clean → classify → indicators, then 100 new submissions through every step.
 
-Runs the warehouse steps the Dagster assets call (``warehouse.raw_store``, ``warehouse.steps``,
-``warehouse.indicators``) on a fresh SQLite file or a throwaway PostgreSQL server, in one process, and
+Runs the warehouse steps the Dagster assets call (``warehouse.raw.raw_store``, ``warehouse.clean.steps``,
+``warehouse.indicators.indicators``) on a fresh SQLite file or a throwaway PostgreSQL server, in one process, and
 measures each step's wall time and resident peak (reset before each step). Rows come from the demo generator
 over every commune of the country; reading them (generation + ``record_from_odata_row``) is timed on its own
 and reported apart from the store step, which it feeds.
@@ -28,15 +28,17 @@ from connectors.demo import FORM_ID, household_row, household_rows, national_com
 from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
 from connectors.records import SubmissionRecord
-from warehouse import indicators, raw_store, steps
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import Context
-from warehouse.models import Target
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import indicators
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Target
 
 SEED = 2026
 KEY = "bench-pseudonym-key-not-a-secret"

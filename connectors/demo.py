@@ -167,7 +167,7 @@ def _unit(commune: str, village: int) -> str:
 
 def demo_sample_frame(communes: list[tuple[str, str, float]], urban: dict[str, bool],
                       years: tuple[int, ...] = (2025, 2026)) -> list[dict]:
-    """The sample frame of the demo's rounds (``warehouse.reference_data.FRAME_COLUMNS``): villages with a
+    """The sample frame of the demo's rounds (``warehouse.reference.reference_data.FRAME_COLUMNS``): villages with a
     selection probability that grows with their size, as in a PPS draw; the census commune's villages with the
     households listed."""
     rows = []

@@ -50,7 +50,7 @@ JOBS = [
 
 
 class OpenCase(Protocol):
-    """What :func:`visit_rows` reads of a case (``warehouse.case_register.open_cases`` rows have it)."""
+    """What :func:`visit_rows` reads of a case (``warehouse.cases.case_register.open_cases`` rows have it)."""
 
     case_id: str
     identified_source: str

@@ -55,7 +55,7 @@ class SubmissionRecord(NamedTuple):
     @property
     def key(self) -> tuple[str, str]:
         """The identity a warehouse upserts on: the form and the root instance id, whatever route or file
-        brought the submission (``warehouse.raw_store`` says which version wins)."""
+        brought the submission (``warehouse.raw.raw_store`` says which version wins)."""
         return (self.form_id, self.instance_id)
 
     def __repr__(self) -> str:  # without the answers: a record in a log or an error shows who, not what

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 from dagster_project.messages import describe, labelled, step_sentence
 from dagster_project.metadata import quarantine_metadata, table_metadata
 from dagster_project.resources import WarehouseResource
-from warehouse.answers import Context
-from warehouse.steps import StepStats
+from warehouse.clean.answers import Context
+from warehouse.clean.steps import StepStats
 
 
 @dataclass(frozen=True)

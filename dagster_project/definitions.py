@@ -33,7 +33,7 @@ from dagster_project.sources import (
     OdkCentralSource,
     SubmissionSource,
 )
-from warehouse.db import default_url
+from warehouse.schema.db import default_url
 
 
 def warehouse_from_env() -> WarehouseResource:

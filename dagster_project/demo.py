@@ -20,15 +20,16 @@ from sqlalchemy import Engine, func, select
 from dagster_project import messages
 from dagster_project.defs.reports.partitions import report_areas, report_years
 from dagster_project.folders import folder_path
-from warehouse import programme_registers as registers
-from warehouse.admin_units import load_admin_units
-from warehouse.data_folder import data_dir
-from warehouse.db import make_engine
-from warehouse.models import IndicatorValue
+from warehouse.infra.data_folder import data_dir
+from warehouse.infra.versioned import REFERENCE_DIR
+from warehouse.reference import programme_registers as registers
 from warehouse.report import ProgressReport, ReportArea, areas_with_data, gather_report
 from warehouse.report.area import area_details
 from warehouse.report.formatting import Formatter
 from warehouse.report.labels import Labels
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import IndicatorValue
 
 ENV_FILE = Path(".env")
 DAGSTER_YAML = ("# Written by `make demo` or `make dev` when absent; the instance of both.\n"
@@ -37,7 +38,7 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 class Words:
-    """The demo's console sentences (``[console]`` of ``warehouse/messages.toml``) in one language."""
+    """The demo's console sentences (``[console]`` of ``warehouse/infra/messages.toml``) in one language."""
 
     def __init__(self, lang: str):
         self.lang = lang
@@ -66,7 +67,7 @@ def ensure_env_file() -> None:
 def seed_reference_uploads() -> None:
     """Put the demo reference populations, expected reporting, sample frame and programme registers where a data
     manager would drop a spreadsheet."""
-    demos = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "demo"
+    demos = REFERENCE_DIR / "demo"
     for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv"),
                        ("frames", "sample_frame_demo.csv"),
                        *((kind, f"{kind}_demo.csv") for kind in registers.COLUMNS)):

@@ -3,7 +3,7 @@
 
 import os
 
-from warehouse.data_folder import data_dir
+from warehouse.infra.data_folder import data_dir
 
 _FOLDERS = {
     "reports": ("CLMS_REPORTS_DIR", "reports"),  # progress reports, reviews, data-quality sheets

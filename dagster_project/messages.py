@@ -1,5 +1,5 @@
 """What the Dagster UI and the console say to a data manager, in Vietnamese (default) or English
-(``CLMS_LANGUAGE=en``): the texts of ``warehouse/messages.toml``, areas named with their codes, and statuses in
+(``CLMS_LANGUAGE=en``): the texts of ``warehouse/infra/messages.toml``, areas named with their codes, and statuses in
 words (the reports' own, ``warehouse.report.labels``, which also give the indicators' titles).
 
 Descriptions are read when the definitions load, labels and sentences when a step runs: both in the language
@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from warehouse.admin_units import LEGACY, load_admin_units
-from warehouse.disclosure import load_policy
-from warehouse.indicators import load_settings
-from warehouse.messages import catalogue as _catalogue
-from warehouse.messages import language, text
-from warehouse.reference_data import load_legacy_units
+from warehouse.indicators.disclosure import load_policy
+from warehouse.indicators.indicators import load_settings
+from warehouse.infra.messages import catalogue as _catalogue
+from warehouse.infra.messages import language, text
+from warehouse.reference.reference_data import load_legacy_units
 from warehouse.report.labels import Labels
+from warehouse.schema.admin_units import LEGACY, load_admin_units
 
 RESERVED = "dagster/"  # metadata Dagster itself reads (row count, column schema): never renamed
 
@@ -96,7 +96,7 @@ def listing(counts: Mapping) -> str:
 
 
 def step_sentence(step: str, stats) -> str:
-    """A step's statistics (``warehouse.steps.StepStats``) as one sentence."""
+    """A step's statistics (``warehouse.clean.steps.StepStats``) as one sentence."""
     catalogue = _catalogue()["count"]
     loaded = ", ".join(text(f"count.{name}", n=n) if name in catalogue else f"{name} {n}"
                        for name, n in stats.loaded.items()) or text("log.nothing")

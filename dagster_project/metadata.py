@@ -8,7 +8,7 @@ import dagster as dg
 from sqlalchemy import ColumnElement, Engine, Select, Table, func, select
 
 from dagster_project.messages import md_table, reason
-from warehouse.models import Quarantine
+from warehouse.schema.models import Quarantine
 
 
 def column_schema(table: Table) -> dg.TableSchema:

@@ -9,10 +9,10 @@ from dagster_project.messages import describe, labelled, md_table, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
-from warehouse import raw_store
-from warehouse.models import RawSubmission
-from warehouse.review_states import load_review_policy, review_summary
-from warehouse.stored_submissions import WarehouseSubmissions
+from warehouse.clean.review_states import load_review_policy, review_summary
+from warehouse.raw import raw_store
+from warehouse.raw.stored_submissions import WarehouseSubmissions
+from warehouse.schema.models import RawSubmission
 
 
 def source_key(form_id: str) -> str:

@@ -11,8 +11,8 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy import Engine
 
 from dagster_project.messages import text
-from warehouse.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
-from warehouse.pseudonym import Pseudonymizer, check_key
+from warehouse.clean.pseudonym import Pseudonymizer, check_key
+from warehouse.schema.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -27,10 +27,10 @@ from connectors.odk_central.entities import publish_entities
 from connectors.odk_central.publish import publish_xlsform
 from connectors.records import SubmissionRecord
 from connectors.xlsform import read_xlsform
-from warehouse.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
-from warehouse.case_register import open_cases
-from warehouse.data_folder import data_dir
-from warehouse.stored_submissions import WarehouseSubmissions
+from warehouse.cases.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
+from warehouse.cases.case_register import open_cases
+from warehouse.infra.data_folder import data_dir
+from warehouse.raw.stored_submissions import WarehouseSubmissions
 
 
 def case_list_csv() -> Path:
@@ -390,7 +390,7 @@ class FileImportSource(_ServerlessSource):
 
     def open_sync(self, form_id: str, cursor: dict | None, stored: WarehouseSubmissions | None = None) -> SyncRun:
         """The files not yet imported. ``stored`` gives a KoboToolbox XLSX export the ids the warehouse holds
-        (:meth:`~warehouse.stored_submissions.WarehouseSubmissions.root_instance_ids`), so that a submission
+        (:meth:`~warehouse.raw.stored_submissions.WarehouseSubmissions.root_instance_ids`), so that a submission
         edited on Kobo is named by its root instance id, as the Kobo sync names it."""
         folder = Path(self.folder) / form_id
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".zip", ".xlsx", ".json")) \

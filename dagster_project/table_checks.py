@@ -8,11 +8,11 @@ from sqlalchemy import distinct, func, or_, select
 
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import load_plausibility
-from warehouse.classification import load_rules
-from warehouse.household import UNKNOWN_AREA
-from warehouse.models import Quarantine, RawSubmission
+from warehouse.classify.classification import load_rules
+from warehouse.clean.answers import load_plausibility
+from warehouse.clean.household import UNKNOWN_AREA
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import Quarantine, RawSubmission
 
 
 def scalar(warehouse: WarehouseResource, query):

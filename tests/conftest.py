@@ -11,7 +11,7 @@ import pytest
 
 from tests.central_server import CentralServer, missing_tools
 from tests.pg_server import PostgresServer, find_bindir
-from warehouse.data_folder import data_dir
+from warehouse.infra.data_folder import data_dir
 
 TEST_PSEUDONYM_KEY = "test-key-not-a-secret-0123456789"
 _databases = itertools.count()

@@ -1,5 +1,6 @@
 """The layers import one way: connectors → warehouse → dagster_project, and bench from tests, never the reverse;
-no module imports itself back through others when it loads."""
+inside the warehouse, each stage imports only earlier ones; no module imports itself back through others when it
+loads."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ FORBIDDEN = {
     "dagster_project": ("bench", "tests"),
     "tests": ("bench",),
 }
+# the warehouse's stages (its folders), in the order data flows
+STAGES = ("infra", "schema", "reference", "raw", "clean", "classify", "cases", "indicators", "quality", "report", "ops")
 
 
 def modules() -> dict[str, Path]:
@@ -89,3 +92,19 @@ def test_no_module_imports_itself_back_when_it_loads():
     sizes = np.bincount(component)
     cycles = [[name for name in names if component[at[name]] == c] for c in np.flatnonzero(sizes > 1)]
     assert not cycles, cycles
+
+
+def test_every_warehouse_module_lives_in_a_stage_and_imports_only_earlier_ones():
+    stage = {name: STAGES.index(name) for name in STAGES}
+    wrong = []
+    for name, path in modules().items():
+        parts = name.split(".")
+        if parts[0] != "warehouse" or name == "warehouse":
+            continue
+        if parts[1] not in stage:
+            wrong.append((name, "in no stage"))
+            continue
+        wrong.extend((name, imported) for imported in imports(path, name, top_level=False)
+                     if imported.startswith("warehouse.")
+                     and stage.get(imported.split(".")[1], len(STAGES)) > stage[parts[1]])
+    assert not wrong, wrong

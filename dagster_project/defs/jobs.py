@@ -7,8 +7,8 @@ import dagster as dg
 
 from dagster_project.messages import describe, text
 from dagster_project.resources import ReferenceFiles
-from warehouse.expected_reporting import KIND as EXPECTED_REPORTING
-from warehouse.programme_registers import COLUMNS as REGISTERS
+from warehouse.reference.expected_reporting import KIND as EXPECTED_REPORTING
+from warehouse.reference.programme_registers import COLUMNS as REGISTERS
 
 REFERENCE_KINDS = ("targets", "populations", "approvals", EXPECTED_REPORTING, "frames", *REGISTERS)  # sub-folders
 

@@ -19,9 +19,9 @@ from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.connectors.household_routes import FORM, deliver, form_values
 from tests.faults.test_hostile_answers import HOSTILE
-from warehouse.admin_units import load_admin_units
-from warehouse.household import FORM_ID, Context, parse_household
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.clean.household import FORM_ID, Context, parse_household
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.schema.admin_units import load_admin_units
 
 ROUTES = ("kobotoolbox", "file:odk_csv_zip", "file:kobo_xlsx", "file:kobo_json")
 PROVENANCE = {"source", "form_version"}  # where a household came from, not what it says

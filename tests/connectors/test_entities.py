@@ -18,8 +18,8 @@ from connectors.odk_central.entities import EntityService, publish_entities
 from connectors.odk_central.publish import read_xlsform
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
-from warehouse.case_list import PIPELINE_OWNED
-from warehouse.case_list import PROPERTIES as CASE_PROPERTIES
+from warehouse.cases.case_list import PIPELINE_OWNED
+from warehouse.cases.case_list import PROPERTIES as CASE_PROPERTIES
 
 FOLLOW_UP = FORMS_DIR / "case_followup.xlsx"
 PROPERTIES = ("case_code", "commune", "age_band", "case_type", "status", "due_date", "last_visit", "first_support")

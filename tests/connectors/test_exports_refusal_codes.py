@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectors.exports import FileRefused, read_kobo_json
-from warehouse.messages import LANGUAGES, catalogue
+from warehouse.infra.messages import LANGUAGES, catalogue
 
 EXPORTS = Path(__file__).resolve().parents[2] / "connectors" / "exports"
 

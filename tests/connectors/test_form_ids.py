@@ -11,15 +11,15 @@ PRODUCTION = ("connectors", "warehouse", "dagster_project")
 HOME = Path("connectors/forms.py")
 OTHER_MEANINGS = {
     (Path("connectors/demo_programme.py"), "household_survey"): "a case's identification source",
-    (Path("warehouse/case_register.py"), "household_survey"): "a case's identification source",
-    (Path("warehouse/indicators.py"), "household_survey"): "an indicator's source",
+    (Path("warehouse/cases/case_register.py"), "household_survey"): "a case's identification source",
+    (Path("warehouse/indicators/indicators.py"), "household_survey"): "an indicator's source",
     (Path("dagster_project/defs/household_survey/assets.py"), "household_survey"): "a Dagster asset group",
     (Path("dagster_project/defs/household_survey/data_quality.py"), "household_survey"): "a Dagster asset group",
-    (Path("warehouse/case_report.py"), "case_report"): "a table, an entity and an id's kind",
-    (Path("warehouse/models.py"), "case_report"): "a table",
-    (Path("warehouse/data_dictionary.py"), "case_report"): "a table",
-    (Path("warehouse/case_cleaning.py"), "case_report"): "the entity quarantined",
-    (Path("warehouse/roles.py"), "case_report"): "a table",
+    (Path("warehouse/cases/case_report.py"), "case_report"): "a table, an entity and an id's kind",
+    (Path("warehouse/schema/models.py"), "case_report"): "a table",
+    (Path("warehouse/schema/data_dictionary.py"), "case_report"): "a table",
+    (Path("warehouse/cases/case_cleaning.py"), "case_report"): "the entity quarantined",
+    (Path("warehouse/schema/roles.py"), "case_report"): "a table",
     (Path("dagster_project/defs/cases/checks.py"), "case_report"): "the entity quarantined",
 }
 

@@ -17,9 +17,9 @@ from dagster_project.sources import OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.test_household_pipeline import ASSETS, CHECKS, FORM, PROJECT
-from warehouse.db import make_engine
-from warehouse.household import FORM_ID
-from warehouse.models import (
+from warehouse.clean.household import FORM_ID
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import (
     Child,
     ChildClassification,
     Household,

@@ -22,7 +22,7 @@ from tests.faults.test_bad_submissions import base, edit
 from tests.pipeline.household_fixture import COMMUNE_B, PROVINCE_B
 from tests.pipeline.programme_fixture import inspection_rows
 from tests.pipeline.test_household_pipeline import FORM
-from warehouse.household import FORM_ID
+from warehouse.clean.household import FORM_ID
 
 NAME, PHONE, VILLAGE = "Phạm Thị Riêng Tư", "0987654321", "Xóm Bí Mật"
 LAT, LON = 21.0123456, 105.8765432

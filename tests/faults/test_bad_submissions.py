@@ -16,17 +16,24 @@ from sqlalchemy import func, inspect, select
 from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.pipeline.household_fixture import child, household, work
-from warehouse import household as household_module
-from warehouse import steps
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID, Context
-from warehouse.known_answers import RENAMED, known_answers
-from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission, RestrictedHouseholdPii
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.raw_store import store_records
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import household as household_module
+from warehouse.clean import steps
+from warehouse.clean.household import FORM_ID, Context
+from warehouse.clean.known_answers import RENAMED, known_answers
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw.raw_store import store_records
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import (
+    Child,
+    ChildClassification,
+    Household,
+    Quarantine,
+    RawSubmission,
+    RestrictedHouseholdPii,
+)
 
 PROJECT = "7"
 HUGE = "Nguyễn Văn " * 20_000  # ~220 kB of free text

@@ -17,14 +17,14 @@ from sqlalchemy import func, select
 from connectors.forms import definition
 from tests.faults.test_bad_submissions import accounted_for, clean, records
 from tests.pipeline.household_fixture import child, household, work
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import PLAUSIBILITY_FILE, load_plausibility
-from warehouse.classification import load_rules
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID, Context, parse_household
-from warehouse.models import Child, Household, Quarantine, RawSubmission
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.raw_store import store_records
+from warehouse.classify.classification import load_rules
+from warehouse.clean.answers import PLAUSIBILITY_FILE, load_plausibility
+from warehouse.clean.household import FORM_ID, Context, parse_household
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw.raw_store import store_records
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Child, Household, Quarantine, RawSubmission
 
 
 def base(n: int) -> dict:

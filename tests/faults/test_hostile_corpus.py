@@ -19,13 +19,13 @@ from tests.faults import hostile
 from tests.faults.harness import snapshot
 from tests.faults.test_bad_submissions import accounted_for, clean, ctx  # noqa: F401 - ctx: a fixture
 from tests.pipeline.test_household_pipeline import ASSETS, CHECKS
-from warehouse import programme_steps
-from warehouse.answers import Context
-from warehouse.db import make_engine, upgrade
-from warehouse.inspection import FORM_ID as INSPECTION
-from warehouse.models import Household, Inspection, Quarantine, RawSubmission, RestrictedHouseholdPii
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.raw_store import store_records
+from warehouse.clean import programme_steps
+from warehouse.clean.answers import Context
+from warehouse.clean.inspection import FORM_ID as INSPECTION
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw.raw_store import store_records
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Household, Inspection, Quarantine, RawSubmission, RestrictedHouseholdPii
 
 
 def outcomes(engine, rows: dict[str, dict]) -> dict[str, object]:

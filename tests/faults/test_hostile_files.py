@@ -36,9 +36,9 @@ from tests.connectors.household_routes import form_values
 from tests.connectors.kobo_fixtures import HOUSEHOLD_XLSX, household
 from tests.pipeline.household_fixture import fixture_rows
 from tests.pipeline.test_household_pipeline import FORM
-from warehouse import reference_data as ref
-from warehouse.case_list import CaseListRow, write_cases_csv
-from warehouse.models import RawSubmission, ReferencePopulation
+from warehouse.cases.case_list import CaseListRow, write_cases_csv
+from warehouse.reference import reference_data as ref
+from warehouse.schema.models import RawSubmission, ReferencePopulation
 
 SCHEMA = read_xlsform(FORM).schema
 LIVE = [row for row in fixture_rows() if not row["__system"]["deletedAt"]]  # 8 submissions

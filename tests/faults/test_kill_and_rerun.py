@@ -21,8 +21,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.faults.harness import central_with, demo_households, materialize, snapshot, source
-from warehouse.db import make_engine
-from warehouse.models import SyncCursor
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import SyncCursor
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 3

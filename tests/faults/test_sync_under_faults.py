@@ -35,8 +35,8 @@ from tests.faults.harness import (
     source,
 )
 from tests.pipeline.test_household_pipeline import PROJECT
-from warehouse.db import make_engine
-from warehouse.household import FORM_ID
+from warehouse.clean.household import FORM_ID
+from warehouse.schema.db import make_engine
 
 STORM = [http_error(500), http_error(502), http_error(503), http_error(429, retry_after=0), hang(1.0), reset(),
          truncated_body(), invalid_json()]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.forms.engine_session import violation
 from tests.forms.xlsform_tools import FORMS_DIR, read_sheets
-from warehouse.case_workflow import load_workflow
+from warehouse.cases.case_workflow import load_workflow
 
 pytestmark = pytest.mark.engine
 

@@ -13,9 +13,9 @@ from tests.connectors.conftest import FAST
 from tests.forms.engine_session import EngineSession
 from tests.forms.test_engine_household_survey import child, start
 from tests.forms.xlsform_tools import FORMS_DIR, convert_form
-from warehouse.answers import Context
-from warehouse.household import UNKNOWN_AREA, parse_household
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.clean.answers import Context
+from warehouse.clean.household import UNKNOWN_AREA, parse_household
+from warehouse.clean.pseudonym import Pseudonymizer
 
 pytestmark = [pytest.mark.engine, pytest.mark.central]
 

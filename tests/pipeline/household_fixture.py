@@ -16,8 +16,8 @@ All interviews in 2026.
 | H9 | B | 06-15 | c16 16M factory 10h/day 50h/wk; after the edit 6h/day 30h/wk | c16 before the edit only | c16 before the edit only |
 
 After the edit, vn_law 2026: national 5/16 = 0.3125 (Wilson 95%: 0.1416–0.5560); province 01 (commune A alone)
-5/8 and province 20 (commune B alone) 0/8, suppressed by disclosure control (warehouse.disclosure: the nation less
-one gives the other). Before the edit, vn_law national 6/16 = 0.375.
+5/8 and province 20 (commune B alone) 0/8, suppressed by disclosure control (warehouse.indicators.disclosure: the
+nation less one gives the other). Before the edit, vn_law national 6/16 = 0.375.
 """
 
 from __future__ import annotations

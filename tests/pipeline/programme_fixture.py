@@ -77,8 +77,8 @@ from __future__ import annotations
 
 from tests.pipeline.household_fixture import child, household
 from tests.pipeline.household_fixture import work as household_work
-from warehouse.case_register import case_id_of
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases.case_register import case_id_of
+from warehouse.clean.pseudonym import Pseudonymizer
 
 COMMUNE_A, PROVINCE_A = "00004", "01"
 COMMUNE_B, PROVINCE_B = "05977", "20"

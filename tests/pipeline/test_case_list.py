@@ -24,13 +24,13 @@ from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.forms.test_contract import survey_rows
 from tests.pipeline.programme_fixture import visit as visit_submission
 from tests.pipeline.test_definitions import load_definitions
-from warehouse.answers import Context
-from warehouse.case_list import COLUMNS, FORM_OWNED, PIPELINE_OWNED, case_list_rows, write_cases_csv
-from warehouse.case_register import case_id_of, entity_id
-from warehouse.case_visit import parse_case_visit
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Case, CaseVisit, RawSubmission
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases.case_list import COLUMNS, FORM_OWNED, PIPELINE_OWNED, case_list_rows, write_cases_csv
+from warehouse.cases.case_register import case_id_of, entity_id
+from warehouse.cases.case_visit import parse_case_visit
+from warehouse.clean.answers import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case, CaseVisit, RawSubmission
 
 DEMO_CSV = FORMS_DIR / "media" / "cases.csv"
 NEW, SUPPORTED, CLOSED, ELSEWHERE = (f"{n}0000000-0000-4000-8000-00000000000{n}" for n in range(1, 5))

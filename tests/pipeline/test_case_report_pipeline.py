@@ -19,9 +19,16 @@ from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.case_report_fixture import MAI, report, surveyed_mai
 from tests.pipeline.programme_fixture import visit
 from tests.pipeline.test_programme_pipeline import snapshot, submit
-from warehouse.case_register import entity_id
-from warehouse.db import make_engine
-from warehouse.models import Case, CaseReport, CaseReportMatch, CaseVisit, Quarantine, RestrictedCaseMatchCandidate
+from warehouse.cases.case_register import entity_id
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import (
+    Case,
+    CaseReport,
+    CaseReportMatch,
+    CaseVisit,
+    Quarantine,
+    RestrictedCaseMatchCandidate,
+)
 
 PROJECT = 7
 PIPELINE = [household_assets.raw_household_survey, household_assets.household_tables,

@@ -21,11 +21,11 @@ from dagster_project.defs.household_survey.data_quality import household_data_qu
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse.answers import staff_id
-from warehouse.db import make_engine
-from warehouse.household import FORM_ID, household_id_of
-from warehouse.models import DataQualityFlag, Household, RawSubmission, RestrictedEnumerator
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.clean.answers import staff_id
+from warehouse.clean.household import FORM_ID, household_id_of
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import DataQualityFlag, Household, RawSubmission, RestrictedEnumerator
 
 SEED, HOUSEHOLDS = 2026, 1500
 

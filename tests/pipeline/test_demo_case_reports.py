@@ -10,18 +10,20 @@ from connectors.demo_reports import TRAFFICKED, case_report_rows
 from connectors.forms import FORMS_DIR
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import case_cleaning, case_register, raw_store, steps
-from warehouse.answers import Context
-from warehouse.case_matching import BIRTH_YEAR_UNCERTAIN
-from warehouse.case_report import FORM_ID as REPORT
-from warehouse.case_visit import FORM_ID as FOLLOWUP
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID as SURVEY
-from warehouse.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.stored_submissions import WarehouseSubmissions
+from warehouse.cases import case_cleaning, case_register
+from warehouse.cases.case_matching import BIRTH_YEAR_UNCERTAIN
+from warehouse.cases.case_report import FORM_ID as REPORT
+from warehouse.cases.case_visit import FORM_ID as FOLLOWUP
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.answers import Context
+from warehouse.clean.household import FORM_ID as SURVEY
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.raw.stored_submissions import WarehouseSubmissions
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
 
 COMMUNES = demo_communes(FORMS_DIR / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)

@@ -21,18 +21,19 @@ from dagster_project.demo import seed_reference_uploads
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import expected_reporting as er
-from warehouse import programme_steps, raw_store, steps
-from warehouse import reference_data as ref
-from warehouse.activity import FORM_ID as ACTIVITY
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import Context
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID as SURVEY
-from warehouse.inspection import FORM_ID as INSPECTION
-from warehouse.models import ReportingExpectation
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.clean import programme_steps, steps
+from warehouse.clean.activity import FORM_ID as ACTIVITY
+from warehouse.clean.answers import Context
+from warehouse.clean.household import FORM_ID as SURVEY
+from warehouse.clean.inspection import FORM_ID as INSPECTION
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.reference import expected_reporting as er
+from warehouse.reference import reference_data as ref
 from warehouse.report import ReportArea, build_workbook, gather_report, render_html
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import ReportingExpectation
 
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 HANOI = ReportArea("province", "01", "vn-2025-07")

@@ -9,23 +9,25 @@ from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, 
 from connectors.forms import FORMS_DIR, definition
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import case_cleaning, case_register, programme_steps, raw_store, steps
-from warehouse import reference_data as ref
-from warehouse.activity import FORM_ID as ACTIVITY
-from warehouse.activity import NO_AUDIENCE
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import Context
-from warehouse.case_visit import FORM_ID as FOLLOWUP
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children, classify_young_workers
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID as SURVEY
-from warehouse.inspection import FORM_ID as INSPECTION
-from warehouse.models import Activity, ActivityReach, Case, Inspection, Quarantine
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases import case_cleaning, case_register
+from warehouse.cases.case_visit import FORM_ID as FOLLOWUP
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children, classify_young_workers
+from warehouse.clean import programme_steps, steps
+from warehouse.clean.activity import FORM_ID as ACTIVITY
+from warehouse.clean.activity import NO_AUDIENCE
+from warehouse.clean.answers import Context
+from warehouse.clean.household import FORM_ID as SURVEY
+from warehouse.clean.inspection import FORM_ID as INSPECTION
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.raw.stored_submissions import WarehouseSubmissions
+from warehouse.reference import reference_data as ref
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
-from warehouse.stored_submissions import WarehouseSubmissions
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Activity, ActivityReach, Case, Inspection, Quarantine
 
 COMMUNES = demo_communes(FORMS_DIR / "media" / "communes.csv")
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)

@@ -10,7 +10,7 @@ from dagster_project.defs.reference.assets import budget_lines, indicator_respon
 from dagster_project.demo import seed_reference_uploads
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import programme_registers as reg
+from warehouse.reference import programme_registers as reg
 
 
 def test_the_demo_registers_are_dropped_and_loaded(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 from dagster_project.demo import dagster_home
 from dagster_project.folders import folder_path
 from dagster_project.sources import case_list_csv
-from warehouse.db import default_url
+from warehouse.schema.db import default_url
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = {"reports": "CLMS_REPORTS_DIR", "restricted": "CLMS_RESTRICTED_DIR", "reference": "CLMS_REFERENCE_DIR",

@@ -21,8 +21,8 @@ from dagster_project.sources import OdkCentralSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
 from tests.pipeline.household_fixture import edit_h9, fixture_rows
-from warehouse.db import make_engine
-from warehouse.models import (
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import (
     Child,
     ChildClassification,
     Household,

@@ -17,8 +17,8 @@ from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
 from tests.connectors.household_routes import form_values
 from tests.pipeline.household_fixture import edit_h9, fixture_rows
 from tests.pipeline.test_household_pipeline import FORM
-from warehouse.db import make_engine
-from warehouse.models import Child, Household, RawSubmission
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Child, Household, RawSubmission
 
 H9 = [row for row in fixture_rows() if not row["__system"]["deletedAt"]][-1]
 

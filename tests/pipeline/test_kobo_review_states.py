@@ -16,9 +16,9 @@ from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
 from tests.connectors.household_routes import form_values
 from tests.pipeline.household_fixture import fixture_rows
 from tests.pipeline.test_household_pipeline import FORM
-from warehouse.db import make_engine
-from warehouse.models import Child, Household, Quarantine
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Child, Household, Quarantine
 
 LIVE = [row for row in fixture_rows() if not row["__system"]["deletedAt"]]
 H1, H5 = LIVE[0], LIVE[4]

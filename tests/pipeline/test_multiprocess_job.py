@@ -15,8 +15,8 @@ from sqlalchemy import func, select, text
 
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse.db import make_engine, upgrade, warehouse_lock
-from warehouse.models import Household, IndicatorValue
+from warehouse.schema.db import make_engine, upgrade, warehouse_lock
+from warehouse.schema.models import Household, IndicatorValue
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGSTER = Path(sys.executable).with_name("dagster")

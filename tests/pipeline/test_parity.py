@@ -7,14 +7,17 @@ from sqlalchemy import select
 from connectors.forms import definition
 from tests.connectors.household_routes import ROUTES, records_by_route
 from tests.pipeline.household_fixture import edit_h9, fixture_rows
-from warehouse import indicators, raw_store, reference_data, steps
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import Context
-from warehouse.models import Child, ChildClassification, Household, IndicatorValue, Quarantine
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import indicators
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Child, ChildClassification, Household, IndicatorValue, Quarantine
 
 PROVENANCE = {"source", "form_version", "raw_submission_id", "change_seq"}  # where a row came from, not what it says
 

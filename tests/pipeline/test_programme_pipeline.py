@@ -36,8 +36,8 @@ from tests.pipeline.programme_fixture import (
     visit_rows,
 )
 from tests.pipeline.test_household_pipeline import cell
-from warehouse.db import make_engine
-from warehouse.models import (
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import (
     Activity,
     ActivityReach,
     Base,

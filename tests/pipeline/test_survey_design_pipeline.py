@@ -24,14 +24,15 @@ from dagster_project.defs.reference import assets as reference_assets
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.bulk import read_frame
-from warehouse.models import Child, ChildClassification, Household, IndicatorValue
+from warehouse.infra.bulk import read_frame
+from warehouse.infra.versioned import REFERENCE_DIR
+from warehouse.reference import reference_data as ref
 from warehouse.report import ReportArea, gather_report
 from warehouse.report.html_page import render_html
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import Child, ChildClassification, Household, IndicatorValue
 
-DEMO_FRAME = Path(ref.__file__).with_name("reference") / "demo" / "sample_frame_demo.csv"
+DEMO_FRAME = REFERENCE_DIR / "demo" / "sample_frame_demo.csv"
 ASSETS = [assets.raw_household_survey, assets.household_tables, assets.child_classification,
           reference_assets.targets, reference_assets.reference_populations, reference_assets.sample_frame,
           reference_assets.administrative_units, indicator_assets.indicator_values]

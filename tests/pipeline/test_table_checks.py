@@ -10,13 +10,14 @@ from dagster_project.defs.household_survey import checks
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import child, household
-from warehouse import raw_store, steps
-from warehouse.answers import Context
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Child, ChildClassification, Household
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.answers import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Child, ChildClassification, Household
 
 CHECKS = [checks.households_accounted_for, checks.households_ids_unique, checks.households_communes_valid,
           checks.children_ids_unique, checks.children_ages_plausible, checks.child_classification_complete]

@@ -23,7 +23,7 @@ from dagster_project.defs.reference import assets as reference_assets
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import FileImportSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import reference_data as ref
+from warehouse.reference import reference_data as ref
 
 ROOT = Path(__file__).resolve().parents[2]
 VIETNAMESE = re.compile("[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹàáèéìíòóùúýđ]", re.IGNORECASE)

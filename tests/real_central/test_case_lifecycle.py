@@ -38,9 +38,9 @@ from sqlalchemy import select
 from tests.forms.test_engine_case_followup import visit
 from tests.forms.test_engine_case_report import report
 from tests.real_central.conftest import fill_household, new_project, phone_engine, publish_forms, run_monitoring_job
-from warehouse.case_register import entity_id
-from warehouse.db import make_engine
-from warehouse.models import Case, CaseReport, CaseReportMatch, CaseVisit, Quarantine, RestrictedIndicatorValue
+from warehouse.cases.case_register import entity_id
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Case, CaseReport, CaseReportMatch, CaseVisit, Quarantine, RestrictedIndicatorValue
 
 pytestmark = pytest.mark.central
 

@@ -22,9 +22,9 @@ from tests.connectors.fake_odk_central import FakeOdkCentral
 from tests.connectors.test_entities import FOLLOW_UP, Draft, collector_changes, visit
 from tests.pipeline.test_case_list import case
 from tests.real_central.conftest import Project, new_project
-from warehouse.case_list import PIPELINE_OWNED, PROPERTIES, case_list_rows
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Case
+from warehouse.cases.case_list import PIPELINE_OWNED, PROPERTIES, case_list_rows
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case
 
 pytestmark = pytest.mark.central
 

@@ -31,10 +31,10 @@ from tests.real_central.conftest import (
     run_monitoring_job,
     with_bad_answer,
 )
-from warehouse.case_register import entity_id
-from warehouse.db import make_engine
-from warehouse.models import Case, CaseVisit, Child, Household, IndicatorValue, Quarantine, RawSubmission
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases.case_register import entity_id
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Case, CaseVisit, Child, Household, IndicatorValue, Quarantine, RawSubmission
 
 pytestmark = pytest.mark.central
 

@@ -34,8 +34,8 @@ from tests.central_server import NODE24, CentralServer, source_dir
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import FIXTURES
 from tests.pipeline.test_case_list import case
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Case, RawSubmission
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case, RawSubmission
 
 pytestmark = pytest.mark.central
 

@@ -21,8 +21,8 @@ from tests.real_central.conftest import (
     publish_forms,
     run_monitoring_job,
 )
-from warehouse.db import make_engine
-from warehouse.models import Household, IndicatorValue, Quarantine
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Household, IndicatorValue, Quarantine
 
 pytestmark = pytest.mark.central
 

@@ -25,8 +25,8 @@ from tests.real_central.conftest import (
     run_monitoring_job,
     step_errors,
 )
-from warehouse.db import make_engine
-from warehouse.models import Case, Child, Household
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Case, Child, Household
 
 pytestmark = pytest.mark.central
 

@@ -24,18 +24,20 @@ from dagster_project.defs.reports.assets import progress_report
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import PROVINCE_A, PROVINCE_B, fixture_rows
-from warehouse import approval, indicators, raw_store, steps
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import Context
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.cutoff import end_of
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.answers import Context
+from warehouse.clean.household import FORM_ID
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import approval, indicators
+from warehouse.indicators.cutoff import end_of
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data as ref
 from warehouse.report import ReportArea, gather_report
 from warehouse.report.formatting import Formatter
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
 
 VERSION = load_admin_units().code_list_version
 HANOI, LANG_SON = ReportArea("province", PROVINCE_A, VERSION), ReportArea("province", PROVINCE_B, VERSION)

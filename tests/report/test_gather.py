@@ -5,7 +5,7 @@ import pytest
 from connectors.forms import CASE_FOLLOWUP, definition
 from tests.report.conftest import COMMUNE, LEGACY_PROVINCE, PROVINCE
 from tests.report.warehouse_state import TARGET_DOC, YEAR
-from warehouse.indicators import load_settings
+from warehouse.indicators.indicators import load_settings
 from warehouse.report import ReportArea, areas_with_data, gather_report
 from warehouse.report.cases import CASE_STATUSES, CASE_TYPES, CLOSURE_REASONS
 from warehouse.report.counts import Count

@@ -4,7 +4,7 @@ import string
 
 import pytest
 
-from warehouse.indicators import load_settings
+from warehouse.indicators.indicators import load_settings
 from warehouse.report.labels import TEXT, Labels
 
 

@@ -1,4 +1,5 @@
-"""Reports of a quarter and a half-year (``warehouse.periods``), on the hand-made warehouse of ``warehouse_state``.
+"""Reports of a quarter and a half-year (``warehouse.indicators.periods``), on the hand-made warehouse of
+``warehouse_state``.
 
 Worked by hand from ``warehouse_state``'s rows (province 20, 2026):
 - Q2 (April–June): activities a2 (20 May, a training, 8 men and 12 women) and a3 (1 June, 30 not by sex): 2
@@ -20,7 +21,7 @@ from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.report import warehouse_state
 from tests.report.conftest import PRODUCED_ON, PROVINCE
-from warehouse.periods import Period
+from warehouse.indicators.periods import Period
 from warehouse.report import gather_report
 from warehouse.report.formatting import Formatter
 

@@ -37,13 +37,13 @@ from sqlalchemy import select
 from connectors.odk_central.rows import record_from_odata_row
 from tests.pipeline.household_fixture import child, household, work
 from tests.warehouse.test_legacy_units import load
-from warehouse import reference_data as ref
-from warehouse.admin_units import LEGACY, load_admin_units
-from warehouse.db import make_engine, upgrade
-from warehouse.models import AreaCommune
-from warehouse.periods import Period
+from warehouse.indicators.periods import Period
+from warehouse.reference import reference_data as ref
 from warehouse.report import ReportArea, build_workbook, gather_report, render_html
 from warehouse.report.programme import OTHERS, PILOT, _units, group_members
+from warehouse.schema.admin_units import LEGACY, load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import AreaCommune
 
 CURRENT = load_admin_units().code_list_version
 YEAR = 2026
@@ -176,7 +176,7 @@ def test_a_new_commune_formed_partly_from_pilot_communes_is_an_approximate_pilot
 
 
 def test_a_report_with_a_cut_off_keeps_its_registers(report_engine):
-    """The cut-off copy of the warehouse (``warehouse.cutoff``) holds the registers: the same figures."""
+    """The cut-off copy of the warehouse (``warehouse.indicators.cutoff``) holds the registers: the same figures."""
     whole = gather_report(report_engine, HANOI, YEAR).programme
     cut = gather_report(report_engine, HANOI, YEAR, cutoff=date(2099, 12, 31)).programme
     assert cut == whole and cut.comparisons and cut.responsibilities and cut.budget

@@ -13,7 +13,7 @@ from dagster_project.defs.reports.sensors import report_area_partitions
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.report import warehouse_state
-from warehouse.models import IndicatorValue
+from warehouse.schema.models import IndicatorValue
 
 AREAS_WITH_DATA = ["commune-00004", "commune-05977", "commune-05983", "commune-06001", "legacy-province-89",
                    "province-20"]

@@ -1,5 +1,5 @@
-"""An ad-hoc report of a date range with a cut-off (``warehouse.range_cells``), through the ``progress_report``
-asset; range 01/03/2026–31/05/2026, everything submitted by 2026-11-30.
+"""An ad-hoc report of a date range with a cut-off (``warehouse.indicators.range_cells``), through the
+``progress_report`` asset; range 01/03/2026–31/05/2026, everything submitted by 2026-11-30.
 
 Hand-worked on ``warehouse_state`` (province 20, Lạng Sơn): activities a1 (8 March, 50 participants; 35 new
 parents and caregivers, 10 new children reached) and a2 (20 May, a training of 20; 15 commune officials newly
@@ -27,13 +27,13 @@ from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.report import warehouse_state
 from tests.report.conftest import PROVINCE
-from tests.report.warehouse_state import cell, suppressed
 from tests.report.test_cutoff_and_approval import HANOI, build
-from warehouse.db import make_engine, upgrade
-from warehouse.models import IndicatorValue
-from warehouse.periods import DateRange
-from warehouse.range_cells import protect_range_cells
+from tests.report.warehouse_state import cell, suppressed
+from warehouse.indicators.periods import DateRange
+from warehouse.indicators.range_cells import protect_range_cells
 from warehouse.report import gather_report
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import IndicatorValue
 
 SPAN = DateRange(date(2026, 3, 1), date(2026, 5, 31))
 CUTOFF = date(2026, 11, 30)

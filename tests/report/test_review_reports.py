@@ -35,14 +35,22 @@ from dagster_project.defs.reports.review import review_report
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.report.warehouse_state import _raw, cell
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Activity, ActivityReach, AreaCommune, IndicatorValue, LegacyCommune, RawSubmission
-from warehouse.models import ReferenceUpload, Target
-from warehouse.periods import Period
+from warehouse.indicators.periods import Period
 from warehouse.report import gather_report, render_html
 from warehouse.report.area import ReportArea
 from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import (
+    Activity,
+    ActivityReach,
+    AreaCommune,
+    IndicatorValue,
+    LegacyCommune,
+    RawSubmission,
+    ReferenceUpload,
+    Target,
+)
 
 NINH_THUAN = ReportArea("province", "58", "vn-legacy")
 AN_GIANG = ReportArea("province", "91", "vn-2025-07")

@@ -10,11 +10,11 @@ from sqlalchemy import update
 
 from tests.report import warehouse_state
 from tests.report.conftest import PRODUCED_ON, PROVINCE
-from warehouse.models import IndicatorValue
 from warehouse.report import gather_report, render_html, write_workbook
 from warehouse.report.formatting import Formatter
 from warehouse.report.indicator_results import Cell, TargetInForce
 from warehouse.report.labels import Labels
+from warehouse.schema.models import IndicatorValue
 
 AT_MOST_2025 = TargetInForce("<=", 0.049, 2025, "QĐ 782")
 AT_MOST_2030 = TargetInForce("<=", 0.045, 2030, "QĐ 782")
@@ -142,7 +142,7 @@ def test_a_design_based_estimate_is_judged_on_its_effective_sample():
     """Hà Nội-like: 12 of 1,000 children, a design effect of 4 makes the effective sample 250. Counted as collected
     the CV would be √(0.988/12) = 0.287 (reliable); on the effective sample, 3 "successes" of 250:
     √(0.988/3) = 0.57388 > 0.30, and 250 ≥ 50: unreliable by its CV, and the sentence names the effective sample."""
-    from warehouse.cells import Reliability
+    from warehouse.indicators.cells import Reliability
     from warehouse.report.indicator_results import _cell
 
     row = {"period": "2026", "numerator": 12, "denominator": 1000, "value": 0.012, "ci_low": 0.005,

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from tests.report import warehouse_state
 from tests.report.conftest import PRODUCED_ON, PROVINCE
 from tests.report.warehouse_state import TARGET_DOC
-from warehouse.models import IndicatorValue, Target
 from warehouse.report import gather_report, write_workbook
+from warehouse.schema.models import IndicatorValue, Target
 
 SHEETS_VI = ["Tổng hợp", "Chỉ tiêu", "Xu hướng", "Theo xã", "Phân tổ", "Hoạt động", "Thanh tra",
              "Trường hợp", "Tình hình báo cáo", "Biểu đồ"]

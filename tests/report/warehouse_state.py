@@ -44,8 +44,8 @@ from datetime import date
 
 from sqlalchemy import Engine, insert
 
-from warehouse.db import make_engine, upgrade
-from warehouse.models import (
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import (
     Activity,
     ActivityReach,
     AreaCommune,

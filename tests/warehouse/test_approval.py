@@ -29,16 +29,18 @@ from dagster_project.messages import label
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import COMMUNE_A, COMMUNE_B, PROVINCE_A, fixture_rows, household
-from warehouse import approval, indicators, raw_store, steps
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import Context
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
-from warehouse.household import FORM_ID
-from warehouse.models import Approval, IndicatorValue, RestrictedApproval
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.answers import Context
+from warehouse.clean.household import FORM_ID
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import approval, indicators
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import WarehouseBusy, make_engine, upgrade, warehouse_lock
+from warehouse.schema.models import Approval, IndicatorValue, RestrictedApproval
 
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 RULES = load_rules()

@@ -12,10 +12,11 @@ from sqlalchemy import MetaData, inspect, select
 
 from dagster_project.defs.reference.assets import administrative_units, reference_populations, targets
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from warehouse import backup
-from warehouse.db import make_engine
+from warehouse.infra.versioned import REFERENCE_DIR
+from warehouse.ops import backup
+from warehouse.schema.db import make_engine
 
-DEMO_POPULATIONS = Path(backup.__file__).with_name("reference") / "demo" / "populations_demo.csv"
+DEMO_POPULATIONS = REFERENCE_DIR / "demo" / "populations_demo.csv"
 
 
 def contents(url: str) -> dict[str, list[tuple]]:
@@ -56,7 +57,7 @@ def test_a_restored_backup_holds_the_same_warehouse(warehouse_url, pseudonym_key
     filled_warehouse(warehouse_url, pseudonym_key, tmp_path)
     before = contents(warehouse_url)
     assert sum(len(rows) for name, rows in before.items() if not name.endswith(".comments")) > 1000
-    file = tmp_path / "backups" / "warehouse.backup"
+    file = tmp_path / "backups" / "warehouse.ops.backup"
     assert backup.main(["save", str(file), "--url", warehouse_url]) == 0
     assert file.stat().st_mode & 0o777 == 0o600
     restored = new_database(warehouse_url, request, tmp_path)
@@ -71,7 +72,7 @@ def test_a_restored_backup_holds_the_same_warehouse(warehouse_url, pseudonym_key
 
 def test_a_restore_never_writes_over_a_warehouse(warehouse_url, pseudonym_key, tmp_path, capsys):
     filled_warehouse(warehouse_url, pseudonym_key, tmp_path)
-    file = tmp_path / "warehouse.backup"
+    file = tmp_path / "warehouse.ops.backup"
     assert backup.main(["save", str(file), "--url", warehouse_url]) == 0
     before = contents(warehouse_url)
     assert backup.main(["restore", str(file), "--url", warehouse_url]) == 1

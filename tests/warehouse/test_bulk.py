@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table, select, text
 
-from warehouse.bulk import insert_rows
-from warehouse.db import make_engine
+from warehouse.infra.bulk import insert_rows
+from warehouse.schema.db import make_engine
 
 _metadata = MetaData()
 _ROWS = Table("bulk_values", _metadata, Column("id", Integer, primary_key=True), Column("name", String(16)),
@@ -32,8 +32,9 @@ def test_none_booleans_and_dates_are_stored_as_the_columns_store_them(warehouse_
 
 
 def test_importing_the_warehouse_registers_no_sqlite_adapter():
-    """sqlite3's adapters are registered by :func:`warehouse.db.make_engine` for a SQLite URL, not at import."""
-    check = ("import sqlite3, warehouse.bulk, warehouse.indicators; from warehouse.db import make_engine; "
+    """sqlite3's adapters are registered by :func:`warehouse.schema.db.make_engine` for a SQLite URL, not at import."""
+    check = ("import sqlite3, warehouse.infra.bulk, warehouse.indicators.indicators; "
+             "from warehouse.schema.db import make_engine; "
              "key = (type(None), sqlite3.PrepareProtocol); before = key in sqlite3.adapters; "
              "make_engine('sqlite://').dispose(); print(before, key in sqlite3.adapters)")
     done = subprocess.run([sys.executable, "-c", check], cwd=Path(__file__).resolve().parents[2], capture_output=True,

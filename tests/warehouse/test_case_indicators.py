@@ -23,9 +23,9 @@ from datetime import date
 import pytest
 from sqlalchemy import insert
 
-from warehouse import indicators
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Case, CaseService, CaseVisit, RawSubmission
+from warehouse.indicators import indicators
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case, CaseService, CaseVisit, RawSubmission
 
 REPORT_DAY = date(2026, 12, 7)
 CASES = {  # code: type, identified, urgent, first support, visits, second visit, CL at the second, due, status

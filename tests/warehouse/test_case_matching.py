@@ -9,9 +9,8 @@ from sqlalchemy import select
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.case_report_fixture import BA_DINH, MAI, report, surveyed_mai
-from warehouse import case_cleaning, case_match_sheet, case_register, raw_store, steps
-from warehouse.answers import Context
-from warehouse.case_matching import (
+from warehouse.cases import case_cleaning, case_match_sheet, case_register
+from warehouse.cases.case_matching import (
     BIRTH_YEAR_UNCERTAIN,
     EXACT,
     OTHER_COMMUNE,
@@ -22,12 +21,15 @@ from warehouse.case_matching import (
     name_key,
     person,
 )
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Case, CaseReport, CaseReportMatch, RestrictedCaseMatchCandidate
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.reference_data import ReferenceDataError
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.answers import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.reference.reference_data import ReferenceDataError
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case, CaseReport, CaseReportMatch, RestrictedCaseMatchCandidate
 
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 RULES = load_rules()

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from tests.pipeline.case_report_fixture import report
-from warehouse.answers import Context
-from warehouse.case_report import FORM_ID, parse_case_report
-from warehouse.classification import load_rules
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases.case_report import FORM_ID, parse_case_report
+from warehouse.classify.classification import load_rules
+from warehouse.clean.answers import Context
+from warehouse.clean.pseudonym import Pseudonymizer
 
 PSEUDONYMIZER = Pseudonymizer("k" * 32)
 NAME = "Nguyễn Thị Mai"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from warehouse.case_workflow import WORKFLOW_FILE, load_workflow
+from warehouse.cases.case_workflow import WORKFLOW_FILE, load_workflow
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse import cells as cells_module
-from warehouse.cells import KEYS, IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
+from warehouse.indicators import cells as cells_module
+from warehouse.indicators.cells import KEYS, IndicatorSpec, apply_targets, finish, roll_up, with_population_denominators
 
 AREAS = pd.DataFrame([
     # commune 00001 and 00002 in new province 01; old province 89 covers 00002 (exactly) and 00003 (partly)
@@ -48,7 +48,7 @@ def test_roll_up_over_new_and_old_territories_periods_and_dimensions():
     assert (old.numerator, old.denominator, bool(old.exact)) == (10, 110, False)  # 00003 only partly old 89
     q3 = cell(cells, "01", period="2026-Q3", version="vn-2025-07")
     assert (q3.numerator, q3.denominator) == (6, 80)
-    # half-years: province 01's H1 is 00001's Q1 (3/40, kept: warehouse.disclosure hides), its H2 00001's and
+    # half-years: province 01's H1 is 00001's Q1 (3/40, kept: warehouse.indicators.disclosure hides), its H2 00001's and
     # 00002's Q3 (2+4 / 30+50)
     h1, h2 = (cell(cells, "01", period=f"2026-H{half}", version="vn-2025-07") for half in (1, 2))
     assert (h1.period_type, h1.numerator, h2.period_type, h2.numerator, h2.denominator) == (
@@ -59,7 +59,7 @@ def test_roll_up_over_new_and_old_territories_periods_and_dimensions():
     assert (male_national.numerator, male_national.denominator) == (7, 90)
     small = cell(cells, "02", period="2026-Q4", version="vn-2025-07")  # 6 of 60: shown
     assert small.value == 0.1
-    tiny = cell(cells, "01", period="2026-Q1", version="vn-2025-07")  # 3 of 40: kept (warehouse.disclosure hides)
+    tiny = cell(cells, "01", period="2026-Q1", version="vn-2025-07")  # 3 of 40: kept (disclosure control hides)
     assert not tiny.suppressed and (tiny.numerator, tiny.denominator) == (3, 40)
 
 

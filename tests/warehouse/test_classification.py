@@ -1,4 +1,4 @@
-"""Hand-worked cases for warehouse.classification, from shared/domain/child-labour-rules.md.
+"""Hand-worked cases for warehouse.classify.classification, from shared/domain/child-labour-rules.md.
 
 Each expected value is (child_labour, hazardous, reasons) worked out by hand from the spec, for vn_law and icls.
 """
@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from warehouse.classification import (
+from warehouse.classify.classification import (
     DEFAULT_RULES_PATH,
     ChildFacts,
     OutOfScope,
@@ -15,7 +15,7 @@ from warehouse.classification import (
     classify,
     load_rules,
 )
-from warehouse.versioned import VersionedFileError
+from warehouse.infra.versioned import VersionedFileError
 
 RULES = load_rules()
 NONE = (False, False, ())

@@ -7,9 +7,9 @@ from datetime import date
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from warehouse.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Case, RestrictedChildPii
+from warehouse.cases.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Case, RestrictedChildPii
 
 AS_OF = date(2026, 12, 7)
 

@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import insert, select
 
-from warehouse import expected_reporting as er
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.completeness import assess, build_completeness, received_on, store_completeness
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Activity, Inspection, RawSubmission, ReportingCompleteness, ReportingExpectation
-from warehouse.periods import Period
+from warehouse.indicators.periods import Period
+from warehouse.quality.completeness import assess, build_completeness, received_on, store_completeness
+from warehouse.reference import expected_reporting as er
+from warehouse.reference import reference_data as ref
 from warehouse.report.completeness import completeness_on
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Activity, Inspection, RawSubmission, ReportingCompleteness, ReportingExpectation
 
 UNITS = load_admin_units()
 VERSION = UNITS.code_list_version

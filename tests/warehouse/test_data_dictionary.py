@@ -10,9 +10,15 @@ from sqlalchemy import event, text
 from dagster_project.defs.reference.assets import targets
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse.data_dictionary import ANALYST_TABLES, analyst_tables, render_markdown, undescribed, write_comments
-from warehouse.db import make_engine, upgrade
-from warehouse.models import Base, Child, Household, Target
+from warehouse.schema.data_dictionary import (
+    ANALYST_TABLES,
+    analyst_tables,
+    render_markdown,
+    undescribed,
+    write_comments,
+)
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Base, Child, Household, Target
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 POSTGRES_ONLY = pytest.mark.parametrize(
@@ -39,7 +45,7 @@ def test_a_missing_description_is_found(monkeypatch):
 
 def test_the_committed_data_dictionary_is_current():
     assert DOC.read_text(encoding="utf-8") == render_markdown(), \
-        "docs/data-dictionary.md is out of date: .venv/bin/python -m warehouse.data_dictionary > docs/data-dictionary.md"
+        "docs/data-dictionary.md is out of date: .venv/bin/python -m warehouse.schema.data_dictionary > docs/data-dictionary.md"
 
 
 def test_the_data_dictionary_covers_every_analyst_column():

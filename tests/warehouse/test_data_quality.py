@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.data_quality import BackCheck, ChildFacts, HouseholdFacts, find_flags, load_thresholds
-from warehouse.household import interview_minutes
-from warehouse.stats import binomial_upper_tail
+from warehouse.clean.household import interview_minutes
+from warehouse.indicators.stats import binomial_upper_tail
+from warehouse.quality.data_quality import BackCheck, ChildFacts, HouseholdFacts, find_flags, load_thresholds
 
 T = load_thresholds()
 DAY = date(2026, 3, 2)
@@ -140,8 +140,8 @@ def test_a_back_check_that_disagrees_with_the_interview():
 
 
 def test_every_check_has_words_in_both_languages():
-    from warehouse.data_quality import CHECKS
-    from warehouse.data_quality_sheet import CHECK_WORDS
+    from warehouse.quality.data_quality import CHECKS
+    from warehouse.quality.data_quality_sheet import CHECK_WORDS
 
     assert set(CHECK_WORDS) == set(CHECKS)
     assert "version" in Path(__file__).resolve().parents[2].joinpath("warehouse/reference/data_quality.toml").read_text()

@@ -1,4 +1,4 @@
-"""Connecting to the warehouse: what a SQLite file gets (``warehouse.db.make_engine``)."""
+"""Connecting to the warehouse: what a SQLite file gets (``warehouse.schema.db.make_engine``)."""
 
 import multiprocessing
 import sqlite3
@@ -7,7 +7,7 @@ import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from warehouse.db import PAGE_SIZE, WarehouseBusy, alembic_config, make_engine, upgrade, warehouse_lock
+from warehouse.schema.db import PAGE_SIZE, WarehouseBusy, alembic_config, make_engine, upgrade, warehouse_lock
 
 PROCESSES = 4
 

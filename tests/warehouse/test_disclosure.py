@@ -6,8 +6,8 @@ suppressed cell."""
 import numpy as np
 import pandas as pd
 
-from warehouse.disclosure import COMPLEMENTARY, SMALL_COUNT, _combined, first_round, load_policy, protect
-from warehouse.indicators import load_settings
+from warehouse.indicators.disclosure import COMPLEMENTARY, SMALL_COUNT, _combined, first_round, load_policy, protect
+from warehouse.indicators.indicators import load_settings
 
 POLICY = load_policy()
 # a province "P" of communes "a", "b", "c" in the nation "VN"

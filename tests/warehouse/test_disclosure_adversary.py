@@ -3,8 +3,8 @@
 
 What the adversary has: every number of ``indicator_value`` as analysts read it (the reports' indicator tables are
 read from it: the gathered report of each province is checked to show nothing else), that an absent cell is a
-zero, and how cells add up, written out here from the indicators' definitions (``warehouse.indicators``), not
-from ``warehouse.disclosure``:
+zero, and how cells add up, written out here from the indicators' definitions (``warehouse.indicators.indicators``), not
+from ``warehouse.indicators.disclosure``:
 
 - every cell is the sum, over its area's communes and its period's quarters (a year's, a half-year's), of
   commune-quarter counts;
@@ -35,17 +35,18 @@ from dagster_project.demo import seed_reference_uploads
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse.bulk import read_frame
-from warehouse.disclosure import load_policy
-from warehouse.indicators import load_settings, reference_frames
-from warehouse.models import IndicatorValue, RestrictedIndicatorValue
-from warehouse.periods import Period
+from warehouse.indicators.disclosure import load_policy
+from warehouse.indicators.indicators import load_settings, reference_frames
+from warehouse.indicators.periods import Period
+from warehouse.infra.bulk import read_frame
 from warehouse.report import ReportArea, gather_report
 from warehouse.report.area import area_details
 from warehouse.report.cases import summarise_cases
 from warehouse.report.inspections import summarise_inspections
+from warehouse.schema.models import IndicatorValue, RestrictedIndicatorValue
 
-# What the numerator and the denominator of each protected cell count (warehouse.indicators: SURVEY_FACTS, FACTS)
+# What the numerator and the denominator of each protected cell count
+# (warehouse.indicators.indicators: SURVEY_FACTS, FACTS)
 COUNTS = {
     ("1.1", "household_survey"): ("child_labour", "children"),
     ("1.1h", "household_survey"): ("hazardous", "child_labour"),

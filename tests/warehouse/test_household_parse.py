@@ -8,9 +8,9 @@ import pytest
 
 from connectors.forms import definition
 from tests.pipeline.household_fixture import child, household, work
-from warehouse.admin_units import load_admin_units
-from warehouse.household import Context, parse_household
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.clean.household import Context, parse_household
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.schema.admin_units import load_admin_units
 
 CTX = Context(Pseudonymizer("k" * 32), load_admin_units(), definition("household_survey").codes)
 

@@ -15,17 +15,19 @@ from sqlalchemy import select
 from connectors.demo import demo_communes, household_row
 from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
-from warehouse import indicators, prefetch, raw_store, steps, survey_counts
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.clean_links import orphans
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID, Context
-from warehouse.indicators import _parts
-from warehouse.models import IndicatorValue, Target
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import prefetch, steps
+from warehouse.clean.household import FORM_ID, Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import indicators, survey_counts
+from warehouse.indicators.indicators import _parts
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.clean_links import orphans
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import IndicatorValue, Target
 
 SEED = 11
 HOUSEHOLDS = 400

@@ -14,15 +14,17 @@ from connectors.forms import HOUSEHOLD_SURVEY, definition
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.warehouse.test_household_parse import CTX, good, raw
-from warehouse import case_cleaning, programme_steps, raw_store
-from warehouse.answers import Context
-from warehouse.classification import load_rules
-from warehouse.db import make_engine, upgrade
-from warehouse.household import parse_household
-from warehouse.known_answers import RENAMED, known_answers
-from warehouse.models import Activity, CaseReport, Inspection, Quarantine
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.values import Problem
+from warehouse.cases import case_cleaning
+from warehouse.classify.classification import load_rules
+from warehouse.clean import programme_steps
+from warehouse.clean.answers import Context
+from warehouse.clean.household import parse_household
+from warehouse.clean.known_answers import RENAMED, known_answers
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.clean.values import Problem
+from warehouse.raw import raw_store
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Activity, CaseReport, Inspection, Quarantine
 
 COMMUNES = demo_communes(forms.FORMS_DIR / "media" / "communes.csv")
 # form: (demo rows, cleaning step, its main table, a question in a group, where it moves when renamed)

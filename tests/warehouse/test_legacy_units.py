@@ -21,15 +21,19 @@ from tests.connectors.household_routes import FORM, form_values
 from tests.pipeline.household_fixture import child, household, work
 from tests.pipeline.programme_fixture import activity_rows, inspection_rows
 from tests.warehouse.test_programme_parse import parse
-from warehouse import case_register, indicators, programme_steps, raw_store, reference_data, steps
-from warehouse.admin_units import LEGACY, load_admin_units
-from warehouse.case_list import case_list_rows
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import Context
-from warehouse.models import Household, IndicatorValue, Quarantine, RestrictedIndicatorValue
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases import case_register
+from warehouse.cases.case_list import case_list_rows
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import programme_steps, steps
+from warehouse.clean.household import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import indicators
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data
+from warehouse.schema.admin_units import LEGACY, load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Household, IndicatorValue, Quarantine, RestrictedIndicatorValue
 
 CURRENT = load_admin_units().code_list_version
 FACTORY = work("factory_workshop", 8, 48, "workshop_factory", "industry_construction")

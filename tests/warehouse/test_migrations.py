@@ -8,15 +8,16 @@ from sqlalchemy import func, inspect, select
 from connectors.demo import demo_communes, household_row
 from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
-from warehouse import raw_store, steps
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.clean_links import LINKS, orphans
-from warehouse.db import alembic_config, make_engine, upgrade
-from warehouse.household import FORM_ID, Context
-from warehouse.models import Base
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import FORM_ID, Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.clean_links import LINKS, orphans
+from warehouse.schema.db import alembic_config, make_engine, upgrade
+from warehouse.schema.models import Base
 
 
 def test_migrations_match_models(warehouse_url):
@@ -40,7 +41,7 @@ def test_indicator_value_keeps_its_rows_in_its_key_on_sqlite(tmp_path):
 
 
 def test_the_household_links_lose_their_foreign_keys_and_no_row(warehouse_url):
-    """0006 drops the four foreign keys of a household's rows (warehouse.clean_links) without losing a row, and
+    """0006 drops the four foreign keys of a household's rows (warehouse.schema.clean_links) without losing a row, and
     its downgrade puts them back: on SQLite the tables are rebuilt, and a rebuild of ``child`` under a cascading
     key would have emptied the tables referring to it."""
     engine = make_engine(warehouse_url)

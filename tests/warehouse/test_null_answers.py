@@ -17,15 +17,16 @@ from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import child, household, work
 from tests.pipeline.programme_fixture import activity_rows, inspection_rows, visit
-from warehouse import raw_store, steps
-from warehouse.activity import parse_activity
-from warehouse.answers import Context
-from warehouse.case_visit import parse_case_visit
-from warehouse.db import make_engine, upgrade
-from warehouse.household import UNKNOWN_AREA, parse_household
-from warehouse.inspection import parse_inspection
-from warehouse.models import Household
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases.case_visit import parse_case_visit
+from warehouse.clean import steps
+from warehouse.clean.activity import parse_activity
+from warehouse.clean.answers import Context
+from warehouse.clean.household import UNKNOWN_AREA, parse_household
+from warehouse.clean.inspection import parse_inspection
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Household
 
 PSEUDONYMIZER = Pseudonymizer("k" * 32)
 HOUSEHOLD_CTX = Context.of_form(PSEUDONYMIZER, "household_survey")

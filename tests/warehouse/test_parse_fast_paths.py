@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from connectors.json_decode import loads as json_loads
 from tests.warehouse.test_raw_store import record
-from warehouse import values
-from warehouse.db import make_engine, upgrade
-from warehouse.models import RawSubmission
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.raw_store import store_records
+from warehouse.clean import values
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw.raw_store import store_records
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import RawSubmission
 
 DOCUMENTS = [
     '{"a": [1, 2.5, -0.0, null, true, "Hoàng"], "b": {"c": "0975321588"}}',

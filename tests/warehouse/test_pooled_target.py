@@ -5,9 +5,9 @@ import pandas as pd
 from sqlalchemy import insert
 
 from tests.report import warehouse_state
-from warehouse.db import make_engine
-from warehouse.indicators import load_settings, other_cells, reference_frames
-from warehouse.models import ActivityReach
+from warehouse.indicators.indicators import load_settings, other_cells, reference_frames
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import ActivityReach
 
 TARGETS = pd.DataFrame([("3.1ab", "province", "20", "vn-2025-07", 2026, ">=", 0.7, "KH", None, None)], columns=[
     "indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year", "comparator", "value",

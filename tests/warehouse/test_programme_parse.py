@@ -7,11 +7,11 @@ from types import SimpleNamespace
 import pytest
 
 from tests.pipeline.programme_fixture import activity, activity_rows, inspection_rows, visit, work
-from warehouse.activity import parse_activity
-from warehouse.answers import Context
-from warehouse.case_visit import parse_case_visit
-from warehouse.inspection import parse_inspection
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.cases.case_visit import parse_case_visit
+from warehouse.clean.activity import parse_activity
+from warehouse.clean.answers import Context
+from warehouse.clean.inspection import parse_inspection
+from warehouse.clean.pseudonym import Pseudonymizer
 
 PSEUDONYMIZER = Pseudonymizer("k" * 32)
 CASE_ID = "0b8e0c35-5f0c-5a43-9d1e-2f43f1a5b6c7"

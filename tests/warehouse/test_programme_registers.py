@@ -13,14 +13,15 @@ from sqlalchemy import select
 from dagster_project.defs.reference.assets import budget_lines, indicator_responsibility, programme_sites
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse import programme_registers as reg
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.indicators import load_settings
-from warehouse.models import BudgetLine, IndicatorResponsibility, ProgrammeSite
+from warehouse.indicators.indicators import load_settings
+from warehouse.infra.versioned import REFERENCE_DIR
+from warehouse.reference import programme_registers as reg
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import BudgetLine, IndicatorResponsibility, ProgrammeSite
 
 UNITS, LEGACY = load_admin_units(), ref.load_legacy_units()
-DEMO = Path(__file__).resolve().parents[2] / "warehouse" / "reference" / "demo"
+DEMO = REFERENCE_DIR / "demo"
 ILO = "Dự án ILO"
 HN_PLAN = "Kế hoạch 195/KH-UBND (Hà Nội)"
 

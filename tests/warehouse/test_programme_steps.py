@@ -19,13 +19,16 @@ from tests.pipeline.programme_fixture import (
     visit_rows,
     work,
 )
-from warehouse import case_cleaning, case_register, programme_steps, raw_store, steps
-from warehouse.answers import Context
-from warehouse.case_register import case_code, case_id_of
-from warehouse.classification import DEFAULT_RULES_PATH, load_rules
-from warehouse.classify import classify_children, classify_young_workers
-from warehouse.db import make_engine, upgrade
-from warehouse.models import (
+from warehouse.cases import case_cleaning, case_register
+from warehouse.cases.case_register import case_code, case_id_of
+from warehouse.classify.classification import DEFAULT_RULES_PATH, load_rules
+from warehouse.classify.classify import classify_children, classify_young_workers
+from warehouse.clean import programme_steps, steps
+from warehouse.clean.answers import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import (
     Base,
     Case,
     CaseService,
@@ -36,7 +39,6 @@ from warehouse.models import (
     YoungWorker,
     YoungWorkerClassification,
 )
-from warehouse.pseudonym import Pseudonymizer
 
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 RULES = load_rules()

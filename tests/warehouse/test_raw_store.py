@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.records import SubmissionRecord
-from warehouse import raw_store
-from warehouse.db import make_engine, upgrade
-from warehouse.models import RawSubmission, RawSubmissionHistory, SyncCursor
-from warehouse.raw_store import UNSTORABLE as UNSTORABLE_KEY
-from warehouse.raw_store import read_cursor, save_cursor, store_records
+from warehouse.raw import raw_store
+from warehouse.raw.raw_store import UNSTORABLE as UNSTORABLE_KEY
+from warehouse.raw.raw_store import read_cursor, save_cursor, store_records
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import RawSubmission, RawSubmissionHistory, SyncCursor
 
 
 def record(n: int, **changes) -> SubmissionRecord:
@@ -178,13 +178,13 @@ def test_migration_0007_folds_a_submission_stored_twice_and_unwedges_clean(wareh
     from connectors.forms import definition
     from tests.faults.hostile import household as hostile_household
     from tests.faults.hostile import records as odata_records
-    from warehouse import steps
-    from warehouse.admin_units import load_admin_units
-    from warehouse.db import alembic_config
-    from warehouse.household import FORM_ID, Context
-    from warehouse.models import Household
-    from warehouse.pseudonym import Pseudonymizer
-    from warehouse.raw_store import content_sha256
+    from warehouse.clean import steps
+    from warehouse.clean.household import FORM_ID, Context
+    from warehouse.clean.pseudonym import Pseudonymizer
+    from warehouse.raw.raw_store import content_sha256
+    from warehouse.schema.admin_units import load_admin_units
+    from warehouse.schema.db import alembic_config
+    from warehouse.schema.models import Household
 
     engine = make_engine(warehouse_url)
     upgrade(engine, "0006")

@@ -4,8 +4,8 @@ data manager reads the reason, not its code."""
 import ast
 from pathlib import Path
 
-from warehouse import case_register
-from warehouse.messages import catalogue
+from warehouse.cases import case_register
+from warehouse.infra.messages import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.db import make_engine, upgrade
-from warehouse.indicators import load_settings
-from warehouse.models import ReferencePopulation, ReferenceUpload, Target
+from warehouse.indicators.indicators import load_settings
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import ReferencePopulation, ReferenceUpload, Target
 
 UNITS, LEGACY = load_admin_units(), ref.load_legacy_units()
 INDICATORS = set(load_settings().names)

@@ -1,4 +1,4 @@
-"""``python -m warehouse.rekey``: a warehouse built under one pseudonym key moved to another, on SQLite and
+"""``python -m warehouse.ops.rekey``: a warehouse built under one pseudonym key moved to another, on SQLite and
 PostgreSQL, through the real pipeline (``dagster.materialize``) and the programme fixture (households, inspections,
 activities, cases with visits)."""
 
@@ -15,11 +15,11 @@ from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD
 from tests.pipeline.programme_fixture import subject_case_ids, visit_rows
 from tests.pipeline.test_programme_pipeline import CHECKS, FORM_IDS, PIPELINE, PROJECT, central, submit, uploads
-from warehouse.clean_links import delete_households
-from warehouse.db import make_engine
-from warehouse.models import Base, Case, CaseVisit, Household, IndicatorValue
-from warehouse.pseudonym import KeyMismatch, Pseudonymizer, check_key
-from warehouse.rekey import main
+from warehouse.clean.pseudonym import KeyMismatch, Pseudonymizer, check_key
+from warehouse.ops.rekey import main
+from warehouse.schema.clean_links import delete_households
+from warehouse.schema.db import make_engine
+from warehouse.schema.models import Base, Case, CaseVisit, Household, IndicatorValue
 
 __all__ = ["central", "uploads"]  # fixtures
 KEY_A, KEY_B = TEST_PSEUDONYM_KEY, "the-new-key-not-a-secret-either-9876"

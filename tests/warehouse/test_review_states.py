@@ -17,17 +17,19 @@ from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import fixture_rows
 from tests.pipeline.programme_fixture import activity_rows
-from warehouse import indicators, programme_steps, raw_store, steps
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.answers import Context
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID
-from warehouse.models import Activity, Child, Household, IndicatorValue, Quarantine
-from warehouse.pseudonym import Pseudonymizer
-from warehouse.review_states import POLICY_FILE, load_review_policy, review_summary
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import programme_steps, steps
+from warehouse.clean.answers import Context
+from warehouse.clean.household import FORM_ID
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.clean.review_states import POLICY_FILE, load_review_policy, review_summary
+from warehouse.indicators import indicators
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Activity, Child, Household, IndicatorValue, Quarantine
 
 PSEUDONYMIZER = Pseudonymizer(TEST_PSEUDONYM_KEY)
 RULES = load_rules()

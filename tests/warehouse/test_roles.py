@@ -1,4 +1,4 @@
-"""Who reads what on PostgreSQL (``python -m warehouse.roles``): each role connects and reads.
+"""Who reads what on PostgreSQL (``python -m warehouse.schema.roles``): each role connects and reads.
 
 The roles are made before the warehouse has a table, and the real pipeline (``monitoring_job`` on a small demo)
 then builds it as the owner: the grants and the row-level security come with the migrations. The roles belong
@@ -18,9 +18,9 @@ from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pg_server import PostgresServer, find_bindir
-from warehouse.data_dictionary import ANALYST_TABLES
-from warehouse.models import Base
-from warehouse.roles import OWNER_ONLY, RESTRICTED_AREA, WORKER_AREAS, main
+from warehouse.schema.data_dictionary import ANALYST_TABLES
+from warehouse.schema.models import Base
+from warehouse.schema.roles import OWNER_ONLY, RESTRICTED_AREA, WORKER_AREAS, main
 
 pytestmark = pytest.mark.postgres
 

@@ -3,7 +3,6 @@ versioned by content), the demo's frame shipped, the form's sampling-unit list m
 round and unit read from the form."""
 
 import csv
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,15 +10,16 @@ from sqlalchemy import select
 
 from connectors.demo import demo_communes, demo_sample_frame
 from connectors.forms import FORMS_DIR
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.db import make_engine, upgrade
-from warehouse.household import _sampling_unit
-from warehouse.models import ReferenceUpload, SampleFrameUnit
-from warehouse.values import Problem
+from warehouse.clean.household import _sampling_unit
+from warehouse.clean.values import Problem
+from warehouse.infra.versioned import REFERENCE_DIR
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import ReferenceUpload, SampleFrameUnit
 
 UNITS = load_admin_units()
-DEMO = Path(ref.__file__).with_name("reference") / "demo" / "sample_frame_demo.csv"
+DEMO = REFERENCE_DIR / "demo" / "sample_frame_demo.csv"
 
 
 def demo_rows() -> list[dict]:

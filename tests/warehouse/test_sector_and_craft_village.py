@@ -26,14 +26,17 @@ from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.pipeline.household_fixture import COMMUNE_A, PROVINCE_A, child, household, work
-from warehouse import indicators, raw_store, reference_data, steps
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID, Context
-from warehouse.models import RestrictedIndicatorValue
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import FORM_ID, Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.indicators import indicators
+from warehouse.raw import raw_store
+from warehouse.reference import reference_data
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import RestrictedIndicatorValue
 
 AGRICULTURE, INDUSTRY, SERVICES = "agriculture_forestry_fishery", "industry_construction", "services"
 

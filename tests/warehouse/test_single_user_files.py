@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from warehouse.case_list import CaseListRow, write_cases_csv
-from warehouse.db import MIGRATION_LOCK, make_engine, upgrade, warehouse_lock
+from warehouse.cases.case_list import CaseListRow, write_cases_csv
+from warehouse.schema.db import MIGRATION_LOCK, make_engine, upgrade, warehouse_lock
 
 
 @pytest.fixture(autouse=True)

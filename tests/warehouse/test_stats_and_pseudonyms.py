@@ -9,9 +9,9 @@ import pytest
 from dagster_project import demo
 from dagster_project.resources import WarehouseResource
 from tests.conftest import TEST_PSEUDONYM_KEY
-from warehouse.answers import staff_id
-from warehouse.pseudonym import KeyMismatch, Pseudonymizer, PseudonymKeyError
-from warehouse.stats import wilson_interval, z_for
+from warehouse.clean.answers import staff_id
+from warehouse.clean.pseudonym import KeyMismatch, Pseudonymizer, PseudonymKeyError
+from warehouse.indicators.stats import wilson_interval, z_for
 
 
 @pytest.mark.parametrize("k, n, low, high", [

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse.cells import IndicatorSpec, Reliability, apply_targets, finish
-from warehouse.indicators import load_settings
-from warehouse.stats import binomial_cv
+from warehouse.indicators.cells import IndicatorSpec, Reliability, apply_targets, finish
+from warehouse.indicators.indicators import load_settings
+from warehouse.indicators.stats import binomial_cv
 
 SAMPLE = IndicatorSpec("1.1", "household_survey", sample=True)
 CENSUS = IndicatorSpec("1.1", "household_survey")  # the same counts without sampling error: compared exactly
@@ -107,7 +107,7 @@ def test_the_ends_of_the_interval_meet_the_comparator_as_written(comparator, int
 
 
 def test_statuses_decided_before_any_target():
-    # a small sample is not hidden here (warehouse.disclosure decides): its interval decides its status
+    # a small sample is not hidden here (warehouse.indicators.disclosure decides): its interval decides its status
     assert published(SAMPLE, {"2025": (3, 40)}).loc["2025", "status"] == "cannot_tell"
     assert published(SAMPLE, {"2025": (0, 0)}).loc["2025", "status"] == "no_data"
     assert published(CENSUS, {"2025": (12, np.nan)}).loc["2025", "status"] == "no_denominator"

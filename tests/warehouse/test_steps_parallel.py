@@ -9,16 +9,17 @@ from sqlalchemy import select
 from connectors.demo import demo_communes, household_rows
 from connectors.forms import FORMS_DIR, definition
 from connectors.odk_central import record_from_odata_row
-from warehouse import prefetch, raw_store, steps
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.clean_links import orphans
-from warehouse.db import make_engine, upgrade
-from warehouse.household import FORM_ID, Context
-from warehouse.models import Child, ChildClassification, Household, Quarantine, RawSubmission, RestrictedChildPii
-from warehouse.prefetch import batch_ranges, prepared_batches
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import prefetch, steps
+from warehouse.clean.household import FORM_ID, Context
+from warehouse.clean.prefetch import batch_ranges, prepared_batches
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.clean_links import orphans
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Child, ChildClassification, Household, Quarantine, RawSubmission, RestrictedChildPii
 
 HOUSEHOLDS, BATCH = 300, 20  # 15 batches: more than PARALLEL_FROM
 

@@ -9,14 +9,15 @@ from sqlalchemy import func, select
 from connectors.forms import definition
 from connectors.odk_central import record_from_odata_row
 from tests.pipeline.household_fixture import fixture_rows
-from warehouse import raw_store, steps
-from warehouse.admin_units import load_admin_units
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.db import make_engine, upgrade
-from warehouse.household import Context
-from warehouse.models import Child, ChildClassification
-from warehouse.pseudonym import Pseudonymizer
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import Context
+from warehouse.clean.pseudonym import Pseudonymizer
+from warehouse.raw import raw_store
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import make_engine, upgrade
+from warehouse.schema.models import Child, ChildClassification
 
 
 def classified(engine) -> tuple[int, int]:

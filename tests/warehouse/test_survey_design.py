@@ -1,4 +1,4 @@
-"""Design-based estimates (warehouse.survey_design) checked by hand and against ``svy``, an independent
+"""Design-based estimates (warehouse.indicators.survey_design) checked by hand and against ``svy``, an independent
 implementation validated against R's ``survey`` package, on the World Bank's synthetic household survey it ships
 (a stratified two-stage sample: strata region × urban/rural, enumeration areas as PSUs, household weights)."""
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse.survey_design import korn_graubard, ratio_estimates
+from warehouse.indicators.survey_design import korn_graubard, ratio_estimates
 
 KEYS = ["cell"]
 

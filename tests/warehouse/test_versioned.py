@@ -1,11 +1,11 @@
-"""The versioned files of rules, thresholds and policies are read one way (``warehouse.versioned``)."""
+"""The versioned files of rules, thresholds and policies are read one way (``warehouse.infra.versioned``)."""
 
 import re
 from pathlib import Path
 
 import pytest
 
-from warehouse.versioned import REFERENCE_DIR, VersionedFileError, read_versioned
+from warehouse.infra.versioned import REFERENCE_DIR, VersionedFileError, read_versioned
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ def test_every_versioned_file_has_a_version():
 def test_only_the_reader_and_the_message_catalogue_parse_toml():
     parsers = {path.relative_to(ROOT).as_posix() for folder in ("connectors", "warehouse", "dagster_project")
                for path in (ROOT / folder).rglob("*.py") if re.search(r"^import tomllib", path.read_text(), re.M)}
-    assert parsers == {"warehouse/versioned.py", "warehouse/messages.py"}
+    assert parsers == {"warehouse/infra/versioned.py", "warehouse/infra/messages.py"}
 
 
 @pytest.mark.parametrize("text, why", [

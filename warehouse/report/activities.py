@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, case, func, select
 
-from warehouse.models import Activity, ActivityReach
-from warehouse.periods import Period
+from warehouse.indicators.periods import Period
 from warehouse.report.organisations import RECORDS, activity_frame, measures
+from warehouse.schema.models import Activity, ActivityReach
 
 
 @dataclass(frozen=True)

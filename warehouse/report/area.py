@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from warehouse.models import AreaCommune, IndicatorValue, Target
+from warehouse.schema.models import AreaCommune, IndicatorValue, Target
 
 LEGACY = "vn-legacy"
 REPORT_LEVELS = ("province", "commune")

@@ -14,11 +14,11 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
 
-from warehouse.case_workflow import load_workflow
-from warehouse.models import Case, CaseVisit
-from warehouse.periods import Period
+from warehouse.cases.case_workflow import load_workflow
+from warehouse.indicators.periods import Period
 from warehouse.report.area import ReportArea
 from warehouse.report.counts import Count, PublishedCounts, unheld, unheld_parts
+from warehouse.schema.models import Case, CaseVisit
 
 CASE_TYPES = ("child_labourer", "at_risk", "trafficked")
 CASE_STATUSES = ("open", "supported", "monitoring", "closed")

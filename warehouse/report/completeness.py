@@ -9,11 +9,11 @@ from datetime import date
 
 from sqlalchemy import Engine, func, select
 
-from warehouse.admin_units import load_admin_units
-from warehouse.completeness import STATUSES, build_completeness
-from warehouse.models import ReportingCompleteness as Completeness
-from warehouse.periods import Period
+from warehouse.indicators.periods import Period
+from warehouse.quality.completeness import STATUSES, build_completeness
 from warehouse.report.labels import Labels
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import ReportingCompleteness as Completeness
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from warehouse.disclosure import load_policy
-from warehouse.models import IndicatorValue
-from warehouse.periods import Period
+from warehouse.indicators.disclosure import load_policy
+from warehouse.indicators.periods import Period
 from warehouse.report.area import ReportArea
+from warehouse.schema.models import IndicatorValue
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from warehouse.cells import CANNOT_TELL, MET, OFF_TRACK, ON_TRACK, SUPPRESSED
-from warehouse.disclosure import SMALL_COUNT
+from warehouse.indicators.cells import CANNOT_TELL, MET, OFF_TRACK, ON_TRACK, SUPPRESSED
+from warehouse.indicators.disclosure import SMALL_COUNT
+from warehouse.indicators.stats import binomial_cv
 from warehouse.report.counts import Count
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, TargetInForce
 from warehouse.report.labels import Labels
-from warehouse.stats import binomial_cv
 
 COMPARATOR_SIGNS = {"<": "<", "<=": "≤", ">=": "≥", ">": ">"}
 

@@ -9,11 +9,12 @@ from datetime import date
 
 from sqlalchemy import Engine
 
-from warehouse.approval import PROVISIONAL, ApprovalState, AreaPeriod, state_of
-from warehouse.cutoff import warehouse_as_of
-from warehouse.disclosure import load_policy
-from warehouse.indicators import IndicatorSettings, load_settings
-from warehouse.periods import DateRange, Period
+from warehouse.indicators.approval import PROVISIONAL, ApprovalState, AreaPeriod, state_of
+from warehouse.indicators.cutoff import warehouse_as_of
+from warehouse.indicators.disclosure import load_policy
+from warehouse.indicators.indicators import IndicatorSettings, load_settings
+from warehouse.indicators.periods import DateRange, Period
+from warehouse.indicators.range_cells import protect_range_cells
 from warehouse.report.activities import ActivitySummary, summarise_activities
 from warehouse.report.area import AreaDetails, ReportArea, area_details
 from warehouse.report.cases import CaseSummary, summarise_cases
@@ -21,7 +22,6 @@ from warehouse.report.completeness import CompletenessSummary, completeness_on, 
 from warehouse.report.indicator_results import IndicatorResult, gather_indicators
 from warehouse.report.inspections import InspectionSummary, summarise_inspections
 from warehouse.report.programme import ProgrammeRegisters, gather_programme
-from warehouse.range_cells import protect_range_cells
 
 STATUS_ORDER = ("met", "on_track", "cannot_tell", "off_track", "no_target", "suppressed", "no_denominator", "no_data")
 
@@ -63,8 +63,8 @@ def gather_report(engine: Engine, area: ReportArea, period: Period | DateRange |
                   cutoff: date | None = None) -> ProgressReport:
     """The progress report of ``area`` for ``period`` (a year, a half-year or a quarter; an int: that year), from
     the published indicators and the programme's records; with a ``cutoff``, from what was submitted by the end of
-    that day (``warehouse.cutoff``). A ``DateRange`` (an ad-hoc report) is computed from the data of its days
-    submitted by ``cutoff`` (default: ``generated_on``), its cells protected (``warehouse.range_cells``)."""
+    that day (``warehouse.indicators.cutoff``). A ``DateRange`` (an ad-hoc report) is computed from the data of its days
+    submitted by ``cutoff`` (default: ``generated_on``), its cells protected (``warehouse.indicators.range_cells``)."""
     settings = settings or load_settings()
     period = period if isinstance(period, Period | DateRange) else Period(period)
     if isinstance(period, DateRange):

@@ -7,15 +7,15 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from warehouse.atomic_file import replaced_atomically
-from warehouse.periods import DateRange
+from warehouse.indicators.periods import DateRange
+from warehouse.infra.atomic_file import replaced_atomically
 from warehouse.report.completeness import period_label, sentence
 from warehouse.report.counts import Count
 from warehouse.report.formatting import Formatter
 from warehouse.report.gather import ProgressReport
 from warehouse.report.indicator_results import Cell, Group, IndicatorResult
-from warehouse.report.programme import ProgrammeRegisters
 from warehouse.report.page_style import STYLE
+from warehouse.report.programme import ProgrammeRegisters
 from warehouse.report.svg_charts import Bar, Column, axis_for, bar_chart, column_chart
 
 STATUS_SYMBOLS = {"met": "✓", "on_track": "↗", "off_track": "✗", "cannot_tell": "?"}

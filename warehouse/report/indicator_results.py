@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, or_, select
 
-from warehouse.cells import KEYS, NO_DATA, Reliability, apply_targets
-from warehouse.indicators import IndicatorSettings
-from warehouse.models import IndicatorValue, Target
-from warehouse.periods import Period
+from warehouse.indicators.cells import KEYS, NO_DATA, Reliability, apply_targets
+from warehouse.indicators.indicators import IndicatorSettings
+from warehouse.indicators.periods import Period
+from warehouse.indicators.survey_counts import NOT_WORKING
 from warehouse.report.area import AreaDetails, ReportArea
 from warehouse.report.labels import choice_codes
-from warehouse.survey_counts import NOT_WORKING
+from warehouse.schema.models import IndicatorValue, Target
 
 RULE_SETS = ("vn_law", "")  # vn_law where the indicator is classified, "" where it is not
 BREAKDOWNS = ("sex", "age_band", "work_sector", "craft_village")  # the dimensions a report shows
@@ -46,7 +46,7 @@ class Cell:
     exact_territory: bool = True
     unreliable: bool = False  # a sample estimate shown with its interval, but too imprecise to lean on
     effective_n: float | None = None  # of a design-based estimate (its design effect taken into account)
-    suppression_reason: str | None = None  # of a suppressed cell: small_count or complementary (warehouse.disclosure)
+    suppression_reason: str | None = None  # of a suppressed cell: small_count or complementary (``disclosure``)
 
     def sample(self) -> tuple[float, float]:
         """(successes, trials) the estimate's precision is judged on: of the effective sample of a design-based

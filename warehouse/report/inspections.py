@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from warehouse.disclosure import load_policy
-from warehouse.indicators import FACTS, IndicatorSettings
-from warehouse.models import Inspection, YoungWorker
-from warehouse.periods import Period
+from warehouse.indicators.disclosure import load_policy
+from warehouse.indicators.indicators import FACTS, IndicatorSettings
+from warehouse.indicators.periods import Period
 from warehouse.report.area import ReportArea
 from warehouse.report.counts import Count, PublishedCounts, unheld
+from warehouse.schema.models import Inspection, YoungWorker
 
 FINDINGS = {"child_labour": "4.1a", "violation": "4.1b", "sanctioned": "4.1c"}
 

@@ -4,8 +4,8 @@ names (``indicators.toml``) and the forms' choice labels (activity types, audien
 from __future__ import annotations
 
 from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION, definition
-from warehouse.messages import LANGUAGES
-from warehouse.survey_counts import NOT_WORKING
+from warehouse.indicators.survey_counts import NOT_WORKING
+from warehouse.infra.messages import LANGUAGES
 
 TEXT: dict[str, tuple[str, str]] = {
     # titles
@@ -394,7 +394,7 @@ class Labels:
         return self("age_band_value", low=low, high=high) if sep else self("unknown")
 
     def work_sector(self, code: str) -> str:
-        """A child's sector of work (``warehouse.survey_counts.NOT_WORKING`` when it does not work)."""
+        """A child's sector of work (``warehouse.indicators.survey_counts.NOT_WORKING`` when it does not work)."""
         return self("not_working") if code == NOT_WORKING else self.choice("sector", code)
 
     def craft_village(self, code: str) -> str:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select
 
-from warehouse.disclosure import load_policy
-from warehouse.models import Activity, ActivityReach, AreaCommune, LegacyCommune
+from warehouse.indicators.disclosure import load_policy
 from warehouse.report.area import LEGACY, ReportArea
 from warehouse.report.counts import protected_total
+from warehouse.schema.models import Activity, ActivityReach, AreaCommune, LegacyCommune
 
 RECORDS = ("campaign_activities", "contests", "airings", "copies", "estimated_reach", "pledges_signed",
            "sanctioned_people", "child_consultations", "supervision_visits")  # beyond participants and reach

@@ -1,12 +1,13 @@
-"""What the programme registers add to a report (``warehouse.programme_registers``): each programme's pilot or
-model communes against the area's other communes, the indicators by the sector responsible for them, and the
-budget allocated and spent by activity line.
+"""What the programme registers add to a report (``warehouse.reference.programme_registers``): each
+programme's pilot or model communes against the area's other communes, the indicators by the sector responsible
+for them, and the budget allocated and spent by activity line.
 
 The comparison measures the two groups of communes the way published cells are measured (the same facts, roll-up,
 design-based estimates where a sample frame covers every household of a cell, else counts with a Wilson interval:
-:mod:`warehouse.indicators`), from the clean tables; an indicator is suppressed in both groups where the area's
-published cell or a pilot commune's is (:mod:`warehouse.disclosure`: the groups would give it away); indicators
-over a reference population have no denominator (populations are uploaded per area, not per group). A new commune
+:mod:`warehouse.indicators.indicators`), from the clean tables; an indicator is suppressed in both groups where
+the area's published cell or a pilot commune's is (:mod:`warehouse.indicators.disclosure`: the groups would give
+it away); indicators over a reference population have no denominator (populations are uploaded per area, not per
+group). A new commune
 formed partly from a pilot commune is a pilot commune, not an exact one: the group's figures then say they are
 approximate. Rows collected with old commune codes count in the group of their old commune.
 """
@@ -20,12 +21,24 @@ from functools import partial
 import pandas as pd
 from sqlalchemy import Connection, Engine, or_, select
 
-from warehouse import design_estimates
-from warehouse.admin_units import LEGACY
-from warehouse.cells import KEYS, SUPPRESSED, apply_targets
-from warehouse.disclosure import COMPLEMENTARY
-from warehouse.indicators import SURVEY, SURVEY_FACTS, IndicatorSettings, other_cells, survey_cells, survey_sums
-from warehouse.models import (
+from warehouse.indicators import design_estimates
+from warehouse.indicators.cells import KEYS, SUPPRESSED, apply_targets
+from warehouse.indicators.disclosure import COMPLEMENTARY
+from warehouse.indicators.indicators import (
+    SURVEY,
+    SURVEY_FACTS,
+    IndicatorSettings,
+    other_cells,
+    survey_cells,
+    survey_sums,
+)
+from warehouse.indicators.periods import Period
+from warehouse.indicators.survey_counts import LEGACY_KEY, by_sampling_unit, current
+from warehouse.reference.programme_registers import ACTIVITY_LINES, SECTORS
+from warehouse.report.area import AreaDetails, ReportArea
+from warehouse.report.indicator_results import Cell, IndicatorResult, _cell
+from warehouse.schema.admin_units import LEGACY
+from warehouse.schema.models import (
     Activity,
     BudgetLine,
     Case,
@@ -36,11 +49,6 @@ from warehouse.models import (
     LegacyCommune,
     ProgrammeSite,
 )
-from warehouse.periods import Period
-from warehouse.programme_registers import ACTIVITY_LINES, SECTORS
-from warehouse.report.area import AreaDetails, ReportArea
-from warehouse.report.indicator_results import Cell, IndicatorResult, _cell
-from warehouse.survey_counts import LEGACY_KEY, by_sampling_unit, current
 
 PILOT, OTHERS = "pilot", "others"
 TARGET_COLUMNS = ["indicator_id", "jurisdiction_level", "jurisdiction_code", "code_list_version", "year",
@@ -140,7 +148,7 @@ def _units(conn: Connection) -> _Units:
 
 def group_members(sites: list, area_communes: dict[str, bool], units: _Units, legacy_present: set[str]
                   ) -> pd.DataFrame:
-    """The areas frame (:func:`warehouse.cells.roll_up`) of one programme's two groups in a report's area:
+    """The areas frame (:func:`warehouse.indicators.cells.roll_up`) of one programme's two groups in a report's area:
     ``area_communes`` (new commune → exact in the area), the ``sites`` (rows of ``programme_site``) and the old
     communes that have rows in the clean tables (``legacy_present``), keyed ``L<code>``."""
     pilot_current = {s.area_code for s in sites if s.code_list_version != LEGACY}

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from warehouse.indicators import IndicatorSettings, load_settings
-from warehouse.models import IndicatorValue
+from warehouse.indicators.indicators import IndicatorSettings, load_settings
+from warehouse.indicators.periods import Period
 from warehouse.report.area import ReportArea
-from warehouse.periods import Period
 from warehouse.report.indicator_results import RULE_SETS, _targets_of_missing
 from warehouse.report.organisations import OrganisationReport, organisation_report
+from warehouse.schema.models import IndicatorValue
 
 
 @dataclass(frozen=True)

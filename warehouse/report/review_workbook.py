@@ -7,9 +7,9 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from warehouse.atomic_file import replaced_atomically
-from warehouse.disclosure import load_policy
-from warehouse.indicators import load_settings
+from warehouse.indicators.disclosure import load_policy
+from warehouse.indicators.indicators import load_settings
+from warehouse.infra.atomic_file import replaced_atomically
 from warehouse.report.formatting import COMPARATOR_SIGNS
 from warehouse.report.labels import Labels
 from warehouse.report.organisations import MEASURES, OrganisationReport, Unit

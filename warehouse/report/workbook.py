@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from warehouse.atomic_file import replaced_atomically
+from warehouse.infra.atomic_file import replaced_atomically
 from warehouse.report.completeness import period_label
 from warehouse.report.counts import Count
 from warehouse.report.formatting import COMPARATOR_SIGNS, Formatter

@@ -6,9 +6,9 @@ from sqlalchemy import Engine, func, select
 from dagster_project.clean_assets import CleanTable, clean_assets
 from dagster_project.messages import md_table
 from dagster_project.raw_assets import raw_submissions_asset
-from warehouse import programme_steps
-from warehouse.activity import FORM_ID
-from warehouse.models import Activity, ActivityReach
+from warehouse.clean import programme_steps
+from warehouse.clean.activity import FORM_ID
+from warehouse.schema.models import Activity, ActivityReach
 
 GROUP = "activities"
 

@@ -6,8 +6,8 @@ from sqlalchemy import func, or_, select
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
-from warehouse.activity import FORM_ID
-from warehouse.models import Activity, ActivityReach
+from warehouse.clean.activity import FORM_ID
+from warehouse.schema.models import Activity, ActivityReach
 
 activities_accounted_for = raw_accounted_for("activities", FORM_ID, Activity, "activity")
 activities_ids_unique = ids_unique("activities", Activity.activity_id)

@@ -18,13 +18,13 @@ from dagster_project.messages import describe, labelled, md_list, step_sentence,
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from warehouse import case_cleaning, case_match_sheet, case_report
-from warehouse import case_register as register
-from warehouse.case_visit import FORM_ID
-from warehouse.classification import load_rules
-from warehouse.models import Case, CaseReport, CaseVisit
-from warehouse.reference_data import ReferenceDataError
-from warehouse.steps import StepStats
+from warehouse.cases import case_cleaning, case_match_sheet, case_report
+from warehouse.cases import case_register as register
+from warehouse.cases.case_visit import FORM_ID
+from warehouse.classify.classification import load_rules
+from warehouse.clean.steps import StepStats
+from warehouse.reference.reference_data import ReferenceDataError
+from warehouse.schema.models import Case, CaseReport, CaseVisit
 
 GROUP = "cases"
 

@@ -2,7 +2,7 @@
 
 ODK Central: the entities of the open cases that have none are created in the list ``cases``; on every case's
 existing entity (closed cases too) the label and the properties the pipeline owns
-(:data:`~warehouse.case_list.PIPELINE_OWNED`) are brought up to date, never those the form saves; the metadata
+(:data:`~warehouse.cases.case_list.PIPELINE_OWNED`) are brought up to date, never those the form saves; the metadata
 counts entities ``created``, ``updated``, ``unchanged`` and ``not_updated`` (changed by a collector while being
 updated: the next run does it). Demo, export files and KoboToolbox: ``cases.csv`` rewritten whole from the
 register on every run, so it always carries the current values.
@@ -20,7 +20,7 @@ from dagster_project.messages import describe, label, labelled, listing, text
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import SubmissionSource
-from warehouse.case_list import case_list_rows
+from warehouse.cases.case_list import case_list_rows
 
 SOURCE = source_key(CASE_FOLLOWUP)
 PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "due_date", "overdue")

@@ -6,10 +6,10 @@ from sqlalchemy import and_, distinct, exists, func, select
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import communes_valid, ids_unique, raw_accounted_for, scalar
-from warehouse.case_register import UNKNOWN_CASE
-from warehouse.case_visit import FORM_ID
-from warehouse.case_report import FORM_ID as REPORT_FORM_ID
-from warehouse.models import Case, CaseReport, CaseVisit, Quarantine
+from warehouse.cases.case_register import UNKNOWN_CASE
+from warehouse.cases.case_report import FORM_ID as REPORT_FORM_ID
+from warehouse.cases.case_visit import FORM_ID
+from warehouse.schema.models import Case, CaseReport, CaseVisit, Quarantine
 
 case_visits_accounted_for = raw_accounted_for("case_visits", FORM_ID, CaseVisit, "case_visit")
 case_visits_ids_unique = ids_unique("case_visits", CaseVisit.visit_id)

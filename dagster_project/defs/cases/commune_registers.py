@@ -12,8 +12,8 @@ from sqlalchemy import select
 from dagster_project.folders import folder_path
 from dagster_project.messages import area, describe, labelled
 from dagster_project.resources import WarehouseResource
-from warehouse.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
-from warehouse.models import Case
+from warehouse.cases.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
+from warehouse.schema.models import Case
 
 
 class CommuneRegisterConfig(dg.Config):

@@ -7,13 +7,13 @@ from sqlalchemy import select
 from dagster_project.messages import describe, labelled, language, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
-from warehouse.admin_units import load_admin_units
-from warehouse.completeness import build_completeness, store_completeness, today_in_vietnam
-from warehouse.disclosure import load_policy
-from warehouse.models import ReportingCompleteness
+from warehouse.indicators.disclosure import load_policy
+from warehouse.quality.completeness import build_completeness, store_completeness, today_in_vietnam
 from warehouse.report.completeness import sentence, summarise_completeness
 from warehouse.report.formatting import Formatter
 from warehouse.report.labels import Labels
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import ReportingCompleteness
 
 NAMED = 100  # late or missing reports named in the metadata; the table has them all
 

@@ -9,11 +9,11 @@ from dagster_project.messages import describe, labelled, md_table, step_sentence
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
-from warehouse import steps
-from warehouse.classification import load_rules
-from warehouse.classify import classify_children
-from warehouse.household import FORM_ID
-from warehouse.models import (
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_children
+from warehouse.clean import steps
+from warehouse.clean.household import FORM_ID
+from warehouse.schema.models import (
     Child,
     ChildClassification,
     Household,

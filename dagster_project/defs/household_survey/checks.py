@@ -5,9 +5,9 @@ import dagster as dg
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from dagster_project.table_checks import ages_plausible, classified, communes_valid, ids_unique, raw_accounted_for
-from warehouse.clean_links import orphans
-from warehouse.household import FORM_ID
-from warehouse.models import Child, ChildClassification, Household
+from warehouse.clean.household import FORM_ID
+from warehouse.schema.clean_links import orphans
+from warehouse.schema.models import Child, ChildClassification, Household
 
 households_accounted_for = raw_accounted_for("households", FORM_ID, Household, "household", "raw_rows_accounted_for")
 households_ids_unique = ids_unique("households", Household.household_id, "household_ids_unique")

@@ -1,5 +1,5 @@
 """The survey teams' data-quality checks of the household survey: the flags table and the workbook a data manager
-reads before approving. Thin: the checks are ``warehouse.data_quality``."""
+reads before approving. Thin: the checks are ``warehouse.quality.data_quality``."""
 
 from collections import Counter
 from pathlib import Path
@@ -14,10 +14,10 @@ from dagster_project.messages import describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
-from warehouse import data_quality
-from warehouse.admin_units import load_admin_units
-from warehouse.data_quality_sheet import write_sheet
-from warehouse.models import DataQualityFlag
+from warehouse.quality import data_quality
+from warehouse.quality.data_quality_sheet import write_sheet
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import DataQualityFlag
 
 GROUP = "household_survey"
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from dagster_project.messages import describe, labelled, listing, md_list, statuses, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
-from warehouse import approval, disclosure, indicators
-from warehouse.classification import load_rules
-from warehouse.models import IndicatorValue
+from warehouse.classify.classification import load_rules
+from warehouse.indicators import approval, disclosure, indicators
+from warehouse.schema.models import IndicatorValue
 
 UPSTREAM = ["child_classification", "young_worker_classification", "inspections", "activity_reach", "case_register",
             "administrative_units", "reference_populations", "targets", "sample_frame"]

@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
-from warehouse.models import IndicatorValue
+from warehouse.schema.models import IndicatorValue
 
 
 @dg.asset_check(asset="indicator_values", description=describe("indicator_cells_consistent"))

@@ -8,11 +8,11 @@ from dagster_project.messages import describe, labelled, md_table, step_sentence
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
-from warehouse import programme_steps
-from warehouse.classification import load_rules
-from warehouse.classify import classify_young_workers
-from warehouse.inspection import FORM_ID
-from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
+from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_young_workers
+from warehouse.clean import programme_steps
+from warehouse.clean.inspection import FORM_ID
+from warehouse.schema.models import Inspection, YoungWorker, YoungWorkerClassification
 
 GROUP = "inspections"
 

@@ -1,8 +1,8 @@
 """Data-quality checks of the workplace inspections, next to their assets."""
 
 from dagster_project.table_checks import ages_plausible, classified, communes_valid, ids_unique, raw_accounted_for
-from warehouse.inspection import FORM_ID
-from warehouse.models import Inspection, YoungWorker, YoungWorkerClassification
+from warehouse.clean.inspection import FORM_ID
+from warehouse.schema.models import Inspection, YoungWorker, YoungWorkerClassification
 
 inspections_accounted_for = raw_accounted_for("inspections", FORM_ID, Inspection, "inspection")
 inspections_ids_unique = ids_unique("inspections", Inspection.inspection_id)

@@ -1,6 +1,6 @@
 """Reference data assets: one :class:`Upload` declaration each (targets, populations, expected reporting,
-sample frames, the programme registers of ``warehouse.programme_registers``), and the administrative units. Data
-managers drop spreadsheets into the uploads folder; the sensor picks them up.
+sample frames, the programme registers of ``warehouse.reference.programme_registers``), and the administrative
+units. Data managers drop spreadsheets into the uploads folder; the sensor picks them up.
 
 The folder is the truth: each run makes the warehouse hold the rows of the files now there, or changes nothing:
 a refused upload fails the step with its problems, one a line, as the failure's description (what the UI and the
@@ -19,12 +19,12 @@ from sqlalchemy import Select, Table, select
 from dagster_project.messages import area, describe, labelled, md_list, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from warehouse import expected_reporting as expectations
-from warehouse import programme_registers as registers
-from warehouse import reference_data as ref
-from warehouse.admin_units import load_admin_units
-from warehouse.indicators import load_settings
-from warehouse.models import (
+from warehouse.indicators.indicators import load_settings
+from warehouse.reference import expected_reporting as expectations
+from warehouse.reference import programme_registers as registers
+from warehouse.reference import reference_data as ref
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.models import (
     AreaCommune,
     BudgetLine,
     IndicatorResponsibility,

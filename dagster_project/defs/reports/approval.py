@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from dagster_project.defs.reference.assets import refused
 from dagster_project.messages import area, describe, labelled, md_list, named_area, text
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from warehouse import approval, approval_sheet
-from warehouse.admin_units import load_admin_units
-from warehouse.db import warehouse_lock
-from warehouse.models import Approval, IndicatorValue
-from warehouse.reference_data import NATIONAL, ReferenceDataError
+from warehouse.indicators import approval, approval_sheet
+from warehouse.reference.reference_data import NATIONAL, ReferenceDataError
+from warehouse.schema.admin_units import load_admin_units
+from warehouse.schema.db import warehouse_lock
+from warehouse.schema.models import Approval, IndicatorValue
 
 
 class ApprovalConfig(dg.Config):

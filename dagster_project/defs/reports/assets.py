@@ -12,10 +12,10 @@ from dagster_project.folders import folder_path
 from dagster_project.messages import area as area_name
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
-from warehouse.admin_units import load_admin_units
-from warehouse.periods import DateRange, Period
+from warehouse.indicators.periods import DateRange, Period
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
 from warehouse.report.formatting import Formatter
+from warehouse.schema.admin_units import load_admin_units
 
 
 class ReportConfig(dg.Config):

@@ -10,11 +10,11 @@ from pydantic import Field
 from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
-from warehouse.admin_units import load_admin_units
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
 from warehouse.report.review_workbook import write_organisation_report, write_review
+from warehouse.schema.admin_units import load_admin_units
 
 
 class ReviewConfig(dg.Config):

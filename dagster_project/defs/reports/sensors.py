@@ -6,8 +6,9 @@ import dagster as dg
 from dagster_project.defs.reports.partitions import report_areas, report_years
 from dagster_project.messages import describe, text
 from dagster_project.resources import WarehouseResource
-from warehouse.admin_units import load_admin_units
-from warehouse.report import areas_with_data, report_years as years_of
+from warehouse.report import areas_with_data
+from warehouse.report import report_years as years_of
+from warehouse.schema.admin_units import load_admin_units
 
 
 @dg.sensor(minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING,
