@@ -82,8 +82,8 @@ def ages_plausible(asset: str, column, message: str) -> dg.AssetChecksDefinition
 
 def classified(asset: str, subjects: type, classification: type, counted_as: str,
                message: str) -> dg.AssetChecksDefinition:
-    """Each of ``subjects`` has one row of ``classification`` per rule set, all under the current rules version
-    (``counted_as``: the metadata label of their number)."""
+    """Each of ``subjects`` has one row of ``classification`` per rule set, all under the current rules version, or,
+    when ``classification`` is ``subjects``, its own row's (``counted_as``: the metadata label of their number)."""
 
     @dg.asset_check(asset=asset, name=f"{asset}_complete", description=describe(message))
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -91,8 +91,9 @@ def classified(asset: str, subjects: type, classification: type, counted_as: str
         c = classification
         count = scalar(warehouse, select(func.count()).select_from(subjects))
         current = scalar(warehouse, select(func.count()).select_from(c).where(c.rules_version == rules.version))
-        stale = scalar(warehouse, select(func.count()).select_from(c).where(c.rules_version != rules.version))
-        expected = count * len(rules.rule_sets)
+        stale = scalar(warehouse, select(func.count()).select_from(c).where(
+            or_(c.rules_version != rules.version, c.rules_version.is_(None))))
+        expected = count * (1 if classification is subjects else len(rules.rule_sets))
         return dg.AssetCheckResult(passed=current == expected and stale == 0, metadata=labelled({
             counted_as: count, "classifications": current, "expected": expected, "stale": stale,
             "rules_version": rules.version}))

@@ -33,7 +33,7 @@ from warehouse.schema.models import (
 PROJECT = 7
 PIPELINE = [household_assets.raw_household_survey, household_assets.household_tables,
             household_assets.child_classification, case_assets.raw_case_report, case_assets.case_report_tables,
-            case_assets.raw_case_followup, case_assets.case_visit_tables,
+            case_assets.raw_case_followup, case_assets.case_visit_tables, case_assets.case_visit_classification,
             case_assets.case_match_decisions, case_assets.identified_cases, case_assets.case_register]
 CHECKS = [c for c in vars(case_checks).values() if isinstance(c, dg.AssetChecksDefinition)
           and {k.asset_key.to_user_string() for k in c.check_keys} <= {"case_reports", "identified_cases"}]

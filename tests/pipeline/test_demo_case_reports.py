@@ -15,7 +15,7 @@ from warehouse.cases.case_matching import BIRTH_YEAR_UNCERTAIN
 from warehouse.cases.case_report import FORM_ID as REPORT
 from warehouse.cases.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classify.classification import load_rules
-from warehouse.classify.classify import classify_children
+from warehouse.classify.classify import classify_children, classify_visits
 from warehouse.clean import steps
 from warehouse.clean.answers import Context
 from warehouse.clean.household import FORM_ID as SURVEY
@@ -50,7 +50,8 @@ def test_demo_reports_open_join_or_wait_and_their_cases_are_visited(tmp_path):
     case_register.identify_cases(engine, PSEUDONYMIZER)
     stored = WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP)
     raw_store.store_records(engine, source.open_sync(FOLLOWUP, None, stored))
-    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP))
+    classify_visits(engine, rules)
     case_register.update_case_register(engine)
     r, m, c = CaseReport, CaseReportMatch, Case
     with engine.connect() as conn:

@@ -12,7 +12,7 @@ from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse.cases import case_cleaning, case_register
 from warehouse.cases.case_visit import FORM_ID as FOLLOWUP
 from warehouse.classify.classification import load_rules
-from warehouse.classify.classify import classify_children, classify_young_workers
+from warehouse.classify.classify import classify_children, classify_visits, classify_young_workers
 from warehouse.clean import programme_steps, steps
 from warehouse.clean.activity import FORM_ID as ACTIVITY
 from warehouse.clean.activity import NO_AUDIENCE
@@ -75,7 +75,8 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
     assert len(open_cases) > 50
     assert list(source.open_sync(FOLLOWUP, None)) == []  # no case list, no visits
     pull(FOLLOWUP, stored=WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP))
-    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP), rules)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP))
+    classify_visits(engine, rules)
     case_register.update_case_register(engine)
     with engine.connect() as conn:
         quarantined = Counter(conn.execute(Quarantine.__table__.select().with_only_columns(

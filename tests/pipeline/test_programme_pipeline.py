@@ -58,7 +58,7 @@ PIPELINE = [
     inspection_assets.raw_workplace_inspection, inspection_assets.inspection_tables,
     inspection_assets.young_worker_classification,
     case_assets.identified_cases, case_assets.raw_case_followup, case_assets.case_visit_tables,
-    case_assets.case_register,
+    case_assets.case_visit_classification, case_assets.case_register,
     activity_assets.raw_activity_report, activity_assets.activity_tables,
     reference_assets.targets, reference_assets.reference_populations, reference_assets.administrative_units,
 ]

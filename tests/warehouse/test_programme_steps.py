@@ -22,7 +22,7 @@ from tests.pipeline.programme_fixture import (
 from warehouse.cases import case_cleaning, case_register
 from warehouse.cases.case_register import case_code, case_id_of
 from warehouse.classify.classification import DEFAULT_RULES_PATH, load_rules
-from warehouse.classify.classify import classify_children, classify_young_workers
+from warehouse.classify.classify import classify_children, classify_visits, classify_young_workers
 from warehouse.clean import programme_steps, steps
 from warehouse.clean.answers import Context
 from warehouse.clean.pseudonym import Pseudonymizer
@@ -64,7 +64,8 @@ def run(engine) -> dict:
     programme_steps.clean_inspections(engine, Context.of_form(PSEUDONYMIZER, "workplace_inspection"))
     classify_young_workers(engine, RULES)
     identified = case_register.identify_cases(engine, PSEUDONYMIZER)
-    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"))
+    classify_visits(engine, RULES)
     state = case_register.update_case_register(engine)
     return {"identified": identified.as_dict(), "state": state.as_dict()}
 
@@ -125,19 +126,30 @@ def test_a_new_rules_version_reclassifies_every_young_worker(engine, tmp_path):
     assert rows(engine, yc.rules_version) == [("2099.1",)] * 16
 
 
-def test_each_visit_is_classified_under_vn_law_as_at_that_visit(engine):
+def test_each_visit_is_classified_under_vn_law_as_at_that_visit(engine, tmp_path):
     still = visit(1, CASES["w1"], "03-20", "education", "supported", age=16, job=work("factory_workshop", 10, 50))
     stopped = visit(2, CASES["w1"], "06-15", "education", "monitoring", age=16)
     adult = visit(3, CASES["w9"], "07-01", "none", "closed", age=18, closure="turned_18",
                   job=work("construction_work", 10, 50, "construction_site"))
     store(engine, "case_followup", [still, stopped, adult])
-    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"), RULES)
+    case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, "case_followup"))
     v = CaseVisit
+    assert rows(engine, v.child_labour, v.reasons, v.rules_version) == [(None, None, None)] * 3  # cleaned only
+    assert classify_visits(engine, RULES).processed == 3
     assert rows(engine, v.visit_date, v.age, v.working, v.child_labour, v.reasons, v.rules_version) == [
         (date(2026, 3, 20), 16, True, True, "VN_15_17_HOURS", RULES.version),
         (date(2026, 6, 15), 16, False, False, "", RULES.version),
         (date(2026, 7, 1), 18, True, False, "", RULES.version),  # an adult: outside the rules
     ]
+    assert classify_visits(engine, RULES).processed == 0  # nothing left to do
+
+    newer = tmp_path / "rules.toml"
+    newer.write_text(re.sub(r'(?m)^version = ".*"$', 'version = "2099.1"',
+                            Path(DEFAULT_RULES_PATH).read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    assert classify_visits(engine, load_rules(newer)).processed == 3  # a new rules version: each visit again,
+    assert rows(engine, v.visit_date, v.child_labour, v.rules_version) == [  # without cleaning it again
+        (date(2026, 3, 20), True, "2099.1"), (date(2026, 6, 15), False, "2099.1"),
+        (date(2026, 7, 1), False, "2099.1")]
 
 
 def test_the_register_follows_subjects_and_visits(engine):

@@ -11,7 +11,7 @@ import base64
 from typing import Any
 
 from connectors.forms import CASE_REPORT
-from warehouse.classify.classification import Rules
+from warehouse.classify.classification import VN_LAW, Rules
 from warehouse.clean.answers import Context, Rows, age_on, event_date, location, period, staff_id
 from warehouse.clean.pseudonym import Pseudonymizer
 from warehouse.clean.values import Problem, choice, get_path, group, required
@@ -19,7 +19,6 @@ from warehouse.clean.values import Problem, choice, get_path, group, required
 FORM_ID = CASE_REPORT
 CODE_PREFIX, CODE_LENGTH = "R-", 8
 CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-VN_LAW = "vn_law"
 
 
 def report_id_of(pseudonymizer: Pseudonymizer, form_id: str, instance_id: str) -> str:

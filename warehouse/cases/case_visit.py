@@ -20,7 +20,8 @@ FORM_ID = CASE_FOLLOWUP
 
 def parse_case_visit(raw: Any, ctx: Context) -> Rows:
     """``raw`` is a ``raw_submission`` row; the result holds one ``case_visit`` row without its classification
-    (``rules_version``, ``child_labour``, ``reasons``), which the step adds, and its ``case_service`` rows."""
+    (``rules_version``, ``child_labour``, ``reasons``: ``warehouse.classify.classify`` adds it), and its
+    ``case_service`` rows."""
     rows = Rows()
     try:
         visit = _visit(raw, ctx)

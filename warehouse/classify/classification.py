@@ -24,7 +24,8 @@ from pathlib import Path
 from warehouse.infra.versioned import REFERENCE_DIR, VersionedFileError, read_versioned
 
 DEFAULT_RULES_PATH = REFERENCE_DIR / "child_labour_rules.toml"
-RULE_SETS = ("vn_law", "icls")
+VN_LAW = "vn_law"  # the law of Viet Nam, which identifies cases
+RULE_SETS = (VN_LAW, "icls")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,11 @@
-"""The classification step: every subject (a household-survey child, a young worker found at an inspection) with
-no classification under the current rules version is classified under every rule set.
+"""The classification step: every subject with no classification under the current rules version is classified:
+a household-survey child and a young worker found at an inspection under every rule set, each in a table of
+classifications; a case visit under ``vn_law`` (the child's work as at that visit), in the visit's own row.
 
 No checkpoint: a re-cleaned subject lost its classifications with its row, and a new rules version leaves every
 stored one stale, so what is missing is exactly what is to do; a crash leaves only what the next run finds
 missing. Stale classifications are replaced batch by batch, in the transaction that writes the new ones. A
-large backlog is classified in worker processes while this one writes (:mod:`warehouse.clean.prefetch`). (A case
-visit carries its ``vn_law`` classification in its own row: ``warehouse.cases.case_cleaning``.)
+large backlog is classified in worker processes while this one writes (:mod:`warehouse.clean.prefetch`).
 """
 
 from __future__ import annotations
@@ -16,20 +16,27 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, func, select
+from sqlalchemy import Connection, Engine, bindparam, delete, exists, func, or_, select, update
 
-from warehouse.classify.classification import ChildFacts, Classification, Rules, classify
+from warehouse.classify.classification import VN_LAW, ChildFacts, Classification, Rules, classify
 from warehouse.clean.answers import codes
 from warehouse.clean.prefetch import batch_ranges
 from warehouse.clean.steps import STEP_BATCH_SIZE, StepStats, write_batches
 from warehouse.infra.bulk import FreshStatistics, TableRows
-from warehouse.schema.models import Child, ChildClassification, Household, YoungWorker, YoungWorkerClassification
+from warehouse.schema.models import (
+    CaseVisit,
+    Child,
+    ChildClassification,
+    Household,
+    YoungWorker,
+    YoungWorkerClassification,
+)
 
 
 @dataclass(frozen=True)
 class _Subject:
     """What is classified: rows of ``subject`` (ordered by its ``change_seq``), their classifications in ``model``
-    by the ``key`` column they share."""
+    by the ``key`` column they share, or in the subject's own row when ``model`` is ``subject``."""
 
     subject: type
     model: type
@@ -38,12 +45,15 @@ class _Subject:
     def unclassified(self, version: str):
         """A condition on ``subject``: no classification under rules ``version``."""
         model = self.model
+        if model is self.subject:
+            return or_(model.rules_version.is_(None), model.rules_version != version)
         return ~exists().where(getattr(model, self.key) == getattr(self.subject, self.key),
                                model.rules_version == version)
 
 
 CHILDREN = _Subject(Child, ChildClassification, "child_id")
 YOUNG_WORKERS = _Subject(YoungWorker, YoungWorkerClassification, "worker_id")
+VISITS = _Subject(CaseVisit, CaseVisit, "visit_id")
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -57,6 +67,12 @@ def classify_young_workers(engine: Engine, rules: Rules, batch_size: int = STEP_
     """Classify the young workers not classified under ``rules.version``."""
     return _classify(engine, YOUNG_WORKERS, rules, partial(_young_workers, rules=rules), batch_size,
                      FreshStatistics(YoungWorkerClassification.__tablename__))
+
+
+def classify_visits(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
+    """Classify under ``vn_law`` the case visits not classified under ``rules.version``: the child's work as at
+    each visit."""
+    return _classify(engine, VISITS, rules, partial(_visits, rules=rules), batch_size, FreshStatistics())
 
 
 def _classify(engine: Engine, subject: _Subject, rules: Rules, prepare, batch_size: int,
@@ -109,6 +125,24 @@ def _young_workers(conn: Connection, after: int, upto: int, *, rules: Rules) -> 
     return _batch(upto, [worker.worker_id for worker in workers], rows, YOUNG_WORKERS)
 
 
+def _visits(conn: Connection, after: int, upto: int, *, rules: Rules) -> _Batch:
+    v = CaseVisit
+    visits = conn.execute(select(v).where(v.change_seq > after, v.change_seq <= upto,
+                                          VISITS.unclassified(rules.version))).all()
+    return _batch(upto, [visit.visit_id for visit in visits],
+                  [{"visit_id": visit.visit_id, **_vn_law(visit._mapping, rules)} for visit in visits], VISITS)
+
+
+def _vn_law(visit: Mapping[str, Any], rules: Rules) -> dict:
+    """A visit's classification columns. At 18 (the visit closing a case) the child is an adult: not child labour,
+    and outside the rules' scope, so no reasons."""
+    if visit["age"] > rules.max_age:
+        return {"rules_version": rules.version, "child_labour": False, "reasons": ""}
+    facts = child_facts(visit, chores_hours_week=visit["chores_hours_week"], school_status=visit["school_status"])
+    vn_law = next(c for c in classify(facts, rules) if c.rule_set == VN_LAW)
+    return {"rules_version": rules.version, "child_labour": vn_law.child_labour, "reasons": " ".join(vn_law.reasons)}
+
+
 def _batch(upto: int, ids: list[str], rows: list[dict], subject: _Subject) -> _Batch:
     stats = StepStats(processed=len(ids))
     stats.loaded[subject.model.__tablename__] += len(rows)
@@ -116,9 +150,15 @@ def _batch(upto: int, ids: list[str], rows: list[dict], subject: _Subject) -> _B
 
 
 def _write(conn: Connection, batch: _Batch, *, subject: _Subject) -> None:
-    model = subject.model
+    model, rows = subject.model, batch.rows
+    if model is subject.subject:  # the classification columns of each subject's own row
+        params = [{f"new_{c}": v for c, v in zip(rows.columns, row, strict=True)} for row in rows.values]
+        if params:
+            conn.execute(update(model).where(getattr(model, subject.key) == bindparam(f"new_{subject.key}"))
+                         .values({c: bindparam(f"new_{c}") for c in rows.columns if c != subject.key}), params)
+        return
     conn.execute(delete(model).where(getattr(model, subject.key).in_(batch.ids)))
-    batch.rows.insert_into(conn, model.__table__)
+    rows.insert_into(conn, model.__table__)
 
 
 def classification_columns(c: Classification) -> dict:

@@ -1263,12 +1263,13 @@ class CaseVisit(WorkAnswers, Base):
         "Supervisor who signed off the closure (pseudonymous, from the name typed)"))
     signoff_date: Mapped[date | None] = mapped_column(Date, **described(
         "Ngày cán bộ giám sát ký đồng ý đóng hồ sơ", "Date the supervisor signed off the closure"))
-    rules_version: Mapped[str] = mapped_column(String(32), **described(
-        "Phiên bản tệp quy tắc phân loại đã dùng (child_labour_rules.toml)",
-        "Version of the classification rules file used (child_labour_rules.toml)"))
-    child_labour: Mapped[bool] = mapped_column(Boolean, **described(
+    rules_version: Mapped[str | None] = mapped_column(String(32), **described(
+        "Phiên bản tệp quy tắc phân loại đã dùng (child_labour_rules.toml); trống đến khi bước phân loại chạy",
+        "Version of the classification rules file used (child_labour_rules.toml); empty until the classification "
+        "step runs"))
+    child_labour: Mapped[bool | None] = mapped_column(Boolean, **described(
         "Là lao động trẻ em (vn_law) ở lần thăm này", "Child labour (vn_law) at this visit"))
-    reasons: Mapped[str] = mapped_column(String(1024), **described(
+    reasons: Mapped[str | None] = mapped_column(String(1024), **described(
         "Mã lý do của phân loại vn_law, cách nhau bởi dấu cách, đã sắp xếp",
         "Reason codes of the vn_law classification, space-separated, sorted"))
 

@@ -22,6 +22,7 @@ from warehouse.cases import case_cleaning, case_match_sheet, case_report
 from warehouse.cases import case_register as register
 from warehouse.cases.case_visit import FORM_ID
 from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import classify_visits
 from warehouse.clean.steps import StepStats
 from warehouse.reference.reference_data import ReferenceDataError
 from warehouse.schema.models import Case, CaseReport, CaseVisit
@@ -85,16 +86,29 @@ raw_case_followup = raw_submissions_asset(FORM_ID, GROUP, deps=["identified_case
 
 
 case_visit_tables = clean_assets(
-    "case_visit_tables", FORM_ID, GROUP, raw_case_followup,
-    lambda engine, ctx: case_cleaning.clean_case_visits(engine, ctx, load_rules()),
+    "case_visit_tables", FORM_ID, GROUP, raw_case_followup, case_cleaning.clean_case_visits,
     [CleanTable("case_visits", CaseVisit, (
         CaseVisit.visit_id, CaseVisit.visit_date, CaseVisit.case_type, CaseVisit.age, CaseVisit.working,
-        CaseVisit.child_labour, CaseVisit.school_status, CaseVisit.supports, CaseVisit.first_support_date,
-        CaseVisit.case_status), lambda engine: {"rules_version": load_rules().version})],
+        CaseVisit.school_status, CaseVisit.supports, CaseVisit.first_support_date, CaseVisit.case_status))],
     "case_visit_quarantine")
 
 
-@dg.asset(group_name=GROUP, deps=["identified_cases", "case_visits"], kinds={"python"},
+@dg.asset(group_name=GROUP, deps=["case_visits"], kinds={"python"}, description=describe("case_visit_classification"))
+def case_visit_classification(context: dg.AssetExecutionContext,
+                              warehouse: WarehouseResource) -> dg.MaterializeResult:
+    engine = warehouse.engine()
+    rules = load_rules()
+    stats = classify_visits(engine, rules)
+    context.log.info(step_sentence("classified", stats))
+    v = CaseVisit
+    return dg.MaterializeResult(metadata=labelled({
+        **table_metadata(engine, v.__table__, select(v.visit_id, v.visit_date, v.age, v.working, v.child_labour,
+                                                    v.reasons).order_by(v.visit_date.desc(), v.visit_id)),
+        "rules_version": rules.version,
+        "step/visits_classified": stats.processed}))
+
+
+@dg.asset(group_name=GROUP, deps=["identified_cases", "case_visit_classification"], kinds={"python"},
           description=describe("case_register"))
 def case_register(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
