@@ -1,29 +1,21 @@
-"""The Dagster code location: every definition under ``defs``, bound to resources from the environment.
+"""The Dagster code location: every definition under ``defs``, bound to resources from the settings the
+environment gives when the definitions load (:class:`~warehouse.infra.settings.Settings`: the data folder, the
+warehouse, the language, the folders, each form's source; the README lists them).
 
-Environment:
-- ``CLMS_PSEUDONYM_KEY`` (required): secret key of the pseudonymous ids.
-- ``CLMS_DATA_DIR``: the data folder, where every file and folder below goes unless its own variable is set;
-  default the project's ``var/``, whatever the working directory.
-- ``CLMS_WAREHOUSE_URL``: SQLAlchemy URL; default the embedded SQLite file ``warehouse.sqlite`` of the data folder.
-- ``CLMS_REFERENCE_DIR``: where data managers drop reference spreadsheets (``targets/``, ``populations/``,
-  ``approvals/``, ``expected_reporting/``, ``frames/``); default ``reference_uploads/`` of the data folder.
-- ``CLMS_SOURCE``: where every form's submissions come from: ``demo`` (default), ``odk_central``, ``kobotoolbox``
-  or ``file``; ``CLMS_SOURCE_<FORM_ID>`` (e.g. ``CLMS_SOURCE_ACTIVITY_REPORT``) chooses for one form.
-  ODK Central: ``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``.
-  KoboToolbox: ``KOBO_URL``, ``KOBO_TOKEN``, and the form's asset ``KOBO_ASSET_<FORM_ID>``.
-  Export files: dropped into ``CLMS_IMPORT_DIR/<form_id>/`` (default ``imports/`` of the data folder).
+Secrets reach the resources as ``EnvVar``s, so that the UI shows a variable's name, never its value:
+``CLMS_PSEUDONYM_KEY`` (required), the warehouse URL when ``CLMS_WAREHOUSE_URL`` sets one; ODK Central's
+``ODK_CENTRAL_URL``, ``ODK_CENTRAL_EMAIL``, ``ODK_CENTRAL_PASSWORD``, ``ODK_CENTRAL_PROJECT_ID``; KoboToolbox's
+``KOBO_URL``, ``KOBO_TOKEN`` and each form's asset ``KOBO_ASSET_<FORM_ID>``.
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import dagster as dg
 
 from connectors.forms import FORMS
 from dagster_project import defs as defs_package
-from dagster_project.folders import folder_path
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import (
@@ -33,23 +25,17 @@ from dagster_project.sources import (
     OdkCentralSource,
     SubmissionSource,
 )
-from warehouse.schema.db import default_url
+from warehouse.infra.settings import Settings
 
 
-def warehouse_from_env() -> WarehouseResource:
-    url = dg.EnvVar("CLMS_WAREHOUSE_URL") if os.environ.get("CLMS_WAREHOUSE_URL") else default_url()
+def warehouse_resource(settings: Settings) -> WarehouseResource:
+    url = dg.EnvVar("CLMS_WAREHOUSE_URL") if settings.warehouse_url_set else settings.warehouse_url
     return WarehouseResource(url=url, pseudonym_key=dg.EnvVar("CLMS_PSEUDONYM_KEY"))
 
 
-def reference_files_from_env() -> ReferenceFiles:
-    return ReferenceFiles(folder=folder_path("reference"))
-
-
-def source_from_env(form_id: str) -> SubmissionSource:
-    variable = f"CLMS_SOURCE_{form_id.upper()}"
-    kind = os.environ.get(variable) or os.environ.get("CLMS_SOURCE", "demo")
-    if kind == "demo":
-        return DemoSource()
+def source_resource(settings: Settings, form_id: str) -> SubmissionSource:
+    """The source of ``form_id``'s submissions the settings choose."""
+    kind = settings.sources[form_id]
     if kind == "odk_central":
         return OdkCentralSource(
             base_url=dg.EnvVar("ODK_CENTRAL_URL"),
@@ -61,17 +47,19 @@ def source_from_env(form_id: str) -> SubmissionSource:
         return KoboToolboxSource(base_url=dg.EnvVar("KOBO_URL"), token=dg.EnvVar("KOBO_TOKEN"),
                                  asset_uid=dg.EnvVar(f"KOBO_ASSET_{form_id.upper()}"))
     if kind == "file":
-        return FileImportSource(folder=folder_path("imports"))
-    raise ValueError(f"{variable} or CLMS_SOURCE is {kind!r}: expected 'demo', 'odk_central', 'kobotoolbox' or 'file'")
+        return FileImportSource(folder=str(settings.folders["imports"]))
+    return DemoSource()
 
 
 def build_definitions(warehouse: WarehouseResource, sources: dict[str, SubmissionSource]) -> dg.Definitions:
     """Everything under ``defs`` (assets, checks, jobs, schedules), bound to the warehouse and each form's source."""
-    resources = {"warehouse": warehouse, "reference_files": reference_files_from_env(),
+    resources = {"warehouse": warehouse,
+                 "reference_files": ReferenceFiles(folder=str(Settings.from_environment().folders["reference"])),
                  **{source_key(form): source for form, source in sources.items()}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.PreviewWarning)  # the loader is marked preview in Dagster 1.13
         return dg.load_definitions_from_package_module(defs_package, resources=resources)
 
 
-defs = build_definitions(warehouse_from_env(), {form: source_from_env(form) for form in FORMS})
+settings = Settings.from_environment()
+defs = build_definitions(warehouse_resource(settings), {form: source_resource(settings, form) for form in FORMS})

@@ -19,8 +19,7 @@ from sqlalchemy import Engine, func, select
 
 from dagster_project import messages
 from dagster_project.defs.reports.partitions import report_areas, report_years
-from dagster_project.folders import folder_path
-from warehouse.infra.data_folder import data_dir
+from warehouse.infra.settings import Settings, SettingsError
 from warehouse.infra.versioned import REFERENCE_DIR
 from warehouse.reference import programme_registers as registers
 from warehouse.report import ProgressReport, ReportArea, areas_with_data, gather_report
@@ -71,21 +70,16 @@ def seed_reference_uploads() -> None:
     for kind, name in (("populations", "populations_demo.csv"), ("expected_reporting", "expected_reporting_demo.csv"),
                        ("frames", "sample_frame_demo.csv"),
                        *((kind, f"{kind}_demo.csv") for kind in registers.COLUMNS)):
-        folder = Path(folder_path("reference")) / kind
+        folder = Settings.from_environment().folders["reference"] / kind
         folder.mkdir(parents=True, exist_ok=True)
         if not (folder / name).exists():
             shutil.copy(demos / name, folder / name)
 
 
-def dagster_home() -> Path:
-    """The Dagster instance folder of ``make demo`` and ``make dev``: ``dagster_home`` under the data folder."""
-    return data_dir() / "dagster_home"
-
-
 def ensure_dagster_home(home: Path | None = None) -> Path:
-    """``home`` (default :func:`dagster_home`), with a ``dagster.yaml`` that turns telemetry and the UI's welcome
+    """``home`` (default ``Settings.dagster_home``), with a ``dagster.yaml`` that turns telemetry and the UI's welcome
     pop-up off (written when absent, so a data manager's own settings stay)."""
-    home = home or dagster_home()
+    home = home or Settings.from_environment().dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
@@ -93,11 +87,11 @@ def ensure_dagster_home(home: Path | None = None) -> Path:
     return home
 
 
-def language() -> str:
-    """The language of the console and of the demo's report: ``CLMS_LANGUAGE``, vi (default) or en."""
+def settings() -> Settings:
+    """The settings of the demo (``.env`` read): a wrong one ends it with the message naming the variable."""
     try:
-        return messages.language()
-    except ValueError as error:
+        return Settings.from_environment()
+    except SettingsError as error:
         raise SystemExit(str(error)) from None
 
 
@@ -195,15 +189,16 @@ def show_product(defs, instance, engine: Engine, lang: str, output_folder: str |
 
 def main() -> None:
     ensure_env_file()
+    chosen = settings()
     seed_reference_uploads()
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home().resolve())
-    lang = language()
+    lang = chosen.language
 
     from dagster_project.definitions import defs
 
     with dg.DagsterInstance.get() as instance:
         run_monitoring_job(defs, instance, Words(lang))
-        show_product(defs, instance, make_engine(), lang)
+        show_product(defs, instance, make_engine(chosen.warehouse_url), lang)
 
 
 if __name__ == "__main__":

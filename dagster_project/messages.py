@@ -14,7 +14,8 @@ from functools import lru_cache
 from warehouse.indicators.disclosure import load_policy
 from warehouse.indicators.indicators import load_settings
 from warehouse.infra.messages import catalogue as _catalogue
-from warehouse.infra.messages import language, text
+from warehouse.infra.messages import text
+from warehouse.infra.settings import Settings
 from warehouse.reference.reference_data import load_legacy_units
 from warehouse.report.labels import Labels
 from warehouse.schema.admin_units import LEGACY, load_admin_units
@@ -29,7 +30,7 @@ def describe(name: str, **values) -> str:
 
 def label(key: str) -> str:
     """A metadata label: Vietnamese from the catalogue, or the key itself (English, and keys it does not list)."""
-    return _catalogue()["label"].get(key, key) if language() == "vi" else key
+    return _catalogue()["label"].get(key, key) if Settings.from_environment().language == "vi" else key
 
 
 def labelled(metadata: Mapping) -> dict:
@@ -77,7 +78,7 @@ def named_area(name: str, code: str, legacy: bool, lang: str | None = None) -> s
 
 def labels() -> Labels:
     """The reports' words in the current language, with the catalogue's indicator titles."""
-    return Labels(language(), load_settings().names)
+    return Labels(Settings.from_environment().language, load_settings().names)
 
 
 def status(name: str) -> str:

@@ -29,13 +29,8 @@ from connectors.records import SubmissionRecord
 from connectors.xlsform import read_xlsform
 from warehouse.cases.case_list import DATASET, PIPELINE_OWNED, PROPERTIES, CaseListRow, write_cases_csv
 from warehouse.cases.case_register import open_cases
-from warehouse.infra.data_folder import data_dir
+from warehouse.infra.settings import Settings
 from warehouse.raw.stored_submissions import WarehouseSubmissions
-
-
-def case_list_csv() -> Path:
-    """The case list file of the sources without entities: ``case_list/cases.csv`` under the data folder."""
-    return data_dir() / "case_list" / "cases.csv"
 
 
 class SyncRun(Protocol):
@@ -83,7 +78,7 @@ class SubmissionSource(dg.ConfigurableResource):
 
 class _ServerlessSource(SubmissionSource):
     """A source with no server to publish to (the demo, export files): the form is left as it is, and the case
-    list is written to :func:`case_list_csv`, the file KoboToolbox would get."""
+    list is written to ``Settings.case_list``, the file KoboToolbox would get."""
 
     no_server: ClassVar[str]  # why nothing is published, e.g. "the demo source has no server"
 
@@ -92,7 +87,7 @@ class _ServerlessSource(SubmissionSource):
         return {"form_id": info.form_id, "version": info.version, "action": f"skipped: {self.no_server}"}
 
     def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
-        path = case_list_csv()
+        path = Settings.from_environment().case_list
         written = write_cases_csv(rows, path)
         return {"action": f"wrote {path} ({self.no_server})", "written": written}
 
@@ -212,7 +207,7 @@ class OdkCentralSource(SubmissionSource):
     def client(self) -> OdkCentralClient:
         settings = HttpSettings(read_timeout=self.read_timeout, max_tries=self.max_tries,
                                 backoff_factor=self.backoff_factor)
-        folder = str(data_dir() / "odk_central") if self.session_dir is None else self.session_dir
+        folder = str(Settings.from_environment().central_sessions) if self.session_dir is None else self.session_dir
         session = None
         if folder:
             key = hashlib.sha256(f"{self.base_url}\n{self.email}".encode()).hexdigest()[:16]
@@ -316,7 +311,7 @@ class KoboToolboxSource(SubmissionSource):
 
     def publish_case_list(self, rows: Sequence[CaseListRow]) -> dict[str, str | int]:
         """Kobo has no entities: upload the open cases as the form's cases.csv and redeploy so phones get it."""
-        path = case_list_csv()
+        path = Settings.from_environment().case_list
         written = write_cases_csv(rows, path)
         with self.client() as client:
             client.assets.upload_media(self.asset_uid, "cases.csv", path)

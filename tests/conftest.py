@@ -11,7 +11,7 @@ import pytest
 
 from tests.central_server import CentralServer, missing_tools
 from tests.pg_server import PostgresServer, find_bindir
-from warehouse.infra.data_folder import data_dir
+from warehouse.infra.settings import Settings
 
 TEST_PSEUDONYM_KEY = "test-key-not-a-secret-0123456789"
 _databases = itertools.count()
@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(items):
 
 
 def session_files() -> set[str]:
-    return {p.name for p in (data_dir() / "odk_central").glob("session-*.json")}
+    return {p.name for p in Settings.from_environment().central_sessions.glob("session-*.json")}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,8 +54,9 @@ def no_session_file_left_in_var():
     yield
     left = session_files() - before
     if left:
-        pytest.fail(f"tests left {len(left)} Central session file(s) in {data_dir() / 'odk_central'}: give every "
-                    "OdkCentralSource a temporary session_dir")
+        folder = Settings.from_environment().central_sessions
+        pytest.fail(f"tests left {len(left)} Central session file(s) in {folder}: give every OdkCentralSource a "
+                    "temporary session_dir")
 
 
 @pytest.fixture(autouse=True)

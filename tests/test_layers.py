@@ -108,3 +108,19 @@ def test_every_warehouse_module_lives_in_a_stage_and_imports_only_earlier_ones()
                      if imported.startswith("warehouse.")
                      and stage.get(imported.split(".")[1], len(STAGES)) > stage[parts[1]])
     assert not wrong, wrong
+
+
+# who reads the environment besides the settings (warehouse/infra/settings.py), and why
+READS_THE_ENVIRONMENT = {
+    "dagster_project/demo.py": "a root: loads .env and sets DAGSTER_HOME",
+    "warehouse/ops/rekey.py": "a command: the former and the new key, secrets",
+    "warehouse/schema/roles.py": "a command: the logins' password, a secret",
+    "warehouse/ops/backup.py": "a command: where pg_dump is, and the environment it runs in",
+}
+
+
+def test_only_the_settings_and_the_listed_roots_read_the_environment():
+    readers = {str(path.relative_to(ROOT)) for name, path in modules().items()
+               if name.split(".")[0] in ("connectors", "warehouse", "dagster_project")
+               and ("os.environ" in (text := path.read_text(encoding="utf-8")) or "getenv" in text)}
+    assert readers == {"warehouse/infra/settings.py", *READS_THE_ENVIRONMENT}

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from connectors.exports import FileRefused, read_kobo_json
-from warehouse.infra.messages import LANGUAGES, catalogue
+from warehouse.infra.messages import catalogue
+from warehouse.infra.settings import LANGUAGES
 
 EXPORTS = Path(__file__).resolve().parents[2] / "connectors" / "exports"
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from dagster_project.definitions import FORMS, build_definitions
-from dagster_project.demo import DAGSTER_YAML, ensure_dagster_home, language, show_product
+from dagster_project.demo import DAGSTER_YAML, ensure_dagster_home, settings, show_product
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
@@ -33,7 +33,7 @@ def demo(tmp_path, monkeypatch):
 
 def run_demo(demo, capsys, reports) -> str:
     defs, instance, warehouse = demo
-    show_product(defs, instance, warehouse.engine(), language(), str(reports))
+    show_product(defs, instance, warehouse.engine(), settings().language, str(reports))
     out = capsys.readouterr().out
     return out
 
@@ -76,7 +76,7 @@ def test_summary_in_english(demo, capsys, tmp_path, monkeypatch):
 def test_an_unknown_language_is_refused(monkeypatch):
     monkeypatch.setenv("CLMS_LANGUAGE", "fr")
     with pytest.raises(SystemExit, match="CLMS_LANGUAGE='fr': expected one of vi, en"):
-        language()
+        settings()
 
 
 def test_dagster_yaml_turns_telemetry_off_and_is_kept(tmp_path, monkeypatch, caplog):

@@ -1,24 +1,16 @@
-"""The language of what a data manager reads, and its texts: ``messages.toml`` (Vietnamese, the default, and
-English with ``CLMS_LANGUAGE=en``), the one catalogue of the Dagster UI, the logs, refusals and the demo's console.
+"""What a data manager reads: ``messages.toml`` (Vietnamese, the default, and English with ``CLMS_LANGUAGE=en``:
+``warehouse.infra.settings``), the one catalogue of the Dagster UI, the logs, refusals and the demo's console.
 The UI's helpers around it are in ``dagster_project.messages``."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-LANGUAGES = ("vi", "en")
+from warehouse.infra.settings import Settings
+
 CATALOGUE = Path(__file__).with_name("messages.toml")
-
-
-def language() -> str:
-    """``CLMS_LANGUAGE``: vi (default) or en."""
-    value = os.environ.get("CLMS_LANGUAGE", "").strip() or "vi"
-    if value not in LANGUAGES:
-        raise ValueError(f"CLMS_LANGUAGE={value!r}: expected one of {', '.join(LANGUAGES)}")
-    return value
 
 
 @lru_cache(maxsize=1)
@@ -30,4 +22,4 @@ def text(key: str, /, *, lang: str | None = None, **values) -> str:
     """The text ``section.name`` of the catalogue in ``lang`` (default: the current language), ``values`` filled
     in."""
     section, _, name = key.partition(".")
-    return catalogue()[section][name][lang or language()].format(**values)
+    return catalogue()[section][name][lang or Settings.from_environment().language].format(**values)

@@ -22,7 +22,8 @@ from pathlib import Path
 from sqlalchemy import URL, inspect, make_url
 
 from warehouse.infra.atomic_file import replaced_atomically
-from warehouse.schema.db import default_url, make_engine
+from warehouse.infra.settings import Settings
+from warehouse.schema.db import make_engine
 
 
 class BackupError(RuntimeError):
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "save":
-            save(args.url or default_url(), args.file)
+            save(args.url or Settings.from_environment().warehouse_url, args.file)
             print(f"backup written: {args.file}")
         else:
             restore(args.file, args.url)

@@ -35,6 +35,7 @@ from warehouse.clean.pseudonym import (
     check_key,
 )
 from warehouse.clean.steps import CLEAN_STEP
+from warehouse.infra.settings import Settings
 from warehouse.schema.db import make_engine, upgrade
 from warehouse.schema.models import Case, Child, Household, Inspection, PipelineCheckpoint, RawSubmission, YoungWorker
 
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"set {OLD_KEY_VARIABLE} to the former key and {KEY_VARIABLE} to the new one")
     if old_key == new_key:
         parser.error(f"{OLD_KEY_VARIABLE} and {KEY_VARIABLE} are the same key: nothing to do")
-    engine = make_engine(args.url)
+    engine = make_engine(args.url or Settings.from_environment().warehouse_url)
     try:
         upgrade(engine)
         cases = rekey(engine, Pseudonymizer(old_key), Pseudonymizer(new_key))

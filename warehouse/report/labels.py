@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from connectors.forms import ACTIVITY_REPORT, CASE_FOLLOWUP, HOUSEHOLD_SURVEY, WORKPLACE_INSPECTION, definition
 from warehouse.indicators.survey_counts import NOT_WORKING
-from warehouse.infra.messages import LANGUAGES
+from warehouse.infra.settings import LANGUAGES
 
 TEXT: dict[str, tuple[str, str]] = {
     # titles

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import hashlib
-import os
 import re
 import sqlite3
 import time
@@ -22,25 +21,17 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from connectors.json_decode import loads as json_loads
 from warehouse.infra.atomic_file import private_file, private_folder
-from warehouse.infra.data_folder import data_dir
 from warehouse.schema import roles
 from warehouse.schema.data_dictionary import write_comments
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def default_url() -> str:
-    """``CLMS_WAREHOUSE_URL`` if set, else the embedded SQLite file ``warehouse.sqlite`` under the data folder
-    (``CLMS_DATA_DIR``, default the project's ``var/``)."""
-    return os.environ.get("CLMS_WAREHOUSE_URL") or f"sqlite:///{data_dir() / 'warehouse.sqlite'}"
-
-
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file gets its folder, 16 KB pages when new, WAL journaling and foreign keys.
 
     The SQLite warehouse is single-user: its folder, when created, and the file (its write-ahead log and shared
     memory take the file's mode) are its owner's alone, an older file included."""
-    url = url or default_url()
     if url.startswith("sqlite"):
         use_sqlite_adapters()
         engine = create_engine(url, json_deserializer=json_loads, hide_parameters=True)

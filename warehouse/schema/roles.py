@@ -34,6 +34,7 @@ import sys
 from psycopg import sql
 from sqlalchemy import Connection, Engine, text
 
+from warehouse.infra.settings import Settings
 from warehouse.schema.admin_units import LEGACY, load_admin_units
 from warehouse.schema.data_dictionary import ANALYST_TABLES
 from warehouse.schema.models import Base, CaseWorkerArea
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from warehouse.schema.db import make_engine  # not at the top: warehouse.schema.db imports this module
 
-    engine = make_engine(args.url)
+    engine = make_engine(args.url or Settings.from_environment().warehouse_url)
     if engine.dialect.name != "postgresql":
         parser.error("roles need PostgreSQL: the embedded SQLite warehouse is single-user (its file is its "
                      "owner's alone)")

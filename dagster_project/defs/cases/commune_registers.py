@@ -9,10 +9,10 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy import select
 
-from dagster_project.folders import folder_path
 from dagster_project.messages import area, describe, labelled
 from dagster_project.resources import WarehouseResource
 from warehouse.cases.commune_register import commune_register_rows, write_commune_register, write_commune_register_page
+from warehouse.infra.settings import Settings
 from warehouse.schema.models import Case
 
 
@@ -26,7 +26,7 @@ class CommuneRegisterConfig(dg.Config):
 @dg.asset(group_name="cases", deps=["case_register"], kinds={"excel"}, description=describe("commune_registers"))
 def commune_registers(config: CommuneRegisterConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
     engine = warehouse.engine()
-    folder = Path(config.restricted_folder or folder_path("restricted")) / "commune_registers"
+    folder = Path(config.restricted_folder or Settings.from_environment().folders["restricted"]) / "commune_registers"
     c = Case
     with engine.connect() as conn:
         communes = conn.execute(select(c.commune_code).distinct().where(

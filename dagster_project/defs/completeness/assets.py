@@ -4,10 +4,11 @@ in the data manager's language (``CLMS_LANGUAGE``: vi by default, en)."""
 import dagster as dg
 from sqlalchemy import select
 
-from dagster_project.messages import describe, labelled, language, text
+from dagster_project.messages import describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
 from warehouse.indicators.disclosure import load_policy
+from warehouse.infra.settings import Settings
 from warehouse.quality.completeness import build_completeness, store_completeness, today_in_vietnam
 from warehouse.report.completeness import sentence, summarise_completeness
 from warehouse.report.formatting import Formatter
@@ -25,7 +26,7 @@ def reporting_completeness(context: dg.AssetExecutionContext, warehouse: Warehou
     as_of = today_in_vietnam()
     store_completeness(engine, build_completeness(engine, load_admin_units(), as_of))
     summary = summarise_completeness(engine)
-    f = Formatter(Labels(language()), load_policy().min_count)
+    f = Formatter(Labels(Settings.from_environment().language), load_policy().min_count)
     counts = {f.labels(f"reporting_{status}"): n for status, n in summary.counts()}
     context.log.info(text("log.completeness", date=f.date(as_of),
                           counts=", ".join(f"{word}: {n}" for word, n in counts.items())))

@@ -9,11 +9,11 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy import select
 
-from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled, text
 from dagster_project.metadata import table_metadata
 from dagster_project.raw_assets import raw_submissions_asset
 from dagster_project.resources import WarehouseResource
+from warehouse.infra.settings import Settings
 from warehouse.quality import data_quality
 from warehouse.quality.data_quality_sheet import write_sheet
 from warehouse.schema.admin_units import load_admin_units
@@ -39,7 +39,7 @@ def household_data_quality(context: dg.AssetExecutionContext, config: DataQualit
     engine = warehouse.engine()
     thresholds = data_quality.load_thresholds()
     survey, flags = data_quality.refresh(engine, thresholds)
-    folder = Path(config.output_folder or folder_path("reports")) / "data-quality"
+    folder = Path(config.output_folder or Settings.from_environment().folders["reports"]) / "data-quality"
     path = folder / f"chat-luong-du-lieu-{config.language}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_sheet(survey, flags, load_admin_units(), path, thresholds.version, config.language)

@@ -8,11 +8,11 @@ import dagster as dg
 from pydantic import Field
 
 from dagster_project.defs.reports.partitions import area_and_year
-from dagster_project.folders import folder_path
 from dagster_project.messages import area as area_name
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
 from warehouse.indicators.periods import DateRange, Period
+from warehouse.infra.settings import Settings
 from warehouse.report import ReportArea, gather_report, write_html_page, write_workbook
 from warehouse.report.formatting import Formatter
 from warehouse.schema.admin_units import load_admin_units
@@ -46,7 +46,7 @@ def progress_report(context: dg.AssetExecutionContext, config: ReportConfig,
     cutoff = date.fromisoformat(config.cutoff_date.strip()) if config.cutoff_date.strip() else None
     period = _period(int(keys["year"]), config)
     report = gather_report(warehouse.engine(), area, period, cutoff=cutoff)
-    folder = Path(config.output_folder or folder_path("reports")) / area.key / str(period.year)
+    folder = Path(config.output_folder or Settings.from_environment().folders["reports"]) / area.key / str(period.year)
     cutoff = report.cutoff
     stem = f"bao-cao-{area.key}-{period.key}-{config.language}" + (f"-den-{cutoff.isoformat()}" if cutoff else "")
     workbook = write_workbook(report, folder / f"{stem}.xlsx", config.language)

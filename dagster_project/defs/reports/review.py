@@ -7,9 +7,9 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field
 
-from dagster_project.folders import folder_path
 from dagster_project.messages import describe, labelled, text
 from dagster_project.resources import WarehouseResource
+from warehouse.infra.settings import Settings
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
 from warehouse.report.review import gather_review
@@ -36,7 +36,7 @@ def review_report(context: dg.AssetExecutionContext, config: ReviewConfig,
         raise dg.Failure(text("log.bad_years", first=config.first_year, last=config.last_year))
     area = ReportArea.from_key(config.area.strip(), load_admin_units().code_list_version)
     years = f"{config.first_year}-{config.last_year}"
-    folder = Path(config.output_folder or folder_path("reports")) / area.key / years
+    folder = Path(config.output_folder or Settings.from_environment().folders["reports"]) / area.key / years
     engine = warehouse.engine()
     if config.organisation.strip():
         organisation = config.organisation.strip()

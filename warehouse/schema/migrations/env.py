@@ -1,12 +1,13 @@
-"""Alembic environment: migrates the engine handed over by ``db.upgrade`` (or ``CLMS_WAREHOUSE_URL``)."""
+"""Alembic environment: migrates the engine handed over by ``db.upgrade``, else the warehouse of the settings."""
 
 from alembic import context
 
+from warehouse.infra.settings import Settings
 from warehouse.schema.db import make_engine
 from warehouse.schema.models import Base
 
 config = context.config
-engine = config.attributes.get("engine") or make_engine()
+engine = config.attributes.get("engine") or make_engine(Settings.from_environment().warehouse_url)
 
 with engine.begin() as connection:
     context.configure(
