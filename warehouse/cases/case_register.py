@@ -41,6 +41,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, literal, o
 
 from warehouse.cases import case_matching
 from warehouse.cases.case_workflow import Workflow, load_workflow
+from warehouse.classify.classification import VN_LAW
 from warehouse.clean.pseudonym import Pseudonymizer
 from warehouse.clean.steps import StepStats
 from warehouse.schema.models import (
@@ -194,12 +195,12 @@ def _subjects(conn: Connection) -> list[dict]:
                        literal("household_survey").label("identified_source"), h.interview_date, h.year, h.quarter,
                        h.province_code, h.commune_code, h.code_list_version, c.sex, cc.age_band, cc.child_labour)
                 .join(c, c.child_id == cc.child_id).join(h, h.household_id == c.household_id)
-                .where(cc.rule_set == "vn_law", or_(cc.child_labour, cc.at_risk)))
+                .where(cc.rule_set == VN_LAW, or_(cc.child_labour, cc.at_risk)))
     workers = (select(literal("young_worker"), yw.worker_id, literal("inspection"), i.inspection_date, i.year,
                       i.quarter, i.province_code, i.commune_code, i.code_list_version, yw.sex, yc.age_band,
                       yc.child_labour)
                .join(yw, yw.worker_id == yc.worker_id).join(i, i.inspection_id == yw.inspection_id)
-               .where(yc.rule_set == "vn_law", or_(yc.child_labour, yc.at_risk)))
+               .where(yc.rule_set == VN_LAW, or_(yc.child_labour, yc.at_risk)))
     subjects = []
     for query in (children, workers):
         for r in conn.execute(query):

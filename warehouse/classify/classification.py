@@ -235,7 +235,7 @@ def classify(facts: ChildFacts, rules: Rules) -> tuple[Classification, ...]:
 
 
 def _classify_one(index: int, rule_set: str, f: ChildFacts, r: Rules) -> Classification:
-    reasons, hazardous = (_vn_law if rule_set == "vn_law" else _icls)(f, r)
+    reasons, hazardous = (_vn_law if rule_set == VN_LAW else _icls)(f, r)
     child_labour = bool(reasons)
     at_risk = (
         (r.at_risk_working and f.working and not child_labour)

@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, delete, func, literal, select
 
 from warehouse.cases.case_workflow import load_workflow
+from warehouse.classify.classification import VN_LAW
 from warehouse.clean.prefetch import in_order, prepare_in_worker, worker_pool, workers_for
 from warehouse.indicators import approval, design_estimates, disclosure, survey_counts
 from warehouse.indicators.cells import (
@@ -112,7 +113,7 @@ SURVEY_FACTS: dict[str, Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]] = 
     "1.1": lambda children, _: _shares(children, "child_labour", "members"),
     "1.1h": lambda children, _: _shares(children, "hazardous", "child_labour"),
     # one row per child: the vn_law rows (their age bands); informed does not depend on the rule set
-    "2.2": lambda children, _: _shares(children[children["rule_set"] == "vn_law"], "informed", "members")
+    "2.2": lambda children, _: _shares(children[children["rule_set"] == VN_LAW], "informed", "members")
     .assign(rule_set=""),
     "2.1b": lambda _, households: _shares(households, "informed", "members").assign(rule_set=""),
 }
@@ -142,7 +143,7 @@ def _per_inspection(conn: Connection, flag) -> pd.DataFrame:
 def _uses_child_labour():
     yc, yw = YoungWorkerClassification, YoungWorker
     return (select(yw.inspection_id).join(yc, yc.worker_id == yw.worker_id)
-            .where(yc.rule_set == "vn_law", yc.child_labour).scalar_subquery())
+            .where(yc.rule_set == VN_LAW, yc.child_labour).scalar_subquery())
 
 
 def inspections_child_labour(conn: Connection, _: IndicatorSettings) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, or_, select
 
+from warehouse.classify.classification import VN_LAW
 from warehouse.indicators.cells import KEYS, NO_DATA, Reliability, apply_targets
 from warehouse.indicators.indicators import IndicatorSettings
 from warehouse.indicators.periods import Period
@@ -25,7 +26,7 @@ from warehouse.report.area import AreaDetails, ReportArea
 from warehouse.report.labels import choice_codes
 from warehouse.schema.models import IndicatorValue, Target
 
-RULE_SETS = ("vn_law", "")  # vn_law where the indicator is classified, "" where it is not
+RULE_SETS = (VN_LAW, "")  # vn_law where the indicator is classified, "" where it is not
 BREAKDOWNS = ("sex", "age_band", "work_sector", "craft_village")  # the dimensions a report shows
 SEX_ORDER = ("male", "female")
 CRAFT_VILLAGE_ORDER = ("yes", "no")
@@ -116,7 +117,7 @@ def gather_indicators(engine: Engine, area: ReportArea, details: AreaDetails, pe
     results = []
     for spec in settings.specs:
         rows = own[(own["indicator_id"] == spec.indicator_id) & (own["source"] == spec.source)]
-        rule_set = "vn_law" if (rows["rule_set"] == "vn_law").any() else ""
+        rule_set = VN_LAW if (rows["rule_set"] == VN_LAW).any() else ""
         rows = rows[rows["rule_set"] == rule_set]
         total = rows[(rows["dimension"] == "total")]
         this_period = total[total["period"] == period.key]

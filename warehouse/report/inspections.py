@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
+from warehouse.classify.classification import VN_LAW
 from warehouse.indicators.disclosure import load_policy
 from warehouse.indicators.indicators import FACTS, IndicatorSettings
 from warehouse.indicators.periods import Period
@@ -74,7 +75,7 @@ def summarise_inspections(engine: Engine, area: ReportArea, communes: list[str],
         fined=Count(int(fined)),
         fines_total=None if fined < load_policy().summary_min_count else int(fines),
         young_workers=unheld(area, workers),
-        young_child_labourers=PublishedCounts(engine, area, period, "1.1h", "inspections", "vn_law").total(1),
+        young_child_labourers=PublishedCounts(engine, area, period, "1.1h", "inspections", VN_LAW).total(1),
         by_establishment_type=tuple(
             EstablishmentTypeFindings(row.establishment_type, int(row.inspected),
                                       *(finding(name, int(getattr(row, name)), row.establishment_type)

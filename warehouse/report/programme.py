@@ -21,6 +21,7 @@ from functools import partial
 import pandas as pd
 from sqlalchemy import Connection, Engine, or_, select
 
+from warehouse.classify.classification import VN_LAW
 from warehouse.indicators import design_estimates
 from warehouse.indicators.cells import KEYS, SUPPRESSED, apply_targets
 from warehouse.indicators.disclosure import COMPLEMENTARY
@@ -283,7 +284,7 @@ def _compared(cells: pd.DataFrame, settings: IndicatorSettings, period: Period,
     rows = []
     for spec in settings.specs:
         mine = cells[(cells["indicator_id"] == spec.indicator_id) & (cells["source"] == spec.source)]
-        mine = mine[mine["rule_set"] == ("vn_law" if (mine["rule_set"] == "vn_law").any() else "")]
+        mine = mine[mine["rule_set"] == (VN_LAW if (mine["rule_set"] == VN_LAW).any() else "")]
         if mine.empty:
             continue
         groups = {g: mine[mine["area_code"] == g] for g in (PILOT, OTHERS)}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from warehouse.classify.classification import VN_LAW
 from warehouse.indicators.indicators import IndicatorSettings, load_settings
 from warehouse.indicators.periods import Period
 from warehouse.report.area import ReportArea
@@ -58,7 +59,7 @@ def gather_review(engine: Engine, area: ReportArea, first_year: int, last_year: 
             iv.period >= str(first_year), iv.period <= str(last_year))).all()
     cells = {}
     for row in (r._mapping for r in rows):
-        if row["rule_set"] == "vn_law" or (row["indicator_id"], row["source"], row["period"]) not in cells:
+        if row["rule_set"] == VN_LAW or (row["indicator_id"], row["source"], row["period"]) not in cells:
             cells[(row["indicator_id"], row["source"], row["period"])] = row
     for year in range(first_year, last_year + 1):  # no cell: no data, with the target in force all the same
         missing = [(s.indicator_id, s.source) for s in settings.specs
