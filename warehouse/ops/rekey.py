@@ -13,6 +13,10 @@ transaction:
   and correcting the survey counts as any re-cleaning does;
 - the new key's fingerprint is recorded: from then on the former key is refused.
 
+Not carried over: the case reports keep the ids and ``R-`` codes made with the former key (their cleaning is not
+started again), since a report's code is given to people and written in their match-decision sheets, and a new
+key would change it. A report edited after re-keying is cleaned under the new key, and so is a new subject.
+
 Run it while no pipeline runs, then run the pipeline with the new key.
 """
 

@@ -3,8 +3,8 @@
 Lineage, without a cycle: the classifications and the screened case reports (``case_reports``) identify the
 cases (``identified_cases``, which matches each report to the cases first); collectors visit the
 open ones (``raw_case_followup`` runs after, so the demo source visits the cases identified in the same run);
-the visits are cleaned (``case_visits``) and folded into each case's state (``case_register``), which the case
-list published to the follow-up form then reads. ``identified_cases`` and ``case_register`` are two assets over
+the visits are cleaned (``case_visits``), classified (``case_visit_classification``) and folded into each
+case's state (``case_register``), which the case list published to the follow-up form then reads. ``identified_cases`` and ``case_register`` are two assets over
 one table, ``case_register``: the first owns which cases exist and their identification, the second their state.
 """
 
