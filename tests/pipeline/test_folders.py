@@ -48,7 +48,7 @@ def test_a_folder_s_own_variable_wins(no_variables, tmp_path, monkeypatch):
 def test_a_form_s_source_wins_over_every_form_s(no_variables, monkeypatch):
     monkeypatch.setenv("CLMS_SOURCE", "odk_central")
     monkeypatch.setenv("CLMS_SOURCE_ACTIVITY_REPORT", "kobotoolbox")
-    sources = Settings.from_environment().sources
+    sources = dict(Settings.from_environment().sources)
     assert sources.pop("activity_report") == "kobotoolbox" and set(sources.values()) == {"odk_central"}
 
 

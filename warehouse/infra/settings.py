@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 from connectors.forms import FORMS
 
@@ -45,7 +47,14 @@ class Settings:
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         """The settings as the environment sets them now; a wrong language or source is refused."""
-        value = {name: environ.get(name, "").strip() for name in VARIABLES}
+        return cls._of(tuple(environ.get(name, "").strip() for name in VARIABLES))
+
+    @classmethod
+    @lru_cache(maxsize=8)
+    def _of(cls, values: tuple[str, ...]) -> Settings:
+        """The settings of these values of ``VARIABLES`` (one object per distinct environment: every message
+        asks for the language)."""
+        value = dict(zip(VARIABLES, values, strict=True))
         data_dir = Path(value["CLMS_DATA_DIR"] or PROJECT_VAR)
         language = value["CLMS_LANGUAGE"] or "vi"
         if language not in LANGUAGES:
@@ -60,9 +69,9 @@ class Settings:
         return cls(data_dir=data_dir,
                    warehouse_url=value["CLMS_WAREHOUSE_URL"] or f"sqlite:///{data_dir / 'warehouse.sqlite'}",
                    warehouse_url_set=bool(value["CLMS_WAREHOUSE_URL"]), language=language,
-                   folders={name: Path(value[variable] or data_dir / default)
-                            for name, (variable, default) in FOLDERS.items()},
-                   sources=sources)
+                   folders=MappingProxyType({name: Path(value[variable] or data_dir / default)
+                                             for name, (variable, default) in FOLDERS.items()}),
+                   sources=MappingProxyType(sources))
 
     @property
     def case_list(self) -> Path:
