@@ -45,9 +45,9 @@ class Settings:
     sources: Mapping[str, str]  # form id → one of SOURCES
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+    def from_environment(cls) -> Settings:
         """The settings as the environment sets them now; a wrong language or source is refused."""
-        return cls._of(tuple(environ.get(name, "").strip() for name in VARIABLES))
+        return cls._of(tuple(os.environ.get(name, "").strip() for name in VARIABLES))
 
     @classmethod
     @lru_cache(maxsize=8)
