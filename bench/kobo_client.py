@@ -47,7 +47,7 @@ class FileStore:
         self.path = path
 
     def identities(self) -> Iterator:
-        from connectors.kobotoolbox import StoredIdentity
+        from connectors.sync import StoredIdentity
 
         with open(self.path, "rb") as f:
             while True:

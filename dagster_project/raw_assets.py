@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from dagster_project.messages import describe, labelled, md_table, text
 from dagster_project.metadata import table_metadata
 from dagster_project.resources import WarehouseResource
-from dagster_project.sources import SubmissionSource
+from dagster_project.sources import SubmissionSource, source_metadata
 from warehouse.clean.review_states import load_review_policy, review_summary
 from warehouse.raw import raw_store
 from warehouse.raw.stored_submissions import WarehouseSubmissions
@@ -23,7 +23,7 @@ def source_key(form_id: str) -> str:
 def refused_now(before: dict | None, after: dict) -> list[dict]:
     """The export files refused by this sync (``file``, and ``reason`` in the current language, from the catalogue's
     ``[file_refused]``): in the new cursor's ``refused`` and not, with the same limits, in the one before
-    (:class:`~dagster_project.sources.FileImportSource`)."""
+    (:class:`~connectors.sources.ExportFiles`)."""
     earlier = before.get("refused", {}) if isinstance(before, dict) else {}
     now = after.get("refused", {}) if isinstance(after, dict) else {}
     return [{"file": entry["file"], "reason": text(f"file_refused.{entry['code']}", **entry["params"])}
@@ -41,15 +41,16 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = ())
               description=describe("raw_submissions", form_id=form_id))
     def _raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         warehouse: WarehouseResource = context.resources.warehouse
-        source: SubmissionSource = getattr(context.resources, source_key(form_id))
         engine = warehouse.engine()
+        settings: SubmissionSource = getattr(context.resources, source_key(form_id))
+        source = settings.source(engine)
         project = source.project_key
-        cursor = raw_store.read_cursor(engine, source.source_name, project, form_id)
-        stored = WarehouseSubmissions(engine, source.source_name, project, form_id)
+        cursor = raw_store.read_cursor(engine, source.name, project, form_id)
+        stored = WarehouseSubmissions(engine, source.name, project, form_id)
         run = source.open_sync(form_id, cursor, stored)
         stats = raw_store.store_records(engine, run)
-        raw_store.save_cursor(engine, source.source_name, project, form_id, run.cursor, stats.as_dict())
-        context.log.info(text("log.synced", form_id=form_id, source=source.source_name, **stats.as_dict()))
+        raw_store.save_cursor(engine, source.name, project, form_id, run.cursor, stats.as_dict())
+        context.log.info(text("log.synced", form_id=form_id, source=source.name, **stats.as_dict()))
         for refused in refused_now(cursor, run.cursor):
             context.log.warning(text("log.file_refused", form_id=form_id, **refused))
         with engine.connect() as conn:
@@ -67,7 +68,7 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = ())
         return dg.MaterializeResult(metadata=labelled({
             **table_metadata(engine, RawSubmission.__table__, preview, RawSubmission.form_id == form_id),
             **{f"sync/{k}": v for k, v in stats.as_dict().items()},
-            **source.metadata(),
+            **source_metadata(source),
             "live_submissions": live,
             "deleted_submissions": deleted,
             "review_states": dg.MetadataValue.md(md_table(  # what the clean step does with each (review_states.toml)
@@ -88,9 +89,10 @@ def form_asset(form_id: str) -> dg.AssetsDefinition:
               required_resource_keys={source_key(form_id)},
               description=describe("form", form_id=form_id))
     def _form(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        source: SubmissionSource = getattr(context.resources, source_key(form_id))
+        settings: SubmissionSource = getattr(context.resources, source_key(form_id))
+        source = settings.source()
         result = source.publish_form(FORMS_DIR / f"{form_id}.xlsx", FORMS_DIR / "media")
         context.log.info(text("log.published_form", **result))
-        return dg.MaterializeResult(metadata=labelled({**result, **source.metadata()}))
+        return dg.MaterializeResult(metadata=labelled({**result, **source_metadata(source)}))
 
     return _form

@@ -4,8 +4,6 @@ from connectors.kobotoolbox.client import KoboClient
 from connectors.kobotoolbox.documents import record_from_document
 from connectors.kobotoolbox.sync import (
     KoboSync,
-    StoredIdentity,
-    StoredSubmissions,
     stored_identity,
     sync_submissions,
 )
@@ -13,8 +11,6 @@ from connectors.kobotoolbox.sync import (
 __all__ = [
     "KoboClient",
     "KoboSync",
-    "StoredIdentity",
-    "StoredSubmissions",
     "record_from_document",
     "stored_identity",
     "sync_submissions",

@@ -48,10 +48,9 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from connectors.collector import fewer_collections
 from connectors.errors import PROTOCOL, SourceError
@@ -65,7 +64,7 @@ from connectors.kobotoolbox.documents import (
 )
 from connectors.kobotoolbox.submissions import PAGE_SIZE
 from connectors.records import SubmissionRecord, utc_moment, utc_now
-from connectors.sync import IncrementalSync
+from connectors.sync import RECONCILE_EVERY, IncrementalSync, StoredIdentity, StoredSubmissions
 
 if TYPE_CHECKING:
     from connectors.kobotoolbox.client import KoboClient
@@ -75,27 +74,6 @@ log = logging.getLogger(__name__)
 CURSOR_VERSION = 1
 FETCH_BATCH = 200  # ids per `$in` query: keeps the URL short
 RECENT = 100  # the last _ids seen that every run reads again (a submission visible after a higher _id)
-RECONCILE_EVERY = timedelta(hours=24)  # edits, reviews and deletions reach the warehouse within this
-
-
-@dataclass(frozen=True)
-class StoredIdentity:
-    """What the warehouse holds of one live Kobo submission, enough to see it changed."""
-
-    kobo_id: int  # Kobo ``_id`` (in ``received["_id"]``)
-    instance_id: str
-    current_instance_id: str | None
-    review_state: str | None
-
-
-class StoredSubmissions(Protocol):
-    """The caller's view of what it stored from this asset."""
-
-    def identities(self) -> Iterable[StoredIdentity]:
-        """Every stored submission of the asset that is not deleted, in ascending ``kobo_id`` (ties in any order)."""
-
-    def records(self, instance_ids: Sequence[str]) -> Iterable[SubmissionRecord]:
-        """The stored records with these instance ids (as last stored)."""
 
 
 def stored_identity(record: SubmissionRecord) -> StoredIdentity:
@@ -282,9 +260,9 @@ def _ascending(first: StoredIdentity, rest: Iterator[StoredIdentity]) -> Iterato
     previous = first
     yield first
     for identity in rest:
-        if identity.kobo_id < previous.kobo_id:
-            raise ValueError(f"stored identities must come in ascending kobo_id: {identity.kobo_id} after"
-                             f" {previous.kobo_id}")
+        if identity.source_row_id < previous.source_row_id:
+            raise ValueError(f"stored identities must come in ascending source_row_id: {identity.source_row_id} after"
+                             f" {previous.source_row_id}")
         previous = identity
         yield identity
 
@@ -295,9 +273,9 @@ def _merge(server: Iterator[dict[str, Any]], stored: Iterator[StoredIdentity]
     document, identity = next(server, None), next(stored, None)
     while document is not None or identity is not None:
         kobo_id = min(k for k in (None if document is None else document["_id"],
-                                  None if identity is None else identity.kobo_id) if k is not None)
+                                  None if identity is None else identity.source_row_id) if k is not None)
         identities = []
-        while identity is not None and identity.kobo_id == kobo_id:
+        while identity is not None and identity.source_row_id == kobo_id:
             identities.append(identity)
             identity = next(stored, None)
         here = document if document is not None and document["_id"] == kobo_id else None

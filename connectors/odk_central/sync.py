@@ -51,13 +51,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from connectors.odk_central.forms import form_path
 from connectors.odk_central.rows import record_from_odata_row
 from connectors.odk_central.submissions import BrokenAnswer
 from connectors.records import SubmissionRecord, utc_stamp
-from connectors.sync import IncrementalSync
+from connectors.sync import RECONCILE_EVERY, IncrementalSync, StoredSubmissions
 
 if TYPE_CHECKING:
     from connectors.odk_central.client import OdkCentralClient
@@ -66,22 +66,11 @@ log = logging.getLogger(__name__)
 
 CURSOR_VERSION = 2
 DEFAULT_OVERLAP = timedelta(minutes=5)
-RECONCILE_EVERY = timedelta(hours=24)  # purges and restores reach the warehouse within this
 ID_BATCH = 100  # ids per `__id eq … or …` query: keeps the URL short
 WINDOW_FILL = 1.2  # a window aims at this many pages: most come back full, so few queries return less than a page
 EMPTY_WINDOWS_BEFORE_JUMP = 6  # empty windows, each 4× wider, before an open-ended query jumps the gap
 _SUBMITTED = "__system/submissionDate"
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before ODK Central: a window reaching it is open-ended
-
-
-class StoredIds(Protocol):
-    """The caller's view of what it stored from this form."""
-
-    def live_instance_ids(self) -> Iterable[str]:
-        """The instance id (``__id``) of every stored submission that is not deleted."""
-
-    def records(self, instance_ids: Sequence[str]) -> Iterable[SubmissionRecord]:
-        """The stored records with these instance ids (as last stored)."""
 
 
 class SubmissionSync(IncrementalSync):
@@ -102,7 +91,7 @@ class SubmissionSync(IncrementalSync):
         *,
         overlap: timedelta = DEFAULT_OVERLAP,
         page_size: int | None = None,
-        store: StoredIds | None = None,
+        store: StoredSubmissions | None = None,
         reconcile_every: timedelta = RECONCILE_EVERY,
         reconcile: bool = False,
     ) -> None:

@@ -11,8 +11,9 @@ import pytest
 from connectors.form_schema import FormSchema
 from connectors.forms import FORMS_DIR
 from connectors.http import HttpSettings
-from connectors.kobotoolbox import KoboClient, StoredIdentity, stored_identity
+from connectors.kobotoolbox import KoboClient, stored_identity
 from connectors.records import SubmissionRecord
+from connectors.sync import StoredIdentity
 from connectors.xlsform import read_xlsform
 from tests.connectors.conftest import FAST
 from tests.connectors.fake_kobotoolbox import DEFAULT_TOKEN, FakeKoboToolbox
@@ -87,7 +88,7 @@ class MemoryStore:
 
     def identities(self) -> list[StoredIdentity]:
         live = (stored_identity(r) for r in self.rows.values() if r.deleted_at is None)
-        return sorted(live, key=lambda identity: identity.kobo_id)
+        return sorted(live, key=lambda identity: identity.source_row_id)
 
     def records(self, instance_ids: Sequence[str]) -> list[SubmissionRecord]:
         return [self.rows[i] for i in instance_ids if i in self.rows]

@@ -74,7 +74,7 @@ def test_two_live_rows_under_one_id_stored_before_do_not_stop_reconciliation(
     new_version = kobo.edit_submission(asset, legacy, household(1, hours=7))
     old = store.rows["uuid:legacy-1"]
     store.rows[new_version] = record_from_document(kobo.documents(asset)[0], household_schema, project=asset)
-    assert [i.kobo_id for i in store.identities()] == [legacy, legacy]
+    assert [i.source_row_id for i in store.identities()] == [legacy, legacy]
     records, cursor = synced(client, asset, cursor, store, schema=household_schema, reconcile=True)
     assert [(r.instance_id, r.deleted_at is not None) for r in records] == [(old.instance_id, True)]
     assert [r.instance_id for r in live_rows(store, legacy)] == [new_version]

@@ -10,7 +10,8 @@ import pytest
 from connectors.collector import THRESHOLD
 from connectors.errors import PROTOCOL, SourceError
 from connectors.form_schema import FormSchema
-from connectors.kobotoolbox import KoboClient, KoboSync, StoredIdentity, sync_submissions
+from connectors.kobotoolbox import KoboClient, KoboSync, sync_submissions
+from connectors.sync import StoredIdentity
 from tests.connectors.fake_kobotoolbox import FakeKoboToolbox
 from tests.connectors.kobo_fixtures import (  # noqa: F401 - fixtures
     MemoryStore,
@@ -204,7 +205,7 @@ def test_stored_identities_must_be_in_id_order(kobo: FakeKoboToolbox, client: Ko
         def identities(self) -> list[StoredIdentity]:
             return [StoredIdentity(5, "uuid:a", "uuid:a", None), StoredIdentity(3, "uuid:b", "uuid:b", None)]
 
-    with pytest.raises(ValueError, match="ascending kobo_id: 3 after 5"):
+    with pytest.raises(ValueError, match="ascending source_row_id: 3 after 5"):
         list(sync_submissions(client, asset, {"version": 1, "asset_uid": asset, "max_id": 9}, store=Unsorted()))
 
 

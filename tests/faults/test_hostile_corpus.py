@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from connectors.odk_central import record_from_odata_row
 from connectors.records import SubmissionRecord
+from connectors.sources import Source
 from dagster_project.resources import ReferenceFiles, WarehouseResource
 from dagster_project.sources import FileImportSource, SubmissionSource
 from tests.conftest import TEST_PSEUDONYM_KEY
@@ -104,17 +105,19 @@ def test_sqlite_and_postgresql_end_with_the_same_warehouse(postgres_server, tmp_
 
 
 class HostileServer(SubmissionSource):
+    """Configures :class:`_Hostile`."""
+
+    def source(self, warehouse=None) -> Source:
+        return _Hostile()
+
+
+class _Hostile(Source):
     """A server whose OData rows are the value corpus (a real ODK Central types every answer by the form, so no
     real one serves an object as a name: this stands in for a broken or malicious one). Its rows go through the
     real ``record_from_odata_row``, as the ODK Central sync's do."""
 
-    @property
-    def source_name(self) -> str:
-        return "odk_central"
-
-    @property
-    def project_key(self) -> str:
-        return "7"
+    name = "odk_central"
+    project_key = "7"
 
     def open_sync(self, form_id, cursor, stored=None):
         central = hostile.identity_steps(hostile.schema())[0][1]  # two submissions the exports hold again

@@ -20,11 +20,16 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from connectors import sources
 from connectors.errors import SourceError
-from connectors.exports import ImportLimits, read_kobo_json, read_kobo_xlsx, read_odk_csv_zip
+from connectors.exports import (
+    ImportLimits,
+    read_kobo_json,
+    read_kobo_xlsx,
+    read_odk_csv_zip,
+)
 from connectors.exports import kobo_xlsx as kobo_xlsx_module
 from connectors.xlsform import read_xlsform
-from dagster_project import sources
 from dagster_project.defs.household_survey import assets
 from dagster_project.defs.reference import assets as reference_assets
 from dagster_project.resources import ReferenceFiles, WarehouseResource

@@ -188,7 +188,7 @@ def test_file_source_writes_the_same_file(register: str, tmp_path: Path, monkeyp
     assert (metadata["written"].value, metadata["source/source"].value) == (3, "file")
     with open(tmp_path / "case_list" / "cases.csv", encoding="utf-8", newline="") as f:
         assert [r["case_code"] for r in csv.DictReader(f)] == ["C-4HJ2R", "C-7K3Q9", "C-2M8TX"]  # overdue first
-    published = source.publish_form(FORMS_DIR / "case_followup.xlsx", FORMS_DIR / "media")
+    published = source.source().publish_form(FORMS_DIR / "case_followup.xlsx", FORMS_DIR / "media")
     assert (published["form_id"], published["action"]) == ("case_followup", "skipped: export files have no server")
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from connectors.demo import demo_communes
 from connectors.demo_reports import TRAFFICKED, case_report_rows
 from connectors.forms import FORMS_DIR
-from dagster_project.sources import DemoSource
+from connectors.sources import DemoData
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse.cases import case_cleaning, case_register
 from warehouse.cases.case_matching import BIRTH_YEAR_UNCERTAIN
@@ -21,7 +21,6 @@ from warehouse.clean.answers import Context
 from warehouse.clean.household import FORM_ID as SURVEY
 from warehouse.clean.pseudonym import Pseudonymizer
 from warehouse.raw import raw_store
-from warehouse.raw.stored_submissions import WarehouseSubmissions
 from warehouse.schema.db import make_engine, upgrade
 from warehouse.schema.models import Case, CaseReport, CaseReportMatch, Quarantine, RestrictedCaseMatchCandidate
 
@@ -41,15 +40,16 @@ def test_reports_are_deterministic_and_come_from_every_channel():
 def test_demo_reports_open_join_or_wait_and_their_cases_are_visited(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     upgrade(engine)
-    source, rules = DemoSource(households=400, inspections=0, seed=3), load_rules()
+    source = DemoData(case_list_csv=tmp_path / "cases.csv", households=400, inspections=0, seed=3,
+                      open_cases=lambda: case_register.open_cases(engine))
+    rules = load_rules()
     for form_id in (SURVEY, REPORT):
         raw_store.store_records(engine, source.open_sync(form_id, None))
     steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))
     classify_children(engine, rules)
     case_cleaning.clean_case_reports(engine, Context.of_form(PSEUDONYMIZER, REPORT), rules)
     case_register.identify_cases(engine, PSEUDONYMIZER)
-    stored = WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP)
-    raw_store.store_records(engine, source.open_sync(FOLLOWUP, None, stored))
+    raw_store.store_records(engine, source.open_sync(FOLLOWUP, None))
     case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP))
     classify_visits(engine, rules)
     case_register.update_case_register(engine)

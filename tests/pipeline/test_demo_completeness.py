@@ -14,12 +14,12 @@ from sqlalchemy import func, select
 from connectors.demo import demo_communes
 from connectors.demo_programme import activity_rows
 from connectors.forms import FORMS_DIR
+from connectors.sources import DemoData
 from dagster_project.defs.completeness.assets import reporting_completeness
 from dagster_project.defs.jobs import reference_uploads
 from dagster_project.defs.reference.assets import expected_reporting
 from dagster_project.demo import seed_reference_uploads
 from dagster_project.resources import ReferenceFiles, WarehouseResource
-from dagster_project.sources import DemoSource
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse.clean import programme_steps, steps
 from warehouse.clean.activity import FORM_ID as ACTIVITY
@@ -50,7 +50,7 @@ def demo_warehouse(tmp_path_factory):
     url = f"sqlite:///{folder / 'warehouse.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
-    source = DemoSource()
+    source = DemoData(case_list_csv=folder / "cases.csv")
     for form_id in (ACTIVITY, SURVEY, INSPECTION):
         raw_store.store_records(engine, source.open_sync(form_id, None))
     steps.clean_households(engine, Context.of_form(PSEUDONYMIZER, SURVEY))

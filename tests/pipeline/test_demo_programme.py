@@ -1,5 +1,6 @@
 """The demo data of the programme forms: deterministic, realistic, and follow-up visits only to real cases."""
 
+import dataclasses
 from collections import Counter
 
 from sqlalchemy import select
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from connectors.demo import demo_communes, household_rows
 from connectors.demo_programme import LAST_DAY, activity_rows, inspection_rows, visit_rows
 from connectors.forms import FORMS_DIR, definition
-from dagster_project.sources import DemoSource
+from connectors.sources import DemoData
 from tests.conftest import TEST_PSEUDONYM_KEY
 from warehouse.cases import case_cleaning, case_register
 from warehouse.cases.case_visit import FORM_ID as FOLLOWUP
@@ -21,7 +22,6 @@ from warehouse.clean.household import FORM_ID as SURVEY
 from warehouse.clean.inspection import FORM_ID as INSPECTION
 from warehouse.clean.pseudonym import Pseudonymizer
 from warehouse.raw import raw_store
-from warehouse.raw.stored_submissions import WarehouseSubmissions
 from warehouse.reference import reference_data as ref
 from warehouse.report import ReportArea
 from warehouse.report.organisations import organisation_report
@@ -59,10 +59,11 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
     and the register shows late and timely first supports and closed cases."""
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     upgrade(engine)
-    source, rules = DemoSource(households=400, inspections=200, seed=3), load_rules()
+    source = DemoData(case_list_csv=tmp_path / "cases.csv", households=400, inspections=200, seed=3)
+    rules = load_rules()
 
-    def pull(form_id: str, **kwargs) -> None:
-        raw_store.store_records(engine, source.open_sync(form_id, None, **kwargs))
+    def pull(form_id: str) -> None:
+        raw_store.store_records(engine, source.open_sync(form_id, None))
 
     pull(SURVEY)
     pull(INSPECTION)
@@ -74,7 +75,8 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
     open_cases = case_register.open_cases(engine)
     assert len(open_cases) > 50
     assert list(source.open_sync(FOLLOWUP, None)) == []  # no case list, no visits
-    pull(FOLLOWUP, stored=WarehouseSubmissions(engine, "demo", "demo", FOLLOWUP))
+    source = dataclasses.replace(source, open_cases=lambda: case_register.open_cases(engine))
+    pull(FOLLOWUP)
     case_cleaning.clean_case_visits(engine, Context.of_form(PSEUDONYMIZER, FOLLOWUP))
     classify_visits(engine, rules)
     case_register.update_case_register(engine)
@@ -96,10 +98,10 @@ def test_demo_visits_go_to_the_register_s_open_cases(tmp_path):
     engine.dispose()
 
 
-def test_the_demo_source_serves_each_form_its_own_rows():
-    assert [r.payload for r in DemoSource(households=30, seed=5).open_sync(SURVEY, None)] == list(
-        household_rows(COMMUNES, 30, 5))
-    assert {(r.source, r.form_id) for r in DemoSource().open_sync(ACTIVITY, None)} == {("demo", ACTIVITY)}
+def test_the_demo_source_serves_each_form_its_own_rows(tmp_path):
+    demo = DemoData(case_list_csv=tmp_path / "cases.csv", households=30, seed=5)
+    assert [r.payload for r in demo.open_sync(SURVEY, None)] == list(household_rows(COMMUNES, 30, 5))
+    assert {(r.source, r.form_id) for r in demo.open_sync(ACTIVITY, None)} == {("demo", ACTIVITY)}
 
 
 def test_the_demo_records_every_kind_of_activity(tmp_path):
@@ -107,7 +109,7 @@ def test_the_demo_records_every_kind_of_activity(tmp_path):
     reach the clean tables from the demo; the reports without an audience have no participants."""
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.sqlite'}")
     upgrade(engine)
-    source = DemoSource(inspections=100, seed=1)
+    source = DemoData(case_list_csv=tmp_path / "cases.csv", inspections=100, seed=1)
     raw_store.store_records(engine, source.open_sync(ACTIVITY, None))
     raw_store.store_records(engine, source.open_sync(INSPECTION, None))
     programme_steps.clean_activities(engine, Context.of_form(PSEUDONYMIZER, ACTIVITY))

@@ -13,8 +13,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dagster_project.defs.forms import assets as form_assets
+from connectors.odk_central import OdkCentralClient
 from dagster_project.definitions import FORMS, build_definitions
+from dagster_project.defs.forms import assets as form_assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.sources import OdkCentralSource
 from tests.central_server import CentralServer
@@ -44,6 +45,10 @@ class Project:
         settings = {"session_dir": str(self.server.work / "sessions"), **settings}
         return OdkCentralSource(base_url=self.server.url, email=email, password=PASSWORD, project_id=self.id,
                                 read_timeout=30, max_tries=2, backoff_factor=0.01, **settings)
+
+    def client(self, email: str) -> OdkCentralClient:
+        """A client of the server logged in as ``email``, as the pipeline's source makes it."""
+        return self.source(email).source().client()
 
     def form_path(self, form_id: str) -> str:
         return f"/v1/projects/{self.id}/forms/{form_id}"

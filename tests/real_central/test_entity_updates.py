@@ -22,7 +22,7 @@ from tests.connectors.fake_odk_central import FakeOdkCentral
 from tests.connectors.test_entities import FOLLOW_UP, Draft, collector_changes, visit
 from tests.pipeline.test_case_list import case
 from tests.real_central.conftest import Project, new_project
-from warehouse.cases.case_list import PIPELINE_OWNED, PROPERTIES, case_list_rows
+from warehouse.cases.case_list import PIPELINE_OWNED, PROPERTIES, RegisterCaseList, case_list_rows
 from warehouse.schema.db import make_engine, upgrade
 from warehouse.schema.models import Case
 
@@ -36,7 +36,7 @@ PROPERTY_DATA = ("overdue", "due_date", "state", "status", "last_visit")
 def project(odk_central: CentralServer, request: pytest.FixtureRequest) -> Project:
     """A project with the follow-up form published (it updates the `cases` entities) and a collector's phone."""
     project = new_project(odk_central, request.node.name[:60])
-    with project.source(project.manager).client() as client:
+    with project.client(project.manager) as client:
         publish_xlsform(client, project.id, FOLLOW_UP, MEDIA)
     project.collector = odk_central.app_user_token(project.id, "Điện thoại 1")
     return project
@@ -52,7 +52,7 @@ def register(tmp_path: Path):
 
 def entities(project: Project) -> dict[str, dict]:
     """Every entity of `cases`: its label, version and properties, as Central serves them."""
-    with project.source(project.manager).client() as client:
+    with project.client(project.manager) as client:
         return {e.uuid: {"label": e.label, "version": e.version, **e.data}
                 for e in EntityService(client).entities(project.id, "cases")}
 
@@ -66,7 +66,8 @@ def applied(project: Project, entity_id: str, version: int) -> None:
 
 
 def publish(project: Project, register, as_of: date) -> dict:
-    return project.source(project.manager).publish_case_list(case_list_rows(register, as_of=as_of))
+    return project.source(project.manager).source().publish_case_list(
+        RegisterCaseList(case_list_rows(register, as_of=as_of)))
 
 
 def test_a_visit_the_days_and_a_closure_reach_the_entities_and_the_forms_properties_stay(project, register) -> None:
@@ -123,7 +124,7 @@ def test_a_change_between_read_and_write_is_kept_and_tried_again_or_left_to_the_
         conn.execute(insert(Case), [case(busy, "C-BUSY1", due_on=date(2026, 12, 1)),
                                     case(calm, "C-CALM1", due_on=date(2026, 12, 1))])
     publish(project, register, date(2026, 11, 25))
-    with project.source(project.manager).client() as client:
+    with project.client(project.manager) as client:
         made = collector_changes(monkeypatch, client, times=3)  # before both tries for `busy`, the first for `calm`
         result = publish_entities(client, project.id, "cases", PROPERTIES, case_list_rows(register,
                                   as_of=date(2026, 12, 12)), source="test", owned=PIPELINE_OWNED)
@@ -145,7 +146,8 @@ def test_a_project_viewer_is_told_the_update_needs_a_manager(project, register) 
         conn.execute(insert(Case), [case(entity_id, "C-VIEW1", due_on=date(2026, 12, 1))])
     publish(project, register, date(2026, 11, 25))
     with pytest.raises(SourceError) as error:
-        project.source(project.viewer).publish_case_list(case_list_rows(register, as_of=date(2026, 12, 12)))
+        project.source(project.viewer).source().publish_case_list(
+            RegisterCaseList(case_list_rows(register, as_of=date(2026, 12, 12))))
     assert error.value.kind == ACCESS
     assert (f": no permission to update entities in the entity list `cases` in project {project.id} (the account"
             " needs the Project Manager role) (HTTP 403, code 403.1: ") in str(error.value)
@@ -186,7 +188,7 @@ def patch_answers(client: OdkCentralClient, project_id: int) -> list:
 
 
 def test_the_fake_central_answers_patch_as_the_real_one(project) -> None:
-    with project.source(project.manager).client() as client:
+    with project.client(project.manager) as client:
         real = patch_answers(client, project.id)
     with FakeOdkCentral(seed=None) as fake:
         fake.create_project("cases", project_id=7)

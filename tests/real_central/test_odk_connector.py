@@ -287,7 +287,7 @@ def test_a_source_keeps_its_session_between_runs(people: People, tmp_path: Path,
         caplog.clear()
         source = OdkCentralSource(base_url=people.server.url, email=people.viewer, password=PASSWORD,
                                   project_id=people.project, session_dir=str(folder), read_timeout=30, max_tries=2)
-        with source.client() as client:
+        with source.source().client() as client:
             assert [form["xmlFormId"] for form in client.forms.list(people.project)] == [MINI]
         [kept] = folder.iterdir()
         assert stat.S_IMODE(kept.stat().st_mode) == 0o600

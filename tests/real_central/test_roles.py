@@ -83,7 +83,7 @@ def odk_central_entities(project) -> list:
 
 def test_a_viewer_cannot_create_entities_and_is_told_which_role_it_needs(project):
     draft = SimpleNamespace(uuid=str(uuid4()), label="C-00000", data={"status": "open"})
-    with project.source(project.viewer).client() as client, pytest.raises(SourceError) as refused:
+    with project.client(project.viewer) as client, pytest.raises(SourceError) as refused:
         EntityService(client).create(project.id, "cases", [draft], source="test")
     assert (f"no permission to create entities in the entity list `cases` in project {project.id} {NEEDS_MANAGER}"
             in str(refused.value))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import Engine, select
 
@@ -67,6 +68,27 @@ class CaseListRow:
 
     def csv_row(self) -> list[str]:
         return [self.uuid, self.label, *(getattr(self, p) for p in PROPERTIES)]
+
+
+@dataclass(frozen=True)
+class RegisterCaseList:
+    """The register's cases as a source publishes them (the :class:`connectors.sources.CaseList` it is given)."""
+
+    rows: Sequence[CaseListRow]
+    dataset: ClassVar[str] = DATASET
+    properties: ClassVar[tuple[str, ...]] = PROPERTIES
+    owned: ClassVar[tuple[str, ...]] = PIPELINE_OWNED
+
+    @property
+    def open(self) -> list[CaseListRow]:
+        return [r for r in self.rows if r.is_open]
+
+    @property
+    def closed(self) -> list[CaseListRow]:
+        return [r for r in self.rows if not r.is_open]
+
+    def write_csv(self, path: Path) -> int:
+        return write_cases_csv(self.rows, path)
 
 
 def case_label(case_code: str, commune_name: str, age_band: str) -> str:

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Engine, select, union
 
-from connectors.kobotoolbox import StoredIdentity
 from connectors.kobotoolbox.documents import with_uuid_prefix
 from connectors.records import SubmissionRecord
+from connectors.sync import StoredIdentity
 from warehouse.schema.models import RawSubmission, RawSubmissionHistory
 
 PAGE = 5000

@@ -19,8 +19,8 @@ from connectors.forms import CASE_FOLLOWUP
 from dagster_project.messages import describe, label, labelled, listing, text
 from dagster_project.raw_assets import source_key
 from dagster_project.resources import WarehouseResource
-from dagster_project.sources import SubmissionSource
-from warehouse.cases.case_list import case_list_rows
+from dagster_project.sources import SubmissionSource, source_metadata
+from warehouse.cases.case_list import RegisterCaseList, case_list_rows
 
 SOURCE = source_key(CASE_FOLLOWUP)
 PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "due_date", "overdue")
@@ -33,10 +33,11 @@ PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "d
           description=describe("case_list"))
 def case_list(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     warehouse: WarehouseResource = context.resources.warehouse
-    source: SubmissionSource = getattr(context.resources, SOURCE)
+    settings: SubmissionSource = getattr(context.resources, SOURCE)
+    source = settings.source(warehouse.engine())
     rows = case_list_rows(warehouse.engine())
     try:
-        published = {"published": True, **source.publish_case_list(rows)}
+        published = {"published": True, **source.publish_case_list(RegisterCaseList(rows))}
         context.log.info(text("log.case_list", action=published["action"], counts=listing(
             {label(k): v for k, v in published.items() if k not in ("published", "action")})))
     except SourceError as error:
@@ -56,5 +57,5 @@ def case_list(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "open_cases": len(open_rows),
         "cases": len(rows),
         "preview": dg.MetadataValue.md("\n".join(lines)),
-        **source.metadata(),
+        **source_metadata(source),
     }), check_results=[check])
