@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, or_, select
 from dagster_project.messages import describe, labelled
 from dagster_project.resources import WarehouseResource
 from warehouse.classify.classification import load_rules
+from warehouse.classify.classify import Subject
 from warehouse.clean.answers import load_plausibility
 from warehouse.clean.household import UNKNOWN_AREA
 from warehouse.schema.admin_units import load_admin_units
@@ -80,20 +81,20 @@ def ages_plausible(asset: str, column, message: str) -> dg.AssetChecksDefinition
     return _check
 
 
-def classified(asset: str, subjects: type, classification: type, counted_as: str,
-               message: str) -> dg.AssetChecksDefinition:
-    """Each of ``subjects`` has one row of ``classification`` per rule set, all under the current rules version, or,
-    when ``classification`` is ``subjects``, its own row's (``counted_as``: the metadata label of their number)."""
+def classified(asset: str, subject: Subject, counted_as: str, message: str) -> dg.AssetChecksDefinition:
+    """Each of ``subject``'s rows has its classifications (:meth:`~warehouse.classify.classify.Subject.
+    classifications_each`), all under the current rules version (``counted_as``: the metadata label of their
+    number)."""
 
     @dg.asset_check(asset=asset, name=f"{asset}_complete", description=describe(message))
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         rules = load_rules()
-        c = classification
-        count = scalar(warehouse, select(func.count()).select_from(subjects))
+        c = subject.model
+        count = scalar(warehouse, select(func.count()).select_from(subject.subject))
         current = scalar(warehouse, select(func.count()).select_from(c).where(c.rules_version == rules.version))
         stale = scalar(warehouse, select(func.count()).select_from(c).where(
             or_(c.rules_version != rules.version, c.rules_version.is_(None))))
-        expected = count * (1 if classification is subjects else len(rules.rule_sets))
+        expected = count * subject.classifications_each(rules)
         return dg.AssetCheckResult(passed=current == expected and stale == 0, metadata=labelled({
             counted_as: count, "classifications": current, "expected": expected, "stale": stale,
             "rules_version": rules.version}))

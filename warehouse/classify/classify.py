@@ -34,9 +34,9 @@ from warehouse.schema.models import (
 
 
 @dataclass(frozen=True)
-class _Subject:
-    """What is classified: rows of ``subject`` (ordered by its ``change_seq``), their classifications in ``model``
-    by the ``key`` column they share, or in the subject's own row when ``model`` is ``subject``."""
+class Subject:
+    """What is classified: rows of ``subject`` (ordered by its ``change_seq``), with their classifications in
+    ``model``, one row per rule set, joined by the ``key`` column they share."""
 
     subject: type
     model: type
@@ -44,16 +44,40 @@ class _Subject:
 
     def unclassified(self, version: str):
         """A condition on ``subject``: no classification under rules ``version``."""
-        model = self.model
-        if model is self.subject:
-            return or_(model.rules_version.is_(None), model.rules_version != version)
-        return ~exists().where(getattr(model, self.key) == getattr(self.subject, self.key),
-                               model.rules_version == version)
+        return ~exists().where(getattr(self.model, self.key) == getattr(self.subject, self.key),
+                               self.model.rules_version == version)
+
+    def classifications_each(self, rules: Rules) -> int:
+        """How many classifications a subject has under ``rules``."""
+        return len(rules.rule_sets)
+
+    def write(self, conn: Connection, batch: _Batch) -> None:
+        """Replace the batch's subjects' classifications of any version."""
+        conn.execute(delete(self.model).where(getattr(self.model, self.key).in_(batch.ids)))
+        batch.rows.insert_into(conn, self.model.__table__)
 
 
-CHILDREN = _Subject(Child, ChildClassification, "child_id")
-YOUNG_WORKERS = _Subject(YoungWorker, YoungWorkerClassification, "worker_id")
-VISITS = _Subject(CaseVisit, CaseVisit, "visit_id")
+@dataclass(frozen=True)
+class InRowSubject(Subject):
+    """A subject classified under one rule set in its own row's columns (``model`` is ``subject``)."""
+
+    def unclassified(self, version: str):
+        return or_(self.model.rules_version.is_(None), self.model.rules_version != version)
+
+    def classifications_each(self, rules: Rules) -> int:
+        return 1
+
+    def write(self, conn: Connection, batch: _Batch) -> None:
+        rows, key = batch.rows, self.key
+        params = [{f"new_{c}": v for c, v in zip(rows.columns, row, strict=True)} for row in rows.values]
+        if params:
+            conn.execute(update(self.model).where(getattr(self.model, key) == bindparam(f"new_{key}"))
+                         .values({c: bindparam(f"new_{c}") for c in rows.columns if c != key}), params)
+
+
+CHILDREN = Subject(Child, ChildClassification, "child_id")
+YOUNG_WORKERS = Subject(YoungWorker, YoungWorkerClassification, "worker_id")
+VISITS = InRowSubject(CaseVisit, CaseVisit, "visit_id")
 
 
 def classify_children(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_SIZE) -> StepStats:
@@ -75,13 +99,13 @@ def classify_visits(engine: Engine, rules: Rules, batch_size: int = STEP_BATCH_S
     return _classify(engine, VISITS, rules, partial(_visits, rules=rules), batch_size, FreshStatistics())
 
 
-def _classify(engine: Engine, subject: _Subject, rules: Rules, prepare, batch_size: int,
+def _classify(engine: Engine, subject: Subject, rules: Rules, prepare, batch_size: int,
               statistics: FreshStatistics) -> StepStats:
     seq, unclassified = subject.subject.change_seq, subject.unclassified(rules.version)
     with engine.connect() as conn:
         first = conn.execute(select(func.min(seq)).where(unclassified)).scalar()
         ranges = [] if first is None else batch_ranges(conn, seq, unclassified, first - 1, batch_size)
-    return write_batches(engine, {}, ranges, prepare, partial(_write, subject=subject), statistics)
+    return write_batches(engine, {}, ranges, prepare, subject.write, statistics)
 
 
 @dataclass
@@ -143,22 +167,10 @@ def _vn_law(visit: Mapping[str, Any], rules: Rules) -> dict:
     return {"rules_version": rules.version, "child_labour": vn_law.child_labour, "reasons": " ".join(vn_law.reasons)}
 
 
-def _batch(upto: int, ids: list[str], rows: list[dict], subject: _Subject) -> _Batch:
+def _batch(upto: int, ids: list[str], rows: list[dict], subject: Subject) -> _Batch:
     stats = StepStats(processed=len(ids))
     stats.loaded[subject.model.__tablename__] += len(rows)
     return _Batch(upto, ids, TableRows.of(rows), stats)
-
-
-def _write(conn: Connection, batch: _Batch, *, subject: _Subject) -> None:
-    model, rows = subject.model, batch.rows
-    if model is subject.subject:  # the classification columns of each subject's own row
-        params = [{f"new_{c}": v for c, v in zip(rows.columns, row, strict=True)} for row in rows.values]
-        if params:
-            conn.execute(update(model).where(getattr(model, subject.key) == bindparam(f"new_{subject.key}"))
-                         .values({c: bindparam(f"new_{c}") for c in rows.columns if c != subject.key}), params)
-        return
-    conn.execute(delete(model).where(getattr(model, subject.key).in_(batch.ids)))
-    rows.insert_into(conn, model.__table__)
 
 
 def classification_columns(c: Classification) -> dict:

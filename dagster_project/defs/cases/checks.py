@@ -9,11 +9,12 @@ from dagster_project.table_checks import classified, communes_valid, ids_unique,
 from warehouse.cases.case_register import UNKNOWN_CASE
 from warehouse.cases.case_report import FORM_ID as REPORT_FORM_ID
 from warehouse.cases.case_visit import FORM_ID
+from warehouse.classify.classify import VISITS
 from warehouse.schema.models import Case, CaseReport, CaseVisit, Quarantine
 
 case_visits_accounted_for = raw_accounted_for("case_visits", FORM_ID, CaseVisit, "case_visit")
 case_visits_ids_unique = ids_unique("case_visits", CaseVisit.visit_id)
-case_visit_classification_complete = classified("case_visit_classification", CaseVisit, CaseVisit, "visits",
+case_visit_classification_complete = classified("case_visit_classification", VISITS, "visits",
                                                 "every_visit_classified")
 identified_cases_communes_valid = communes_valid("identified_cases", Case.commune_code)
 case_reports_accounted_for = raw_accounted_for("case_reports", REPORT_FORM_ID, CaseReport, "case_report")
