@@ -7,9 +7,9 @@ import dagster as dg
 import openpyxl
 import pytest
 
-from connectors.forms import FORMS_DIR
+from connectors.forms import FORMS_DIR, HOUSEHOLD_SURVEY
 from connectors.odk_central.publish import publish_xlsform, read_xlsform
-from dagster_project.defs.forms.assets import household_survey_form
+from dagster_project.raw_assets import form_asset
 from dagster_project.sources import OdkCentralSource
 from tests.connectors.conftest import make_client
 from tests.connectors.fake_odk_central import DEFAULT_PASSWORD, FakeOdkCentral
@@ -71,7 +71,7 @@ def test_publish_from_dagster():
         project = fake.create_project("CLMS")
         source = OdkCentralSource(base_url=fake.url, email="admin@example.com", password=DEFAULT_PASSWORD,
                                   project_id=project, max_tries=2, backoff_factor=0.01, session_dir=fake.session_dir)
-        result = dg.materialize([household_survey_form], resources={"household_survey_source": source})
+        result = dg.materialize([form_asset(HOUSEHOLD_SURVEY)], resources={"household_survey_source": source})
         metadata = result.asset_materializations_for_node("household_survey_form")[0].metadata
         assert metadata["action"].value == "created"
         assert DEFAULT_PASSWORD not in repr(metadata)

@@ -25,9 +25,7 @@ from tests.forms.test_engine_household_survey import child, start
 
 PASSWORD = "Pipeline-Pass-2026!"
 MANAGER, VIEWER = 5, 6  # Central's role ids
-FORM_ASSETS = [form_assets.household_survey_form, form_assets.workplace_inspection_form,
-               form_assets.case_followup_form, form_assets.activity_report_form, form_assets.household_back_check_form,
-               form_assets.case_report_form]
+FORM_ASSETS = form_assets.published_forms
 
 
 @dataclass
