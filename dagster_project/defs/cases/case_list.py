@@ -34,8 +34,9 @@ PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "d
 def case_list(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     warehouse: WarehouseResource = context.resources.warehouse
     settings: SubmissionSource = getattr(context.resources, SOURCE)
-    source = settings.source(warehouse.engine())
-    rows = case_list_rows(warehouse.engine())
+    engine = warehouse.engine()
+    source = settings.source(engine)
+    rows = case_list_rows(engine)
     try:
         published = {"published": True, **source.publish_case_list(RegisterCaseList(rows))}
         context.log.info(text("log.case_list", action=published["action"], counts=listing(
