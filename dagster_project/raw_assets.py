@@ -42,8 +42,8 @@ def raw_submissions_asset(form_id: str, group: str, *, deps: Sequence[str] = ())
     def _raw(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         warehouse: WarehouseResource = context.resources.warehouse
         engine = warehouse.engine()
-        settings: SubmissionSource = getattr(context.resources, source_key(form_id))
-        source = settings.source(engine)
+        resource: SubmissionSource = getattr(context.resources, source_key(form_id))
+        source = resource.source(engine)
         project = source.project_key
         cursor = raw_store.read_cursor(engine, source.name, project, form_id)
         stored = WarehouseSubmissions(engine, source.name, project, form_id)
@@ -89,8 +89,8 @@ def form_asset(form_id: str) -> dg.AssetsDefinition:
               required_resource_keys={source_key(form_id)},
               description=describe("form", form_id=form_id))
     def _form(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        settings: SubmissionSource = getattr(context.resources, source_key(form_id))
-        source = settings.source()
+        resource: SubmissionSource = getattr(context.resources, source_key(form_id))
+        source = resource.source()
         result = source.publish_form(FORMS_DIR / f"{form_id}.xlsx", FORMS_DIR / "media")
         context.log.info(text("log.published_form", **result))
         return dg.MaterializeResult(metadata=labelled({**result, **source_metadata(source)}))

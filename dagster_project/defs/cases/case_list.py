@@ -33,9 +33,9 @@ PREVIEW = ("label", "case_code", "commune", "age_band", "case_type", "state", "d
           description=describe("case_list"))
 def case_list(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     warehouse: WarehouseResource = context.resources.warehouse
-    settings: SubmissionSource = getattr(context.resources, SOURCE)
+    resource: SubmissionSource = getattr(context.resources, SOURCE)
     engine = warehouse.engine()
-    source = settings.source(engine)
+    source = resource.source(engine)
     rows = case_list_rows(engine)
     try:
         published = {"published": True, **source.publish_case_list(RegisterCaseList(rows))}
