@@ -82,9 +82,9 @@ def ages_plausible(asset: str, column, message: str) -> dg.AssetChecksDefinition
 
 
 def classified(asset: str, subject: Subject, counted_as: str, message: str) -> dg.AssetChecksDefinition:
-    """Each of ``subject``'s rows has its classifications (:meth:`~warehouse.classify.classify.Subject.
-    classifications_each`), all under the current rules version (``counted_as``: the metadata label of their
-    number)."""
+    """Each of ``subject``'s rows has as many classifications as the subject's kind gives
+    (:meth:`~warehouse.classify.classify.Subject.classifications_each`), all under the current rules version
+    (``counted_as``: the metadata label of their number)."""
 
     @dg.asset_check(asset=asset, name=f"{asset}_complete", description=describe(message))
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:

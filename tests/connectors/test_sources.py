@@ -3,9 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
-from connectors.http import HttpSettings
-from connectors.sources import DemoData, KoboToolbox, OdkCentral, session_file
-from dagster_project.sources import DemoSource, OdkCentralSource
+from connectors.sources import KoboToolbox, OdkCentral, session_file
 
 PASSWORD, TOKEN = "Wr0ng-Horse-Battery", "0123456789abcdef0123456789abcdef"
 
@@ -27,17 +25,3 @@ def test_a_session_file_per_server_and_account(tmp_path: Path) -> None:
              for email in ("manager@x.org", "viewer@x.org")}
     assert len(files) == 4 and {f.parent for f in files} == {tmp_path}
     assert session_file(tmp_path, "https://a.org", "viewer@x.org") in files  # the same account, the same file
-
-
-def test_the_resources_only_configure_the_sources(tmp_path: Path, monkeypatch) -> None:
-    """The resource builds the plain source from its settings; the demo visits the open cases it is given."""
-    monkeypatch.setenv("CLMS_DATA_DIR", str(tmp_path))
-    resource = OdkCentralSource(base_url="https://central.example.org", email="viewer@example.org",
-                                password=PASSWORD, project_id=7, overlap_seconds=60, session_dir="")
-    assert resource.source() == OdkCentral(base_url="https://central.example.org", email="viewer@example.org",
-                                           password=PASSWORD, project_id=7, overlap=timedelta(seconds=60),
-                                           http=HttpSettings(read_timeout=120, max_tries=5, backoff_factor=1))
-    demo = DemoSource(households=10, seed=4).source()
-    assert (demo.case_list_csv, demo.households, demo.seed) == (tmp_path / "case_list" / "cases.csv", 10, 4)
-    assert list(demo.open_sync("case_followup", None)) == []  # no warehouse, no open cases, no visits
-    assert isinstance(demo, DemoData)

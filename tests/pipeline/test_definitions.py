@@ -1,12 +1,17 @@
 """The code location loads, shows the lineage, and takes its secrets only from the environment."""
 
 import importlib
+from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from connectors.demo import demo_communes, household_rows
 from connectors.forms import FORMS_DIR
+from connectors.http import HttpSettings
+from connectors.sources import DemoData, OdkCentral
+from dagster_project.sources import DemoSource, OdkCentralSource
 
 
 def load_definitions(monkeypatch, **env) -> dg.Definitions:
@@ -75,3 +80,17 @@ def test_each_form_can_come_from_its_own_platform(monkeypatch):
                      "activity_report_source": "KoboToolboxSource", "workplace_inspection_source": "FileImportSource",
                      "household_back_check_source": "OdkCentralSource", "case_report_source": "OdkCentralSource"}
     assert defs.resources["activity_report_source"].token == dg.EnvVar("KOBO_TOKEN")
+
+
+def test_the_resources_only_configure_the_sources(tmp_path: Path, monkeypatch) -> None:
+    """A resource builds the plain source from its settings; without a warehouse the demo has no case to visit."""
+    monkeypatch.setenv("CLMS_DATA_DIR", str(tmp_path))
+    resource = OdkCentralSource(base_url="https://central.example.org", email="viewer@example.org",
+                                password="Wr0ng-Horse-Battery", project_id=7, overlap_seconds=60, session_dir="")
+    assert resource.source() == OdkCentral(base_url="https://central.example.org", email="viewer@example.org",
+                                           password="Wr0ng-Horse-Battery", project_id=7, overlap=timedelta(seconds=60),
+                                           http=HttpSettings(read_timeout=120, max_tries=5, backoff_factor=1))
+    demo = DemoSource(households=10, seed=4).source()
+    assert (demo.case_list_csv, demo.households, demo.seed) == (tmp_path / "case_list" / "cases.csv", 10, 4)
+    assert list(demo.open_sync("case_followup", None)) == []  # no warehouse, no open cases, no visits
+    assert isinstance(demo, DemoData)
