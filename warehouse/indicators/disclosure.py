@@ -34,6 +34,7 @@ A cell with a hidden count is suppressed: no numbers, status ``suppressed`` and 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +60,7 @@ PLACE = ["period", "period_type", *AREA, "dimension", "dimension_value"]
 HIDDEN = ["numerator", "denominator", "value", "ci_low", "ci_high", "gap", "deff", "effective_n", "coverage"]
 LEVEL_ORDER = {"commune": 0, "province": 1, "national": 2}
 BATCH = 1_000_000  # members of relations factorized together (bench/RESULTS.md, "Tuning")
+LU_THREADS = 2  # batches factorized at once (bench/RESULTS.md, "Tuning")
 
 
 POLICY_FILE = REFERENCE_DIR / "disclosure.toml"
@@ -183,12 +185,14 @@ def _protected(cells: pd.DataFrame, policy: DisclosurePolicy) -> np.ndarray:
 def cell_counts(cells: pd.DataFrame, policy: DisclosurePolicy) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct counts shown by protected ``cells`` (``COUNT`` + ``PLACE`` columns, ``value``, ``level``: 0
     commune, 1 province, 2 nation; ``targeted``: one of its cells has a target; ``exact``: its cells'
-    ``exact_territory``) and, per cell, the rows of its numerator's and its denominator's count (the same row for
-    a median's cell)."""
-    names = [policy.counts[pair] for pair in zip(cells["indicator_id"], cells["source"], strict=True)]
+    ``exact_territory``), in the order of their keys, and, per cell, the rows of its numerator's and its
+    denominator's count (the same row for a median's cell)."""
+    _, first, pair = np.unique(ordered_key(cells, ["indicator_id", "source"]), return_index=True, return_inverse=True)
+    names = [policy.counts[key] for key in zip(cells["indicator_id"].to_numpy()[first],
+                                                cells["source"].to_numpy()[first], strict=True)]
     sides = []
     for side, column in ((0, "numerator"), (1, "denominator")):
-        count = np.array([n[side] for n in names], dtype=object)
+        count = np.array([n[side] for n in names], dtype=object)[pair]
         value = pd.to_numeric(cells[column]).to_numpy(dtype=float)
         if side == 1:  # a median's cell has no denominator: it shows its number of cases
             value = np.where(np.isnan(value), pd.to_numeric(cells["numerator"]).to_numpy(dtype=float), value)
@@ -197,12 +201,25 @@ def cell_counts(cells: pd.DataFrame, policy: DisclosurePolicy) -> tuple[pd.DataF
                                                         targeted=cells["target_comparator"].notna().to_numpy(),
                                                         exact=cells["exact_territory"].astype(bool).to_numpy()))
     both = pd.concat(sides, ignore_index=True)
-    row = both.groupby([*COUNT, *PLACE], sort=True).ngroup().to_numpy()
-    counts = both.assign(_row=row).groupby("_row", sort=True).agg(
-        **{c: (c, "first") for c in [*COUNT, *PLACE]}, value=("value", "max"), targeted=("targeted", "max"),
-        exact=("exact", "min"))
-    counts = counts.reset_index(drop=True).assign(level=lambda f: f["area_level"].map(LEVEL_ORDER).fillna(0))
+    _, first, row = np.unique(ordered_key(both, [*COUNT, *PLACE]), return_index=True, return_inverse=True)
+    shown = both[["value", "targeted", "exact"]].groupby(row, sort=True).agg(
+        {"value": "max", "targeted": "max", "exact": "min"})
+    counts = both.iloc[first][[*COUNT, *PLACE]].reset_index(drop=True)
+    counts = counts.assign(**{c: shown[c].to_numpy() for c in shown}, level=lambda f: f["area_level"].map(
+        LEVEL_ORDER).fillna(0))
     return counts, row.reshape(2, len(cells)).T
+
+
+def ordered_key(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """One whole number per row of ``frame`` that orders the rows as their ``columns``' values do, missing
+    values last (a frame's sort or grouping on many text columns, on one number)."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    for column in columns:
+        code, values = pd.factorize(frame[column], sort=True, use_na_sentinel=False)
+        if key.max(initial=0) >= np.iinfo(np.int64).max // (len(values) + 1):  # made dense again first
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * len(values) + code
+    return key
 
 
 def _small(cells: pd.DataFrame, counts: pd.DataFrame, of_cell: np.ndarray, policy: DisclosurePolicy) -> np.ndarray:
@@ -228,7 +245,7 @@ def relations(cells: pd.DataFrame, of_cell: np.ndarray, counts: pd.DataFrame, ar
     whole and −1 on each part present (absent parts are zeros). ``row``: the position in ``counts``. The values
     of a disaggregation are those of each indicator and rule set (age bands differ between rule sets): those
     relations are found among the ``cells`` whose counts ``of_cell`` gives."""
-    cells = cells.reset_index(drop=True).assign(row=np.arange(len(cells)))
+    cells = cells[[*SERIES, "period", *AREA, "dimension"]].reset_index(drop=True).assign(row=np.arange(len(cells)))
     totals, parts = cells[cells["dimension"] == "total"], cells[cells["dimension"] != "total"]
     by_cell = [_joined(totals, group, ["indicator_id", "source", "rule_set", "period", *AREA])
                for _, group in parts.groupby("dimension")]
@@ -238,7 +255,8 @@ def relations(cells: pd.DataFrame, of_cell: np.ndarray, counts: pd.DataFrame, ar
     kind = counts["period_type"]
     half = counts["period"].where(kind == "half", counts["period"].str[:4] + np.where(
         counts["period"].str[-1:].isin(["1", "2"]), "-H1", "-H2"))
-    dated = counts.assign(_year=counts["period"].str[:4], _half=half)
+    dated = counts[[*COUNT, *AREA, "dimension", "dimension_value", "row"]].assign(_year=counts["period"].str[:4],
+                                                                                    _half=half)
     for whole, part, key in (("year", "quarter", "_year"), ("year", "half", "_year"), ("half", "quarter", "_half")):
         found.append(_joined(dated[kind == whole], dated[kind == part],
                              [*COUNT, *AREA, "dimension", "dimension_value", key]))
@@ -254,8 +272,7 @@ def relations(cells: pd.DataFrame, of_cell: np.ndarray, counts: pd.DataFrame, ar
 def _joined(whole: pd.DataFrame, parts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Relations joining each whole row to the part rows with the same ``keys``, numbered in the order of the
     keys, then of the whole's row (the keys are joined as one number that keeps their order)."""
-    key = pd.concat([whole[keys], parts[keys]], ignore_index=True).groupby(keys, sort=True, dropna=False).ngroup()
-    key = key.to_numpy()
+    key = ordered_key(pd.concat([whole[keys], parts[keys]], ignore_index=True), keys)
     joined = pd.DataFrame({"key": key[:len(whole)], "row": whole["row"].to_numpy()}).merge(
         pd.DataFrame({"key": key[len(whole):], "row_part": parts["row"].to_numpy()}), on="key")
     if joined.empty:
@@ -294,11 +311,18 @@ def _area_relations(counts: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     if parts_of.empty:
         return NO_RELATIONS
     exact = counts["exact"].to_numpy()
-    keys = [*COUNT, "period", "dimension", "dimension_value"]
-    counts = counts[[*keys, *AREA, "row"]]
-    whole = counts.merge(parts_of[[*AREA, "level_part"]].drop_duplicates(), on=AREA)
-    part = counts.rename(columns=dict(zip(AREA, PART_AREA, strict=True))).merge(parts_of, on=PART_AREA)
-    found = _joined(whole, part, [*keys, *AREA, "level_part"])
+    ids = pd.MultiIndex.from_frame(areas[AREA]).unique().sort_values()  # numbers in the order of the areas' keys
+
+    def area_id(frame: pd.DataFrame) -> np.ndarray:
+        return ids.get_indexer(pd.MultiIndex.from_frame(frame.set_axis(AREA, axis=1)))
+
+    counts = pd.DataFrame({"series": ordered_key(counts, [*COUNT, "period", "dimension", "dimension_value"]),
+                           "area": area_id(counts[AREA]), "row": counts["row"].to_numpy()})
+    parts_of = pd.DataFrame({"area": area_id(parts_of[AREA]), "part": area_id(parts_of[PART_AREA]),
+                             "level_part": parts_of["level_part"].to_numpy()})
+    whole = counts.merge(parts_of[["area", "level_part"]].drop_duplicates(), on="area")
+    part = counts.rename(columns={"area": "part"}).merge(parts_of, on="part")
+    found = _joined(whole, part, ["series", "area", "level_part"])
     inexact = found.loc[~exact[found["row"]], "relation"]  # holds an old commune's rows
     return found[~found["relation"].isin(inexact)]  # more than once: no sum
 
@@ -402,15 +426,15 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
               asked: np.ndarray, nest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The counts that a combination of relations determines although no chain does: those on which every
     solution of the homogeneous system A x = 0 over the undetermined counts is zero, tested on two random vectors
-    projected onto its null space (a fixed seed: the same counts every time). And the relations of the
+    projected onto its null space (fixed seeds: the same counts every time). And the relations of the
     combination that gives the first ``asked`` one of them in each connected group of the undetermined counts (the
     least-squares y of Aᵀ y = its unit vector): the groups are independent, so each round repairs one in each.
 
     Both solve (A Aᵀ + εI) w = A v, factorized a batch of whole groups at a time (``BATCH`` members of relations,
-    or one group larger than that): a sparse LU with the matrix's own diagonal as pivots (it is symmetric positive
-    definite), the relations in the order of the areas' nesting (``nest``: each count's province and commune),
-    those within a commune first, then those within a province, then the rest. A general ordering fills in across
-    the whole country; this one keeps the fill within a province."""
+    or one group larger than that; ``LU_THREADS`` batches at once): a sparse LU with the matrix's own diagonal as
+    pivots (it is symmetric positive definite), the relations in the order of the areas' nesting (``nest``: each
+    count's province and commune), those within a commune first, then those within a province, then the rest. A
+    general ordering fills in across the whole country; this one keeps the fill within a province."""
     fixed, used = np.zeros(len(determined), dtype=bool), [np.array([], dtype=int)]
     open_ = ~determined[row]
     relation, row, sign = relation[open_], row[open_], sign[open_]
@@ -421,8 +445,10 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
     of_line, of_column = group[:len(lines)], group[len(lines):]
     size = np.bincount(of_line[line])
     batch = ((np.cumsum(size) - size) // BATCH)[of_line[line]]
-    random = np.random.default_rng(0)
-    for members in (np.flatnonzero(batch == b) for b in np.unique(batch)):
+
+    def factorized(number: int) -> tuple[np.ndarray, np.ndarray]:
+        """One batch's counts fixed, and the relations its combinations use."""
+        members = np.flatnonzero(batch == number)
         cols, col = np.unique(column[members], return_inverse=True)
         lns, ln = np.unique(line[members], return_inverse=True)
         order = _nested_order(ln, nest[row[members]], len(lns))
@@ -432,17 +458,22 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
         matrix = csr_matrix((sign[members], (ln, col)), shape=(len(lns), len(cols)))
         solve = splu((matrix @ matrix.T + 1e-12 * identity(len(lns))).tocsc(), permc_spec="NATURAL",
                      diag_pivot_thresh=0.0, options={"SymmetricMode": True}).solve
-        free = np.zeros(len(cols), dtype=bool)
+        free, random = np.zeros(len(cols), dtype=bool), np.random.default_rng((0, number))
         for _ in range(2):
             r = random.standard_normal(len(cols))
             free |= np.abs(r - matrix.T @ solve(matrix @ r)) > 1e-6  # r's projection on the null space
-        fixed[columns[cols[~free]]] = True
         at = np.flatnonzero(~free & asked[columns[cols]])
-        if at.size:
-            first = at[np.unique(of_column[cols[at]], return_index=True)[1]]  # one in each group
-            units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(cols), len(first)))
-            combination = solve((matrix @ units).toarray()).reshape(len(lns), len(first))
-            used.append(lines[lns[np.abs(combination).max(axis=1) > 1e-9]])
+        if not at.size:
+            return columns[cols[~free]], used[0]
+        first = at[np.unique(of_column[cols[at]], return_index=True)[1]]  # one in each group
+        units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(cols), len(first)))
+        combination = solve((matrix @ units).toarray()).reshape(len(lns), len(first))
+        return columns[cols[~free]], lines[lns[np.abs(combination).max(axis=1) > 1e-9]]
+
+    with ThreadPoolExecutor(LU_THREADS) as pool:  # SuperLU lets go of the GIL while it factorizes
+        for counts, relations_used in pool.map(factorized, np.unique(batch)):
+            fixed[counts] = True
+            used.append(relations_used)
     return fixed, np.unique(np.concatenate(used))
 
 
