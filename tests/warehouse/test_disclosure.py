@@ -6,7 +6,15 @@ suppressed cell."""
 import numpy as np
 import pandas as pd
 
-from warehouse.indicators.disclosure import COMPLEMENTARY, SMALL_COUNT, _combined, first_round, load_policy, protect
+from warehouse.indicators.disclosure import (
+    COMPLEMENTARY,
+    SMALL_COUNT,
+    _combined,
+    first_round,
+    load_policy,
+    ordered_key,
+    protect,
+)
 from warehouse.indicators.indicators import load_settings
 
 POLICY = load_policy()
@@ -161,3 +169,17 @@ def test_every_published_indicator_is_classified():
     pairs = {(s.indicator_id, s.source) for s in settings.specs}
     assert pairs == POLICY.protected | POLICY.not_protected
     assert ("4.1a", "inspections") in POLICY.not_protected and ("1.1", "household_survey") in POLICY.protected
+
+
+def test_one_number_orders_rows_as_their_keys_do():
+    """``ordered_key`` sorts rows as a sort on their columns does, missing values last, also when the columns'
+    values are too many to combine in one 64-bit number at once (it renumbers on the way)."""
+    random = np.random.default_rng(1)
+    few = pd.DataFrame({"a": random.choice(["x", "y", None], 500), "b": random.choice(["2026-Q1", "2025"], 500)})
+    many = pd.DataFrame({f"c{i}": [f"v{n:04}" for n in random.integers(0, 3000, 2000)] for i in range(7)})
+    for frame in (few, many):
+        key = ordered_key(frame, list(frame.columns))
+        by_key = frame.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+        by_sort = frame.sort_values(list(frame.columns), kind="stable", na_position="last").reset_index(drop=True)
+        pd.testing.assert_frame_equal(by_key, by_sort)
+        assert len(np.unique(key)) == len(frame.drop_duplicates())
