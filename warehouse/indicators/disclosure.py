@@ -489,8 +489,9 @@ def _nested_order(line: np.ndarray, place: np.ndarray, size: int) -> np.ndarray:
 
 def _first_known(relation: np.ndarray, row: np.ndarray, known: np.ndarray, relations: np.ndarray) -> np.ndarray:
     """The first known member of each of ``relations`` (their rows are in order of preference)."""
-    chosen = np.zeros(len(known), dtype=bool)
-    candidates = np.isin(relation, relations) & known[row]
+    chosen, asked = np.zeros(len(known), dtype=bool), np.zeros(relation.max(initial=-1) + 1, dtype=bool)
+    asked[relations] = True
+    candidates = asked[relation] & known[row]
     _, first = np.unique(relation[candidates], return_index=True)
     chosen[row[candidates][first]] = True
     return chosen
