@@ -464,7 +464,7 @@ def _combined(relation: np.ndarray, row: np.ndarray, sign: np.ndarray, determine
             free |= np.abs(r - matrix.T @ solve(matrix @ r)) > 1e-6  # r's projection on the null space
         at = np.flatnonzero(~free & asked[columns[cols]])
         if not at.size:
-            return columns[cols[~free]], used[0]
+            return columns[cols[~free]], np.array([], dtype=int)
         first = at[np.unique(of_column[cols[at]], return_index=True)[1]]  # one in each group
         units = csr_matrix((np.ones(len(first)), (first, np.arange(len(first)))), shape=(len(cols), len(first)))
         combination = solve((matrix @ units).toarray()).reshape(len(lns), len(first))
